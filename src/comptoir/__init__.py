@@ -1,0 +1,3 @@
+"""Comptoir: open digital public infrastructure for inclusive e-commerce."""
+
+__version__ = "0.1.0"

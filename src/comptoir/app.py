@@ -1,0 +1,88 @@
+"""The composition root: builds the ASGI application from the settings and the enabled blocks."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from types import ModuleType
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+import comptoir
+from comptoir.kernel.clock import Clock, system_clock
+from comptoir.kernel.db import Database
+from comptoir.kernel.errors import ConfigurationError
+from comptoir.kernel.settings import Settings, load_settings
+from comptoir.kernel.web import csrf
+from comptoir.kernel.web.context import NodeContext
+from comptoir.kernel.web.middleware import LocaleMiddleware, SecurityHeadersMiddleware
+from comptoir.kernel.web.problems import install_problem_handlers
+from comptoir.kernel.web.routes import router as shell_router
+from comptoir.kernel.web.templating import Templates
+
+STATIC_DIR = Path(__file__).parent / "kernel" / "web" / "static"
+
+# Every block the node can serve, in mounting order. A block is a package whose `register`
+# wires its routes and commands; `COMPTOIR_BLOCKS` (or `serve --blocks`) picks a subset.
+KNOWN_BLOCKS: tuple[str, ...] = ("home",)
+
+
+def block_modules(enabled: tuple[str, ...]) -> list[ModuleType]:
+    names = enabled or KNOWN_BLOCKS
+    unknown = [name for name in names if name not in KNOWN_BLOCKS]
+    if unknown:
+        raise ConfigurationError(
+            "COMPTOIR_BLOCKS",
+            f"unknown block '{unknown[0]}' (known blocks: {', '.join(KNOWN_BLOCKS)}).",
+        )
+    return [importlib.import_module(f"comptoir.{name}") for name in names]
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    clock: Clock = system_clock,
+) -> FastAPI:
+    settings = settings or load_settings()
+    database = database or Database.from_url(settings.resolved_database_url)
+    node = NodeContext(
+        settings=settings,
+        database=database,
+        clock=clock,
+        templates=Templates(),
+        secret=settings.signing_secret(),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.dispose()
+
+    app = FastAPI(
+        title="Comptoir",
+        version=comptoir.__version__,
+        summary="Open digital public infrastructure for inclusive e-commerce.",
+        lifespan=lifespan,
+        dependencies=[Depends(csrf.verify_csrf)],
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.node = node
+    install_problem_handlers(app)
+    app.add_middleware(LocaleMiddleware, default_locale=settings.default_locale)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(shell_router)
+    for module in block_modules(settings.enabled_blocks):
+        module.register(app, None)
+    return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """Factory for `uvicorn --factory` and multi-worker serving."""
+    return create_app()

@@ -1,0 +1,18 @@
+"""The landing page: what Comptoir is, and the roles a visitor can take."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from fastapi import FastAPI
+
+from comptoir.home import pages
+from comptoir.kernel.web.context import NodeContext
+
+
+def register(app: FastAPI | None, cli: typer.Typer | None) -> None:
+    if app is not None:
+        node: NodeContext = app.state.node
+        node.templates.add_directory(Path(__file__).parent / "templates")
+        app.include_router(pages.router)

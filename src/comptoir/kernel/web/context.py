@@ -1,0 +1,29 @@
+"""What every block's routes can reach: settings, database, clock, templates, the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from starlette.requests import HTTPConnection
+
+from comptoir.kernel.clock import Clock
+from comptoir.kernel.db import Database
+from comptoir.kernel.settings import Settings
+
+if TYPE_CHECKING:
+    from comptoir.kernel.web.templating import Templates
+
+
+@dataclass
+class NodeContext:
+    settings: Settings
+    database: Database
+    clock: Clock
+    templates: Templates
+    secret: bytes  # signs cookies and CSRF tokens
+
+
+def node_context(connection: HTTPConnection) -> NodeContext:
+    """The node's context from a request; the composition root puts it on `app.state`."""
+    return cast(NodeContext, connection.app.state.node)

@@ -1,0 +1,67 @@
+"""Server-rendered HTML: one Jinja environment, translated with gettext, templates per block."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from comptoir.kernel import i18n
+from comptoir.kernel.web import csrf
+
+KERNEL_TEMPLATES = Path(__file__).parent / "templates"
+
+
+class Templates:
+    """The Jinja environment; each block adds its own `templates/` folder when it registers."""
+
+    def __init__(self) -> None:
+        self._loaders: list[FileSystemLoader] = [FileSystemLoader(KERNEL_TEMPLATES)]
+        self.environment = Environment(
+            loader=ChoiceLoader(self._loaders),
+            autoescape=select_autoescape(default=True),
+            extensions=["jinja2.ext.i18n"],
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,
+        )
+        # The callables read the current request's locale from a context variable, so one
+        # environment serves every language at once.
+        self.environment.install_gettext_callables(  # type: ignore[attr-defined]
+            gettext=lambda message, **params: i18n._(message, **params),
+            ngettext=lambda singular, plural, count, **params: i18n.ngettext(
+                singular, plural, count, **params
+            ),
+            newstyle=True,
+        )
+
+    def add_directory(self, directory: Path) -> None:
+        self._loaders.append(FileSystemLoader(directory))
+
+    def render(
+        self,
+        request: Request,
+        template: str,
+        context: Mapping[str, Any] | None = None,
+        *,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+    ) -> HTMLResponse:
+        locale = i18n.current_locale()
+        values: dict[str, Any] = {
+            "request": request,
+            "locale": locale,
+            "languages": i18n.LANGUAGE_NAMES,
+            "csrf_token": csrf.form_token(request),
+            "current_path": request.url.path,
+        }
+        values.update(context or {})
+        html = self.environment.get_template(template).render(values)
+        response = HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
+        response.headers["Content-Language"] = locale
+        csrf.attach_cookie(request, response)
+        return response
