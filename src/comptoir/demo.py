@@ -24,11 +24,9 @@ def seed(settings: Settings) -> None:
     try:
         with database.transaction() as session:
             seeded = session.scalar(
-                select(audit.AuditEntryRow.seq).where(audit.AuditEntryRow.action == DEMO_SEEDED)
+                select(audit.AuditEntry.seq).where(audit.AuditEntry.action == DEMO_SEEDED)
             )
             if seeded is None:
-                audit.record(
-                    session, actor="operator:demo", action=DEMO_SEEDED, subject="node"
-                )
+                audit.record(session, actor="operator:demo", action=DEMO_SEEDED, subject="node")
     finally:
         database.dispose()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
 from starlette.requests import HTTPConnection
@@ -10,6 +10,7 @@ from starlette.requests import HTTPConnection
 from comptoir.kernel.clock import Clock
 from comptoir.kernel.db import Database
 from comptoir.kernel.settings import Settings
+from comptoir.kernel.web.navigation import ServiceDirectory
 
 if TYPE_CHECKING:
     from comptoir.kernel.web.templating import Templates
@@ -22,6 +23,7 @@ class NodeContext:
     clock: Clock
     templates: Templates
     secret: bytes  # signs cookies and CSRF tokens
+    directory: ServiceDirectory = field(default_factory=ServiceDirectory)
 
 
 def node_context(connection: HTTPConnection) -> NodeContext:

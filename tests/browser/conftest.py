@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Playwright, sync_playwright
+
+from tests.support.servers import RunningServer, chromium_path, comptoir_server
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """The demo as a visitor gets it: `comptoir demo`, over real HTTP."""
+    with comptoir_server(tmp_path_factory.mktemp("demo"), command="demo") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    executable = chromium_path()
+    if executable is None:
+        reason = "Chromium not found (install Debian's chromium or set COMPTOIR_TEST_CHROMIUM)"
+        if os.environ.get("COMPTOIR_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason + " and COMPTOIR_REQUIRE_BROWSER=1")
+        pytest.skip(reason + ": browser tests skipped")
+    launched = playwright.chromium.launch(
+        executable_path=executable,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    )
+    yield launched
+    launched.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
