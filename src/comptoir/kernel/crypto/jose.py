@@ -1,0 +1,331 @@
+"""Compact JWS (RFC 7515) and JWT (RFC 7519) on top of joserfc, with the policy kept here.
+
+Every verification names the algorithms it accepts; `none`, and anything the caller did not
+list, is refused before a key is even chosen (RFC 8725 section 3.1). Time claims are checked
+against an injectable clock, and the `typ` header is checked so that a token minted for one
+purpose (`dpop+jwt`, `kb+jwt`, ...) cannot be replayed as another (RFC 8725 section 3.11).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import re
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from joserfc import jws
+from joserfc.errors import BadSignatureError
+from joserfc.errors import JoseError as _JoserfcError
+from joserfc.jwa import JWSAlgModel
+from joserfc.jws import JWSRegistry
+
+from comptoir.kernel.clock import Clock, system_clock
+from comptoir.kernel.crypto.jwk import SUPPORTED_ALGORITHMS, JoseError, Jwk, JwsAlgorithm
+
+DEFAULT_JWT_TTL_SECONDS: Final = 300
+# Phones and small servers drift; half a minute forgives that without stretching lifetimes.
+DEFAULT_LEEWAY_SECONDS: Final = 30
+_BASE64URL: Final = re.compile(r"[A-Za-z0-9_-]*")
+_TIME_CLAIMS: Final = ("exp", "nbf", "iat")
+_CLAIMS_SET_BY_ISSUER: Final = ("iat", "exp")
+
+
+@dataclass(frozen=True)
+class VerifiedJws:
+    header: dict[str, object]
+    payload: bytes
+    key: Jwk
+
+
+@dataclass(frozen=True)
+class VerifiedJwt:
+    header: dict[str, object]
+    claims: dict[str, object]
+    key: Jwk
+
+
+class _AllowListRegistry(JWSRegistry):
+    """A joserfc registry that knows only the algorithms the caller allowed.
+
+    joserfc warns when "EdDSA" is used (RFC 9864 prefers "Ed25519"); here the caller chose the
+    algorithm explicitly, so the allow-list, not a warning, is the control.
+    """
+
+    def get_alg(self, name: str) -> JWSAlgModel:
+        if not self.allowed or name not in self.allowed or name not in self.algorithms:
+            raise JoseError("algorithm", f"the algorithm {name!r} is not allowed")
+        return self.algorithms[name]
+
+
+def sign_jws(
+    payload: bytes,
+    key: Jwk,
+    *,
+    algorithm: JwsAlgorithm | None = None,
+    typ: str | None = None,
+    headers: Mapping[str, object] | None = None,
+    include_kid: bool = True,
+) -> str:
+    """A compact JWS of `payload`. `headers` adds protected header members (such as `jwk`
+    for a DPoP proof); `alg`, `typ` and `kid` are set from the other arguments."""
+    chosen = _signing_algorithm(key, algorithm)
+    protected: dict[str, Any] = dict(headers or {})
+    for member in ("alg", "typ", "kid", "crit", "b64"):
+        if member in protected:
+            raise ValueError(f"the {member!r} header member is set by sign_jws, not by headers")
+    protected["alg"] = chosen
+    if typ is not None:
+        protected["typ"] = typ
+    if include_kid:
+        protected["kid"] = key.kid
+    registry = _registry([chosen])
+    try:
+        return jws.serialize_compact(protected, payload, key.joserfc_key(), registry=registry)
+    except _JoserfcError as error:
+        raise JoseError("key", f"cannot sign with this key ({error})") from None
+
+
+def verify_jws(
+    token: str,
+    keys: Jwk | Iterable[Jwk],
+    *,
+    algorithms: Collection[JwsAlgorithm],
+    typ: str | None = None,
+) -> VerifiedJws:
+    """Verify a compact JWS with one of `keys` (chosen by `kid` when the header has one)."""
+    allowed = _allow_list(algorithms)
+    header = _protected_header(token)
+    algorithm = header.get("alg")
+    if not isinstance(algorithm, str):
+        raise JoseError("malformed", "the header names no algorithm")
+    if algorithm not in allowed:
+        raise JoseError("algorithm", f"the algorithm {algorithm!r} is not allowed here")
+    if "crit" in header or "b64" in header:
+        # No extension is understood here, so RFC 7515 section 4.1.11 says reject.
+        raise JoseError("malformed", "the header asks for extensions this verifier does not know")
+    _check_type(header.get("typ"), typ)
+
+    candidates = _candidate_keys(keys, header, algorithm)
+    registry = _registry([algorithm])
+    for candidate in candidates:
+        try:
+            verified = jws.deserialize_compact(token, candidate.joserfc_key(), registry=registry)
+        except BadSignatureError:
+            continue
+        except JoseError:
+            raise
+        except (_JoserfcError, ValueError) as error:
+            raise JoseError("malformed", f"the JWS cannot be read ({error})") from None
+        return VerifiedJws(header=header, payload=verified.payload, key=candidate)
+    raise JoseError("bad_signature", "the signature does not match the key")
+
+
+def issue_jwt(
+    claims: Mapping[str, object],
+    key: Jwk,
+    *,
+    issuer: str | None = None,
+    audience: str | list[str] | None = None,
+    ttl_seconds: int | None = DEFAULT_JWT_TTL_SECONDS,
+    typ: str | None = "JWT",
+    algorithm: JwsAlgorithm | None = None,
+    headers: Mapping[str, object] | None = None,
+    include_kid: bool = True,
+    clock: Clock = system_clock,
+) -> str:
+    """A signed JWT with `iat` from the clock and, unless `ttl_seconds` is None, `exp`."""
+    body: dict[str, object] = dict(claims)
+    for claim in _CLAIMS_SET_BY_ISSUER:
+        if claim in body:
+            raise ValueError(f"the {claim!r} claim is set by issue_jwt from its clock")
+    for claim, value in (("iss", issuer), ("aud", audience)):
+        if value is not None:
+            if claim in body:
+                raise ValueError(f"the {claim!r} claim is given twice")
+            body[claim] = value
+    now = math.floor(clock.now().timestamp())
+    body["iat"] = now
+    if ttl_seconds is not None:
+        if ttl_seconds <= 0:
+            raise ValueError("a JWT needs a positive time to live")
+        body["exp"] = now + ttl_seconds
+    payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return sign_jws(
+        payload.encode("utf-8"),
+        key,
+        algorithm=algorithm,
+        typ=typ,
+        headers=headers,
+        include_kid=include_kid,
+    )
+
+
+def verify_jwt(
+    token: str,
+    keys: Jwk | Iterable[Jwk],
+    *,
+    algorithms: Collection[JwsAlgorithm],
+    issuer: str | None,
+    audience: str | None,
+    typ: str | None = "JWT",
+    require_expiry: bool = True,
+    leeway_seconds: int = DEFAULT_LEEWAY_SECONDS,
+    clock: Clock = system_clock,
+) -> VerifiedJwt:
+    """Verify a JWT's signature, then its `exp`, `nbf`, `iat`, `iss` and `aud`.
+
+    `issuer` and `audience` must be passed, even as None, so that skipping a check is a
+    visible decision. A token that names an audience is refused when `audience` is None
+    (RFC 7519 section 4.1.3). `typ="JWT"` also accepts a token without `typ`; any other
+    expected type must be present and equal; `typ=None` skips the check.
+    """
+    verified = verify_jws(token, keys, algorithms=algorithms, typ=typ)
+    claims = _claims(verified.payload)
+    _check_times(claims, clock=clock, leeway_seconds=leeway_seconds, require_expiry=require_expiry)
+    if issuer is not None and claims.get("iss") != issuer:
+        raise JoseError("issuer", "the token was issued by someone else")
+    _check_audience(claims.get("aud"), audience)
+    return VerifiedJwt(header=verified.header, claims=claims, key=verified.key)
+
+
+def _signing_algorithm(key: Jwk, algorithm: JwsAlgorithm | None) -> JwsAlgorithm:
+    if not key.is_private:
+        raise ValueError("signing needs a private key")
+    chosen: JwsAlgorithm = algorithm or key.default_algorithm
+    if chosen not in SUPPORTED_ALGORITHMS or not key.allows(chosen):
+        raise ValueError(f"a {key.curve} key cannot sign with {chosen!r}")
+    return chosen
+
+
+def _allow_list(algorithms: Collection[JwsAlgorithm]) -> frozenset[str]:
+    allowed = frozenset(algorithms)
+    if not allowed:
+        raise ValueError("name at least one algorithm to accept")
+    unsupported = allowed - SUPPORTED_ALGORITHMS
+    if unsupported:
+        raise ValueError(f"unsupported algorithms {sorted(unsupported)}; never 'none'")
+    return allowed
+
+
+def _registry(algorithms: list[str]) -> _AllowListRegistry:
+    # Unknown header members are ignored as RFC 7515 asks; `crit` is refused before this.
+    return _AllowListRegistry(algorithms=algorithms, strict_check_header=False)
+
+
+def _protected_header(token: str) -> dict[str, object]:
+    segments = token.split(".")
+    if len(segments) != 3:
+        raise JoseError("malformed", "a compact JWS has three dot-separated parts")
+    header = _json_object(_base64url_decode(segments[0]), what="header")
+    return header
+
+
+def _claims(payload: bytes) -> dict[str, object]:
+    return _json_object(payload, what="claims")
+
+
+def _json_object(raw: bytes, *, what: str) -> dict[str, object]:
+    def refuse_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        members = dict(pairs)
+        if len(members) != len(pairs):
+            # RFC 7515 section 4 and RFC 7519 section 4: a name may appear only once.
+            raise JoseError("malformed", f"the JWT {what} repeat a member name")
+        return members
+
+    try:
+        value = json.loads(raw.decode("utf-8"), object_pairs_hook=refuse_duplicates)
+    except (UnicodeDecodeError, ValueError):
+        raise JoseError("malformed", f"the {what} are not JSON") from None
+    if not isinstance(value, dict):
+        raise JoseError("malformed", f"the {what} must be a JSON object")
+    return value
+
+
+def _base64url_decode(segment: str) -> bytes:
+    if not _BASE64URL.fullmatch(segment) or len(segment) % 4 == 1:
+        raise JoseError("malformed", "a JWS part is not base64url")
+    try:
+        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    except (binascii.Error, ValueError):
+        raise JoseError("malformed", "a JWS part is not base64url") from None
+    # Non-canonical encodings (stray low bits) would let two strings mean one header.
+    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != segment:
+        raise JoseError("malformed", "a JWS part is not canonical base64url")
+    return raw
+
+
+def _check_type(found: object, expected: str | None) -> None:
+    if expected is None:
+        return
+    if found is None and _normalised_type(expected) == "jwt":
+        return
+    if not isinstance(found, str) or _normalised_type(found) != _normalised_type(expected):
+        raise JoseError("type", f"the token type is {found!r}, not {expected!r}")
+
+
+def _normalised_type(media_type: str) -> str:
+    # RFC 7515 section 4.1.9: compare case-insensitively; "application/" may be left out.
+    lowered = media_type.lower()
+    return lowered.removeprefix("application/") if "/" in lowered else lowered
+
+
+def _candidate_keys(
+    keys: Jwk | Iterable[Jwk], header: Mapping[str, object], algorithm: str
+) -> list[Jwk]:
+    pool = [keys] if isinstance(keys, Jwk) else list(keys)
+    kid = header.get("kid")
+    if kid is not None:
+        if not isinstance(kid, str):
+            raise JoseError("malformed", "the kid header member must be a string")
+        pool = [key for key in pool if key.kid == kid]
+        if not pool:
+            raise JoseError("key", f"no key has the kid {kid!r}")
+    usable = [key for key in pool if key.allows(algorithm)]
+    if not usable:
+        raise JoseError("key", f"no key may verify {algorithm!r}")
+    return usable
+
+
+def _check_times(
+    claims: Mapping[str, object], *, clock: Clock, leeway_seconds: int, require_expiry: bool
+) -> None:
+    times: dict[str, float] = {}
+    for claim in _TIME_CLAIMS:
+        value = claims.get(claim)
+        if value is None:
+            continue
+        # bool is an int in Python, but `true` is not a NumericDate.
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            raise JoseError("claim", f"the {claim!r} claim must be a NumericDate")
+        times[claim] = value
+    if require_expiry and "exp" not in times:
+        raise JoseError("claim", "the token has no expiry (exp)")
+    now = clock.now().timestamp()
+    if "exp" in times and now >= times["exp"] + leeway_seconds:
+        raise JoseError("expired", "the token has expired")
+    if "nbf" in times and now + leeway_seconds < times["nbf"]:
+        raise JoseError("not_yet_valid", "the token is not valid yet (nbf)")
+    if "iat" in times and now + leeway_seconds < times["iat"]:
+        raise JoseError("not_yet_valid", "the token was issued in the future (iat)")
+
+
+def _check_audience(found: object, expected: str | None) -> None:
+    if found is None:
+        if expected is not None:
+            raise JoseError("audience", "the token names no audience")
+        return
+    if expected is None:
+        raise JoseError("audience", "the token is meant for an audience this caller did not name")
+    audiences = found if isinstance(found, list) else [found]
+    if not all(isinstance(item, str) for item in audiences):
+        raise JoseError("claim", "the aud claim must be a string or an array of strings")
+    if expected not in audiences:
+        raise JoseError("audience", "the token is meant for another audience")
