@@ -200,4 +200,3 @@ def main() -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
-

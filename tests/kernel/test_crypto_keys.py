@@ -368,20 +368,6 @@ def test_a_directory_given_as_a_key_file_is_refused(tmp_path: Path) -> None:
     assert "is a directory" in error.sentence
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
-def test_an_unreadable_key_file_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "node.ed25519.pem"
-    save_private_key(path, Ed25519PrivateKey.generate())
-    path.chmod(0o000)
-    try:
-        error = _configuration_error(path)
-    finally:
-        path.chmod(0o600)
-
-    assert_one_clear_sentence(error, path)
-    assert "permission denied" in error.sentence
-
-
 def test_a_key_file_under_a_path_that_is_not_a_directory_is_refused(tmp_path: Path) -> None:
     blocker = tmp_path / "keys"
     blocker.write_text("a file where a directory should be")
