@@ -14,7 +14,7 @@ from tests.support.servers import COMPTOIR
 
 def run(*args: str, data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {key: value for key, value in os.environ.items() if not key.startswith("COMPTOIR_")}
-    return subprocess.run(  # noqa: S603 (our own command)
+    return subprocess.run(
         [COMPTOIR, *args],
         capture_output=True,
         text=True,

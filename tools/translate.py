@@ -22,10 +22,9 @@ def main() -> int:
         catalogue = read_po(handle, locale=locale)
     filled = 0
     for message in catalogue:
-        if message.id and isinstance(message.id, str) and not message.string:
-            if message.id in translations:
-                message.string = translations[message.id]
-                filled += 1
+        if isinstance(message.id, str) and not message.string and message.id in translations:
+            message.string = translations[message.id]
+            filled += 1
     with po_path.open("wb") as handle:
         write_po(handle, catalogue, width=100, sort_output=True, omit_header=False)
     missing = [m.id for m in catalogue if m.id and not m.string]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import json
 import sys
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -166,20 +168,36 @@ def audit_verify() -> None:
     raise typer.Exit(1)
 
 
+class KeyKindChoice(StrEnum):
+    ED25519 = "ed25519"
+    X25519 = "x25519"
+    P256 = "p256"
+
+
 @keys_cli.command("generate")
 def keys_generate(
     name: Annotated[str, typer.Option(help="File name under the keys folder.")] = "signing",
-    kind: Annotated[str, typer.Option(help="ed25519, x25519 or p256.")] = "ed25519",
+    kind: Annotated[KeyKindChoice, typer.Option(help="The kind of key.")] = KeyKindChoice.ED25519,
     force: Annotated[bool, typer.Option(help="Replace an existing key.")] = False,
 ) -> None:
     """Generate a private key in the data folder and print its public half."""
-    from comptoir.kernel.crypto import generate_key_file
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    from comptoir.kernel.crypto import (
+        generate_key_file,
+        jwk_from_key,
+        public_key_to_base64,
+    )
 
     settings = load_settings()
-    path = settings.keys_dir / f"{name}.{kind}.pem"
-    public = generate_key_file(path, kind, overwrite=force)
+    path = settings.keys_dir / f"{name}.{kind.value}.pem"
+    key = generate_key_file(path, kind.value, overwrite=force, setting="--name")
     typer.echo(f"private key: {path}")
-    typer.echo(f"public key:  {public}")
+    if isinstance(key, Ed25519PrivateKey | X25519PrivateKey):
+        typer.echo(f"public key:  {public_key_to_base64(key)}")
+    else:
+        typer.echo(f"public key:  {json.dumps(jwk_from_key(key).public().to_dict())}")
 
 
 def _register_block_commands() -> None:

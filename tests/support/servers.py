@@ -51,7 +51,7 @@ def comptoir_server(
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir / f"server-{port}.log"
     with log_path.open("wb") as log:
-        process = subprocess.Popen(  # noqa: S603 (our own command, fixed arguments)
+        process = subprocess.Popen(
             [COMPTOIR, command, "--host", "127.0.0.1", "--port", str(port)],
             stdout=log,
             stderr=subprocess.STDOUT,

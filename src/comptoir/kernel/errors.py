@@ -121,7 +121,7 @@ class FieldError:
 
 
 @dataclass
-class Problem(Exception):
+class Problem(Exception):  # noqa: N818 (RFC 9457 calls it a problem)
     """An error that becomes an `application/problem+json` answer (or an HTML error page)."""
 
     type: ProblemType

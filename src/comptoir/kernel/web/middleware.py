@@ -35,7 +35,7 @@ class LocaleMiddleware:
             cookie = SimpleCookie()
             try:
                 cookie.load(headers["cookie"])
-            except Exception:  # noqa: BLE001 (a garbled cookie header means "no choice")
+            except Exception:
                 cookie = SimpleCookie()
             if i18n.LANGUAGE_COOKIE in cookie:
                 chosen = cookie[i18n.LANGUAGE_COOKIE].value

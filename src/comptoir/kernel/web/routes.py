@@ -49,7 +49,7 @@ def safe_return_path(candidate: str | None) -> str:
 def choose_language(
     request: Request,
     lang: Annotated[str, Form()],
-    next: Annotated[str, Form()] = "/",  # noqa: A002 (the form field's name)
+    next: Annotated[str, Form()] = "/",
 ) -> Response:
     response = RedirectResponse(safe_return_path(next), status_code=303)
     if lang in i18n.AVAILABLE_LOCALES:

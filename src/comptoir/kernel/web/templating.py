@@ -32,10 +32,9 @@ class Templates:
         # The callables read the current request's locale from a context variable, so one
         # environment serves every language at once.
         self.environment.install_gettext_callables(  # type: ignore[attr-defined]
-            gettext=lambda message, **params: i18n._(message, **params),
-            ngettext=lambda singular, plural, count, **params: i18n.ngettext(
-                singular, plural, count, **params
-            ),
+            # Jinja fills template placeholders itself, %-style: `_("Hi %(name)s", name=x)`.
+            gettext=i18n._,
+            ngettext=i18n.ngettext,
             newstyle=True,
         )
 
