@@ -1,0 +1,362 @@
+"""The audit log: append-only and hash-chained, so that tampering is detectable.
+
+Each entry carries the SHA-256 of its own fields (`entry_hash`) and the hash of the entry before
+it (`previous_hash`); the first entry points at `GENESIS_HASH`. Editing a field breaks the entry's
+own hash; deleting or moving an entry breaks the link of the entry after it. `previous_hash` is
+UNIQUE, so two concurrent appends can never both link to the same head: the loser of the race
+violates the constraint and retries on the new head. (On PostgreSQL appenders also queue on an
+advisory lock, so that under load nobody loses the race over and over.)
+
+An entry is written in the caller's transaction, so it commits or rolls back together with the
+change it records: the log never claims something that did not happen, nor misses something that
+did.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+import re
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final, Literal
+
+from sqlalchemy import BigInteger, Integer, String, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from comptoir.kernel.clock import Clock, system_clock
+from comptoir.kernel.db import Base, Database
+from comptoir.kernel.ids import new_id
+
+logger = logging.getLogger(__name__)
+
+GENESIS_HASH: Final = "0" * 64
+"""What the first entry's `previous_hash` points at."""
+
+MAX_APPEND_ATTEMPTS: Final = 20
+"""Appends that lose the race for the head this many times in a row give up (see `record`)."""
+
+AuditProblem = Literal["edited", "deleted or reordered", "broken link"]
+
+# Key names that mean a secret. Audit details are shown to operators and kept for years; a
+# secret in them would outlive its rotation, so they are refused outright rather than masked.
+SECRET_KEYS: Final = frozenset(
+    {
+        "password",
+        "passcode",
+        "pin",
+        "otp",
+        "secret",
+        "client_secret",
+        "private_key",
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "api_key",
+    }
+)
+
+_HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+# A fixed 64-bit key for PostgreSQL's advisory lock that queues appends.
+_APPEND_LOCK_KEY: Final = int.from_bytes(
+    hashlib.sha256(b"comptoir.kernel_audit_entry.append").digest()[:8], "big", signed=True
+)
+
+
+class AuditEntry(Base):
+    """One line of the audit log. Never updated, never deleted."""
+
+    __tablename__ = "kernel_audit_entry"
+
+    # BIGINT on PostgreSQL (a national switch outgrows 2**31 entries); plain INTEGER on SQLite,
+    # where only "INTEGER PRIMARY KEY" is the auto-incrementing rowid.
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    id: Mapped[uuid.UUID] = mapped_column(unique=True)
+    occurred_at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(200), index=True)
+    action: Mapped[str] = mapped_column(String(100))
+    subject: Mapped[str] = mapped_column(String(200), index=True)
+    details: Mapped[dict[str, Any]]
+    previous_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+    def __repr__(self) -> str:
+        return f"<AuditEntry {self.seq} {self.action} by {self.actor} on {self.subject}>"
+
+
+@dataclass(frozen=True)
+class AuditVerification:
+    """The result of walking the whole chain.
+
+    `count` and `head_hash` always describe the whole log. Keep `head_hash` somewhere else
+    (printed in a report, sent to another system, written down): it is the only way to notice
+    later that the newest entries were deleted, see `verify`.
+    """
+
+    ok: bool
+    count: int
+    head_hash: str
+    head_seq: int | None
+    first_bad_seq: int | None = None
+    problem: AuditProblem | None = None
+
+    @property
+    def message(self) -> str:
+        """One sentence for an operator."""
+        if self.ok:
+            return f"The audit log is intact: {self.count} entries, head hash {self.head_hash}."
+        return f"The audit log is broken at entry {self.first_bad_seq}: {self.problem}."
+
+
+class AuditAppendError(RuntimeError):
+    """An append lost the race for the head of the chain too many times in a row."""
+
+
+def canonical_json(value: Any) -> bytes:
+    """Sorted-key compact JSON in UTF-8: one byte string per value, whoever serialises it."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def compute_entry_hash(
+    *,
+    entry_id: uuid.UUID,
+    occurred_at: datetime,
+    actor: str,
+    action: str,
+    subject: str,
+    details: Mapping[str, Any],
+    previous_hash: str,
+) -> str:
+    """SHA-256 (hex) of an entry's fields and its link.
+
+    `seq` is left out on purpose: the database assigns it only on insert, and the order it gives
+    is protected by the links anyway.
+    """
+    fields = {
+        "id": str(entry_id),
+        "occurred_at": occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "actor": actor,
+        "action": action,
+        "subject": subject,
+        "details": details,
+        "previous_hash": previous_hash,
+    }
+    return hashlib.sha256(canonical_json(fields)).hexdigest()
+
+
+def hash_of(entry: AuditEntry) -> str:
+    """What `entry_hash` should be for the entry's fields as they are now."""
+    return compute_entry_hash(
+        entry_id=entry.id,
+        occurred_at=entry.occurred_at,
+        actor=entry.actor,
+        action=entry.action,
+        subject=entry.subject,
+        details=entry.details,
+        previous_hash=entry.previous_hash,
+    )
+
+
+def record(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    subject: str,
+    details: Mapping[str, Any] | None = None,
+    clock: Clock = system_clock,
+) -> AuditEntry:
+    """Append an entry in the caller's transaction and return it (flushed, `seq` assigned).
+
+    `actor` says who ("person:<uuid>", "operator:cli", "participant:<id>"), `action` what
+    ("identity.enrolled"), `subject` on what. `details` must be JSON and must not carry secrets:
+    a key named like one (see `SECRET_KEYS`) is refused with ValueError.
+
+    Appends are serialised: the head of the chain is held until the caller's transaction ends,
+    so keep transactions that record short, and record as their last write: a transaction
+    holding the head then never waits for another lock, which could deadlock. Should an append
+    still lose the race for the head (the UNIQUE on `previous_hash` fails), it retries on the
+    new head, at most `MAX_APPEND_ATTEMPTS` times. On PostgreSQL this needs READ COMMITTED (the
+    default), where a retry sees the entry that won.
+    """
+    for name, value in (("actor", actor), ("action", action), ("subject", subject)):
+        if not value or not value.strip():
+            raise ValueError(f"audit {name} must not be empty")
+    # Store exactly what is hashed: JSON turns tuples into lists and rejects NaN and sets.
+    clean_details = json.loads(canonical_json(dict(details or {})))
+    _refuse_secrets(clean_details)
+    occurred_at = clock.now()
+    if occurred_at.tzinfo is None:
+        raise ValueError("the clock must give timezone-aware times")
+    # Flush the caller's own pending changes outside our savepoint, so a retry rolls back only
+    # our entry and an error in their changes is raised as theirs.
+    session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        # Queue appenders instead of letting a crowd race for each head and retry: under load
+        # the retries alone would starve someone. Held until the caller's transaction ends,
+        # just as the unique index would make the loser wait. (SQLite's BEGIN IMMEDIATE
+        # already runs one writer at a time.)
+        session.execute(select(func.pg_advisory_xact_lock(_APPEND_LOCK_KEY)))
+    for attempt in range(1, MAX_APPEND_ATTEMPTS + 1):
+        entry = AuditEntry(
+            id=new_id(),
+            occurred_at=occurred_at,
+            actor=actor,
+            action=action,
+            subject=subject,
+            details=clean_details,
+            previous_hash=_head_hash(session),
+        )
+        entry.entry_hash = hash_of(entry)
+        try:
+            with session.begin_nested():
+                session.add(entry)
+                session.flush()
+        except IntegrityError as exc:
+            if not _lost_race_for_head(exc):
+                raise
+            logger.debug("audit append lost the race for the head (attempt %d)", attempt)
+            # The winner has committed by now (the unique index made us wait for it); a little
+            # jitter keeps a crowd of losers from colliding again on the next head.
+            time.sleep(random.uniform(0, 0.002 * attempt))  # noqa: S311 (jitter, not security)
+            continue
+        return entry
+    raise AuditAppendError(
+        f"the audit entry '{action}' lost the race for the head {MAX_APPEND_ATTEMPTS} times"
+    )
+
+
+def verify(target: Session | Database) -> AuditVerification:
+    """Walk the whole chain in `seq` order and report the first entry that does not hold.
+
+    Detected: an edited field in any entry ("edited"), an entry deleted from the middle or the
+    beginning of the log, or entries moved ("deleted or reordered", reported at the entry whose
+    link no longer matches the entry before it), and a link that is not a hash at all ("broken
+    link").
+
+    Not detectable from the log alone: deleting the newest entries, since what remains is a
+    valid, shorter chain. That is detected only against a head hash kept elsewhere; this is why
+    the result reports `head_hash` (and `head_seq`), so operators can anchor it outside the
+    database and compare later.
+    """
+    if isinstance(target, Session):
+        return _walk(target)
+    # A read-only snapshot: on SQLite a deferred BEGIN leaves writers free during the walk.
+    with (
+        target.engine.connect().execution_options(sqlite_begin="DEFERRED") as connection,
+        Session(connection) as session,
+    ):
+        return _walk(session)
+
+
+def entries(
+    session: Session,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    action_prefix: str | None = None,
+    subject: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    before_seq: int | None = None,
+    limit: int = 50,
+) -> list[AuditEntry]:
+    """Entries newest first, filtered; page on with `before_seq=<seq of the last one shown>`.
+
+    `since` is inclusive and `until` exclusive. `action_prefix="identity."` matches every
+    action of a block.
+    """
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    query = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
+    if actor is not None:
+        query = query.where(AuditEntry.actor == actor)
+    if action is not None:
+        query = query.where(AuditEntry.action == action)
+    if action_prefix is not None:
+        query = query.where(AuditEntry.action.startswith(action_prefix, autoescape=True))
+    if subject is not None:
+        query = query.where(AuditEntry.subject == subject)
+    if since is not None:
+        query = query.where(AuditEntry.occurred_at >= since)
+    if until is not None:
+        query = query.where(AuditEntry.occurred_at < until)
+    if before_seq is not None:
+        query = query.where(AuditEntry.seq < before_seq)
+    return list(session.scalars(query))
+
+
+def _head_hash(session: Session) -> str:
+    newest = session.scalar(select(AuditEntry.entry_hash).order_by(AuditEntry.seq.desc()).limit(1))
+    return newest if newest is not None else GENESIS_HASH
+
+
+def _lost_race_for_head(exc: IntegrityError) -> bool:
+    """Whether the violation is the UNIQUE on previous_hash (a race), not some other error."""
+    diag = getattr(exc.orig, "diag", None)
+    if diag is not None:  # psycopg names the violated constraint
+        return getattr(diag, "constraint_name", None) == "uq_kernel_audit_entry_previous_hash"
+    return "kernel_audit_entry.previous_hash" in str(exc.orig)
+
+
+def _refuse_secrets(value: Any) -> None:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key.lower() in SECRET_KEYS:
+                raise ValueError(f"audit details must not carry secrets (found '{key}')")
+            _refuse_secrets(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            _refuse_secrets(inner)
+
+
+def _walk(session: Session) -> AuditVerification:
+    expected_previous = GENESIS_HASH
+    count = 0
+    head_seq: int | None = None
+    first_bad: tuple[int, AuditProblem] | None = None
+    rows = session.scalars(
+        select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=500)
+    )
+    for entry in rows:
+        count += 1
+        head_seq = entry.seq
+        if first_bad is None:
+            problem = _problem_with(entry, expected_previous)
+            if problem is not None:
+                first_bad = (entry.seq, problem)
+        expected_previous = entry.entry_hash
+        # Entries are only read: forgetting them keeps memory flat on a long log.
+        session.expunge(entry)
+    head_hash = expected_previous
+    if first_bad is None:
+        return AuditVerification(ok=True, count=count, head_hash=head_hash, head_seq=head_seq)
+    return AuditVerification(
+        ok=False,
+        count=count,
+        head_hash=head_hash,
+        head_seq=head_seq,
+        first_bad_seq=first_bad[0],
+        problem=first_bad[1],
+    )
+
+
+def _problem_with(entry: AuditEntry, expected_previous: str) -> AuditProblem | None:
+    if not _HEX_DIGEST.fullmatch(entry.previous_hash or ""):
+        return "broken link"
+    if not _HEX_DIGEST.fullmatch(entry.entry_hash or "") or hash_of(entry) != entry.entry_hash:
+        return "edited"
+    if entry.previous_hash != expected_previous:
+        return "deleted or reordered"
+    return None

@@ -1,0 +1,354 @@
+"""The relay: claims due deliveries with a lease, hands them to handlers, retries with backoff."""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import threading
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import aliased
+
+from comptoir.kernel.clock import Clock, system_clock
+from comptoir.kernel.db import Database
+from comptoir.kernel.ids import new_id
+from comptoir.kernel.outbox.models import (
+    DEAD,
+    DELIVERED,
+    LAST_ERROR_LENGTH,
+    PENDING,
+    Handler,
+    OutboxDelivery,
+    OutboxEvent,
+    OutboxEventRecord,
+)
+from comptoir.kernel.outbox.publishing import hub
+
+logger = logging.getLogger(__name__)
+
+# Scrubbed from handler errors before they are stored or logged: passwords in URLs and
+# `name=value` pairs whose name says secret. Handlers should still keep secrets out of errors.
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
+_SECRET_PAIR = re.compile(
+    r"\b((?:password|passwd|secret|token|api_?key|pin|otp)\w*\s*[=:]\s*)[^\s,;&]+", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class _Claim:
+    delivery_id: uuid.UUID
+    handler: str
+    attempts: int
+    event: OutboxEvent
+
+
+class OutboxRelay:
+    """Hands pending deliveries to their handlers; several relays (processes) may share a database.
+
+    A delivery is claimed with a lease: while `lease` runs, no other relay takes it; if this
+    relay dies, it is claimed again after the lease. So a handler may see an event twice and
+    must be idempotent (`processed_once`), and must finish well within `lease`.
+    A failing delivery is retried after an exponential backoff with jitter (from `base_delay`,
+    doubling, at most `max_delay`), and after `max_attempts` tries it is marked dead.
+    Handlers run one at a time, on the thread that runs the relay, outside any transaction of
+    the relay's: each opens its own.
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        clock: Clock = system_clock,
+        poll_seconds: float = 1.0,
+        batch: int = 50,
+        lease: timedelta = timedelta(minutes=2),
+        max_attempts: int = 10,
+        base_delay: timedelta = timedelta(seconds=2),
+        max_delay: timedelta = timedelta(hours=1),
+        rng: random.Random | None = None,
+    ) -> None:
+        if max_attempts < 1 or batch < 1 or poll_seconds <= 0:
+            raise ValueError("max_attempts and batch must be at least 1, poll_seconds positive")
+        self.database = database
+        self.clock = clock
+        self.poll_seconds = poll_seconds
+        self.batch = batch
+        self.lease = lease
+        self.max_attempts = max_attempts
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self._rng = rng or random.Random()  # noqa: S311 (jitter, not security)
+        self._handlers: dict[tuple[str, str], Handler] = {}
+        self._lock = threading.Lock()
+        self._wakeup = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        hub(database.engine).add(self)
+
+    def subscribe(self, topic: str, handler_name: str, handler: Handler) -> None:
+        """Deliver events of `topic` published from now on to `handler`, known by a stable name.
+
+        The name is stored with each delivery: keep it when the code moves, or deliveries
+        already pending for the old name wait for a relay that knows it.
+        """
+        if not topic or not handler_name:
+            raise ValueError("a subscription needs a topic and a handler name")
+        with self._lock:
+            known = self._handlers.get((topic, handler_name))
+            if known is not None and known is not handler:
+                raise ValueError(f"'{handler_name}' is already subscribed to '{topic}'")
+            self._handlers[(topic, handler_name)] = handler
+
+    def handler_names(self, topic: str) -> set[str]:
+        with self._lock:
+            return {name for (known_topic, name) in self._handlers if known_topic == topic}
+
+    def run_once(self, batch: int | None = None) -> int:
+        """Claim up to `batch` due deliveries and hand them over; returns how many were tried.
+
+        For scripts and tests that drive the relay themselves; `start` runs it in a loop.
+        """
+        if self._thread is None or not self._thread.is_alive():
+            self._stopping.clear()  # a stop() that ended an earlier run does not apply to this one
+        return self._run_once(batch)
+
+    def _run_once(self, batch: int | None = None) -> int:
+        with self._lock:
+            subscriptions = list(self._handlers)
+        if not subscriptions:
+            return 0
+        token = new_id()
+        claims = self._claim(subscriptions, token, batch or self.batch)
+        tried = 0
+        for index, claim in enumerate(claims):
+            if self._stopping.is_set():
+                self._release(claims[index:], token)
+                break
+            self._deliver(claim, token)
+            tried += 1
+        return tried
+
+    # Background loop ------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Relay in a background thread until `stop`: every `poll_seconds`, or on `wake`."""
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                return
+            self._stopping.clear()
+            self._thread = threading.Thread(
+                target=self._loop, name="comptoir-outbox-relay", daemon=True
+            )
+            self._thread.start()
+
+    def wake(self) -> None:
+        """Look for deliveries now rather than at the next poll (`publish` calls it on commit)."""
+        self._wakeup.set()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop the loop: the delivery in hand is finished, the rest of the batch released."""
+        self._stopping.set()
+        self._wakeup.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+            if thread.is_alive():
+                logger.warning("the outbox relay is still in a handler after %.0f s", timeout)
+            else:
+                self._thread = None
+
+    def __enter__(self) -> OutboxRelay:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _loop(self) -> None:
+        while not self._stopping.is_set():
+            self._wakeup.clear()
+            try:
+                tried = self._run_once()
+            except Exception:
+                # A database outage must not kill the relay; it tries again at the next poll.
+                logger.exception("the outbox relay failed to run; retrying")
+                tried = 0
+            if tried < self.batch:
+                self._wakeup.wait(self.poll_seconds)
+
+    # Steps ----------------------------------------------------------------------------
+
+    def _claim(
+        self, subscriptions: Sequence[tuple[str, str]], token: uuid.UUID, batch: int
+    ) -> list[_Claim]:
+        now = self.clock.now()
+        # The subqueries read an alias, so that they never correlate with the updated table.
+        candidate = aliased(OutboxDelivery)
+        mine = (
+            select(candidate.id)
+            .join(OutboxEventRecord, OutboxEventRecord.id == candidate.event_id)
+            .where(
+                candidate.status == PENDING,
+                or_(
+                    *(
+                        and_(OutboxEventRecord.topic == topic, candidate.handler == name)
+                        for topic, name in subscriptions
+                    )
+                ),
+            )
+        )
+        lease_free = or_(OutboxDelivery.lease_until.is_(None), OutboxDelivery.lease_until <= now)
+        with self.database.transaction() as session:
+            # A relay that died during the last allowed attempt leaves a lease that expires
+            # with no attempts left: that delivery is dead, not tried once more.
+            session.execute(
+                update(OutboxDelivery)
+                .where(
+                    OutboxDelivery.id.in_(mine),
+                    OutboxDelivery.status == PENDING,
+                    OutboxDelivery.lease_until <= now,
+                    OutboxDelivery.attempts >= self.max_attempts,
+                )
+                .values(
+                    status=DEAD,
+                    lease_until=None,
+                    lease_token=None,
+                    last_error="the relay stopped during the last attempt (lease expired)",
+                )
+                .execution_options(synchronize_session=False)
+            )
+            due = (
+                mine.where(
+                    candidate.next_attempt_at <= now,
+                    or_(candidate.lease_until.is_(None), candidate.lease_until <= now),
+                )
+                .order_by(candidate.next_attempt_at, candidate.id)
+                .limit(batch)
+            )
+            # The conditions are repeated outside the subquery: when two relays pick the same
+            # rows, PostgreSQL re-checks them on the row as the first relay left it (leased,
+            # delivered or rescheduled), and the second relay skips it. SQLite runs one writer
+            # at a time.
+            session.execute(
+                update(OutboxDelivery)
+                .where(
+                    OutboxDelivery.id.in_(due),
+                    OutboxDelivery.status == PENDING,
+                    OutboxDelivery.next_attempt_at <= now,
+                    lease_free,
+                )
+                .values(
+                    lease_until=now + self.lease,
+                    lease_token=token,
+                    attempts=OutboxDelivery.attempts + 1,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            rows = session.execute(
+                select(OutboxDelivery, OutboxEventRecord)
+                .join(OutboxEventRecord, OutboxEventRecord.id == OutboxDelivery.event_id)
+                .where(OutboxDelivery.lease_token == token)
+                .order_by(OutboxDelivery.next_attempt_at, OutboxDelivery.id)
+            )
+            return [
+                _Claim(
+                    delivery_id=delivery.id,
+                    handler=delivery.handler,
+                    attempts=delivery.attempts,
+                    event=OutboxEvent(
+                        id=record.id,
+                        topic=record.topic,
+                        key=record.key,
+                        payload=record.payload,
+                        created_at=record.created_at,
+                    ),
+                )
+                for delivery, record in rows
+            ]
+
+    def _deliver(self, claim: _Claim, token: uuid.UUID) -> None:
+        with self._lock:  # claims only ever name subscribed handlers
+            handler = self._handlers[(claim.event.topic, claim.handler)]
+        error: Exception | None = None
+        try:
+            handler(claim.event)
+        except Exception as exc:  # recorded and retried; a BaseException (exit) goes through
+            error = exc
+        now = self.clock.now()
+        values: dict[str, Any] = {"lease_until": None, "lease_token": None}
+        if error is None:
+            values.update(status=DELIVERED, delivered_at=now)
+        else:
+            described = describe_error(error)
+            dead = claim.attempts >= self.max_attempts
+            logger.warning(
+                "outbox delivery %s of event %s to %s failed (attempt %d%s): %s",
+                claim.delivery_id,
+                claim.event.id,
+                claim.handler,
+                claim.attempts,
+                ", now dead" if dead else "",
+                described,
+            )
+            values.update(last_error=described)
+            if dead:
+                values.update(status=DEAD)
+            else:
+                values.update(next_attempt_at=now + self.backoff(claim.attempts))
+        with self.database.transaction() as session:
+            finished = session.execute(
+                update(OutboxDelivery)
+                .where(OutboxDelivery.id == claim.delivery_id, OutboxDelivery.lease_token == token)
+                .values(values)
+                .execution_options(synchronize_session=False)
+            ).rowcount  # type: ignore[attr-defined]
+        if not finished:
+            logger.warning(
+                "outbox delivery %s outlived its lease and was claimed again; "
+                "make the handler faster or the lease longer",
+                claim.delivery_id,
+            )
+
+    def _release(self, claims: Sequence[_Claim], token: uuid.UUID) -> None:
+        """Give back deliveries claimed but not tried, as if never claimed."""
+        with self.database.transaction() as session:
+            session.execute(
+                update(OutboxDelivery)
+                .where(
+                    OutboxDelivery.id.in_([claim.delivery_id for claim in claims]),
+                    OutboxDelivery.lease_token == token,
+                )
+                .values(lease_until=None, lease_token=None, attempts=OutboxDelivery.attempts - 1)
+                .execution_options(synchronize_session=False)
+            )
+
+    def backoff(self, attempts: int) -> timedelta:
+        """The wait after the `attempts`-th failure: exponential, capped, with "equal jitter"
+        (between half and all of it) so that failures at the same moment spread out."""
+        ceiling = min(
+            self.max_delay.total_seconds(),
+            self.base_delay.total_seconds() * 2 ** min(attempts - 1, 62),
+        )
+        return timedelta(seconds=ceiling / 2 + self._rng.uniform(0, ceiling / 2))
+
+
+def describe_error(error: BaseException) -> str:
+    """The error as stored in `last_error`: type and message, scrubbed of secrets, truncated."""
+    text = f"{type(error).__name__}: {error}"
+    text = _URL_PASSWORD.sub(r"\1***@", text)
+    text = _SECRET_PAIR.sub(r"\1***", text)
+    if len(text) > LAST_ERROR_LENGTH:
+        text = text[: LAST_ERROR_LENGTH - 1] + "…"
+    return text
