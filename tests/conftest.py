@@ -101,3 +101,18 @@ def database(database_url: str) -> Iterator[Database]:
 def clock() -> FrozenClock:
     """A clock frozen at 2026-01-01T00:00:00Z; tests move it with `advance` or `set`."""
     return FrozenClock()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI (COMPTOIR_FORBID_SKIPS=1) a skipped test fails the run: everything must run there."""
+    if os.environ.get("COMPTOIR_FORBID_SKIPS") != "1":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter is not None else 0
+    if skipped:
+        if reporter is not None:
+            reporter.write_line(
+                f"COMPTOIR_FORBID_SKIPS=1: {skipped} test(s) skipped, which CI does not allow",
+                red=True,
+            )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -15,6 +15,7 @@ import comptoir
 from comptoir.kernel.clock import Clock, system_clock
 from comptoir.kernel.db import Database
 from comptoir.kernel.errors import ConfigurationError
+from comptoir.kernel.outbox import OutboxRelay
 from comptoir.kernel.settings import Settings, load_settings
 from comptoir.kernel.web import csrf
 from comptoir.kernel.web.context import NodeContext
@@ -54,13 +55,19 @@ def create_app(
         database=database,
         clock=clock,
         templates=Templates(),
+        outbox=OutboxRelay(database, clock=clock, poll_seconds=settings.outbox_poll_seconds),
         secret=settings.signing_secret(),
     )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        database.dispose()
+        # The relay delivers events that earlier runs left undelivered, then keeps polling.
+        node.outbox.start()
+        try:
+            yield
+        finally:
+            node.outbox.stop()
+            database.dispose()
 
     app = FastAPI(
         title="Comptoir",

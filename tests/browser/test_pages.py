@@ -72,7 +72,8 @@ def _load_without_javascript(
     )
     page = context.new_page()
     responses: list[Response] = []
-    page.on("response", responses.append)
+    # Playwright needs a Python function here: it cannot tag a built-in method as a listener.
+    page.on("response", lambda response: responses.append(response))  # noqa: PLW0108
     page.goto(url, wait_until="load")
     transferred = sum(len(response.body()) for response in responses)
     return page, responses, transferred

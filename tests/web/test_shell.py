@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -147,3 +149,30 @@ def test_the_api_publishes_an_openapi_3_1_document(client: TestClient) -> None:
     document = client.get("/api/openapi.json").json()
     assert document["openapi"].startswith("3.1")
     assert "/healthz" in document["paths"]
+
+
+def test_the_node_relays_outbox_events_to_subscribed_handlers_while_it_runs(
+    tmp_path: Path,
+) -> None:
+    from comptoir.app import create_app
+    from comptoir.kernel import outbox
+    from comptoir.kernel.db import Database, upgrade
+    from comptoir.kernel.settings import load_settings
+
+    settings = load_settings(data_dir=tmp_path, outbox_poll_seconds=0.05)
+    database = Database.from_url(settings.resolved_database_url)
+    upgrade(database.engine)
+    app = create_app(settings, database=database)
+    received = threading.Event()
+    seen: list[dict[str, object]] = []
+
+    def handler(event: outbox.OutboxEvent) -> None:
+        seen.append(event.payload)
+        received.set()
+
+    app.state.node.outbox.subscribe("test.happened", "test-recorder", handler)
+    with TestClient(app):
+        with database.transaction() as session:
+            outbox.publish(session, topic="test.happened", payload={"n": 1})
+        assert received.wait(timeout=10)
+    assert seen == [{"n": 1}]

@@ -9,6 +9,7 @@ from starlette.requests import HTTPConnection
 
 from comptoir.kernel.clock import Clock
 from comptoir.kernel.db import Database
+from comptoir.kernel.outbox import OutboxRelay
 from comptoir.kernel.settings import Settings
 from comptoir.kernel.web.navigation import ServiceDirectory
 
@@ -22,6 +23,7 @@ class NodeContext:
     database: Database
     clock: Clock
     templates: Templates
+    outbox: OutboxRelay  # blocks subscribe their event handlers here when they register
     secret: bytes  # signs cookies and CSRF tokens
     directory: ServiceDirectory = field(default_factory=ServiceDirectory)
 
