@@ -176,3 +176,17 @@ def test_the_node_relays_outbox_events_to_subscribed_handlers_while_it_runs(
             outbox.publish(session, topic="test.happened", payload={"n": 1})
         assert received.wait(timeout=10)
     assert seen == [{"n": 1}]
+
+
+def test_a_role_page_lists_the_services_that_blocks_registered_for_it(client: TestClient) -> None:
+    from comptoir.kernel.web.navigation import Role, ServiceLink
+
+    empty = client.get("/operator", headers=HTML)
+    assert "does not offer services for this role yet" in empty.text
+    client.app.state.node.directory.add(  # type: ignore[attr-defined]
+        Role.OPERATOR, ServiceLink("Not found", "/operator/switch", "Home")
+    )
+    page = client.get("/operator", headers={**HTML, "accept-language": "fr"})
+    assert 'href="/operator/switch"' in page.text
+    assert "Introuvable" in page.text, "labels are message ids, shown in the reader's language"
+    assert "does not offer services" not in page.text

@@ -75,7 +75,7 @@ def _role_page(role: Role) -> Callable[[Request], HTMLResponse]:
         node = node_context(request)
         services = [
             {
-                "label": LazyText(link.label).render(),
+                "name": LazyText(link.label).render(),
                 "href": link.href,
                 "description": LazyText(link.description).render(),
             }
