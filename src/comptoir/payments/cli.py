@@ -1,0 +1,196 @@
+"""The payments block's commands. `qr_cli` is mounted as `comptoir qr`.
+
+Other tools script these commands, so their names, flags, output and exit codes are stable:
+
+`comptoir qr encode --alias ALIAS --name NAME --city CITY [--country LC] [--mcc 5999]
+[--currency XCD] [--amount 12.50] [--reference REF] [--bill BILL] [--terminal LABEL]
+[--purpose TEXT] [--postal-code CODE] [--svg FILE]` prints the EMVCo payload alone on stdout: a
+dynamic QR when --amount is given, a static one otherwise. --svg also writes the QR as SVG.
+
+`comptoir qr decode PAYLOAD` (PAYLOAD "-" reads it from stdin) prints the fields as one JSON
+object (see `qr_fields` for its shape).
+
+Exit codes: 0 done; 1 the payload to decode is wrong (bad CRC, malformed, invalid field) or
+the SVG file cannot be written; 2 bad input to encode (and command-line usage errors). An error
+is one line on stderr: "comptoir qr <command>: <code>: <one sentence>", where <code> is the
+codec's stable `QrError.code` (crc_mismatch, malformed_tlv, missing_field, misplaced_tag,
+duplicate_tag, invalid_field, unsupported_currency, payload_too_long) or "cannot_write".
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from comptoir.payments.domain.emvco_qr import MerchantQr
+
+__all__ = ["qr_cli", "qr_fields"]
+
+qr_cli = typer.Typer(
+    name="qr",
+    help="Merchant QR codes (EMVCo merchant-presented mode): encode and decode payloads.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _fail(command: str, code: str, sentence: str, exit_code: int) -> NoReturn:
+    typer.echo(f"comptoir qr {command}: {code}: {sentence}", err=True)
+    raise typer.Exit(exit_code)
+
+
+def qr_fields(qr: MerchantQr, crc: str) -> dict[str, object]:
+    """The JSON shape `comptoir qr decode` prints. Absent optional fields are null.
+
+    {"payload_format_indicator": "01",
+     "point_of_initiation": "static" | "dynamic" | null,
+     "payee_alias": the Comptoir alias, or null when the account is not Comptoir's,
+     "merchant_account": {"tag": "26", "gui": "org.comptoir", "alias": "shop@dfsp" | null,
+                          "other": {sub-tag: value}} | null,
+     "merchant_category_code": "5999", "currency": "XCD", "currency_numeric": "951",
+     "amount": "12.50" | null (with the currency's decimals), "country": "LC",
+     "merchant_name": ..., "merchant_city": ..., "postal_code": ... | null,
+     "additional_data": {"bill_number", "reference_label", "terminal_label", "purpose":
+                         ... | null, "other": {sub-tag: value}},
+     "unknown_tags": {tag: raw value}, "crc": "ABCD"}
+    """
+    from comptoir.payments.domain.emvco_qr import numeric_currency
+
+    account = qr.account
+    point = qr.point_of_initiation
+    extra = qr.additional_data
+    return {
+        "payload_format_indicator": "01",
+        "point_of_initiation": None if point is None else point.name.lower(),
+        "payee_alias": qr.alias,
+        "merchant_account": None
+        if account is None
+        else {
+            "tag": account.tag,
+            "gui": account.gui,
+            "alias": account.alias,
+            "other": dict(account.other),
+        },
+        "merchant_category_code": qr.merchant_category_code,
+        "currency": qr.currency,
+        "currency_numeric": numeric_currency(qr.currency),
+        "amount": None if qr.amount is None else qr.amount.to_fixed(),
+        "country": qr.country,
+        "merchant_name": qr.merchant_name,
+        "merchant_city": qr.merchant_city,
+        "postal_code": qr.postal_code,
+        "additional_data": {
+            "bill_number": extra.bill_number,
+            "reference_label": extra.reference_label,
+            "terminal_label": extra.terminal_label,
+            "purpose": extra.purpose,
+            "other": dict(extra.other),
+        },
+        "unknown_tags": dict(qr.unknown_tags),
+        "crc": crc,
+    }
+
+
+@qr_cli.command("encode")
+def encode_command(
+    *,
+    alias: Annotated[str, typer.Option(help="The payee's alias, such as shop@dfsp.")],
+    name: Annotated[str, typer.Option(help="The merchant's name (at most 25 characters).")],
+    city: Annotated[str, typer.Option(help="The merchant's city (at most 15 characters).")],
+    country: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2 country code.")] = "LC",
+    mcc: Annotated[str, typer.Option(help="ISO 18245 merchant category code.")] = "5999",
+    currency: Annotated[str, typer.Option(help="ISO 4217 currency code.")] = "XCD",
+    amount: Annotated[
+        str | None,
+        typer.Option(
+            help="Amount in currency units (12.50); makes a dynamic QR.", show_default=False
+        ),
+    ] = None,
+    reference: Annotated[
+        str | None, typer.Option(help="Reference label (tag 62, sub-tag 05).", show_default=False)
+    ] = None,
+    bill: Annotated[
+        str | None, typer.Option(help="Bill number (tag 62, sub-tag 01).", show_default=False)
+    ] = None,
+    terminal: Annotated[
+        str | None, typer.Option(help="Terminal label (tag 62, sub-tag 07).", show_default=False)
+    ] = None,
+    purpose: Annotated[
+        str | None, typer.Option(help="Purpose (tag 62, sub-tag 08).", show_default=False)
+    ] = None,
+    postal_code: Annotated[
+        str | None, typer.Option(help="Postal code (tag 61).", show_default=False)
+    ] = None,
+    svg: Annotated[
+        Path | None,
+        typer.Option(help="Also write the QR code as SVG to this file.", show_default=False),
+    ] = None,
+) -> None:
+    """Print the EMVCo payload for a merchant (static, or dynamic with --amount)."""
+    from comptoir.payments.domain.emvco_qr import (
+        AdditionalData,
+        MerchantAccount,
+        MerchantQr,
+        PointOfInitiation,
+        QrError,
+        encode,
+        parse_amount,
+    )
+
+    currency = currency.upper()
+    try:
+        qr = MerchantQr(
+            account=MerchantAccount(alias=alias),
+            merchant_name=name,
+            merchant_city=city,
+            country=country.upper(),
+            currency=currency,
+            amount=None if amount is None else parse_amount(amount, currency),
+            point_of_initiation=PointOfInitiation.STATIC
+            if amount is None
+            else PointOfInitiation.DYNAMIC,
+            merchant_category_code=mcc,
+            postal_code=postal_code,
+            additional_data=AdditionalData(
+                bill_number=bill,
+                reference_label=reference,
+                terminal_label=terminal,
+                purpose=purpose,
+            ),
+        )
+        payload = encode(qr)
+    except QrError as exc:
+        _fail("encode", exc.code, exc.sentence, 2)
+    if svg is not None:
+        from comptoir.payments.qr_render import render_svg
+
+        try:
+            svg.write_text(render_svg(payload, title=f"QR code to pay {name}"), encoding="utf-8")
+        except OSError as exc:
+            _fail("encode", "cannot_write", f"Cannot write {svg}: {exc.strerror or exc}.", 1)
+    typer.echo(payload)
+
+
+@qr_cli.command("decode")
+def decode_command(
+    payload: Annotated[str, typer.Argument(help='The payload, or "-" to read it from stdin.')],
+) -> None:
+    """Check a payload (CRC, structure, every field) and print its fields as JSON."""
+    from comptoir.payments.domain.emvco_qr import QrError, decode
+
+    if payload == "-":
+        payload = sys.stdin.read()
+    # A payload starts with "00" and ends with hex digits, so surrounding blanks are never part
+    # of it (a pasted line brings its newline).
+    payload = payload.strip()
+    try:
+        qr = decode(payload)
+    except QrError as exc:
+        _fail("decode", exc.code, exc.sentence, 1)
+    typer.echo(json.dumps(qr_fields(qr, payload[-4:]), indent=2))
