@@ -81,7 +81,7 @@ class Account(NamedTuple):
     """The ISO 4217 code of the currency the account counts in (the ledger it belongs to)."""
     code: int
     """The kind of account, an `AccountCode` for the switch's own accounts; never 0."""
-    flags: int = AccountFlags.NONE
+    flags: int = 0
     debits_pending: int = 0
     debits_posted: int = 0
     credits_pending: int = 0
