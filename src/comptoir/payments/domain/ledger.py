@@ -11,6 +11,7 @@ ints, and each transfer costs one stored tuple, so a batch of thousands runs in 
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -118,6 +119,50 @@ class Ledger:
         state.dirty.clear()
         state.log_mark = len(state.log)
         ledger._last_timestamp = last
+        return ledger
+
+    @classmethod
+    def from_snapshot(
+        cls,
+        accounts: Iterable[Account],
+        transfers: Iterable[Transfer] = (),
+        failures: Iterable[tuple[UUID, TransferResult]] = (),
+        *,
+        last_timestamp: int = 0,
+        clock: Callable[[], int] = time.time_ns,
+    ) -> Ledger:
+        """A ledger over part of a store, for one batch: the accounts it touches, with their
+        stored balances trusted as they are, and the stored transfers it may meet (ids it may
+        retry, pending transfers it may post or void, and the transfers that already resolved
+        those). Unlike `restore`, nothing is replayed, so `check` means nothing here; what the
+        batch changes comes out of `take_changes` as usual.
+
+        This is how a store shared by several processes applies a batch: inside a transaction
+        that locks the touched account rows, load them, apply, write the changes, commit."""
+        ledger = cls(clock)
+        state = ledger._state
+        for account in accounts:
+            state.books[account.id.int] = Book(account)
+        for transfer in sorted(transfers, key=lambda transfer: transfer.timestamp):
+            key = transfer.id.int
+            state.transfers[key] = transfer
+            flags = transfer.flags
+            if flags & TransferFlags.PENDING:
+                state.status.setdefault(key, int(PendingStatus.PENDING))
+                if transfer.timeout:
+                    expires_at = transfer.timestamp + transfer.timeout * NANOSECONDS
+                    heapq.heappush(state.expiries, (expires_at, key))
+            elif flags & _RESOLVE:
+                if flags & TransferFlags.POST_PENDING_TRANSFER:
+                    status = PendingStatus.POSTED
+                elif flags & TransferFlags.EXPIRY:
+                    status = PendingStatus.EXPIRED
+                else:
+                    status = PendingStatus.VOIDED
+                state.status[transfer.pending_id.int] = int(status)
+        for transfer_id, result in failures:
+            state.failed[transfer_id.int] = result
+        ledger._last_timestamp = last_timestamp
         return ledger
 
     # -- writing ----------------------------------------------------------------------------
