@@ -1,0 +1,213 @@
+"""The ledger on the database: batches applied inside the caller's transaction.
+
+The database is the ledger's authority, so any number of processes may write to it: a batch
+locks the account rows it touches (in id order, so two batches never deadlock), loads them with
+the stored transfers it may meet, lets the pure `Ledger` apply the rules, and writes back what
+changed. SQLite serialises writers anyway (BEGIN IMMEDIATE); PostgreSQL serialises only batches
+that share an account, so unrelated payments proceed in parallel.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from comptoir.payments.domain import (
+    ZERO_ID,
+    Account,
+    AccountResult,
+    Ledger,
+    LedgerChanges,
+    Transfer,
+    TransferFlags,
+    TransferResult,
+)
+from comptoir.payments.models import LedgerAccountRow, LedgerFailureRow, LedgerTransferRow
+
+NANOSECONDS = 1_000_000_000
+_RESOLVE = int(TransferFlags.POST_PENDING_TRANSFER | TransferFlags.VOID_PENDING_TRANSFER)
+_ACCOUNT_FIELDS = Account._fields
+_TRANSFER_FIELDS = Transfer._fields
+
+
+def _account(row: LedgerAccountRow) -> Account:
+    return Account(*(getattr(row, name) for name in _ACCOUNT_FIELDS))
+
+
+def _transfer(row: LedgerTransferRow) -> Transfer:
+    values = {name: getattr(row, name) for name in _TRANSFER_FIELDS}
+    values["pending_id"] = row.pending_id or ZERO_ID
+    return Transfer(**values)
+
+
+def _transfer_values(transfer: Transfer) -> dict[str, Any]:
+    values = transfer._asdict()
+    values["pending_id"] = None if transfer.pending_id == ZERO_ID else transfer.pending_id
+    is_timed_pending = transfer.flags & TransferFlags.PENDING and transfer.timeout
+    values["expires_at"] = (
+        transfer.timestamp + transfer.timeout * NANOSECONDS if is_timed_pending else None
+    )
+    return values
+
+
+class LedgerStore:
+    """Applies ledger batches to the database in the caller's session (and transaction)."""
+
+    def __init__(self, clock: Callable[[], int]) -> None:
+        self._clock = clock
+
+    def create_accounts(
+        self, session: Session, accounts: Sequence[Account]
+    ) -> list[tuple[int, AccountResult]]:
+        existing = self._lock_accounts(session, {account.id for account in accounts})
+        ledger = Ledger.from_snapshot(
+            existing, last_timestamp=self._last_timestamp(session), clock=self._clock
+        )
+        failures = ledger.create_accounts(accounts)
+        self._write(session, ledger.take_changes())
+        return failures
+
+    def create_transfers(
+        self, session: Session, transfers: Sequence[Transfer]
+    ) -> list[tuple[int, TransferResult]]:
+        ledger = self._ledger_for(session, transfers)
+        failures = ledger.create_transfers(transfers)
+        self._write(session, ledger.take_changes())
+        return failures
+
+    def expire_due(self, session: Session, *, now: int, limit: int = 500) -> list[Transfer]:
+        """Void every pending transfer whose timeout has passed (the ledger's expiry records)."""
+        resolved = select(LedgerTransferRow.pending_id).where(
+            LedgerTransferRow.pending_id.is_not(None)
+        )
+        due_ids = session.scalars(
+            select(LedgerTransferRow.id)
+            .where(
+                LedgerTransferRow.expires_at.is_not(None),
+                LedgerTransferRow.expires_at <= now,
+                LedgerTransferRow.id.not_in(resolved),
+            )
+            .order_by(LedgerTransferRow.expires_at)
+            .limit(limit)
+        ).all()
+        if not due_ids:
+            return []
+        probes = [Transfer(id=uuid.uuid4(), pending_id=pending_id) for pending_id in due_ids]
+        ledger = self._ledger_for(session, probes, include_batch_ids=False)
+        voids = ledger.expire_pending(now)
+        self._write(session, ledger.take_changes())
+        return voids
+
+    def accounts(self, session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Account]:
+        rows = session.scalars(
+            select(LedgerAccountRow).where(LedgerAccountRow.id.in_(set(ids)))
+        ).all()
+        return {row.id: _account(row) for row in rows}
+
+    def transfer(self, session: Session, transfer_id: uuid.UUID) -> Transfer | None:
+        row = session.get(LedgerTransferRow, transfer_id)
+        return None if row is None else _transfer(row)
+
+    # -- loading and writing ----------------------------------------------------------------
+
+    def _ledger_for(
+        self, session: Session, transfers: Sequence[Transfer], *, include_batch_ids: bool = True
+    ) -> Ledger:
+        batch_ids = {transfer.id for transfer in transfers} if include_batch_ids else set()
+        pending_ids = {
+            transfer.pending_id for transfer in transfers if transfer.pending_id != ZERO_ID
+        }
+        wanted = batch_ids | pending_ids
+        stored_rows = (
+            session.scalars(
+                select(LedgerTransferRow).where(
+                    or_(
+                        LedgerTransferRow.id.in_(wanted),
+                        LedgerTransferRow.pending_id.in_(pending_ids),
+                    )
+                )
+            ).all()
+            if wanted
+            else []
+        )
+        stored = [_transfer(row) for row in stored_rows]
+        account_ids = {transfer.debit_account_id for transfer in transfers}
+        account_ids |= {transfer.credit_account_id for transfer in transfers}
+        account_ids |= {transfer.debit_account_id for transfer in stored}
+        account_ids |= {transfer.credit_account_id for transfer in stored}
+        account_ids.discard(ZERO_ID)
+        accounts = self._lock_accounts(session, account_ids)
+        failures = (
+            [
+                (row.transfer_id, TransferResult(row.result))
+                for row in session.scalars(
+                    select(LedgerFailureRow).where(LedgerFailureRow.transfer_id.in_(batch_ids))
+                )
+            ]
+            if batch_ids
+            else []
+        )
+        return Ledger.from_snapshot(
+            accounts,
+            stored,
+            failures,
+            last_timestamp=self._last_timestamp(session),
+            clock=self._clock,
+        )
+
+    @staticmethod
+    def _last_timestamp(session: Session) -> int:
+        """The newest timestamp given so far: the ledger's timestamps never repeat or go back."""
+        newest_transfer = session.scalar(select(func.max(LedgerTransferRow.timestamp))) or 0
+        newest_account = session.scalar(select(func.max(LedgerAccountRow.timestamp))) or 0
+        return max(newest_transfer, newest_account)
+
+    def _lock_accounts(self, session: Session, ids: set[uuid.UUID]) -> list[Account]:
+        if not ids:
+            return []
+        # Locking in id order means two batches that share accounts queue, never deadlock.
+        rows = session.scalars(
+            select(LedgerAccountRow)
+            .where(LedgerAccountRow.id.in_(ids))
+            .order_by(LedgerAccountRow.id)
+            .with_for_update()
+        ).all()
+        return [_account(row) for row in rows]
+
+    def _write(self, session: Session, changes: LedgerChanges) -> None:
+        if changes.accounts:
+            session.execute(
+                insert(LedgerAccountRow), [account._asdict() for account in changes.accounts]
+            )
+        if changes.transfers:
+            session.execute(
+                insert(LedgerTransferRow),
+                [_transfer_values(transfer) for transfer in changes.transfers],
+            )
+        created = {account.id for account in changes.accounts}
+        touched = [
+            {
+                "id": balance.account_id,
+                "debits_pending": balance.debits_pending,
+                "debits_posted": balance.debits_posted,
+                "credits_pending": balance.credits_pending,
+                "credits_posted": balance.credits_posted,
+            }
+            for balance in changes.balances
+            if balance.account_id not in created
+        ]
+        if touched:
+            # An ORM bulk UPDATE by primary key: one executemany for the whole batch.
+            session.execute(update(LedgerAccountRow), touched)
+        if changes.failures:
+            session.execute(
+                insert(LedgerFailureRow),
+                [
+                    {"transfer_id": transfer_id, "result": result.value}
+                    for transfer_id, result in changes.failures
+                ],
+            )
