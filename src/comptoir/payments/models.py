@@ -54,9 +54,7 @@ class LedgerTransferRow(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     debit_account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payments_ledger_account.id"))
-    credit_account_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("payments_ledger_account.id")
-    )
+    credit_account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payments_ledger_account.id"))
     amount: Mapped[int] = mapped_column(BigInteger)
     ledger: Mapped[str] = mapped_column(String(3))
     code: Mapped[int] = mapped_column(Integer)
@@ -78,6 +76,16 @@ class LedgerFailureRow(Base):
 
     transfer_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     result: Mapped[str] = mapped_column(String(64))
+
+
+class HubAccountRow(Base):
+    """The hub's own accounts per currency: reconciliation, settlement and fees."""
+
+    __tablename__ = "payments_hub_account"
+
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    code: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payments_ledger_account.id"))
 
 
 # -- participants and the alias directory -----------------------------------------------------
@@ -105,9 +113,7 @@ class ParticipantCurrencyRow(Base):
         ForeignKey("payments_participant.id"), primary_key=True
     )
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)
-    position_account_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("payments_ledger_account.id")
-    )
+    position_account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payments_ledger_account.id"))
     liquidity_account_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("payments_ledger_account.id")
     )

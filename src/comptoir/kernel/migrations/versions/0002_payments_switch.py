@@ -167,6 +167,18 @@ def upgrade() -> None:
         batch_op.create_index("ix_payments_ledger_transfer_timestamp", ["timestamp"], unique=False)
 
     op.create_table(
+        "payments_hub_account",
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("code", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["payments_ledger_account.id"],
+            name=op.f("fk_payments_hub_account_account_id_payments_ledger_account"),
+        ),
+        sa.PrimaryKeyConstraint("currency", "code", name=op.f("pk_payments_hub_account")),
+    )
+    op.create_table(
         "payments_participant_currency",
         sa.Column("participant_id", sa.String(length=32), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
@@ -206,6 +218,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("payments_participant_currency")
+    op.drop_table("payments_hub_account")
     with op.batch_alter_table("payments_ledger_transfer", schema=None) as batch_op:
         batch_op.drop_index("ix_payments_ledger_transfer_timestamp")
         batch_op.drop_index("ix_payments_ledger_transfer_pending_id")

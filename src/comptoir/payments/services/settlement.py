@@ -1,0 +1,191 @@
+"""Settlement windows: deferred multilateral net settlement of committed transfers.
+
+A window collects the transfers committed while it is open. Closing it opens the next one;
+its report nets each participant's sends and receipts. Settling it moves the net amounts
+between the participants' liquidity accounts through the hub's settlement account and gives
+each participant its position back, so the cap applies afresh to the next window.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from comptoir.kernel import audit
+from comptoir.kernel.clock import Clock
+from comptoir.kernel.errors import Problem
+from comptoir.kernel.i18n import lazy
+from comptoir.kernel.ids import new_id
+from comptoir.payments.domain import AccountCode, Transfer, TransferCode, TransferFlags
+from comptoir.payments.errors import LEDGER_REFUSED, WINDOW_STATE, WINDOW_UNKNOWN
+from comptoir.payments.models import SettlementWindowRow, TransferRow
+from comptoir.payments.services.ledger_store import LedgerStore
+from comptoir.payments.services.participants import hub_accounts, participant_currency
+
+OPEN = "OPEN"
+CLOSED = "CLOSED"
+PENDING_SETTLEMENT = "PENDING_SETTLEMENT"
+SETTLED = "SETTLED"
+
+
+@dataclass(frozen=True)
+class NetPosition:
+    participant_id: str
+    currency: str
+    sent: int
+    received: int
+
+    @property
+    def net(self) -> int:
+        """Positive: the participant is owed this much; negative: it owes it."""
+        return self.received - self.sent
+
+
+@dataclass(frozen=True)
+class WindowReport:
+    window: SettlementWindowRow
+    transfers: list[TransferRow]
+    positions: list[NetPosition]
+
+
+def open_window(session: Session, *, clock: Clock) -> SettlementWindowRow:
+    """The open window, created if there is none (there is always exactly one)."""
+    window = session.scalars(
+        select(SettlementWindowRow).where(SettlementWindowRow.state == OPEN).with_for_update()
+    ).first()
+    if window is None:
+        window = SettlementWindowRow(
+            id=new_id(), state=OPEN, opened_at=clock.now(), closed_at=None, settled_at=None
+        )
+        session.add(window)
+        session.flush()
+    return window
+
+
+def get_window(session: Session, window_id: uuid.UUID) -> SettlementWindowRow:
+    window = session.get(SettlementWindowRow, window_id)
+    if window is None:
+        raise Problem(WINDOW_UNKNOWN, lazy("No settlement window has the id {id}.", id=window_id))
+    return window
+
+
+def close_window(session: Session, *, clock: Clock, actor: str) -> SettlementWindowRow:
+    """Close the open window and open the next; the closed one is returned."""
+    window = open_window(session, clock=clock)
+    window.state = CLOSED
+    window.closed_at = clock.now()
+    session.flush()
+    open_window(session, clock=clock)
+    audit.record(
+        session,
+        actor=actor,
+        action="payments.window.closed",
+        subject=f"window:{window.id}",
+        clock=clock,
+    )
+    return window
+
+
+def list_windows(session: Session, *, limit: int = 50) -> list[SettlementWindowRow]:
+    return list(
+        session.scalars(
+            select(SettlementWindowRow).order_by(SettlementWindowRow.opened_at.desc()).limit(limit)
+        )
+    )
+
+
+def report(session: Session, window_id: uuid.UUID) -> WindowReport:
+    """Every transfer of the window and each participant's net position in each currency."""
+    window = get_window(session, window_id)
+    transfers = list(
+        session.scalars(
+            select(TransferRow)
+            .where(TransferRow.window_id == window_id)
+            .order_by(TransferRow.completed_at, TransferRow.id)
+        )
+    )
+    sent: dict[tuple[str, str], int] = defaultdict(int)
+    received: dict[tuple[str, str], int] = defaultdict(int)
+    for transfer in transfers:
+        if transfer.state == "COMMITTED":
+            sent[(transfer.payer_fsp, transfer.currency)] += transfer.amount
+            received[(transfer.payee_fsp, transfer.currency)] += transfer.amount
+    keys = sorted(set(sent) | set(received))
+    positions = [
+        NetPosition(participant, currency, sent[(participant, currency)], received[key])
+        for key in keys
+        for participant, currency in [key]
+    ]
+    return WindowReport(window=window, transfers=transfers, positions=positions)
+
+
+def settle_window(
+    session: Session, *, store: LedgerStore, clock: Clock, window_id: uuid.UUID, actor: str
+) -> WindowReport:
+    """Settle a closed window: CLOSED → PENDING_SETTLEMENT → SETTLED, in one transaction.
+
+    For each participant and currency, its liquidity pays (or receives) its net through the
+    hub's settlement account, and its position gets the same amount back, all as one linked
+    chain: either every movement happens or none does.
+    """
+    window = get_window(session, window_id)
+    if window.state != CLOSED:
+        raise Problem(
+            WINDOW_STATE,
+            lazy("Only a closed window can be settled; this one is {state}.", state=window.state),
+        )
+    window.state = PENDING_SETTLEMENT
+    session.flush()
+    result = report(session, window_id)
+    movements: list[Transfer] = []
+    for net in result.positions:
+        if net.net == 0:
+            continue
+        accounts = participant_currency(session, net.participant_id, net.currency)
+        hub = hub_accounts(session, store, net.currency)[AccountCode.HUB_SETTLEMENT]
+        owes = net.net < 0
+        amount = abs(net.net)
+        # Liquidity: the payer's goes down, the payee's up. Position: the reverse, back to 0.
+        liquidity_move = (
+            (accounts.liquidity_account_id, hub) if owes else (hub, accounts.liquidity_account_id)
+        )
+        position_move = (
+            (hub, accounts.position_account_id) if owes else (accounts.position_account_id, hub)
+        )
+        for debit, credit in (liquidity_move, position_move):
+            movements.append(
+                Transfer(
+                    id=new_id(),
+                    debit_account_id=debit,
+                    credit_account_id=credit,
+                    amount=amount,
+                    ledger=net.currency,
+                    code=int(TransferCode.SETTLEMENT),
+                    flags=int(TransferFlags.LINKED),
+                    user_data_128=window_id,
+                )
+            )
+    if movements:
+        movements[-1] = movements[-1]._replace(flags=0)
+        failures = store.create_transfers(session, movements)
+        if failures:
+            _index, failure = failures[0]
+            raise Problem(
+                LEDGER_REFUSED,
+                lazy("Settlement refused by the ledger: {result}.", result=failure.value),
+            )
+    window.state = SETTLED
+    window.settled_at = clock.now()
+    audit.record(
+        session,
+        actor=actor,
+        action="payments.window.settled",
+        subject=f"window:{window_id}",
+        details={"transfers": len(result.transfers), "movements": len(movements)},
+        clock=clock,
+    )
+    return WindowReport(window=window, transfers=result.transfers, positions=result.positions)
