@@ -1,0 +1,67 @@
+"""Exports of a settlement window: CSV, and ISO 20022 pacs.008.001.09 and pacs.002.001.11.
+
+Pure functions from a `SettlementWindowReport` (plain frozen values) to text; no database, no
+clock. The same report always gives the same text, message ids included, so an export can be
+made again and a receiver can recognise it.
+
+- `to_csv(report)`: net positions, one row per participant and currency (`POSITION_COLUMNS`).
+- `transfers_csv(report)`: every transfer, committed and aborted (`TRANSFER_COLUMNS`).
+- `to_pacs008(report, currency=None)` / `pacs008_messages(report)`: the committed transfers,
+  one FIToFICstmrCdtTrf per currency, since its group total holds a single currency.
+- `to_pacs002(report)`: one FIToFIPmtStsRpt with every transfer's status (ACSC or RJCT).
+
+Choices made to fit the schemas (each module says why):
+
+- Ids: Max35Text cannot hold a 36-character UUID, so ids are the 32 hex digits (`uuid.hex`);
+  MsgIds are the window's hex digits plus the currency (pacs.008) or "-ST" (pacs.002).
+- UETR: the schema's UUIDv4Identifier pattern refuses our UUIDv7 ids, so the UETR is the
+  transfer id with its version nibble set to 4 (`uetr`), one-to-one with the id.
+- Participants are agents identified by FSP id as members (ClrSysMmbId) of the switch's
+  proprietary clearing system; settlement method CLRG.
+- Text is cleaned of characters XML cannot carry and shortened to the field's maximum with
+  "…"; identifiers are never shortened.
+"""
+
+from comptoir.payments.settlement_exports.csv_export import (
+    POSITION_COLUMNS,
+    TRANSFER_COLUMNS,
+    to_csv,
+    transfers_csv,
+)
+from comptoir.payments.settlement_exports.fields import (
+    compact_id,
+    pacs002_message_id,
+    pacs008_message_id,
+    uetr,
+)
+from comptoir.payments.settlement_exports.pacs002 import status_reason, to_pacs002
+from comptoir.payments.settlement_exports.pacs008 import pacs008_messages, to_pacs008
+from comptoir.payments.settlement_exports.report import (
+    ExportError,
+    NetPosition,
+    SettlementWindowReport,
+    TransferState,
+    WindowTransfer,
+    net_positions,
+)
+
+__all__ = [
+    "POSITION_COLUMNS",
+    "TRANSFER_COLUMNS",
+    "ExportError",
+    "NetPosition",
+    "SettlementWindowReport",
+    "TransferState",
+    "WindowTransfer",
+    "compact_id",
+    "net_positions",
+    "pacs002_message_id",
+    "pacs008_message_id",
+    "pacs008_messages",
+    "status_reason",
+    "to_csv",
+    "to_pacs002",
+    "to_pacs008",
+    "transfers_csv",
+    "uetr",
+]
