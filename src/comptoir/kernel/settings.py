@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     signing_key_file: Path | None = Field(
         default=None, description="This node's Ed25519 signing key (PEM); under data_dir if unset."
     )
+    switch_id: str = Field(
+        default="comptoir-switch",
+        description="The payment switch's own FSP id (FSPIOP-Source of what it originates).",
+    )
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
     log_level: str = "info"
 

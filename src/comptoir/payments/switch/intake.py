@@ -1,0 +1,91 @@
+"""Taking an FSPIOP request in: headers, the sender's signature, then the body's schema.
+
+Everything here happens before the switch answers 202, so a failure is a synchronous error
+(API Definition section 9.1): an ErrorInformation body with a 4xx status, and nothing stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+
+from comptoir.kernel.fspiop import (
+    FspiopError,
+    FspiopHeaders,
+    fspiop_uri,
+    import_rsa_jwks,
+    parse_request_headers,
+    validation_error,
+    verify_message,
+)
+from comptoir.kernel.fspiop.signature import RsaKeyError
+from comptoir.payments.models import ParticipantRow
+
+PREFIX = "/switch"
+Body = TypeVar("Body", bound=BaseModel)
+
+# The headers a relayed message keeps: the original sender's, so its signature still verifies.
+RELAYED_HEADERS = (
+    "content-type",
+    "accept",
+    "date",
+    "fspiop-source",
+    "fspiop-destination",
+    "fspiop-signature",
+    "fspiop-uri",
+    "fspiop-http-method",
+    "fspiop-encryption",
+)
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A request whose headers and signature were checked."""
+
+    headers: FspiopHeaders
+    body: bytes
+    uri: str
+    method: str
+    source: ParticipantRow
+    relayed_headers: dict[str, str]
+
+    def parse(self, model: type[Body]) -> Body:
+        try:
+            return model.model_validate_json(self.body or b"null")
+        except ValidationError as exc:
+            raise validation_error(exc) from exc
+
+
+async def receive(request: Request, session: Session, *, resource: str) -> Inbound:
+    """Check a request's FSPIOP headers and its sender's signature (FspiopError if wrong)."""
+    body = await request.body()
+    method = request.method.upper()
+    headers = parse_request_headers(request.headers.items(), resource=resource, method=method)
+    raw_path = request.scope.get("raw_path") or request.url.path.encode()
+    path = raw_path.decode("latin-1") if isinstance(raw_path, bytes) else str(raw_path)
+    uri = fspiop_uri(path, request.url.query, prefix=PREFIX)
+    source = session.get(ParticipantRow, headers.source)
+    if source is None or not source.active:
+        raise FspiopError("3200", f"FSPIOP-Source {headers.source} is not an active participant")
+    try:
+        keys = import_rsa_jwks(source.jwks)
+    except RsaKeyError as exc:
+        raise FspiopError("3105", f"no usable key is registered for {source.id}") from exc
+    verify_message(
+        headers.signature,
+        body=body,
+        uri=uri,
+        method=method,
+        source=headers.source,
+        destination=headers.destination,
+        date=headers.date_text,
+        public_keys=keys,
+    )
+    relayed = {
+        name: value for name, value in request.headers.items() if name.lower() in RELAYED_HEADERS
+    }
+    return Inbound(headers, body, uri, method, source, relayed)
