@@ -63,9 +63,11 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # The relay delivers events that earlier runs left undelivered, then keeps polling.
         node.outbox.start()
+        node.scheduler.start()
         try:
             yield
         finally:
+            node.scheduler.stop()
             node.outbox.stop()
             database.dispose()
 

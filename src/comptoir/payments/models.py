@@ -160,6 +160,7 @@ class TransferRow(Base):
         Index("ix_payments_transfer_state_expiration", "state", "expiration"),
         Index("ix_payments_transfer_window_id", "window_id"),
         Index("ix_payments_transfer_refund_of", "refund_of"),
+        Index("ix_payments_transfer_transaction_id", "transaction_id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -175,6 +176,8 @@ class TransferRow(Base):
     fulfilment: Mapped[str | None] = mapped_column(String(48))
     error_code: Mapped[str | None] = mapped_column(String(4))
     error_description: Mapped[str | None] = mapped_column(String(128))
+    # The FSPIOP transaction the ILP packet carries: how a refund names what it refunds.
+    transaction_id: Mapped[uuid.UUID | None]
     refund_of: Mapped[uuid.UUID | None]
     window_id: Mapped[uuid.UUID | None]
     created_at: Mapped[datetime]

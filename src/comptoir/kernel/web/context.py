@@ -10,6 +10,7 @@ from starlette.requests import HTTPConnection
 from comptoir.kernel.clock import Clock
 from comptoir.kernel.db import Database
 from comptoir.kernel.outbox import OutboxRelay
+from comptoir.kernel.scheduler import Scheduler
 from comptoir.kernel.settings import Settings
 from comptoir.kernel.web.navigation import ServiceDirectory
 
@@ -26,6 +27,7 @@ class NodeContext:
     outbox: OutboxRelay  # blocks subscribe their event handlers here when they register
     secret: bytes  # signs cookies and CSRF tokens
     directory: ServiceDirectory = field(default_factory=ServiceDirectory)
+    scheduler: Scheduler = field(default_factory=Scheduler)
 
 
 def node_context(connection: HTTPConnection) -> NodeContext:

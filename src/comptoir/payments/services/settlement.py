@@ -52,10 +52,15 @@ class WindowReport:
     positions: list[NetPosition]
 
 
-def open_window(session: Session, *, clock: Clock) -> SettlementWindowRow:
-    """The open window, created if there is none (there is always exactly one)."""
+def open_window(session: Session, *, clock: Clock, shared: bool = False) -> SettlementWindowRow:
+    """The open window, created if there is none (there is always exactly one).
+
+    A commit reads it `shared` (FOR SHARE on PostgreSQL): many commits at once, but a close,
+    which locks it exclusively, waits for them, so no transfer lands in a closed window."""
     window = session.scalars(
-        select(SettlementWindowRow).where(SettlementWindowRow.state == OPEN).with_for_update()
+        select(SettlementWindowRow)
+        .where(SettlementWindowRow.state == OPEN)
+        .with_for_update(read=shared)
     ).first()
     if window is None:
         window = SettlementWindowRow(

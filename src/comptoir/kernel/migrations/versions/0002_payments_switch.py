@@ -98,6 +98,7 @@ def upgrade() -> None:
         sa.Column("fulfilment", sa.String(length=48), nullable=True),
         sa.Column("error_code", sa.String(length=4), nullable=True),
         sa.Column("error_description", sa.String(length=128), nullable=True),
+        sa.Column("transaction_id", sa.Uuid(), nullable=True),
         sa.Column("refund_of", sa.Uuid(), nullable=True),
         sa.Column("window_id", sa.Uuid(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -106,6 +107,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("payments_transfer", schema=None) as batch_op:
         batch_op.create_index("ix_payments_transfer_refund_of", ["refund_of"], unique=False)
+        batch_op.create_index(
+            "ix_payments_transfer_transaction_id", ["transaction_id"], unique=False
+        )
         batch_op.create_index(
             "ix_payments_transfer_state_expiration", ["state", "expiration"], unique=False
         )
@@ -232,6 +236,7 @@ def downgrade() -> None:
     with op.batch_alter_table("payments_transfer", schema=None) as batch_op:
         batch_op.drop_index("ix_payments_transfer_window_id")
         batch_op.drop_index("ix_payments_transfer_state_expiration")
+        batch_op.drop_index("ix_payments_transfer_transaction_id")
         batch_op.drop_index("ix_payments_transfer_refund_of")
 
     op.drop_table("payments_transfer")
