@@ -60,14 +60,35 @@ class Inbound:
             raise validation_error(exc) from exc
 
 
-async def receive(request: Request, session: Session, *, resource: str) -> Inbound:
+@dataclass(frozen=True)
+class Arrival:
+    """A request as it came off the wire, read in the event loop, handled in a worker thread."""
+
+    method: str
+    path: str  # as sent, still percent-encoded
+    query: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    @classmethod
+    async def read(cls, request: Request) -> Arrival:
+        raw_path = request.scope.get("raw_path") or request.url.path.encode()
+        path = raw_path.decode("latin-1") if isinstance(raw_path, bytes) else str(raw_path)
+        return cls(
+            method=request.method.upper(),
+            path=path,
+            query=request.url.query,
+            headers=list(request.headers.items()),
+            body=await request.body(),
+        )
+
+
+def receive(arrival: Arrival, session: Session, *, resource: str) -> Inbound:
     """Check a request's FSPIOP headers and its sender's signature (FspiopError if wrong)."""
-    body = await request.body()
-    method = request.method.upper()
-    headers = parse_request_headers(request.headers.items(), resource=resource, method=method)
-    raw_path = request.scope.get("raw_path") or request.url.path.encode()
-    path = raw_path.decode("latin-1") if isinstance(raw_path, bytes) else str(raw_path)
-    uri = fspiop_uri(path, request.url.query, prefix=PREFIX)
+    body = arrival.body
+    method = arrival.method
+    headers = parse_request_headers(arrival.headers, resource=resource, method=method)
+    uri = fspiop_uri(arrival.path, arrival.query, prefix=PREFIX)
     source = session.get(ParticipantRow, headers.source)
     if source is None or not source.active:
         raise FspiopError("3200", f"FSPIOP-Source {headers.source} is not an active participant")
@@ -85,7 +106,5 @@ async def receive(request: Request, session: Session, *, resource: str) -> Inbou
         date=headers.date_text,
         public_keys=keys,
     )
-    relayed = {
-        name: value for name, value in request.headers.items() if name.lower() in RELAYED_HEADERS
-    }
+    relayed = {name: value for name, value in arrival.headers if name.lower() in RELAYED_HEADERS}
     return Inbound(headers, body, uri, method, source, relayed)

@@ -1,0 +1,400 @@
+"""The alias directory and the routing of lookups, quotes and requests to pay.
+
+A DFSP registers which parties it holds (`POST /participants/{Type}/{ID}`); a payer's
+`GET /parties/{Type}/{ID}` goes to the DFSP that holds the party, whose answer goes back to the
+payer. Quotes and transaction requests are routed the same way. The switch keeps what it needs
+to route answers and to answer resends, and relays bodies untouched (they are signed end to
+end by their senders).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.orm import Session
+
+from comptoir.kernel.clock import Clock
+from comptoir.kernel.fspiop import FspiopError, content_hash
+from comptoir.payments.models import (
+    AliasRow,
+    ParticipantCurrencyRow,
+    ParticipantRow,
+    QuoteRow,
+    TransactionRequestRow,
+)
+from comptoir.payments.switch.intake import Inbound
+from comptoir.payments.switch.outbound import Sender
+from comptoir.payments.switch.schemas import (
+    ParticipantPost,
+    QuotePost,
+    QuotePut,
+    TransactionRequestPost,
+    TransactionRequestPut,
+)
+
+SUPPORTED_PARTY_TYPES = ("MSISDN", "EMAIL", "BUSINESS", "ALIAS")
+
+
+def _party_path(party_type: str, party_id: str, sub_id: str | None) -> str:
+    return f"/{party_type}/{party_id}" + (f"/{sub_id}" if sub_id else "")
+
+
+def _check_party_type(party_type: str) -> None:
+    if party_type not in SUPPORTED_PARTY_TYPES:
+        raise FspiopError(
+            "3100",
+            f"party type {party_type} is not in this directory "
+            f"(it holds {', '.join(SUPPORTED_PARTY_TYPES)})",
+        )
+
+
+def owner_of(session: Session, party_type: str, party_id: str, sub_id: str | None) -> str | None:
+    row = session.get(AliasRow, (party_type, party_id, sub_id or ""))
+    return None if row is None else row.participant_id
+
+
+# -- the directory: POST, GET, DELETE /participants/{Type}/{ID} ---------------------------------
+
+
+def register_party(
+    session: Session,
+    sender: Sender,
+    clock: Clock,
+    inbound: Inbound,
+    *,
+    party_type: str,
+    party_id: str,
+    sub_id: str | None,
+) -> None:
+    body = inbound.parse(ParticipantPost)
+    _check_party_type(party_type)
+    path = "/participants" + _party_path(party_type, party_id, sub_id)
+    if body.fspId != inbound.source.id:
+        raise FspiopError("3100", "a DFSP registers only its own parties (fspId = FSPIOP-Source)")
+    if body.currency is not None and (
+        session.get(ParticipantCurrencyRow, (body.fspId, body.currency)) is None
+    ):
+        raise FspiopError("3100", f"{body.fspId} does not hold {body.currency}")
+    key = (party_type, party_id, sub_id or "")
+    row = session.get(AliasRow, key, with_for_update=True)
+    if row is not None and row.participant_id != body.fspId:
+        sender.error(
+            session,
+            destination=inbound.source.id,
+            resource="participants",
+            path=path,
+            error=FspiopError("3003", f"{party_type} {party_id} is held by another DFSP"),
+        )
+        return
+    if row is None:
+        session.add(
+            AliasRow(
+                party_type=party_type,
+                party_id=party_id,
+                sub_id=sub_id or "",
+                participant_id=body.fspId,
+                currency=body.currency,
+                created_at=clock.now(),
+            )
+        )
+    session.flush()
+    sender.originate(
+        session,
+        destination=inbound.source.id,
+        resource="participants",
+        method="PUT",
+        path=path,
+        document={"fspId": body.fspId},
+    )
+
+
+def remove_party(
+    session: Session,
+    sender: Sender,
+    inbound: Inbound,
+    *,
+    party_type: str,
+    party_id: str,
+    sub_id: str | None,
+) -> None:
+    row = session.get(AliasRow, (party_type, party_id, sub_id or ""), with_for_update=True)
+    path = "/participants" + _party_path(party_type, party_id, sub_id)
+    if row is None or row.participant_id != inbound.source.id:
+        sender.error(
+            session,
+            destination=inbound.source.id,
+            resource="participants",
+            path=path,
+            error=FspiopError("3204", f"{party_type} {party_id} is not registered by you"),
+        )
+        return
+    session.delete(row)
+    session.flush()
+    sender.originate(
+        session,
+        destination=inbound.source.id,
+        resource="participants",
+        method="PUT",
+        path=path,
+        document={"fspId": inbound.source.id},
+    )
+
+
+def which_participant(
+    session: Session,
+    sender: Sender,
+    inbound: Inbound,
+    *,
+    party_type: str,
+    party_id: str,
+    sub_id: str | None,
+) -> None:
+    path = "/participants" + _party_path(party_type, party_id, sub_id)
+    owner = owner_of(session, party_type, party_id, sub_id)
+    if owner is None:
+        sender.error(
+            session,
+            destination=inbound.source.id,
+            resource="participants",
+            path=path,
+            error=FspiopError("3204", f"no DFSP holds {party_type} {party_id}"),
+        )
+        return
+    sender.originate(
+        session,
+        destination=inbound.source.id,
+        resource="participants",
+        method="PUT",
+        path=path,
+        document={"fspId": owner},
+    )
+
+
+# -- parties: the lookup --------------------------------------------------------------------------
+
+
+def lookup_party(
+    session: Session,
+    sender: Sender,
+    inbound: Inbound,
+    *,
+    party_type: str,
+    party_id: str,
+    sub_id: str | None,
+) -> None:
+    """GET /parties/...: forward to the DFSP that holds the party, or 3204 to the asker."""
+    path = "/parties" + _party_path(party_type, party_id, sub_id)
+    owner = inbound.headers.destination or owner_of(session, party_type, party_id, sub_id)
+    if owner is None or session.get(ParticipantRow, owner) is None:
+        sender.error(
+            session,
+            destination=inbound.source.id,
+            resource="parties",
+            path=path,
+            error=FspiopError("3204", f"no DFSP holds {party_type} {party_id}"),
+        )
+        return
+    sender.relay(
+        session,
+        destination=owner,
+        method="GET",
+        path=path,
+        headers=inbound.relayed_headers,
+        body=inbound.body,
+    )
+
+
+def answer_back(
+    session: Session, sender: Sender, inbound: Inbound, *, method: str, path: str
+) -> None:
+    """A callback (PUT .../{ID}[/error]) goes to the DFSP named in FSPIOP-Destination."""
+    destination = inbound.headers.destination
+    if destination is None:
+        raise FspiopError("3102", "FSPIOP-Destination is required on a callback")
+    if session.get(ParticipantRow, destination) is None:
+        raise FspiopError("3201", f"the destination FSP {destination} is not a participant")
+    sender.relay(
+        session,
+        destination=destination,
+        method=method,
+        path=path,
+        headers=inbound.relayed_headers,
+        body=inbound.body,
+    )
+
+
+# -- quotes ---------------------------------------------------------------------------------------
+
+
+def route_quote(session: Session, sender: Sender, clock: Clock, inbound: Inbound) -> None:
+    """POST /quotes: to the payee's DFSP (named, or found in the directory)."""
+    body = inbound.parse(QuotePost)
+    quote_id = uuid.UUID(body.quoteId)
+    info = body.payee.partyIdInfo
+    payee_fsp = (
+        inbound.headers.destination
+        or info.fspId
+        or owner_of(session, info.partyIdType, info.partyIdentifier, info.partySubIdOrType)
+    )
+    path = f"/quotes/{quote_id}"
+    existing = session.get(QuoteRow, quote_id)
+    if existing is not None:
+        if existing.request_hash != content_hash(inbound.body):
+            sender.error(
+                session,
+                destination=inbound.source.id,
+                resource="quotes",
+                path=path,
+                error=FspiopError("3106", f"the quote {quote_id} was sent with other content"),
+            )
+        return  # a resend: the payee's answer is on its way
+    if payee_fsp is None or session.get(ParticipantRow, payee_fsp) is None:
+        sender.error(
+            session,
+            destination=inbound.source.id,
+            resource="quotes",
+            path=path,
+            error=FspiopError("3204", "the payee is not held by any DFSP"),
+        )
+        return
+    session.add(
+        QuoteRow(
+            id=quote_id,
+            payer_fsp=inbound.source.id,
+            payee_fsp=payee_fsp,
+            request_hash=content_hash(inbound.body),
+            state="RECEIVED",
+            expiration=None,
+            response=None,
+            created_at=clock.now(),
+        )
+    )
+    session.flush()
+    sender.relay(
+        session,
+        destination=payee_fsp,
+        method="POST",
+        path="/quotes",
+        headers=inbound.relayed_headers,
+        body=inbound.body,
+    )
+
+
+def answer_quote(
+    session: Session, sender: Sender, inbound: Inbound, quote_id: uuid.UUID, *, error: bool
+) -> None:
+    """PUT /quotes/{ID}[/error] from the payee's DFSP, back to the payer's."""
+    quote = session.get(QuoteRow, quote_id, with_for_update=True)
+    if quote is None:
+        raise FspiopError("3205", f"no quote has the id {quote_id}")
+    if quote.payee_fsp != inbound.source.id:
+        raise FspiopError("3100", "only the quote's payee DFSP may answer it")
+    if not error:
+        answer = inbound.parse(QuotePut)
+        quote.state = "ACCEPTED"
+        quote.response = answer.model_dump(mode="json", exclude_none=True)
+    else:
+        quote.state = "REJECTED"
+    session.flush()
+    suffix = "/error" if error else ""
+    headers = dict(inbound.relayed_headers)
+    sender.relay(
+        session,
+        destination=quote.payer_fsp,
+        method="PUT",
+        path=f"/quotes/{quote_id}{suffix}",
+        headers=headers,
+        body=inbound.body,
+    )
+
+
+# -- transaction requests (request to pay) --------------------------------------------------------
+
+
+def route_transaction_request(
+    session: Session, sender: Sender, clock: Clock, inbound: Inbound
+) -> None:
+    body = inbound.parse(TransactionRequestPost)
+    request_id = uuid.UUID(body.transactionRequestId)
+    path = f"/transactionRequests/{request_id}"
+    payer = body.payer
+    payer_fsp = (
+        inbound.headers.destination
+        or payer.fspId
+        or owner_of(session, payer.partyIdType, payer.partyIdentifier, payer.partySubIdOrType)
+    )
+    existing = session.get(TransactionRequestRow, request_id)
+    if existing is not None:
+        if existing.request_hash != content_hash(inbound.body):
+            sender.error(
+                session,
+                destination=inbound.source.id,
+                resource="transactionRequests",
+                path=path,
+                error=FspiopError("3106", f"the request {request_id} was sent with other content"),
+            )
+        return
+    if payer_fsp is None or session.get(ParticipantRow, payer_fsp) is None:
+        sender.error(
+            session,
+            destination=inbound.source.id,
+            resource="transactionRequests",
+            path=path,
+            error=FspiopError("3204", "the payer is not held by any DFSP"),
+        )
+        return
+    session.add(
+        TransactionRequestRow(
+            id=request_id,
+            payee_fsp=inbound.source.id,
+            payer_fsp=payer_fsp,
+            request_hash=content_hash(inbound.body),
+            state="RECEIVED",
+            created_at=clock.now(),
+        )
+    )
+    session.flush()
+    sender.relay(
+        session,
+        destination=payer_fsp,
+        method="POST",
+        path="/transactionRequests",
+        headers=inbound.relayed_headers,
+        body=inbound.body,
+    )
+
+
+def answer_transaction_request(
+    session: Session, sender: Sender, inbound: Inbound, request_id: uuid.UUID, *, error: bool
+) -> None:
+    row = session.get(TransactionRequestRow, request_id, with_for_update=True)
+    if row is None:
+        raise FspiopError("3206", f"no transaction request has the id {request_id}")
+    if row.payer_fsp != inbound.source.id:
+        raise FspiopError("3100", "only the payer's DFSP may answer a transaction request")
+    if error:
+        row.state = "REJECTED"
+    else:
+        row.state = inbound.parse(TransactionRequestPut).transactionRequestState
+    session.flush()
+    sender.relay(
+        session,
+        destination=row.payee_fsp,
+        method="PUT",
+        path=f"/transactionRequests/{request_id}" + ("/error" if error else ""),
+        headers=inbound.relayed_headers,
+        body=inbound.body,
+    )
+
+
+__all__ = [
+    "answer_back",
+    "answer_quote",
+    "answer_transaction_request",
+    "lookup_party",
+    "register_party",
+    "remove_party",
+    "route_quote",
+    "route_transaction_request",
+    "which_participant",
+]

@@ -1,0 +1,267 @@
+"""The FSPIOP API v2.0 as the switch serves it, under /switch/.
+
+Every route reads the request in the event loop, then checks and handles it in a worker thread
+inside one database transaction: a problem found before the 202 is a synchronous error with an
+ErrorInformation body (and nothing stored); one found after it is an error callback.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from comptoir.kernel.clock import Clock
+from comptoir.kernel.db import Database
+from comptoir.kernel.fspiop import FspiopError, error_body
+from comptoir.payments.services import directory, transfers
+from comptoir.payments.services.transfers import TransferContext
+from comptoir.payments.switch.intake import Arrival, Inbound, receive
+from comptoir.payments.switch.outbound import Sender
+
+router = APIRouter(prefix="/switch", tags=["FSPIOP switch"])
+
+
+@dataclass
+class Switch:
+    """The switch's running parts, shared by its routes and jobs."""
+
+    database: Database
+    sender: Sender
+    transfers: TransferContext
+    clock: Clock
+
+
+def _switch(request: Request) -> Switch:
+    switch: Switch = request.app.state.switch
+    return switch
+
+
+async def _handle(
+    request: Request, resource: str, work: Callable[[Session, Switch, Inbound], None]
+) -> Response:
+    arrival = await Arrival.read(request)
+    switch = _switch(request)
+
+    def in_one_transaction() -> None:
+        with switch.database.transaction() as session:
+            work(session, switch, receive(arrival, session, resource=resource))
+
+    await run_in_threadpool(in_one_transaction)
+    return Response(status_code=202)
+
+
+def fspiop_error_response(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, FspiopError)
+    return JSONResponse(error_body(exc), status_code=exc.http_status)
+
+
+def _id(text: str, code: str = "3101") -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError as exc:
+        raise FspiopError(code, f"{text} is not a valid id") from exc
+
+
+# -- participants (the directory) ---------------------------------------------------------------
+
+
+@router.post("/participants/{party_type}/{party_id}", status_code=202)
+@router.post("/participants/{party_type}/{party_id}/{sub_id}", status_code=202)
+async def post_participant(
+    request: Request, party_type: str, party_id: str, sub_id: str | None = None
+) -> Response:
+    return await _handle(
+        request,
+        "participants",
+        lambda session, switch, inbound: directory.register_party(
+            session, switch.sender, switch.clock, inbound,
+            party_type=party_type, party_id=party_id, sub_id=sub_id,
+        ),
+    )  # fmt: skip
+
+
+@router.get("/participants/{party_type}/{party_id}", status_code=202)
+@router.get("/participants/{party_type}/{party_id}/{sub_id}", status_code=202)
+async def get_participant(
+    request: Request, party_type: str, party_id: str, sub_id: str | None = None
+) -> Response:
+    return await _handle(
+        request,
+        "participants",
+        lambda session, switch, inbound: directory.which_participant(
+            session, switch.sender, inbound,
+            party_type=party_type, party_id=party_id, sub_id=sub_id,
+        ),
+    )  # fmt: skip
+
+
+@router.delete("/participants/{party_type}/{party_id}", status_code=202)
+@router.delete("/participants/{party_type}/{party_id}/{sub_id}", status_code=202)
+async def delete_participant(
+    request: Request, party_type: str, party_id: str, sub_id: str | None = None
+) -> Response:
+    return await _handle(
+        request,
+        "participants",
+        lambda session, switch, inbound: directory.remove_party(
+            session, switch.sender, inbound,
+            party_type=party_type, party_id=party_id, sub_id=sub_id,
+        ),
+    )  # fmt: skip
+
+
+# -- parties (lookup) ---------------------------------------------------------------------------
+
+
+@router.get("/parties/{party_type}/{party_id}", status_code=202)
+@router.get("/parties/{party_type}/{party_id}/{sub_id}", status_code=202)
+async def get_party(
+    request: Request, party_type: str, party_id: str, sub_id: str | None = None
+) -> Response:
+    return await _handle(
+        request,
+        "parties",
+        lambda session, switch, inbound: directory.lookup_party(
+            session, switch.sender, inbound,
+            party_type=party_type, party_id=party_id, sub_id=sub_id,
+        ),
+    )  # fmt: skip
+
+
+@router.put("/parties/{party_type}/{party_id}/error", status_code=202)
+@router.put("/parties/{party_type}/{party_id}/{sub_id}/error", status_code=202)
+@router.put("/parties/{party_type}/{party_id}", status_code=202)
+@router.put("/parties/{party_type}/{party_id}/{sub_id}", status_code=202)
+async def put_party(request: Request) -> Response:
+    raw_path = request.scope.get("raw_path") or request.url.path.encode()
+    path = bytes(raw_path).decode("latin-1").removeprefix("/switch")
+    return await _handle(
+        request,
+        "parties",
+        lambda session, switch, inbound: directory.answer_back(
+            session, switch.sender, inbound, method="PUT", path=path
+        ),
+    )
+
+
+# -- quotes -------------------------------------------------------------------------------------
+
+
+@router.post("/quotes", status_code=202)
+async def post_quote(request: Request) -> Response:
+    return await _handle(
+        request,
+        "quotes",
+        lambda session, switch, inbound: directory.route_quote(
+            session, switch.sender, switch.clock, inbound
+        ),
+    )
+
+
+@router.put("/quotes/{quote_id}/error", status_code=202)
+async def put_quote_error(request: Request, quote_id: str) -> Response:
+    return await _handle(
+        request,
+        "quotes",
+        lambda session, switch, inbound: directory.answer_quote(
+            session, switch.sender, inbound, _id(quote_id), error=True
+        ),
+    )
+
+
+@router.put("/quotes/{quote_id}", status_code=202)
+async def put_quote(request: Request, quote_id: str) -> Response:
+    return await _handle(
+        request,
+        "quotes",
+        lambda session, switch, inbound: directory.answer_quote(
+            session, switch.sender, inbound, _id(quote_id), error=False
+        ),
+    )
+
+
+# -- transaction requests (request to pay) ------------------------------------------------------
+
+
+@router.post("/transactionRequests", status_code=202)
+async def post_transaction_request(request: Request) -> Response:
+    return await _handle(
+        request,
+        "transactionRequests",
+        lambda session, switch, inbound: directory.route_transaction_request(
+            session, switch.sender, switch.clock, inbound
+        ),
+    )
+
+
+@router.put("/transactionRequests/{request_id}/error", status_code=202)
+async def put_transaction_request_error(request: Request, request_id: str) -> Response:
+    return await _handle(
+        request,
+        "transactionRequests",
+        lambda session, switch, inbound: directory.answer_transaction_request(
+            session, switch.sender, inbound, _id(request_id), error=True
+        ),
+    )
+
+
+@router.put("/transactionRequests/{request_id}", status_code=202)
+async def put_transaction_request(request: Request, request_id: str) -> Response:
+    return await _handle(
+        request,
+        "transactionRequests",
+        lambda session, switch, inbound: directory.answer_transaction_request(
+            session, switch.sender, inbound, _id(request_id), error=False
+        ),
+    )
+
+
+# -- transfers ------------------------------------------------------------------------------------
+
+
+@router.post("/transfers", status_code=202)
+async def post_transfer(request: Request) -> Response:
+    return await _handle(
+        request,
+        "transfers",
+        lambda session, switch, inbound: transfers.prepare(session, switch.transfers, inbound),
+    )
+
+
+@router.put("/transfers/{transfer_id}/error", status_code=202)
+async def put_transfer_error(request: Request, transfer_id: str) -> Response:
+    return await _handle(
+        request,
+        "transfers",
+        lambda session, switch, inbound: transfers.payee_error(
+            session, switch.transfers, inbound, _id(transfer_id, "3208")
+        ),
+    )
+
+
+@router.put("/transfers/{transfer_id}", status_code=202)
+async def put_transfer(request: Request, transfer_id: str) -> Response:
+    return await _handle(
+        request,
+        "transfers",
+        lambda session, switch, inbound: transfers.fulfil(
+            session, switch.transfers, inbound, _id(transfer_id, "3208")
+        ),
+    )
+
+
+@router.get("/transfers/{transfer_id}", status_code=202)
+async def get_transfer(request: Request, transfer_id: str) -> Response:
+    return await _handle(
+        request,
+        "transfers",
+        lambda session, switch, inbound: transfers.get_state(
+            session, switch.transfers, inbound, _id(transfer_id, "3208")
+        ),
+    )
