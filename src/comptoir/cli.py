@@ -200,6 +200,19 @@ def keys_generate(
         typer.echo(f"public key:  {json.dumps(jwk_from_key(key).public().to_dict())}")
 
 
+operator_cli = typer.Typer(help="The operator's console.", no_args_is_help=True)
+cli.add_typer(operator_cli, name="operator")
+
+
+@operator_cli.command("link")
+def operator_link() -> None:
+    """Print a sign-in link to the operator's pages (valid for 15 minutes)."""
+    from comptoir.kernel.web.operator import sign_in_link
+
+    settings = load_settings()
+    typer.echo(sign_in_link(settings.base_url, settings.signing_secret()))
+
+
 def _register_block_commands() -> None:
     from comptoir.app import KNOWN_BLOCKS
 

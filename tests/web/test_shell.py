@@ -178,15 +178,19 @@ def test_the_node_relays_outbox_events_to_subscribed_handlers_while_it_runs(
     assert seen == [{"n": 1}]
 
 
-def test_a_role_page_lists_the_services_that_blocks_registered_for_it(client: TestClient) -> None:
+def test_a_role_page_lists_the_services_that_blocks_registered_for_it(tmp_path: Path) -> None:
+    from comptoir.app import create_app
+    from comptoir.kernel.settings import load_settings
     from comptoir.kernel.web.navigation import Role, ServiceLink
 
-    empty = client.get("/operator", headers=HTML)
-    assert "does not offer services for this role yet" in empty.text
-    client.app.state.node.directory.add(  # type: ignore[attr-defined]
-        Role.OPERATOR, ServiceLink("Not found", "/operator/switch", "Home")
-    )
-    page = client.get("/operator", headers={**HTML, "accept-language": "fr"})
+    app = create_app(load_settings(data_dir=tmp_path, blocks="home"))
+    with TestClient(app) as client:
+        empty = client.get("/operator", headers=HTML)
+        assert "does not offer services for this role yet" in empty.text
+        app.state.node.directory.add(
+            Role.OPERATOR, ServiceLink("Not found", "/operator/switch", "Home")
+        )
+        page = client.get("/operator", headers={**HTML, "accept-language": "fr"})
     assert 'href="/operator/switch"' in page.text
     assert "Introuvable" in page.text, "labels are message ids, shown in the reader's language"
     assert "does not offer services" not in page.text

@@ -67,8 +67,10 @@ def _register_web(app: FastAPI) -> None:
         ServiceLink(
             N_("Payment switch"),
             "/operator/switch",
-            N_("Participants and their positions against their net debit caps, settlement "
-               "windows and transfers."),
+            N_(
+                "Participants and their positions against their net debit caps, settlement "
+                "windows and transfers."
+            ),
         ),
     )
     node.directory.add(

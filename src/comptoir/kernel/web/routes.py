@@ -13,6 +13,7 @@ import comptoir
 from comptoir.kernel import i18n
 from comptoir.kernel.errors import NOT_FOUND, PROBLEM_TYPES, Problem
 from comptoir.kernel.i18n import LazyText
+from comptoir.kernel.web import operator
 from comptoir.kernel.web.context import node_context
 
 router = APIRouter()
@@ -62,6 +63,11 @@ def choose_language(
             samesite="lax",
         )
     return response
+
+
+@router.get("/operator/sign-in", include_in_schema=False)
+def operator_sign_in(request: Request, token: str = "") -> Response:
+    return operator.sign_in(request, token)
 
 
 @router.get("/problems/{slug}", include_in_schema=False)

@@ -1,0 +1,145 @@
+"""The operator's pages for the switch: participants, positions, windows and their reports."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from comptoir.kernel.errors import NOT_FOUND, Problem
+from comptoir.kernel.i18n import current_locale
+from comptoir.kernel.money import Money, format_money
+from comptoir.kernel.web.context import node_context
+from comptoir.kernel.web.operator import require_operator
+from comptoir.payments import exports
+from comptoir.payments.models import ParticipantRow, TransferRow
+from comptoir.payments.services import participants, settlement
+from comptoir.payments.switch.keys import switch_public_jwks
+
+router = APIRouter(include_in_schema=False)
+operator_only = [Depends(require_operator)]
+REPORT_TYPES = {
+    "csv": ("positions.csv", "text/csv; charset=utf-8"),
+    "transfers-csv": ("transfers.csv", "text/csv; charset=utf-8"),
+    "pacs008": ("pacs008.xml", "application/xml"),
+    "pacs002": ("pacs002.xml", "application/xml"),
+}
+
+
+def _show(minor: int, currency: str) -> str:
+    return format_money(Money(minor, currency), current_locale())
+
+
+@router.get("/operator/switch", response_class=HTMLResponse, dependencies=operator_only)
+def switch_overview(request: Request) -> HTMLResponse:
+    node = node_context(request)
+    store = request.app.state.switch.transfers.store
+    with node.database.transaction() as session:
+        names = {row.id: row.name for row in session.scalars(select(ParticipantRow))}
+        rows: list[dict[str, Any]] = []
+        for position in participants.positions(session, store=store):
+            used = position.position + position.reserved
+            rows.append(
+                {
+                    "id": position.participant_id,
+                    "name": names.get(position.participant_id, ""),
+                    "currency": position.currency,
+                    "position": _show(position.position, position.currency),
+                    "reserved": _show(position.reserved, position.currency),
+                    "cap": _show(position.net_debit_cap, position.currency),
+                    "liquidity": _show(position.liquidity, position.currency),
+                    "used_percent": (
+                        max(0, min(100, used * 100 // position.net_debit_cap))
+                        if position.net_debit_cap
+                        else 0
+                    ),
+                }
+            )
+        windows = settlement.list_windows(session, limit=10)
+        recent = session.scalars(
+            select(TransferRow).order_by(TransferRow.created_at.desc()).limit(20)
+        ).all()
+        transfers = [
+            {
+                "id": str(row.id),
+                "payer": row.payer_fsp,
+                "payee": row.payee_fsp,
+                "amount": _show(row.amount, row.currency),
+                "state": row.state,
+                "error": row.error_code or "",
+                "at": row.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+            }
+            for row in recent
+        ]
+    return node.templates.render(
+        request,
+        "payments/overview.html",
+        {"participants": rows, "windows": windows, "transfers": transfers},
+    )
+
+
+@router.get(
+    "/operator/switch/windows/{window_id}",
+    response_class=HTMLResponse,
+    dependencies=operator_only,
+)
+def window_page(request: Request, window_id: str) -> HTMLResponse:
+    node = node_context(request)
+    with node.database.transaction() as session:
+        report = settlement.report(session, _window_id(window_id))
+        positions = [
+            {
+                "id": net.participant_id,
+                "sent": _show(net.sent, net.currency),
+                "received": _show(net.received, net.currency),
+                "net": _show(net.net, net.currency),
+            }
+            for net in report.positions
+        ]
+        context = {
+            "window": report.window,
+            "positions": positions,
+            "count": len(report.transfers),
+            "formats": REPORT_TYPES,
+        }
+    return node.templates.render(request, "payments/window.html", context)
+
+
+@router.get("/operator/switch/windows/{window_id}/{kind}", dependencies=operator_only)
+def window_download(request: Request, window_id: str, kind: str) -> Response:
+    if kind not in REPORT_TYPES:
+        raise Problem(NOT_FOUND)
+    filename, media_type = REPORT_TYPES[kind]
+    with node_context(request).database.transaction() as session:
+        text = exports.render(session, window_id=_window_id(window_id), kind=kind, currency=None)
+    return Response(
+        text,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{window_id}-{filename}"'},
+    )
+
+
+@router.get("/operator/switch/connect", response_class=HTMLResponse)
+def connect_page(request: Request) -> HTMLResponse:
+    """For a bank's engineers: where the API is and how to join. Public on purpose."""
+    node = node_context(request)
+    return node.templates.render(
+        request,
+        "payments/connect.html",
+        {
+            "api_url": node.settings.base_url.rstrip("/") + "/switch",
+            "switch_id": node.settings.switch_id,
+            "jwks": json.dumps(switch_public_jwks(node.settings), indent=2),
+        },
+    )
+
+
+def _window_id(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise Problem(NOT_FOUND) from None
