@@ -145,7 +145,7 @@ class QuoteRow(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     payer_fsp: Mapped[str] = mapped_column(String(32))
     payee_fsp: Mapped[str] = mapped_column(String(32))
-    request_hash: Mapped[str] = mapped_column(String(64))
+    request_hash: Mapped[str] = mapped_column(String(80))
     state: Mapped[str] = mapped_column(String(16))
     expiration: Mapped[datetime | None]
     response: Mapped[dict[str, Any] | None]
@@ -172,7 +172,7 @@ class TransferRow(Base):
     ilp_packet: Mapped[str] = mapped_column(Text)
     expiration: Mapped[datetime]
     state: Mapped[str] = mapped_column(String(16))
-    request_hash: Mapped[str] = mapped_column(String(64))
+    request_hash: Mapped[str] = mapped_column(String(80))
     fulfilment: Mapped[str | None] = mapped_column(String(48))
     error_code: Mapped[str | None] = mapped_column(String(4))
     error_description: Mapped[str | None] = mapped_column(String(128))
@@ -190,7 +190,7 @@ class TransactionRequestRow(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     payee_fsp: Mapped[str] = mapped_column(String(32))
     payer_fsp: Mapped[str] = mapped_column(String(32))
-    request_hash: Mapped[str] = mapped_column(String(64))
+    request_hash: Mapped[str] = mapped_column(String(80))
     state: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
 

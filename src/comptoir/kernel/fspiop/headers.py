@@ -170,10 +170,11 @@ def parse_request_headers(
 
     accept_versions: tuple[str | None, ...] | None = None
     accept = values.get("accept") or None
-    if accept is None:
-        if method in _CLIENT_METHODS:
+    # Accept belongs to client requests (API Definition table 1); on a callback it means
+    # nothing, and HTTP libraries add "*/*" on their own, so it is not read there.
+    if method in _CLIENT_METHODS:
+        if accept is None:
             raise _missing("Accept")
-    else:
         accept_versions = _parse_accept(accept, resource)
 
     content_type_text = _required(values, "Content-Type")

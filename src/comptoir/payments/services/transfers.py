@@ -71,7 +71,10 @@ def _final_state_document(row: TransferRow) -> dict[str, str]:
 
 
 def _error_of(row: TransferRow) -> FspiopError:
-    return FspiopError(row.error_code or "2001", row.error_description)
+    """The error a transfer was refused with, word for word, for a resend."""
+    return FspiopError.from_error_information(
+        row.error_code or "2001", row.error_description or "Internal server error"
+    )
 
 
 # -- prepare ----------------------------------------------------------------------------------

@@ -25,8 +25,11 @@ def parse_amount(text: str, currency: str) -> int:
         if error.code == "amount_too_precise":
             raise WalletError(
                 "amount_too_precise",
-                lazy("{value} has too many decimals for {currency}.", value=text.strip(),
-                     currency=currency),
+                lazy(
+                    "{value} has too many decimals for {currency}.",
+                    value=text.strip(),
+                    currency=currency,
+                ),
             ) from None
         raise WalletError(
             "amount_malformed", lazy("{value} is not an amount.", value=text.strip())
@@ -40,8 +43,10 @@ def parse_amount(text: str, currency: str) -> int:
     if money.minor > MAX_PAYMENT:
         raise WalletError(
             "amount_too_large",
-            lazy("The amount is above the limit of {limit}.",
-                 limit=MoneyText(Money(MAX_PAYMENT, currency))),
+            lazy(
+                "The amount is above the limit of {limit}.",
+                limit=MoneyText(Money(MAX_PAYMENT, currency)),
+            ),
         )
     return money.minor
 

@@ -1,0 +1,1 @@
+"""The wallet's use cases. Routes, pages and commands call these; only these touch the tables."""

@@ -1,0 +1,372 @@
+"""The payer's institution: lookup, quote, the customer's agreement, then the transfer.
+
+Money moves only after the customer saw the payee's name, the amount, every fee and the
+total, and agreed: `confirm_payment` reserves it (in our books) and sends POST /transfers;
+PUT /transfers/{ID} COMMITTED finalises the debit, an error or ABORTED releases it. A payee
+who banks here too is paid "on us": the same payee rules run in-process, without the switch.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from comptoir.apps.wallet import fspiop_client, schemas
+from comptoir.apps.wallet.domain import books
+from comptoir.apps.wallet.domain.amounts import parse_amount
+from comptoir.apps.wallet.domain.errors import MoneyText, WalletError
+from comptoir.apps.wallet.domain.fees import Scenario, payer_fee
+from comptoir.apps.wallet.domain.parties import PartyKey, PartyType, parse_recipient
+from comptoir.apps.wallet.domain.states import PaymentState, move
+from comptoir.apps.wallet.models import Customer, Institution, Payment
+from comptoir.apps.wallet.service import ledger, outgoing, payee, quoting
+from comptoir.apps.wallet.service.context import (
+    Wallet,
+    fee_schedule,
+    get_customer,
+    get_institution,
+)
+from comptoir.apps.wallet.service.customers import find_by_identifier
+from comptoir.apps.wallet.service.payment_views import payment_view_of
+from comptoir.apps.wallet.service.quoting import fail
+from comptoir.apps.wallet.service.views import PaymentView
+from comptoir.kernel.fspiop import FspiopError
+from comptoir.kernel.i18n import lazy
+from comptoir.kernel.ids import new_id
+from comptoir.kernel.money import Money
+
+WAIT_FOR_ANSWER = timedelta(seconds=60)  # a lookup or quote with no answer by then has failed
+MAX_NOTE = 128
+
+
+def clean_note(note: str | None) -> str | None:
+    text = " ".join((note or "").split())
+    if len(text) > MAX_NOTE:
+        raise WalletError(
+            "note_too_long", lazy("A note is at most {limit} characters.", limit=str(MAX_NOTE))
+        )
+    return text or None
+
+
+def start_payment(
+    wallet: Wallet,
+    *,
+    institution_id: str,
+    customer_id: uuid.UUID,
+    recipient: str,
+    amount: str,
+    note: str | None = None,
+) -> uuid.UUID:
+    """Begin paying `recipient` (a phone number or an alias): look the payee up."""
+    party = parse_recipient(recipient)
+    note = clean_note(note)
+    with wallet.database.transaction() as session:
+        institution = get_institution(session, institution_id)
+        customer = get_customer(session, institution_id, customer_id)
+        minor = parse_amount(amount, institution.currency)
+        payment = open_payment(
+            session, wallet, institution, customer, party=party, amount=minor, note=note
+        )
+        return payment.id
+
+
+def open_payment(
+    session: Session,
+    wallet: Wallet,
+    institution: Institution,
+    customer: Customer,
+    *,
+    party: PartyKey,
+    amount: int,
+    note: str | None,
+    payee_party: dict[str, Any] | None = None,
+    scenario: Scenario | None = None,
+    transaction_request_id: str | None = None,
+    refund_of: str | None = None,
+    refund_reason: str | None = None,
+) -> Payment:
+    """A new payment. With `payee_party` known (a request to pay, a refund) it is quoted at
+    once; otherwise its payee is looked up, here first, then through the switch."""
+    now = wallet.clock.now()
+    fee = payer_fee(fee_schedule(institution), scenario=scenario or Scenario.TRANSFER)
+    check_funds(session, institution, customer, amount + fee)
+    payment = Payment(
+        id=new_id(),
+        institution_id=institution.id,
+        customer_id=customer.id,
+        state=PaymentState.LOOKUP.value,
+        party_type=party.party_type.value,
+        party_id=party.party_id,
+        scenario=(scenario or Scenario.TRANSFER).value,
+        currency=institution.currency,
+        amount=amount,
+        note=note,
+        quote_id=str(new_id()),
+        transaction_id=str(new_id()),
+        transaction_request_id=transaction_request_id,
+        refund_of=refund_of,
+        refund_reason=refund_reason,
+        payer_fee=fee,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(payment)
+    session.flush()
+    if payee_party is not None:
+        quoting.request_quote(session, wallet, institution, customer, payment, payee_party)
+        return payment
+    local = find_by_identifier(session, institution.id, party.party_type, party.party_id)
+    if local is not None:
+        if local.id == customer.id:
+            raise WalletError("pay_yourself", lazy("You cannot pay yourself."))
+        party_body = outgoing.customer_party(
+            session, institution, local, (party.party_type.value, party.party_id)
+        )
+        quoting.found_payee(session, wallet, institution, payment, party_body)
+        return payment
+    outgoing.send(
+        session,
+        wallet,
+        institution,
+        method="GET",
+        path=party.path(),
+        body=None,
+        destination=None,
+        subject=fspiop_client.Subject("payment", str(payment.id)),
+    )
+    return payment
+
+
+def check_funds(session: Session, institution: Institution, customer: Customer, total: int) -> None:
+    available = ledger.balance(
+        session, institution_id=institution.id, code=books.customer_account(customer.id)
+    )
+    if available < total:
+        raise WalletError(
+            "insufficient_funds",
+            lazy(
+                "Your balance ({balance}) is not enough for {total}.",
+                balance=MoneyText(Money(available, institution.currency)),
+                total=MoneyText(Money(total, institution.currency)),
+            ),
+        )
+
+
+def _own_payment(
+    session: Session, institution_id: str, customer_id: uuid.UUID, payment_id: uuid.UUID
+) -> Payment:
+    payment = session.scalar(select(Payment).where(Payment.id == payment_id).with_for_update())
+    if (
+        payment is None
+        or payment.institution_id != institution_id
+        or payment.customer_id != customer_id
+    ):
+        raise WalletError("unknown_payment", lazy("There is no such payment."))
+    return payment
+
+
+def payment_view(
+    wallet: Wallet, *, institution_id: str, customer_id: uuid.UUID, payment_id: uuid.UUID
+) -> PaymentView:
+    """The payment as its payer sees it; a lookup or quote left unanswered too long fails."""
+    with wallet.database.transaction() as session:
+        payment = _own_payment(session, institution_id, customer_id, payment_id)
+        state = PaymentState(payment.state)
+        waiting = state in (PaymentState.LOOKUP, PaymentState.QUOTING)
+        if waiting and wallet.clock.now() - payment.updated_at > WAIT_FOR_ANSWER:
+            fail(payment, wallet.clock.now(), "2004", "no answer from the payee's institution")
+        return payment_view_of(payment)
+
+
+def list_payments(
+    wallet: Wallet, *, institution_id: str, customer_id: uuid.UUID, limit: int = 20
+) -> list[PaymentView]:
+    with wallet.database.transaction() as session:
+        rows = session.scalars(
+            select(Payment)
+            .where(Payment.institution_id == institution_id, Payment.customer_id == customer_id)
+            .order_by(Payment.id.desc())
+            .limit(limit)
+        ).all()
+        return [payment_view_of(row) for row in rows]
+
+
+def confirm_payment(
+    wallet: Wallet, *, institution_id: str, customer_id: uuid.UUID, payment_id: uuid.UUID
+) -> PaymentView:
+    """The customer agreed: reserve the total and send the transfer (or pay on us)."""
+    now = wallet.clock.now()
+    with wallet.database.transaction() as session:
+        institution = get_institution(session, institution_id)
+        payment = _own_payment(session, institution_id, customer_id, payment_id)
+        move(PaymentState(payment.state), PaymentState.SENDING)
+        if payment.quote_expires_at is None or payment.quote_expires_at <= now:
+            fail(payment, now, "3302", "the quote expired before the payer agreed")
+            return payment_view_of(payment)
+        customer = get_customer(session, institution_id, customer_id)
+        ledger.lock_customer_account(
+            session,
+            institution_id=institution_id,
+            customer_id=customer_id,
+            currency=institution.currency,
+            now=now,
+        )
+        transfer_amount = payment.transfer_amount or 0
+        check_funds(session, institution, customer, transfer_amount + payment.payer_fee)
+        quoting.check_refund_still_possible(session, institution, payment)
+        ledger.post(
+            session,
+            institution_id=institution_id,
+            currency=institution.currency,
+            draft=books.reserve(
+                books.customer_account(customer_id), transfer_amount, payment.payer_fee
+            ),
+            now=now,
+            reference=str(payment.id),
+            memo=payment.payee_name,
+        )
+        payment.transfer_id = str(new_id())
+        expires = now + timedelta(seconds=institution.transfer_seconds)
+        payment.transfer_expires_at = min(expires, payment.quote_expires_at)
+        payment.state = PaymentState.SENDING.value
+        payment.updated_at = now
+        quoting.accept_request(session, wallet, institution, payment)
+        quoting.send_transfer(session, wallet, institution, payment)
+        return payment_view_of(payment)
+
+
+def cancel_payment(
+    wallet: Wallet, *, institution_id: str, customer_id: uuid.UUID, payment_id: uuid.UUID
+) -> PaymentView:
+    with wallet.database.transaction() as session:
+        payment = _own_payment(session, institution_id, customer_id, payment_id)
+        payment.state = move(PaymentState(payment.state), PaymentState.CANCELLED).value
+        payment.updated_at = wallet.clock.now()
+        return payment_view_of(payment)
+
+
+def on_party(
+    wallet: Wallet, *, institution_id: str, party_type: str, party_id: str, party: schemas.Party
+) -> None:
+    """PUT /parties/{Type}/{ID}: the payee's institution named the payee; ask it for a quote."""
+    with wallet.database.transaction() as session:
+        institution = get_institution(session, institution_id)
+        for payment in _waiting_lookups(session, institution_id, party_type, party_id):
+            quoting.found_payee(
+                session, wallet, institution, payment, party.model_dump(exclude_none=True)
+            )
+
+
+def on_party_error(
+    wallet: Wallet, *, institution_id: str, party_type: str, party_id: str, error: FspiopError
+) -> None:
+    with wallet.database.transaction() as session:
+        for payment in _waiting_lookups(session, institution_id, party_type, party_id):
+            fail(payment, wallet.clock.now(), error.code, error.description)
+
+
+def _waiting_lookups(
+    session: Session, institution_id: str, party_type: str, party_id: str
+) -> list[Payment]:
+    party_id = party_id.removeprefix("+") if party_type == PartyType.MSISDN.value else party_id
+    return list(
+        session.scalars(
+            select(Payment)
+            .where(
+                Payment.institution_id == institution_id,
+                Payment.state == PaymentState.LOOKUP.value,
+                Payment.party_type == party_type,
+                Payment.party_id == party_id,
+            )
+            .with_for_update()
+        )
+    )
+
+
+def _by_quote(session: Session, institution_id: str, quote_id: str) -> Payment | None:
+    return session.scalar(
+        select(Payment)
+        .where(Payment.institution_id == institution_id, Payment.quote_id == quote_id)
+        .with_for_update()
+    )
+
+
+def _by_transfer(session: Session, institution_id: str, transfer_id: str) -> Payment | None:
+    return session.scalar(
+        select(Payment)
+        .where(Payment.institution_id == institution_id, Payment.transfer_id == transfer_id)
+        .with_for_update()
+    )
+
+
+def on_quote(
+    wallet: Wallet, *, institution_id: str, quote_id: str, document: dict[str, Any]
+) -> None:
+    """PUT /quotes/{ID}: the payee's terms, checked, then shown to the payer."""
+    answer = schemas.read(schemas.QuotesPut, document)
+    with wallet.database.transaction() as session:
+        payment = _by_quote(session, institution_id, quote_id)
+        if payment is not None and payment.state == PaymentState.QUOTING.value:
+            quoting.apply_quote(wallet, payment, answer)
+
+
+def on_quote_error(
+    wallet: Wallet, *, institution_id: str, quote_id: str, error: FspiopError
+) -> None:
+    with wallet.database.transaction() as session:
+        payment = _by_quote(session, institution_id, quote_id)
+        if payment is not None and payment.state == PaymentState.QUOTING.value:
+            fail(payment, wallet.clock.now(), error.code, error.description)
+
+
+def on_transfer(
+    wallet: Wallet, *, institution_id: str, transfer_id: str, document: dict[str, Any]
+) -> None:
+    """PUT /transfers/{ID}: COMMITTED finalises the debit, ABORTED releases it. A fulfilment
+    that does not match our condition is refused (3100) and changes nothing."""
+    answer = schemas.read(schemas.TransfersPut, document)
+    with wallet.database.transaction() as session:
+        institution = get_institution(session, institution_id)
+        payment = _by_transfer(session, institution_id, transfer_id)
+        if payment is None or payment.state != PaymentState.SENDING.value:
+            return
+        if answer.transferState == "COMMITTED":
+            quoting.finish(session, wallet, institution, payment, answer.fulfilment)
+        elif answer.transferState == "ABORTED":
+            quoting.release(session, wallet, institution, payment, "5000", "the transfer aborted")
+
+
+def on_transfer_error(
+    wallet: Wallet, *, institution_id: str, transfer_id: str, error: FspiopError
+) -> None:
+    """PUT /transfers/{ID}/error: our transfer failed (release), or one we fulfilled did
+    (reverse the credit)."""
+    with wallet.database.transaction() as session:
+        institution = get_institution(session, institution_id)
+        payment = _by_transfer(session, institution_id, transfer_id)
+        if payment is not None:
+            if payment.state == PaymentState.SENDING.value:
+                quoting.release(
+                    session, wallet, institution, payment, error.code, error.description
+                )
+            return
+        payee.settle_incoming(session, wallet, institution, transfer_id, committed=False)
+
+
+def payment_refused(session: Session, wallet: Wallet, payment_id: str, error: FspiopError) -> None:
+    """The switch refused a request of this payment outright (a 4xx): it cannot go on."""
+    payment = session.scalar(
+        select(Payment).where(Payment.id == uuid.UUID(payment_id)).with_for_update()
+    )
+    if payment is None:
+        return
+    state = PaymentState(payment.state)
+    if state is PaymentState.SENDING:
+        institution = get_institution(session, payment.institution_id)
+        quoting.release(session, wallet, institution, payment, error.code, error.description)
+    elif state in (PaymentState.LOOKUP, PaymentState.QUOTING):
+        fail(payment, wallet.clock.now(), error.code, error.description)
