@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 from enum import StrEnum
 from typing import Annotated
@@ -103,7 +104,7 @@ def serve(
 ) -> None:
     """Migrate the database if needed, then serve the node."""
     overrides: dict[str, object] = {} if blocks is None else {"blocks": blocks}
-    settings = _prepared_settings(**overrides)
+    settings = _prepared_settings(**overrides, **_where_served(host, port))
     _serve(settings, host, port, workers)
 
 
@@ -112,11 +113,26 @@ def demo(host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
     """Set up the embedded demo (database, keys, demo data) and serve it."""
     from comptoir import demo as demo_data
 
-    settings = load_settings()
+    settings = load_settings(**_where_served(host, port))
     demo_data.ensure_node_keys(settings)
-    settings = _prepared_settings()
+    settings = _prepared_settings(**_where_served(host, port))
     demo_data.seed(settings)
+    from comptoir.kernel.web.operator import sign_in_link
+
+    typer.echo(
+        f"Operator's console (link valid 15 minutes): "
+        f"{sign_in_link(settings.base_url, settings.signing_secret())}"
+    )
     _serve(settings, host, port, 1)
+
+
+def _where_served(host: str, port: int) -> dict[str, object]:
+    """Without COMPTOIR_BASE_URL, the node's public address is where it listens, so that the
+    addresses it gives out (callbacks, links) reach it."""
+    if os.environ.get("COMPTOIR_BASE_URL"):
+        return {}
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+    return {"base_url": f"http://{shown}:{port}"}
 
 
 @db_cli.command("upgrade")
