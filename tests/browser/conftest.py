@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
-from tests.support.servers import RunningServer, chromium_path, comptoir_server
+from tests.support.servers import COMPTOIR, RunningServer, chromium_path, comptoir_server
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
@@ -17,6 +19,21 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSer
     """The demo as a visitor gets it: `comptoir demo`, over real HTTP."""
     with comptoir_server(tmp_path_factory.mktemp("demo"), command="demo") as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def operator_cookie(demo_server: RunningServer) -> dict[str, str]:
+    """Signed in as the operator, the way an operator does: `comptoir operator link`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPTOIR_")}
+    env["COMPTOIR_DATA_DIR"] = str(demo_server.log_path.parent)
+    env["COMPTOIR_BASE_URL"] = demo_server.url
+    link = subprocess.run(
+        [COMPTOIR, "operator", "link"], capture_output=True, text=True, env=env, check=True
+    ).stdout.strip()
+    answer = httpx.get(link, follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    value = answer.cookies["comptoir_operator"]
+    return {"name": "comptoir_operator", "value": value, "url": demo_server.url}
 
 
 @pytest.fixture(scope="session")

@@ -31,9 +31,11 @@ UNLINKED_PAGES = ("/no-such-page", "/problems/not-found")
 NOT_PAGES = ("/healthz", "/api/", "/static/")
 
 
-def crawl(browser: Browser, base_url: str) -> list[str]:
-    """Every same-origin page reachable by links from the landing page."""
+def crawl(browser: Browser, base_url: str, operator: dict[str, str]) -> list[str]:
+    """Every same-origin page reachable by links from the landing page, as the operator (who
+    sees every page a visitor sees, and the operator's console besides)."""
     context = browser.new_context(java_script_enabled=False)
+    context.add_cookies([operator])  # type: ignore[list-item]
     page = context.new_page()
     seen: list[str] = []
     queue = deque(["/", *UNLINKED_PAGES])
@@ -47,16 +49,21 @@ def crawl(browser: Browser, base_url: str) -> list[str]:
             target = urlparse(urldefrag(urljoin(base_url + path, href))[0])
             if target.netloc != urlparse(base_url).netloc or target.path.startswith(NOT_PAGES):
                 continue
-            if target.path not in seen:
+            if target.path in seen or target.path in queue:
+                continue
+            kind = context.request.get(base_url + target.path).headers.get("content-type", "")
+            if kind.startswith("text/html"):  # downloads (CSV, XML) are not pages
                 queue.append(target.path)
     context.close()
     return seen
 
 
 @pytest.fixture(scope="module")
-def pages(browser: Browser, demo_server: RunningServer) -> list[str]:
-    found = crawl(browser, demo_server.url)
-    assert {"/", "/shop", "/sell", "/bank", "/operator"} <= set(found)
+def pages(
+    browser: Browser, demo_server: RunningServer, operator_cookie: dict[str, str]
+) -> list[str]:
+    found = crawl(browser, demo_server.url, operator_cookie)
+    assert {"/", "/shop", "/sell", "/bank", "/operator", "/operator/switch"} <= set(found)
     return found
 
 
@@ -65,11 +72,12 @@ def _slug(path: str) -> str:
 
 
 def _load_without_javascript(
-    browser: Browser, url: str, locale: str
+    browser: Browser, url: str, locale: str, operator: dict[str, str]
 ) -> tuple[Page, list[Response], int]:
     context = browser.new_context(
         java_script_enabled=False, locale=locale, viewport={"width": 360, "height": 740}
     )
+    context.add_cookies([operator])  # type: ignore[list-item]
     page = context.new_page()
     responses: list[Response] = []
     # Playwright needs a Python function here: it cannot tag a built-in method as a listener.
@@ -86,10 +94,11 @@ def test_every_page_works_without_javascript_within_the_budget(
     pages: list[str],
     locale: str,
     screenshots: Path,
+    operator_cookie: dict[str, str],
 ) -> None:
     for path in pages:
         page, responses, transferred = _load_without_javascript(
-            browser, demo_server.url + path, locale
+            browser, demo_server.url + path, locale, operator_cookie
         )
         assert page.locator("html").get_attribute("lang") == locale, path
         assert page.locator("main h1").count() == 1, f"{path} has no single main heading"
@@ -102,10 +111,15 @@ def test_every_page_works_without_javascript_within_the_budget(
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_no_page_has_an_accessibility_violation(
-    browser: Browser, demo_server: RunningServer, pages: list[str], locale: str
+    browser: Browser,
+    demo_server: RunningServer,
+    pages: list[str],
+    locale: str,
+    operator_cookie: dict[str, str],
 ) -> None:
     axe = Axe()
     context = browser.new_context(locale=locale, bypass_csp=True)
+    context.add_cookies([operator_cookie])  # type: ignore[list-item]
     page = context.new_page()
     failures: dict[str, list[str]] = {}
     for path in pages:
@@ -156,9 +170,10 @@ def test_the_language_switcher_works_without_javascript(
 
 
 def test_touch_targets_are_at_least_24_pixels(
-    browser: Browser, demo_server: RunningServer, pages: list[str]
+    browser: Browser, demo_server: RunningServer, pages: list[str], operator_cookie: dict[str, str]
 ) -> None:
     context = browser.new_context(viewport={"width": 360, "height": 740})
+    context.add_cookies([operator_cookie])  # type: ignore[list-item]
     page = context.new_page()
     for path in pages:
         page.goto(demo_server.url + path)
