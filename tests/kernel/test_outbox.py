@@ -468,3 +468,24 @@ def test_publish_refuses_a_payload_that_json_cannot_carry(
 ) -> None:
     with database.transaction() as session, pytest.raises(TypeError):
         publish(session, topic=TOPIC, payload={"when": clock.now()}, clock=clock)
+
+
+def test_an_event_for_a_declared_handler_waits_for_a_relay_in_another_process(
+    database: Database,
+) -> None:
+    from comptoir.kernel.outbox import declare
+
+    declare("declared.topic", "declared-handler")
+    with database.transaction() as session:
+        event_id = publish(session, topic="declared.topic", payload={"from": "a command"})
+    with database.transaction() as session:
+        waiting = deliveries(session, event_id=event_id)
+    assert [(d.handler, d.status) for d in waiting] == [("declared-handler", "pending")]
+
+    received: list[dict[str, object]] = []
+    relay = OutboxRelay(database)
+    relay.subscribe(
+        "declared.topic", "declared-handler", lambda event: received.append(event.payload)
+    )
+    relay.run_once()
+    assert received == [{"from": "a command"}]

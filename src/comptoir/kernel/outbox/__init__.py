@@ -25,10 +25,11 @@ from comptoir.kernel.outbox.models import (
     OutboxEvent,
     OutboxEventRecord,
 )
-from comptoir.kernel.outbox.publishing import publish
+from comptoir.kernel.outbox.publishing import declare, publish
 from comptoir.kernel.outbox.relay import OutboxRelay, describe_error
 
 __all__ = [
+    "declare",
     "DEAD",
     "DELIVERED",
     "LAST_ERROR_LENGTH",

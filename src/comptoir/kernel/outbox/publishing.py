@@ -47,6 +47,26 @@ class _Hub:
             relay.wake()
 
 
+# Handlers declared by the code that publishes, whether or not a relay runs in this process: an
+# event published by a command-line tool gets its deliveries, which a server's relay then makes.
+_declared: dict[str, set[str]] = {}
+_declared_lock = threading.Lock()
+
+
+def declare(topic: str, handler_name: str) -> None:
+    """State, at import time, that `handler_name` receives every event of `topic`, wherever
+    it is published; a relay that subscribes a handler of that name delivers them."""
+    if not topic or not handler_name:
+        raise ValueError("a declaration needs a topic and a handler name")
+    with _declared_lock:
+        _declared.setdefault(topic, set()).add(handler_name)
+
+
+def declared_handlers(topic: str) -> set[str]:
+    with _declared_lock:
+        return set(_declared.get(topic, ()))
+
+
 # Keyed by engine, so that relays (and tests) on different databases never see each other.
 _hubs: weakref.WeakKeyDictionary[Engine, _Hub] = weakref.WeakKeyDictionary()
 _hubs_lock = threading.Lock()
@@ -71,8 +91,9 @@ def publish(
 ) -> uuid.UUID:
     """Write an event in the caller's transaction and return its id.
 
-    One delivery is created per handler subscribed to `topic` in this process right now; with
-    none, the event is kept (for the record) but nobody will receive it. Relays of this process
+    One delivery is created per handler declared for `topic` (see `declare`) or subscribed to
+    it in this process right now; with none, the event is kept (for the record) but nobody
+    will receive it. Relays of this process
     are woken when the caller's transaction commits, so delivery does not wait for a poll.
     `key` is kept for brokers that partition by it; the in-process relay does not order by it.
     """
@@ -93,7 +114,7 @@ def publish(
         )
     )
     engine = session.get_bind().engine
-    handlers = sorted(hub(engine).handler_names(topic))
+    handlers = sorted(hub(engine).handler_names(topic) | declared_handlers(topic))
     if handlers:
         session.execute(
             insert(OutboxDelivery),

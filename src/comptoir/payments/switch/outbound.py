@@ -24,6 +24,7 @@ from comptoir.payments.models import ParticipantRow
 TOPIC = "payments.fspiop.outbound"
 HANDLER = "payments.fspiop.sender"
 logger = logging.getLogger("comptoir.payments.outbound")
+outbox.declare(TOPIC, HANDLER)
 
 
 class Sender:
