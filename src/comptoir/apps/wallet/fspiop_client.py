@@ -123,10 +123,13 @@ class FspiopSender:
         key = signing_key(self.keys_dir, payload["institution"]).key
         headers = sign_headers(headers, body=body, private_key=key)
         with httpx.Client(transport=self.transport, timeout=self.timeout) as client:
+            if "Accept" not in headers:
+                # A callback carries no Accept (API Definition, table 1), not even httpx's */*.
+                del client.headers["Accept"]
             try:
                 response = client.request(method, payload["url"], content=body, headers=headers)
-            except httpx.HTTPError as error:
-                raise DeliveryError(f"{method} {payload['url']}: {error}") from error
+            except httpx.HTTPError as failure:
+                raise DeliveryError(f"{method} {payload['url']}: {failure}") from failure
         status = response.status_code
         if status < 300:
             return

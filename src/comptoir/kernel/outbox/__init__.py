@@ -29,7 +29,6 @@ from comptoir.kernel.outbox.publishing import declare, publish
 from comptoir.kernel.outbox.relay import OutboxRelay, describe_error
 
 __all__ = [
-    "declare",
     "DEAD",
     "DELIVERED",
     "LAST_ERROR_LENGTH",
@@ -40,6 +39,7 @@ __all__ = [
     "OutboxEvent",
     "OutboxEventRecord",
     "OutboxRelay",
+    "declare",
     "deliveries",
     "describe_error",
     "processed_once",

@@ -22,12 +22,16 @@ MAX_NAME: Final = 128  # components.schemas.PartyName
 
 
 class PartyType(StrEnum):
-    """The FSPIOP PartyIdType values this wallet registers and looks up."""
+    """The FSPIOP PartyIdType values; this wallet registers MSISDN and ALIAS identifiers."""
 
     MSISDN = "MSISDN"
     ALIAS = "ALIAS"
     EMAIL = "EMAIL"
     BUSINESS = "BUSINESS"
+    PERSONAL_ID = "PERSONAL_ID"
+    DEVICE = "DEVICE"
+    ACCOUNT_ID = "ACCOUNT_ID"
+    IBAN = "IBAN"
 
 
 class CustomerKind(StrEnum):

@@ -126,7 +126,9 @@ def add_customer(
                 memo="opening balance",
             )
         for party_type, party_id in identifiers:
-            _register(session, wallet, institution, customer, party_type, party_id)
+            _register(
+                session, wallet, institution, customer, party_type=party_type, party_id=party_id
+            )
         return customer_view(session, customer, institution.currency)
 
 
@@ -147,6 +149,7 @@ def _register(
     wallet: Wallet,
     institution: Institution,
     customer: Customer,
+    *,
     party_type: str,
     party_id: str,
 ) -> None:

@@ -19,7 +19,7 @@ from comptoir.apps.wallet.service.context import (
     get_institution,
 )
 from comptoir.apps.wallet.service.views import InstitutionCreated, InstitutionView
-from comptoir.kernel.fspiop import RsaJwk, RsaKeyError, import_rsa_jwks
+from comptoir.kernel.fspiop import FspiopError, RsaJwk, RsaKeyError, import_rsa_jwks
 from comptoir.kernel.i18n import lazy
 from comptoir.kernel.money import Money, UnknownCurrency, minor_unit_digits
 
@@ -170,3 +170,22 @@ def verification_keys(
     if neighbour is not None:
         return import_rsa_jwks(neighbour.public_jwks)
     return ()
+
+
+def keys_for_message(
+    wallet: Wallet, *, institution_id: str, source: str, destination: str | None
+) -> tuple[RsaJwk, ...]:
+    """Check that a message is for this institution, and find the keys of its sender.
+    An unknown institution is 3002 (HTTP 404); another destination is 3100."""
+    with wallet.database.transaction() as session:
+        institution = session.get(Institution, institution_id)
+        if institution is None:
+            raise FspiopError("3002", f"no institution {institution_id} here", http_status=404)
+        if destination is not None and destination != institution.id:
+            raise FspiopError("3100", f"FSPIOP-Destination is {destination}, not {institution.id}")
+        return verification_keys(session, institution, source)
+
+
+def switch_fsp_id(wallet: Wallet, *, institution_id: str) -> str:
+    with wallet.database.transaction() as session:
+        return get_institution(session, institution_id).switch_fsp_id

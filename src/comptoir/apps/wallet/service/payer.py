@@ -117,7 +117,7 @@ def open_payment(
     session.add(payment)
     session.flush()
     if payee_party is not None:
-        quoting.request_quote(session, wallet, institution, customer, payment, payee_party)
+        quoting.request_quote(session, wallet, institution, customer, payment, party=payee_party)
         return payment
     local = find_by_identifier(session, institution.id, party.party_type, party.party_id)
     if local is not None:
@@ -337,7 +337,14 @@ def on_transfer(
         if answer.transferState == "COMMITTED":
             quoting.finish(session, wallet, institution, payment, answer.fulfilment)
         elif answer.transferState == "ABORTED":
-            quoting.release(session, wallet, institution, payment, "5000", "the transfer aborted")
+            quoting.release(
+                session,
+                wallet,
+                institution,
+                payment,
+                code="5000",
+                description="the transfer aborted",
+            )
 
 
 def on_transfer_error(
@@ -351,7 +358,12 @@ def on_transfer_error(
         if payment is not None:
             if payment.state == PaymentState.SENDING.value:
                 quoting.release(
-                    session, wallet, institution, payment, error.code, error.description
+                    session,
+                    wallet,
+                    institution,
+                    payment,
+                    code=error.code,
+                    description=error.description,
                 )
             return
         payee.settle_incoming(session, wallet, institution, transfer_id, committed=False)
@@ -367,6 +379,13 @@ def payment_refused(session: Session, wallet: Wallet, payment_id: str, error: Fs
     state = PaymentState(payment.state)
     if state is PaymentState.SENDING:
         institution = get_institution(session, payment.institution_id)
-        quoting.release(session, wallet, institution, payment, error.code, error.description)
+        quoting.release(
+            session,
+            wallet,
+            institution,
+            payment,
+            code=error.code,
+            description=error.description,
+        )
     elif state in (PaymentState.LOOKUP, PaymentState.QUOTING):
         fail(payment, wallet.clock.now(), error.code, error.description)

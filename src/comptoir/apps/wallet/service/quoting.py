@@ -66,7 +66,7 @@ def found_payee(
         payment.scenario = scenario_for(payee_is_merchant=merchant).value
     customer = session.get(Customer, payment.customer_id)
     assert customer is not None
-    request_quote(session, wallet, institution, customer, payment, party)
+    request_quote(session, wallet, institution, customer, payment, party=party)
 
 
 def request_quote(
@@ -75,6 +75,7 @@ def request_quote(
     institution: Institution,
     customer: Customer,
     payment: Payment,
+    *,
     party: dict[str, Any],
 ) -> None:
     now = wallet.clock.now()
@@ -104,7 +105,7 @@ def request_quote(
         with session.begin_nested():
             request = schemas.read(schemas.QuotesPost, body)
             _path, answer = payee.make_quote(
-                session, wallet, institution, request, body, institution.id
+                session, wallet, institution, request, document=body, payer_fsp=institution.id
             )
     except FspiopError as refused:
         fail(payment, now, refused.code, refused.description)
@@ -221,7 +222,8 @@ def send_transfer(
     session: Session, wallet: Wallet, institution: Institution, payment: Payment
 ) -> None:
     """POST /transfers to the switch, or fulfil it here for a payee of ours."""
-    assert payment.transfer_expires_at is not None and payment.transfer_amount is not None
+    assert payment.transfer_expires_at is not None
+    assert payment.transfer_amount is not None
     body = {
         "transferId": payment.transfer_id,
         "payerFsp": institution.id,
@@ -248,7 +250,14 @@ def send_transfer(
             request = schemas.read(schemas.TransfersPost, body)
             _path, answer = payee.fulfil(session, wallet, institution, request)
     except FspiopError as refused:
-        release(session, wallet, institution, payment, refused.code, refused.description)
+        release(
+            session,
+            wallet,
+            institution,
+            payment,
+            code=refused.code,
+            description=refused.description,
+        )
         return
     finish(session, wallet, institution, payment, answer["fulfilment"])
 
@@ -284,6 +293,7 @@ def release(
     wallet: Wallet,
     institution: Institution,
     payment: Payment,
+    *,
     code: str,
     description: str,
 ) -> None:
@@ -345,48 +355,4 @@ def accept_request(
         path=f"/transactionRequests/{asked.request_id}",
         body={"transactionId": payment.transaction_id, "transactionRequestState": "ACCEPTED"},
         destination=asked.counterpart_fsp,
-    )
-
-
-def refunded_so_far(
-    session: Session, institution_id: str, transaction_id: str, *, besides: Payment | None = None
-) -> int:
-    """What our merchant has refunded of a payment, or is refunding right now."""
-    query = select(func.coalesce(func.sum(Payment.amount), 0)).where(
-        Payment.institution_id == institution_id,
-        Payment.refund_of == transaction_id,
-        Payment.state.in_(MOVING),
-    )
-    if besides is not None:
-        query = query.where(Payment.id != besides.id)
-    return int(session.scalar(query) or 0)
-
-
-def original_payment(
-    session: Session, institution_id: str, transaction_id: str
-) -> tuple[IncomingTransfer, IncomingQuote] | None:
-    row = session.execute(
-        select(IncomingTransfer, IncomingQuote)
-        .join(IncomingQuote, IncomingQuote.id == IncomingTransfer.quote_row_id)
-        .where(
-            IncomingTransfer.institution_id == institution_id,
-            IncomingTransfer.transaction_id == transaction_id,
-        )
-    ).first()
-    return None if row is None else (row[0], row[1])
-
-
-def check_refund_still_possible(
-    session: Session, institution: Institution, payment: Payment
-) -> None:
-    """At the moment a refund is agreed: never more, in all, than the original payment."""
-    if payment.refund_of is None:
-        return
-    found = original_payment(session, institution.id, payment.refund_of)
-    original = 0 if found is None else found[1].transfer_amount
-    check_refund(
-        payment.amount,
-        original=original,
-        refunds=[refunded_so_far(session, institution.id, payment.refund_of, besides=payment)],
-        currency=payment.currency,
     )
