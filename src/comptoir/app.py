@@ -28,7 +28,7 @@ STATIC_DIR = Path(__file__).parent / "kernel" / "web" / "static"
 
 # Every block the node can serve, in mounting order. A block is a package whose `register`
 # wires its routes and commands; `COMPTOIR_BLOCKS` (or `serve --blocks`) picks a subset.
-KNOWN_BLOCKS: tuple[str, ...] = ("home", "payments")
+KNOWN_BLOCKS: tuple[str, ...] = ("home", "payments", "apps.wallet")
 
 
 def block_modules(enabled: tuple[str, ...]) -> list[ModuleType]:

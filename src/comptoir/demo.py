@@ -1,15 +1,67 @@
-"""The embedded demo: the node's keys and demo data, created once and reused on every start."""
+"""The embedded demo: the node's keys and demo data, created once and reused on every start.
+
+The demo runs what a small island's pilot would: the payment switch, two wallet institutions
+and a credit union connected to it (each with its own signing key, exactly as an outside bank
+would join), funded, with people and merchants holding accounts, so a visitor can pay across
+institutions at once. It is the composition root's helper: it calls each block's services as
+an operator would through the command line.
+"""
 
 from __future__ import annotations
+
+import json
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from comptoir.kernel import audit
+from comptoir.kernel.clock import system_clock
 from comptoir.kernel.crypto import generate_key_file
 from comptoir.kernel.db import Database
+from comptoir.kernel.money import Money
 from comptoir.kernel.settings import Settings
 
 DEMO_SEEDED = "demo.seeded"
+ACTOR = "operator:demo"
+
+
+@dataclass(frozen=True)
+class DemoInstitution:
+    id: str
+    name: str
+    net_debit_cap: str
+    liquidity: str
+
+
+@dataclass(frozen=True)
+class DemoCustomer:
+    institution: str
+    phone: str
+    name: str
+    balance: str
+    merchant: bool = False
+    alias: str | None = None
+
+
+INSTITUTIONS = (
+    DemoInstitution("island-wallet", "Island Wallet", "50000.00", "100000.00"),
+    DemoInstitution("antilles-bank", "Antilles Bank", "50000.00", "100000.00"),
+    DemoInstitution("helen-cu", "Helen Credit Union", "20000.00", "40000.00"),
+)
+CUSTOMERS = (
+    DemoCustomer("island-wallet", "+17585550101", "Marie Joseph", "450.00"),
+    DemoCustomer("island-wallet", "+17585550102", "Kwame Charles", "120.00"),
+    DemoCustomer("antilles-bank", "+17585550201", "Aline Baptiste", "980.00"),
+    DemoCustomer(
+        "antilles-bank", "+17585550202", "Castries Market Produce", "0.00",
+        merchant=True, alias="market@antilles-bank",
+    ),
+    DemoCustomer("helen-cu", "+17585550301", "Joseph Felix", "300.00"),
+    DemoCustomer(
+        "helen-cu", "+17585550302", "Soufriere Spice Co", "0.00",
+        merchant=True, alias="spices@helen-cu",
+    ),
+)  # fmt: skip
 
 
 def ensure_node_keys(settings: Settings) -> None:
@@ -26,7 +78,63 @@ def seed(settings: Settings) -> None:
             seeded = session.scalar(
                 select(audit.AuditEntry.seq).where(audit.AuditEntry.action == DEMO_SEEDED)
             )
-            if seeded is None:
-                audit.record(session, actor="operator:demo", action=DEMO_SEEDED, subject="node")
+        if seeded is not None:
+            return
+        _seed_payments(settings, database)
+        with database.transaction() as session:
+            audit.record(session, actor=ACTOR, action=DEMO_SEEDED, subject="node")
     finally:
         database.dispose()
+
+
+def _seed_payments(settings: Settings, database: Database) -> None:
+    from comptoir.apps.wallet.service.context import Wallet
+    from comptoir.apps.wallet.service.customers import add_customer
+    from comptoir.apps.wallet.service.institutions import create_institution
+    from comptoir.payments.domain import nanosecond_clock
+    from comptoir.payments.services import participants
+    from comptoir.payments.services.ledger_store import LedgerStore
+    from comptoir.payments.switch.keys import switch_public_jwks
+
+    wallet = Wallet(database=database, keys_dir=settings.keys_dir, base_url=settings.base_url)
+    store = LedgerStore(nanosecond_clock(system_clock))
+    switch_jwks = switch_public_jwks(settings)
+    for institution in INSTITUTIONS:
+        created = create_institution(
+            wallet,
+            institution_id=institution.id,
+            name=institution.name,
+            switch_jwks=switch_jwks,
+            switch_fsp_id=settings.switch_id,
+        )
+        jwks = json.loads(created.public_jwks_path.read_text(encoding="utf-8"))
+        with database.transaction() as session:
+            participants.add_participant(
+                session,
+                store=store,
+                clock=system_clock,
+                participant_id=institution.id,
+                name=institution.name,
+                currency="XCD",
+                callback_url=wallet.callback_url(institution.id),
+                jwks=jwks,
+                net_debit_cap=Money.parse(institution.net_debit_cap, "XCD"),
+                actor=ACTOR,
+            )
+            participants.deposit_liquidity(
+                session,
+                store=store,
+                participant_id=institution.id,
+                amount=Money.parse(institution.liquidity, "XCD"),
+                actor=ACTOR,
+            )
+    for customer in CUSTOMERS:
+        add_customer(
+            wallet,
+            institution_id=customer.institution,
+            phone=customer.phone,
+            name=customer.name,
+            merchant=customer.merchant,
+            alias=customer.alias,
+            opening_balance=Money.parse(customer.balance, "XCD").minor,
+        )

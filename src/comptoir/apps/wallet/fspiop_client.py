@@ -38,11 +38,14 @@ from comptoir.kernel.fspiop import (
     json_body,
     sign_headers,
 )
-from comptoir.kernel.outbox import OutboxEvent, publish
+from comptoir.kernel.outbox import OutboxEvent, declare, publish
 
 TOPIC: Final = "wallet.fspiop.outgoing"
 HANDLER: Final = "wallet.fspiop.sender"
 _RETRYABLE: Final = frozenset({408, 425, 429})
+# Declared, not only subscribed: a call queued by a command (`comptoir wallet customer add`)
+# gets its delivery too, and the node's relay sends it.
+declare(TOPIC, HANDLER)
 
 logger = logging.getLogger(__name__)
 

@@ -7,11 +7,14 @@ their patterns; `read` turns a failure into the FSPIOP validation error (3100, 3
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from comptoir.apps.wallet.domain.amounts import from_wire
 from comptoir.kernel.fspiop import FspiopError, validation_error
+from comptoir.kernel.money import MoneyError
 
 CorrelationId = Annotated[
     str,
@@ -180,3 +183,21 @@ def read(model: type[Body], document: object) -> Body:
         return model.model_validate(document)
     except ValidationError as failure:
         raise validation_error(failure) from None
+
+
+def minor_units(money: MoneyBody, where: str) -> int:
+    """An FSPIOP Money in minor units; 3100 when the currency cannot hold it exactly."""
+    try:
+        return from_wire(money.amount, money.currency)
+    except (MoneyError, ValueError):
+        raise FspiopError(
+            "3100", f"{where}: {money.amount} {money.currency} is not an exact amount"
+        ) from None
+
+
+def moment(text: str, where: str) -> datetime:
+    """An FSPIOP DateTime (the schema checked its form) as an aware datetime."""
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise FspiopError("3101", f"{where}: {text} is not a date and time") from None

@@ -28,7 +28,6 @@ HOLDING: Final = "holding"
 SETTLEMENT: Final = "settlement"
 FEES: Final = "fees"
 FUNDING: Final = "funding"
-INTERNAL_ACCOUNTS: Final = (HOLDING, SETTLEMENT, FEES, FUNDING)
 
 
 class EntryKind(StrEnum):

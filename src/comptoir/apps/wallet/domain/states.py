@@ -44,9 +44,6 @@ PAYMENT_MOVES: Final[dict[PaymentState, frozenset[PaymentState]]] = {
     PaymentState.FAILED: frozenset(),
     PaymentState.CANCELLED: frozenset(),
 }
-OPEN_PAYMENT_STATES: Final = frozenset(
-    {PaymentState.LOOKUP, PaymentState.QUOTING, PaymentState.QUOTED, PaymentState.SENDING}
-)
 
 
 def can_move(current: PaymentState, new: PaymentState) -> bool:

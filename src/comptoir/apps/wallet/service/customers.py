@@ -253,11 +253,13 @@ def get_customer_view(
 def find_by_identifier(
     session: Session, institution_id: str, party_type: str, party_id: str
 ) -> Customer | None:
-    """Our customer named by an identifier (a removed one names nobody)."""
+    """Our customer named by an identifier (a removed one names nobody). An MSISDN may come
+    with the "+" that FSPIOP allows before it."""
     if party_type == PartyType.MSISDN.value:
+        phone = "+" + party_id.removeprefix("+")
         return session.scalar(
             select(Customer).where(
-                Customer.institution_id == institution_id, Customer.phone == "+" + party_id
+                Customer.institution_id == institution_id, Customer.phone == phone
             )
         )
     row = _identifier(session, institution_id, party_type, party_id)

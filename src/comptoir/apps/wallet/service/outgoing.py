@@ -12,7 +12,6 @@ from comptoir.apps.wallet.domain.parties import CustomerKind, PartyType
 from comptoir.apps.wallet.domain.states import Registration
 from comptoir.apps.wallet.models import Customer, Identifier, Institution
 from comptoir.apps.wallet.service.context import Wallet
-from comptoir.kernel.clock import utc_iso
 from comptoir.kernel.fspiop import FspiopError, error_body
 
 
@@ -100,7 +99,3 @@ def customer_party(
 
 def initiator_type(customer: Customer) -> str:
     return "BUSINESS" if customer.kind == CustomerKind.MERCHANT.value else "CONSUMER"
-
-
-def timestamp(wallet: Wallet) -> str:
-    return utc_iso(wallet.clock.now())

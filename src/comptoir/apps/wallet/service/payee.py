@@ -7,36 +7,32 @@ between two customers of this institution (on us), so both follow the same rules
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.apps.wallet import keys, schemas
-from comptoir.apps.wallet.domain import books
-from comptoir.apps.wallet.domain.amounts import from_wire, to_wire
+from comptoir.apps.wallet.domain.amounts import to_wire
 from comptoir.apps.wallet.domain.conditions import derive_fulfilment
 from comptoir.apps.wallet.domain.errors import WalletError
 from comptoir.apps.wallet.domain.fees import AmountType, Scenario, quote_terms
 from comptoir.apps.wallet.domain.parties import CustomerKind, PartyKey, PartyType, ilp_address
-from comptoir.apps.wallet.domain.states import IncomingTransferState, RequestState
 from comptoir.apps.wallet.models import (
     Customer,
     IncomingQuote,
-    IncomingTransfer,
     Institution,
     TransactionRequest,
 )
-from comptoir.apps.wallet.service import ledger, outgoing
+from comptoir.apps.wallet.service import outgoing
 from comptoir.apps.wallet.service.context import Wallet, fee_schedule, get_institution
 from comptoir.apps.wallet.service.customers import find_by_identifier
 from comptoir.apps.wallet.service.inbound import Answer, answer_once
 from comptoir.kernel.clock import utc_iso
 from comptoir.kernel.fspiop import FspiopError
-from comptoir.kernel.fspiop.ilp import IlpError, b64url, condition_of, decode, encode_prepare
+from comptoir.kernel.fspiop.ilp import b64url, condition_of, encode_prepare
 from comptoir.kernel.ids import new_id
-from comptoir.kernel.money import MoneyError
 
 OUTGOING = "outgoing"
 
@@ -123,7 +119,7 @@ def make_quote(
         scenario = Scenario(request.transactionType.scenario)
     except ValueError:
         raise FspiopError("5102", f"{request.transactionType.scenario} is not offered") from None
-    amount = _minor(request.amount, "amount")
+    amount = schemas.minor_units(request.amount, "amount")
     try:
         terms = quote_terms(
             fee_schedule(institution),

@@ -23,7 +23,7 @@ from comptoir.apps.wallet.domain.fees import Scenario, payer_fee
 from comptoir.apps.wallet.domain.parties import PartyKey, PartyType, parse_recipient
 from comptoir.apps.wallet.domain.states import PaymentState, move
 from comptoir.apps.wallet.models import Customer, Institution, Payment
-from comptoir.apps.wallet.service import ledger, outgoing, payee, quoting
+from comptoir.apps.wallet.service import incoming, ledger, outgoing, quoting, refund_limits
 from comptoir.apps.wallet.service.context import (
     Wallet,
     fee_schedule,
@@ -40,6 +40,7 @@ from comptoir.kernel.ids import new_id
 from comptoir.kernel.money import Money
 
 WAIT_FOR_ANSWER = timedelta(seconds=60)  # a lookup or quote with no answer by then has failed
+ASK_AGAIN = timedelta(seconds=30)  # how often to ask the switch about an overdue transfer
 MAX_NOTE = 128
 
 
@@ -172,13 +173,33 @@ def _own_payment(
 def payment_view(
     wallet: Wallet, *, institution_id: str, customer_id: uuid.UUID, payment_id: uuid.UUID
 ) -> PaymentView:
-    """The payment as its payer sees it; a lookup or quote left unanswered too long fails."""
+    """The payment as its payer sees it. A lookup or quote left unanswered too long fails; a
+    transfer past its expiration with no answer yet is asked about (GET /transfers/{ID}): the
+    switch decides whether it committed, so its money stays reserved until the switch says."""
+    now = wallet.clock.now()
     with wallet.database.transaction() as session:
         payment = _own_payment(session, institution_id, customer_id, payment_id)
         state = PaymentState(payment.state)
         waiting = state in (PaymentState.LOOKUP, PaymentState.QUOTING)
-        if waiting and wallet.clock.now() - payment.updated_at > WAIT_FOR_ANSWER:
-            fail(payment, wallet.clock.now(), "2004", "no answer from the payee's institution")
+        if waiting and now - payment.updated_at > WAIT_FOR_ANSWER:
+            fail(payment, now, "2004", "no answer from the payee's institution")
+        overdue = (
+            state is PaymentState.SENDING
+            and payment.transfer_expires_at is not None
+            and now > payment.transfer_expires_at
+            and now - payment.updated_at > ASK_AGAIN
+        )
+        if overdue:
+            payment.updated_at = now
+            outgoing.send(
+                session,
+                wallet,
+                get_institution(session, institution_id),
+                method="GET",
+                path=f"/transfers/{payment.transfer_id}",
+                body=None,
+                destination=None,
+            )
         return payment_view_of(payment)
 
 
@@ -217,7 +238,7 @@ def confirm_payment(
         )
         transfer_amount = payment.transfer_amount or 0
         check_funds(session, institution, customer, transfer_amount + payment.payer_fee)
-        quoting.check_refund_still_possible(session, institution, payment)
+        refund_limits.check_refund_still_possible(session, institution, payment)
         ledger.post(
             session,
             institution_id=institution_id,
@@ -366,7 +387,7 @@ def on_transfer_error(
                     description=error.description,
                 )
             return
-        payee.settle_incoming(session, wallet, institution, transfer_id, committed=False)
+        incoming.settle_incoming(session, wallet, institution, transfer_id, committed=False)
 
 
 def payment_refused(session: Session, wallet: Wallet, payment_id: str, error: FspiopError) -> None:

@@ -2,7 +2,7 @@
 
 For a payee at another institution these send POST /quotes and POST /transfers to the switch
 and read the answers when they come back. For a payee here, the very same messages are handed
-to the payee rules in-process (`payee.make_quote`, `payee.fulfil`), so an on-us payment gets
+to the payee rules in-process (`payee.make_quote`, `incoming.fulfil`), so an on-us payment gets
 the same checks, fees, ILP condition and books as any other.
 """
 
@@ -11,24 +11,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.apps.wallet import fspiop_client, schemas
 from comptoir.apps.wallet.domain import books
 from comptoir.apps.wallet.domain.amounts import from_wire, to_wire
 from comptoir.apps.wallet.domain.fees import Scenario, scenario_for
-from comptoir.apps.wallet.domain.refunds import check_refund
 from comptoir.apps.wallet.domain.states import PaymentState, RequestState
 from comptoir.apps.wallet.models import (
     Customer,
-    IncomingQuote,
-    IncomingTransfer,
     Institution,
     Payment,
     TransactionRequest,
 )
-from comptoir.apps.wallet.service import ledger, outgoing, payee
+from comptoir.apps.wallet.service import incoming, ledger, outgoing, payee
 from comptoir.apps.wallet.service.context import Wallet
 from comptoir.kernel.clock import utc_iso
 from comptoir.kernel.fspiop import FspiopError
@@ -248,7 +245,7 @@ def send_transfer(
     try:
         with session.begin_nested():
             request = schemas.read(schemas.TransfersPost, body)
-            _path, answer = payee.fulfil(session, wallet, institution, request)
+            _path, answer = incoming.fulfil(session, wallet, institution, request)
     except FspiopError as refused:
         release(
             session,

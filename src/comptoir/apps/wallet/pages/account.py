@@ -1,0 +1,148 @@
+"""Choosing an institution, signing in and out, the balance and history, receiving."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from comptoir.apps.wallet.domain.errors import WalletError
+from comptoir.apps.wallet.pages.common import (
+    SESSION_COOKIE,
+    Visitor,
+    clear_session_cookie,
+    error_text,
+    institution_or_404,
+    render,
+    see_other,
+    set_session_cookie,
+    visitor,
+    when,
+)
+from comptoir.apps.wallet.service.history import history
+from comptoir.apps.wallet.service.institutions import list_institutions
+from comptoir.apps.wallet.service.payer import list_payments
+from comptoir.apps.wallet.service.requests import list_requests
+from comptoir.apps.wallet.service.signin import (
+    Outcome,
+    request_code,
+    sign_out,
+    verify_code,
+)
+from comptoir.apps.wallet.web import wallet_of
+from comptoir.kernel.i18n import _
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/wallets")
+def institutions(request: Request) -> Response:
+    return render(
+        request, "wallet/index.html", {"institutions": list_institutions(wallet_of(request))}
+    )
+
+
+@router.get("/wallets/{institution_id}")
+def institution_home(request: Request, institution_id: str) -> Response:
+    institution_or_404(wallet_of(request), institution_id)
+    return see_other(f"/wallets/{institution_id}/home")
+
+
+@router.get("/wallets/{institution_id}/signin")
+def signin_form(request: Request, institution_id: str) -> Response:
+    institution = institution_or_404(wallet_of(request), institution_id)
+    return render(request, "wallet/signin.html", {"institution": institution, "step": "phone"})
+
+
+@router.post("/wallets/{institution_id}/signin")
+def signin_send_code(
+    request: Request, institution_id: str, phone: Annotated[str, Form()] = ""
+) -> Response:
+    wallet = wallet_of(request)
+    institution = institution_or_404(wallet, institution_id)
+    try:
+        normalised = request_code(wallet, institution_id=institution_id, phone=phone)
+    except WalletError as error:
+        context = {"institution": institution, "step": "phone", "phone": phone}
+        context["error"] = error_text(error)
+        return render(request, "wallet/signin.html", context, status_code=400)
+    return render(
+        request,
+        "wallet/signin.html",
+        {"institution": institution, "step": "code", "phone": normalised},
+    )
+
+
+@router.post("/wallets/{institution_id}/signin/code")
+def signin_check_code(
+    request: Request,
+    institution_id: str,
+    phone: Annotated[str, Form()] = "",
+    code: Annotated[str, Form()] = "",
+) -> Response:
+    wallet = wallet_of(request)
+    institution = institution_or_404(wallet, institution_id)
+    context = {"institution": institution, "step": "code", "phone": phone}
+    try:
+        result = verify_code(wallet, institution_id=institution_id, phone=phone, code=code)
+    except WalletError as error:
+        context.update(step="phone", error=error_text(error))
+        return render(request, "wallet/signin.html", context, status_code=400)
+    if result.outcome is Outcome.LOCKED:
+        context["error"] = _(
+            "Too many wrong codes. Signing in with this number is locked until {time}.",
+            time=when(result.locked_until),
+        )
+        return render(request, "wallet/signin.html", context, status_code=429)
+    if result.outcome is Outcome.WRONG_CODE or result.token is None:
+        context["error"] = _("This code is wrong or has expired. Check it, or ask for a new one.")
+        return render(request, "wallet/signin.html", context, status_code=400)
+    response = see_other(f"/wallets/{institution_id}/home")
+    set_session_cookie(request, response, institution_id, result.token)
+    return response
+
+
+@router.post("/wallets/{institution_id}/signout")
+def signout(request: Request, institution_id: str) -> Response:
+    sign_out(wallet_of(request), token=request.cookies.get(SESSION_COOKIE))
+    response = see_other(f"/wallets/{institution_id}/signin")
+    clear_session_cookie(response, institution_id)
+    return response
+
+
+@router.get("/wallets/{institution_id}/home")
+def home(request: Request, institution_id: str) -> Response:
+    who = visitor(request, institution_id)
+    if not isinstance(who, Visitor):
+        return who
+    wallet = wallet_of(request)
+    customer_id = who.customer.id
+    asked = list_requests(
+        wallet, institution_id=institution_id, customer_id=customer_id, direction="incoming"
+    )
+    return render(
+        request,
+        "wallet/home.html",
+        {
+            "institution": who.institution,
+            "customer": who.customer,
+            "lines": history(wallet, institution_id=institution_id, customer_id=customer_id),
+            "payments": list_payments(
+                wallet, institution_id=institution_id, customer_id=customer_id, limit=10
+            ),
+            "open_requests": [r for r in asked if r.state in ("received", "pending")],
+        },
+    )
+
+
+@router.get("/wallets/{institution_id}/receive")
+def receive(request: Request, institution_id: str) -> Response:
+    who = visitor(request, institution_id)
+    if not isinstance(who, Visitor):
+        return who
+    return render(
+        request,
+        "wallet/receive.html",
+        {"institution": who.institution, "customer": who.customer},
+    )

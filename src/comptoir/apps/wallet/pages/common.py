@@ -1,0 +1,169 @@
+"""What every wallet page shares: the signed-in customer, rendering, amounts and dates."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from babel.dates import format_datetime
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from comptoir.apps.wallet.domain.errors import WalletError
+from comptoir.apps.wallet.service.context import Wallet
+from comptoir.apps.wallet.service.customers import get_customer_view
+from comptoir.apps.wallet.service.institutions import find_institution
+from comptoir.apps.wallet.service.signin import session_customer
+from comptoir.apps.wallet.service.views import CustomerView, InstitutionView
+from comptoir.apps.wallet.web import wallet_of
+from comptoir.kernel.errors import NOT_FOUND, Problem
+from comptoir.kernel.i18n import N_, LazyText, current_locale
+from comptoir.kernel.money import Money, format_money
+from comptoir.kernel.web.context import node_context
+
+SESSION_COOKIE = "comptoir_wallet"
+
+STATE_LABELS: Mapping[str, str] = {
+    "lookup": N_("Finding the payee"),
+    "quoting": N_("Asking for the fees"),
+    "quoted": N_("Waiting for your agreement"),
+    "sending": N_("Sending"),
+    "committed": N_("Paid"),
+    "failed": N_("Failed"),
+    "cancelled": N_("Cancelled"),
+    "sent": N_("Sent"),
+    "received": N_("Received"),
+    "pending": N_("Waiting for an answer"),
+    "accepted": N_("Accepted"),
+    "rejected": N_("Declined"),
+    "paid": N_("Paid"),
+    "aborted": N_("Reversed"),
+}
+ENTRY_LABELS: Mapping[str, str] = {
+    "deposit": N_("Deposit"),
+    "reserve": N_("Payment sent"),
+    "commit": N_("Payment completed"),
+    "release": N_("Payment returned"),
+    "receive": N_("Payment received"),
+    "reverse": N_("Correction"),
+    "on_us": N_("Payment"),
+}
+
+
+def failure_text(code: str | None) -> str:
+    """What a failed payment's error code means for the person who paid."""
+    if code == "3204":
+        message = N_("No account was found for this phone number or alias.")
+    elif code in ("3300", "3302", "3303"):
+        message = N_("The offer expired before the payment was made. Please start again.")
+    elif code == "2004":
+        message = N_("The payee's bank did not answer. Please try again later.")
+    elif code == "5106":
+        message = N_("The payee cannot receive this currency.")
+    elif code is not None and code.startswith("4"):
+        message = N_("Your bank cannot send this payment right now.")
+    elif code is not None and code.startswith("5"):
+        message = N_("The payee's bank refused the payment.")
+    else:
+        message = N_("The payment could not be completed.")
+    return LazyText(message).render()
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """A signed-in customer on an institution's pages."""
+
+    institution: InstitutionView
+    customer: CustomerView
+
+
+def institution_or_404(wallet: Wallet, institution_id: str) -> InstitutionView:
+    found = find_institution(wallet, institution_id)
+    if found is None:
+        raise Problem(NOT_FOUND)
+    return found
+
+
+def visitor(request: Request, institution_id: str) -> Visitor | RedirectResponse:
+    """The signed-in customer, or a redirect to this institution's sign-in page."""
+    wallet = wallet_of(request)
+    institution = institution_or_404(wallet, institution_id)
+    customer_id = session_customer(
+        wallet, institution_id=institution_id, token=request.cookies.get(SESSION_COOKIE)
+    )
+    if customer_id is None:
+        return RedirectResponse(f"/wallets/{institution_id}/signin", status_code=303)
+    customer = get_customer_view(wallet, institution_id=institution_id, customer_id=customer_id)
+    return Visitor(institution, customer)
+
+
+def money(value: Money | None) -> str:
+    return "" if value is None else format_money(value, current_locale())
+
+
+def when(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    text = format_datetime(moment, "medium", tzinfo=UTC, locale=current_locale())
+    return f"{text} UTC"
+
+
+def label(labels: Mapping[str, str], key: str) -> str:
+    return LazyText(labels.get(key, key)).render()
+
+
+def render(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    status_code: int = 200,
+) -> HTMLResponse:
+    values: dict[str, Any] = {
+        "money": money,
+        "when": when,
+        "state_label": lambda key: label(STATE_LABELS, key),
+        "entry_label": lambda key: label(ENTRY_LABELS, key),
+        "failure_text": failure_text,
+    }
+    values.update(context)
+    response = node_context(request).templates.render(
+        request, template, values, status_code=status_code
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def error_text(error: WalletError) -> str:
+    return error.text.render()
+
+
+def set_session_cookie(
+    request: Request, response: Response, institution_id: str, token: str
+) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=node_context(request).settings.secure_cookies,
+        path=f"/wallets/{institution_id}",
+    )
+
+
+def clear_session_cookie(response: Response, institution_id: str) -> None:
+    response.delete_cookie(SESSION_COOKIE, path=f"/wallets/{institution_id}")
+
+
+def parse_uuid(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise Problem(NOT_FOUND) from None
+
+
+def see_other(path: str) -> RedirectResponse:
+    return RedirectResponse(path, status_code=303)

@@ -1,0 +1,189 @@
+"""Paying: by phone number or alias, or by a merchant's QR code; then the fees, the total, the
+customer's agreement and the receipt."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from comptoir.apps.wallet.domain.errors import WalletError
+from comptoir.apps.wallet.domain.qr import parse_payment_qr
+from comptoir.apps.wallet.pages.common import (
+    Visitor,
+    error_text,
+    parse_uuid,
+    render,
+    see_other,
+    visitor,
+)
+from comptoir.apps.wallet.service.payer import (
+    cancel_payment,
+    confirm_payment,
+    payment_view,
+    start_payment,
+)
+from comptoir.apps.wallet.web import wallet_of
+from comptoir.kernel.errors import NOT_FOUND, Problem
+from comptoir.kernel.i18n import lazy
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/wallets/{institution_id}/pay")
+def pay_form(request: Request, institution_id: str) -> Response:
+    who = visitor(request, institution_id)
+    if not isinstance(who, Visitor):
+        return who
+    return render(
+        request,
+        "wallet/pay.html",
+        {"institution": who.institution, "customer": who.customer, "form": {}},
+    )
+
+
+@router.post("/wallets/{institution_id}/pay")
+def pay(
+    request: Request,
+    institution_id: str,
+    recipient: Annotated[str, Form()] = "",
+    amount: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    who = visitor(request, institution_id)
+    if not isinstance(who, Visitor):
+        return who
+    try:
+        payment_id = start_payment(
+            wallet_of(request),
+            institution_id=institution_id,
+            customer_id=who.customer.id,
+            recipient=recipient,
+            amount=amount,
+            note=note,
+        )
+    except WalletError as error:
+        form = {"recipient": recipient, "amount": amount, "note": note}
+        return render(
+            request,
+            "wallet/pay.html",
+            {
+                "institution": who.institution,
+                "customer": who.customer,
+                "form": form,
+                "error": error_text(error),
+                "error_field": _field_of(error.code),
+            },
+            status_code=400,
+        )
+    return see_other(f"/wallets/{institution_id}/payments/{payment_id}")
+
+
+def _field_of(code: str) -> str:
+    if code.startswith("amount") or code == "insufficient_funds":
+        return "amount"
+    if code.startswith("note"):
+        return "note"
+    return "recipient"
+
+
+@router.get("/wallets/{institution_id}/pay/qr")
+def qr_form(request: Request, institution_id: str) -> Response:
+    who = visitor(request, institution_id)
+    if not isinstance(who, Visitor):
+        return who
+    return render(request, "wallet/pay_qr.html", {"institution": who.institution, "payload": ""})
+
+
+@router.post("/wallets/{institution_id}/pay/qr")
+def qr_read(
+    request: Request, institution_id: str, payload: Annotated[str, Form()] = ""
+) -> Response:
+    """Read a pasted QR payload and fill the payment form with what it says."""
+    who = visitor(request, institution_id)
+    if not isinstance(who, Visitor):
+        return who
+    try:
+        qr = parse_payment_qr(payload)
+        if qr.currency is not None and qr.currency != who.institution.currency:
+            raise WalletError(
+                "qr_currency", lazy("This QR code asks for a currency this wallet does not hold.")
+            )
+    except WalletError as error:
+        return render(
+            request,
+            "wallet/pay_qr.html",
+            {"institution": who.institution, "payload": payload, "error": error_text(error)},
+            status_code=400,
+        )
+    form = {
+        "recipient": qr.alias,
+        "amount": "" if qr.amount is None else qr.amount.to_fixed(),
+        "merchant_name": qr.merchant_name,
+    }
+    return render(
+        request,
+        "wallet/pay.html",
+        {"institution": who.institution, "customer": who.customer, "form": form},
+    )
+
+
+@router.get("/wallets/{institution_id}/payments/{payment_id}")
+def payment_page(request: Request, institution_id: str, payment_id: str) -> Response:
+    who = visitor(request, institution_id)
+    if not isinstance(who, Visitor):
+        return who
+    try:
+        view = payment_view(
+            wallet_of(request),
+            institution_id=institution_id,
+            customer_id=who.customer.id,
+            payment_id=parse_uuid(payment_id),
+        )
+    except WalletError:
+        raise Problem(NOT_FOUND) from None
+    return render(
+        request,
+        "wallet/payment.html",
+        {"institution": who.institution, "customer": who.customer, "payment": view},
+    )
+
+
+@router.post("/wallets/{institution_id}/payments/{payment_id}/confirm")
+def confirm(request: Request, institution_id: str, payment_id: str) -> Response:
+    return _act(request, institution_id, payment_id, confirm=True)
+
+
+@router.post("/wallets/{institution_id}/payments/{payment_id}/cancel")
+def cancel(request: Request, institution_id: str, payment_id: str) -> Response:
+    return _act(request, institution_id, payment_id, confirm=False)
+
+
+def _act(request: Request, institution_id: str, payment_id: str, *, confirm: bool) -> Response:
+    who = visitor(request, institution_id)
+    if not isinstance(who, Visitor):
+        return who
+    wallet = wallet_of(request)
+    target = parse_uuid(payment_id)
+    action = confirm_payment if confirm else cancel_payment
+    try:
+        action(
+            wallet, institution_id=institution_id, customer_id=who.customer.id, payment_id=target
+        )
+    except WalletError as error:
+        view = payment_view(
+            wallet, institution_id=institution_id, customer_id=who.customer.id, payment_id=target
+        )
+        return render(
+            request,
+            "wallet/payment.html",
+            {
+                "institution": who.institution,
+                "customer": who.customer,
+                "payment": view,
+                "error": error_text(error),
+            },
+            status_code=400,
+        )
+    return see_other(f"/wallets/{institution_id}/payments/{payment_id}")

@@ -1,0 +1,161 @@
+"""Requests to pay (approving them; merchants sending them) and merchants' refunds."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from comptoir.apps.wallet.domain.errors import WalletError
+from comptoir.apps.wallet.pages.common import (
+    Visitor,
+    error_text,
+    parse_uuid,
+    render,
+    see_other,
+    visitor,
+)
+from comptoir.apps.wallet.service.approvals import approve_request, reject_request
+from comptoir.apps.wallet.service.refunds import received_payments, refund_payment
+from comptoir.apps.wallet.service.requests import list_requests, request_payment
+from comptoir.apps.wallet.web import wallet_of
+
+router = APIRouter(include_in_schema=False)
+
+
+def _requests_page(
+    request: Request, who: Visitor, *, status_code: int = 200, **extra: Any
+) -> Response:
+    wallet = wallet_of(request)
+    institution_id, customer_id = who.institution.id, who.customer.id
+    context: dict[str, Any] = {
+        "institution": who.institution,
+        "customer": who.customer,
+        "incoming": list_requests(
+            wallet, institution_id=institution_id, customer_id=customer_id, direction="incoming"
+        ),
+        "outgoing": list_requests(
+            wallet, institution_id=institution_id, customer_id=customer_id, direction="outgoing"
+        ),
+        "form": {},
+    }
+    context.update(extra)
+    return render(request, "wallet/requests.html", context, status_code=status_code)
+
+
+@router.get("/wallets/{institution_id}/requests")
+def requests_page(request: Request, institution_id: str) -> Response:
+    who = visitor(request, institution_id)
+    if not isinstance(who, Visitor):
+        return who
+    return _requests_page(request, who)
+
+
+@router.post("/wallets/{institution_id}/requests")
+def ask_to_pay(
+    request: Request,
+    institution_id: str,
+    payer: Annotated[str, Form()] = "",
+    amount: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    who = visitor(request, institution_id)
+    if not isinstance(who, Visitor):
+        return who
+    try:
+        request_payment(
+            wallet_of(request),
+            institution_id=institution_id,
+            customer_id=who.customer.id,
+            payer_identifier=payer,
+            amount=amount,
+            note=note,
+        )
+    except WalletError as error:
+        form = {"payer": payer, "amount": amount, "note": note}
+        return _requests_page(request, who, status_code=400, form=form, error=error_text(error))
+    return see_other(f"/wallets/{institution_id}/requests")
+
+
+@router.post("/wallets/{institution_id}/requests/{row_id}/approve")
+def approve(request: Request, institution_id: str, row_id: str) -> Response:
+    who = visitor(request, institution_id)
+    if not isinstance(who, Visitor):
+        return who
+    try:
+        payment_id = approve_request(
+            wallet_of(request),
+            institution_id=institution_id,
+            customer_id=who.customer.id,
+            request_row_id=parse_uuid(row_id),
+        )
+    except WalletError as error:
+        return _requests_page(request, who, status_code=400, error=error_text(error))
+    return see_other(f"/wallets/{institution_id}/payments/{payment_id}")
+
+
+@router.post("/wallets/{institution_id}/requests/{row_id}/reject")
+def reject(request: Request, institution_id: str, row_id: str) -> Response:
+    who = visitor(request, institution_id)
+    if not isinstance(who, Visitor):
+        return who
+    try:
+        reject_request(
+            wallet_of(request),
+            institution_id=institution_id,
+            customer_id=who.customer.id,
+            request_row_id=parse_uuid(row_id),
+        )
+    except WalletError as error:
+        return _requests_page(request, who, status_code=400, error=error_text(error))
+    return see_other(f"/wallets/{institution_id}/requests")
+
+
+def _received_page(
+    request: Request, who: Visitor, *, status_code: int = 200, **extra: Any
+) -> Response:
+    context: dict[str, Any] = {
+        "institution": who.institution,
+        "customer": who.customer,
+        "received": received_payments(
+            wallet_of(request), institution_id=who.institution.id, customer_id=who.customer.id
+        ),
+    }
+    context.update(extra)
+    return render(request, "wallet/received.html", context, status_code=status_code)
+
+
+@router.get("/wallets/{institution_id}/received")
+def received_page(request: Request, institution_id: str) -> Response:
+    who = visitor(request, institution_id)
+    if not isinstance(who, Visitor):
+        return who
+    return _received_page(request, who)
+
+
+@router.post("/wallets/{institution_id}/received/{transfer_id}/refund")
+def refund(
+    request: Request,
+    institution_id: str,
+    transfer_id: str,
+    amount: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    who = visitor(request, institution_id)
+    if not isinstance(who, Visitor):
+        return who
+    try:
+        payment_id = refund_payment(
+            wallet_of(request),
+            institution_id=institution_id,
+            customer_id=who.customer.id,
+            transfer_id=transfer_id,
+            amount=amount,
+            reason=reason,
+        )
+    except WalletError as error:
+        return _received_page(
+            request, who, status_code=400, error=error_text(error), failed_transfer=transfer_id
+        )
+    return see_other(f"/wallets/{institution_id}/payments/{payment_id}")

@@ -1,0 +1,131 @@
+"""Refunds: a merchant gives back all or part of a payment it received.
+
+A refund is a new payment from the merchant to the original payer, with the FSPIOP scenario
+REFUND and `refundInfo.originalTransactionId` naming the payment. In all, refunds never pass
+what the original payment brought: checked when the refund is started and again, under the
+merchant's account lock, when it is agreed (the switch checks it too).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from comptoir.apps.wallet.domain.amounts import parse_amount
+from comptoir.apps.wallet.domain.errors import WalletError
+from comptoir.apps.wallet.domain.fees import Scenario
+from comptoir.apps.wallet.domain.parties import PartyKey, PartyType
+from comptoir.apps.wallet.domain.refunds import check_refund, refundable
+from comptoir.apps.wallet.domain.states import IncomingTransferState
+from comptoir.apps.wallet.models import IncomingQuote, IncomingTransfer
+from comptoir.apps.wallet.service import payer
+from comptoir.apps.wallet.service.context import Wallet, get_customer, get_institution
+from comptoir.apps.wallet.service.payment_views import recipient_text
+from comptoir.apps.wallet.service.refund_limits import refunded_so_far
+from comptoir.apps.wallet.service.views import ReceivedPaymentView
+from comptoir.kernel.i18n import lazy
+from comptoir.kernel.money import Money
+
+MAX_REASON = 128
+
+
+def received_payments(
+    wallet: Wallet, *, institution_id: str, customer_id: uuid.UUID, limit: int = 50
+) -> list[ReceivedPaymentView]:
+    """Payments into this customer's account, newest first, with what is left to refund."""
+    with wallet.database.transaction() as session:
+        rows = session.execute(
+            select(IncomingTransfer, IncomingQuote)
+            .join(IncomingQuote, IncomingQuote.id == IncomingTransfer.quote_row_id)
+            .where(
+                IncomingTransfer.institution_id == institution_id,
+                IncomingTransfer.customer_id == customer_id,
+            )
+            .order_by(IncomingTransfer.id.desc())
+            .limit(limit)
+        ).all()
+        views = []
+        for transfer, quote in rows:
+            currency = quote.currency
+            left = 0
+            if (
+                quote.scenario != Scenario.REFUND.value
+                and transfer.state == IncomingTransferState.COMMITTED.value
+            ):
+                done = refunded_so_far(session, institution_id, quote.transaction_id)
+                left = refundable(quote.transfer_amount, [done])
+            info = quote.payer_party.get("partyIdInfo", {})
+            views.append(
+                ReceivedPaymentView(
+                    transfer_id=transfer.transfer_id,
+                    transaction_id=quote.transaction_id,
+                    payer_name=quote.payer_party.get("name"),
+                    payer=recipient_text(
+                        str(info.get("partyIdType", "")), str(info.get("partyIdentifier", ""))
+                    ),
+                    payer_fsp=quote.payer_fsp,
+                    scenario=quote.scenario,
+                    amount=Money(quote.transfer_amount, currency),
+                    received=Money(quote.payee_receive_amount, currency),
+                    fee=Money(quote.payee_fee, currency),
+                    refundable=Money(left, currency),
+                    state=transfer.state,
+                    at=transfer.created_at,
+                )
+            )
+        return views
+
+
+def refund_payment(
+    wallet: Wallet,
+    *,
+    institution_id: str,
+    customer_id: uuid.UUID,
+    transfer_id: str,
+    amount: str | None = None,
+    reason: str | None = None,
+) -> uuid.UUID:
+    """Start refunding a received payment (all that is left when `amount` is empty); returns
+    the refund's payment, which its merchant confirms after seeing the fees like any payment."""
+    reason_text = " ".join((reason or "").split())[:MAX_REASON] or None
+    with wallet.database.transaction() as session:
+        institution = get_institution(session, institution_id)
+        merchant = get_customer(session, institution_id, customer_id)
+        found = session.execute(
+            select(IncomingTransfer, IncomingQuote)
+            .join(IncomingQuote, IncomingQuote.id == IncomingTransfer.quote_row_id)
+            .where(
+                IncomingTransfer.institution_id == institution_id,
+                IncomingTransfer.transfer_id == transfer_id,
+                IncomingTransfer.customer_id == customer_id,
+            )
+        ).first()
+        if found is None or found[0].state != IncomingTransferState.COMMITTED.value:
+            raise WalletError("unknown_payment", lazy("There is no such payment to refund."))
+        quote = found[1]
+        if quote.scenario == Scenario.REFUND.value:
+            raise WalletError("refund_of_refund", lazy("A refund cannot itself be refunded."))
+        done = refunded_so_far(session, institution_id, quote.transaction_id)
+        if amount and amount.strip():
+            minor = parse_amount(amount, institution.currency)
+        else:
+            minor = refundable(quote.transfer_amount, [done])
+        check_refund(minor, original=quote.transfer_amount, refunds=[done], currency=quote.currency)
+        info = dict(quote.payer_party.get("partyIdInfo", {}))
+        info.setdefault("fspId", quote.payer_fsp)
+        payee_party = {**quote.payer_party, "partyIdInfo": info}
+        payment = payer.open_payment(
+            session,
+            wallet,
+            institution,
+            merchant,
+            party=PartyKey(PartyType(info["partyIdType"]), str(info["partyIdentifier"])),
+            amount=minor,
+            note=None,
+            payee_party=payee_party,
+            scenario=Scenario.REFUND,
+            refund_of=quote.transaction_id,
+            refund_reason=reason_text,
+        )
+        return payment.id

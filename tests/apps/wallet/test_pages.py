@@ -1,0 +1,354 @@
+"""The wallet's pages as a customer uses them: sign in, pay, approve, refund; in a browser
+without JavaScript (plain forms), in English and French."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from comptoir.apps.wallet.service.customers import get_customer_view
+from tests.apps.wallet.conftest import ALICE, BASE_URL, BOB, SHOP, Node
+
+HTML = {"accept": "text/html"}
+
+
+def tlv(tag: str, value: str) -> str:
+    return f"{tag}{len(value):02d}{value}"
+
+
+QR = (
+    tlv("00", "01")
+    + tlv("01", "12")
+    + tlv("26", tlv("00", "org.comptoir") + tlv("01", "shop@wallet-b"))
+    + tlv("52", "5999")
+    + tlv("53", "951")
+    + tlv("54", "12.50")
+    + tlv("58", "LC")
+    + tlv("59", "Chez Marie")
+    + tlv("60", "Castries")
+    + "6304"
+)
+
+
+def with_crc(payload: str) -> str:
+    from comptoir.apps.wallet.domain.qr import crc16
+
+    return payload + f"{crc16(payload.encode()):04X}"
+
+
+def csrf(page: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, "the page has no CSRF field"
+    return match.group(1)
+
+
+def browser(node: Node) -> TestClient:
+    return TestClient(node.client.app, base_url=BASE_URL, headers=HTML)
+
+
+def sign_in(
+    node: Node, institution_id: str, phone: str, capsys: pytest.CaptureFixture[str]
+) -> TestClient:
+    client = browser(node)
+    form = client.get(f"/wallets/{institution_id}/signin")
+    capsys.readouterr()
+    sent = client.post(
+        f"/wallets/{institution_id}/signin", data={"phone": phone, "csrf_token": csrf(form.text)}
+    )
+    code = re.findall(r"sign-in code for \S+ is (\d{6})", capsys.readouterr().err)[-1]
+    done = client.post(
+        f"/wallets/{institution_id}/signin/code",
+        data={"phone": phone, "code": code, "csrf_token": csrf(sent.text)},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    return client
+
+
+def test_the_wallet_is_offered_to_shoppers_and_banks(two_banks: Node) -> None:
+    client = browser(two_banks)
+    assert "/wallets" in client.get("/shop").text
+    assert "/wallets" in client.get("/bank").text
+    page = client.get("/wallets")
+    assert page.status_code == 200
+    assert "Wallet A" in page.text and "Bank B" in page.text
+
+
+def test_a_customer_signs_in_with_a_code_printed_on_the_console(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph", balance=12_345)
+    client = browser(node)
+    assert client.get("/wallets/wallet-a/home", follow_redirects=False).status_code == 303
+
+    form = client.get("/wallets/wallet-a/signin")
+    capsys.readouterr()
+    sent = client.post(
+        "/wallets/wallet-a/signin",
+        data={"phone": "+1 758 555 0101", "csrf_token": csrf(form.text)},
+    )
+    printed = capsys.readouterr().err
+    code = re.findall(r"sign-in code for \+17585550101 is (\d{6})", printed)[-1]
+    done = client.post(
+        "/wallets/wallet-a/signin/code",
+        data={"phone": "+17585550101", "code": code, "csrf_token": csrf(sent.text)},
+        follow_redirects=False,
+    )
+
+    assert done.status_code == 303
+    cookie = done.headers["set-cookie"]
+    assert "comptoir_wallet=" in cookie and "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie and "Path=/wallets/wallet-a" in cookie
+    home = client.get("/wallets/wallet-a/home")
+    assert "Alice Joseph" in home.text and "XCD\xa0123.45" in home.text
+    assert home.headers["cache-control"] == "no-store"
+
+
+def test_a_phone_without_an_account_looks_the_same_and_gets_no_code(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = browser(two_banks)
+    form = client.get("/wallets/wallet-a/signin")
+    capsys.readouterr()
+    sent = client.post(
+        "/wallets/wallet-a/signin", data={"phone": "+17585559999", "csrf_token": csrf(form.text)}
+    )
+    assert sent.status_code == 200 and "we have sent it a code" in sent.text
+    assert "sign-in code" not in capsys.readouterr().err
+
+
+def test_three_wrong_codes_lock_the_phone_for_ten_minutes(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph")
+    client = browser(node)
+    form = client.get("/wallets/wallet-a/signin")
+    capsys.readouterr()
+    sent = client.post(
+        "/wallets/wallet-a/signin", data={"phone": ALICE, "csrf_token": csrf(form.text)}
+    )
+    code = re.findall(r"is (\d{6})", capsys.readouterr().err)[-1]
+    wrong = "000000" if code != "000000" else "111111"
+    token = csrf(sent.text)
+    answers = [
+        client.post(
+            "/wallets/wallet-a/signin/code",
+            data={"phone": ALICE, "code": wrong, "csrf_token": token},
+        ).status_code
+        for _ in range(3)
+    ]
+    assert answers == [400, 400, 429]
+    locked = client.post(
+        "/wallets/wallet-a/signin/code", data={"phone": ALICE, "code": code, "csrf_token": token}
+    )
+    assert locked.status_code == 429 and "locked" in locked.text
+
+    node.clock.advance(timedelta(minutes=10, seconds=1))
+    assert sign_in(node, "wallet-a", ALICE, capsys).get("/wallets/wallet-a/home").status_code == 200
+
+
+def test_a_customer_pays_through_the_pages_and_sees_the_total_before_agreeing(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    shop = node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
+    client = sign_in(node, "wallet-a", ALICE, capsys)
+
+    form = client.get("/wallets/wallet-a/pay")
+    started = client.post(
+        "/wallets/wallet-a/pay",
+        data={"recipient": "shop@wallet-b", "amount": "12.50", "csrf_token": csrf(form.text)},
+        follow_redirects=False,
+    )
+    assert started.status_code == 303
+    page_url = started.headers["location"]
+    waiting = client.get(page_url)
+    assert "Finding the payee" in waiting.text and "Check again" in waiting.text
+
+    node.pump()
+    offer = client.get(page_url)
+    assert "Chez Marie" in offer.text
+    for shown in ("XCD\xa012.50", "XCD\xa00.13", "XCD\xa012.37", "Pay XCD\xa012.50"):
+        assert shown in offer.text, shown
+    assert (
+        get_customer_view(node.wallet, institution_id="wallet-b", customer_id=shop.id).balance.minor
+        == 0
+    )
+
+    agreed = client.post(
+        f"{page_url}/confirm", data={"csrf_token": csrf(offer.text)}, follow_redirects=False
+    )
+    assert agreed.status_code == 303
+    node.pump()
+    receipt = client.get(page_url)
+    assert "Receipt" in receipt.text and "Paid" in receipt.text
+    home = client.get("/wallets/wallet-a/home")
+    assert "XCD\xa087.50" in home.text
+
+
+@pytest.mark.parametrize(
+    ("recipient", "amount", "message"),
+    [
+        ("shop@wallet-b", "abc", "abc is not an amount"),
+        ("shop@wallet-b", "1.234", "too many decimals"),
+        ("shop@wallet-b", "0", "more than zero"),
+        ("shop@wallet-b", "500", "is not enough"),
+        ("555", "5", "not a phone number"),
+    ],
+)
+def test_bad_payment_input_is_explained_and_changes_nothing(
+    two_banks: Node,
+    capsys: pytest.CaptureFixture[str],
+    recipient: str,
+    amount: str,
+    message: str,
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    client = sign_in(node, "wallet-a", ALICE, capsys)
+    sent_before = len(node.switch.received)
+    form = client.get("/wallets/wallet-a/pay")
+    answer = client.post(
+        "/wallets/wallet-a/pay",
+        data={"recipient": recipient, "amount": amount, "csrf_token": csrf(form.text)},
+    )
+    assert answer.status_code == 400
+    assert message in answer.text and 'role="alert"' in answer.text
+    assert 'aria-invalid="true"' in answer.text
+    node.pump()
+    assert len(node.switch.received) == sent_before
+
+
+def test_a_form_without_its_csrf_token_is_refused(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    client = sign_in(node, "wallet-a", ALICE, capsys)
+    answer = client.post("/wallets/wallet-a/pay", data={"recipient": BOB, "amount": "1"})
+    assert answer.status_code == 403
+
+
+def test_a_pasted_merchant_qr_fills_the_payment_form(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    client = sign_in(node, "wallet-a", ALICE, capsys)
+    form = client.get("/wallets/wallet-a/pay/qr")
+    read = client.post(
+        "/wallets/wallet-a/pay/qr", data={"payload": with_crc(QR), "csrf_token": csrf(form.text)}
+    )
+    assert read.status_code == 200
+    assert 'value="shop@wallet-b"' in read.text and 'value="12.50"' in read.text
+    assert "Chez Marie" in read.text
+
+    damaged = client.post(
+        "/wallets/wallet-a/pay/qr", data={"payload": QR + "0000", "csrf_token": csrf(form.text)}
+    )
+    assert damaged.status_code == 400 and "checksum" in damaged.text
+
+
+def test_the_pages_speak_french_to_a_french_browser(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph", balance=123_456)
+    client = sign_in(node, "wallet-a", ALICE, capsys)
+    home = client.get("/wallets/wallet-a/home", headers={"accept-language": "fr"})
+    assert home.headers["content-language"] == "fr"
+    assert '<html lang="fr">' in home.text
+    assert "1\u202f234,56\xa0XCD" in home.text
+
+
+def test_a_customer_approves_a_request_to_pay_on_the_requests_page(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
+    merchant = sign_in(node, "wallet-b", SHOP, capsys)
+    page = merchant.get("/wallets/wallet-b/requests")
+    assert "Ask a customer to pay" in page.text
+    merchant.post(
+        "/wallets/wallet-b/requests",
+        data={"payer": ALICE, "amount": "20", "note": "Invoice 7", "csrf_token": csrf(page.text)},
+    )
+    node.pump()
+
+    customer = sign_in(node, "wallet-a", ALICE, capsys)
+    home = customer.get("/wallets/wallet-a/home")
+    assert "1 request to pay is waiting" in home.text
+    requests_page = customer.get("/wallets/wallet-a/requests")
+    assert "Chez Marie asks you to pay XCD\xa020.00" in requests_page.text
+    action = re.search(r'action="(/wallets/wallet-a/requests/[^"]+/approve)"', requests_page.text)
+    assert action is not None
+    approved = customer.post(
+        action.group(1), data={"csrf_token": csrf(requests_page.text)}, follow_redirects=False
+    )
+    assert approved.status_code == 303
+    node.pump()
+    offer = customer.get(approved.headers["location"])
+    customer.post(approved.headers["location"] + "/confirm", data={"csrf_token": csrf(offer.text)})
+    node.pump()
+    assert "Paid" in merchant.get("/wallets/wallet-b/requests").text
+
+
+def test_a_merchant_refunds_from_the_sales_page(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
+    customer = sign_in(node, "wallet-a", ALICE, capsys)
+    form = customer.get("/wallets/wallet-a/pay")
+    started = customer.post(
+        "/wallets/wallet-a/pay",
+        data={"recipient": "shop@wallet-b", "amount": "10", "csrf_token": csrf(form.text)},
+        follow_redirects=False,
+    )
+    node.pump()
+    offer = customer.get(started.headers["location"])
+    customer.post(started.headers["location"] + "/confirm", data={"csrf_token": csrf(offer.text)})
+    node.pump()
+
+    merchant = sign_in(node, "wallet-b", SHOP, capsys)
+    sales = merchant.get("/wallets/wallet-b/received")
+    assert "from Alice Joseph" in sales.text and "up to XCD\xa010.00" in sales.text
+    action = re.search(r'action="(/wallets/wallet-b/received/[^"]+/refund)"', sales.text)
+    assert action is not None
+    too_much = merchant.post(action.group(1), data={"amount": "11", "csrf_token": csrf(sales.text)})
+    assert too_much.status_code == 400 and "at most XCD\xa010.00" in too_much.text
+    started_refund = merchant.post(
+        action.group(1),
+        data={"amount": "4", "reason": "damaged", "csrf_token": csrf(sales.text)},
+        follow_redirects=False,
+    )
+    assert started_refund.status_code == 303
+    node.pump()
+    offer = merchant.get(started_refund.headers["location"])
+    assert "Refund to Alice Joseph" in offer.text
+    merchant.post(
+        started_refund.headers["location"] + "/confirm", data={"csrf_token": csrf(offer.text)}
+    )
+    node.pump()
+    assert "up to XCD\xa06.00" in merchant.get("/wallets/wallet-b/received").text
+    assert "XCD\xa094.00" in customer.get("/wallets/wallet-a/home").text
+
+
+def test_signing_out_ends_the_session(two_banks: Node, capsys: pytest.CaptureFixture[str]) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph")
+    client = sign_in(node, "wallet-a", ALICE, capsys)
+    home = client.get("/wallets/wallet-a/home")
+    cookie = client.cookies.get("comptoir_wallet")
+    client.post("/wallets/wallet-a/signout", data={"csrf_token": csrf(home.text)})
+    replay = browser(node)
+    replay.cookies.set("comptoir_wallet", cookie or "", path="/wallets/wallet-a")
+    assert replay.get("/wallets/wallet-a/home", follow_redirects=False).status_code == 303
