@@ -64,7 +64,13 @@ def test_every_string_in_the_code_is_in_the_french_catalogue_and_translated(
     with catalogue_path.open("rb") as handle:
         french = {message.id: message.string for message in read_po(handle) if message.id}
     missing = sorted(str(m) for m in extracted if m not in french)
-    untranslated = sorted(str(m) for m in extracted if m in french and not french[m])
+    # A plural entry's translation is a tuple of forms: every form must be filled in.
+    untranslated = sorted(
+        str(m)
+        for m in extracted
+        if m in french
+        and (not french[m] or (isinstance(french[m], tuple) and not all(french[m])))
+    )
     assert missing == [], "run `make messages` and translate: " + "; ".join(missing)
     assert untranslated == [], "untranslated: " + "; ".join(untranslated)
 
@@ -73,12 +79,19 @@ def test_placeholders_survive_translation() -> None:
     catalogue_path = i18n.LOCALE_DIR / "fr" / "LC_MESSAGES" / "messages.po"
     with catalogue_path.open("rb") as handle:
         for message in read_po(handle):
-            if not message.id or not isinstance(message.id, str):
+            if not message.id:
                 continue
-            assert _placeholders(message.id) == _placeholders(str(message.string)), message.id
+            if isinstance(message.id, str):
+                assert _placeholders(message.id) == _placeholders(str(message.string)), message.id
+            else:
+                for form in message.string:
+                    assert _placeholders(message.id[-1]) == _placeholders(form), message.id
 
 
 def _placeholders(text: str) -> set[str]:
+    """Both kinds: `{name}` (Python code) and `%(name)s` (templates, filled by Jinja)."""
+    import re
     import string
 
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    braces = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    return braces | set(re.findall(r"%\((\w+)\)[sd]", text))

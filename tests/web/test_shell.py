@@ -194,3 +194,16 @@ def test_a_role_page_lists_the_services_that_blocks_registered_for_it(tmp_path: 
     assert 'href="/operator/switch"' in page.text
     assert "Introuvable" in page.text, "labels are message ids, shown in the reader's language"
     assert "does not offer services" not in page.text
+
+
+def test_a_label_colon_follows_the_typography_of_the_language() -> None:
+    from comptoir.kernel import i18n
+    from comptoir.kernel.web.templating import Templates
+
+    template = Templates().environment.from_string('{{ _("Home") }}{{ colon() }}')
+    assert template.render() == "Home:"
+    i18n.set_current_locale("fr")
+    try:
+        assert template.render() == "Accueil\u00a0:"
+    finally:
+        i18n.set_current_locale("en")

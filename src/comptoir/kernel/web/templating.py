@@ -38,6 +38,11 @@ class Templates:
             newstyle=True,
         )
 
+        # "Label:" in English, "Libellé :" in French (a no-break space before the colon).
+        self.environment.globals["colon"] = lambda: (
+            "\u00a0:" if i18n.current_locale() == "fr" else ":"
+        )
+
     def add_directory(self, directory: Path) -> None:
         self._loaders.append(FileSystemLoader(directory))
 
