@@ -489,3 +489,25 @@ def test_an_event_for_a_declared_handler_waits_for_a_relay_in_another_process(
     )
     relay.run_once()
     assert received == [{"from": "a command"}]
+
+
+def test_a_batch_is_delivered_side_by_side_so_one_slow_destination_holds_up_no_other(
+    database: Database,
+) -> None:
+    # Four handler calls that can only all finish if they run at the same time.
+    together = threading.Barrier(4, timeout=10)
+    delivered: list[object] = []
+
+    def meets_the_others(event: OutboxEvent) -> None:
+        together.wait()
+        delivered.append(event.payload["n"])
+
+    relay = OutboxRelay(database, concurrency=4)
+    relay.subscribe("side.by.side", "meeting", meets_the_others)
+    with database.transaction() as session:
+        for n in range(4):
+            publish(session, topic="side.by.side", payload={"n": n})
+    assert relay.run_once() == 4
+    assert sorted(delivered) == [0, 1, 2, 3]  # type: ignore[type-var]
+    with database.transaction() as session:
+        assert {d.status for d in deliveries(session, handler="meeting")} == {"delivered"}

@@ -144,10 +144,28 @@ def test_a_payment_commits_and_both_sides_hear_of_it(node: Node, payer: Peer, pa
     committed = payer.wait_for("PUT", f"/transfers/{transfer_id}")
     assert committed.json()["transferState"] == "COMMITTED"
     assert committed.json()["fulfilment"] == fulfilment
-    notified = payee.wait_for("PATCH", f"/transfers/{transfer_id}")
+    assert node.position_of("bank-a") != before
+
+
+def test_a_payee_that_answers_reserved_hears_of_the_commit_by_patch(
+    payer: Peer, payee: Peer
+) -> None:
+    document, fulfilment = payer.prepare(payee, "2")
+    payer.send("POST", "/transfers", resource="transfers", document=document)
+    payee.wait_for("POST", "/transfers")
+    payee.send(
+        "PUT",
+        f"/transfers/{document['transferId']}",
+        resource="transfers",
+        destination="bank-a",
+        document={"fulfilment": fulfilment, "transferState": "RESERVED"},
+    )
+    committed = payer.wait_for("PUT", f"/transfers/{document['transferId']}")
+    assert committed.json()["transferState"] == "COMMITTED"
+    assert committed.headers["fspiop-source"] == "comptoir-switch"
+    notified = payee.wait_for("PATCH", f"/transfers/{document['transferId']}")
     assert notified.json()["transferState"] == "COMMITTED"
     assert notified.headers["fspiop-source"] == "comptoir-switch"
-    assert node.position_of("bank-a") != before
 
 
 def test_a_wrong_fulfilment_aborts_and_releases_the_reservation(

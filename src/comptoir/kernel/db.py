@@ -142,6 +142,11 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
+        # Reads need no write lock: on SQLite they begin DEFERRED, so they never queue
+        # behind a writer (WAL lets them read the last committed state meanwhile).
+        self.reading_sessions = sessionmaker(
+            engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False
+        )
 
     @classmethod
     def from_url(cls, url: str, **engine_options: Any) -> Database:
@@ -151,6 +156,12 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on any error."""
         with self.sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads only: no write lock taken, rolled back at the end."""
+        with self.reading_sessions() as session:
             yield session
 
     def dispose(self) -> None:

@@ -8,8 +8,9 @@ import re
 import threading
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any
 
@@ -73,9 +74,15 @@ class OutboxRelay:
         base_delay: timedelta = timedelta(seconds=2),
         max_delay: timedelta = timedelta(hours=1),
         rng: random.Random | None = None,
+        concurrency: int = 8,
     ) -> None:
-        if max_attempts < 1 or batch < 1 or poll_seconds <= 0:
-            raise ValueError("max_attempts and batch must be at least 1, poll_seconds positive")
+        if max_attempts < 1 or batch < 1 or poll_seconds <= 0 or concurrency < 1:
+            raise ValueError(
+                "max_attempts, batch and concurrency must be at least 1, poll_seconds positive"
+            )
+        # Handlers mostly wait on the network: a batch's deliveries run side by side, so one
+        # slow destination does not hold up the others, and their outcomes are written at once.
+        self.concurrency = concurrency
         self.database = database
         self.clock = clock
         self.poll_seconds = poll_seconds
@@ -126,14 +133,42 @@ class OutboxRelay:
             return 0
         token = new_id()
         claims = self._claim(subscriptions, token, batch or self.batch)
-        tried = 0
-        for index, claim in enumerate(claims):
-            if self._stopping.is_set():
-                self._release(claims[index:], token)
-                break
-            self._deliver(claim, token)
-            tried += 1
-        return tried
+        if not claims:
+            return 0
+        if len(claims) == 1 or self.concurrency == 1:
+            outcomes: list[tuple[_Claim, Exception | None]] = []
+            for index, claim in enumerate(claims):
+                if self._stopping.is_set():
+                    self._release(claims[index:], token)
+                    break
+                outcomes.append((claim, self._call(claim)))
+        else:
+            outcomes = self._call_side_by_side(claims, token)
+        self._finish(outcomes, token)
+        return len(outcomes)
+
+    def _call_side_by_side(
+        self, claims: Sequence[_Claim], token: uuid.UUID
+    ) -> list[tuple[_Claim, Exception | None]]:
+        workers = min(self.concurrency, len(claims))
+        with ThreadPoolExecutor(workers, thread_name_prefix="comptoir-outbox") as pool:
+            futures = [(claim, pool.submit(self._call_unless_stopping, claim)) for claim in claims]
+            outcomes: list[tuple[_Claim, Exception | None]] = []
+            untried: list[_Claim] = []
+            for claim, future in futures:
+                called, error = future.result()
+                if called:
+                    outcomes.append((claim, error))
+                else:
+                    untried.append(claim)
+        if untried:
+            self._release(untried, token)
+        return outcomes
+
+    def _call_unless_stopping(self, claim: _Claim) -> tuple[bool, Exception | None]:
+        if self._stopping.is_set():
+            return False, None
+        return True, self._call(claim)
 
     # Background loop ------------------------------------------------------------------
 
@@ -278,48 +313,71 @@ class OutboxRelay:
                 for delivery, record in rows
             ]
 
-    def _deliver(self, claim: _Claim, token: uuid.UUID) -> None:
+    def _call(self, claim: _Claim) -> Exception | None:
         with self._lock:  # claims only ever name subscribed handlers
             handler = self._handlers[(claim.event.topic, claim.handler)]
-        error: Exception | None = None
         try:
             handler(claim.event)
         except Exception as exc:  # recorded and retried; a BaseException (exit) goes through
-            error = exc
+            return exc
+        return None
+
+    def _finish(
+        self, outcomes: Sequence[tuple[_Claim, Exception | None]], token: uuid.UUID
+    ) -> None:
+        """Record a batch's outcomes in one transaction: delivered, retry later, or dead."""
         now = self.clock.now()
-        values: dict[str, Any] = {"lease_until": None, "lease_token": None}
-        if error is None:
-            values.update(status=DELIVERED, delivered_at=now)
-        else:
-            described = describe_error(error)
-            dead = claim.attempts >= self.max_attempts
-            logger.warning(
-                "outbox delivery %s of event %s to %s failed (attempt %d%s): %s",
-                claim.delivery_id,
-                claim.event.id,
-                claim.handler,
-                claim.attempts,
-                ", now dead" if dead else "",
-                described,
-            )
-            values.update(last_error=described)
-            if dead:
-                values.update(status=DEAD)
-            else:
-                values.update(next_attempt_at=now + self.backoff(claim.attempts))
+        delivered = [claim.delivery_id for claim, error in outcomes if error is None]
         with self.database.transaction() as session:
-            finished = session.execute(
-                update(OutboxDelivery)
-                .where(OutboxDelivery.id == claim.delivery_id, OutboxDelivery.lease_token == token)
-                .values(values)
-                .execution_options(synchronize_session=False)
-            ).rowcount  # type: ignore[attr-defined]
-        if not finished:
+            finished = 0
+            if delivered:
+                finished += session.execute(
+                    update(OutboxDelivery)
+                    .where(OutboxDelivery.id.in_(delivered), OutboxDelivery.lease_token == token)
+                    .values(status=DELIVERED, delivered_at=now, lease_until=None, lease_token=None)
+                    .execution_options(synchronize_session=False)
+                ).rowcount  # type: ignore[attr-defined]
+            for claim, error in outcomes:
+                if error is None:
+                    continue
+                finished += session.execute(
+                    update(OutboxDelivery)
+                    .where(
+                        OutboxDelivery.id == claim.delivery_id,
+                        OutboxDelivery.lease_token == token,
+                    )
+                    .values(self._failure_values(claim, error, now))
+                    .execution_options(synchronize_session=False)
+                ).rowcount  # type: ignore[attr-defined]
+        if finished < len(outcomes):
             logger.warning(
-                "outbox delivery %s outlived its lease and was claimed again; "
+                "%d outbox deliveries outlived their lease and were claimed again; "
                 "make the handler faster or the lease longer",
-                claim.delivery_id,
+                len(outcomes) - finished,
             )
+
+    def _failure_values(self, claim: _Claim, error: Exception, now: datetime) -> dict[str, Any]:
+        described = describe_error(error)
+        dead = claim.attempts >= self.max_attempts
+        logger.warning(
+            "outbox delivery %s of event %s to %s failed (attempt %d%s): %s",
+            claim.delivery_id,
+            claim.event.id,
+            claim.handler,
+            claim.attempts,
+            ", now dead" if dead else "",
+            described,
+        )
+        values: dict[str, Any] = {
+            "lease_until": None,
+            "lease_token": None,
+            "last_error": described,
+        }
+        if dead:
+            values["status"] = DEAD
+        else:
+            values["next_attempt_at"] = now + self.backoff(claim.attempts)
+        return values
 
     def _release(self, claims: Sequence[_Claim], token: uuid.UUID) -> None:
         """Give back deliveries claimed but not tried, as if never claimed."""

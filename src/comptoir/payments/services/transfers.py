@@ -328,13 +328,25 @@ def fulfil(
     row.completed_at = parse_time(body.completedTimestamp) if body.completedTimestamp else now
     row.window_id = open_window(session, clock=context.clock, shared=True).id
     session.flush()
-    context.sender.relay(
+    if body.transferState == COMMITTED:
+        context.sender.relay(
+            session,
+            destination=row.payer_fsp,
+            method="PUT",
+            path=_path(row.id),
+            headers=inbound.relayed_headers,
+            body=inbound.body,
+        )
+        return
+    # The payee answered RESERVED: it asks to hear when the switch commits (FSPIOP v2.0
+    # PATCH /transfers/{ID}), and the payer must hear COMMITTED, which the switch now says.
+    context.sender.originate(
         session,
         destination=row.payer_fsp,
+        resource=RESOURCE,
         method="PUT",
         path=_path(row.id),
-        headers=inbound.relayed_headers,
-        body=inbound.body,
+        document=_final_state_document(row),
     )
     context.sender.originate(
         session,
@@ -342,7 +354,10 @@ def fulfil(
         resource=RESOURCE,
         method="PATCH",
         path=_path(row.id),
-        document={"completedTimestamp": utc_iso(row.completed_at), "transferState": COMMITTED},
+        document={
+            "completedTimestamp": utc_iso(row.completed_at),
+            "transferState": COMMITTED,
+        },
     )
 
 

@@ -6,7 +6,9 @@ Everything here happens before the switch answers 202, so a failure is a synchro
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -22,7 +24,7 @@ from comptoir.kernel.fspiop import (
     validation_error,
     verify_message,
 )
-from comptoir.kernel.fspiop.signature import RsaKeyError
+from comptoir.kernel.fspiop.signature import RsaJwk, RsaKeyError
 from comptoir.payments.models import ParticipantRow
 
 PREFIX = "/switch"
@@ -40,6 +42,12 @@ RELAYED_HEADERS = (
     "fspiop-http-method",
     "fspiop-encryption",
 )
+
+
+@lru_cache(maxsize=256)
+def _keys(jwks_json: str) -> tuple[RsaJwk, ...]:
+    """A participant's keys, parsed once per distinct key set (a rotation is a new set)."""
+    return import_rsa_jwks(jwks_json)
 
 
 @dataclass(frozen=True)
@@ -93,7 +101,7 @@ def receive(arrival: Arrival, session: Session, *, resource: str) -> Inbound:
     if source is None or not source.active:
         raise FspiopError("3200", f"FSPIOP-Source {headers.source} is not an active participant")
     try:
-        keys = import_rsa_jwks(source.jwks)
+        keys = _keys(json.dumps(source.jwks, sort_keys=True))
     except RsaKeyError as exc:
         raise FspiopError("3105", f"no usable key is registered for {source.id}") from exc
     verify_message(

@@ -49,8 +49,12 @@ async def _handle(
     switch = _switch(request)
 
     def in_one_transaction() -> None:
+        # Headers and the signature are checked before the write transaction, so that the
+        # RSA work never holds a write lock; then the change is one transaction.
+        with switch.database.reading() as session:
+            inbound = receive(arrival, session, resource=resource)
         with switch.database.transaction() as session:
-            work(session, switch, receive(arrival, session, resource=resource))
+            work(session, switch, inbound)
 
     await run_in_threadpool(in_one_transaction)
     return Response(status_code=202)
