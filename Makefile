@@ -52,8 +52,11 @@ messages: install
 lock: install
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 --output-file requirements.lock --quiet
 
+# One entry point per block; each prints a table and writes JSON under bench/results/.
+BENCHMARKS := bench/payments.py
+
 bench: install
-	@ls bench/*.py >/dev/null 2>&1 && for b in bench/*.py; do $(BIN)/python $$b || exit 1; done || echo "no benchmarks yet"
+	for b in $(BENCHMARKS); do $(BIN)/python $$b $(BENCH_ARGS) || exit 1; done
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis test-artifacts
