@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
 
@@ -55,7 +56,16 @@ def create_app(
         database=database,
         clock=clock,
         templates=Templates(),
-        outbox=OutboxRelay(database, clock=clock, poll_seconds=settings.outbox_poll_seconds),
+        # Small batches and a short lease: after a crash, what the dead process had claimed
+        # is sent again within half a minute (handlers time out in ten seconds).
+        outbox=OutboxRelay(
+            database,
+            clock=clock,
+            poll_seconds=settings.outbox_poll_seconds,
+            batch=16,
+            lease=timedelta(seconds=30),
+            concurrency=8,
+        ),
         secret=settings.signing_secret(),
     )
 

@@ -66,7 +66,8 @@ class Node:
         listing = self.comptoir("switch", "positions")
         assert listing.returncode == 0, listing.stderr
         line = next(line for line in listing.stdout.splitlines() if line.startswith(fsp_id))
-        return line.split("\t")[2]
+        # The position and what is reserved: a refusal or an expiry must leave both alone.
+        return " | ".join(line.split("\t")[2:4])
 
 
 @pytest.fixture(
@@ -321,7 +322,7 @@ def test_a_closed_window_reports_its_committed_transfers(node: Node, payer: Peer
     assert "<FIToFICstmrCdtTrf>" in xml.stdout
     settle = node.comptoir("switch", "window", "settle", window_id)
     assert settle.returncode == 0, settle.stderr
-    assert node.position_of("bank-a").endswith("0.00")
+    assert node.position_of("bank-a").startswith("position XCD\u00a00.00")
 
 
 def test_new_ids_are_version_7() -> None:

@@ -60,6 +60,10 @@ class LedgerStore:
     def __init__(self, clock: Callable[[], int]) -> None:
         self._clock = clock
 
+    def now(self) -> int:
+        """The ledger's clock: nanoseconds since the epoch."""
+        return self._clock()
+
     def create_accounts(
         self, session: Session, accounts: Sequence[Account]
     ) -> list[tuple[int, AccountResult]]:

@@ -20,7 +20,13 @@ from comptoir.kernel.clock import Clock
 from comptoir.kernel.errors import Problem
 from comptoir.kernel.i18n import lazy
 from comptoir.kernel.ids import new_id
-from comptoir.payments.domain import AccountCode, Transfer, TransferCode, TransferFlags
+from comptoir.payments.domain import (
+    AccountCode,
+    Transfer,
+    TransferCode,
+    TransferFlags,
+    TransferResult,
+)
 from comptoir.payments.errors import LEDGER_REFUSED, WINDOW_STATE, WINDOW_UNKNOWN
 from comptoir.payments.models import SettlementWindowRow, TransferRow
 from comptoir.payments.services.ledger_store import LedgerStore
@@ -147,6 +153,7 @@ def settle_window(
     session.flush()
     result = report(session, window_id)
     movements: list[Transfer] = []
+    movers: list[str] = []  # whose accounts each movement touches, to name a refusal
     for net in result.positions:
         if net.net == 0:
             continue
@@ -162,6 +169,7 @@ def settle_window(
             (hub, accounts.position_account_id) if owes else (accounts.position_account_id, hub)
         )
         for debit, credit in (liquidity_move, position_move):
+            movers.append(net.participant_id)
             movements.append(
                 Transfer(
                     id=new_id(),
@@ -178,10 +186,21 @@ def settle_window(
         movements[-1] = movements[-1]._replace(flags=0)
         failures = store.create_transfers(session, movements)
         if failures:
-            _index, failure = failures[0]
+            # In a linked chain every movement fails; the cause is the one that is not
+            # merely "linked_event_failed".
+            index, failure = next(
+                ((i, r) for i, r in failures if r is not TransferResult.LINKED_EVENT_FAILED),
+                failures[0],
+            )
             raise Problem(
                 LEDGER_REFUSED,
-                lazy("Settlement refused by the ledger: {result}.", result=failure.value),
+                lazy(
+                    "Settlement refused by the ledger for {participant}: {result}. A "
+                    "participant's reservations may not pass its cap once it is settled; "
+                    "settle when its transfers in flight have ended.",
+                    participant=movers[index],
+                    result=failure.value,
+                ),
             )
     window.state = SETTLED
     window.settled_at = clock.now()

@@ -40,6 +40,7 @@ from comptoir.payments.switch.outbound import Sender
 from comptoir.payments.switch.schemas import TransferPost, TransferPut
 
 RESOURCE = "transfers"
+BACKSTOP_SECONDS = 60
 RECEIVED, RESERVED, COMMITTED, ABORTED = "RECEIVED", "RESERVED", "COMMITTED", "ABORTED"
 FINAL = (COMMITTED, ABORTED)
 
@@ -205,7 +206,9 @@ def _check_and_reserve(
     if row.expiration <= now:
         raise FspiopError("3303", "the transfer expired before it was prepared")
     _link_refund(session, row, amount)
-    timeout = max(1, math.ceil((row.expiration - now).total_seconds()))
+    # The switch's sweep voids the reservation when the FSPIOP expiration passes; the ledger's
+    # own timeout is only a backstop, a minute later, should the sweep not run.
+    timeout = max(1, math.ceil((row.expiration - now).total_seconds())) + BACKSTOP_SECONDS
     failures = context.store.create_transfers(
         session,
         [
@@ -321,7 +324,7 @@ def fulfil(
         [Transfer(id=new_id(), pending_id=row.id, flags=int(TransferFlags.POST_PENDING_TRANSFER))],
     )
     if failures:
-        _abort(session, context, row, FspiopError("3303", "the reservation expired"), void=False)
+        _abort(session, context, row, FspiopError("3303", "the reservation expired"))
         return
     row.state = COMMITTED
     row.fulfilment = body.fulfilment
@@ -390,17 +393,9 @@ def _abort(
     error: FspiopError,
     *,
     tell_payee: bool = True,
-    void: bool = True,
 ) -> None:
-    if void and row.state == RESERVED:
-        context.store.create_transfers(
-            session,
-            [
-                Transfer(
-                    id=new_id(), pending_id=row.id, flags=int(TransferFlags.VOID_PENDING_TRANSFER)
-                )
-            ],
-        )
+    if row.state == RESERVED:
+        _release(session, context, row)
     row.state = ABORTED
     row.error_code = error.code
     row.error_description = error.description[:128]
@@ -419,6 +414,23 @@ def _abort(
             path=path,
             document={"completedTimestamp": utc_iso(row.completed_at), "transferState": ABORTED},
         )
+
+
+def _release(session: Session, context: TransferContext, row: TransferRow) -> None:
+    """Give the payer its reservation back (void the pending ledger transfer)."""
+    failures = context.store.create_transfers(
+        session,
+        [Transfer(id=new_id(), pending_id=row.id, flags=int(TransferFlags.VOID_PENDING_TRANSFER))],
+    )
+    if not failures:
+        return
+    result = failures[0][1]
+    if result is TransferResult.PENDING_TRANSFER_EXPIRED:
+        # The ledger's backstop timeout passed first: its expiry record releases it instead.
+        context.store.expire_due(session, now=context.store.now())
+        return
+    if result not in (TransferResult.PENDING_TRANSFER_ALREADY_VOIDED,):
+        raise RuntimeError(f"cannot release the reservation of {row.id}: {result.value}")
 
 
 def expire_due(session: Session, context: TransferContext, *, limit: int = 200) -> int:
