@@ -10,6 +10,7 @@ end by their senders).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
@@ -226,39 +227,74 @@ def answer_back(
 # -- quotes ---------------------------------------------------------------------------------------
 
 
+def _route_new_request(
+    session: Session,
+    sender: Sender,
+    inbound: Inbound,
+    *,
+    resource: str,
+    request_id: uuid.UUID,
+    stored_hash: str | None,
+    destination: str | None,
+    who_is_missing: str,
+    record: Callable[[str], object],
+) -> None:
+    """The shared path of a POST the switch routes (quotes, requests to pay): a resend is
+    ignored (its answer is on its way) unless its content changed (3106); a party no DFSP
+    holds is 3204; otherwise `record` keeps what routing the answer needs, and the request
+    goes on, untouched, to `destination`."""
+    path = f"/{resource}/{request_id}"
+    if stored_hash is not None:
+        if stored_hash != content_hash(inbound.body):
+            sender.error(
+                session,
+                destination=inbound.source.id,
+                resource=resource,
+                path=path,
+                error=FspiopError("3106", f"{request_id} was already sent with other content"),
+            )
+        return
+    if destination is None or session.get(ParticipantRow, destination) is None:
+        sender.error(
+            session,
+            destination=inbound.source.id,
+            resource=resource,
+            path=path,
+            error=FspiopError("3204", f"the {who_is_missing} is not held by any DFSP"),
+        )
+        return
+    session.add(record(destination))
+    session.flush()
+    sender.relay(
+        session,
+        destination=destination,
+        method="POST",
+        path=f"/{resource}",
+        headers=inbound.relayed_headers,
+        body=inbound.body,
+    )
+
+
 def route_quote(session: Session, sender: Sender, clock: Clock, inbound: Inbound) -> None:
     """POST /quotes: to the payee's DFSP (named, or found in the directory)."""
     body = inbound.parse(QuotePost)
     quote_id = uuid.UUID(body.quoteId)
     info = body.payee.partyIdInfo
-    payee_fsp = (
-        inbound.headers.destination
-        or info.fspId
-        or owner_of(session, info.partyIdType, info.partyIdentifier, info.partySubIdOrType)
-    )
-    path = f"/quotes/{quote_id}"
     existing = session.get(QuoteRow, quote_id)
-    if existing is not None:
-        if existing.request_hash != content_hash(inbound.body):
-            sender.error(
-                session,
-                destination=inbound.source.id,
-                resource="quotes",
-                path=path,
-                error=FspiopError("3106", f"the quote {quote_id} was sent with other content"),
-            )
-        return  # a resend: the payee's answer is on its way
-    if payee_fsp is None or session.get(ParticipantRow, payee_fsp) is None:
-        sender.error(
-            session,
-            destination=inbound.source.id,
-            resource="quotes",
-            path=path,
-            error=FspiopError("3204", "the payee is not held by any DFSP"),
-        )
-        return
-    session.add(
-        QuoteRow(
+    _route_new_request(
+        session,
+        sender,
+        inbound,
+        resource="quotes",
+        request_id=quote_id,
+        stored_hash=None if existing is None else existing.request_hash,
+        destination=(
+            inbound.headers.destination
+            or info.fspId
+            or owner_of(session, info.partyIdType, info.partyIdentifier, info.partySubIdOrType)
+        ),
+        who_is_missing="payee",
+        record=lambda payee_fsp: QuoteRow(
             id=quote_id,
             payer_fsp=inbound.source.id,
             payee_fsp=payee_fsp,
@@ -267,16 +303,7 @@ def route_quote(session: Session, sender: Sender, clock: Clock, inbound: Inbound
             expiration=None,
             response=None,
             created_at=clock.now(),
-        )
-    )
-    session.flush()
-    sender.relay(
-        session,
-        destination=payee_fsp,
-        method="POST",
-        path="/quotes",
-        headers=inbound.relayed_headers,
-        body=inbound.body,
+        ),
     )
 
 
@@ -314,53 +341,32 @@ def answer_quote(
 def route_transaction_request(
     session: Session, sender: Sender, clock: Clock, inbound: Inbound
 ) -> None:
+    """POST /transactionRequests: a merchant's request to pay, to the payer's DFSP."""
     body = inbound.parse(TransactionRequestPost)
     request_id = uuid.UUID(body.transactionRequestId)
-    path = f"/transactionRequests/{request_id}"
     payer = body.payer
-    payer_fsp = (
-        inbound.headers.destination
-        or payer.fspId
-        or owner_of(session, payer.partyIdType, payer.partyIdentifier, payer.partySubIdOrType)
-    )
     existing = session.get(TransactionRequestRow, request_id)
-    if existing is not None:
-        if existing.request_hash != content_hash(inbound.body):
-            sender.error(
-                session,
-                destination=inbound.source.id,
-                resource="transactionRequests",
-                path=path,
-                error=FspiopError("3106", f"the request {request_id} was sent with other content"),
-            )
-        return
-    if payer_fsp is None or session.get(ParticipantRow, payer_fsp) is None:
-        sender.error(
-            session,
-            destination=inbound.source.id,
-            resource="transactionRequests",
-            path=path,
-            error=FspiopError("3204", "the payer is not held by any DFSP"),
-        )
-        return
-    session.add(
-        TransactionRequestRow(
+    _route_new_request(
+        session,
+        sender,
+        inbound,
+        resource="transactionRequests",
+        request_id=request_id,
+        stored_hash=None if existing is None else existing.request_hash,
+        destination=(
+            inbound.headers.destination
+            or payer.fspId
+            or owner_of(session, payer.partyIdType, payer.partyIdentifier, payer.partySubIdOrType)
+        ),
+        who_is_missing="payer",
+        record=lambda payer_fsp: TransactionRequestRow(
             id=request_id,
             payee_fsp=inbound.source.id,
             payer_fsp=payer_fsp,
             request_hash=content_hash(inbound.body),
             state="RECEIVED",
             created_at=clock.now(),
-        )
-    )
-    session.flush()
-    sender.relay(
-        session,
-        destination=payer_fsp,
-        method="POST",
-        path="/transactionRequests",
-        headers=inbound.relayed_headers,
-        body=inbound.body,
+        ),
     )
 
 
