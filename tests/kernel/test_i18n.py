@@ -68,8 +68,7 @@ def test_every_string_in_the_code_is_in_the_french_catalogue_and_translated(
     untranslated = sorted(
         str(m)
         for m in extracted
-        if m in french
-        and (not french[m] or (isinstance(french[m], tuple) and not all(french[m])))
+        if m in french and (not french[m] or (isinstance(french[m], tuple) and not all(french[m])))
     )
     assert missing == [], "run `make messages` and translate: " + "; ".join(missing)
     assert untranslated == [], "untranslated: " + "; ".join(untranslated)
