@@ -16,7 +16,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from comptoir.kernel.fspiop import ilp
-from comptoir.kernel.ids import new_id
 from tests.payments.fspiop_peer import Peer
 from tests.support.servers import COMPTOIR, RunningServer, comptoir_server
 
@@ -323,7 +322,3 @@ def test_a_closed_window_reports_its_committed_transfers(node: Node, payer: Peer
     settle = node.comptoir("switch", "window", "settle", window_id)
     assert settle.returncode == 0, settle.stderr
     assert node.position_of("bank-a").startswith("position XCD\u00a00.00")
-
-
-def test_new_ids_are_version_7() -> None:
-    assert new_id().version == 7
