@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from comptoir.payments.domain import (
@@ -34,14 +34,23 @@ _ACCOUNT_FIELDS = Account._fields
 _TRANSFER_FIELDS = Transfer._fields
 
 
-def _account(row: LedgerAccountRow) -> Account:
-    return Account(*(getattr(row, name) for name in _ACCOUNT_FIELDS))
+# The hot path reads and writes plain rows through SQLAlchemy Core: building ORM objects for
+# thousands of rows a batch cost more than the database's own work (bench/payments.py).
+ACCOUNTS = cast(Table, LedgerAccountRow.__table__)
+TRANSFERS = cast(Table, LedgerTransferRow.__table__)
+_ACCOUNT_COLUMNS = [ACCOUNTS.c[name] for name in _ACCOUNT_FIELDS]
+_TRANSFER_COLUMNS = [TRANSFERS.c[name] for name in _TRANSFER_FIELDS]
+_PENDING_ID_INDEX = _TRANSFER_FIELDS.index("pending_id")
 
 
-def _transfer(row: LedgerTransferRow) -> Transfer:
-    values = {name: getattr(row, name) for name in _TRANSFER_FIELDS}
-    values["pending_id"] = row.pending_id or ZERO_ID
-    return Transfer(**values)
+def _account(row: Sequence[Any]) -> Account:
+    return Account(*row)
+
+
+def _transfer(row: Sequence[Any]) -> Transfer:
+    values = list(row)
+    values[_PENDING_ID_INDEX] = values[_PENDING_ID_INDEX] or ZERO_ID
+    return Transfer(*values)
 
 
 def _transfer_values(transfer: Transfer) -> dict[str, Any]:
@@ -107,13 +116,14 @@ class LedgerStore:
         return voids
 
     def accounts(self, session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Account]:
-        rows = session.scalars(
-            select(LedgerAccountRow).where(LedgerAccountRow.id.in_(set(ids)))
-        ).all()
-        return {row.id: _account(row) for row in rows}
+        rows = session.execute(select(*_ACCOUNT_COLUMNS).where(ACCOUNTS.c.id.in_(set(ids))))
+        accounts = [_account(row) for row in rows]
+        return {account.id: account for account in accounts}
 
     def transfer(self, session: Session, transfer_id: uuid.UUID) -> Transfer | None:
-        row = session.get(LedgerTransferRow, transfer_id)
+        row = session.execute(
+            select(*_TRANSFER_COLUMNS).where(TRANSFERS.c.id == transfer_id)
+        ).first()
         return None if row is None else _transfer(row)
 
     # -- loading and writing ----------------------------------------------------------------
@@ -127,12 +137,11 @@ class LedgerStore:
         }
         wanted = batch_ids | pending_ids
         stored_rows = (
-            session.scalars(
-                select(LedgerTransferRow).where(
-                    or_(
-                        LedgerTransferRow.id.in_(wanted),
-                        LedgerTransferRow.pending_id.in_(pending_ids),
-                    )
+            session.execute(
+                select(*_TRANSFER_COLUMNS).where(
+                    or_(TRANSFERS.c.id.in_(wanted), TRANSFERS.c.pending_id.in_(pending_ids))
+                    if pending_ids
+                    else TRANSFERS.c.id.in_(wanted)
                 )
             ).all()
             if wanted
@@ -166,36 +175,37 @@ class LedgerStore:
     @staticmethod
     def _last_timestamp(session: Session) -> int:
         """The newest timestamp given so far: the ledger's timestamps never repeat or go back."""
-        newest_transfer = session.scalar(select(func.max(LedgerTransferRow.timestamp))) or 0
-        newest_account = session.scalar(select(func.max(LedgerAccountRow.timestamp))) or 0
-        return max(newest_transfer, newest_account)
+        newest = session.execute(
+            select(
+                select(func.max(TRANSFERS.c.timestamp)).scalar_subquery(),
+                select(func.max(ACCOUNTS.c.timestamp)).scalar_subquery(),
+            )
+        ).one()
+        return max(newest[0] or 0, newest[1] or 0)
 
     def _lock_accounts(self, session: Session, ids: set[uuid.UUID]) -> list[Account]:
         if not ids:
             return []
         # Locking in id order means two batches that share accounts queue, never deadlock.
-        rows = session.scalars(
-            select(LedgerAccountRow)
-            .where(LedgerAccountRow.id.in_(ids))
-            .order_by(LedgerAccountRow.id)
+        rows = session.execute(
+            select(*_ACCOUNT_COLUMNS)
+            .where(ACCOUNTS.c.id.in_(ids))
+            .order_by(ACCOUNTS.c.id)
             .with_for_update()
-        ).all()
+        )
         return [_account(row) for row in rows]
 
     def _write(self, session: Session, changes: LedgerChanges) -> None:
         if changes.accounts:
-            session.execute(
-                insert(LedgerAccountRow), [account._asdict() for account in changes.accounts]
-            )
+            session.execute(insert(ACCOUNTS), [account._asdict() for account in changes.accounts])
         if changes.transfers:
             session.execute(
-                insert(LedgerTransferRow),
-                [_transfer_values(transfer) for transfer in changes.transfers],
+                insert(TRANSFERS), [_transfer_values(transfer) for transfer in changes.transfers]
             )
         created = {account.id for account in changes.accounts}
         touched = [
             {
-                "id": balance.account_id,
+                "account_id": balance.account_id,
                 "debits_pending": balance.debits_pending,
                 "debits_posted": balance.debits_posted,
                 "credits_pending": balance.credits_pending,
@@ -205,8 +215,18 @@ class LedgerStore:
             if balance.account_id not in created
         ]
         if touched:
-            # An ORM bulk UPDATE by primary key: one executemany for the whole batch.
-            session.execute(update(LedgerAccountRow), touched)
+            # One executemany for the whole batch, by primary key.
+            session.execute(
+                update(ACCOUNTS)
+                .where(ACCOUNTS.c.id == bindparam("account_id"))
+                .values(
+                    debits_pending=bindparam("debits_pending"),
+                    debits_posted=bindparam("debits_posted"),
+                    credits_pending=bindparam("credits_pending"),
+                    credits_posted=bindparam("credits_posted"),
+                ),
+                touched,
+            )
         if changes.failures:
             session.execute(
                 insert(LedgerFailureRow),
