@@ -324,13 +324,12 @@ def answer_quote(
         quote.state = "REJECTED"
     session.flush()
     suffix = "/error" if error else ""
-    headers = dict(inbound.relayed_headers)
     sender.relay(
         session,
         destination=quote.payer_fsp,
         method="PUT",
         path=f"/quotes/{quote_id}{suffix}",
-        headers=headers,
+        headers=inbound.relayed_headers,
         body=inbound.body,
     )
 

@@ -152,6 +152,3 @@ class Deliverer:
                 response.status_code,
                 response.text[:300],
             )
-
-    def close(self) -> None:
-        self.client.close()
