@@ -29,7 +29,15 @@ STATIC_DIR = Path(__file__).parent / "kernel" / "web" / "static"
 
 # Every block the node can serve, in mounting order. A block is a package whose `register`
 # wires its routes and commands; `COMPTOIR_BLOCKS` (or `serve --blocks`) picks a subset.
-KNOWN_BLOCKS: tuple[str, ...] = ("home", "payments", "apps.wallet")
+KNOWN_BLOCKS: tuple[str, ...] = (
+    "home",
+    "identity",
+    "payments",
+    "network",
+    "apps.wallet",
+    "apps.seller",
+    "apps.buyer",
+)
 
 
 def block_modules(enabled: tuple[str, ...]) -> list[ModuleType]:
