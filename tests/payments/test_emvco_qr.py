@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from comptoir.kernel.money import Money, known_currencies, minor_unit_digits
-from comptoir.payments.domain.emvco_qr import (
+from comptoir.kernel.emvco_qr import (
     COMPTOIR_GUI,
     ISO_4217_NUMERIC,
     AdditionalData,
@@ -24,6 +23,7 @@ from comptoir.payments.domain.emvco_qr import (
     encode,
     parse_amount,
 )
+from comptoir.kernel.money import Money, known_currencies, minor_unit_digits
 from comptoir.payments.qr_render import render_svg
 
 

@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from comptoir.kernel.money import Money
-from comptoir.payments.cli import qr_cli
-from comptoir.payments.domain.emvco_qr import (
+from comptoir.kernel.emvco_qr import (
     AdditionalData,
     MerchantAccount,
     MerchantQr,
@@ -21,6 +19,8 @@ from comptoir.payments.domain.emvco_qr import (
     decode,
     encode,
 )
+from comptoir.kernel.money import Money
+from comptoir.payments.cli import qr_cli
 
 SHOP = ["--alias", "shop@dfsp", "--name", "Chez Marie", "--city", "Castries"]
 DYNAMIC = (
@@ -236,7 +236,7 @@ def test_decode_refuses_a_malformed_payload_with_exit_1(payload: str, code: str)
 def test_importing_the_commands_loads_neither_the_codec_nor_segno() -> None:
     probe = (
         "import sys, comptoir.payments.cli; "
-        "print(sorted(m for m in ('segno', 'comptoir.payments.domain.emvco_qr', "
+        "print(sorted(m for m in ('segno', 'comptoir.kernel.emvco_qr', "
         "'comptoir.kernel.money') if m in sys.modules))"
     )
     output = subprocess.run(

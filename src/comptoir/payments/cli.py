@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 if TYPE_CHECKING:
-    from comptoir.payments.domain.emvco_qr import MerchantQr
+    from comptoir.kernel.emvco_qr import MerchantQr
 
 __all__ = ["qr_cli", "qr_fields"]
 
@@ -60,7 +60,7 @@ def qr_fields(qr: MerchantQr, crc: str) -> dict[str, object]:
                          ... | null, "other": {sub-tag: value}},
      "unknown_tags": {tag: raw value}, "crc": "ABCD"}
     """
-    from comptoir.payments.domain.emvco_qr import numeric_currency
+    from comptoir.kernel.emvco_qr import numeric_currency
 
     account = qr.account
     point = qr.point_of_initiation
@@ -133,7 +133,7 @@ def encode_command(
     ] = None,
 ) -> None:
     """Print the EMVCo payload for a merchant (static, or dynamic with --amount)."""
-    from comptoir.payments.domain.emvco_qr import (
+    from comptoir.kernel.emvco_qr import (
         AdditionalData,
         MerchantAccount,
         MerchantQr,
@@ -182,7 +182,7 @@ def decode_command(
     payload: Annotated[str, typer.Argument(help='The payload, or "-" to read it from stdin.')],
 ) -> None:
     """Check a payload (CRC, structure, every field) and print its fields as JSON."""
-    from comptoir.payments.domain.emvco_qr import QrError, decode
+    from comptoir.kernel.emvco_qr import QrError, decode
 
     if payload == "-":
         payload = sys.stdin.read()

@@ -14,10 +14,10 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
+from comptoir.kernel.emvco_qr.currency import check_amount, numeric_currency
+from comptoir.kernel.emvco_qr.errors import QrError
+from comptoir.kernel.emvco_qr.tlv import TWO_DIGITS, raw_gui, template
 from comptoir.kernel.money import Money
-from comptoir.payments.domain.emvco_qr.currency import check_amount, numeric_currency
-from comptoir.payments.domain.emvco_qr.errors import QrError
-from comptoir.payments.domain.emvco_qr.tlv import TWO_DIGITS, raw_gui, template
 
 __all__ = [
     "ADDITIONAL_FIELDS",

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
-from comptoir.payments.domain.emvco_qr.errors import QrError
+from comptoir.kernel.emvco_qr.errors import QrError
 
 __all__ = ["TWO_DIGITS", "raw_gui", "split", "start_of", "template", "tlv"]
 

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
+from comptoir.kernel.emvco_qr.errors import QrError
 from comptoir.kernel.money import Money, MoneyError, minor_unit_digits
-from comptoir.payments.domain.emvco_qr.errors import QrError
 
 __all__ = [
     "CURRENCY_BY_NUMERIC",

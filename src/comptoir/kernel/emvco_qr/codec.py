@@ -9,14 +9,14 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from comptoir.payments.domain.emvco_qr.crc import crc_of
-from comptoir.payments.domain.emvco_qr.currency import (
+from comptoir.kernel.emvco_qr.crc import crc_of
+from comptoir.kernel.emvco_qr.currency import (
     CURRENCY_BY_NUMERIC,
     numeric_currency,
     parse_amount,
 )
-from comptoir.payments.domain.emvco_qr.errors import QrError
-from comptoir.payments.domain.emvco_qr.fields import (
+from comptoir.kernel.emvco_qr.errors import QrError
+from comptoir.kernel.emvco_qr.fields import (
     ADDITIONAL_FIELDS,
     CRC_TAG,
     KNOWN_ROOT_TAGS,
@@ -26,7 +26,7 @@ from comptoir.payments.domain.emvco_qr.fields import (
     PointOfInitiation,
     first_account_tag,
 )
-from comptoir.payments.domain.emvco_qr.tlv import raw_gui, split, start_of, tlv
+from comptoir.kernel.emvco_qr.tlv import raw_gui, split, start_of, tlv
 
 __all__ = ["MAX_PAYLOAD_LENGTH", "decode", "encode"]
 

@@ -18,15 +18,15 @@ tag or a value that breaks its format raises `QrError` with a stable `code` and 
 sentence. A valid `MerchantQr` round-trips: `decode(encode(qr)) == qr`.
 """
 
-from comptoir.payments.domain.emvco_qr.codec import MAX_PAYLOAD_LENGTH, decode, encode
-from comptoir.payments.domain.emvco_qr.crc import crc16_ccitt_false
-from comptoir.payments.domain.emvco_qr.currency import (
+from comptoir.kernel.emvco_qr.codec import MAX_PAYLOAD_LENGTH, decode, encode
+from comptoir.kernel.emvco_qr.crc import crc16_ccitt_false
+from comptoir.kernel.emvco_qr.currency import (
     ISO_4217_NUMERIC,
     numeric_currency,
     parse_amount,
 )
-from comptoir.payments.domain.emvco_qr.errors import QrError
-from comptoir.payments.domain.emvco_qr.fields import (
+from comptoir.kernel.emvco_qr.errors import QrError
+from comptoir.kernel.emvco_qr.fields import (
     COMPTOIR_GUI,
     AdditionalData,
     MerchantAccount,
