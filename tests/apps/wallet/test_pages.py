@@ -34,9 +34,9 @@ QR = (
 
 
 def with_crc(payload: str) -> str:
-    from comptoir.apps.wallet.domain.qr import crc16
+    from comptoir.kernel.emvco_qr import crc16_ccitt_false
 
-    return payload + f"{crc16(payload.encode()):04X}"
+    return payload + f"{crc16_ccitt_false(payload.encode()):04X}"
 
 
 def csrf(page: str) -> str:

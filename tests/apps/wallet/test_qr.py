@@ -1,4 +1,4 @@
-"""Reading the few fields of a merchant QR payload that paying needs."""
+"""Reading what paying needs from a merchant QR payload."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from comptoir.apps.wallet.domain.errors import WalletError
-from comptoir.apps.wallet.domain.qr import crc16, parse_payment_qr
+from comptoir.apps.wallet.domain.qr import parse_payment_qr
+from comptoir.kernel.emvco_qr import crc16_ccitt_false
 from comptoir.kernel.money import Money
 
-# Payloads the switch's QR codec writes (tests/payments/test_qr_cli.py), read here without it.
+# A payload the switch's QR codec writes (tests/payments/test_qr_cli.py).
 DYNAMIC = (
     "00020101021226290012org.comptoir0109shop@dfsp520459995303951540512.505802LC"
     "5910Chez Marie6008Castries62100506INV-426304123F"
@@ -21,9 +22,23 @@ def tlv(tag: str, value: str) -> str:
     return f"{tag}{len(value):02d}{value}"
 
 
-def payload(*fields: str) -> str:
-    body = tlv("00", "01") + "".join(fields) + "6304"
-    return body + f"{crc16(body.encode()):04X}"
+def account(alias: str, gui: str = "org.comptoir", tag: str = "26") -> str:
+    return tlv(tag, tlv("00", gui) + tlv("01", alias))
+
+
+def payload(*fields: str, currency: str = "951", name: str = "Chez Marie") -> str:
+    """A complete payload: FIELDS (tags 26 to 51 and 54) among the mandatory tags, in order."""
+    body = (
+        tlv("00", "01")
+        + "".join(fields)
+        + tlv("52", "5999")
+        + tlv("53", currency)
+        + tlv("58", "LC")
+        + tlv("59", name)
+        + tlv("60", "Castries")
+        + "6304"
+    )
+    return body + f"{crc16_ccitt_false(body.encode()):04X}"
 
 
 def test_it_reads_the_switchs_dynamic_qr() -> None:
@@ -35,18 +50,13 @@ def test_it_reads_the_switchs_dynamic_qr() -> None:
 
 
 def test_a_static_qr_has_no_amount() -> None:
-    qr = parse_payment_qr(
-        payload(tlv("26", tlv("00", "org.comptoir") + tlv("01", "shop@wallet-b")), tlv("53", "951"))
-    )
+    qr = parse_payment_qr(payload(account("shop@wallet-b")))
     assert qr.alias == "shop@wallet-b" and qr.amount is None
 
 
 def test_comptoirs_account_wins_over_another_schemes() -> None:
     qr = parse_payment_qr(
-        payload(
-            tlv("26", tlv("00", "br.gov.bcb.pix") + tlv("01", "someone-else")),
-            tlv("27", tlv("00", "org.comptoir") + tlv("01", "shop@wallet-b")),
-        )
+        payload(account("someone-else", gui="br.gov.bcb.pix"), account("shop@wallet-b", tag="27"))
     )
     assert qr.alias == "shop@wallet-b"
 
@@ -58,10 +68,11 @@ def test_comptoirs_account_wins_over_another_schemes() -> None:
         ("hello", "qr_malformed"),
         ("", "qr_malformed"),
         (DYNAMIC[:20], "qr_malformed"),
-        (payload(tlv("53", "951")), "qr_no_alias"),
-        (payload(tlv("26", tlv("01", "a@b")), tlv("53", "999")), "qr_currency"),
-        (payload(tlv("26", tlv("01", "a@b")), tlv("53", "951"), tlv("54", "1.234")), "qr_amount"),
-        (payload(tlv("26", tlv("01", "a@b")), tlv("54", "12")), "qr_amount"),
+        (payload(), "qr_no_alias"),
+        (payload(account("someone-else", gui="br.gov.bcb.pix")), "qr_no_alias"),
+        (payload(account("a@b"), currency="999"), "qr_currency"),
+        (payload(account("a@b"), tlv("54", "1.234")), "qr_amount"),
+        (payload(account("a@b"), tlv("54", "0.00")), "qr_amount"),
     ],
 )
 def test_a_bad_payload_is_refused_with_a_reason(text: str, code: str) -> None:
@@ -77,12 +88,5 @@ def test_a_bad_payload_is_refused_with_a_reason(text: str, code: str) -> None:
 )
 def test_what_a_qr_says_is_what_is_read(alias: str, cents: int, name: str) -> None:
     amount = Money(cents, "XCD")
-    qr = parse_payment_qr(
-        payload(
-            tlv("26", tlv("00", "org.comptoir") + tlv("01", alias)),
-            tlv("53", "951"),
-            tlv("54", amount.to_fixed()),
-            tlv("59", name),
-        )
-    )
+    qr = parse_payment_qr(payload(account(alias), tlv("54", amount.to_fixed()), name=name))
     assert (qr.alias, qr.amount, qr.merchant_name) == (alias, amount, name.strip() or None)
