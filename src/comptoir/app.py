@@ -13,6 +13,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 import comptoir
+from comptoir import KNOWN_BLOCKS
 from comptoir.kernel.clock import Clock, system_clock
 from comptoir.kernel.db import Database
 from comptoir.kernel.errors import ConfigurationError
@@ -26,18 +27,6 @@ from comptoir.kernel.web.routes import router as shell_router
 from comptoir.kernel.web.templating import Templates
 
 STATIC_DIR = Path(__file__).parent / "kernel" / "web" / "static"
-
-# Every block the node can serve, in mounting order. A block is a package whose `register`
-# wires its routes and commands; `COMPTOIR_BLOCKS` (or `serve --blocks`) picks a subset.
-KNOWN_BLOCKS: tuple[str, ...] = (
-    "home",
-    "identity",
-    "payments",
-    "network",
-    "apps.wallet",
-    "apps.seller",
-    "apps.buyer",
-)
 
 
 def block_modules(enabled: tuple[str, ...]) -> list[ModuleType]:

@@ -230,9 +230,7 @@ def operator_link() -> None:
 
 
 def _register_block_commands() -> None:
-    from comptoir.app import KNOWN_BLOCKS
-
-    for name in KNOWN_BLOCKS:
+    for name in comptoir.KNOWN_BLOCKS:
         importlib.import_module(f"comptoir.{name}").register(None, cli)
 
 

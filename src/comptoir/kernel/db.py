@@ -11,10 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import JSON, DateTime, Engine, MetaData, Uuid, create_engine, event, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
@@ -22,6 +20,9 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from comptoir.kernel.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 DATABASE_SETTING = "COMPTOIR_DATABASE_URL"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -169,6 +170,9 @@ class Database:
 
 
 def alembic_config(engine: Engine) -> Config:
+    # Alembic is imported here, not at the top: it is most of a short command's start-up time.
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("version_locations", str(MIGRATIONS_DIR / "versions"))
@@ -179,10 +183,14 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema up to `revision` (idempotent: a current schema is left alone)."""
+    from alembic import command
+
     command.upgrade(alembic_config(engine), revision)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
+    from alembic import command
+
     command.downgrade(alembic_config(engine), revision)
 
 

@@ -8,14 +8,15 @@ a double-entry, append-only ledger with TigerBeetle's semantics (`domain/`, stor
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import typer
-from fastapi import FastAPI
-
-from comptoir.kernel.fspiop import FspiopError
 from comptoir.kernel.i18n import N_
-from comptoir.kernel.web.context import NodeContext
-from comptoir.kernel.web.navigation import Role, ServiceLink
+
+if TYPE_CHECKING:
+    import typer
+    from fastapi import FastAPI
+
+    from comptoir.kernel.web.context import NodeContext
 
 
 def register(app: FastAPI | None, cli: typer.Typer | None) -> None:
@@ -30,6 +31,8 @@ def register(app: FastAPI | None, cli: typer.Typer | None) -> None:
 
 
 def _register_web(app: FastAPI) -> None:
+    from comptoir.kernel.fspiop import FspiopError
+    from comptoir.kernel.web.navigation import Role, ServiceLink
     from comptoir.payments import pages
     from comptoir.payments.domain import nanosecond_clock
     from comptoir.payments.services import transfers

@@ -9,13 +9,15 @@ code could join the same way.
 from __future__ import annotations
 
 from pathlib import Path
-
-import typer
-from fastapi import FastAPI
+from typing import TYPE_CHECKING
 
 from comptoir.kernel.i18n import N_
-from comptoir.kernel.web.context import NodeContext
-from comptoir.kernel.web.navigation import Role, ServiceLink
+
+if TYPE_CHECKING:
+    import typer
+    from fastapi import FastAPI
+
+    from comptoir.kernel.web.context import NodeContext
 
 
 def register(app: FastAPI | None, cli: typer.Typer | None) -> None:
@@ -25,6 +27,7 @@ def register(app: FastAPI | None, cli: typer.Typer | None) -> None:
         from comptoir.apps.wallet import fspiop_client, fspiop_routes, pages
         from comptoir.apps.wallet.service.context import Wallet
         from comptoir.apps.wallet.service.refusals import outgoing_refused
+        from comptoir.kernel.web.navigation import Role, ServiceLink
 
         node: NodeContext = app.state.node
         wallet = Wallet(
