@@ -85,9 +85,7 @@ class MethodLock(Base):
 
     __tablename__ = "identity_method_lock"
 
-    person_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("identity_person.id"), primary_key=True
-    )
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("identity_person.id"), primary_key=True)
     method: Mapped[str] = mapped_column(String(16), primary_key=True)
     locked_at: Mapped[datetime]
 

@@ -1,0 +1,9 @@
+"""The registry's HTML pages: log in and register, my data, businesses, agents, operator."""
+
+from fastapi import APIRouter
+
+from comptoir.identity.registry.pages import me, signin
+
+router = APIRouter(include_in_schema=False)
+router.include_router(signin.router)
+router.include_router(me.router)
