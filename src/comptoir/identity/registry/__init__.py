@@ -32,6 +32,14 @@ def register(app: FastAPI | None, cli: typer.Typer | None) -> None:
                 ),
             ),
         )
+        node.directory.add(
+            Role.OPERATOR,
+            ServiceLink(
+                N_("Business registrations"),
+                "/operator/identity/businesses",
+                N_("Verify the businesses people registered, before credentials are issued."),
+            ),
+        )
     if cli is not None:
         from comptoir.identity.registry.cli import register_commands
 

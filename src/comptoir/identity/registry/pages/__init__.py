@@ -2,8 +2,10 @@
 
 from fastapi import APIRouter
 
-from comptoir.identity.registry.pages import me, signin
+from comptoir.identity.registry.pages import agents, me, operator, signin
 
 router = APIRouter(include_in_schema=False)
 router.include_router(signin.router)
 router.include_router(me.router)
+router.include_router(agents.router)
+router.include_router(operator.router)
