@@ -14,7 +14,7 @@ from comptoir.identity.registry.models import Business, Person
 from comptoir.identity.registry.records import BusinessRecord
 from comptoir.kernel import audit
 from comptoir.kernel.clock import Clock
-from comptoir.kernel.i18n import lazy
+from comptoir.kernel.i18n import N_, lazy
 from comptoir.kernel.ids import new_id
 
 
@@ -55,10 +55,10 @@ def register_business(
     clean_name = domain.clean_name(name)
     number = domain.clean_registration_number(registration_number)
     clean_address = domain.clean_text(
-        address, field="address", limit=300, missing="Write the business's address."
+        address, field="address", limit=300, missing=N_("Write the business's address.")
     )
     clean_sector = domain.clean_text(
-        sector, field="sector", limit=100, missing="Say what the business does."
+        sector, field="sector", limit=100, missing=N_("Say what the business does.")
     )
     taken = session.scalar(select(Business.id).where(Business.registration_number == number))
     if taken is not None:
