@@ -17,6 +17,10 @@ from comptoir.kernel.web.navigation import Role, ServiceLink
 
 def register(app: FastAPI | None, cli: typer.Typer | None) -> None:
     """Wire this part's routes into APP and its commands into CLI (the `identity` group)."""
+    if cli is not None:
+        from comptoir.identity.credentials.cli import register_commands
+
+        register_commands(cli)
     if app is None:
         return
     from comptoir.identity.credentials import pages, vci

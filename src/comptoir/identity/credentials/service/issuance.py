@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from comptoir.identity.credentials import catalogue
@@ -213,23 +214,41 @@ def issue(
 
 
 def _free_slot(session: Session, clock: Clock) -> tuple[int, int]:
-    current = session.scalar(select(func.max(StatusListRow.id)))
-    used: set[int] = set()
-    if current is not None:
-        used = set(
-            session.scalars(
-                select(CredentialRow.status_index).where(CredentialRow.status_list_id == current)
-            )
+    """A random free slot in the newest status list, or in a new one when it is half full.
+
+    The newest list's row is locked, so that concurrent issuers (on PostgreSQL) take turns and
+    each sees the slots the others took; two issuers opening the same new list is caught by its
+    primary key, and the loser takes the winner's list.
+    """
+    for _attempt in range(5):
+        newest = session.scalar(
+            select(StatusListRow).order_by(StatusListRow.id.desc()).limit(1).with_for_update()
         )
-    if current is None or len(used) >= STATUS_LIST_SIZE // 2:
-        current = (current or 0) + 1
-        session.add(StatusListRow(id=current, size=STATUS_LIST_SIZE, created_at=clock.now()))
-        session.flush()
-        used = set()
+        if newest is not None:
+            used = set(
+                session.scalars(
+                    select(CredentialRow.status_index).where(
+                        CredentialRow.status_list_id == newest.id
+                    )
+                )
+            )
+            if len(used) < newest.size // 2:
+                return newest.id, _random_free(newest.size, used)
+        opened = (newest.id if newest is not None else 0) + 1
+        try:
+            with session.begin_nested():
+                session.add(StatusListRow(id=opened, size=STATUS_LIST_SIZE, created_at=clock.now()))
+        except IntegrityError:
+            continue
+        return opened, _random_free(STATUS_LIST_SIZE, set())
+    raise RuntimeError("no status list slot could be taken; try again")
+
+
+def _random_free(size: int, used: set[int]) -> int:
     while True:
-        index = secrets.randbelow(STATUS_LIST_SIZE)
+        index = secrets.randbelow(size)
         if index not in used:
-            return current, index
+            return index
 
 
 def _summary(row: CredentialRow) -> CredentialSummary:
