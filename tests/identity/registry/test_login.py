@@ -8,6 +8,7 @@ import logging
 import re
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -16,10 +17,12 @@ from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from comptoir.app import create_app
 from comptoir.identity.registry.service import OTP, enrol_person, set_method_lock
 from comptoir.identity.registry.session import SESSION_COOKIE, SignedInPerson, signed_in_person
 from comptoir.kernel.audit import AuditEntry, entries
 from comptoir.kernel.i18n import lazy
+from comptoir.kernel.settings import load_settings
 from tests.identity.registry.conftest import KWAME, MARIE, Node, csrf
 
 pytestmark = pytest.mark.postgres
@@ -316,3 +319,20 @@ def test_a_forged_session_cookie_is_ignored(node: Node) -> None:
     answer = browser.get("/identity/me", follow_redirects=False)
 
     assert answer.status_code == 303
+
+
+def test_the_session_cookie_is_secure_when_the_node_is_served_over_https(
+    node: Node, tmp_path: Path
+) -> None:
+    enrol(node)
+    settings = load_settings(
+        data_dir=tmp_path / "https", base_url="https://id.example", blocks="home,identity"
+    )
+    app = create_app(settings, database=node.database, clock=node.clock)
+    browser = TestClient(app, base_url="https://id.example", headers={"accept": "text/html"})
+    page = ask_code(browser, MARIE)
+
+    answer = send_code(browser, page.text, MARIE, node.code_sent_to(MARIE))
+
+    assert answer.status_code == 303
+    assert "Secure" in answer.headers["set-cookie"]
