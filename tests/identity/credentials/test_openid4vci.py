@@ -78,6 +78,15 @@ def test_the_metadata_names_the_issuer_its_endpoints_and_credentials(node: Node)
     server = client.get("/.well-known/oauth-authorization-server/identity/vci").json()
     assert server["issuer"] == ISSUER and server["token_endpoint"] == f"{ISSUER}/token"
     assert PRE_AUTHORIZED in server["grant_types_supported"]
+    described = client.get(business["vct"].removeprefix("http://testserver")).json()
+    assert described["vct"] == business["vct"]
+    assert [claim["path"] for claim in described["claims"]] == [
+        ["business_name"],
+        ["registration_number"],
+        ["sector"],
+        ["owner_name"],
+    ]
+    assert client.get("/identity/vci/credentials/passport").status_code == 404
     keys = client.get("/identity/vci/jwks").json()["keys"]
     assert len(keys) == 1 and "d" not in keys[0] and keys[0]["crv"] == "P-256"
 
@@ -269,3 +278,43 @@ def test_a_person_under_18_gets_no_age_credential(node: Node) -> None:
         data={"csrf_token": csrf(page.text), "credential": "age-over-18"},
     )
     assert answer.status_code == 403 and "not 18 yet" in answer.text
+
+
+def test_an_offer_without_transaction_code_and_a_singular_proof_are_accepted(
+    node: Node, holder: Jwk
+) -> None:
+    from comptoir.identity.credentials import service
+
+    marie = node.enrol("+17585550101", born=ADULT)
+    issuer = service.Issuer("http://testserver", node.app.state.credential_issuer_key, node.clock)
+    with node.database.transaction() as session:
+        made = service.create_offer(
+            session,
+            issuer=issuer,
+            person_id=marie.id,
+            kind="age-over-18",
+            business_id=None,
+            with_tx_code=False,
+        )
+    assert made.tx_code is None
+    grants = made.document["grants"]
+    assert isinstance(grants, dict) and "tx_code" not in grants[PRE_AUTHORIZED]
+    wallet = node.client()
+    token = token_for(wallet, made.document, None)
+    # The singular `proof` of the drafts before 1.0, which deployed wallets still send.
+    answer = wallet.post(
+        "/identity/vci/credential",
+        json={
+            "credential_configuration_id": "age-over-18",
+            "proof": {
+                "proof_type": "jwt",
+                "jwt": proof(holder, nonce=nonce(wallet), clock=node.clock),
+            },
+        },
+        headers={"authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 200, answer.text
+    again = request_credential(
+        wallet, token, "age-over-18", proof(holder, nonce=nonce(wallet), clock=node.clock)
+    )
+    assert again["error"] == "invalid_credential_request"

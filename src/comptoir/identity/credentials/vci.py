@@ -114,6 +114,41 @@ def jwt_vc_issuer_metadata(request: Request) -> dict[str, Any]:
     return {"issuer": issuer.identifier, "jwks_uri": f"{issuer.identifier}/jwks"}
 
 
+@router.get("/identity/vci/credentials/{kind}")
+def type_metadata(request: Request, kind: str) -> Response:
+    """SD-JWT VC Type Metadata at the `vct` URL itself: what the credential says, in words."""
+    found = catalogue.KINDS.get(kind)
+    if found is None:
+        return JSONResponse({"error": "not_found"}, status_code=404)
+    locales = ("en", "fr")
+    return JSONResponse(
+        {
+            "vct": found.vct(issuer_of(request).identifier),
+            "name": found.title,
+            "description": found.description,
+            "display": [
+                {
+                    "locale": locale,
+                    "name": lazy(found.title).render(locale),
+                    "description": lazy(found.description).render(locale),
+                }
+                for locale in locales
+            ],
+            "claims": [
+                {
+                    "path": [name],
+                    "display": [
+                        {"locale": locale, "label": lazy(label).render(locale)}
+                        for locale in locales
+                    ],
+                    "sd": "always",
+                }
+                for name, label in found.claims
+            ],
+        }
+    )
+
+
 @router.get("/identity/vci/jwks")
 def issuer_jwks(request: Request) -> dict[str, Any]:
     return dict(jwks_document([issuer_of(request).key.public()]))
