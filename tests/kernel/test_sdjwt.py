@@ -128,7 +128,12 @@ def test_any_single_character_change_of_a_disclosure_or_the_issuer_jwt_is_refuse
     jwt, disclosures, _ = split(CREDENTIAL)
     presentation = "~".join([jwt, *disclosures]) + "~"
     position = data.draw(st.integers(0, len(presentation) - 2))  # the trailing ~ ends it
-    replacement = data.draw(st.sampled_from(ALPHABET).filter(lambda c: c != presentation[position]))
+    # Mostly characters that keep the text well-formed (the hard cases), sometimes any at all.
+    replacement = data.draw(
+        st.one_of(st.sampled_from(ALPHABET), st.characters()).filter(
+            lambda c: c != presentation[position]
+        )
+    )
     tampered = presentation[:position] + replacement + presentation[position + 1 :]
     with pytest.raises(SdJwtError):
         verify_sd_jwt(
@@ -399,3 +404,25 @@ def test_verify_presentation_resolves_keys_and_refuses_a_revoked_credential() ->
             clock=clock,
         )
     assert untrusted.value.reason == "issuer_untrusted"
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_any_single_character_change_of_the_key_binding_jwt_is_refused(
+    data: st.DataObject,
+) -> None:
+    clock = FrozenClock()
+    shown = present(
+        CREDENTIAL,
+        disclose={"sector"},
+        holder_key=HOLDER_KEY,
+        audience=VERIFIER,
+        nonce="n-1",
+        clock=clock,
+    )
+    start = shown.rindex("~") + 1
+    position = data.draw(st.integers(start, len(shown) - 1))
+    replacement = data.draw(st.sampled_from(ALPHABET).filter(lambda c: c != shown[position]))
+    tampered = shown[:position] + replacement + shown[position + 1 :]
+    with pytest.raises(SdJwtError):
+        verify(tampered, clock)
