@@ -14,6 +14,7 @@ from comptoir.kernel.crypto import generate_jwk, sign_jws
 from comptoir.kernel.crypto.sdjwt import (
     SdJwtError,
     digest_of,
+    http_fetch,
     issue_sd_jwt,
     jwt_vc_issuer_metadata_url,
     make_disclosure,
@@ -426,3 +427,29 @@ def test_any_single_character_change_of_the_key_binding_jwt_is_refused(
     tampered = shown[:position] + replacement + shown[position + 1 :]
     with pytest.raises(SdJwtError):
         verify(tampered, clock)
+
+
+def test_an_unreachable_issuer_is_a_clear_refusal() -> None:
+    clock = FrozenClock()
+    issuer = "http://127.0.0.1:9/identity/vci"  # the discard port: nothing answers there
+    credential = issue_sd_jwt(
+        {"iss": issuer, "vct": VCT},
+        CLAIMS,
+        ISSUER_KEY,
+        holder_key=None,
+        ttl_seconds=60,
+        clock=clock,
+    ).serialized
+    with pytest.raises(SdJwtError) as refused:
+        verify_presentation(
+            credential,
+            trusted_issuers={issuer},
+            audience=None,
+            nonce=None,
+            require_key_binding=False,
+            fetch=http_fetch,
+            clock=clock,
+        )
+    assert refused.value.reason == "issuer_key"
+    with pytest.raises(OSError, match="not an HTTP address"):
+        http_fetch("file:///etc/passwd")

@@ -23,7 +23,7 @@ from comptoir.identity.registry.service.signin import start_session
 from comptoir.identity.registry.session import SESSION_COOKIE, cookie_value
 from comptoir.kernel.clock import system_clock
 from comptoir.kernel.crypto import generate_jwk, issue_jwt
-from comptoir.kernel.crypto.sdjwt import SdJwtError, present, verify_presentation
+from comptoir.kernel.crypto.sdjwt import SdJwtError, http_fetch, present, verify_presentation
 from comptoir.kernel.db import Database
 from comptoir.kernel.settings import load_settings
 from tests.support.servers import comptoir_server
@@ -135,9 +135,6 @@ def test_a_served_node_issues_a_credential_that_a_verifier_accepts_then_refuses_
 
         verifier = "https://seller.example.org"
 
-        def fetch(url: str) -> bytes:
-            return wallet.get(url).raise_for_status().content
-
         def check() -> dict[str, object]:
             shown = present(
                 sd_jwt,
@@ -151,7 +148,7 @@ def test_a_served_node_issues_a_credential_that_a_verifier_accepts_then_refuses_
                 trusted_issuers={issuer},
                 audience=verifier,
                 nonce="seller-nonce",
-                fetch=fetch,
+                fetch=http_fetch,
                 vct=f"{issuer}/credentials/registered-business",
             ).claims
 

@@ -27,7 +27,12 @@ from comptoir.kernel.crypto.sdjwt.core import (
     present,
     split,
 )
-from comptoir.kernel.crypto.sdjwt.vc import Fetch, jwt_vc_issuer_metadata_url, verify_presentation
+from comptoir.kernel.crypto.sdjwt.vc import (
+    Fetch,
+    http_fetch,
+    jwt_vc_issuer_metadata_url,
+    verify_presentation,
+)
 from comptoir.kernel.crypto.sdjwt.verification import verify_sd_jwt
 
 __all__ = [
@@ -42,6 +47,7 @@ __all__ = [
     "SdJwtError",
     "VerifiedSdJwt",
     "digest_of",
+    "http_fetch",
     "issue_sd_jwt",
     "jwt_vc_issuer_metadata_url",
     "make_disclosure",

@@ -13,6 +13,33 @@ from comptoir.kernel.crypto.sdjwt.verification import verify_sd_jwt
 from comptoir.kernel.crypto.status_list import StatusListError, check_status
 
 Fetch = Callable[[str], bytes]
+# Metadata, key sets and status lists are small; a bound keeps a hostile server from flooding.
+MAX_FETCHED_BYTES = 1024 * 1024
+FETCH_TIMEOUT_SECONDS = 5.0
+
+
+def http_fetch(url: str) -> bytes:
+    """A `Fetch` over HTTP(S) with httpx: no redirects, a timeout and a size limit. Any failure
+    is an `OSError`, which verification reports as an unavailable key set or status list."""
+    import httpx
+
+    if not url.startswith(("https://", "http://")):
+        raise OSError(f"{url!r} is not an HTTP address")
+    try:
+        with (
+            httpx.Client(timeout=FETCH_TIMEOUT_SECONDS, follow_redirects=False) as client,
+            client.stream("GET", url) as answer,
+        ):
+            if answer.status_code != 200:
+                raise OSError(f"{url} answered HTTP {answer.status_code}")
+            body = b""
+            for chunk in answer.iter_bytes():
+                body += chunk
+                if len(body) > MAX_FETCHED_BYTES:
+                    raise OSError(f"{url} sent more than {MAX_FETCHED_BYTES} bytes")
+            return body
+    except httpx.HTTPError as error:
+        raise OSError(f"{url} cannot be reached ({error})") from None
 
 
 def verify_presentation(
