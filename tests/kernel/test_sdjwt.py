@@ -453,3 +453,28 @@ def test_an_unreachable_issuer_is_a_clear_refusal() -> None:
     assert refused.value.reason == "issuer_key"
     with pytest.raises(OSError, match="not an HTTP address"):
         http_fetch("file:///etc/passwd")
+
+
+@pytest.mark.parametrize(
+    ("encoded", "digest", "name", "value"),
+    [
+        # RFC 9901 section 4.2.1 (a claim) and 4.2.2 (an array element), with their digests.
+        (
+            "WyJfMjZiYzRMVC1hYzZxMktJNmNCVzVlcyIsICJmYW1pbHlfbmFtZSIsICJNw7ZiaXVzIl0",
+            "X9yH0Ajrdm1Oij4tWso9UzzKJvPoDxwmuEcO3XAdRC0",
+            "family_name",
+            "Möbius",
+        ),
+        (
+            "WyJsa2x4RjVqTVlsR1RQVW92TU5JdkNBIiwgIkZSIl0",
+            "w0I8EKcdCtUPkGCNUrfwVp2xEgNjtoIDlOxc9-PlOhs",
+            None,
+            "FR",
+        ),
+    ],
+)
+def test_the_rfc_examples_parse_and_hash_as_the_rfc_says(
+    encoded: str, digest: str, name: str | None, value: str
+) -> None:
+    disclosure = parse_disclosure(encoded)
+    assert (disclosure.name, disclosure.value, disclosure.digest) == (name, value, digest)
