@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from comptoir.identity.registry import domain
@@ -123,8 +124,23 @@ def enrol_person(
         agent_since=None,
         created_at=now,
     )
-    session.add(person)
-    session.flush()
+    try:
+        # Two enrolments of one phone at once both pass the checks above; the unique
+        # constraints stop the second, which gets the same clear refusal.
+        with session.begin_nested():
+            session.add(person)
+            session.flush()
+    except IntegrityError:
+        check_new_person(
+            session,
+            name=name,
+            phone=phone,
+            birthdate=born,
+            national_id=national_id,
+            locale=locale,
+            today=now.astimezone(UTC).date(),
+        )
+        raise
     if actor == SELF:
         channel, audit_actor = "self", f"person:{person.id}"
     elif actor.startswith("person:"):
