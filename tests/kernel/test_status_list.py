@@ -119,3 +119,18 @@ def test_check_status_refuses_a_revoked_credential_and_an_expired_list() -> None
     clock.advance(timedelta(minutes=5))
     with pytest.raises(StatusListError):
         check_status({"status_list": {"idx": 2, "uri": URI}}, keys, fetch=fetch, clock=clock)
+
+
+@pytest.mark.parametrize(
+    ("claim", "statuses"),
+    [
+        # The draft's examples of a 1-bit and a 2-bit status list.
+        ({"bits": 1, "lst": "eNrbuRgAAhcBXQ"}, [1, 0, 0, 1, 1, 1, 0, 1, 1, 1, 0, 0, 0, 1, 0, 1]),
+        ({"bits": 2, "lst": "eNo76fITAAPfAgc"}, [1, 2, 0, 3, 0, 1, 0, 1, 1, 2, 3, 3]),
+    ],
+)
+def test_the_drafts_examples_decode_as_the_draft_says(
+    claim: dict[str, object], statuses: list[int]
+) -> None:
+    decoded = StatusList.decode(claim)
+    assert [decoded.get(index) for index in range(len(statuses))] == statuses
