@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from comptoir.identity.credentials import service
-from comptoir.identity.credentials.models import CredentialRow
+from comptoir.identity.credentials.models import CredentialRow, NonceRow, OfferRow
 from comptoir.identity.credentials.service import issuance
 from comptoir.kernel.crypto import generate_jwk
 
@@ -62,3 +63,18 @@ def test_a_half_full_list_gives_way_to_a_new_one(
         lists = session.scalars(select(CredentialRow.status_list_id)).all()
     assert sorted(set(lists)) == [1, 2, 3]
     assert all(lists.count(number) <= 4 for number in (1, 2, 3))
+
+
+def test_offers_and_nonces_are_forgotten_a_day_after_their_use(node: Node) -> None:
+    marie = node.enrol("+17585550101", born=ADULT)
+    node.offer(marie, "age-over-18")
+    assert node.client().post("/identity/vci/nonce").status_code == 200
+    scheduler = node.app.state.node.scheduler
+    scheduler.run_due(now=10**9)
+    with node.database.reading() as session:
+        assert len(session.scalars(select(OfferRow)).all()) == 1
+    node.clock.advance(timedelta(days=2))
+    scheduler.run_due(now=2 * 10**9)
+    with node.database.reading() as session:
+        assert session.scalars(select(OfferRow)).all() == []
+        assert session.scalars(select(NonceRow)).all() == []

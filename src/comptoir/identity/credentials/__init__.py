@@ -23,7 +23,7 @@ def register(app: FastAPI | None, cli: typer.Typer | None) -> None:
         register_commands(cli)
     if app is None:
         return
-    from comptoir.identity.credentials import pages, vci
+    from comptoir.identity.credentials import pages, service, vci
     from comptoir.identity.credentials.keys import load_or_create_issuer_key
 
     node: NodeContext = app.state.node
@@ -33,6 +33,15 @@ def register(app: FastAPI | None, cli: typer.Typer | None) -> None:
     # Wallets post to these without a browser's CSRF cookie: see `vci`.
     app.router.routes.extend(vci.PROTOCOL_ROUTES)
     app.include_router(pages.router)
+
+    def purge() -> None:
+        issuer = service.Issuer(
+            node.settings.base_url.rstrip("/"), app.state.credential_issuer_key, node.clock
+        )
+        with node.database.transaction() as session:
+            service.purge_expired(session, issuer=issuer)
+
+    node.scheduler.every(3600.0, "identity.credentials.purge-offers", purge)
     node.directory.add(
         Role.OPERATOR,
         ServiceLink(

@@ -23,6 +23,7 @@ from comptoir.identity.credentials.service.offers import (
     create_offer,
     issue_for_token,
     new_nonce,
+    purge_expired,
     redeem_code,
 )
 
@@ -44,6 +45,7 @@ __all__ = [
     "issue_for_token",
     "kind_of",
     "new_nonce",
+    "purge_expired",
     "recent_credentials",
     "redeem_code",
     "revoke",

@@ -162,6 +162,20 @@ def new_nonce(session: Session, *, issuer: Issuer) -> str:
     return value
 
 
+def purge_expired(session: Session, *, issuer: Issuer) -> int:
+    """Forget offers and nonces past use for a day: they hold nothing anyone needs then (the
+    issued credentials and the audit log keep what happened)."""
+    horizon = issuer.clock.now() - timedelta(days=1)
+    offers = session.execute(
+        delete(OfferRow).where(
+            OfferRow.expires_at < horizon,
+            (OfferRow.token_expires_at.is_(None)) | (OfferRow.token_expires_at < horizon),
+        )
+    )
+    nonces = session.execute(delete(NonceRow).where(NonceRow.expires_at < horizon))
+    return int(getattr(offers, "rowcount", 0) or 0) + int(getattr(nonces, "rowcount", 0) or 0)
+
+
 def offer_for_token(session: Session, *, issuer: Issuer, token: str) -> OfferRow:
     offer = session.scalar(
         select(OfferRow).where(OfferRow.token_hash == _digest(token)).with_for_update()
