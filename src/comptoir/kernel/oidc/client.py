@@ -117,6 +117,19 @@ class RelyingParty:
     clock: Clock = system_clock
     _metadata: ProviderMetadata | None = None
     _keys: tuple[Jwk, ...] = ()
+    _dpop_public: dict[str, object] = field(default_factory=dict)
+
+    def _proof(self, method: str, url: str, access_token: str | None = None) -> str:
+        if not self._dpop_public:
+            self._dpop_public = dict(self.dpop_key.public().to_dict())
+        return make_dpop_proof(
+            self.dpop_key,
+            method=method,
+            url=url,
+            access_token=access_token,
+            public_jwk=self._dpop_public,
+            clock=self.clock,
+        )
 
     # -- discovery -------------------------------------------------------------------------
 
@@ -165,7 +178,7 @@ class RelyingParty:
             parameters["claims"] = json.dumps(claims, separators=(",", ":"))
         parameters.update(extra or {})
         endpoint = self.metadata.pushed_authorization_request_endpoint
-        proof = make_dpop_proof(self.dpop_key, method="POST", url=endpoint, clock=self.clock)
+        proof = self._proof("POST", endpoint)
         answer = self._json(
             self.http.post(endpoint, data=parameters, headers={"DPoP": proof}),
             "pushed authorization request",
@@ -201,7 +214,7 @@ class RelyingParty:
 
     def exchange_code(self, code: str, *, code_verifier: str, nonce: str | None) -> TokenSet:
         endpoint = self.metadata.token_endpoint
-        proof = make_dpop_proof(self.dpop_key, method="POST", url=endpoint, clock=self.clock)
+        proof = self._proof("POST", endpoint)
         answer = self._json(
             self.http.post(
                 endpoint,
@@ -245,13 +258,7 @@ class RelyingParty:
     def userinfo(self, tokens: TokenSet) -> dict[str, object]:
         """The person's claims, from a DPoP-bound call whose signed answer is verified."""
         endpoint = self.metadata.userinfo_endpoint
-        proof = make_dpop_proof(
-            self.dpop_key,
-            method="GET",
-            url=endpoint,
-            access_token=tokens.access_token,
-            clock=self.clock,
-        )
+        proof = self._proof("GET", endpoint, tokens.access_token)
         response = self.http.get(
             endpoint,
             headers={"Authorization": f"DPoP {tokens.access_token}", "DPoP": proof},

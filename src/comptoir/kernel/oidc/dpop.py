@@ -14,6 +14,7 @@ import hashlib
 import json
 import math
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 from urllib.parse import urlsplit, urlunsplit
@@ -68,9 +69,11 @@ def make_dpop_proof(
     url: str,
     access_token: str | None = None,
     nonce: str | None = None,
+    public_jwk: Mapping[str, object] | None = None,
     clock: Clock = system_clock,
 ) -> str:
-    """A proof for one request with `key` (a private P-256 key)."""
+    """A proof for one request with `key` (a private P-256 key). `public_jwk`, its public
+    members, may be passed by a caller that keeps them, to save working them out each time."""
     claims: dict[str, object] = {
         "jti": secrets.token_urlsafe(16),
         "htm": method.upper(),
@@ -86,7 +89,7 @@ def make_dpop_proof(
         ttl_seconds=None,
         typ=DPOP_TYPE,
         algorithm=DPOP_ALGORITHM,
-        headers={"jwk": key.public().to_dict()},
+        headers={"jwk": dict(public_jwk) if public_jwk is not None else key.public().to_dict()},
         include_kid=False,
         clock=clock,
     )

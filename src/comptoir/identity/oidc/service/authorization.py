@@ -22,12 +22,13 @@ from comptoir.identity.oidc.domain import (
     parse_scopes,
 )
 from comptoir.identity.oidc.errors import OAuthError
-from comptoir.identity.oidc.models import AuthorizationCode, OidcClient, PushedRequest
+from comptoir.identity.oidc.models import AuthorizationCode, PushedRequest
 from comptoir.identity.oidc.provider import (
     CODE_SECONDS,
     CONSENT_SECONDS,
     REQUEST_URI_SECONDS,
     Provider,
+    RegisteredClient,
 )
 from comptoir.identity.oidc.service import consents
 from comptoir.identity.oidc.service.client_auth import authenticate_client
@@ -59,7 +60,7 @@ class PendingAuthorization:
     """A request whose request_uri was just used by a signed-in person."""
 
     request_id: uuid.UUID
-    client: OidcClient
+    client: RegisteredClient
     person_id: uuid.UUID
     redirect_uri: str
     state: str | None
@@ -135,7 +136,7 @@ def push_request(
     return PushedAnswer(REQUEST_URI_PREFIX + handle, REQUEST_URI_SECONDS)
 
 
-def _redirect_and_challenge(form: Mapping[str, str], client: OidcClient) -> tuple[str, str]:
+def _redirect_and_challenge(form: Mapping[str, str], client: RegisteredClient) -> tuple[str, str]:
     redirect_uri = form.get("redirect_uri", "")
     if redirect_uri not in client.redirect_uris:
         raise OAuthError("invalid_request", "the redirect_uri is not registered for this client")
@@ -149,9 +150,9 @@ def _redirect_and_challenge(form: Mapping[str, str], client: OidcClient) -> tupl
 
 def find_pushed_request(
     session: Session, *, client_id: str, request_uri: str, provider: Provider
-) -> tuple[OidcClient, PushedRequest]:
+) -> tuple[RegisteredClient, PushedRequest]:
     """The pushed request behind a request_uri, still unused and in time; else a refusal."""
-    client = session.get(OidcClient, client_id) if client_id and len(client_id) <= 64 else None
+    client = provider.client(session, client_id)
     if client is None:
         raise AuthorizationError("invalid_request", "the client is not registered")
     if not request_uri:
@@ -175,7 +176,7 @@ def find_pushed_request(
 def use_pushed_request(
     session: Session,
     *,
-    client: OidcClient,
+    client: RegisteredClient,
     row: PushedRequest,
     person_id: uuid.UUID,
     provider: Provider,
@@ -201,7 +202,7 @@ def pending_for_consent(
         raise AuthorizationError("invalid_request", "there is no authorization to decide on")
     if row.expires_at <= provider.clock.now():
         raise AuthorizationError("invalid_request", "the authorization request has expired")
-    client = session.get(OidcClient, row.client_id)
+    client = provider.client(session, row.client_id)
     assert client is not None  # the foreign key keeps it
     return _pending(client, row, person_id)
 
@@ -288,7 +289,9 @@ def response_redirect(
     return pending.redirect_uri + separator + urlencode(parameters)
 
 
-def _pending(client: OidcClient, row: PushedRequest, person_id: uuid.UUID) -> PendingAuthorization:
+def _pending(
+    client: RegisteredClient, row: PushedRequest, person_id: uuid.UUID
+) -> PendingAuthorization:
     state = row.parameters.get("state")
     return PendingAuthorization(
         request_id=row.id,

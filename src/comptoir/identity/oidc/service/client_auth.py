@@ -13,9 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from comptoir.identity.oidc.errors import OAuthError
-from comptoir.identity.oidc.models import OidcClient
-from comptoir.identity.oidc.provider import Provider
-from comptoir.identity.oidc.service.clients import find_client
+from comptoir.identity.oidc.provider import Provider, RegisteredClient
 from comptoir.identity.oidc.service.replay import first_use
 from comptoir.kernel.crypto import DEFAULT_LEEWAY_SECONDS, JoseError, VerifiedJwt, verify_jwt
 from comptoir.kernel.oidc import CLIENT_ASSERTION_TYPE
@@ -26,7 +24,7 @@ MAX_ASSERTION_LIFETIME_SECONDS = 300
 
 def authenticate_client(
     session: Session, form: Mapping[str, str], *, provider: Provider, endpoint: str
-) -> OidcClient:
+) -> RegisteredClient:
     if "client_secret" in form:
         raise OAuthError("invalid_client", "client secrets are not accepted; use private_key_jwt")
     if form.get("client_assertion_type") != CLIENT_ASSERTION_TYPE:
@@ -35,7 +33,7 @@ def authenticate_client(
         )
     assertion = form.get("client_assertion", "")
     client_id = form.get("client_id", "")
-    client = find_client(session, client_id)
+    client = provider.client(session, client_id)
     if client is None:
         raise OAuthError("invalid_client", "the client is not registered")
     verified = _verified(assertion, client, provider=provider, endpoint=endpoint)
@@ -57,9 +55,9 @@ def authenticate_client(
 
 
 def _verified(
-    assertion: str, client: OidcClient, *, provider: Provider, endpoint: str
+    assertion: str, client: RegisteredClient, *, provider: Provider, endpoint: str
 ) -> VerifiedJwt:
-    keys = provider.client_keys(client.id, client.jwks)
+    keys = client.keys
     last_error: JoseError | None = None
     # FAPI 2.0 wants the issuer identifier as the audience; RFC 7523 allowed the endpoint URL.
     for audience in (provider.issuer, provider.url(endpoint)):

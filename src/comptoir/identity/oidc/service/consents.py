@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from comptoir.identity.oidc.domain import SUBJECT, ClaimsRequest
 from comptoir.identity.oidc.models import AccessToken, Consent, OidcClient, Release
+from comptoir.identity.oidc.provider import RegisteredClient
 from comptoir.kernel import audit
 from comptoir.kernel.clock import Clock
 from comptoir.kernel.ids import new_id
@@ -69,7 +70,7 @@ def record_consent(
     session: Session,
     *,
     person_id: uuid.UUID,
-    client: OidcClient,
+    client: RegisteredClient,
     wanted: ClaimsRequest,
     ticked: Iterable[str],
     clock: Clock,

@@ -6,23 +6,29 @@ import hashlib
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from comptoir.identity.oidc.models import SeenIdentifier
 
 
 def first_use(session: Session, *, purpose: str, scope: str, jti: str, until: datetime) -> bool:
-    """Record `jti` (in `scope`, for `purpose`) until `until`; False if it was seen already."""
+    """Record `jti` (in `scope`, for `purpose`) until `until`; False if it was seen already.
+
+    One INSERT ... ON CONFLICT DO NOTHING: of two concurrent requests with the same jti,
+    exactly one inserts the row (the other waits for its commit, then sees it), without the
+    cost of a savepoint, and without an error that would abort the caller's transaction.
+    """
     key = hashlib.sha256(f"{purpose}\x00{scope}\x00{jti}".encode()).hexdigest()
-    try:
-        # A savepoint, so that losing the race to a concurrent request rolls back this insert
-        # only, and the caller answers with a refusal rather than an error.
-        with session.begin_nested():
-            session.add(SeenIdentifier(key=key, expires_at=until))
-    except IntegrityError:
-        return False
-    return True
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(SeenIdentifier)
+        .values(key=key, expires_at=until)
+        .on_conflict_do_nothing(index_elements=[SeenIdentifier.key])
+    )
+    result = session.execute(statement)
+    return int(getattr(result, "rowcount", 0) or 0) == 1
 
 
 def forget_expired(session: Session, *, now: datetime) -> int:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from comptoir.identity.oidc.domain import SUBJECT, pairwise_subject
 from comptoir.identity.oidc.errors import OAuthError
-from comptoir.identity.oidc.models import AccessToken, AuthorizationCode, Consent, OidcClient
+from comptoir.identity.oidc.models import AccessToken, AuthorizationCode, Consent
 from comptoir.identity.oidc.provider import ACCESS_TOKEN_SECONDS, ID_TOKEN_SECONDS, Provider
 from comptoir.identity.oidc.service.authorization import hash_secret
 from comptoir.identity.oidc.service.client_auth import authenticate_client
@@ -233,7 +233,7 @@ def userinfo(
     consent = session.get(Consent, row.consent_id)
     if consent is None or consent.revoked_at is not None:
         raise OAuthError("invalid_token", "the person revoked their consent", challenge=True)
-    client = session.get(OidcClient, row.client_id)
+    client = provider.client(session, row.client_id)
     assert client is not None
     released = list(row.userinfo_claims)
     body = {"sub": claims["sub"], **_claim_values(session, row.person_id, released)}
