@@ -144,4 +144,8 @@ TRANSLATIONS = {
     "You have no passkey yet.": "Vous n'avez pas encore de clé d'accès.",
     "added on %(date)s": "ajoutée le %(date)s",
     "last used on %(date)s": "utilisée pour la dernière fois le %(date)s",
+    "For a person who locked every way they use. Check who they are in person first.": "Pour une personne qui a verrouillé tous les moyens qu'elle utilise. Vérifiez d'abord son identité en personne.",
+    "Logging in is unlocked for {name}.": "La connexion est déverrouillée pour {name}.",
+    "Their phone number": "Son numéro de téléphone",
+    "Unlock a way of logging in": "Déverrouiller un moyen de connexion",
 }

@@ -3,6 +3,7 @@ operator; one person per phone number and per national id number."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -14,7 +15,9 @@ from comptoir.identity.registry.service import (
     enrol_person,
     get_person,
     make_agent,
+    method_locked,
     person_claims,
+    set_method_lock,
 )
 from comptoir.identity.registry.session import SESSION_COOKIE
 from comptoir.kernel.audit import entries
@@ -232,3 +235,50 @@ def test_get_person_names_an_unknown_id(node: Node) -> None:
         get_person(session, person_id=uuid.uuid4())
 
     assert refused.value.code == "unknown_person"
+
+
+def test_an_agent_unlocks_codes_for_a_person_who_locked_every_way_in(node: Node) -> None:
+    enrol_marie(node)
+    with node.database.transaction() as session:
+        agent = make_agent(session, phone=MARIE, actor="operator:test", clock=node.clock)
+        joseph = enrol_person(
+            session,
+            name="Joseph Felix",
+            phone="+17585550301",
+            birthdate="1950-02-02",
+            actor="operator:test",
+            clock=node.clock,
+        )
+        set_method_lock(
+            session,
+            person_id=joseph.id,
+            method="otp",
+            locked=True,
+            actor=f"person:{joseph.id}",
+            clock=node.clock,
+        )
+    browser = node.browser()
+    page = browser.get("/identity/login")
+    sent = browser.post("/identity/login", data={"phone": MARIE, "csrf_token": csrf(page.text)})
+    browser.post(
+        "/identity/login/code",
+        data={"phone": MARIE, "code": node.code_sent_to(MARIE), "csrf_token": csrf(sent.text)},
+    )
+    form = browser.get("/identity/agent")
+
+    unknown = browser.post(
+        "/identity/agent/unlock",
+        data={"unlock_phone": "+17585550999", "method": "otp", "csrf_token": csrf(form.text)},
+    )
+    unlocked = browser.post(
+        "/identity/agent/unlock",
+        data={"unlock_phone": "+17585550301", "method": "otp", "csrf_token": csrf(form.text)},
+    )
+
+    assert unknown.status_code == 400 and "No one is registered" in unknown.text
+    assert re.search(r'id="unlock_phone"[^>]*aria-invalid="true"', unknown.text)
+    assert unlocked.status_code == 200 and "unlocked for Joseph Felix" in unlocked.text
+    with node.database.reading() as session:
+        assert not method_locked(session, person_id=joseph.id, method="otp")
+        (entry,) = entries(session, action="identity.method.unlocked")
+    assert (entry.actor, entry.subject) == (f"person:{agent.id}", f"person:{joseph.id}")

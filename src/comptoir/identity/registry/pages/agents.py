@@ -122,3 +122,41 @@ def agent_verify(request: Request, business_id: str) -> Response:
     except RegistryError as error:
         return _page(request, error_context(error), status_code=400)
     return see_other("/identity/agent#businesses")
+
+
+@router.post("/identity/agent/unlock")
+def agent_unlock(
+    request: Request,
+    unlock_phone: Annotated[str, Form()] = "",
+    method: Annotated[str, Form()] = "otp",
+) -> Response:
+    """Unlock a way of logging in for a person who locked every way they use (the agent
+    checks who they are in person first)."""
+    who = _agent(request)
+    if not isinstance(who, SignedInPerson):
+        return who
+    node = node_context(request)
+    try:
+        with node.database.transaction() as session:
+            person = service.find_person_by_phone(session, phone=unlock_phone)
+            if person is None:
+                raise RegistryError(
+                    "unknown_phone",
+                    lazy("No one is registered with this phone number."),
+                    field="unlock_phone",
+                )
+            service.set_method_lock(
+                session,
+                person_id=person.id,
+                method=method,
+                locked=False,
+                actor=f"person:{who.person_id}",
+                clock=node.clock,
+            )
+    except RegistryError as error:
+        context: dict[str, Any] = {"unlock_phone": unlock_phone}
+        context.update(error_context(error))
+        if context.get("error_field") == "phone":
+            context["error_field"] = "unlock_phone"
+        return _page(request, context, status_code=400)
+    return _page(request, {"notice": _("Logging in is unlocked for {name}.", name=person.name)})
