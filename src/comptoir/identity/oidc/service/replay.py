@@ -26,9 +26,10 @@ def first_use(session: Session, *, purpose: str, scope: str, jti: str, until: da
         insert(SeenIdentifier)
         .values(key=key, expires_at=until)
         .on_conflict_do_nothing(index_elements=[SeenIdentifier.key])
+        .returning(SeenIdentifier.key)
     )
-    result = session.execute(statement)
-    return int(getattr(result, "rowcount", 0) or 0) == 1
+    # RETURNING gives the row only when it was inserted (rowcount is not reliable here).
+    return session.execute(statement).first() is not None
 
 
 def forget_expired(session: Session, *, now: datetime) -> int:
