@@ -4,12 +4,28 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from typing import Final
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
 from comptoir.identity.oidc.models import SeenIdentifier
+
+
+def _insert_once(dialect: str) -> Executable:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(SeenIdentifier)
+        .values(key=bindparam("key"), expires_at=bindparam("until"))
+        .on_conflict_do_nothing(index_elements=[SeenIdentifier.key])
+        .returning(SeenIdentifier.key)
+    )
+
+
+# Built once per dialect: building a statement costs more than running it.
+_INSERT_ONCE: Final = {dialect: _insert_once(dialect) for dialect in ("postgresql", "sqlite")}
 
 
 def first_use(session: Session, *, purpose: str, scope: str, jti: str, until: datetime) -> bool:
@@ -18,18 +34,12 @@ def first_use(session: Session, *, purpose: str, scope: str, jti: str, until: da
     One INSERT ... ON CONFLICT DO NOTHING: of two concurrent requests with the same jti,
     exactly one inserts the row (the other waits for its commit, then sees it), without the
     cost of a savepoint, and without an error that would abort the caller's transaction.
+    RETURNING gives the row only when it was inserted (rowcount is not reliable here).
     """
     key = hashlib.sha256(f"{purpose}\x00{scope}\x00{jti}".encode()).hexdigest()
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(SeenIdentifier)
-        .values(key=key, expires_at=until)
-        .on_conflict_do_nothing(index_elements=[SeenIdentifier.key])
-        .returning(SeenIdentifier.key)
-    )
-    # RETURNING gives the row only when it was inserted (rowcount is not reliable here).
-    return session.execute(statement).first() is not None
+    statement = _INSERT_ONCE["postgresql" if dialect == "postgresql" else "sqlite"]
+    return session.execute(statement, {"key": key, "until": until}).first() is not None
 
 
 def forget_expired(session: Session, *, now: datetime) -> int:

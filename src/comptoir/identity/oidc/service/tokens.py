@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from comptoir.identity.oidc.domain import SUBJECT, pairwise_subject
@@ -95,9 +95,14 @@ def exchange_code(
     if form.get("grant_type") != "authorization_code":
         raise OAuthError("unsupported_grant_type", "only authorization_code is supported")
     proof = check_dpop(session, dpop_proof, method="POST", endpoint="token", provider=provider)
-    code = session.get(AuthorizationCode, hash_secret(form.get("code", "")))
-    if code is None or code.client_id != client.id:
+    found = session.execute(
+        select(AuthorizationCode, Consent.revoked_at)
+        .join(Consent, Consent.id == AuthorizationCode.consent_id)
+        .where(AuthorizationCode.code_hash == hash_secret(form.get("code", "")))
+    ).first()
+    if found is None or found[0].client_id != client.id:
         raise OAuthError("invalid_grant", "the code is not known")
+    code, consent_revoked_at = found
     now = provider.clock.now()
     if code.used_at is not None:
         session.execute(
@@ -118,8 +123,7 @@ def exchange_code(
         raise OAuthError("invalid_grant", "the code_verifier does not match the code_challenge")
     if grant.get("dpop_jkt") and grant["dpop_jkt"] != proof.jkt:
         raise OAuthError("invalid_grant", "the DPoP key is not the one the request was bound to")
-    consent = session.get(Consent, code.consent_id)
-    if consent is None or consent.revoked_at is not None:
+    if consent_revoked_at is not None:
         raise OAuthError("invalid_grant", "the person's consent was revoked")
     subject = pairwise_subject(
         provider.pairwise_secret, sector=client.sector, person_id=code.person_id
@@ -227,11 +231,15 @@ def userinfo(
         raise OAuthError(
             "invalid_token", "the DPoP proof is not made with the token's key", challenge=True
         )
-    row = session.get(AccessToken, str(claims["jti"]))
-    if row is None or row.revoked_at is not None:
+    found = session.execute(
+        select(AccessToken, Consent.revoked_at)
+        .join(Consent, Consent.id == AccessToken.consent_id)
+        .where(AccessToken.jti == str(claims["jti"]))
+    ).first()
+    if found is None or found[0].revoked_at is not None:
         raise OAuthError("invalid_token", "the access token was revoked", challenge=True)
-    consent = session.get(Consent, row.consent_id)
-    if consent is None or consent.revoked_at is not None:
+    row, consent_revoked_at = found
+    if consent_revoked_at is not None:
         raise OAuthError("invalid_token", "the person revoked their consent", challenge=True)
     client = provider.client(session, row.client_id)
     assert client is not None
