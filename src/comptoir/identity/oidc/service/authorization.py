@@ -8,10 +8,11 @@ import secrets
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from comptoir.identity.oidc.domain import (
@@ -65,6 +66,16 @@ class PendingAuthorization:
     redirect_uri: str
     state: str | None
     claims: ClaimsRequest
+    parameters: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class PushedRow:
+    id: uuid.UUID
+    client_id: str
+    parameters: dict[str, Any]
+    expires_at: datetime
+    used_at: datetime | None
 
 
 def hash_secret(value: str) -> str:
@@ -121,8 +132,8 @@ def push_request(
         "dpop_jkt": dpop_jkt,
         "claims": claims.to_json(),
     }
-    session.add(
-        PushedRequest(
+    session.execute(
+        insert(PushedRequest).values(
             id=new_id(),
             handle_hash=hash_secret(handle),
             client_id=client.id,
@@ -150,7 +161,7 @@ def _redirect_and_challenge(form: Mapping[str, str], client: RegisteredClient) -
 
 def find_pushed_request(
     session: Session, *, client_id: str, request_uri: str, provider: Provider
-) -> tuple[RegisteredClient, PushedRequest]:
+) -> tuple[RegisteredClient, PushedRow]:
     """The pushed request behind a request_uri, still unused and in time; else a refusal."""
     client = provider.client(session, client_id)
     if client is None:
@@ -163,7 +174,16 @@ def find_pushed_request(
     if not request_uri.startswith(REQUEST_URI_PREFIX):
         raise AuthorizationError("invalid_request_uri", "the request_uri is not one of ours")
     handle = request_uri.removeprefix(REQUEST_URI_PREFIX)
-    row = session.query(PushedRequest).filter_by(handle_hash=hash_secret(handle)).one_or_none()
+    found = session.execute(
+        select(
+            PushedRequest.id,
+            PushedRequest.client_id,
+            PushedRequest.parameters,
+            PushedRequest.expires_at,
+            PushedRequest.used_at,
+        ).where(PushedRequest.handle_hash == hash_secret(handle))
+    ).first()
+    row = None if found is None else PushedRow(*found)
     if row is None or row.client_id != client.id:
         raise AuthorizationError("invalid_request_uri", "the request_uri is not known")
     if row.used_at is not None:
@@ -177,29 +197,46 @@ def use_pushed_request(
     session: Session,
     *,
     client: RegisteredClient,
-    row: PushedRequest,
+    row: PushedRow,
     person_id: uuid.UUID,
     provider: Provider,
 ) -> PendingAuthorization:
-    """The signed-in person takes the request: its request_uri cannot be used again."""
+    """The signed-in person takes the request: its request_uri cannot be used again. The
+    conditional UPDATE makes that true even for two browsers racing with one request_uri."""
     now = provider.clock.now()
-    row.used_at = now
-    row.person_id = person_id
-    row.expires_at = now + timedelta(seconds=CONSENT_SECONDS)
+    taken = session.execute(
+        update(PushedRequest)
+        .where(PushedRequest.id == row.id, PushedRequest.used_at.is_(None))
+        .values(
+            used_at=now, person_id=person_id, expires_at=now + timedelta(seconds=CONSENT_SECONDS)
+        )
+        .returning(PushedRequest.id)
+    ).first()
+    if taken is None:
+        raise AuthorizationError("invalid_request_uri", "the request_uri was used already")
     return _pending(client, row, person_id)
 
 
 def pending_for_consent(
     session: Session, *, request_id: uuid.UUID, person_id: uuid.UUID, provider: Provider
 ) -> PendingAuthorization:
-    row = session.get(PushedRequest, request_id)
-    if (
-        row is None
-        or row.person_id != person_id
-        or row.used_at is None
-        or row.finished_at is not None
-    ):
+    found = session.execute(
+        select(
+            PushedRequest.id,
+            PushedRequest.client_id,
+            PushedRequest.parameters,
+            PushedRequest.expires_at,
+            PushedRequest.used_at,
+        ).where(
+            PushedRequest.id == request_id,
+            PushedRequest.person_id == person_id,
+            PushedRequest.used_at.is_not(None),
+            PushedRequest.finished_at.is_(None),
+        )
+    ).first()
+    if found is None:
         raise AuthorizationError("invalid_request", "there is no authorization to decide on")
+    row = PushedRow(*found)
     if row.expires_at <= provider.clock.now():
         raise AuthorizationError("invalid_request", "the authorization request has expired")
     client = provider.client(session, row.client_id)
@@ -215,6 +252,18 @@ def consent_in_force(
     )
 
 
+def _finish(session: Session, pending: PendingAuthorization, provider: Provider) -> None:
+    """Close the request once: a consent form sent twice gets no second code."""
+    closed = session.execute(
+        update(PushedRequest)
+        .where(PushedRequest.id == pending.request_id, PushedRequest.finished_at.is_(None))
+        .values(finished_at=provider.clock.now())
+        .returning(PushedRequest.id)
+    ).first()
+    if closed is None:
+        raise AuthorizationError("invalid_request", "this authorization was decided already")
+
+
 def grant(
     session: Session,
     pending: PendingAuthorization,
@@ -224,25 +273,24 @@ def grant(
     provider: Provider,
 ) -> str:
     """Issue the authorization code and return the redirect back to the client."""
-    row = session.get(PushedRequest, pending.request_id)
-    assert row is not None
+    _finish(session, pending, provider)
     now = provider.clock.now()
-    row.finished_at = now
     code = secrets.token_urlsafe(32)
     wanted = pending.claims
     granted = set(decision.granted)
-    session.add(
-        AuthorizationCode(
+    parameters = pending.parameters
+    session.execute(
+        insert(AuthorizationCode).values(
             code_hash=hash_secret(code),
             client_id=pending.client.id,
             person_id=pending.person_id,
             consent_id=decision.consent_id,
             grant={
                 "redirect_uri": pending.redirect_uri,
-                "code_challenge": row.parameters["code_challenge"],
-                "nonce": row.parameters.get("nonce"),
-                "scope": row.parameters["scope"],
-                "dpop_jkt": row.parameters.get("dpop_jkt"),
+                "code_challenge": parameters["code_challenge"],
+                "nonce": parameters.get("nonce"),
+                "scope": parameters["scope"],
+                "dpop_jkt": parameters.get("dpop_jkt"),
                 "auth_time": int(authenticated_at),
                 "id_token_claims": [c for c in wanted.id_token if c in granted or c == SUBJECT],
                 "userinfo_claims": [c for c in wanted.userinfo if c in granted],
@@ -255,9 +303,7 @@ def grant(
 
 
 def deny(session: Session, pending: PendingAuthorization, *, provider: Provider) -> str:
-    row = session.get(PushedRequest, pending.request_id)
-    assert row is not None
-    row.finished_at = provider.clock.now()
+    _finish(session, pending, provider)
     return response_redirect(
         pending,
         provider=provider,
@@ -290,7 +336,7 @@ def response_redirect(
 
 
 def _pending(
-    client: RegisteredClient, row: PushedRequest, person_id: uuid.UUID
+    client: RegisteredClient, row: PushedRow, person_id: uuid.UUID
 ) -> PendingAuthorization:
     state = row.parameters.get("state")
     return PendingAuthorization(
@@ -300,4 +346,5 @@ def _pending(
         redirect_uri=str(row.parameters["redirect_uri"]),
         state=state if isinstance(state, str) else None,
         claims=ClaimsRequest.from_json(row.parameters["claims"]),
+        parameters=row.parameters,
     )

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from comptoir.identity.oidc.domain import SUBJECT, ClaimsRequest
@@ -57,7 +57,12 @@ def covering_consent(
 ) -> ConsentDecision | None:
     """The consent in force if it already answers this request: the person was asked about
     every claim, and granted every essential one. None means: ask."""
-    latest = _latest(session, person_id=person_id, client_id=client_id)
+    latest = session.execute(
+        select(Consent.id, Consent.claims_asked, Consent.claims_granted, Consent.revoked_at)
+        .where(Consent.person_id == person_id, Consent.client_id == client_id)
+        .order_by(Consent.version.desc())
+        .limit(1)
+    ).first()
     if latest is None or latest.revoked_at is not None:
         return None
     asked, granted = set(latest.claims_asked), set(latest.claims_granted)
@@ -173,8 +178,8 @@ def record_release(
     clock: Clock,
 ) -> None:
     """Log one release of attributes, for the person and in the audit log (names, no values)."""
-    session.add(
-        Release(
+    session.execute(
+        insert(Release).values(
             id=new_id(),
             person_id=person_id,
             client_id=client_id,

@@ -8,12 +8,13 @@ code stops them at once at userinfo.
 from __future__ import annotations
 
 import secrets
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from comptoir.identity.oidc.domain import SUBJECT, pairwise_subject
@@ -35,6 +36,27 @@ from comptoir.kernel.oidc import (
     verify_access_token,
     verify_dpop_proof,
 )
+
+
+@dataclass(frozen=True)
+class _Code:
+    code_hash: str
+    client_id: str
+    person_id: uuid.UUID
+    consent_id: uuid.UUID
+    grant: dict[str, Any]
+    expires_at: datetime
+    consent_revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class _Token:
+    person_id: uuid.UUID
+    client_id: str
+    consent_id: uuid.UUID
+    userinfo_claims: list[str]
+    revoked_at: datetime | None
+    consent_revoked_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -95,25 +117,40 @@ def exchange_code(
     if form.get("grant_type") != "authorization_code":
         raise OAuthError("unsupported_grant_type", "only authorization_code is supported")
     proof = check_dpop(session, dpop_proof, method="POST", endpoint="token", provider=provider)
+    code_hash = hash_secret(form.get("code", ""))
     found = session.execute(
-        select(AuthorizationCode, Consent.revoked_at)
+        select(
+            AuthorizationCode.client_id,
+            AuthorizationCode.person_id,
+            AuthorizationCode.consent_id,
+            AuthorizationCode.grant,
+            AuthorizationCode.expires_at,
+            Consent.revoked_at,
+        )
         .join(Consent, Consent.id == AuthorizationCode.consent_id)
-        .where(AuthorizationCode.code_hash == hash_secret(form.get("code", "")))
+        .where(AuthorizationCode.code_hash == code_hash)
     ).first()
-    if found is None or found[0].client_id != client.id:
+    if found is None or found.client_id != client.id:
         raise OAuthError("invalid_grant", "the code is not known")
-    code, consent_revoked_at = found
+    code = _Code(code_hash, *found)
     now = provider.clock.now()
-    if code.used_at is not None:
+    # Taking the code is one conditional UPDATE, so of two requests racing with one code only
+    # one gets tokens; the loser is a replay.
+    taken = session.execute(
+        update(AuthorizationCode)
+        .where(AuthorizationCode.code_hash == code_hash, AuthorizationCode.used_at.is_(None))
+        .values(used_at=now)
+        .returning(AuthorizationCode.code_hash)
+    ).first()
+    if taken is None:
         session.execute(
             update(AccessToken)
-            .where(AccessToken.code_hash == code.code_hash, AccessToken.revoked_at.is_(None))
+            .where(AccessToken.code_hash == code_hash, AccessToken.revoked_at.is_(None))
             .values(revoked_at=now)
         )
         return OAuthError(
             "invalid_grant", "the code was used before; the tokens issued from it are revoked"
         )
-    code.used_at = now
     grant = code.grant
     if code.expires_at <= now:
         raise OAuthError("invalid_grant", "the code has expired")
@@ -123,7 +160,7 @@ def exchange_code(
         raise OAuthError("invalid_grant", "the code_verifier does not match the code_challenge")
     if grant.get("dpop_jkt") and grant["dpop_jkt"] != proof.jkt:
         raise OAuthError("invalid_grant", "the DPoP key is not the one the request was bound to")
-    if consent_revoked_at is not None:
+    if code.consent_revoked_at is not None:
         raise OAuthError("invalid_grant", "the person's consent was revoked")
     subject = pairwise_subject(
         provider.pairwise_secret, sector=client.sector, person_id=code.person_id
@@ -144,8 +181,8 @@ def exchange_code(
         typ=ACCESS_TOKEN_TYPE,
         clock=provider.clock,
     )
-    session.add(
-        AccessToken(
+    session.execute(
+        insert(AccessToken).values(
             jti=jti,
             code_hash=code.code_hash,
             client_id=client.id,
@@ -232,14 +269,21 @@ def userinfo(
             "invalid_token", "the DPoP proof is not made with the token's key", challenge=True
         )
     found = session.execute(
-        select(AccessToken, Consent.revoked_at)
+        select(
+            AccessToken.person_id,
+            AccessToken.client_id,
+            AccessToken.consent_id,
+            AccessToken.userinfo_claims,
+            AccessToken.revoked_at,
+            Consent.revoked_at,
+        )
         .join(Consent, Consent.id == AccessToken.consent_id)
         .where(AccessToken.jti == str(claims["jti"]))
     ).first()
-    if found is None or found[0].revoked_at is not None:
+    if found is None or found[4] is not None:
         raise OAuthError("invalid_token", "the access token was revoked", challenge=True)
-    row, consent_revoked_at = found
-    if consent_revoked_at is not None:
+    row = _Token(*found)
+    if row.consent_revoked_at is not None:
         raise OAuthError("invalid_token", "the person revoked their consent", challenge=True)
     client = provider.client(session, row.client_id)
     assert client is not None
