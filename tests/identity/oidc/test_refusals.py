@@ -527,3 +527,22 @@ def test_a_consent_form_sent_twice_gives_one_code(world: World) -> None:
 
     assert "code" in callback_parameters(first)
     assert again.status_code == 400
+
+
+def test_expired_one_time_records_are_forgotten_a_day_later(world: World) -> None:
+    from sqlalchemy import func, select
+
+    from comptoir.identity.oidc.models import AccessToken, PushedRequest, SeenIdentifier
+    from comptoir.identity.oidc.service.replay import forget_expired
+
+    signed_in_tokens(world)
+    world.clock.advance(timedelta(days=1, minutes=11))
+    with world.database.transaction() as session:
+        forget_expired(session, now=world.clock.now())
+    with world.database.reading() as session:
+        left = [
+            session.scalar(select(func.count()).select_from(table))
+            for table in (SeenIdentifier, AccessToken, PushedRequest)
+        ]
+
+    assert left == [0, 0, 0]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Final
 
 from sqlalchemy import bindparam, delete
@@ -11,7 +11,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
-from comptoir.identity.oidc.models import SeenIdentifier
+from comptoir.identity.oidc.models import (
+    AccessToken,
+    AuthorizationCode,
+    PushedRequest,
+    SeenIdentifier,
+)
 
 
 def _insert_once(dialect: str) -> Executable:
@@ -42,6 +47,12 @@ def first_use(session: Session, *, purpose: str, scope: str, jti: str, until: da
     return session.execute(statement, {"key": key, "until": until}).first() is not None
 
 
-def forget_expired(session: Session, *, now: datetime) -> int:
-    result = session.execute(delete(SeenIdentifier).where(SeenIdentifier.expires_at < now))
-    return int(getattr(result, "rowcount", 0) or 0)
+def forget_expired(session: Session, *, now: datetime) -> None:
+    """Drop one-time identifiers past their time, and requests, codes and access tokens a day
+    after they expired (kept that long to answer "used already" or "revoked", not "unknown")."""
+    session.execute(delete(SeenIdentifier).where(SeenIdentifier.expires_at < now))
+    long_ago = now - timedelta(days=1)
+    # Access tokens go before the codes they name, so that a replayed code never meets none.
+    session.execute(delete(AccessToken).where(AccessToken.expires_at < long_ago))
+    session.execute(delete(AuthorizationCode).where(AuthorizationCode.expires_at < long_ago))
+    session.execute(delete(PushedRequest).where(PushedRequest.expires_at < long_ago))
