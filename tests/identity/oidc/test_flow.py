@@ -3,6 +3,8 @@ authorization endpoint, consent, the code exchange with private_key_jwt and DPoP
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from comptoir.kernel.oidc import callback_parameters
 from tests.identity.oidc.world import ISSUER, World, claims_parameter
 
@@ -119,11 +121,50 @@ def test_a_person_who_refuses_is_sent_back_with_access_denied(world: World) -> N
     assert parameters["iss"] == ISSUER
 
 
-def test_someone_not_signed_in_is_sent_to_the_login_page_and_back(world: World) -> None:
+def test_someone_not_signed_in_logs_in_and_comes_back_to_the_consent_screen(
+    world: World,
+) -> None:
     shop = world.register_client()
-    start = shop.begin()
+    marie = world.enrol(signed_in=False)
+    start = shop.begin(scope="openid profile")
 
-    answer = world.http.get(start.authorization_url, follow_redirects=False)
-
+    answer = marie.browser.get(start.authorization_url, follow_redirects=False)
     assert answer.status_code == 303
-    assert answer.headers["location"].startswith("/identity/login?next=/identity/oidc/authorize")
+    assert answer.headers["location"] == "/identity/login?next=/identity/oidc/authorize/resume"
+    # A code by SMS can take minutes: the request waits for the person, not 90 seconds.
+    world.clock.advance(timedelta(minutes=4))
+    world.sign_in(marie)
+    page = marie.browser.get("/identity/oidc/authorize/resume", follow_redirects=False)
+
+    assert page.status_code == 200
+    assert "Coconut Corner" in page.text
+    tokens = shop.finish(start, world.decide(marie, page.text))
+    assert shop.userinfo(tokens)["name"] == "Marie Joseph"
+
+
+def test_only_the_browser_that_was_sent_to_log_in_can_resume(world: World) -> None:
+    shop = world.register_client()
+    marie = world.enrol(signed_in=False)
+    mallory = world.enrol(name="Mallory")
+    start = shop.begin()
+    marie.browser.get(start.authorization_url, follow_redirects=False)
+
+    stolen = mallory.browser.get(start.authorization_url, follow_redirects=False)
+    resumed = mallory.browser.get("/identity/oidc/authorize/resume", follow_redirects=False)
+
+    assert stolen.status_code == 400
+    assert resumed.status_code == 400
+
+
+def test_a_parked_request_expires_after_ten_minutes(world: World) -> None:
+    shop = world.register_client()
+    marie = world.enrol(signed_in=False)
+    start = shop.begin()
+    marie.browser.get(start.authorization_url, follow_redirects=False)
+    world.clock.advance(timedelta(minutes=11))
+    world.sign_in(marie)
+
+    answer = marie.browser.get("/identity/oidc/authorize/resume", follow_redirects=False)
+
+    assert answer.status_code == 400
+    assert "expired" in answer.text

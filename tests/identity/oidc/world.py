@@ -80,9 +80,11 @@ class World:
             clock=self.clock,
         )
 
-    def enrol(self, phone: str | None = None, name: str = "Marie Joseph") -> Person:
-        """A person in the registry (the first has the phone +1 758 555 0101), signed in on a
-        browser of their own."""
+    def enrol(
+        self, phone: str | None = None, name: str = "Marie Joseph", *, signed_in: bool = True
+    ) -> Person:
+        """A person in the registry (the first has the phone +1 758 555 0101), with a browser
+        of their own, signed in unless asked otherwise."""
         phone = phone or f"+1758555{101 + self.people:04d}"
         self.people += 1
         with self.database.transaction() as session:
@@ -95,10 +97,21 @@ class World:
                 actor="operator:test",
                 clock=self.clock,
             )
-            session_id = start_session(session, person_id=record.id, method="otp", clock=self.clock)
-        browser = TestClient(self.app, base_url=ISSUER)
-        browser.cookies.set(SESSION_COOKIE, cookie_value(self.app.state.node.secret, session_id))
-        return Person(record.id, phone, browser)
+        person = Person(record.id, phone, TestClient(self.app, base_url=ISSUER))
+        if signed_in:
+            self.sign_in(person)
+        return person
+
+    def sign_in(self, person: Person) -> None:
+        """What the registry's login page does once the code is right: a session and its
+        cookie (the login pages themselves are exercised end to end in test_e2e)."""
+        with self.database.transaction() as session:
+            session_id = start_session(
+                session, person_id=person.person_id, method="otp", clock=self.clock
+            )
+        person.browser.cookies.set(
+            SESSION_COOKIE, cookie_value(self.app.state.node.secret, session_id)
+        )
 
     def consent_page(self, person: Person, start: AuthorizationStart) -> str:
         page = person.browser.get(start.authorization_url, follow_redirects=False)

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from comptoir.identity.oidc.domain import CLAIM_LABELS, SUBJECT, SUPPORTED_SCOPES
-from comptoir.identity.oidc.provider import ENDPOINTS, Provider
+from comptoir.identity.oidc.provider import CONSENT_SECONDS, ENDPOINTS, PREFIX, Provider
 from comptoir.identity.oidc.service import authorization, clients, consents, logout
 from comptoir.identity.oidc.service.authorization import AuthorizationError
 from comptoir.identity.registry.pages.common import login_redirect, render, see_other
@@ -31,6 +31,8 @@ router = APIRouter(include_in_schema=False)
 CONSENTS_PAGE = "/identity/me/consents"
 RELEASES_PAGE = "/identity/me/releases"
 CLIENTS_PAGE = "/operator/identity/clients"
+PARKED_COOKIE = "comptoir_oidc_request"
+LOGIN_THEN_RESUME = "/identity/login?next=" + quote(ENDPOINTS["resume"], safe="/")
 
 
 def _provider(request: Request) -> Provider:
@@ -82,7 +84,7 @@ def authorize(request: Request, client_id: str = "", request_uri: str = "") -> R
                 session, client_id=client_id, request_uri=request_uri, provider=provider
             )
             if who is None:
-                pending = None
+                parked = authorization.park_pushed_request(session, row=row, provider=provider)
             else:
                 pending = authorization.use_pushed_request(
                     session, client=client, row=row, person_id=who.person_id, provider=provider
@@ -90,11 +92,52 @@ def authorize(request: Request, client_id: str = "", request_uri: str = "") -> R
                 location = _grant_if_covered(session, pending, who, provider)
                 if location is not None:
                     return see_other(location)
+                return _consent_page(request, pending)
     except AuthorizationError as refusal:
         return _refusal_page(request, refusal)
-    if pending is None:
-        return login_redirect(request)
-    return _consent_page(request, pending)
+    response = see_other(LOGIN_THEN_RESUME)
+    response.set_cookie(
+        PARKED_COOKIE,
+        parked,
+        max_age=CONSENT_SECONDS,
+        httponly=True,
+        secure=node.settings.secure_cookies,
+        samesite="lax",
+        path=PREFIX,
+    )
+    return response
+
+
+@router.get(ENDPOINTS["resume"])
+def resume(request: Request) -> Response:
+    """Back from the login page: the request this browser parked goes on."""
+    who = signed_in_person(request)
+    if who is None:
+        return see_other(LOGIN_THEN_RESUME)
+    node = node_context(request)
+    provider = _provider(request)
+    try:
+        with node.database.transaction() as session:
+            pending = authorization.resume_parked_request(
+                session,
+                parked=request.cookies.get(PARKED_COOKIE, ""),
+                person_id=who.person_id,
+                provider=provider,
+            )
+            location = _grant_if_covered(session, pending, who, provider)
+            response = (
+                see_other(location) if location is not None else _consent_page(request, pending)
+            )
+    except AuthorizationError as refusal:
+        return _refusal_page(request, refusal)
+    response.delete_cookie(
+        PARKED_COOKIE,
+        path=PREFIX,
+        httponly=True,
+        secure=node.settings.secure_cookies,
+        samesite="lax",
+    )
+    return response
 
 
 def _grant_if_covered(

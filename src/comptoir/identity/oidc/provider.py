@@ -19,6 +19,7 @@ PREFIX: Final = "/identity/oidc"
 ENDPOINTS: Final[dict[str, str]] = {
     "par": f"{PREFIX}/par",
     "authorize": f"{PREFIX}/authorize",
+    "resume": f"{PREFIX}/authorize/resume",
     "token": f"{PREFIX}/token",
     "userinfo": f"{PREFIX}/userinfo",
     "jwks": f"{PREFIX}/jwks",

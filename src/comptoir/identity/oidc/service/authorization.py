@@ -4,6 +4,7 @@ endpoint once the person is signed in, consent, and the authorization code."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import uuid
 from collections.abc import Mapping
@@ -214,6 +215,72 @@ def use_pushed_request(
     ).first()
     if taken is None:
         raise AuthorizationError("invalid_request_uri", "the request_uri was used already")
+    return _pending(client, row, person_id)
+
+
+def park_pushed_request(session: Session, *, row: PushedRow, provider: Provider) -> str:
+    """Nobody is signed in on this browser yet: take the request for the browser while the
+    person logs in, which may take minutes with a code by SMS. The request_uri cannot be used
+    again; what is returned goes into a cookie, and only the browser holding it resumes."""
+    secret = secrets.token_urlsafe(24)
+    now = provider.clock.now()
+    parameters = {**row.parameters, "browser": hash_secret(secret)}
+    taken = session.execute(
+        update(PushedRequest)
+        .where(PushedRequest.id == row.id, PushedRequest.used_at.is_(None))
+        .values(
+            used_at=now,
+            expires_at=now + timedelta(seconds=CONSENT_SECONDS),
+            parameters=parameters,
+        )
+        .returning(PushedRequest.id)
+    ).first()
+    if taken is None:
+        raise AuthorizationError("invalid_request_uri", "the request_uri was used already")
+    return f"{row.id}.{secret}"
+
+
+def resume_parked_request(
+    session: Session, *, parked: str, person_id: uuid.UUID, provider: Provider
+) -> PendingAuthorization:
+    """The person is now signed in on the browser that holds `parked`: the request is theirs."""
+    request_text, _, secret = parked.partition(".")
+    try:
+        request_id = uuid.UUID(request_text)
+    except ValueError:
+        raise AuthorizationError("invalid_request", "there is no sign-in to resume") from None
+    found = session.execute(
+        select(
+            PushedRequest.id,
+            PushedRequest.client_id,
+            PushedRequest.parameters,
+            PushedRequest.expires_at,
+            PushedRequest.used_at,
+        ).where(
+            PushedRequest.id == request_id,
+            PushedRequest.used_at.is_not(None),
+            PushedRequest.person_id.is_(None),
+            PushedRequest.finished_at.is_(None),
+        )
+    ).first()
+    if found is None:
+        raise AuthorizationError("invalid_request", "there is no sign-in to resume")
+    row = PushedRow(*found)
+    expected = str(row.parameters.get("browser", ""))
+    if not expected or not hmac.compare_digest(expected, hash_secret(secret)):
+        raise AuthorizationError("invalid_request", "there is no sign-in to resume")
+    if row.expires_at <= provider.clock.now():
+        raise AuthorizationError("invalid_request", "the authorization request has expired")
+    taken = session.execute(
+        update(PushedRequest)
+        .where(PushedRequest.id == row.id, PushedRequest.person_id.is_(None))
+        .values(person_id=person_id)
+        .returning(PushedRequest.id)
+    ).first()
+    if taken is None:
+        raise AuthorizationError("invalid_request", "there is no sign-in to resume")
+    client = provider.client(session, row.client_id)
+    assert client is not None  # the foreign key keeps it
     return _pending(client, row, person_id)
 
 
