@@ -546,3 +546,31 @@ def test_expired_one_time_records_are_forgotten_a_day_later(world: World) -> Non
         ]
 
     assert left == [0, 0, 0]
+
+
+def test_a_request_bound_at_par_needs_the_same_dpop_key_at_the_token_endpoint(
+    world: World,
+) -> None:
+    shop = world.register_client()
+    marie = world.enrol()
+    start = shop.begin()  # the library sends a DPoP proof with its PAR: the code is bound
+    code = callback_parameters(world.authorize(marie, start))["code"]
+    other_key = generate_jwk("P-256")
+    proof = make_dpop_proof(other_key, method="POST", url=TOKEN, clock=world.clock)
+
+    answer = world.http.post(
+        TOKEN, data=token_form(shop, code, start.code_verifier), headers={"DPoP": proof}
+    )
+
+    assert answer.json()["error"] == "invalid_grant"
+    assert "DPoP key" in answer.json()["error_description"]
+
+
+def test_a_dpop_proof_sent_with_a_pushed_request_serves_once(world: World) -> None:
+    shop = world.register_client()
+    proof = dpop_for(shop, "POST", PAR)
+    assert world.http.post(PAR, data=par_form(shop), headers={"DPoP": proof}).status_code == 201
+
+    answer = world.http.post(PAR, data=par_form(shop), headers={"DPoP": proof})
+
+    assert answer.json()["error"] == "invalid_dpop_proof"

@@ -34,6 +34,7 @@ from comptoir.identity.oidc.provider import (
 )
 from comptoir.identity.oidc.service import consents
 from comptoir.identity.oidc.service.client_auth import authenticate_client
+from comptoir.identity.oidc.service.replay import first_use
 from comptoir.kernel.ids import new_id
 from comptoir.kernel.oidc import S256, DpopError, verify_dpop_proof
 
@@ -121,6 +122,9 @@ def push_request(
             raise OAuthError("invalid_dpop_proof", str(error)) from None
         if dpop_jkt is not None and dpop_jkt != proof.jkt:
             raise OAuthError("invalid_request", "dpop_jkt is not the DPoP proof's key")
+        until = provider.clock.now() + timedelta(seconds=90)
+        if not first_use(session, purpose="dpop", scope=proof.jkt, jti=proof.jti, until=until):
+            raise OAuthError("invalid_dpop_proof", "the DPoP proof was used before (jti)")
         dpop_jkt = proof.jkt
     handle = secrets.token_urlsafe(32)
     now = provider.clock.now()
