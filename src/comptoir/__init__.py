@@ -10,6 +10,7 @@ KNOWN_BLOCKS: tuple[str, ...] = (
     "identity",
     "payments",
     "network",
+    "channels.sms",
     "apps.wallet",
     "apps.seller",
     "apps.buyer",

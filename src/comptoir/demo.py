@@ -81,6 +81,7 @@ def seed(settings: Settings) -> None:
         if seeded is not None:
             return
         _seed_payments(settings, database)
+        _seed_identity(database)
         with database.transaction() as session:
             audit.record(session, actor=ACTOR, action=DEMO_SEEDED, subject="node")
     finally:
@@ -137,4 +138,66 @@ def _seed_payments(settings: Settings, database: Database) -> None:
             merchant=customer.merchant,
             alias=customer.alias,
             opening_balance=Money.parse(customer.balance, "XCD").minor,
+        )
+
+
+def _seed_identity(database: Database) -> None:
+    """People in the identity registry (one enrolled by an agent), an agent, and two
+    businesses: Marigot Market (verified) and Soufriere Spice Co (waiting for the operator)."""
+    from comptoir.identity.registry.service import (
+        enrol_person,
+        make_agent,
+        register_business,
+        verify_business,
+    )
+
+    with database.transaction() as session:
+        people = {
+            phone: enrol_person(
+                session,
+                name=name,
+                phone=phone,
+                birthdate=born,
+                national_id=national_id,
+                locale=locale,
+                actor=ACTOR,
+                clock=system_clock,
+            )
+            for name, phone, born, national_id, locale in (
+                ("Marie Joseph", "+17585550101", "1988-03-14", "LC-1988-0314", "en"),
+                ("Kwame Charles", "+17585550102", "1992-09-21", "LC-1992-0921", "en"),
+                ("Aline Baptiste", "+17585550201", "1979-11-30", None, "fr"),
+                ("Celestine Auguste", "+17585550302", "1984-06-02", "LC-1984-0602", "fr"),
+            )
+        }
+        agent = make_agent(session, phone="+17585550102", actor=ACTOR, clock=system_clock)
+        enrol_person(
+            session,
+            name="Joseph Felix",
+            phone="+17585550301",
+            birthdate="1951-01-17",
+            locale="fr",
+            actor=f"person:{agent.id}",
+            clock=system_clock,
+        )
+        for owner, name, number, address, sector, women in (
+            ("+17585550101", "Marigot Market", "LC-BN-2019-0117", "Marigot Bay Road, Castries",
+             "Food retail", True),
+            ("+17585550302", "Soufriere Spice Co", "LC-BN-2023-0042", "Bay Street, Soufriere",
+             "Spices and condiments", True),
+        ):  # fmt: skip
+            register_business(
+                session,
+                owner_id=people[owner].id,
+                name=name,
+                registration_number=number,
+                address=address,
+                sector=sector,
+                women_owned=women,
+                youth_owned=False,
+                actor=ACTOR,
+                clock=system_clock,
+            )
+        verify_business(
+            session, registration_number="LC-BN-2019-0117", actor=ACTOR, clock=system_clock
         )

@@ -1,0 +1,53 @@
+"""The credential issuer's use cases; each takes the caller's session (one transaction)."""
+
+from comptoir.identity.credentials.service.issuance import (
+    HOLDER,
+    OPERATOR,
+    CredentialSummary,
+    Eligibility,
+    IssuedCredential,
+    Issuer,
+    credentials_of,
+    eligibility,
+    issue,
+    kind_of,
+    recent_credentials,
+    revoke,
+    status_list_token,
+)
+from comptoir.identity.credentials.service.offers import (
+    PRE_AUTHORIZED_GRANT,
+    PROOF_TYPE,
+    AccessToken,
+    Offer,
+    create_offer,
+    issue_for_token,
+    new_nonce,
+    purge_expired,
+    redeem_code,
+)
+
+__all__ = [
+    "HOLDER",
+    "OPERATOR",
+    "PRE_AUTHORIZED_GRANT",
+    "PROOF_TYPE",
+    "AccessToken",
+    "CredentialSummary",
+    "Eligibility",
+    "IssuedCredential",
+    "Issuer",
+    "Offer",
+    "create_offer",
+    "credentials_of",
+    "eligibility",
+    "issue",
+    "issue_for_token",
+    "kind_of",
+    "new_nonce",
+    "purge_expired",
+    "recent_credentials",
+    "redeem_code",
+    "revoke",
+    "status_list_token",
+]

@@ -1,0 +1,166 @@
+"""The protocol endpoints: discovery, JWKS, PAR, token, userinfo.
+
+They are plain Starlette routes rather than FastAPI ones: clients authenticate by signatures
+(`private_key_jwt`, DPoP), not cookies, so the node's CSRF check for browser forms does not
+apply, and every refusal is an OAuth error (RFC 6749 section 5.2), never a problem document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from comptoir.identity.oidc.domain import SUPPORTED_CLAIMS, SUPPORTED_SCOPES
+from comptoir.identity.oidc.errors import OAuthError
+from comptoir.identity.oidc.provider import ENDPOINTS, Provider
+from comptoir.identity.oidc.service import authorization, tokens
+from comptoir.kernel.crypto import jwks_document
+from comptoir.kernel.web.context import node_context
+
+_NO_STORE = {"Cache-Control": "no-store"}
+_MAX_BODY_BYTES = 64 * 1024
+
+
+def provider_of(request: Request) -> Provider:
+    provider: Provider = request.app.state.oidc_provider
+    return provider
+
+
+def discovery_document(provider: Provider) -> dict[str, Any]:
+    """OpenID Connect Discovery 1.0 metadata, with RFC 9126, RFC 9207 and RFC 9449 members."""
+    return {
+        "issuer": provider.issuer,
+        "authorization_endpoint": provider.url("authorize"),
+        "pushed_authorization_request_endpoint": provider.url("par"),
+        "require_pushed_authorization_requests": True,
+        "token_endpoint": provider.url("token"),
+        "userinfo_endpoint": provider.url("userinfo"),
+        "jwks_uri": provider.url("jwks"),
+        "end_session_endpoint": provider.url("logout"),
+        "scopes_supported": list(SUPPORTED_SCOPES),
+        "claims_supported": list(SUPPORTED_CLAIMS),
+        "claims_parameter_supported": True,
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code"],
+        "subject_types_supported": ["pairwise"],
+        "id_token_signing_alg_values_supported": ["ES256"],
+        "userinfo_signing_alg_values_supported": ["ES256"],
+        "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+        "token_endpoint_auth_signing_alg_values_supported": ["ES256"],
+        "code_challenge_methods_supported": ["S256"],
+        "dpop_signing_alg_values_supported": ["ES256"],
+        "authorization_response_iss_parameter_supported": True,
+        "ui_locales_supported": ["en", "fr"],
+    }
+
+
+async def discovery(request: Request) -> Response:
+    return JSONResponse(discovery_document(provider_of(request)))
+
+
+async def jwks(request: Request) -> Response:
+    return JSONResponse(
+        jwks_document(provider_of(request).public_keys),
+        headers={"Cache-Control": "public, max-age=300"},
+    )
+
+
+async def _form(request: Request) -> dict[str, str]:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        raise OAuthError("invalid_request", "send the parameters form-encoded")
+    body = await request.body()
+    if len(body) > _MAX_BODY_BYTES:
+        raise OAuthError("invalid_request", "the request is too large")
+    form = await request.form()
+    values: dict[str, str] = {}
+    for name, value in form.multi_items():
+        if name in values:
+            # RFC 6749 section 3.1: parameters must not be included more than once.
+            raise OAuthError("invalid_request", f"the parameter {name} is repeated")
+        if not isinstance(value, str):
+            raise OAuthError("invalid_request", f"the parameter {name} is not text")
+        values[name] = value
+    return values
+
+
+def _guarded(
+    work: Callable[[Request], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        try:
+            return await work(request)
+        except OAuthError as error:
+            return error.response()
+
+    return endpoint
+
+
+async def _par(request: Request) -> Response:
+    form = await _form(request)
+    provider = provider_of(request)
+    database = node_context(request).database
+
+    def push() -> authorization.PushedAnswer:
+        with database.transaction() as session:
+            return authorization.push_request(
+                session, form, dpop_proof=request.headers.get("dpop"), provider=provider
+            )
+
+    answer = await run_in_threadpool(push)
+    return JSONResponse(
+        {"request_uri": answer.request_uri, "expires_in": answer.expires_in},
+        status_code=201,
+        headers=_NO_STORE,
+    )
+
+
+async def _token(request: Request) -> Response:
+    form = await _form(request)
+    provider = provider_of(request)
+    database = node_context(request).database
+
+    def exchange() -> tokens.TokenAnswer | OAuthError:
+        with database.transaction() as session:
+            return tokens.exchange_code(
+                session, form, dpop_proof=request.headers.get("dpop"), provider=provider
+            )
+
+    answer = await run_in_threadpool(exchange)
+    if isinstance(answer, OAuthError):
+        return answer.response()
+    return JSONResponse(answer.body, headers={**_NO_STORE, "Pragma": "no-cache"})
+
+
+async def _userinfo(request: Request) -> Response:
+    provider = provider_of(request)
+    database = node_context(request).database
+
+    def answer() -> str:
+        with database.transaction() as session:
+            return tokens.userinfo(
+                session,
+                authorization=request.headers.get("authorization"),
+                dpop_proof=request.headers.get("dpop"),
+                method=request.method,
+                provider=provider,
+            )
+
+    signed = await run_in_threadpool(answer)
+    return Response(signed, media_type="application/jwt", headers=_NO_STORE)
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/.well-known/openid-configuration", discovery, methods=["GET"]),
+        Route(ENDPOINTS["jwks"], jwks, methods=["GET"]),
+        Route(ENDPOINTS["par"], _guarded(_par), methods=["POST"]),
+        Route(ENDPOINTS["token"], _guarded(_token), methods=["POST"]),
+        Route(ENDPOINTS["userinfo"], _guarded(_userinfo), methods=["GET", "POST"]),
+    ]

@@ -1,0 +1,98 @@
+"""`comptoir identity client ...`: the operator registers relying parties.
+
+Other tools script these, so the names, flags and outputs are stable:
+  comptoir identity client add --name NAME --redirect-uri URL [--redirect-uri URL ...]
+      --jwks FILE --scopes "openid profile phone" [--purpose TEXT]
+      [--post-logout-redirect-uri URL ...] [--sector NAME]
+      (prints the new client as JSON, with its client_id)
+  comptoir identity client list       (prints a JSON array)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from comptoir.identity.oidc.service import clients
+from comptoir.kernel.clock import system_clock
+from comptoir.kernel.db import Database
+from comptoir.kernel.settings import load_settings
+
+client_cli = typer.Typer(
+    help="Relying parties of the OpenID provider.", no_args_is_help=True, add_completion=False
+)
+ACTOR = "operator:cli"
+
+
+def _fail(sentence: str, code: int = 1) -> NoReturn:
+    typer.echo(f"comptoir identity client: {sentence}", err=True)
+    raise typer.Exit(code)
+
+
+@client_cli.command("add")
+def client_add(
+    name: Annotated[str, typer.Option(help="The name people see on the consent screen.")],
+    redirect_uri: Annotated[
+        list[str], typer.Option(help="A redirect URI (repeat the option for several).")
+    ],
+    jwks: Annotated[Path, typer.Option(help="JWKS file with the client's public ES256 key(s).")],
+    scopes: Annotated[
+        str, typer.Option(help='What it may ask for, e.g. "openid profile phone".')
+    ] = "openid",
+    purpose: Annotated[str, typer.Option(help="Why it asks (shown to people).")] = "",
+    post_logout_redirect_uri: Annotated[
+        list[str] | None, typer.Option(help="Where to return after logout (repeatable).")
+    ] = None,
+    sector: Annotated[
+        str | None,
+        typer.Option(
+            help="Share pairwise subjects with clients of the same sector (default: own)."
+        ),
+    ] = None,
+) -> None:
+    """Register a relying party and print it as JSON, with its new client_id."""
+    try:
+        document = json.loads(jwks.read_text(encoding="utf-8"))
+    except OSError as error:
+        _fail(f"cannot read the JWKS file {jwks} ({error.strerror or error})", 2)
+    except ValueError:
+        _fail(f"the JWKS file {jwks} is not JSON", 2)
+    if not isinstance(document, dict):
+        _fail(f"the JWKS file {jwks} is not a JSON object", 2)
+    settings = load_settings()
+    database = Database.from_url(settings.resolved_database_url)
+    try:
+        with database.transaction() as session:
+            added = clients.add_client(
+                session,
+                name=name,
+                redirect_uris=redirect_uri,
+                jwks=document,
+                scopes=scopes,
+                purpose=purpose,
+                post_logout_redirect_uris=post_logout_redirect_uri or (),
+                sector=sector,
+                actor=ACTOR,
+                clock=system_clock,
+            )
+    except clients.ClientRegistrationError as error:
+        _fail(f"--{error.field.replace('_', '-')}: {error.message}", 2)
+    finally:
+        database.dispose()
+    typer.echo(json.dumps(added.to_json(), indent=2))
+
+
+@client_cli.command("list")
+def client_list() -> None:
+    """Print the registered relying parties as a JSON array."""
+    settings = load_settings()
+    database = Database.from_url(settings.resolved_database_url)
+    try:
+        with database.reading() as session:
+            found = clients.list_clients(session)
+    finally:
+        database.dispose()
+    typer.echo(json.dumps([client.to_json() for client in found], indent=2))

@@ -1,0 +1,421 @@
+"""The front channel: pushed authorization requests (RFC 9126), their use at the authorization
+endpoint once the person is signed in, consent, and the authorization code."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from comptoir.identity.oidc.domain import (
+    SUBJECT,
+    ClaimsRequest,
+    RequestError,
+    claims_request,
+    parse_scopes,
+)
+from comptoir.identity.oidc.errors import OAuthError
+from comptoir.identity.oidc.models import AuthorizationCode, PushedRequest
+from comptoir.identity.oidc.provider import (
+    CODE_SECONDS,
+    CONSENT_SECONDS,
+    REQUEST_URI_SECONDS,
+    Provider,
+    RegisteredClient,
+)
+from comptoir.identity.oidc.service import consents
+from comptoir.identity.oidc.service.client_auth import authenticate_client
+from comptoir.identity.oidc.service.replay import first_use
+from comptoir.kernel.ids import new_id
+from comptoir.kernel.oidc import S256, DpopError, verify_dpop_proof
+
+REQUEST_URI_PREFIX = "urn:ietf:params:oauth:request_uri:"
+_MAX_PARAMETER_LENGTH = 4000
+
+
+@dataclass(frozen=True)
+class PushedAnswer:
+    request_uri: str
+    expires_in: int
+
+
+class AuthorizationError(Exception):
+    """The authorization endpoint cannot go on and must not redirect (unknown client, no or
+    bad request_uri): the person sees an error page instead."""
+
+    def __init__(self, error: str, description: str) -> None:
+        super().__init__(description)
+        self.error = error
+        self.description = description
+
+
+@dataclass(frozen=True)
+class PendingAuthorization:
+    """A request whose request_uri was just used by a signed-in person."""
+
+    request_id: uuid.UUID
+    client: RegisteredClient
+    person_id: uuid.UUID
+    redirect_uri: str
+    state: str | None
+    claims: ClaimsRequest
+    parameters: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class PushedRow:
+    id: uuid.UUID
+    client_id: str
+    parameters: dict[str, Any]
+    expires_at: datetime
+    used_at: datetime | None
+
+
+def hash_secret(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def push_request(
+    session: Session,
+    form: Mapping[str, str],
+    *,
+    dpop_proof: str | None,
+    provider: Provider,
+) -> PushedAnswer:
+    client = authenticate_client(session, form, provider=provider, endpoint="par")
+    if "request_uri" in form:
+        raise OAuthError("invalid_request", "request_uri is not allowed in a pushed request")
+    if "request" in form:
+        raise OAuthError("invalid_request", "request objects are not supported; push parameters")
+    for name, value in form.items():
+        if len(value) > _MAX_PARAMETER_LENGTH:
+            raise OAuthError("invalid_request", f"the parameter {name} is too long")
+    if form.get("response_type") != "code":
+        raise OAuthError("unsupported_response_type", "only response_type=code is supported")
+    if "response_mode" in form and form["response_mode"] != "query":
+        raise OAuthError("invalid_request", "only response_mode=query is supported")
+    redirect_uri, challenge = _redirect_and_challenge(form, client)
+    try:
+        claims = claims_request(
+            scopes=parse_scopes(form.get("scope", "")),
+            claims_parameter=form.get("claims"),
+            allowed_scopes=parse_scopes(client.scopes),
+        )
+    except RequestError as error:
+        raise OAuthError(error.error, error.description) from None
+    dpop_jkt = form.get("dpop_jkt")
+    if dpop_proof is not None:
+        try:
+            proof = verify_dpop_proof(
+                dpop_proof, method="POST", url=provider.url("par"), clock=provider.clock
+            )
+        except DpopError as error:
+            raise OAuthError("invalid_dpop_proof", str(error)) from None
+        if dpop_jkt is not None and dpop_jkt != proof.jkt:
+            raise OAuthError("invalid_request", "dpop_jkt is not the DPoP proof's key")
+        until = provider.clock.now() + timedelta(seconds=90)
+        if not first_use(session, purpose="dpop", scope=proof.jkt, jti=proof.jti, until=until):
+            raise OAuthError("invalid_dpop_proof", "the DPoP proof was used before (jti)")
+        dpop_jkt = proof.jkt
+    handle = secrets.token_urlsafe(32)
+    now = provider.clock.now()
+    parameters: dict[str, Any] = {
+        "redirect_uri": redirect_uri,
+        "scope": " ".join(parse_scopes(form.get("scope", ""))),
+        "state": form.get("state"),
+        "nonce": form.get("nonce"),
+        "code_challenge": challenge,
+        "dpop_jkt": dpop_jkt,
+        "claims": claims.to_json(),
+    }
+    session.execute(
+        insert(PushedRequest).values(
+            id=new_id(),
+            handle_hash=hash_secret(handle),
+            client_id=client.id,
+            parameters=parameters,
+            expires_at=now + timedelta(seconds=REQUEST_URI_SECONDS),
+            person_id=None,
+            used_at=None,
+            finished_at=None,
+        )
+    )
+    return PushedAnswer(REQUEST_URI_PREFIX + handle, REQUEST_URI_SECONDS)
+
+
+def _redirect_and_challenge(form: Mapping[str, str], client: RegisteredClient) -> tuple[str, str]:
+    redirect_uri = form.get("redirect_uri", "")
+    if redirect_uri not in client.redirect_uris:
+        raise OAuthError("invalid_request", "the redirect_uri is not registered for this client")
+    challenge = form.get("code_challenge", "")
+    if form.get("code_challenge_method") != S256:
+        raise OAuthError("invalid_request", "PKCE is required with code_challenge_method=S256")
+    if len(challenge) != 43:
+        raise OAuthError("invalid_request", "the code_challenge must be an S256 challenge")
+    return redirect_uri, challenge
+
+
+def find_pushed_request(
+    session: Session, *, client_id: str, request_uri: str, provider: Provider
+) -> tuple[RegisteredClient, PushedRow]:
+    """The pushed request behind a request_uri, still unused and in time; else a refusal."""
+    client = provider.client(session, client_id)
+    if client is None:
+        raise AuthorizationError("invalid_request", "the client is not registered")
+    if not request_uri:
+        raise AuthorizationError(
+            "invalid_request",
+            "this provider accepts only pushed authorization requests (request_uri)",
+        )
+    if not request_uri.startswith(REQUEST_URI_PREFIX):
+        raise AuthorizationError("invalid_request_uri", "the request_uri is not one of ours")
+    handle = request_uri.removeprefix(REQUEST_URI_PREFIX)
+    found = session.execute(
+        select(
+            PushedRequest.id,
+            PushedRequest.client_id,
+            PushedRequest.parameters,
+            PushedRequest.expires_at,
+            PushedRequest.used_at,
+        ).where(PushedRequest.handle_hash == hash_secret(handle))
+    ).first()
+    row = None if found is None else PushedRow(*found)
+    if row is None or row.client_id != client.id:
+        raise AuthorizationError("invalid_request_uri", "the request_uri is not known")
+    if row.used_at is not None:
+        raise AuthorizationError("invalid_request_uri", "the request_uri was used already")
+    if row.expires_at <= provider.clock.now():
+        raise AuthorizationError("invalid_request_uri", "the request_uri has expired")
+    return client, row
+
+
+def use_pushed_request(
+    session: Session,
+    *,
+    client: RegisteredClient,
+    row: PushedRow,
+    person_id: uuid.UUID,
+    provider: Provider,
+) -> PendingAuthorization:
+    """The signed-in person takes the request: its request_uri cannot be used again. The
+    conditional UPDATE makes that true even for two browsers racing with one request_uri."""
+    now = provider.clock.now()
+    taken = session.execute(
+        update(PushedRequest)
+        .where(PushedRequest.id == row.id, PushedRequest.used_at.is_(None))
+        .values(
+            used_at=now, person_id=person_id, expires_at=now + timedelta(seconds=CONSENT_SECONDS)
+        )
+        .returning(PushedRequest.id)
+    ).first()
+    if taken is None:
+        raise AuthorizationError("invalid_request_uri", "the request_uri was used already")
+    return _pending(client, row, person_id)
+
+
+def park_pushed_request(session: Session, *, row: PushedRow, provider: Provider) -> str:
+    """Nobody is signed in on this browser yet: take the request for the browser while the
+    person logs in, which may take minutes with a code by SMS. The request_uri cannot be used
+    again; what is returned goes into a cookie, and only the browser holding it resumes."""
+    secret = secrets.token_urlsafe(24)
+    now = provider.clock.now()
+    parameters = {**row.parameters, "browser": hash_secret(secret)}
+    taken = session.execute(
+        update(PushedRequest)
+        .where(PushedRequest.id == row.id, PushedRequest.used_at.is_(None))
+        .values(
+            used_at=now,
+            expires_at=now + timedelta(seconds=CONSENT_SECONDS),
+            parameters=parameters,
+        )
+        .returning(PushedRequest.id)
+    ).first()
+    if taken is None:
+        raise AuthorizationError("invalid_request_uri", "the request_uri was used already")
+    return f"{row.id}.{secret}"
+
+
+def resume_parked_request(
+    session: Session, *, parked: str, person_id: uuid.UUID, provider: Provider
+) -> PendingAuthorization:
+    """The person is now signed in on the browser that holds `parked`: the request is theirs."""
+    request_text, _, secret = parked.partition(".")
+    try:
+        request_id = uuid.UUID(request_text)
+    except ValueError:
+        raise AuthorizationError("invalid_request", "there is no sign-in to resume") from None
+    found = session.execute(
+        select(
+            PushedRequest.id,
+            PushedRequest.client_id,
+            PushedRequest.parameters,
+            PushedRequest.expires_at,
+            PushedRequest.used_at,
+        ).where(
+            PushedRequest.id == request_id,
+            PushedRequest.used_at.is_not(None),
+            PushedRequest.person_id.is_(None),
+            PushedRequest.finished_at.is_(None),
+        )
+    ).first()
+    if found is None:
+        raise AuthorizationError("invalid_request", "there is no sign-in to resume")
+    row = PushedRow(*found)
+    expected = str(row.parameters.get("browser", ""))
+    if not expected or not hmac.compare_digest(expected, hash_secret(secret)):
+        raise AuthorizationError("invalid_request", "there is no sign-in to resume")
+    if row.expires_at <= provider.clock.now():
+        raise AuthorizationError("invalid_request", "the authorization request has expired")
+    taken = session.execute(
+        update(PushedRequest)
+        .where(PushedRequest.id == row.id, PushedRequest.person_id.is_(None))
+        .values(person_id=person_id)
+        .returning(PushedRequest.id)
+    ).first()
+    if taken is None:
+        raise AuthorizationError("invalid_request", "there is no sign-in to resume")
+    client = provider.client(session, row.client_id)
+    assert client is not None  # the foreign key keeps it
+    return _pending(client, row, person_id)
+
+
+def pending_for_consent(
+    session: Session, *, request_id: uuid.UUID, person_id: uuid.UUID, provider: Provider
+) -> PendingAuthorization:
+    found = session.execute(
+        select(
+            PushedRequest.id,
+            PushedRequest.client_id,
+            PushedRequest.parameters,
+            PushedRequest.expires_at,
+            PushedRequest.used_at,
+        ).where(
+            PushedRequest.id == request_id,
+            PushedRequest.person_id == person_id,
+            PushedRequest.used_at.is_not(None),
+            PushedRequest.finished_at.is_(None),
+        )
+    ).first()
+    if found is None:
+        raise AuthorizationError("invalid_request", "there is no authorization to decide on")
+    row = PushedRow(*found)
+    if row.expires_at <= provider.clock.now():
+        raise AuthorizationError("invalid_request", "the authorization request has expired")
+    client = provider.client(session, row.client_id)
+    assert client is not None  # the foreign key keeps it
+    return _pending(client, row, person_id)
+
+
+def consent_in_force(
+    session: Session, pending: PendingAuthorization
+) -> consents.ConsentDecision | None:
+    return consents.covering_consent(
+        session, person_id=pending.person_id, client_id=pending.client.id, wanted=pending.claims
+    )
+
+
+def _finish(session: Session, pending: PendingAuthorization, provider: Provider) -> None:
+    """Close the request once: a consent form sent twice gets no second code."""
+    closed = session.execute(
+        update(PushedRequest)
+        .where(PushedRequest.id == pending.request_id, PushedRequest.finished_at.is_(None))
+        .values(finished_at=provider.clock.now())
+        .returning(PushedRequest.id)
+    ).first()
+    if closed is None:
+        raise AuthorizationError("invalid_request", "this authorization was decided already")
+
+
+def grant(
+    session: Session,
+    pending: PendingAuthorization,
+    *,
+    decision: consents.ConsentDecision,
+    authenticated_at: float,
+    provider: Provider,
+) -> str:
+    """Issue the authorization code and return the redirect back to the client."""
+    _finish(session, pending, provider)
+    now = provider.clock.now()
+    code = secrets.token_urlsafe(32)
+    wanted = pending.claims
+    granted = set(decision.granted)
+    parameters = pending.parameters
+    session.execute(
+        insert(AuthorizationCode).values(
+            code_hash=hash_secret(code),
+            client_id=pending.client.id,
+            person_id=pending.person_id,
+            consent_id=decision.consent_id,
+            grant={
+                "redirect_uri": pending.redirect_uri,
+                "code_challenge": parameters["code_challenge"],
+                "nonce": parameters.get("nonce"),
+                "scope": parameters["scope"],
+                "dpop_jkt": parameters.get("dpop_jkt"),
+                "auth_time": int(authenticated_at),
+                "id_token_claims": [c for c in wanted.id_token if c in granted or c == SUBJECT],
+                "userinfo_claims": [c for c in wanted.userinfo if c in granted],
+            },
+            expires_at=now + timedelta(seconds=CODE_SECONDS),
+            used_at=None,
+        )
+    )
+    return response_redirect(pending, provider=provider, code=code)
+
+
+def deny(session: Session, pending: PendingAuthorization, *, provider: Provider) -> str:
+    _finish(session, pending, provider)
+    return response_redirect(
+        pending,
+        provider=provider,
+        error="access_denied",
+        description="the person did not agree to share their information",
+    )
+
+
+def response_redirect(
+    pending: PendingAuthorization,
+    *,
+    provider: Provider,
+    code: str | None = None,
+    error: str | None = None,
+    description: str | None = None,
+) -> str:
+    """The authorization response: to the registered redirect URI, with `iss` (RFC 9207)."""
+    parameters: dict[str, str] = {}
+    if code is not None:
+        parameters["code"] = code
+    if error is not None:
+        parameters["error"] = error
+        if description:
+            parameters["error_description"] = description
+    if pending.state is not None:
+        parameters["state"] = pending.state
+    parameters["iss"] = provider.issuer
+    separator = "&" if "?" in pending.redirect_uri else "?"
+    return pending.redirect_uri + separator + urlencode(parameters)
+
+
+def _pending(
+    client: RegisteredClient, row: PushedRow, person_id: uuid.UUID
+) -> PendingAuthorization:
+    state = row.parameters.get("state")
+    return PendingAuthorization(
+        request_id=row.id,
+        client=client,
+        person_id=person_id,
+        redirect_uri=str(row.parameters["redirect_uri"]),
+        state=state if isinstance(state, str) else None,
+        claims=ClaimsRequest.from_json(row.parameters["claims"]),
+        parameters=row.parameters,
+    )

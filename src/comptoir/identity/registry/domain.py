@@ -1,0 +1,219 @@
+"""The registry's pure rules: what a valid person or business is, and how one-time codes behave.
+
+Standard library, `phonenumbers` and the kernel only; no database, no web.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Final
+
+import phonenumbers
+
+from comptoir.identity.registry.errors import RegistryError
+from comptoir.kernel.i18n import AVAILABLE_LOCALES, lazy
+
+CODE_DIGITS: Final = 6
+CODE_LIFETIME: Final = timedelta(minutes=3)
+RESEND_WAIT: Final = timedelta(seconds=30)
+MAX_WRONG_CODES: Final = 3
+LOCK_DURATION: Final = timedelta(minutes=10)
+SESSION_LIFETIME: Final = timedelta(hours=8)
+OLDEST_AGE_YEARS: Final = 130
+
+LOGIN: Final = "login"
+ENROL: Final = "enrol"
+
+_NATIONAL_ID = re.compile(r"[A-Z0-9][A-Z0-9-]{2,63}")
+_REGISTRATION_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9/.-]{1,63}")
+
+
+# --- people and businesses ---------------------------------------------------------------------
+
+
+def normalise_phone(text: str) -> str:
+    """The number in E.164 (`+17585550101`), from what a person typed (spaces, dashes allowed)."""
+    cleaned = text.strip()
+    if cleaned.startswith("00"):
+        cleaned = "+" + cleaned[2:]
+    if not cleaned.startswith("+"):
+        raise RegistryError(
+            "invalid_phone",
+            lazy("Write the phone number with its country code, for example +1 758 555 0101."),
+            field="phone",
+        )
+    try:
+        parsed = phonenumbers.parse(cleaned, None)
+    except phonenumbers.NumberParseException:
+        parsed = None
+    # "Possible" (right length for a known country code) rather than "valid": numbering plans
+    # change faster than the library, and fictional 555 numbers must work in the demo.
+    if (
+        parsed is None
+        or not phonenumbers.is_possible_number(parsed)
+        or phonenumbers.region_code_for_country_code(parsed.country_code or 0) == "ZZ"
+    ):
+        raise RegistryError(
+            "invalid_phone",
+            lazy("This is not a valid phone number. Check it, with its country code."),
+            field="phone",
+        )
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def clean_name(text: str, *, field: str = "name") -> str:
+    name = " ".join(text.split())
+    if not name:
+        raise RegistryError("missing_name", lazy("Write the name."), field=field)
+    if len(name) > 200:
+        raise RegistryError(
+            "name_too_long", lazy("The name is too long (200 characters at most)."), field=field
+        )
+    return name
+
+
+def parse_birthdate(text: str, *, today: date) -> date:
+    try:
+        born = date.fromisoformat(text.strip())
+    except ValueError:
+        raise RegistryError(
+            "invalid_birthdate",
+            lazy("Write the date of birth as year-month-day, for example 1990-04-23."),
+            field="birthdate",
+        ) from None
+    if born > today or born.year < today.year - OLDEST_AGE_YEARS:
+        raise RegistryError(
+            "invalid_birthdate",
+            lazy("This date of birth is not possible. Check it."),
+            field="birthdate",
+        )
+    return born
+
+
+def clean_national_id(text: str | None) -> str | None:
+    """None when not given; otherwise upper case without spaces, letters, digits and dashes."""
+    if text is None:
+        return None
+    value = "".join(text.split()).upper()
+    if not value:
+        return None
+    if not _NATIONAL_ID.fullmatch(value):
+        raise RegistryError(
+            "invalid_national_id",
+            lazy("A national id number has 3 to 64 letters, digits or dashes."),
+            field="national_id",
+        )
+    return value
+
+
+def clean_locale(text: str) -> str:
+    if text not in AVAILABLE_LOCALES:
+        raise RegistryError("invalid_locale", lazy("Choose English or French."), field="locale")
+    return text
+
+
+def clean_registration_number(text: str) -> str:
+    value = "".join(text.split()).upper()
+    if not _REGISTRATION_NUMBER.fullmatch(value):
+        raise RegistryError(
+            "invalid_registration_number",
+            lazy("A registration number has 2 to 64 letters, digits, dashes, dots or slashes."),
+            field="registration_number",
+        )
+    return value
+
+
+def clean_text(text: str, *, field: str, limit: int, missing: str) -> str:
+    value = " ".join(text.split())
+    if not value:
+        raise RegistryError(f"missing_{field}", lazy(missing), field=field)
+    if len(value) > limit:
+        raise RegistryError(
+            f"{field}_too_long",
+            lazy("This is too long ({limit} characters at most).", limit=limit),
+            field=field,
+        )
+    return value
+
+
+# --- one-time codes ----------------------------------------------------------------------------
+
+
+def new_code() -> str:
+    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+
+
+def code_digest(secret: bytes, *, purpose: str, phone: str, code: str) -> str:
+    """What is stored of a code: an HMAC under the node's secret, bound to phone and purpose,
+    so neither the database nor its backups reveal a code (six digits are quick to try)."""
+    message = f"identity-otp\n{purpose}\n{phone}\n{code.strip()}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class CodeState:
+    """The sign-in state of one phone."""
+
+    purpose: str | None
+    digest: str | None
+    sent_at: datetime | None
+    expires_at: datetime | None
+    failures: int
+    locked_until: datetime | None
+
+    def locked(self, now: datetime) -> bool:
+        return self.locked_until is not None and self.locked_until > now
+
+    def resend_at(self) -> datetime | None:
+        """When a new code may be sent (None: at once)."""
+        return None if self.sent_at is None else self.sent_at + RESEND_WAIT
+
+
+@dataclass(frozen=True)
+class Verdict:
+    accepted: bool
+    after: CodeState
+    locked_until: datetime | None = None  # set when the phone is (or just became) locked
+
+
+def check_code(state: CodeState, *, purpose: str, digest: str, now: datetime) -> Verdict:
+    """Judge a code. A locked phone is refused without looking at the code; the third wrong
+    code in a row locks it for `LOCK_DURATION` and voids the code that was sent. A right
+    code is used up."""
+    if state.locked(now):
+        return Verdict(False, state, state.locked_until)
+    valid = (
+        state.digest is not None
+        and state.purpose == purpose
+        and state.expires_at is not None
+        and state.expires_at > now
+        and hmac.compare_digest(state.digest, digest)
+    )
+    if valid:
+        return Verdict(True, CodeState(None, None, state.sent_at, None, 0, None))
+    failures = state.failures + 1
+    if failures >= MAX_WRONG_CODES:
+        until = now + LOCK_DURATION
+        return Verdict(False, CodeState(None, None, state.sent_at, None, 0, until), until)
+    return Verdict(
+        False,
+        CodeState(state.purpose, state.digest, state.sent_at, state.expires_at, failures, None),
+    )
+
+
+def safe_next(candidate: str | None, default: str = "/identity/me") -> str:
+    """Only a local path starting with one "/" (not "//", not "/\\"): never an open redirect."""
+    if (
+        candidate
+        and candidate.startswith("/")
+        and not candidate.startswith(("//", "/\\"))
+        and not any(ord(character) < 0x20 for character in candidate)
+        and len(candidate) <= 2000
+    ):
+        return candidate
+    return default

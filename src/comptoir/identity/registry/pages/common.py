@@ -1,0 +1,69 @@
+"""What the registry's pages share: rendering, the signed-in person, dates, redirects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import quote
+
+from babel.dates import format_date, format_datetime
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from comptoir.identity.registry.errors import RegistryError
+from comptoir.identity.registry.session import SignedInPerson, signed_in_person
+from comptoir.kernel.i18n import current_locale
+from comptoir.kernel.web.context import node_context
+
+
+def when(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    text = format_datetime(moment, "medium", tzinfo=UTC, locale=current_locale())
+    return f"{text} UTC"
+
+
+def day(value: date | None) -> str:
+    return "" if value is None else format_date(value, "long", locale=current_locale())
+
+
+def render(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+) -> HTMLResponse:
+    values: dict[str, Any] = {
+        "when": when,
+        "day": day,
+        "signed_in": signed_in_person(request) is not None,
+    }
+    values.update(context or {})
+    response = node_context(request).templates.render(
+        request, template, values, status_code=status_code
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def see_other(path: str) -> RedirectResponse:
+    return RedirectResponse(path, status_code=303)
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    """To the login page, coming back here afterwards."""
+    here = request.url.path
+    if request.url.query:
+        here += "?" + request.url.query
+    return see_other("/identity/login?next=" + quote(here, safe="/"))
+
+
+def person_or_redirect(request: Request) -> SignedInPerson | RedirectResponse:
+    who = signed_in_person(request)
+    return login_redirect(request) if who is None else who
+
+
+def error_context(error: RegistryError) -> dict[str, Any]:
+    return {"error": error.text.render(), "error_field": error.field}

@@ -1,0 +1,207 @@
+"""Logging in with a phone and a one-time code, logging out, and enrolling oneself."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from comptoir.identity.registry import domain
+from comptoir.identity.registry.errors import RegistryError
+from comptoir.identity.registry.pages.common import error_context, render, see_other, when
+from comptoir.identity.registry.service import signin
+from comptoir.identity.registry.session import (
+    clear_session_cookie,
+    current_session_id,
+    set_session_cookie,
+)
+from comptoir.kernel.i18n import _, current_locale
+from comptoir.kernel.web.context import node_context
+
+router = APIRouter(include_in_schema=False)
+
+LOCKED_STATUS = 429
+
+
+def _status_of(error: RegistryError) -> int:
+    return LOCKED_STATUS if error.code in ("phone_locked", "resend_too_soon") else 400
+
+
+def _wrong_code(check: signin.CodeCheck) -> tuple[str, int]:
+    if check.outcome is signin.Outcome.LOCKED:
+        return (
+            _(
+                "Too many wrong codes. Logging in with this number is locked until {time}.",
+                time=when(check.locked_until),
+            ),
+            LOCKED_STATUS,
+        )
+    return _("This code is wrong or has expired. Check it, or ask for a new one."), 400
+
+
+# --- log in ------------------------------------------------------------------------------------
+
+
+@router.get("/identity/login")
+def login_form(request: Request, next: str = "") -> Response:
+    return render(request, "identity/login.html", {"step": "phone", "next": domain.safe_next(next)})
+
+
+@router.post("/identity/login")
+def login_send_code(
+    request: Request,
+    phone: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
+) -> Response:
+    node = node_context(request)
+    context: dict[str, Any] = {"step": "phone", "phone": phone, "next": domain.safe_next(next)}
+    try:
+        with node.database.transaction() as session:
+            sent = signin.request_login_code(
+                session, phone=phone, secret=node.secret, clock=node.clock
+            )
+    except RegistryError as error:
+        # A resend asked too soon stays on the code page: the code sent before still works.
+        if error.code == "resend_too_soon":
+            context["step"] = "code"
+            context["phone"] = domain.normalise_phone(phone)
+        context.update(error_context(error))
+        return render(request, "identity/login.html", context, status_code=_status_of(error))
+    context.update(step="code", phone=sent.phone)
+    return render(request, "identity/login.html", context)
+
+
+@router.post("/identity/login/code")
+def login_check_code(
+    request: Request,
+    phone: Annotated[str, Form()] = "",
+    code: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
+) -> Response:
+    node = node_context(request)
+    target = domain.safe_next(next)
+    context: dict[str, Any] = {"step": "code", "phone": phone, "next": target}
+    try:
+        with node.database.transaction() as session:
+            check = signin.confirm_login(
+                session, phone=phone, code=code, secret=node.secret, clock=node.clock
+            )
+    except RegistryError as error:
+        context.update(step="phone", **error_context(error))
+        return render(request, "identity/login.html", context, status_code=_status_of(error))
+    if check.outcome is not signin.Outcome.SIGNED_IN or check.session_id is None:
+        message, status = _wrong_code(check)
+        context.update(error=message, error_field="code")
+        return render(request, "identity/login.html", context, status_code=status)
+    response = see_other(target)
+    set_session_cookie(request, response, check.session_id)
+    return response
+
+
+@router.post("/identity/logout")
+def logout(request: Request) -> Response:
+    node = node_context(request)
+    session_id = current_session_id(request)
+    if session_id is not None:
+        with node.database.transaction() as session:
+            signin.end_session(session, session_id=session_id, clock=node.clock)
+    response = see_other("/")
+    clear_session_cookie(request, response)
+    return response
+
+
+# --- enrol oneself -----------------------------------------------------------------------------
+
+
+@router.get("/identity/register")
+def register_form(request: Request) -> Response:
+    return render(
+        request, "identity/register.html", {"step": "details", "form": {"locale": current_locale()}}
+    )
+
+
+def _details(
+    name: str, phone: str, birthdate: str, national_id: str, locale: str
+) -> dict[str, str]:
+    return {
+        "name": name,
+        "phone": phone,
+        "birthdate": birthdate,
+        "national_id": national_id,
+        "locale": locale,
+    }
+
+
+@router.post("/identity/register")
+def register_send_code(
+    request: Request,
+    *,
+    name: Annotated[str, Form()] = "",
+    phone: Annotated[str, Form()] = "",
+    birthdate: Annotated[str, Form()] = "",
+    national_id: Annotated[str, Form()] = "",
+    locale: Annotated[str, Form()] = "",
+) -> Response:
+    node = node_context(request)
+    form = _details(name, phone, birthdate, national_id, locale or current_locale())
+    context: dict[str, Any] = {"step": "details", "form": form}
+    try:
+        with node.database.transaction() as session:
+            sent = signin.request_enrolment_code(
+                session,
+                name=name,
+                phone=phone,
+                birthdate=birthdate,
+                national_id=national_id or None,
+                locale=form["locale"],
+                secret=node.secret,
+                clock=node.clock,
+            )
+    except RegistryError as error:
+        if error.code == "resend_too_soon":
+            context["step"] = "code"
+        context.update(error_context(error))
+        return render(request, "identity/register.html", context, status_code=_status_of(error))
+    form["phone"] = sent.phone
+    context["step"] = "code"
+    return render(request, "identity/register.html", context)
+
+
+@router.post("/identity/register/code")
+def register_check_code(
+    request: Request,
+    *,
+    name: Annotated[str, Form()] = "",
+    phone: Annotated[str, Form()] = "",
+    birthdate: Annotated[str, Form()] = "",
+    national_id: Annotated[str, Form()] = "",
+    locale: Annotated[str, Form()] = "",
+    code: Annotated[str, Form()] = "",
+) -> Response:
+    node = node_context(request)
+    form = _details(name, phone, birthdate, national_id, locale or current_locale())
+    context: dict[str, Any] = {"step": "code", "form": form}
+    try:
+        with node.database.transaction() as session:
+            check = signin.confirm_enrolment(
+                session,
+                name=name,
+                phone=phone,
+                birthdate=birthdate,
+                national_id=national_id or None,
+                locale=form["locale"],
+                code=code,
+                secret=node.secret,
+                clock=node.clock,
+            )
+    except RegistryError as error:
+        context.update(step="details", **error_context(error))
+        return render(request, "identity/register.html", context, status_code=_status_of(error))
+    if check.outcome is not signin.Outcome.SIGNED_IN or check.session_id is None:
+        message, status = _wrong_code(check)
+        context.update(error=message, error_field="code")
+        return render(request, "identity/register.html", context, status_code=status)
+    response = see_other("/identity/me")
+    set_session_cookie(request, response, check.session_id)
+    return response

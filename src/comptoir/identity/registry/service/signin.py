@@ -1,0 +1,343 @@
+"""Proving a phone with a one-time code (to log in, or to enrol oneself), and sessions.
+
+A code goes out through the SMS channel (outbox topic `sms.send`) in the same transaction that
+stores its HMAC, so a code is sent if and only if it can be checked. Only the HMAC is kept
+(under the node's secret); the code itself appears in the SMS and nowhere else: not in the
+audit log, not in the logs. Three wrong codes lock the phone for ten minutes, the right code
+included; a code lives three minutes; a new one waits thirty seconds after the last.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Final
+
+from sqlalchemy.orm import Session
+
+from comptoir.identity.registry import domain
+from comptoir.identity.registry.errors import RegistryError
+from comptoir.identity.registry.models import OneTimeCode, Person, PersonSession
+from comptoir.identity.registry.records import OTP, PersonRecord
+from comptoir.identity.registry.service.people import (
+    SELF,
+    check_new_person,
+    enrol_person,
+    find_person_by_phone,
+    method_locked,
+)
+from comptoir.kernel import audit
+from comptoir.kernel.clock import Clock
+from comptoir.kernel.i18n import lazy
+from comptoir.kernel.ids import new_id
+from comptoir.kernel.outbox import publish
+
+SMS_TOPIC: Final = "sms.send"
+"""The SMS channel's topic; the payload is {"to": E.164, "body": text}."""
+
+
+class Outcome(StrEnum):
+    SIGNED_IN = "signed_in"
+    WRONG_CODE = "wrong_code"
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """The answer to a code: signed in (with the new session), wrong, or locked."""
+
+    outcome: Outcome
+    person: PersonRecord | None = None
+    session_id: uuid.UUID | None = None
+    locked_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CodeSent:
+    phone: str
+    expires_at: datetime
+
+
+def send_sms(session: Session, *, to: str, body: str, clock: Clock) -> None:
+    """Queue a text message for the SMS channel, in the caller's transaction."""
+    publish(session, topic=SMS_TOPIC, payload={"to": to, "body": body}, key=to, clock=clock)
+
+
+def _state(session: Session, phone: str, now: datetime) -> OneTimeCode:
+    found = session.get(OneTimeCode, phone, with_for_update=True)
+    if found is None:
+        found = OneTimeCode(phone=phone, failures=0, updated_at=now)
+        session.add(found)
+        session.flush()
+    return found
+
+
+def _as_domain(row: OneTimeCode) -> domain.CodeState:
+    return domain.CodeState(
+        row.purpose, row.code_digest, row.sent_at, row.expires_at, row.failures, row.locked_until
+    )
+
+
+def _refuse_if_locked(state: domain.CodeState, now: datetime) -> None:
+    if state.locked(now):
+        assert state.locked_until is not None
+        raise RegistryError(
+            "phone_locked",
+            lazy(
+                "Too many wrong codes. Logging in with this number is locked until {time} UTC.",
+                time=state.locked_until.astimezone(UTC).strftime("%H:%M"),
+            ),
+            field="phone",
+        )
+
+
+def _issue_code(
+    session: Session,
+    *,
+    phone: str,
+    purpose: str,
+    locale: str,
+    secret: bytes,
+    clock: Clock,
+) -> CodeSent:
+    now = clock.now()
+    row = _state(session, phone, now)
+    state = _as_domain(row)
+    _refuse_if_locked(state, now)
+    resend_at = state.resend_at()
+    if resend_at is not None and resend_at > now:
+        seconds = int((resend_at - now).total_seconds()) + 1
+        raise RegistryError(
+            "resend_too_soon",
+            lazy(
+                "A code was just sent. Wait {seconds} seconds before asking for a new one.",
+                seconds=seconds,
+            ),
+            field="phone",
+        )
+    code = domain.new_code()
+    row.purpose = purpose
+    row.code_digest = domain.code_digest(secret, purpose=purpose, phone=phone, code=code)
+    row.sent_at = now
+    row.expires_at = now + domain.CODE_LIFETIME
+    row.failures = 0
+    row.updated_at = now
+    if purpose == domain.LOGIN:
+        text = lazy(
+            "Your Comptoir code is {code}. It expires in 3 minutes. Never share it with anyone.",
+            code=code,
+        )
+    else:
+        text = lazy(
+            "Your Comptoir registration code is {code}. It expires in 3 minutes. Never share "
+            "it with anyone.",
+            code=code,
+        )
+    send_sms(session, to=phone, body=text.render(locale), clock=clock)
+    return CodeSent(phone, row.expires_at)
+
+
+def _refuse_locked_method(session: Session, person: PersonRecord) -> None:
+    if method_locked(session, person_id=person.id, method=OTP):
+        raise RegistryError(
+            "method_locked",
+            lazy(
+                "You have locked logging in with a code by SMS. Log in another way to unlock "
+                "it, or ask a registry agent."
+            ),
+            field="phone",
+        )
+
+
+def request_login_code(session: Session, *, phone: str, secret: bytes, clock: Clock) -> CodeSent:
+    """Send a login code to a registered phone whose owner has not locked codes by SMS."""
+    clean_phone = domain.normalise_phone(phone)
+    person = find_person_by_phone(session, phone=clean_phone)
+    if person is None:
+        raise RegistryError(
+            "unknown_phone",
+            lazy("No one is registered with this phone number. Check it, or register first."),
+            field="phone",
+        )
+    _refuse_locked_method(session, person)
+    return _issue_code(
+        session,
+        phone=clean_phone,
+        purpose=domain.LOGIN,
+        locale=person.locale,
+        secret=secret,
+        clock=clock,
+    )
+
+
+def request_enrolment_code(
+    session: Session,
+    *,
+    name: str,
+    phone: str,
+    birthdate: str | date,
+    national_id: str | None,
+    locale: str,
+    secret: bytes,
+    clock: Clock,
+) -> CodeSent:
+    """Check what a person wants to register (duplicates are refused now, before any code),
+    then send a code to prove the phone is theirs."""
+    _name, clean_phone, _born, _id, clean_locale = check_new_person(
+        session,
+        name=name,
+        phone=phone,
+        birthdate=birthdate,
+        national_id=national_id,
+        locale=locale,
+        today=clock.now().astimezone(UTC).date(),
+    )
+    return _issue_code(
+        session,
+        phone=clean_phone,
+        purpose=domain.ENROL,
+        locale=clean_locale,
+        secret=secret,
+        clock=clock,
+    )
+
+
+def _judge(
+    session: Session, *, phone: str, purpose: str, code: str, secret: bytes, clock: Clock
+) -> domain.Verdict:
+    now = clock.now()
+    row = _state(session, phone, now)
+    digest = domain.code_digest(secret, purpose=purpose, phone=phone, code=code)
+    verdict = domain.check_code(_as_domain(row), purpose=purpose, digest=digest, now=now)
+    after = verdict.after
+    newly_locked = verdict.locked_until is not None and row.locked_until != verdict.locked_until
+    row.purpose = after.purpose
+    row.code_digest = after.digest
+    row.sent_at = after.sent_at
+    row.expires_at = after.expires_at
+    row.failures = after.failures
+    row.locked_until = after.locked_until
+    row.updated_at = now
+    if newly_locked:
+        audit.record(
+            session,
+            actor=f"phone:{phone}",
+            action="identity.signin.locked",
+            subject=f"phone:{phone}",
+            details={"wrong_codes": domain.MAX_WRONG_CODES, "purpose": purpose},
+            clock=clock,
+        )
+    return verdict
+
+
+def start_session(
+    session: Session, *, person_id: uuid.UUID, method: str, clock: Clock
+) -> uuid.UUID:
+    """Open a session for a person who just proved who they are, and record the login."""
+    now = clock.now()
+    opened = PersonSession(
+        id=new_id(),
+        person_id=person_id,
+        method=method,
+        authenticated_at=now,
+        expires_at=now + domain.SESSION_LIFETIME,
+        ended_at=None,
+    )
+    session.add(opened)
+    session.flush()
+    audit.record(
+        session,
+        actor=f"person:{person_id}",
+        action="identity.person.signed_in",
+        subject=f"person:{person_id}",
+        details={"method": method},
+        clock=clock,
+    )
+    return opened.id
+
+
+def confirm_login(
+    session: Session, *, phone: str, code: str, secret: bytes, clock: Clock
+) -> CodeCheck:
+    """Check a login code; the right one opens a session. Wrong codes count towards the lock,
+    so commit the transaction whatever the outcome."""
+    clean_phone = domain.normalise_phone(phone)
+    person = find_person_by_phone(session, phone=clean_phone)
+    if person is not None:
+        _refuse_locked_method(session, person)
+    verdict = _judge(
+        session, phone=clean_phone, purpose=domain.LOGIN, code=code, secret=secret, clock=clock
+    )
+    if verdict.locked_until is not None:
+        return CodeCheck(Outcome.LOCKED, locked_until=verdict.locked_until)
+    if not verdict.accepted or person is None:
+        return CodeCheck(Outcome.WRONG_CODE)
+    session_id = start_session(session, person_id=person.id, method=OTP, clock=clock)
+    return CodeCheck(Outcome.SIGNED_IN, person=person, session_id=session_id)
+
+
+def confirm_enrolment(
+    session: Session,
+    *,
+    name: str,
+    phone: str,
+    birthdate: str | date,
+    national_id: str | None,
+    locale: str,
+    code: str,
+    secret: bytes,
+    clock: Clock,
+) -> CodeCheck:
+    """Check an enrolment code; the right one enrols the person and opens their session."""
+    clean_phone = domain.normalise_phone(phone)
+    verdict = _judge(
+        session, phone=clean_phone, purpose=domain.ENROL, code=code, secret=secret, clock=clock
+    )
+    if verdict.locked_until is not None:
+        return CodeCheck(Outcome.LOCKED, locked_until=verdict.locked_until)
+    if not verdict.accepted:
+        return CodeCheck(Outcome.WRONG_CODE)
+    person = enrol_person(
+        session,
+        name=name,
+        phone=clean_phone,
+        birthdate=birthdate,
+        national_id=national_id,
+        locale=locale,
+        actor=SELF,
+        clock=clock,
+    )
+    session_id = start_session(session, person_id=person.id, method=OTP, clock=clock)
+    return CodeCheck(Outcome.SIGNED_IN, person=person, session_id=session_id)
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    person_id: uuid.UUID
+    authenticated_at: datetime
+    method: str
+
+
+def live_session(session: Session, *, session_id: uuid.UUID, now: datetime) -> LiveSession | None:
+    """The session if it is open and not expired, and its person still exists."""
+    found = session.get(PersonSession, session_id)
+    if found is None or found.ended_at is not None or found.expires_at <= now:
+        return None
+    if session.get(Person, found.person_id) is None:
+        return None
+    return LiveSession(found.person_id, found.authenticated_at, found.method)
+
+
+def end_session(session: Session, *, session_id: uuid.UUID, clock: Clock) -> None:
+    found = session.get(PersonSession, session_id)
+    if found is not None and found.ended_at is None:
+        found.ended_at = clock.now()
+        audit.record(
+            session,
+            actor=f"person:{found.person_id}",
+            action="identity.person.signed_out",
+            subject=f"person:{found.person_id}",
+            clock=clock,
+        )

@@ -1,0 +1,68 @@
+"""A relying party's side of OpenID Connect under FAPI 2.0, for participant apps and tests.
+
+Apps cannot import the identity block, and need not: everything crosses the protocol. This
+package makes and checks what travels: PKCE (S256), DPoP proofs, `private_key_jwt` client
+assertions, and the provider's ID tokens, userinfo answers and access tokens.
+"""
+
+from comptoir.kernel.oidc.client import (
+    CLIENT_ASSERTION_TYPE,
+    AuthorizationStart,
+    OidcError,
+    ProviderMetadata,
+    RelyingParty,
+    TokenSet,
+    callback_parameters,
+)
+from comptoir.kernel.oidc.dpop import (
+    DPOP_ALGORITHM,
+    DPOP_TYPE,
+    DpopError,
+    DpopProof,
+    access_token_hash,
+    make_dpop_proof,
+    normalised_htu,
+    verify_dpop_proof,
+)
+from comptoir.kernel.oidc.pkce import (
+    S256,
+    is_well_formed_verifier,
+    new_code_verifier,
+    s256_challenge,
+    verifier_matches,
+)
+from comptoir.kernel.oidc.tokens import (
+    ACCESS_TOKEN_TYPE,
+    TokenError,
+    verify_access_token,
+    verify_id_token,
+    verify_userinfo,
+)
+
+__all__ = [
+    "ACCESS_TOKEN_TYPE",
+    "CLIENT_ASSERTION_TYPE",
+    "DPOP_ALGORITHM",
+    "DPOP_TYPE",
+    "S256",
+    "AuthorizationStart",
+    "DpopError",
+    "DpopProof",
+    "OidcError",
+    "ProviderMetadata",
+    "RelyingParty",
+    "TokenError",
+    "TokenSet",
+    "access_token_hash",
+    "callback_parameters",
+    "is_well_formed_verifier",
+    "make_dpop_proof",
+    "new_code_verifier",
+    "normalised_htu",
+    "s256_challenge",
+    "verifier_matches",
+    "verify_access_token",
+    "verify_dpop_proof",
+    "verify_id_token",
+    "verify_userinfo",
+]

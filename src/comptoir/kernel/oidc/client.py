@@ -1,0 +1,350 @@
+"""A relying party of an OpenID provider under the FAPI 2.0 security profile.
+
+What a participant app (a shop, a bank) needs to sign its customers in: discovery, a pushed
+authorization request authenticated by `private_key_jwt`, the browser redirect with PKCE S256,
+the check of the authorization response's `iss` (RFC 9207) and `state`, the code exchange with a
+DPoP proof, and a DPoP-bound call to userinfo, whose signed answer is verified. The HTTP client
+is injected, so the same code talks to a provider across the network or to an app in-process
+(Starlette's TestClient is an httpx.Client).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httpx
+
+from comptoir.kernel.clock import Clock, system_clock
+from comptoir.kernel.crypto import JoseError, Jwk, generate_jwk, import_jwks, issue_jwt
+from comptoir.kernel.oidc.dpop import make_dpop_proof
+from comptoir.kernel.oidc.pkce import S256, new_code_verifier, s256_challenge
+from comptoir.kernel.oidc.tokens import TokenError, verify_id_token, verify_userinfo
+
+CLIENT_ASSERTION_TYPE: Final = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+CLIENT_ASSERTION_TTL_SECONDS: Final = 60
+
+
+class OidcError(Exception):
+    """The provider refused, or answered something this client cannot accept.
+
+    `error` is the OAuth error code when the provider gave one (`invalid_grant`, ...), else
+    `invalid_response` for an answer that failed a check here.
+    """
+
+    def __init__(self, error: str, description: str, *, status: int | None = None) -> None:
+        super().__init__(f"{error}: {description}")
+        self.error = error
+        self.description = description
+        self.status = status
+
+
+@dataclass(frozen=True)
+class ProviderMetadata:
+    issuer: str
+    authorization_endpoint: str
+    pushed_authorization_request_endpoint: str
+    token_endpoint: str
+    userinfo_endpoint: str
+    jwks_uri: str
+    end_session_endpoint: str | None
+    document: Mapping[str, object]
+
+    @classmethod
+    def from_document(cls, document: Mapping[str, object], *, issuer: str) -> ProviderMetadata:
+        def required(name: str) -> str:
+            value = document.get(name)
+            if not isinstance(value, str) or not value:
+                raise OidcError("invalid_response", f"the discovery document has no {name}")
+            return value
+
+        # OpenID Connect Discovery 1.0 section 4.3: the issuer must be the one asked for.
+        if document.get("issuer") != issuer:
+            raise OidcError("invalid_response", "the discovery document names another issuer")
+        end_session = document.get("end_session_endpoint")
+        return cls(
+            issuer=issuer,
+            authorization_endpoint=required("authorization_endpoint"),
+            pushed_authorization_request_endpoint=required("pushed_authorization_request_endpoint"),
+            token_endpoint=required("token_endpoint"),
+            userinfo_endpoint=required("userinfo_endpoint"),
+            jwks_uri=required("jwks_uri"),
+            end_session_endpoint=end_session if isinstance(end_session, str) else None,
+            document=dict(document),
+        )
+
+
+@dataclass(frozen=True)
+class AuthorizationStart:
+    """What the client keeps (in its session) between sending the browser off and its return."""
+
+    authorization_url: str
+    state: str
+    nonce: str
+    code_verifier: str
+
+
+@dataclass(frozen=True)
+class TokenSet:
+    access_token: str
+    token_type: str
+    expires_in: int
+    id_token: str
+    id_token_claims: dict[str, object]
+    scope: str
+
+    @property
+    def subject(self) -> str:
+        return str(self.id_token_claims["sub"])
+
+
+@dataclass
+class RelyingParty:
+    """One registered client. `client_key` is its private ES256 key (its public part is in the
+    JWKS the operator registered); `dpop_key` is the key its tokens are bound to."""
+
+    issuer: str
+    client_id: str
+    redirect_uri: str
+    client_key: Jwk
+    http: httpx.Client
+    dpop_key: Jwk = field(default_factory=lambda: generate_jwk("P-256"))
+    clock: Clock = system_clock
+    _metadata: ProviderMetadata | None = None
+    _keys: tuple[Jwk, ...] = ()
+    _dpop_public: dict[str, object] = field(default_factory=dict)
+
+    def _proof(self, method: str, url: str, access_token: str | None = None) -> str:
+        if not self._dpop_public:
+            self._dpop_public = dict(self.dpop_key.public().to_dict())
+        return make_dpop_proof(
+            self.dpop_key,
+            method=method,
+            url=url,
+            access_token=access_token,
+            public_jwk=self._dpop_public,
+            clock=self.clock,
+        )
+
+    # -- discovery -------------------------------------------------------------------------
+
+    @property
+    def metadata(self) -> ProviderMetadata:
+        if self._metadata is None:
+            url = self.issuer.rstrip("/") + "/.well-known/openid-configuration"
+            document = self._json(self.http.get(url), "discovery")
+            self._metadata = ProviderMetadata.from_document(document, issuer=self.issuer)
+        return self._metadata
+
+    def provider_keys(self, *, refresh: bool = False) -> tuple[Jwk, ...]:
+        if refresh or not self._keys:
+            document = self._json(self.http.get(self.metadata.jwks_uri), "JWKS")
+            try:
+                self._keys = import_jwks(document)
+            except JoseError as error:
+                raise OidcError("invalid_response", f"the JWKS is not usable: {error}") from None
+        return self._keys
+
+    # -- the front channel -----------------------------------------------------------------
+
+    def begin(
+        self,
+        *,
+        scope: str = "openid",
+        claims: Mapping[str, object] | None = None,
+        extra: Mapping[str, str] | None = None,
+    ) -> AuthorizationStart:
+        """Push the authorization request and return where to send the browser."""
+        state = secrets.token_urlsafe(16)
+        nonce = secrets.token_urlsafe(16)
+        code_verifier = new_code_verifier()
+        parameters: dict[str, str] = {
+            "response_type": "code",
+            "client_id": self.client_id,
+            "redirect_uri": self.redirect_uri,
+            "scope": scope,
+            "state": state,
+            "nonce": nonce,
+            "code_challenge": s256_challenge(code_verifier),
+            "code_challenge_method": S256,
+            **self._client_authentication(),
+        }
+        if claims is not None:
+            parameters["claims"] = json.dumps(claims, separators=(",", ":"))
+        parameters.update(extra or {})
+        endpoint = self.metadata.pushed_authorization_request_endpoint
+        proof = self._proof("POST", endpoint)
+        answer = self._json(
+            self.http.post(endpoint, data=parameters, headers={"DPoP": proof}),
+            "pushed authorization request",
+            expected=201,
+        )
+        request_uri = answer.get("request_uri")
+        if not isinstance(request_uri, str):
+            raise OidcError("invalid_response", "the PAR answer has no request_uri")
+        query = urlencode({"client_id": self.client_id, "request_uri": request_uri})
+        return AuthorizationStart(
+            authorization_url=f"{self.metadata.authorization_endpoint}?{query}",
+            state=state,
+            nonce=nonce,
+            code_verifier=code_verifier,
+        )
+
+    def finish(self, start: AuthorizationStart, callback_url: str) -> TokenSet:
+        """Check the authorization response at `callback_url`, then exchange its code."""
+        values = callback_parameters(callback_url)
+        # RFC 9207: the response names its issuer, so a mix-up attack is caught here.
+        if values.get("iss") != self.issuer:
+            raise OidcError("invalid_response", "the authorization response names another issuer")
+        if not hmac.compare_digest(values.get("state", ""), start.state):
+            raise OidcError("invalid_response", "the authorization response's state is not ours")
+        if "error" in values:
+            raise OidcError(values["error"], values.get("error_description", ""))
+        code = values.get("code")
+        if not code:
+            raise OidcError("invalid_response", "the authorization response has no code")
+        return self.exchange_code(code, code_verifier=start.code_verifier, nonce=start.nonce)
+
+    # -- the back channel ------------------------------------------------------------------
+
+    def exchange_code(self, code: str, *, code_verifier: str, nonce: str | None) -> TokenSet:
+        endpoint = self.metadata.token_endpoint
+        proof = self._proof("POST", endpoint)
+        answer = self._json(
+            self.http.post(
+                endpoint,
+                data={
+                    "grant_type": "authorization_code",
+                    "code": code,
+                    "redirect_uri": self.redirect_uri,
+                    "code_verifier": code_verifier,
+                    **self._client_authentication(),
+                },
+                headers={"DPoP": proof},
+            ),
+            "token",
+        )
+        access_token, id_token = answer.get("access_token"), answer.get("id_token")
+        if not isinstance(access_token, str) or not isinstance(id_token, str):
+            raise OidcError("invalid_response", "the token answer lacks a token")
+        if str(answer.get("token_type", "")).lower() != "dpop":
+            raise OidcError("invalid_response", "the access token is not DPoP-bound")
+        try:
+            claims = verify_id_token(
+                id_token,
+                keys=self.provider_keys(),
+                issuer=self.issuer,
+                client_id=self.client_id,
+                nonce=nonce,
+                clock=self.clock,
+            )
+        except TokenError as error:
+            raise OidcError("invalid_response", str(error)) from None
+        expires_in = answer.get("expires_in")
+        return TokenSet(
+            access_token=access_token,
+            token_type="DPoP",  # noqa: S106 (a token type, not a secret)
+            expires_in=expires_in if isinstance(expires_in, int) else 0,
+            id_token=id_token,
+            id_token_claims=claims,
+            scope=str(answer.get("scope", "")),
+        )
+
+    def userinfo(self, tokens: TokenSet) -> dict[str, object]:
+        """The person's claims, from a DPoP-bound call whose signed answer is verified."""
+        endpoint = self.metadata.userinfo_endpoint
+        proof = self._proof("GET", endpoint, tokens.access_token)
+        response = self.http.get(
+            endpoint,
+            headers={"Authorization": f"DPoP {tokens.access_token}", "DPoP": proof},
+        )
+        if response.status_code != 200:
+            raise _error_from(response, "userinfo")
+        try:
+            return verify_userinfo(
+                response.text,
+                keys=self.provider_keys(),
+                issuer=self.issuer,
+                client_id=self.client_id,
+                subject=tokens.subject,
+                clock=self.clock,
+            )
+        except TokenError as error:
+            raise OidcError("invalid_response", str(error)) from None
+
+    def logout_url(self, *, id_token: str, post_logout_redirect_uri: str, state: str) -> str:
+        """Where to send the browser to end the person's session at the provider too."""
+        endpoint = self.metadata.end_session_endpoint
+        if endpoint is None:
+            raise OidcError("invalid_response", "the provider offers no end_session_endpoint")
+        query = urlencode(
+            {
+                "id_token_hint": id_token,
+                "post_logout_redirect_uri": post_logout_redirect_uri,
+                "client_id": self.client_id,
+                "state": state,
+            }
+        )
+        return f"{endpoint}?{query}"
+
+    def client_assertion(self, *, audience: str | None = None) -> str:
+        """A `private_key_jwt` assertion (RFC 7523), by default for the issuer itself, as
+        FAPI 2.0 recommends."""
+        return issue_jwt(
+            {"sub": self.client_id, "jti": secrets.token_urlsafe(16)},
+            self.client_key,
+            issuer=self.client_id,
+            audience=audience or self.issuer,
+            ttl_seconds=CLIENT_ASSERTION_TTL_SECONDS,
+            algorithm="ES256",
+            clock=self.clock,
+        )
+
+    def _client_authentication(self) -> dict[str, str]:
+        return {
+            "client_id": self.client_id,
+            "client_assertion_type": CLIENT_ASSERTION_TYPE,
+            "client_assertion": self.client_assertion(),
+        }
+
+    @staticmethod
+    def _json(response: httpx.Response, what: str, *, expected: int = 200) -> dict[str, object]:
+        if response.status_code != expected:
+            raise _error_from(response, what)
+        try:
+            document = response.json()
+        except ValueError:
+            raise OidcError("invalid_response", f"the {what} answer is not JSON") from None
+        if not isinstance(document, dict):
+            raise OidcError("invalid_response", f"the {what} answer is not a JSON object")
+        return document
+
+
+def _error_from(response: httpx.Response, what: str) -> OidcError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("error"), str):
+        return OidcError(
+            body["error"], str(body.get("error_description", "")), status=response.status_code
+        )
+    challenge = response.headers.get("www-authenticate", "")
+    for code in ("invalid_token", "invalid_dpop_proof", "insufficient_scope"):
+        if f'error="{code}"' in challenge:
+            return OidcError(code, challenge, status=response.status_code)
+    return OidcError(
+        "invalid_response",
+        f"the {what} endpoint answered HTTP {response.status_code}",
+        status=response.status_code,
+    )
+
+
+def callback_parameters(callback_url: str) -> dict[str, str]:
+    """The query parameters of an authorization response, one value each."""
+    return {name: found[0] for name, found in parse_qs(urlsplit(callback_url).query).items()}
