@@ -27,7 +27,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from comptoir.kernel.clock import system_clock
-from comptoir.kernel.db import Database
+from comptoir.kernel.db import Database, upgrade
 from comptoir.kernel.errors import Problem
 from comptoir.kernel.i18n import LazyText
 from comptoir.kernel.settings import load_settings
@@ -64,6 +64,8 @@ def _session() -> Iterator[Session]:
     settings = load_settings()
     database = Database.from_url(settings.resolved_database_url)
     try:
+        # A fresh data folder works at once, as `serve` would have migrated it.
+        upgrade(database.engine)
         with database.transaction() as session:
             yield session
     except Problem as problem:

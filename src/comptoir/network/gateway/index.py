@@ -164,7 +164,7 @@ def search(
         query = query.where(CatalogItem.search_text.contains(term, autoescape=True))
     query = query.order_by(Catalog.bpp_id, Catalog.catalog_id, CatalogItem.resource_id).limit(limit)
     catalogs: dict[uuid.UUID, dict[str, Any]] = {}
-    for catalog, item in session.execute(query).tuples():
+    for catalog, item in session.execute(query):
         entry = catalogs.get(catalog.id)
         if entry is None:
             entry = {**catalog.header, "resources": [], "offers": []}

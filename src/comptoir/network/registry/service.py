@@ -460,7 +460,7 @@ def lookup(session: Session, *, clock: Clock, request: LookupRequest) -> list[Su
     if request.unique_key_id is not None:
         query = query.where(SubscriberKey.unique_key_id == request.unique_key_id)
     query = query.order_by(Subscriber.subscriber_id, SubscriberKey.valid_from)
-    return [_subscription(subscriber, key) for subscriber, key in session.execute(query).tuples()]
+    return [_subscription(subscriber, key) for subscriber, key in session.execute(query)]
 
 
 def _place(column: Mapped[str | None], value: str) -> ColumnElement[bool]:
