@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from comptoir.kernel.beckn import ChallengeError, new_challenge, open_challenge, seal_challenge
@@ -13,6 +13,7 @@ from comptoir.kernel.crypto import public_key_to_base64
 KEY = X25519PrivateKey.generate()
 
 
+@settings(deadline=None)  # crypto on a shared machine: no time limit
 @given(st.text(max_size=200))
 def test_a_sealed_challenge_opens_with_the_right_key(challenge: str) -> None:
     sealed = seal_challenge(challenge, public_key_to_base64(KEY))

@@ -31,6 +31,7 @@ def _flip(body: bytes, position: int, bits: int) -> bytes:
     return bytes(changed)
 
 
+@settings(deadline=None)  # crypto on a shared machine: no time limit
 @given(st.binary(max_size=4096))
 def test_a_signature_over_any_body_verifies_with_the_signers_key(body: bytes) -> None:
     header = SENDER.sign(body)
@@ -38,6 +39,7 @@ def test_a_signature_over_any_body_verifies_with_the_signers_key(body: bytes) ->
     assert checked.subscriber_id == BAP_ID
 
 
+@settings(deadline=None)  # crypto on a shared machine: no time limit
 @given(st.binary(min_size=1, max_size=2048), st.integers(min_value=0), st.integers(1, 255))
 def test_a_signature_refuses_a_body_with_any_byte_changed(
     body: bytes, position: int, bits: int
@@ -48,6 +50,7 @@ def test_a_signature_refuses_a_body_with_any_byte_changed(
     assert refused.value.reason == "bad_signature"
 
 
+@settings(deadline=None)  # crypto on a shared machine: no time limit
 @given(st.binary(max_size=1024), st.binary(min_size=1, max_size=64))
 def test_a_signature_refuses_a_body_with_bytes_added(body: bytes, extra: bytes) -> None:
     header = SENDER.sign(body)
@@ -59,7 +62,7 @@ def test_a_signature_refuses_a_body_with_bytes_added(body: bytes, extra: bytes) 
         raise AssertionError("a longer body verified")
 
 
-@settings(max_examples=50)
+@settings(max_examples=50, deadline=None)
 @given(st.binary(min_size=1, max_size=1024), st.integers(min_value=0), st.integers(1, 255))
 def test_the_receiver_refuses_any_changed_byte_before_reading_the_message(
     body: bytes, position: int, bits: int
@@ -71,6 +74,7 @@ def test_the_receiver_refuses_any_changed_byte_before_reading_the_message(
     assert refused.value.status == 401
 
 
+@settings(deadline=None)  # crypto on a shared machine: no time limit
 @given(st.binary(max_size=2048), st.text(alphabet=st.characters(exclude_characters="\r\n")))
 def test_a_counter_signed_ack_verifies_against_its_request(
     request_body: bytes, message_id: str
@@ -85,6 +89,7 @@ def test_a_counter_signed_ack_verifies_against_its_request(
     assert checked.ack.status == "ACK"
 
 
+@settings(deadline=None)  # crypto on a shared machine: no time limit
 @given(st.binary(max_size=512), st.binary(min_size=1, max_size=16))
 def test_a_counter_signature_refuses_another_request(request_body: bytes, extra: bytes) -> None:
     ack = signed_ack_body(RECEIVER, request_body=request_body, message_id="m")

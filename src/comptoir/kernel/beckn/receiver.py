@@ -44,8 +44,12 @@ from comptoir.kernel.beckn.keys import KeySource, SubscriberKey
 from comptoir.kernel.beckn.models.errors import Error
 from comptoir.kernel.beckn.models.messages import CALLBACK_ACTIONS, BecknMessage
 from comptoir.kernel.beckn.validation import BecknValidationError, validate_message
-from comptoir.kernel.crypto.beckn import BecknSignature, SignatureError, parse_signature_header
-from comptoir.kernel.crypto.beckn import verify_request as verify_signature
+from comptoir.kernel.crypto.beckn import (
+    BecknSignature,
+    SignatureError,
+    parse_signature_header,
+    verify_parsed_request,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -139,7 +143,7 @@ class BecknReceiver:
         if refusal is not None:
             raise Refusal(NACK_UNAUTHORIZED, refusal)
         try:
-            verify_signature(header, body, key.public_key, clock=self.identity.clock)
+            verify_parsed_request(parsed, body, key.public_key, clock=self.identity.clock)
         except SignatureError as error:
             raise Refusal(NACK_UNAUTHORIZED, error.detail) from None
         return parsed, key

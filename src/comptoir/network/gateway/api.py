@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Final
 
@@ -56,6 +57,8 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_TTL: Final = timedelta(seconds=30)
 MAX_TTL: Final = timedelta(seconds=120)
+# As long as the node trusts a key it read (a revoked buyer app stops within this delay).
+BUYER_CACHE_SECONDS: Final = 2.0
 
 
 @dataclass
@@ -64,6 +67,7 @@ class Gateway:
     clock: Clock
     receiver: BecknReceiver
     sender: BecknSender
+    _buyers: dict[str, tuple[Subscription | None, float]] = field(default_factory=dict)
 
     def routes(self) -> list[Route]:
         return self.receiver.routes(
@@ -183,13 +187,20 @@ class Gateway:
         return relay
 
     def _buyer(self, bap_id: str) -> Subscription | None:
+        # Every seller's answer to one discover names the same buyer app: read it once.
+        cached = self._buyers.get(bap_id)
+        now = time.monotonic()
+        if cached is not None and now - cached[1] < BUYER_CACHE_SECONDS:
+            return cached[0]
         with self.database.reading() as session:
             found = service.lookup(
                 session,
                 clock=self.clock,
                 request=LookupRequest(subscriber_id=bap_id, type="BAP"),
             )
-        return found[0] if found else None
+        buyer = found[0] if found else None
+        self._buyers[bap_id] = (buyer, now)
+        return buyer
 
     async def publish(self, inbound: Inbound) -> AfterAck:
         context: Context = inbound.message.context
