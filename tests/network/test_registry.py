@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import func, select
 
 from comptoir.kernel import audit
-from comptoir.kernel.beckn import LookupRequest
+from comptoir.kernel.beckn import LookupRequest, Subscription
 from comptoir.kernel.beckn.models import Catalog as CatalogModel
 from comptoir.kernel.clock import FrozenClock
 from comptoir.kernel.crypto import public_key_to_base64
@@ -19,7 +19,7 @@ from comptoir.kernel.db import Database
 from comptoir.kernel.errors import Problem
 from comptoir.network.gateway import index
 from comptoir.network.models import Subscriber
-from comptoir.network.registry import service
+from comptoir.network.registry import queries, service
 from tests.kernel.beckn.messages import catalog
 
 
@@ -62,7 +62,7 @@ def _approve(database: Database, clock: FrozenClock, subscriber_id: str) -> None
 
 def _lookup(database: Database, clock: FrozenClock, **criteria: object) -> list[str]:
     with database.reading() as session:
-        found = service.lookup(session, clock=clock, request=LookupRequest(**criteria))
+        found = queries.lookup(session, clock=clock, request=LookupRequest(**criteria))
     return [subscription.subscriber_id for subscription in found]
 
 
@@ -102,7 +102,7 @@ def test_a_revoked_subscriber_stays_revoked_and_its_keys_stop(
     with database.transaction() as session:
         service.revoke(session, clock=clock, subscriber_id="shop.example.test", actor="test")
     with database.reading() as session:
-        key = service.find_key(session, "shop.example.test", "k1")
+        key = queries.find_key(session, "shop.example.test", "k1")
     assert key is not None
     assert key.refusal(clock.now()) is not None
     assert _lookup(database, clock) == []
@@ -129,7 +129,7 @@ def test_a_rotated_out_key_works_through_the_overlap_then_stops(
 
     def refusal(key_id: str) -> str | None:
         with database.reading() as session:
-            key = service.find_key(session, "shop.example.test", key_id)
+            key = queries.find_key(session, "shop.example.test", key_id)
         assert key is not None
         return key.refusal(clock.now())
 
@@ -141,9 +141,9 @@ def test_a_rotated_out_key_works_through_the_overlap_then_stops(
     assert [s.unique_key_id for s in _subscriptions(database, clock)] == ["k2"]
 
 
-def _subscriptions(database: Database, clock: FrozenClock) -> list[service.Subscription]:
+def _subscriptions(database: Database, clock: FrozenClock) -> list[Subscription]:
     with database.reading() as session:
-        return service.lookup(session, clock=clock, request=LookupRequest())
+        return queries.lookup(session, clock=clock, request=LookupRequest())
 
 
 @pytest.mark.postgres
@@ -166,7 +166,7 @@ def test_a_key_outside_its_window_is_refused(database: Database, clock: FrozenCl
             status="SUBSCRIBED",
         )
     with database.reading() as session:
-        key = service.find_key(session, "later.example.test", "k1")
+        key = queries.find_key(session, "later.example.test", "k1")
     assert key is not None
     assert key.refusal(clock.now()) == "the key k1 is not valid yet"
     clock.advance(timedelta(days=1, hours=1))

@@ -151,7 +151,7 @@ def subscriber_revoke(
 @subscriber_cli.command("list")
 def subscriber_list() -> None:
     """Every participant, one line each."""
-    from comptoir.network.registry import service
+    from comptoir.network.registry import queries
 
     def lines(session: Session) -> list[str]:
         return [
@@ -165,7 +165,7 @@ def subscriber_list() -> None:
                     ",".join(key.unique_key_id for key in view.keys),
                 )
             )
-            for view in service.list_subscribers(session)
+            for view in queries.list_subscribers(session)
         ]
 
     for line in _run(lines):

@@ -23,7 +23,7 @@ from comptoir.kernel.crypto import generate_key_file, load_private_key, public_k
 from comptoir.kernel.db import Database
 from comptoir.kernel.settings import Settings
 from comptoir.network.models import Subscriber
-from comptoir.network.registry import service
+from comptoir.network.registry import queries, service
 
 KEY_SETTING: Final = "COMPTOIR_SIGNING_KEY_FILE"
 ACTOR: Final = "node:network"
@@ -73,7 +73,7 @@ def ensure_gateway(database: Database, node: NodeIdentities, clock: Clock) -> No
     key = service.NewKey(gateway.unique_key_id, gateway.signing_public_key)
     try:
         with database.transaction() as session:
-            if service.find_key(session, gateway.subscriber_id, gateway.unique_key_id):
+            if queries.find_key(session, gateway.subscriber_id, gateway.unique_key_id):
                 return
             if session.get(Subscriber, gateway.subscriber_id) is None:
                 service.add_subscriber(
@@ -126,4 +126,4 @@ class DatabaseKeySource:
 
     def read(self, subscriber_id: str, unique_key_id: str) -> SubscriberKey | None:
         with self.database.reading() as session:
-            return service.find_key(session, subscriber_id, unique_key_id)
+            return queries.find_key(session, subscriber_id, unique_key_id)

@@ -10,7 +10,7 @@ from comptoir.kernel.errors import NOT_FOUND, Problem
 from comptoir.kernel.web.context import node_context
 from comptoir.kernel.web.operator import require_operator
 from comptoir.network.node import NodeIdentities
-from comptoir.network.registry import service
+from comptoir.network.registry import queries, service
 
 router = APIRouter(include_in_schema=False)
 operator_only = [Depends(require_operator)]
@@ -21,7 +21,7 @@ ACTOR = "operator:web"
 def network_overview(request: Request) -> HTMLResponse:
     node = node_context(request)
     with node.database.reading() as session:
-        subscribers = service.list_subscribers(session)
+        subscribers = queries.list_subscribers(session)
     return node.templates.render(request, "network/overview.html", {"subscribers": subscribers})
 
 
@@ -33,7 +33,7 @@ def network_overview(request: Request) -> HTMLResponse:
 def subscriber_page(request: Request, subscriber_id: str) -> HTMLResponse:
     node = node_context(request)
     with node.database.reading() as session:
-        view = service.get(session, subscriber_id)
+        view = queries.get(session, subscriber_id)
     now = node.clock.now()
     keys = [
         {

@@ -51,7 +51,7 @@ from comptoir.kernel.crypto import body_digest
 from comptoir.kernel.db import Database
 from comptoir.kernel.ids import new_id
 from comptoir.network.gateway import index
-from comptoir.network.registry import service
+from comptoir.network.registry import queries
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ class Gateway:
 
     def _sellers(self, context: Context) -> tuple[list[Subscription], set[str]]:
         with self.database.reading() as session:
-            sellers = service.sellers_serving(
+            sellers = queries.sellers_serving(
                 session,
                 clock=self.clock,
                 domain=context.domain,
@@ -193,7 +193,7 @@ class Gateway:
         if cached is not None and now - cached[1] < BUYER_CACHE_SECONDS:
             return cached[0]
         with self.database.reading() as session:
-            found = service.lookup(
+            found = queries.lookup(
                 session,
                 clock=self.clock,
                 request=LookupRequest(subscriber_id=bap_id, type="BAP"),

@@ -42,7 +42,7 @@ from comptoir.kernel.crypto import SignatureError, parse_signature_header, verif
 from comptoir.kernel.db import Database
 from comptoir.kernel.errors import Problem
 from comptoir.network.node import DatabaseKeySource
-from comptoir.network.registry import service
+from comptoir.network.registry import queries, service
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ class Registry:
 
     def _lookup(self, criteria: LookupRequest) -> list[Subscription]:
         with self.database.reading() as session:
-            return service.lookup(session, clock=self.clock, request=criteria)
+            return queries.lookup(session, clock=self.clock, request=criteria)
 
     async def subscribe_endpoint(self, request: Request) -> Response:
         body = await request.body()

@@ -1,4 +1,4 @@
-"""The registry's use cases: subscribers, their keys and statuses, and lookups.
+"""The registry's use cases: subscribers, their keys and statuses (reads are in `queries`).
 
 Statuses follow the Beckn registry API. A subscriber added by the operator (command line) is
 INITIATED; one that subscribed through the protocol and answered the on_subscribe challenge is
@@ -10,21 +10,17 @@ is asked for.
 from __future__ import annotations
 
 import re
-import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final, Protocol
 
-from sqlalchemy import ColumnElement, or_, select
-from sqlalchemy.orm import Mapped, Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from comptoir.kernel import audit
 from comptoir.kernel.beckn import (
     SUBSCRIBER_TYPES,
-    LookupRequest,
     SubscribeRequest,
-    Subscription,
 )
 from comptoir.kernel.beckn import SubscriberKey as KeyView
 from comptoir.kernel.clock import Clock
@@ -41,9 +37,9 @@ from comptoir.network.errors import (
     SUBSCRIBER_EXISTS,
     SUBSCRIBER_INVALID,
     SUBSCRIBER_STATE,
-    SUBSCRIBER_UNKNOWN,
 )
 from comptoir.network.models import Subscriber, SubscriberKey
+from comptoir.network.registry.queries import find_key, key_rows, subscriber_row
 
 DEFAULT_KEY_LIFETIME: Final = timedelta(days=365)
 # After a rotation the old key keeps working this long, so messages signed just before the
@@ -68,12 +64,6 @@ class StatusChange(Protocol):
     def __call__(
         self, session: Session, *, clock: Clock, subscriber_id: str, actor: str
     ) -> Subscriber: ...
-
-
-@dataclass(frozen=True)
-class SubscriberView:
-    subscriber: Subscriber
-    keys: tuple[SubscriberKey, ...]
 
 
 def _invalid(pointer: str, detail: str, **params: object) -> Problem:
@@ -181,12 +171,12 @@ def add_key(
     """Register a new key (a rotation): the subscriber's other live keys stop `overlap` after
     the new one starts."""
     check_key(key)
-    subscriber = _subscriber(session, subscriber_id)
+    subscriber = subscriber_row(session, subscriber_id)
     if subscriber.status == "UNSUBSCRIBED":
         raise Problem(SUBSCRIBER_STATE, lazy("{id} is revoked.", id=subscriber_id))
     now = clock.now()
     row = _store_key(session, now=now, subscriber_id=subscriber_id, key=key, proven=proven)
-    for other in _keys(session, subscriber_id):
+    for other in key_rows(session, subscriber_id):
         if other.id != row.id and other.revoked_at is None:
             other.valid_until = min(other.valid_until, row.valid_from + overlap)
     subscriber.updated_at = now
@@ -252,7 +242,7 @@ def update_details(
     actor: str,
 ) -> Subscriber:
     """A subscriber's own update through `subscribe`: address, domain and place."""
-    subscriber = _subscriber(session, subscriber_id)
+    subscriber = subscriber_row(session, subscriber_id)
     check_details(
         subscriber_id=subscriber_id,
         type_=subscriber.type,
@@ -352,7 +342,7 @@ def vouching_refusal(key: KeyView, now: datetime) -> str | None:
 
 
 def approve(session: Session, *, clock: Clock, subscriber_id: str, actor: str) -> Subscriber:
-    subscriber = _subscriber(session, subscriber_id)
+    subscriber = subscriber_row(session, subscriber_id)
     if subscriber.status == "UNSUBSCRIBED":
         raise Problem(
             SUBSCRIBER_STATE, lazy("{id} is revoked and cannot be approved.", id=subscriber_id)
@@ -372,12 +362,12 @@ def approve(session: Session, *, clock: Clock, subscriber_id: str, actor: str) -
 
 
 def revoke(session: Session, *, clock: Clock, subscriber_id: str, actor: str) -> Subscriber:
-    subscriber = _subscriber(session, subscriber_id)
+    subscriber = subscriber_row(session, subscriber_id)
     now = clock.now()
     previous = subscriber.status
     subscriber.status = "UNSUBSCRIBED"
     subscriber.updated_at = now
-    for key in _keys(session, subscriber_id):
+    for key in key_rows(session, subscriber_id):
         if key.revoked_at is None:
             key.revoked_at = now
     audit.record(
@@ -389,138 +379,3 @@ def revoke(session: Session, *, clock: Clock, subscriber_id: str, actor: str) ->
         clock=clock,
     )
     return subscriber
-
-
-def get(session: Session, subscriber_id: str) -> SubscriberView:
-    subscriber = _subscriber(session, subscriber_id)
-    return SubscriberView(subscriber, tuple(_keys(session, subscriber_id)))
-
-
-def list_subscribers(session: Session) -> list[SubscriberView]:
-    subscribers = session.scalars(select(Subscriber).order_by(Subscriber.subscriber_id)).all()
-    keys: dict[str, list[SubscriberKey]] = {}
-    for key in session.scalars(select(SubscriberKey).order_by(SubscriberKey.valid_from)):
-        keys.setdefault(key.subscriber_id, []).append(key)
-    return [SubscriberView(s, tuple(keys.get(s.subscriber_id, ()))) for s in subscribers]
-
-
-def find_key(session: Session, subscriber_id: str, unique_key_id: str) -> KeyView | None:
-    """A key as receivers judge it: a revoked key reads as UNSUBSCRIBED."""
-    row = session.execute(
-        select(SubscriberKey, Subscriber)
-        .join(Subscriber, Subscriber.subscriber_id == SubscriberKey.subscriber_id)
-        .where(
-            SubscriberKey.subscriber_id == subscriber_id,
-            SubscriberKey.unique_key_id == unique_key_id,
-        )
-    ).first()
-    if row is None:
-        return None
-    key, subscriber = row
-    return _view(subscriber, key)
-
-
-def _view(subscriber: Subscriber, key: SubscriberKey) -> KeyView:
-    return KeyView(
-        subscriber_id=subscriber.subscriber_id,
-        unique_key_id=key.unique_key_id,
-        signing_public_key=key.signing_public_key,
-        type=subscriber.type,  # type: ignore[arg-type]
-        url=subscriber.url,
-        status="UNSUBSCRIBED" if key.revoked_at is not None else subscriber.status,  # type: ignore[arg-type]
-        valid_from=key.valid_from,
-        valid_until=key.valid_until,
-        encryption_public_key=key.encryption_public_key,
-        domain=subscriber.domain,
-        city=subscriber.city,
-        country=subscriber.country,
-    )
-
-
-def lookup(session: Session, *, clock: Clock, request: LookupRequest) -> list[Subscription]:
-    """The registry's `lookup`: one entry per unexpired, unrevoked key of each match."""
-    query = select(Subscriber, SubscriberKey).join(
-        SubscriberKey, SubscriberKey.subscriber_id == Subscriber.subscriber_id
-    )
-    query = query.where(
-        Subscriber.status == (request.status or "SUBSCRIBED"),
-        SubscriberKey.revoked_at.is_(None),
-        SubscriberKey.valid_until > clock.now(),
-    )
-    if request.subscriber_id is not None:
-        query = query.where(Subscriber.subscriber_id == request.subscriber_id)
-    if request.type is not None:
-        query = query.where(Subscriber.type == request.type)
-    if request.domain is not None:
-        query = query.where(Subscriber.domain.in_([request.domain, "*"]))
-    if request.city is not None:
-        query = query.where(_place(Subscriber.city, request.city))
-    if request.country is not None:
-        query = query.where(_place(Subscriber.country, request.country))
-    if request.unique_key_id is not None:
-        query = query.where(SubscriberKey.unique_key_id == request.unique_key_id)
-    query = query.order_by(Subscriber.subscriber_id, SubscriberKey.valid_from)
-    return [_subscription(subscriber, key) for subscriber, key in session.execute(query)]
-
-
-def _place(column: Mapped[str | None], value: str) -> ColumnElement[bool]:
-    # A subscriber without a city (or with "*") serves every city.
-    return or_(column.is_(None), column.in_([value, "*"]))
-
-
-def _subscription(subscriber: Subscriber, key: SubscriberKey) -> Subscription:
-    return Subscription(
-        subscriber_id=subscriber.subscriber_id,
-        url=subscriber.url,
-        type=subscriber.type,
-        domain=subscriber.domain,
-        city=subscriber.city,
-        country=subscriber.country,
-        signing_public_key=key.signing_public_key,
-        encr_public_key=key.encryption_public_key,
-        unique_key_id=key.unique_key_id,
-        valid_from=key.valid_from,
-        valid_until=key.valid_until,
-        status=subscriber.status,
-        created=subscriber.created_at,
-        updated=subscriber.updated_at,
-    )
-
-
-def sellers_serving(
-    session: Session,
-    *,
-    clock: Clock,
-    domain: str | None,
-    city: str | None,
-    country: str | None,
-) -> list[Subscription]:
-    """The SUBSCRIBED seller platforms of a domain and place, one entry each."""
-    found = lookup(
-        session,
-        clock=clock,
-        request=LookupRequest(type="BPP", domain=domain, city=city, country=country),
-    )
-    seen: dict[str, Subscription] = {}
-    for subscription in found:
-        seen.setdefault(subscription.subscriber_id, subscription)
-    return list(seen.values())
-
-
-def _subscriber(session: Session, subscriber_id: str) -> Subscriber:
-    subscriber = session.get(Subscriber, subscriber_id)
-    if subscriber is None:
-        raise Problem(SUBSCRIBER_UNKNOWN, lazy("{id} is not in the registry.", id=subscriber_id))
-    return subscriber
-
-
-def _keys(session: Session, subscriber_id: str) -> Sequence[SubscriberKey]:
-    return session.scalars(
-        select(SubscriberKey)
-        .where(SubscriberKey.subscriber_id == subscriber_id)
-        .order_by(SubscriberKey.valid_from)
-    ).all()
-
-
-def new_key_id() -> str:
-    return str(uuid.uuid4())
