@@ -30,7 +30,7 @@ from comptoir.kernel.crypto import (
     x25519_public_key_from_base64,
 )
 from comptoir.kernel.errors import FieldError, Problem, json_pointer
-from comptoir.kernel.i18n import lazy
+from comptoir.kernel.i18n import N_, lazy
 from comptoir.kernel.ids import new_id
 from comptoir.network.errors import (
     KEY_EXISTS,
@@ -78,36 +78,38 @@ def check_details(
     *, subscriber_id: str, type_: str, url: str, domain: str, city: str | None, country: str | None
 ) -> None:
     if not _SUBSCRIBER_ID.fullmatch(subscriber_id):
-        raise _invalid("subscriber_id", "A subscriber id is a domain name, like shop.example.org.")
+        raise _invalid(
+            "subscriber_id", N_("A subscriber id is a domain name, like shop.example.org.")
+        )
     if type_ not in SUBSCRIBER_TYPES:
-        raise _invalid("type", "The type must be BAP, BPP or BG.")
+        raise _invalid("type", N_("The type must be BAP, BPP or BG."))
     if not url.startswith(("http://", "https://")) or len(url) > 500 or " " in url:
-        raise _invalid("url", "The address must be an http or https URL.")
+        raise _invalid("url", N_("The address must be an http or https URL."))
     for name, value in (("domain", domain), ("city", city), ("country", country)):
         if value is not None and not _CODE.fullmatch(value):
             raise _invalid(
-                name, "The {name} must be a short code, like retail or std:castries.", name=name
+                name, N_("A domain, city or country is a short code, like retail or std:castries.")
             )
 
 
 def check_key(key: NewKey) -> None:
     if not _KEY_ID.fullmatch(key.unique_key_id):
-        raise _invalid("ukId", "A unique key id is letters, digits, dots, dashes or colons.")
+        raise _invalid("ukId", N_("A unique key id is letters, digits, dots, dashes or colons."))
     try:
         ed25519_public_key_from_base64(key.signing_public_key)
     except KeyFormatError:
         raise _invalid(
-            "signing_public_key", "The signing public key must be an Ed25519 key in base64."
+            "signing_public_key", N_("The signing public key must be an Ed25519 key in base64.")
         ) from None
     if key.encryption_public_key is not None:
         try:
             x25519_public_key_from_base64(key.encryption_public_key)
         except KeyFormatError:
             raise _invalid(
-                "encr_public_key", "The encryption public key must be an X25519 key in base64."
+                "encr_public_key", N_("The encryption public key must be an X25519 key in base64.")
             ) from None
     if key.valid_from and key.valid_until and key.valid_until <= key.valid_from:
-        raise _invalid("valid_until", "A key must stay valid for some time after it starts.")
+        raise _invalid("valid_until", N_("A key must stay valid for some time after it starts."))
 
 
 def add_subscriber(
