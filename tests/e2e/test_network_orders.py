@@ -244,7 +244,7 @@ class Shopper(Browser):
     def search(self, words: str) -> str:
         deadline = time.monotonic() + WAIT_SECONDS
         page = self.get(f"/shop/search?words={words}")
-        while "offers from 2 seller platforms" not in page and time.monotonic() < deadline:
+        while "Seller platforms that answered: 2." not in page and time.monotonic() < deadline:
             time.sleep(0.3)
             page = self.get(re.findall(r'href="(/shop/results/[^"]+)"', page)[0])
         return page

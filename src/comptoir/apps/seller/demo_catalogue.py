@@ -11,6 +11,11 @@ import random
 from dataclasses import dataclass, field
 from typing import Final
 
+from comptoir.apps.seller.service.context import Seller
+from comptoir.apps.seller.service.items import ItemInput, add_items
+from comptoir.apps.seller.service.platforms import CreatedPlatform, add_business, create_platform
+from comptoir.kernel.money import Money
+
 
 @dataclass(frozen=True)
 class Product:
@@ -46,6 +51,8 @@ class DemoPlatform:
     businesses: tuple[DemoBusiness, ...] = field(default_factory=tuple)
 
 
+# A bigger size costs a little less per unit: x1, x1.8, x3.4, x6 the first size's price.
+SIZE_FACTORS: Final = (10, 18, 34, 60)
 WEIGHTS: Final = ("250 g", "500 g", "1 kg")
 SMALL_JARS: Final = ("small jar", "large jar")
 POTS: Final = ("petit pot", "grand pot")
@@ -436,7 +443,7 @@ def items_of(business: DemoBusiness, *, seed: int = 7) -> list[DemoItem]:
     for product in business.products:
         sizes = product.sizes or ("",)
         for step, size in enumerate(sizes):
-            price = product.price * (1 + step * 17 // 10) if size else product.price
+            price = product.price * SIZE_FACTORS[min(step, 3)] // 10
             name = f"{product.name} ({size})" if size else product.name
             found.append(
                 DemoItem(
@@ -450,3 +457,55 @@ def items_of(business: DemoBusiness, *, seed: int = 7) -> list[DemoItem]:
                 )
             )
     return found
+
+
+def seed(seller: Seller, *, registry_url: str, gateway_url: str) -> list[CreatedPlatform]:
+    """Create the demo's platforms, businesses and items; returns what to register."""
+    created: list[CreatedPlatform] = []
+    for platform in PLATFORMS:
+        created.append(
+            create_platform(
+                seller,
+                platform_id=platform.id,
+                name=platform.name,
+                subscriber_id=platform.subscriber_id,
+                registry_url=registry_url,
+                gateway_url=gateway_url,
+                service_fee=platform.service_fee,
+                actor="operator:demo",
+            )
+        )
+        for business in platform.businesses:
+            business_id = add_business(
+                seller,
+                platform_id=platform.id,
+                slug=business.slug,
+                name=business.name,
+                phone=business.phone,
+                city=business.city,
+                description=business.description,
+                payment_alias=business.alias,
+                pickup=business.pickup,
+                delivery=business.delivery,
+                delivery_fee=business.delivery_fee,
+                return_days=business.return_days,
+                actor="operator:demo",
+            )
+            add_items(
+                seller,
+                platform_id=platform.id,
+                business_id=business_id,
+                forms=[
+                    ItemInput(
+                        item.name,
+                        item.description,
+                        item.category,
+                        Money(item.price, "XCD").to_fixed(),
+                        str(item.stock),
+                        item.returnable,
+                        ", ".join(item.variants),
+                    )
+                    for item in items_of(business)
+                ],
+            )
+    return created

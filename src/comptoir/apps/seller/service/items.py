@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from comptoir.apps.seller.domain.errors import SellerError
 from comptoir.apps.seller.models import Business, Item
@@ -62,27 +63,41 @@ def _checked(form: ItemInput, currency: str) -> tuple[str, str, str, int, int, l
 def add_item(
     seller: Seller, *, platform_id: str, business_id: uuid.UUID, form: ItemInput
 ) -> uuid.UUID:
+    return add_items(seller, platform_id=platform_id, business_id=business_id, forms=[form])[0]
+
+
+def add_items(
+    seller: Seller, *, platform_id: str, business_id: uuid.UUID, forms: Sequence[ItemInput]
+) -> list[uuid.UUID]:
+    """Add items in one transaction: all of them, or none if one is wrong."""
+    added: list[uuid.UUID] = []
     with seller.database.transaction() as session:
         get_business(session, platform_id, business_id)
-        name, description, category, price, stock, variants = _checked(form, "XCD")
-        item_id = new_id()
-        session.add(
-            Item(
-                id=item_id,
-                business_id=business_id,
-                name=name,
-                description=description,
-                category=category,
-                price=price,
-                currency="XCD",
-                stock=stock,
-                returnable=form.returnable,
-                variants=variants,
-                thumbnail=None,
-                active=True,
-                updated_at=seller.clock.now(),
-            )
+        for form in forms:
+            added.append(_add(session, seller, business_id, form))
+    return added
+
+
+def _add(session: Session, seller: Seller, business_id: uuid.UUID, form: ItemInput) -> uuid.UUID:
+    name, description, category, price, stock, variants = _checked(form, "XCD")
+    item_id = new_id()
+    session.add(
+        Item(
+            id=item_id,
+            business_id=business_id,
+            name=name,
+            description=description,
+            category=category,
+            price=price,
+            currency="XCD",
+            stock=stock,
+            returnable=form.returnable,
+            variants=variants,
+            thumbnail=None,
+            active=True,
+            updated_at=seller.clock.now(),
         )
+    )
     return item_id
 
 
@@ -104,10 +119,7 @@ def change_item(
         item.updated_at = seller.clock.now()
 
 
-def _item(session: object, business_id: uuid.UUID, item_id: uuid.UUID) -> Item:
-    from sqlalchemy.orm import Session
-
-    assert isinstance(session, Session)
+def _item(session: Session, business_id: uuid.UUID, item_id: uuid.UUID) -> Item:
     found = session.get(Item, item_id)
     if found is None or found.business_id != business_id:
         raise SellerError("unknown_item", lazy("There is no such item."))
