@@ -40,7 +40,7 @@ def register(app: FastAPI | None, cli: typer.Typer | None) -> None:
             Role.SHOPPER,
             ServiceLink(
                 N_("Shop from local businesses"),
-                "/shop",
+                "/shop/market",
                 N_(
                     "Search every seller on the open network at once, see every fee, and pay "
                     "with your wallet or in cash on delivery."

@@ -133,7 +133,7 @@ def _uuid(text: str) -> uuid.UUID:
         raise Problem(NOT_FOUND) from None
 
 
-@router.get("/shop")
+@router.get("/shop/market")
 def home(request: Request) -> Response:
     app = _app(request)
     return render(request, "buyer/home.html", {"app": app, "form": {}})

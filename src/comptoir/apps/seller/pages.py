@@ -14,7 +14,7 @@ from comptoir.apps.seller.domain.errors import SellerError
 from comptoir.apps.seller.domain.states import MOVES, OWNER_MOVES, OrderState
 from comptoir.apps.seller.models import Business, Platform
 from comptoir.apps.seller.service import items as catalogue
-from comptoir.apps.seller.service import orders, settings, signin
+from comptoir.apps.seller.service import orders, protocol, settings, signin
 from comptoir.apps.seller.service.orders import order_quote
 from comptoir.apps.seller.web import seller_of
 from comptoir.kernel.errors import NOT_FOUND, Problem
@@ -504,7 +504,7 @@ def move_order(
     if not isinstance(owner, Business):
         return owner
     try:
-        orders.owner_move(
+        moved = orders.owner_move(
             seller_of(request),
             platform_id=platform_id,
             business_id=owner.id,
@@ -514,4 +514,5 @@ def move_order(
         )
     except SellerError as error:
         return order_page(request, platform_id, order_id, error=error.text.render())
+    protocol.notify_status(seller_of(request), platform_id=platform_id, order=moved)
     return see_other(f"/sellers/{platform_id}/shop/orders/{order_id}")

@@ -293,3 +293,32 @@ def _support(
             attributes("comptoir:Web", url=seller.track_url(platform.id, order.id)),
         ],
     }
+
+
+def notify_status(seller: Seller, *, platform_id: str, order: Order) -> None:
+    """Tell the buyer app that the shop moved its order on: an unsolicited on_status, with a
+    new message id in the order's transaction, as Beckn has sellers push status changes."""
+    with seller.database.reading() as session:
+        platform = get_platform(session, platform_id)
+    body = {
+        "context": beckn_io.context(
+            action="on_status",
+            bap_id=order.bap_id,
+            bap_uri=order.bap_uri,
+            bpp_id=platform.subscriber_id,
+            bpp_uri=seller.bpp_uri(platform.id),
+            transaction_id=order.transaction_id,
+            clock=seller.clock,
+        ),
+        "message": {"contract": _order_contract(seller, platform, order)},
+    }
+    with seller.database.transaction() as session:
+        beckn_io.queue(
+            session,
+            platform_id=platform.id,
+            subscriber_id=platform.subscriber_id,
+            unique_key_id=platform.unique_key_id,
+            url=order.bap_uri.rstrip("/") + "/on_status",
+            body=body,
+            clock=seller.clock,
+        )
