@@ -186,6 +186,7 @@ class DiscoverResult:
     p50_ms: float | None
     p95_ms: float | None
     max_ms: float | None
+    first_p50_ms: float | None  # to the first seller's answer
     results_per_discover: float | None
 
 
@@ -250,6 +251,7 @@ def measure(
     mode: str, buyer: Buyer, gateway_url: str, rounds: int, expected: int, items: int, sellers: int
 ) -> DiscoverResult:
     spent: list[float] = []
+    first: list[float] = []
     results: list[int] = []
     with httpx.Client(timeout=10) as client:
         for round_number in range(rounds + 3):
@@ -267,11 +269,13 @@ def measure(
                 continue  # warm-up
             if len(arrived) >= expected:
                 spent.append((max(at for at, _ in arrived) - started) * 1000)
+                first.append((min(at for at, _ in arrived) - started) * 1000)
                 results.append(sum(count for _, count in arrived))
     return DiscoverResult(
         mode, sellers, items, rounds, len(spent),
         rounded(percentile(spent, 0.5)), rounded(percentile(spent, 0.95)),
         rounded(max(spent)) if spent else None,
+        rounded(percentile(first, 0.5)),
         rounded(sum(results) / len(results)) if results else None,
     )  # fmt: skip
 

@@ -73,7 +73,12 @@ def ensure_gateway(database: Database, node: NodeIdentities, clock: Clock) -> No
     key = service.NewKey(gateway.unique_key_id, gateway.signing_public_key)
     try:
         with database.transaction() as session:
-            if queries.find_key(session, gateway.subscriber_id, gateway.unique_key_id):
+            registered = queries.find_key(session, gateway.subscriber_id, gateway.unique_key_id)
+            if registered is not None:
+                row = session.get(Subscriber, gateway.subscriber_id)
+                if row is not None and row.url != node.gateway_url:
+                    row.url = node.gateway_url  # the node moved (COMPTOIR_BASE_URL changed)
+                    row.updated_at = clock.now()
                 return
             if session.get(Subscriber, gateway.subscriber_id) is None:
                 service.add_subscriber(
