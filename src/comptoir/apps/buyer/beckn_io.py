@@ -3,11 +3,13 @@ signed sender, and the receiver of callbacks (over `comptoir.kernel.beckn`)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from pathlib import Path
 from typing import Any, Final
 
+import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from comptoir.kernel.beckn.identity import BecknIdentity
@@ -109,6 +111,7 @@ class Protocol:
         self.keys_dir = keys_dir
         self.clock = clock
         self._built: tuple[BecknIdentity, BecknSender, BecknReceiver] | None = None
+        self._http: tuple[asyncio.AbstractEventLoop, httpx.AsyncClient] | None = None
 
     def parts(
         self, app_id: str, subscriber_id: str, unique_key_id: str, registry_url: str
@@ -132,9 +135,12 @@ class Protocol:
         body: dict[str, Any],
     ) -> Delivery:
         identity = self.parts(app_id, subscriber_id, unique_key_id, registry_url)[0]
-        # A sender per call: its HTTP client then belongs to the event loop that uses it.
-        sender = BecknSender(identity)
-        try:
-            return await sender.send(url, body_bytes(body))
-        finally:
-            await sender.aclose()
+        return await BecknSender(identity, client=self._client()).send(url, body_bytes(body))
+
+    def _client(self) -> httpx.AsyncClient:
+        """One client per event loop, kept alive across messages (a client belongs to the
+        loop it was made in)."""
+        loop = asyncio.get_running_loop()
+        if self._http is None or self._http[0] is not loop:
+            self._http = (loop, httpx.AsyncClient(timeout=10.0))
+        return self._http[1]

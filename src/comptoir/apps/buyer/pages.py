@@ -375,5 +375,5 @@ async def act(
         while time.monotonic() < deadline and await run_in_threadpool(
             lambda: orders.waiting(buyer, order_id=key)
         ):
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.02)
     return RedirectResponse(f"/shop/orders/{order_id}", status_code=303)

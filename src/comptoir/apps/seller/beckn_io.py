@@ -11,7 +11,6 @@ registry publishes (looked up and cached by `RegistryKeySource`).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import threading
@@ -124,11 +123,33 @@ class DeliveryError(Exception):
 
 
 class BecknOutbox:
-    """The outbox handler: sign the queued bytes with the platform's key and post them."""
+    """The outbox handler: sign the queued bytes with the platform's key and post them.
 
-    def __init__(self, *, keys_dir: Path, clock: Clock = system_clock) -> None:
+    One HTTP client, kept alive across messages and shared by the relay's threads (httpx's
+    client is thread-safe), so a callback costs no new connection.
+    """
+
+    def __init__(
+        self, *, keys_dir: Path, clock: Clock = system_clock, timeout: float = 10.0
+    ) -> None:
         self.keys_dir = keys_dir
         self.clock = clock
+        self.timeout = timeout
+        self._client: httpx.Client | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def client(self) -> httpx.Client:
+        with self._lock:
+            if self._client is None:
+                self._client = httpx.Client(timeout=self.timeout)
+            return self._client
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
 
     def __call__(self, event: OutboxEvent) -> None:
         payload = event.payload
@@ -139,22 +160,16 @@ class BecknOutbox:
             self.clock,
         )
         url, body = payload["url"], payload["body"].encode("utf-8")
+        headers = {"Content-Type": "application/json", "Authorization": identity.sign(body)}
         try:
-            delivery = asyncio.run(_send(identity, url, body))
+            response = self.client.post(url, content=body, headers=headers)
         except httpx.HTTPError as failure:
             raise DeliveryError(f"POST {url}: {failure}") from failure
-        if delivery.status_code >= 500 or delivery.status_code in (408, 425, 429):
-            raise DeliveryError(f"POST {url} answered {delivery.status_code}")
-        if not delivery.acknowledged:
-            logger.warning("%s refused a message: %s", url, delivery.body[:300])
-
-
-async def _send(identity: BecknIdentity, url: str, body: bytes) -> Any:
-    sender = BecknSender(identity)
-    try:
-        return await sender.send(url, body)
-    finally:
-        await sender.aclose()
+        if response.status_code >= 500 or response.status_code in (408, 425, 429):
+            raise DeliveryError(f"POST {url} answered {response.status_code}")
+        if response.status_code != 200:
+            # A NACK for good (a bad message): resending the same bytes would not help.
+            logger.warning("%s refused a message: %s", url, response.content[:300])
 
 
 class Receivers:
