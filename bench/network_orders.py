@@ -38,12 +38,15 @@ from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
-from tests.support.servers import COMPTOIR, RunningServer, comptoir_server
 
 import _support
 from _support import RESULTS_DIR, percentile, rounded, table
+
+if TYPE_CHECKING:
+    from tests.support.servers import RunningServer
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,9 @@ class LevelResult:
 
 
 def _run(node: RunningServer, data_dir: Path, *args: str) -> str:
+    # The test suite's server helpers (_support put the repository on the path).
+    from tests.support.servers import COMPTOIR
+
     clean = {k: v for k, v in os.environ.items() if not k.startswith("COMPTOIR_")}
     env = {**clean, "COMPTOIR_DATA_DIR": str(data_dir), "COMPTOIR_BASE_URL": node.url}
     done = subprocess.run(
@@ -181,6 +187,8 @@ def _level(base_url: str, level: Level) -> LevelResult:
 
 
 def _market(stack: ExitStack, root: Path) -> tuple[RunningServer, RunningServer, RunningServer]:
+    from tests.support.servers import comptoir_server
+
     plan = [
         (root / "network", "home,network"),
         (root / "seller", "home,apps.seller"),
