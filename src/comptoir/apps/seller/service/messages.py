@@ -245,8 +245,8 @@ def payment_qr(business: Business, total: Money, reference: str) -> str:
     assert business.payment_alias is not None
     qr = MerchantQr(
         account=MerchantAccount(alias=business.payment_alias),
-        merchant_name=_ascii(business.name)[:25],
-        merchant_city=_ascii(business.city)[:15] or "Castries",
+        merchant_name=_ascii(business.name, "Shop")[:25].strip(),
+        merchant_city=_ascii(business.city, "Saint Lucia")[:15].strip(),
         country="LC",
         currency=total.currency,
         amount=total,
@@ -256,11 +256,12 @@ def payment_qr(business: Business, total: Money, reference: str) -> str:
     return encode(qr)
 
 
-def _ascii(text: str) -> str:
+def _ascii(text: str, fallback: str) -> str:
     import unicodedata
 
+    # EMVCo's character set is printable ASCII: accents are dropped, anything else removed.
     flat = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return flat.strip() or "Shop"
+    return "".join(ch for ch in flat if " " <= ch <= "~").strip() or fallback
 
 
 # What the seller reads from a buyer's contract
