@@ -79,9 +79,22 @@ def test_the_operator_sees_the_gateway_and_approves_then_revokes_a_participant(
     )
     assert approved.status_code == 200
     assert "SUBSCRIBED" in approved.text
+    assert "Revoke key k1" in approved.text
+    key_revoked = client.post(
+        "/operator/network/keys/revoke",
+        data={
+            "subscriber_id": "shop.example.test",
+            "unique_key_id": "k1",
+            "csrf_token": _csrf(approved.text),
+        },
+        headers=HTML,
+    )
+    assert key_revoked.status_code == 200
+    assert "Revoke key k1" not in key_revoked.text
+    assert "revoked" in key_revoked.text
     revoked = client.post(
         "/operator/network/revoke",
-        data={"subscriber_id": "shop.example.test", "csrf_token": _csrf(approved.text)},
+        data={"subscriber_id": "shop.example.test", "csrf_token": _csrf(key_revoked.text)},
         headers=HTML,
     )
     assert "UNSUBSCRIBED" in revoked.text

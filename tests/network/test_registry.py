@@ -265,3 +265,32 @@ def test_publishing_a_catalogue_again_replaces_it(database: Database, clock: Fro
     with database.reading() as session:
         assert index.search(session, text="mango", bpp_ids=["a.example.test"], city=None) == []
         assert index.search(session, text="soursop", bpp_ids=["a.example.test"], city=None)
+
+
+@pytest.mark.postgres
+def test_revoking_one_key_leaves_the_others_working(database: Database, clock: FrozenClock) -> None:
+    _add(database, clock, "shop.example.test")
+    _approve(database, clock, "shop.example.test")
+    with database.transaction() as session:
+        service.add_key(
+            session, clock=clock, subscriber_id="shop.example.test", key=_key("k2"), actor="test"
+        )
+        service.revoke_key(
+            session,
+            clock=clock,
+            subscriber_id="shop.example.test",
+            unique_key_id="k1",
+            actor="test",
+        )
+    with database.reading() as session:
+        leaked = queries.find_key(session, "shop.example.test", "k1")
+        current = queries.find_key(session, "shop.example.test", "k2")
+    assert leaked is not None
+    assert current is not None
+    assert leaked.status == "UNSUBSCRIBED"
+    assert current.refusal(clock.now()) is None
+    with pytest.raises(Problem) as refused, database.transaction() as session:
+        service.revoke_key(
+            session, clock=clock, subscriber_id="shop.example.test", unique_key_id="k9", actor="t"
+        )
+    assert refused.value.status == 404

@@ -9,6 +9,7 @@ TRANSLATIONS = {
     "A subscriber id is a domain name, like shop.example.org.": "Un identifiant d'abonné est un nom de domaine, comme boutique.example.org.",
     "A type, an address, a domain or a key is not acceptable.": "Un type, une adresse, un domaine ou une clé n'est pas acceptable.",
     "A unique key id is letters, digits, dots, dashes or colons.": "Un identifiant de clé est fait de lettres, chiffres, points, tirets ou deux-points.",
+    "Action": "Action",
     "Address": "Adresse",
     "Any buyer app or seller platform can join. The network speaks Beckn version 2.0: every "
     "message is signed with Ed25519 over a BLAKE2b-512 digest of its body, and checked against "
@@ -40,12 +41,14 @@ TRANSLATIONS = {
     "No participant yet. Add one with `comptoir network subscriber add`, or let it subscribe "
     "through the registry.": "Aucun participant pour l'instant. Ajoutez-en un avec `comptoir network subscriber add`, "
     "ou laissez-le s'abonner par le registre.",
+    "No such key": "Clé inconnue",
     "No such subscriber": "Abonné inconnu",
     "Participants": "Participants",
     "Place": "Lieu",
     "Proven": "Prouvée",
     "Registry": "Registre",
     "Revoke": "Révoquer",
+    "Revoke key %(key)s": "Révoquer la clé %(key)s",
     "Send a signed subscribe to the registry with your subscriber id, type, address, domain, "
     "place and public keys.": "Envoyez au registre un subscribe signé avec votre identifiant d'abonné, votre type, "
     "votre adresse, votre domaine, votre lieu et vos clés publiques.",
@@ -61,6 +64,7 @@ TRANSLATIONS = {
     "The key {key} is already registered.": "La clé {key} est déjà inscrite.",
     "The operator approves you; from then on, lookup lists you and your messages are accepted.": "L'opérateur vous approuve ; dès lors, lookup vous liste et vos messages sont acceptés.",
     "The signing public key must be an Ed25519 key in base64.": "La clé publique de signature doit être une clé Ed25519 en base64.",
+    "The subscriber has no key with this unique key id.": "L'abonné n'a pas de clé avec cet identifiant.",
     "The subscriber already has a key with this unique key id, with other public keys.": "L'abonné a déjà une clé avec cet identifiant, avec d'autres clés publiques.",
     "The subscriber cannot change to this status": "L'abonné ne peut pas passer à ce statut",
     "The subscriber's details are not valid": "Les informations de l'abonné ne sont pas valables",
@@ -75,6 +79,7 @@ TRANSLATIONS = {
     "no": "non",
     "revoked": "révoquée",
     "yes": "oui",
+    "{id} has no key {key}.": "{id} n'a pas de clé {key}.",
     "{id} is already registered.": "{id} est déjà inscrit.",
     "{id} is not in the registry.": "{id} ne figure pas au registre.",
     "{id} is registered as a {type}.": "{id} est inscrit comme {type}.",

@@ -35,3 +35,9 @@ KEY_EXISTS = problem_type(
     N_("This key id is already registered"),
     N_("The subscriber already has a key with this unique key id, with other public keys."),
 )
+KEY_UNKNOWN = problem_type(
+    "network-key-unknown",
+    404,
+    N_("No such key"),
+    N_("The subscriber has no key with this unique key id."),
+)

@@ -65,10 +65,33 @@ async def _change(request: Request, change: service.StatusChange) -> RedirectRes
         raise Problem(NOT_FOUND)
     with node.database.transaction() as session:
         change(session, clock=node.clock, subscriber_id=subscriber_id, actor=ACTOR)
+    _forget_keys(request)
+    return RedirectResponse(f"/operator/network/subscribers/{subscriber_id}", status_code=303)
+
+
+@router.post("/operator/network/keys/revoke", dependencies=operator_only)
+async def revoke_key(request: Request) -> RedirectResponse:
+    node = node_context(request)
+    form = await request.form()
+    subscriber_id, unique_key_id = form.get("subscriber_id"), form.get("unique_key_id")
+    if not isinstance(subscriber_id, str) or not isinstance(unique_key_id, str):
+        raise Problem(NOT_FOUND)
+    with node.database.transaction() as session:
+        service.revoke_key(
+            session,
+            clock=node.clock,
+            subscriber_id=subscriber_id,
+            unique_key_id=unique_key_id,
+            actor=ACTOR,
+        )
+    _forget_keys(request)
+    return RedirectResponse(f"/operator/network/subscribers/{subscriber_id}", status_code=303)
+
+
+def _forget_keys(request: Request) -> None:
     keys = getattr(request.app.state, "network_keys", None)
     if keys is not None:
         keys.forget()
-    return RedirectResponse(f"/operator/network/subscribers/{subscriber_id}", status_code=303)
 
 
 @router.get("/network", response_class=HTMLResponse)

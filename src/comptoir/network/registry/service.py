@@ -34,6 +34,7 @@ from comptoir.kernel.i18n import N_, lazy
 from comptoir.kernel.ids import new_id
 from comptoir.network.errors import (
     KEY_EXISTS,
+    KEY_UNKNOWN,
     SUBSCRIBER_EXISTS,
     SUBSCRIBER_INVALID,
     SUBSCRIBER_STATE,
@@ -381,3 +382,23 @@ def revoke(session: Session, *, clock: Clock, subscriber_id: str, actor: str) ->
         clock=clock,
     )
     return subscriber
+
+
+def revoke_key(
+    session: Session, *, clock: Clock, subscriber_id: str, unique_key_id: str, actor: str
+) -> SubscriberKey:
+    """Revoke one key (a leaked one); the subscriber's other keys keep working."""
+    for key in key_rows(session, subscriber_id):
+        if key.unique_key_id == unique_key_id:
+            if key.revoked_at is None:
+                key.revoked_at = clock.now()
+                audit.record(
+                    session,
+                    actor=actor,
+                    action="network.key.revoked",
+                    subject=subscriber_id,
+                    details={"ukId": unique_key_id},
+                    clock=clock,
+                )
+            return key
+    raise Problem(KEY_UNKNOWN, lazy("{id} has no key {key}.", id=subscriber_id, key=unique_key_id))
