@@ -223,16 +223,19 @@ class Browser:
         self.client = httpx.Client(base_url=base, follow_redirects=True, timeout=30.0)
         OPEN_CLIENTS.append(self.client)
         self.page = ""
+        self.url = ""
 
     def get(self, path: str) -> str:
         response = self.client.get(path)
         assert response.status_code == 200, response.text[:2000]
+        self.url = response.url.path
         self.page = html.unescape(response.text).replace("\xa0", " ")
         return self.page
 
     def post(self, path: str, form: dict[str, str], expect: int = 200) -> str:
         response = self.client.post(path, data={"csrf_token": token(self.page), **form})
         assert response.status_code == expect, response.text[:2000]
+        self.url = response.url.path
         self.page = html.unescape(response.text).replace("\xa0", " ")
         return self.page
 
@@ -465,3 +468,78 @@ def test_an_unsigned_or_tampered_message_is_refused_with_a_401_nack(market: Mark
 
     assert answer.status_code == 401
     assert answer.json()["status"] == "NACK"
+
+
+# Paying with a wallet, on the demo node (switch, wallets, network, platforms, buyer app)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    folder = tmp_path_factory.mktemp("market-demo")
+    with comptoir_server(
+        folder, command="demo", extra_env={"COMPTOIR_OUTBOX_POLL_SECONDS": "0.05"}
+    ) as server:
+        yield server
+
+
+def wallet_code(server: RunningServer, phone: str) -> str:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        codes = re.findall(rf"sign-in code for \{phone} is (\d{{6}})", server.log())
+        if codes or time.monotonic() > deadline:
+            assert codes, "no sign-in code in the log"
+            return codes[-1]
+        time.sleep(0.1)
+
+
+def test_a_shopper_pays_an_order_from_her_wallet_with_the_sellers_qr(
+    demo: RunningServer,
+) -> None:
+    shopper = Shopper(demo.url)
+    page = shopper.search("nutmeg")
+    block = next(
+        each
+        for each in page.split("<li>")[1:]
+        if "<h2>Nutmeg, whole (250 g) ·" in each and "Soufriere Spice Co" in each
+    )
+    result = re.search(r'name="result" value="([^"]+)"', block)
+    assert result
+    added = shopper.client.post(
+        "/shop/cart", data={"csrf_token": token(page), "result": result.group(1), "quantity": "1"}
+    )
+    order = httpx.URL(str(added.url)).path
+    shopper.page = added.text
+    ready = shopper.checkout(order, payment="WALLET")
+    payload = re.search(r"readonly>([^<]+)</textarea>", ready)
+    assert payload and 'href="/wallets"' in ready
+    assert "Pay XCD 16.00 to spices@helen-cu" in ready  # 8.00, 7.00 delivery, 1.00 service
+
+    marie = Browser(demo.url)
+    marie.get("/wallets/island-wallet/signin")
+    marie.post("/wallets/island-wallet/signin", {"phone": "+17585550101"})
+    marie.post(
+        "/wallets/island-wallet/signin/code",
+        {"phone": "+17585550101", "code": wallet_code(demo, "+17585550101")},
+    )
+    marie.get("/wallets/island-wallet/pay/qr")
+    form = marie.post("/wallets/island-wallet/pay/qr", {"payload": payload.group(1)})
+    assert 'value="spices@helen-cu"' in form and 'value="16.00"' in form
+    marie.post(
+        "/wallets/island-wallet/pay",
+        {"recipient": "spices@helen-cu", "amount": "16.00", "note": "Island Market order"},
+    )
+    payment = marie.url
+    quoted = wait_for_page(marie, payment, "Waiting for your agreement")
+    assert "Soufriere Spice Co" in quoted
+    marie.post(f"{payment}/confirm", {})
+    assert "Paid" in wait_for_page(marie, payment, "Paid")
+
+
+def wait_for_page(browser: Browser, path: str, text: str) -> str:
+    deadline = time.monotonic() + WAIT_SECONDS
+    page = browser.get(path)
+    while text not in page and time.monotonic() < deadline:
+        time.sleep(0.2)
+        page = browser.get(path)
+    assert text in page, page
+    return page

@@ -24,6 +24,7 @@ from comptoir.kernel.errors import NOT_FOUND, Problem
 from comptoir.kernel.i18n import N_, LazyText, _, current_locale
 from comptoir.kernel.money import Money, format_money
 from comptoir.kernel.web.context import node_context
+from comptoir.kernel.web.navigation import Role
 
 router = APIRouter(include_in_schema=False)
 SHOPPER_COOKIE = "comptoir_shopper"
@@ -241,7 +242,9 @@ def order_list(request: Request) -> Response:
 
 
 def _wallet_on_node(request: Request) -> bool:
-    return any(getattr(route, "path", "") == "/wallets" for route in request.app.routes)
+    """Whether this node serves the reference wallet, as its service directory says."""
+    links = node_context(request).directory.for_role(Role.SHOPPER)
+    return any(link.href == "/wallets" for link in links)
 
 
 @router.get("/shop/orders/{order_id}")
