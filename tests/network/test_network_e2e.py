@@ -217,6 +217,18 @@ def test_discover_answers_from_the_live_sellers_despite_a_slow_and_a_dead_one(
             assert names
 
 
+def test_a_discover_no_seller_serves_is_acknowledged_without_callback(network: Network) -> None:
+    body = _discover_body(network, "mango", domain="mobility")
+    response = _post(
+        f"{network.node.gateway_url}/discover",
+        body,
+        {"Authorization": network.bap.identity.sign(body)},
+    )
+    assert response.status_code == 409
+    assert response.json()["status"] == "ACK"
+    assert "no seller platform" in response.json()["error"]["errorMessage"]
+
+
 def test_the_gateway_answers_from_its_index_what_a_seller_published(network: Network) -> None:
     publisher = network.publisher
     message = {

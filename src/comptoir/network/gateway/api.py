@@ -34,6 +34,7 @@ from comptoir.kernel.beckn import (
     BecknSender,
     Inbound,
     LookupRequest,
+    NoCallback,
     Refusal,
     Subscription,
     action_url,
@@ -81,28 +82,26 @@ class Gateway:
 
     async def discover(self, inbound: Inbound) -> AfterAck:
         context: Context = inbound.message.context
-        ttl = min(context.time_to_live or DEFAULT_TTL, MAX_TTL)
+        ttl = min(context.time_to_live or DEFAULT_TTL, MAX_TTL).total_seconds()
+        sellers, indexed = await run_in_threadpool(self._sellers, context)
+        if not sellers:
+            # The spec's AckNoCallback: received, but nobody will answer.
+            raise NoCallback("no seller platform serves this domain and place")
 
         async def fan_out() -> None:
+            tasks = [
+                self._forward(inbound, seller, ttl)
+                for seller in sellers
+                if seller.subscriber_id not in indexed
+            ]
+            if indexed:
+                tasks.append(self._answer_from_index(inbound, indexed, ttl))
             try:
-                await asyncio.wait_for(self._fan_out(inbound), ttl.total_seconds())
+                await asyncio.wait_for(asyncio.gather(*tasks), ttl)
             except TimeoutError:
                 logger.info("discover %s: the TTL ran out", context.message_id)
 
         return fan_out
-
-    async def _fan_out(self, inbound: Inbound) -> None:
-        context: Context = inbound.message.context
-        ttl = min(context.time_to_live or DEFAULT_TTL, MAX_TTL).total_seconds()
-        sellers, indexed = await run_in_threadpool(self._sellers, context)
-        tasks = [
-            self._forward(inbound, seller, ttl)
-            for seller in sellers
-            if seller.subscriber_id not in indexed
-        ]
-        if indexed:
-            tasks.append(self._answer_from_index(inbound, indexed, ttl))
-        await asyncio.gather(*tasks)
 
     def _sellers(self, context: Context) -> tuple[list[Subscription], set[str]]:
         with self.database.reading() as session:
