@@ -68,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("\n(2) Discover across 10 seller platforms")
     items = options.items_per_seller or (1_000 if options.quick else 10_000)
     rounds = options.rounds or (10 if options.quick else 60)
-    discover = _discover(items, rounds)
+    discover = _discover(items, rounds, options.seller_processes)
     print(table(
         ["mode", "sellers", "items", "rounds", "answered", "p50 ms", "p95 ms", "max ms",
          "first p50 ms", "results"],
@@ -120,6 +120,9 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="a small run (< 60 s)")
     parser.add_argument("--rounds", type=int, help="discover rounds per mode (default 60)")
     parser.add_argument("--items-per-seller", type=int, help="default 10,000 (quick 1,000)")
+    parser.add_argument(
+        "--seller-processes", type=int, default=5, help="processes the 10 sellers run in"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS_DIR / "network.json")
     return parser.parse_args(argv)
 
@@ -130,7 +133,9 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _discover(items: int, rounds: int) -> list[network_discover.DiscoverResult]:
+def _discover(
+    items: int, rounds: int, seller_processes: int
+) -> list[network_discover.DiscoverResult]:
     from comptoir.kernel.clock import system_clock
     from comptoir.kernel.db import Database, upgrade
     from comptoir.kernel.settings import load_settings
@@ -138,7 +143,12 @@ def _discover(items: int, rounds: int) -> list[network_discover.DiscoverResult]:
     from comptoir.network.registry import service
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-network-"))
-    node_port, seller_port, buyer_port = _free_port(), _free_port(), _free_port()
+    node_port, buyer_port = _free_port(), _free_port()
+    groups = [list(range(SELLERS))[n::seller_processes] for n in range(seller_processes)]
+    ports = [_free_port() for _ in groups]
+    seller_port = {
+        number: port for group, port in zip(groups, ports, strict=True) for number in group
+    }
     node_url = f"http://127.0.0.1:{node_port}"
     settings = load_settings(data_dir=workdir, base_url=node_url)
     names = identities(settings, system_clock)
@@ -147,7 +157,7 @@ def _discover(items: int, rounds: int) -> list[network_discover.DiscoverResult]:
     )
     sellers = [
         network_discover.Party(
-            f"seller{n}.bench.test", os.urandom(32), f"http://127.0.0.1:{seller_port}/s{n}/beckn"
+            f"seller{n}.bench.test", os.urandom(32), f"http://127.0.0.1:{seller_port[n]}/s{n}/beckn"
         )
         for n in range(SELLERS)
     ]
@@ -176,10 +186,14 @@ def _discover(items: int, rounds: int) -> list[network_discover.DiscoverResult]:
     node_env = {**env, "COMPTOIR_DATA_DIR": str(workdir), "COMPTOIR_BASE_URL": node_url,
                 "COMPTOIR_BLOCKS": "home,network", "COMPTOIR_LOG_LEVEL": "warning"}  # fmt: skip
     comptoir = str(Path(sys.executable).parent / "comptoir")
-    seller_process = network_discover.start_process(
-        [sys.executable, str(Path(__file__).with_name("network_discover.py")), "serve",
-         str(config), str(seller_port)], env, workdir / "sellers.log",
-    )  # fmt: skip
+    seller_processes_started = [
+        network_discover.start_process(
+            [sys.executable, str(Path(__file__).with_name("network_discover.py")), "serve",
+             str(config), str(port), ",".join(map(str, group))],
+            env, workdir / f"sellers{port}.log",
+        )
+        for group, port in zip(groups, ports, strict=True)
+    ]  # fmt: skip
     node_process = network_discover.start_process(
         [comptoir, "serve", "--host", "127.0.0.1", "--port", str(node_port)], node_env,
         workdir / "node.log",
@@ -193,13 +207,14 @@ def _discover(items: int, rounds: int) -> list[network_discover.DiscoverResult]:
     results: list[network_discover.DiscoverResult] = []
     try:
         network_discover.wait_for(f"{node_url}/healthz", node_process, workdir / "node.log")
-        network_discover.wait_for(f"http://127.0.0.1:{seller_port}/", seller_process,
-                                  workdir / "sellers.log")  # fmt: skip
+        for port, process in zip(ports, seller_processes_started, strict=True):
+            network_discover.wait_for(f"http://127.0.0.1:{port}/", process,
+                                      workdir / f"sellers{port}.log")  # fmt: skip
         app.start()
         total = items * SELLERS
         results.append(network_discover.measure(
-            "fan-out to 10 simulated signed sellers", app, names.gateway_url, rounds, SELLERS,
-            total, SELLERS,
+            f"fan-out to 10 simulated sellers ({seller_processes} processes)", app,
+            names.gateway_url, rounds, SELLERS, total, SELLERS,
         ))  # fmt: skip
         published = time.perf_counter()
         _publish(sellers, names.gateway_url, items)
@@ -213,7 +228,8 @@ def _discover(items: int, rounds: int) -> list[network_discover.DiscoverResult]:
     finally:
         app.stop()
         network_discover.stop_process(node_process)
-        network_discover.stop_process(seller_process)
+        for process in seller_processes_started:
+            network_discover.stop_process(process)
         shutil.rmtree(workdir, ignore_errors=True)
     return results
 

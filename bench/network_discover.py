@@ -5,9 +5,9 @@ Everything crosses real HTTP and real signatures:
 - the gateway is a `comptoir serve` process (SQLite, blocks home and network) with the ten
   sellers and the buyer app registered and SUBSCRIBED in its registry;
 - the ten sellers are simulated, signed seller platforms (each its own Ed25519 key, its own
-  items, searched in memory), served by one separate process (`python bench/network_discover.py
-  serve CONFIG PORT`), each under its own path; each answers on_discover through the gateway,
-  which relays it to the buyer app;
+  items, searched in memory), served by a few separate processes (`python
+  bench/network_discover.py serve CONFIG PORT 0,1,2`), each seller under its own path; each
+  answers on_discover through the gateway, which relays it to the buyer app;
 - the buyer app is served from the benchmark's process and verifies every callback.
 
 "Time to merged results" runs from the buyer's POST of discover to the arrival of the last of
@@ -110,7 +110,7 @@ class Party:
 # -- the sellers' process ---------------------------------------------------------------------
 
 
-def serve_sellers(config_path: str, port: int) -> None:
+def serve_sellers(config_path: str, port: int, numbers: list[int]) -> None:
     config = json.loads(Path(config_path).read_text())
     bap = Party.from_json(config["bap"])
     gateway_key = SubscriberKey(
@@ -118,8 +118,8 @@ def serve_sellers(config_path: str, port: int) -> None:
         config["gateway"]["url"],
     )  # fmt: skip
     routes = []
-    for number, data in enumerate(config["sellers"]):
-        seller = Party.from_json(data)
+    for number in numbers:
+        seller = Party.from_json(config["sellers"][number])
         items = seller_items(number, config["items_per_seller"])
         searchable = [(item["descriptor"]["name"].lower(), item) for item in items]
         receiver = BecknReceiver(
@@ -311,5 +311,5 @@ def wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
             time.sleep(0.1)
 
 
-if __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == "serve":
-    serve_sellers(sys.argv[2], int(sys.argv[3]))
+if __name__ == "__main__" and len(sys.argv) == 5 and sys.argv[1] == "serve":
+    serve_sellers(sys.argv[2], int(sys.argv[3]), [int(n) for n in sys.argv[4].split(",")])
