@@ -244,10 +244,11 @@ class Browser:
 
 
 class Shopper(Browser):
-    def search(self, words: str) -> str:
+    def search(self, words: str, platforms: int = 2) -> str:
         deadline = time.monotonic() + WAIT_SECONDS
         page = self.get(f"/shop/search?words={words}")
-        while "Seller platforms that answered: 2." not in page and time.monotonic() < deadline:
+        answered = f"Seller platforms that answered: {platforms}."
+        while answered not in page and time.monotonic() < deadline:
             time.sleep(0.3)
             page = self.get(re.findall(r'href="(/shop/results/[^"]+)"', page)[0])
         return page
@@ -468,6 +469,24 @@ def test_an_unsigned_or_tampered_message_is_refused_with_a_401_nack(market: Mark
 
     assert answer.status_code == 401
     assert answer.json()["status"] == "NACK"
+
+
+def test_a_platform_publishes_its_catalogue_and_the_gateway_answers_from_its_index(
+    market: Market,
+) -> None:
+    printed = market.crafts.run("seller", "platform", "publish", "antilles-artisans")
+    assert printed.startswith("1 catalogues queued")
+    receipt = '"POST /sellers/antilles-artisans/beckn/catalog/on_publish HTTP/1.1" 200'
+    deadline = time.monotonic() + WAIT_SECONDS
+    while receipt not in market.crafts.server.log() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert receipt in market.crafts.server.log()
+    seen = len(market.crafts.server.log())
+
+    results = Shopper(market.shop.url).search("panier", platforms=1)
+
+    assert "Panier en bakoua · XCD 48.00" in results
+    assert "/beckn/discover" not in market.crafts.server.log()[seen:]
 
 
 # Paying with a wallet, on the demo node (switch, wallets, network, platforms, buyer app)

@@ -231,3 +231,17 @@ def test_status_track_cancel_rate_and_support_answer_valid_messages(world: World
         answer(world, "cancel", ref, transaction)["message"]["contract"]["status"]["code"]
         == "CANCELLED"
     )
+
+
+def test_publishing_queues_every_catalogue_to_the_gateways_index(world: World) -> None:
+    count = protocol.publish_catalogue(world.seller, platform_id=PLATFORM)
+
+    with world.seller.database.reading() as session:
+        event = session.scalars(
+            select(OutboxEventRecord).where(OutboxEventRecord.topic == beckn_io.TOPIC)
+        ).one()
+    assert count == 1
+    assert event.payload["url"] == "http://node.example/gateway/catalog/publish"
+    published = validate_message("catalog/publish", event.payload["body"].encode())
+    names = {resource.descriptor.name for resource in published.message.catalogs[0].resources}
+    assert names == {"Nutmeg", "Basket"}

@@ -16,7 +16,12 @@ from starlette.concurrency import run_in_threadpool
 
 from comptoir.apps.seller.domain.errors import SellerError
 from comptoir.apps.seller.models import Platform
-from comptoir.apps.seller.service.protocol import SELLER_ACTIONS, NothingToOffer, handle
+from comptoir.apps.seller.service.protocol import (
+    SELLER_ACTIONS,
+    NothingToOffer,
+    handle,
+    publication_answered,
+)
 from comptoir.apps.seller.web import receivers_of, seller_of
 from comptoir.kernel.beckn.receiver import AfterAck, Inbound, NoCallback
 
@@ -28,10 +33,10 @@ def _platform(request: Request, platform_id: str) -> Platform | None:
         return session.get(Platform, platform_id)
 
 
-@router.post("/sellers/{platform_id}/beckn/{action}")
+@router.post("/sellers/{platform_id}/beckn/{action:path}")
 async def receive(request: Request, platform_id: str, action: str) -> Response:
     platform = await run_in_threadpool(_platform, request, platform_id)
-    if platform is None or action not in SELLER_ACTIONS:
+    if platform is None or action not in (*SELLER_ACTIONS, "catalog/on_publish"):
         return Response(status_code=404)
     receiver = receivers_of(request).get(
         platform.id, platform.subscriber_id, platform.unique_key_id, platform.registry_url
@@ -40,6 +45,11 @@ async def receive(request: Request, platform_id: str, action: str) -> Response:
 
     async def act(inbound: Inbound) -> AfterAck | None:
         document = json.loads(inbound.body)
+        if action == "catalog/on_publish":
+            await run_in_threadpool(
+                publication_answered, seller, platform_id=platform_id, document=document
+            )
+            return None
         try:
             await run_in_threadpool(
                 handle, seller, platform_id=platform_id, action=action, document=document

@@ -68,6 +68,22 @@ def platform_add(
     typer.echo(f"url:                {created.bpp_uri}")
 
 
+@platform_cli.command("publish")
+def platform_publish(platform_id: Annotated[str, typer.Argument()]) -> None:
+    """Publish the platform's catalogues to the gateway's index (catalog/publish)."""
+    from comptoir.apps.seller.service.protocol import publish_catalogue
+
+    seller = _seller()
+    try:
+        count = publish_catalogue(seller, platform_id=platform_id)
+    except SellerError as error:
+        typer.echo(f"comptoir: {error.text.render()}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        seller.database.dispose()
+    typer.echo(f"{count} catalogues queued for the gateway (sent by the running server)")
+
+
 @business_cli.command("add")
 def business_add(
     platform_id: Annotated[str, typer.Argument()],

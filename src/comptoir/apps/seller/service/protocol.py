@@ -29,7 +29,9 @@ from comptoir.apps.seller.service.messages import (
     payment_method_of,
     wanted_of,
 )
+from comptoir.kernel import audit
 from comptoir.kernel.i18n import lazy
+from comptoir.kernel.ids import new_id
 
 SELLER_ACTIONS = frozenset(
     {
@@ -320,5 +322,69 @@ def notify_status(seller: Seller, *, platform_id: str, order: Order) -> None:
             unique_key_id=platform.unique_key_id,
             url=order.bap_uri.rstrip("/") + "/on_status",
             body=body,
+            clock=seller.clock,
+        )
+
+
+def publish_catalogue(seller: Seller, *, platform_id: str) -> int:
+    """Queue a catalog/publish of every business's catalogue to the gateway's index; returns
+    how many catalogues. The gateway then answers discover for this platform from its index
+    (faster, but only as fresh as the last publication: publish again after changes)."""
+    with seller.database.reading() as session:
+        platform = get_platform(session, platform_id)
+    matches = catalogue.search(
+        seller, platform_id=platform.id, words="", category=None, place=None, limit=100_000
+    )
+    if not matches:
+        return 0
+    bpp_uri = seller.bpp_uri(platform.id)
+    thumbnails = seller.base_url.rstrip("/") + f"/sellers/{platform.id}/items/{{item}}/thumbnail"
+    context = beckn_io.context(
+        action="catalog/publish",
+        bap_id="",
+        bap_uri="",
+        bpp_id=platform.subscriber_id,
+        bpp_uri=bpp_uri,
+        transaction_id=str(new_id()),
+        clock=seller.clock,
+    )
+    for unused in ("bapId", "bapUri"):
+        del context[unused]
+    body = {
+        "context": context,
+        "message": {
+            "catalogs": [
+                catalog_json(platform, match.business, match.items, bpp_uri, thumbnails)
+                for match in matches
+            ]
+        },
+    }
+    with seller.database.transaction() as session:
+        beckn_io.queue(
+            session,
+            platform_id=platform.id,
+            subscriber_id=platform.subscriber_id,
+            unique_key_id=platform.unique_key_id,
+            url=platform.gateway_url.rstrip("/") + "/catalog/publish",
+            body=body,
+            clock=seller.clock,
+        )
+    return len(matches)
+
+
+def publication_answered(seller: Seller, *, platform_id: str, document: dict[str, Any]) -> None:
+    """The gateway's catalog/on_publish: kept in the audit log, one entry per publication."""
+    results = (document.get("message") or {}).get("results") or []
+    counts: dict[str, int] = {}
+    for result in results:
+        status = str((result or {}).get("status", "UNKNOWN"))[:20]
+        counts[status] = counts.get(status, 0) + 1
+    with seller.database.transaction() as session:
+        audit.record(
+            session,
+            actor=f"participant:{(document.get('context') or {}).get('bppId', '')}"[:200],
+            action="seller.catalogue.published",
+            subject=platform_id,
+            details=counts,
             clock=seller.clock,
         )
