@@ -215,3 +215,27 @@ def test_the_public_tracking_page_shows_where_an_order_is(site: tuple[TestClient
 
     assert page.status_code == 200 and "Confirmed" in page.text
     assert client.get(f"/sellers/{PLATFORM}/track/{uuid.uuid4()}").status_code == 404
+
+
+def test_a_credential_is_kept_but_gives_no_mark_until_it_can_be_checked(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, world = site
+    sign_in(client, capsys)
+    form = client.get(f"/sellers/{PLATFORM}/shop/terms")
+
+    empty = client.post(
+        f"/sellers/{PLATFORM}/shop/credential",
+        data={"credential": " ", "csrf_token": csrf(form.text)},
+    )
+    kept = client.post(
+        f"/sellers/{PLATFORM}/shop/credential",
+        data={"credential": "eyJhbGciOi.x.y~", "csrf_token": csrf(form.text)},
+    )
+
+    assert empty.status_code == 400
+    assert "cannot check it yet" in kept.text
+    with world.seller.database.reading() as session:
+        business = session.get(Business, world.business_id)
+        assert business is not None
+        assert business.credential == "eyJhbGciOi.x.y~" and not business.verified

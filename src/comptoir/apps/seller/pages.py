@@ -413,7 +413,19 @@ def terms_form(request: Request, platform_id: str) -> Response:
     owner = _owner(request, platform_id)
     if not isinstance(owner, Business):
         return owner
-    form = {
+    return render(
+        request,
+        "seller/terms.html",
+        {
+            "platform": _platform(request, platform_id),
+            "business": owner,
+            "form": _terms_form(owner),
+        },
+    )
+
+
+def _terms_form(owner: Business) -> dict[str, Any]:
+    return {
         "pickup": owner.pickup,
         "delivery": owner.delivery,
         "delivery_fee": Money(owner.delivery_fee, "XCD").to_fixed(),
@@ -421,11 +433,6 @@ def terms_form(request: Request, platform_id: str) -> Response:
         "payment_alias": owner.payment_alias or "",
         "return_days": str(owner.return_days),
     }
-    return render(
-        request,
-        "seller/terms.html",
-        {"platform": _platform(request, platform_id), "business": owner, "form": form},
-    )
 
 
 @router.post("/sellers/{platform_id}/shop/terms")
@@ -468,6 +475,51 @@ def change_terms(
             status_code=400,
         )
     return see_other(f"/sellers/{platform_id}/shop")
+
+
+@router.post("/sellers/{platform_id}/shop/credential")
+def present_credential(request: Request, platform_id: str, credential: ItemField = "") -> Response:
+    """The owner presents the identity block's "registered business" credential."""
+    owner = _owner(request, platform_id)
+    if not isinstance(owner, Business):
+        return owner
+    text = credential.strip()
+    if not text:
+        return render(
+            request,
+            "seller/terms.html",
+            {
+                "platform": _platform(request, platform_id),
+                "business": owner,
+                "form": _terms_form(owner),
+                "error": LazyText(N_("Paste the credential your registry gave you.")).render(),
+            },
+            status_code=400,
+        )
+    verified = settings.present_credential(
+        seller_of(request), platform_id=platform_id, business_id=owner.id, presentation=text
+    )
+    message = (
+        N_("Your business is verified: buyers now see the mark.")
+        if verified
+        else N_(
+            "We keep your credential, but cannot check it yet; "
+            "the mark will show once it is checked."
+        )
+    )
+    refreshed = signin.session_business(
+        seller_of(request), platform_id=platform_id, token=request.cookies.get(SESSION_COOKIE)
+    )
+    return render(
+        request,
+        "seller/terms.html",
+        {
+            "platform": _platform(request, platform_id),
+            "business": refreshed or owner,
+            "form": _terms_form(refreshed or owner),
+            "notice": LazyText(message).render(),
+        },
+    )
 
 
 @router.get("/sellers/{platform_id}/shop/orders/{order_id}")
