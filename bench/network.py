@@ -6,10 +6,11 @@
     bytes) + validate (v2.0 models) + counter-signed Ack, beside a bare handler that only parses
     the JSON, and each step alone. Target: ≤ 1 ms p99 for verify + validate + sign.
 (2) Discover from a buyer app across 10 seller platforms holding 100,000 items in all (10,000
-    each), over real HTTP and signatures: simulated signed sellers in their own process, the
-    gateway a `comptoir serve` process, the buyer app in this one. Time to the merged results:
-    from the buyer's POST to the last seller's on_discover relayed by the gateway. Then the same
-    discover answered from the gateway's index after the sellers publish their catalogues.
+    each), over real HTTP and signatures: simulated signed sellers in five processes of their own
+    (`--seller-processes`), the gateway a `comptoir serve` process, the buyer app in this one.
+    Time to the merged results: from the buyer's POST to the last seller's on_discover relayed
+    by the gateway. Then the same discover answered from the gateway's index after the sellers
+    publish their catalogues.
     Target: p95 ≤ 250 ms.
 (3) HOOK — orders confirmed per second end to end: `bench/network_orders.py`, owned by the
     seller/buyer apps' engineer, is run when present (see `_orders`).
