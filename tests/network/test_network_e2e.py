@@ -3,6 +3,7 @@ participants (buyer app, seller platforms) served from this test process."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Iterator
@@ -17,8 +18,11 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from comptoir.kernel.beckn import (
     BecknIdentity,
+    BecknSender,
     LookupRequest,
+    RegistryClient,
     RegistryError,
+    RegistryKeySource,
     verify_ack,
 )
 from comptoir.kernel.clock import FrozenClock
@@ -359,5 +363,49 @@ def test_a_rotated_out_key_is_refused_after_its_window(network: Network) -> None
         assert refused.status_code == 401
         assert "no longer valid" in refused.json()["error"]["errorMessage"]
         assert _post(url, body, {"Authorization": new.sign(body)}).status_code == 200
+    finally:
+        bap.stop()
+
+
+def test_a_registry_key_source_refreshes_on_a_miss_and_forgets_ended_keys(
+    network: Network,
+) -> None:
+    bap = _join(Peer("cached.example.test", "BAP", network.node.registry_url), network.node)
+    try:
+
+        async def scenario() -> tuple[Any, Any, Any]:
+            sender = BecknSender(network.sellers[0].identity)
+            keys = RegistryKeySource(
+                RegistryClient(network.node.registry_url, sender), cache_seconds=1.0
+            )
+            try:
+                before = await keys.signing_key(bap.subscriber_id, "k1")
+                request = bap.subscribe_request(
+                    unique_key_id="k2",
+                    signing_public_key=public_key_to_base64(Ed25519PrivateKey.generate()),
+                    valid_from=datetime.now(UTC) - timedelta(hours=1, minutes=1),
+                )
+                subscribe_sender = BecknSender(bap.identity)
+                try:
+                    await RegistryClient(network.node.registry_url, subscribe_sender).subscribe(
+                        request
+                    )
+                finally:
+                    await subscribe_sender.aclose()
+                rotated_in = await keys.signing_key(bap.subscriber_id, "k2")  # a miss: asked
+                # The cache trusts what it read for a while; then the registry, which no
+                # longer lists k1 (its window ended an hour after k2 started), is asked again.
+                await asyncio.sleep(1.1)
+                rotated_out = await keys.signing_key(bap.subscriber_id, "k1")
+                return before, rotated_in, rotated_out
+            finally:
+                await sender.aclose()
+
+        before, rotated_in, rotated_out = asyncio.run(scenario())
+        assert before is not None
+        assert before.unique_key_id == "k1"
+        assert rotated_in is not None
+        assert rotated_in.unique_key_id == "k2"
+        assert rotated_out is None
     finally:
         bap.stop()
