@@ -107,3 +107,68 @@ def test_the_spec_refuses_what_the_validator_refuses() -> None:
     document = message("on_discover")
     del document["message"]["catalogs"][0]["provider"]
     assert _errors(_request_schema("on_discover"), document) != []
+
+
+def _rich_contract() -> dict[str, Any]:
+    attributes = {"@context": "https://example.org/retail", "@type": "retail:Order"}
+    return {
+        "id": "0190e1f2-0000-7000-8000-0000000000aa",
+        "descriptor": {"name": "Order 42", "shortDesc": "Two mangoes"},
+        "status": {"code": "ACTIVE"},
+        "commitments": [
+            {
+                "id": "c1",
+                "status": {"descriptor": {"code": "ACTIVE"}},
+                "resources": [{"id": "mango", "quantity": {"count": 2},
+                               "descriptor": {"name": "Julie mango"}}],
+                "offer": {
+                    "id": "offer-mango",
+                    "resourceIds": ["mango"],
+                    "considerations": [{"id": "price", "status": {"code": "QUOTED"},
+                                        "considerationAttributes": {**attributes,
+                                                                    "amount": "5.00"}}],
+                    "validity": {"startDate": "2026-11-29T00:00:00Z"},
+                },
+            }
+        ],
+        "consideration": [{"id": "total", "status": {"code": "DUE"}}],
+        "participants": [{"id": "buyer", "descriptor": {"name": "Marie"}}],
+        "performance": [{"id": "delivery", "status": {"code": "PENDING"},
+                         "commitmentIds": ["c1"], "performanceAttributes": attributes}],
+        "settlements": [{"id": "s1", "considerationId": "total", "status": "DRAFT"}],
+        "contractAttributes": attributes,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "action", ["select", "on_select", "init", "on_init", "confirm", "on_confirm", "status",
+               "on_status", "update", "on_update", "cancel", "on_cancel"],
+)  # fmt: skip
+def test_a_full_contract_round_trips_through_the_layer_as_the_spec_allows(action: str) -> None:
+    document = message(action)
+    document["message"] = {"contract": _rich_contract()}
+    parsed = validate_message(action, json.dumps(document).encode())
+    wire = json.loads(serialise(parsed))
+    assert wire["message"] == document["message"]
+    assert _errors(_request_schema(action), wire) == []
+
+
+def test_a_discover_with_every_intent_member_follows_the_spec() -> None:
+    document = message("discover")
+    document["message"] = {
+        "intent": {
+            "textSearch": "mango",
+            "filters": {"type": "jsonpath", "expression": "$[?(@.price < 10)]"},
+            "spatial": [{"op": "S_DWITHIN", "targets": "$['availableAt'][*]['geo']",
+                         "geometry": {"type": "Point", "coordinates": [-60.98, 14.01]},
+                         "distanceMeters": 5000}],
+            "mediaSearch": {"media": [{"type": "image", "url": "https://example.org/m.png"}],
+                            "options": {"goals": ["visual-similarity"],
+                                        "augment_text_search": True}},
+        },
+        "textSearch": "ripe",
+    }  # fmt: skip
+    parsed = validate_message("discover", json.dumps(document).encode())
+    wire = json.loads(serialise(parsed))
+    assert wire["message"] == document["message"]
+    assert _errors(_request_schema("discover"), wire) == []

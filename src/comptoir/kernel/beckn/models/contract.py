@@ -17,8 +17,12 @@ from comptoir.kernel.beckn.models.catalog import (
 )
 
 
+class CommitmentDescriptor(Descriptor):
+    code: Literal["DRAFT", "ACTIVE", "CLOSED"] | None = None
+
+
 class CommitmentStatus(OpenBecknModel):
-    descriptor: Descriptor | None = None
+    descriptor: CommitmentDescriptor | None = None
 
 
 class CommittedResource(Resource):
