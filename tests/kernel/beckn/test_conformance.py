@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -172,3 +174,30 @@ def test_a_discover_with_every_intent_member_follows_the_spec() -> None:
     wire = json.loads(serialise(parsed))
     assert wire["message"] == document["message"]
     assert _errors(_request_schema("discover"), wire) == []
+
+
+_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
+_ID = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=12)
+_DESCRIPTOR = st.fixed_dictionaries(
+    {},
+    optional={"name": _TEXT, "shortDesc": _TEXT, "longDesc": _TEXT, "code": _ID},
+)
+_RESOURCE = st.fixed_dictionaries({"id": _ID}, optional={"descriptor": _DESCRIPTOR})
+_CATALOG = st.fixed_dictionaries(
+    {
+        "id": _ID,
+        "descriptor": _DESCRIPTOR,
+        "provider": st.fixed_dictionaries({"id": _ID, "descriptor": _DESCRIPTOR}),
+        "resources": st.lists(_RESOURCE, max_size=4),
+    },
+    optional={"bppId": _ID, "isActive": st.booleans()},
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_CATALOG, max_size=3))
+def test_any_catalogue_the_layer_accepts_the_spec_accepts(catalogs: list[dict[str, Any]]) -> None:
+    document = message("on_discover")
+    document["message"] = {"catalogs": catalogs}
+    parsed = validate_message("on_discover", json.dumps(document).encode())
+    assert _errors(_request_schema("on_discover"), json.loads(serialise(parsed))) == []
