@@ -294,3 +294,23 @@ def test_revoking_one_key_leaves_the_others_working(database: Database, clock: F
             session, clock=clock, subscriber_id="shop.example.test", unique_key_id="k9", actor="t"
         )
     assert refused.value.status == 404
+
+
+@pytest.mark.postgres
+def test_every_seller_gets_its_share_of_an_answer_from_the_index(
+    database: Database, clock: FrozenClock
+) -> None:
+    _publish(database, clock, "big.example.test", [f"Mango {n}" for n in range(30)], None)
+    _publish(database, clock, "small.example.test", ["Mango jam"], None)
+    with database.reading() as session:
+        found = index.search(
+            session,
+            text="mango",
+            bpp_ids=["big.example.test", "small.example.test"],
+            city=None,
+            per_catalog=5,
+        )
+    assert [(c["bppId"], len(c["resources"])) for c in found] == [
+        ("big.example.test", 5),
+        ("small.example.test", 1),
+    ]

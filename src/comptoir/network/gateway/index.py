@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from comptoir.kernel.beckn.models import Catalog as CatalogModel
@@ -23,7 +23,8 @@ from comptoir.kernel.ids import new_id
 from comptoir.network.models import Catalog, CatalogItem
 
 MAX_TERMS: Final = 8
-MAX_RESULTS: Final = 200
+MAX_RESULTS: Final = 500
+PER_CATALOG: Final = 50
 _WORD: Final = re.compile(r"\w+", re.UNICODE)
 _CATEGORY_KEYS: Final = ("category", "categories", "categoryId", "categoryIds", "tags", "keywords")
 
@@ -147,22 +148,38 @@ def search(
     bpp_ids: Iterable[str],
     city: str | None,
     limit: int = MAX_RESULTS,
+    per_catalog: int = PER_CATALOG,
 ) -> list[dict[str, Any]]:
     """The catalogues of these sellers with the resources matching every word of `text`
     (all of them when `text` is empty), each with the offers that cover them."""
     wanted = list(bpp_ids)
     if not wanted:
         return []
-    query = (
-        select(Catalog, CatalogItem)
-        .join(CatalogItem, CatalogItem.catalog_id == Catalog.id)
+    # Every seller gets its share of the answer: at most `per_catalog` resources from each
+    # catalogue (numbered within it), so one large catalogue cannot crowd the others out.
+    rank = (
+        func.row_number()
+        .over(partition_by=CatalogItem.catalog_id, order_by=CatalogItem.resource_id)
+        .label("rank")
+    )
+    matching = (
+        select(CatalogItem.id, rank)
+        .join(Catalog, CatalogItem.catalog_id == Catalog.id)
         .where(Catalog.bpp_id.in_(wanted))
     )
     if city is not None:
-        query = query.where((Catalog.city.is_(None)) | (Catalog.city.in_([city, "*"])))
+        matching = matching.where(Catalog.city.is_(None) | Catalog.city.in_([city, "*"]))
     for term in _WORD.findall(text.lower())[:MAX_TERMS]:
-        query = query.where(CatalogItem.search_text.contains(term, autoescape=True))
-    query = query.order_by(Catalog.bpp_id, Catalog.catalog_id, CatalogItem.resource_id).limit(limit)
+        matching = matching.where(CatalogItem.search_text.contains(term, autoescape=True))
+    ranked = matching.subquery()
+    query = (
+        select(Catalog, CatalogItem)
+        .join(CatalogItem, CatalogItem.catalog_id == Catalog.id)
+        .join(ranked, ranked.c.id == CatalogItem.id)
+        .where(ranked.c.rank <= per_catalog)
+        .order_by(Catalog.bpp_id, Catalog.catalog_id, CatalogItem.resource_id)
+        .limit(limit)
+    )
     catalogs: dict[uuid.UUID, dict[str, Any]] = {}
     for catalog, item in session.execute(query):
         entry = catalogs.get(catalog.id)
