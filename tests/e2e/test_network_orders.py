@@ -489,6 +489,23 @@ def test_a_platform_publishes_its_catalogue_and_the_gateway_answers_from_its_ind
     assert "/beckn/discover" not in market.crafts.server.log()[seen:]
 
 
+def test_every_beckn_message_of_these_orders_was_accepted_by_its_receiver(market: Market) -> None:
+    """Receivers check each message's signature against the registry and its schema, and NACK
+    (400 or 401) what fails: apart from the one unsigned message sent on purpose above, none
+    was refused anywhere on the network."""
+    refused = [
+        line
+        for node in (market.network, market.spices, market.crafts, market.shop)
+        for line in node.server.log().splitlines()
+        if re.search(
+            r'"POST /(sellers/[^/]+/beckn|shop/beckn|gateway|registry)/\S+ HTTP/1.1" 40[01]', line
+        )
+    ]
+
+    assert len(refused) == 1, refused
+    assert '"POST /sellers/island-market/beckn/select HTTP/1.1" 401' in refused[0]
+
+
 # Paying with a wallet, on the demo node (switch, wallets, network, platforms, buyer app)
 
 
