@@ -53,7 +53,7 @@ lock: install
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 --output-file requirements.lock --quiet
 
 # One entry point per block; each prints a table and writes JSON under bench/results/.
-BENCHMARKS := bench/payments.py bench/identity.py
+BENCHMARKS := bench/payments.py bench/identity.py bench/network.py
 
 bench: install
 	for b in $(BENCHMARKS); do $(BIN)/python $$b $(BENCH_ARGS) || exit 1; done

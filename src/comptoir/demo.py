@@ -82,6 +82,7 @@ def seed(settings: Settings) -> None:
             return
         _seed_payments(settings, database)
         _seed_identity(database)
+        _seed_market(settings, database)
         with database.transaction() as session:
             audit.record(session, actor=ACTOR, action=DEMO_SEEDED, subject="node")
     finally:
@@ -201,3 +202,49 @@ def _seed_identity(database: Database) -> None:
         verify_business(
             session, registration_number="LC-BN-2019-0117", actor=ACTOR, clock=system_clock
         )
+def _seed_market(settings: Settings, database: Database) -> None:
+    """Three seller platforms of Caribbean micro-businesses and one buyer app, each with its
+    own Beckn subscriber id and key, registered in this node's network registry as its
+    operator would (`comptoir network subscriber add` then `approve`)."""
+    from comptoir.apps.buyer.service.context import Buyer, create_app
+    from comptoir.apps.seller import demo_catalogue
+    from comptoir.apps.seller.service.context import Seller
+    from comptoir.network.registry import service as registry
+
+    base = settings.base_url.rstrip("/")
+    registry_url, gateway_url = f"{base}/registry", f"{base}/gateway"
+    seller = Seller(database=database, keys_dir=settings.keys_dir, base_url=settings.base_url)
+    joining = [
+        ("BPP", created.subscriber_id, created.bpp_uri, created.unique_key_id,
+         created.signing_public_key, created.encryption_public_key)
+        for created in demo_catalogue.seed(
+            seller, registry_url=registry_url, gateway_url=gateway_url
+        )
+    ]  # fmt: skip
+    buyer = Buyer(database=database, keys_dir=settings.keys_dir, base_url=settings.base_url)
+    shop = create_app(
+        buyer,
+        app_id="shop",
+        name="Island Shop",
+        subscriber_id="shop.comptoir.example",
+        registry_url=registry_url,
+        gateway_url=gateway_url,
+        actor=ACTOR,
+    )
+    joining.append(
+        ("BAP", shop.view.subscriber_id, shop.url, shop.view.unique_key_id,
+         shop.signing_public_key, shop.encryption_public_key)
+    )  # fmt: skip
+    for kind, subscriber_id, url, key_id, signing, encryption in joining:
+        with database.transaction() as session:
+            registry.add_subscriber(
+                session,
+                clock=system_clock,
+                subscriber_id=subscriber_id,
+                type_=kind,
+                url=url,
+                domain="retail",
+                key=registry.NewKey(key_id, signing, encryption),
+                actor=ACTOR,
+            )
+            registry.approve(session, clock=system_clock, subscriber_id=subscriber_id, actor=ACTOR)

@@ -18,6 +18,7 @@ from comptoir.kernel.crypto.beckn import (
     sign_request,
     signing_string,
     verify_counter_signature,
+    verify_parsed_request,
     verify_request,
 )
 from comptoir.kernel.crypto.jose import (
@@ -119,6 +120,7 @@ __all__ = [
     "verify_counter_signature",
     "verify_jws",
     "verify_jwt",
+    "verify_parsed_request",
     "verify_request",
     "x25519_public_key_from_base64",
 ]

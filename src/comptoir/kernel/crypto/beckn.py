@@ -233,6 +233,19 @@ def verify_request(
     """Check a request signature over the exact `body` bytes with the sender's public key
     (an `Ed25519PublicKey` or the registry's base64 text) and return what it said."""
     parsed = parse_signature_header(header_value)
+    return verify_parsed_request(parsed, body, public_key, clock=clock, skew_seconds=skew_seconds)
+
+
+def verify_parsed_request(
+    parsed: BecknSignature,
+    body: bytes,
+    public_key: str | Ed25519PublicKey,
+    *,
+    clock: Clock = system_clock,
+    skew_seconds: int = DEFAULT_SKEW_SECONDS,
+) -> BecknSignature:
+    """`verify_request` for a header already parsed (a receiver parses it once, to find the
+    sender's key, and checks it with that key)."""
     if sorted(parsed.headers) != sorted(REQUEST_SIGNED_HEADERS):
         raise SignatureError(
             "malformed", "a request signature must cover exactly (created) (expires) digest"

@@ -1,0 +1,1 @@
+"""The buyer app's use cases: each takes the `Buyer` context and keyword arguments."""

@@ -1,0 +1,341 @@
+"""Carts and orders: one per seller, from cart to select, init, confirm and after.
+
+A request to a seller is prepared here (the order marked as waiting for that answer, with the
+message id the answer must carry) and sent by the page; the callback (`apply_callback`) then
+records the seller's answer, a refusal included, and clears the wait.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from typing import Any, Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from comptoir.apps.buyer import beckn_io
+from comptoir.apps.buyer.domain import CartLine, add_line, set_quantity
+from comptoir.apps.buyer.models import BuyerOrder, Result
+from comptoir.apps.buyer.service.context import AppView, Buyer
+from comptoir.apps.buyer.service.messages import (
+    contract,
+    error_of,
+    payment_of,
+    quote_of,
+    seller_state_of,
+    terms_of,
+)
+from comptoir.kernel.i18n import N_, LazyText
+from comptoir.kernel.ids import new_id
+
+CART: Final = "cart"
+QUOTED: Final = "quoted"
+INITIALISED: Final = "initialised"
+CONFIRMED: Final = "confirmed"
+CANCELLED: Final = "cancelled"
+
+
+class BuyerError(Exception):
+    def __init__(self, message: str) -> None:  # an N_() message id
+        super().__init__(message)
+        self.text = LazyText(message)
+
+
+def shopper_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _order(
+    session: Session, shopper: str, order_id: uuid.UUID, *, lock: bool = False
+) -> BuyerOrder:
+    found = session.get(BuyerOrder, order_id, with_for_update=lock)
+    if found is None or found.shopper != shopper:
+        raise BuyerError(N_("There is no such order."))
+    return found
+
+
+def add_to_cart(
+    buyer: Buyer, *, app: AppView, shopper: str, result: Result, quantity: int
+) -> uuid.UUID:
+    """Put an item in this shopper's cart with its seller (one cart per seller)."""
+    if not 1 <= quantity <= 99:
+        raise BuyerError(N_("Choose a quantity from 1 to 99."))
+    now = buyer.clock.now()
+    with buyer.database.transaction() as session:
+        order = session.scalar(
+            select(BuyerOrder).where(
+                BuyerOrder.shopper == shopper,
+                BuyerOrder.state == CART,
+                BuyerOrder.bpp_id == result.bpp_id,
+                BuyerOrder.provider_id == result.provider_id,
+            )
+        )
+        if order is None:
+            order = BuyerOrder(
+                id=new_id(),
+                app_id=app.id,
+                shopper=shopper,
+                bpp_id=result.bpp_id,
+                bpp_uri=result.bpp_uri,
+                provider_id=result.provider_id,
+                provider_name=result.provider_name,
+                state=CART,
+                lines=[],
+                created_at=now,
+            )
+            session.add(order)
+        lines = [CartLine(**line) for line in order.lines]
+        line = CartLine(result.resource_id, result.name, quantity, result.price, result.currency)
+        order.lines = [line.__dict__ for line in add_line(lines, line)]
+        order.updated_at = now
+        return order.id
+
+
+def change_quantity(
+    buyer: Buyer, *, shopper: str, order_id: uuid.UUID, resource_id: str, quantity: int
+) -> None:
+    with buyer.database.transaction() as session:
+        order = _order(session, shopper, order_id, lock=True)
+        if order.state not in (CART, QUOTED):
+            raise BuyerError(N_("This order is already placed."))
+        try:
+            lines = set_quantity([CartLine(**line) for line in order.lines], resource_id, quantity)
+        except ValueError:
+            raise BuyerError(N_("Choose a quantity from 1 to 99.")) from None
+        order.lines = [line.__dict__ for line in lines]
+        order.state, order.quote, order.error_code = CART, None, None
+        order.updated_at = buyer.clock.now()
+
+
+def shopper_orders(buyer: Buyer, *, shopper: str) -> list[BuyerOrder]:
+    with buyer.database.reading() as session:
+        return list(
+            session.scalars(
+                select(BuyerOrder)
+                .where(BuyerOrder.shopper == shopper)
+                .order_by(BuyerOrder.created_at.desc())
+                .limit(100)
+            )
+        )
+
+
+def get_order(buyer: Buyer, *, shopper: str, order_id: uuid.UUID) -> BuyerOrder:
+    with buyer.database.reading() as session:
+        return _order(session, shopper, order_id)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    url: str
+    body: dict[str, Any]
+
+
+# Which request each state allows, and what the page asks for with it.
+ALLOWED: Final[dict[str, frozenset[str]]] = {
+    "select": frozenset({CART, QUOTED, INITIALISED}),
+    "init": frozenset({QUOTED, INITIALISED}),
+    "confirm": frozenset({INITIALISED}),
+    "status": frozenset({CONFIRMED, CANCELLED}),
+    "track": frozenset({CONFIRMED}),
+    "cancel": frozenset({CONFIRMED}),
+    "update": frozenset({CONFIRMED}),
+    "rate": frozenset({CONFIRMED, CANCELLED}),
+    "support": frozenset({CONFIRMED, CANCELLED}),
+}
+
+
+def prepare(
+    buyer: Buyer,
+    *,
+    app: AppView,
+    shopper: str,
+    order_id: uuid.UUID,
+    action: str,
+    fulfilment: str | None = None,
+    details: dict[str, str] | None = None,
+    payment_method: str | None = None,
+    rating: int | None = None,
+    feedback: str = "",
+    question: str = "",
+) -> Outgoing:
+    """Check the request, mark the order as waiting for its answer, and build it."""
+    now = buyer.clock.now()
+    message_id = beckn_io.new_message_id()
+    with buyer.database.transaction() as session:
+        order = _order(session, shopper, order_id, lock=True)
+        if order.state not in ALLOWED[action]:
+            raise BuyerError(N_("This order cannot do that now."))
+        if not order.lines:
+            raise BuyerError(N_("Your cart with this seller is empty."))
+        if action == "select":
+            if fulfilment not in ("PICKUP", "DELIVERY"):
+                raise BuyerError(N_("Choose pickup or delivery."))
+            order.fulfilment = fulfilment
+        if action == "init":
+            details = details or {}
+            name, phone = details.get("name", "").strip(), details.get("phone", "").strip()
+            address = details.get("address", "").strip()
+            if not name or not phone:
+                raise BuyerError(
+                    N_("Give your name and phone number, so the seller can reach you.")
+                )
+            if order.fulfilment == "DELIVERY" and not address:
+                raise BuyerError(N_("Give the delivery address."))
+            if payment_method not in ("COD", "WALLET"):
+                raise BuyerError(N_("Choose how you will pay."))
+            order.buyer = {"name": name[:128], "phone": phone[:20], "address": address[:300]}
+            order.payment_method = payment_method
+        if action == "rate" and (rating is None or not 1 <= rating <= 5):
+            raise BuyerError(N_("Choose a rating from 1 to 5 stars."))
+        order.pending_action = action
+        order.last_message_id = uuid.UUID(message_id)
+        order.error_code = order.error_message = None
+        order.updated_at = now
+        session.flush()
+        message = _message(order, action, rating=rating, feedback=feedback, question=question)
+        body = {
+            "context": beckn_io.context(
+                action=action,
+                bap_id=app.subscriber_id,
+                bap_uri=buyer.bap_uri,
+                transaction_id=str(order.id),
+                message_id=message_id,
+                bpp_id=order.bpp_id,
+                bpp_uri=order.bpp_uri,
+                clock=buyer.clock,
+            ),
+            "message": message,
+        }
+        return Outgoing(order.bpp_uri.rstrip("/") + f"/{action}", body)
+
+
+def _message(
+    order: BuyerOrder, action: str, *, rating: int | None, feedback: str, question: str
+) -> dict[str, Any]:
+    if action == "track":
+        return {
+            "tracking": {
+                "url": order.bpp_uri,
+                "status": "ACTIVE",
+                "contract": contract(order, with_id=True),
+            }
+        }
+    if action == "rate":
+        submission = {"data": {"feedback": feedback[:1000]}} if feedback else None
+        rating_input: dict[str, Any] = {
+            "target": {"id": order.contract_id, "descriptor": {"code": "ORDER"}},
+            "range": {"value": rating, "best": 5, "worst": 1},
+        }
+        if submission:
+            rating_input["feedbackFormSubmission"] = submission
+        return {"ratingInputs": [rating_input]}
+    if action == "support":
+        return {
+            "support": {
+                "orderId": order.contract_id,
+                "descriptor": {"shortDesc": question[:500] or "Help with this order"},
+            }
+        }
+    if action == "update":
+        return {
+            "contract": contract(
+                order,
+                with_id=True,
+                extra={
+                    "contractAttributes": beckn_io.attributes("comptoir:Request", request="RETURN")
+                },
+            )
+        }
+    return {"contract": contract(order, with_id=action not in ("select", "init"))}
+
+
+def cancel_wait(buyer: Buyer, *, order_id: uuid.UUID, code: str, message: str) -> None:
+    """The seller did not take the request (a NACK, or no answer): record why."""
+    with buyer.database.transaction() as session:
+        order = session.get(BuyerOrder, order_id, with_for_update=True)
+        if order is not None and order.pending_action is not None:
+            order.pending_action = None
+            order.error_code, order.error_message = code[:16], message[:500]
+
+
+def apply_callback(
+    buyer: Buyer, *, action: str, context: dict[str, Any], message: dict[str, Any]
+) -> bool:
+    """Record a seller's answer to one of our requests; False if it answers nothing we asked."""
+    try:
+        order_id = uuid.UUID(str(context.get("transactionId")))
+        message_id = uuid.UUID(str(context.get("messageId")))
+    except ValueError:
+        return False
+    with buyer.database.transaction() as session:
+        order = session.get(BuyerOrder, order_id, with_for_update=True)
+        if order is None or order.bpp_id != context.get("bppId"):
+            return False
+        solicited = order.last_message_id == message_id
+        if solicited:
+            order.pending_action = None
+        order.updated_at = buyer.clock.now()
+        if action in ("on_track", "on_rate", "on_support"):
+            _apply_aside(order, action, message)
+        elif solicited or action == "on_status":
+            _apply_contract(order, action, message.get("contract") or {})
+        return True
+
+
+def _apply_aside(order: BuyerOrder, action: str, message: dict[str, Any]) -> None:
+    if action == "on_track":
+        tracking = message.get("tracking") or {}
+        order.tracking = {
+            "url": str(tracking.get("url", ""))[:500],
+            "status": str(tracking.get("status", "")),
+        }
+    elif action == "on_rate":
+        ratings = message.get("ratings") or []
+        value = ((ratings[0] or {}).get("range") or {}).get("value") if ratings else None
+        if isinstance(value, int):
+            order.rating = value
+    else:
+        support = message.get("support") or {}
+        channels = [
+            {key: str(value)[:300] for key, value in channel.items() if key in ("phone", "url")}
+            for channel in support.get("channels") or []
+            if isinstance(channel, dict)
+        ]
+        name = str((support.get("descriptor") or {}).get("name", ""))[:200]
+        order.support = {"name": name, "channels": channels}
+
+
+_NEXT_STATE: Final = {"on_select": QUOTED, "on_init": INITIALISED}
+
+
+def _apply_contract(order: BuyerOrder, action: str, found: dict[str, Any]) -> None:
+    refused = error_of(found)
+    if refused is not None:
+        order.error_code, order.error_message = refused
+        if refused[0] == "40003" and order.state == INITIALISED:
+            order.state = QUOTED  # the shopper must see and accept the new price
+        return
+    quote = quote_of(found)
+    if quote is not None and action in ("on_select", "on_init", "on_confirm"):
+        order.quote = {**quote, "terms": terms_of(found)}
+    if isinstance(found.get("id"), str):
+        order.contract_id = found["id"]
+    payment = payment_of(found)
+    if payment is not None:
+        order.payment = payment
+    order.seller_state = seller_state_of(found) or order.seller_state
+    status = (found.get("status") or {}).get("code")
+    if action in _NEXT_STATE:
+        order.state = _NEXT_STATE[action]
+    elif action == "on_confirm" and status == "ACTIVE":
+        order.state = CONFIRMED
+    elif status == "CANCELLED":
+        order.state = CANCELLED
+
+
+def waiting(buyer: Buyer, *, order_id: uuid.UUID) -> bool:
+    with buyer.database.reading() as session:
+        order = session.get(BuyerOrder, order_id)
+        return order is not None and order.pending_action is not None

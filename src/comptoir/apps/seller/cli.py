@@ -1,0 +1,164 @@
+"""`comptoir seller ...`: set up seller platforms and their businesses, as an operator."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from comptoir.apps.seller.domain.errors import SellerError
+from comptoir.apps.seller.service.context import Seller
+from comptoir.kernel.db import Database
+from comptoir.kernel.settings import load_settings
+
+seller_cli = typer.Typer(help="Seller platforms (Beckn BPPs) on this node.", no_args_is_help=True)
+platform_cli = typer.Typer(help="Seller platforms.", no_args_is_help=True)
+business_cli = typer.Typer(help="Businesses on a platform.", no_args_is_help=True)
+seller_cli.add_typer(platform_cli, name="platform")
+seller_cli.add_typer(business_cli, name="business")
+
+
+def _seller() -> Seller:
+
+    settings = load_settings()
+    return Seller(
+        database=Database.from_url(settings.resolved_database_url),
+        keys_dir=settings.keys_dir,
+        base_url=settings.base_url,
+    )
+
+
+@platform_cli.command("add")
+def platform_add(
+    platform_id: Annotated[str, typer.Argument(help="Short id, e.g. island-market.")],
+    name: Annotated[str, typer.Option(help="The platform's name.")],
+    subscriber_id: Annotated[str, typer.Option(help="Its Beckn subscriber id.")],
+    registry_url: Annotated[
+        str, typer.Option(help="The network registry, e.g. https://node/registry.")
+    ],
+    gateway_url: Annotated[
+        str, typer.Option(help="The network gateway, e.g. https://node/gateway.")
+    ],
+    service_fee: Annotated[str, typer.Option(help="Fee per order, e.g. 1.00.")] = "0",
+) -> None:
+    """Create a platform and its keys; prints what to register with the network registry."""
+    from comptoir.apps.seller.service.platforms import create_platform
+    from comptoir.kernel.money import Money
+
+    seller = _seller()
+    try:
+        created = create_platform(
+            seller,
+            platform_id=platform_id,
+            name=name,
+            subscriber_id=subscriber_id,
+            registry_url=registry_url,
+            gateway_url=gateway_url,
+            service_fee=Money.parse(service_fee, "XCD").minor,
+        )
+    except SellerError as error:
+        typer.echo(f"comptoir: {error.text.render()}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        seller.database.dispose()
+    typer.echo(f"subscriber_id:      {created.subscriber_id}")
+    typer.echo(f"unique_key_id:      {created.unique_key_id}")
+    typer.echo(f"signing_public_key: {created.signing_public_key}")
+    typer.echo(f"encr_public_key:    {created.encryption_public_key}")
+    typer.echo(f"url:                {created.bpp_uri}")
+
+
+@platform_cli.command("publish")
+def platform_publish(platform_id: Annotated[str, typer.Argument()]) -> None:
+    """Publish the platform's catalogues to the gateway's index (catalog/publish)."""
+    from comptoir.apps.seller.service.protocol import publish_catalogue
+
+    seller = _seller()
+    try:
+        count = publish_catalogue(seller, platform_id=platform_id)
+    except SellerError as error:
+        typer.echo(f"comptoir: {error.text.render()}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        seller.database.dispose()
+    typer.echo(f"{count} catalogues queued for the gateway (sent by the running server)")
+
+
+@business_cli.command("add")
+def business_add(
+    platform_id: Annotated[str, typer.Argument()],
+    slug: Annotated[str, typer.Argument(help="Short id, e.g. marie-spices.")],
+    name: Annotated[str, typer.Option()],
+    phone: Annotated[str, typer.Option(help="The owner's phone, for signing in.")],
+    city: Annotated[str, typer.Option()] = "Castries",
+    description: Annotated[str, typer.Option()] = "",
+    alias: Annotated[str | None, typer.Option(help="Wallet alias for payments.")] = None,
+    delivery_fee: Annotated[str, typer.Option()] = "0",
+) -> None:
+    """Add a business to a platform."""
+    from comptoir.apps.seller.service.platforms import add_business
+    from comptoir.apps.seller.service.signin import normalise_phone
+    from comptoir.kernel.money import Money
+
+    seller = _seller()
+    try:
+        business_id = add_business(
+            seller,
+            platform_id=platform_id,
+            slug=slug,
+            name=name,
+            phone=normalise_phone(phone),
+            city=city,
+            description=description,
+            payment_alias=alias,
+            delivery_fee=Money.parse(delivery_fee, "XCD").minor,
+        )
+    except SellerError as error:
+        typer.echo(f"comptoir: {error.text.render()}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        seller.database.dispose()
+    typer.echo(str(business_id))
+
+
+@business_cli.command("stock")
+def business_stock(
+    platform_id: Annotated[str, typer.Argument()],
+    slug: Annotated[str, typer.Argument()],
+    catalogue_file: Annotated[str, typer.Argument(help="JSON list of items.")],
+) -> None:
+    """Load items from a JSON file: [{name, description, category, price, stock}]."""
+    import json
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from comptoir.apps.seller.models import Business
+    from comptoir.apps.seller.service.items import ItemInput, add_item
+
+    seller = _seller()
+    try:
+        with seller.database.reading() as session:
+            business = session.scalar(
+                select(Business).where(Business.platform_id == platform_id, Business.slug == slug)
+            )
+        if business is None:
+            typer.echo("comptoir: there is no such business", err=True)
+            raise typer.Exit(1)
+        for entry in json.loads(Path(catalogue_file).read_text(encoding="utf-8")):
+            add_item(
+                seller,
+                platform_id=platform_id,
+                business_id=business.id,
+                form=ItemInput(
+                    entry["name"],
+                    entry.get("description", ""),
+                    entry["category"],
+                    str(entry["price"]),
+                    str(entry.get("stock", 10)),
+                    bool(entry.get("returnable", True)),
+                    ", ".join(entry.get("variants", [])),
+                ),
+            )
+    finally:
+        seller.database.dispose()

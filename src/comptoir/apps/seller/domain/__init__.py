@@ -1,0 +1,3 @@
+"""The seller platform's rules: quotes with every fee, the order's states.
+
+Stdlib and kernel only."""

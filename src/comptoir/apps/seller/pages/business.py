@@ -1,0 +1,190 @@
+"""The owner's terms (delivery, payment, returns), credential and orders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from comptoir.apps.seller.domain.errors import SellerError
+from comptoir.apps.seller.domain.states import MOVES, OWNER_MOVES, OrderState
+from comptoir.apps.seller.models import Business
+from comptoir.apps.seller.pages.common import (
+    SESSION_COOKIE,
+    FormField,
+    owner_or_signin,
+    platform_or_404,
+    render,
+    see_other,
+)
+from comptoir.apps.seller.service import orders, protocol, settings, signin
+from comptoir.apps.seller.service.orders import order_quote
+from comptoir.apps.seller.web import seller_of
+from comptoir.kernel.errors import NOT_FOUND, Problem
+from comptoir.kernel.i18n import N_, LazyText
+from comptoir.kernel.money import Money
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/sellers/{platform_id}/shop/terms")
+def terms_form(request: Request, platform_id: str) -> Response:
+    owner = owner_or_signin(request, platform_id)
+    if not isinstance(owner, Business):
+        return owner
+    return render(
+        request,
+        "seller/terms.html",
+        {
+            "platform": platform_or_404(request, platform_id),
+            "business": owner,
+            "form": _terms_form(owner),
+        },
+    )
+
+
+def _terms_form(owner: Business) -> dict[str, Any]:
+    return {
+        "pickup": owner.pickup,
+        "delivery": owner.delivery,
+        "delivery_fee": Money(owner.delivery_fee, "XCD").to_fixed(),
+        "cash_on_delivery": owner.cash_on_delivery,
+        "payment_alias": owner.payment_alias or "",
+        "return_days": str(owner.return_days),
+    }
+
+
+@router.post("/sellers/{platform_id}/shop/terms")
+def change_terms(
+    request: Request,
+    platform_id: str,
+    *,
+    pickup: FormField = "",
+    delivery: FormField = "",
+    delivery_fee: FormField = "",
+    cash_on_delivery: FormField = "",
+    payment_alias: FormField = "",
+    return_days: FormField = "",
+) -> Response:
+    owner = owner_or_signin(request, platform_id)
+    if not isinstance(owner, Business):
+        return owner
+    form = settings.TermsInput(
+        pickup == "yes",
+        delivery == "yes",
+        delivery_fee,
+        cash_on_delivery == "yes",
+        payment_alias,
+        return_days,
+    )
+    try:
+        settings.change_terms(
+            seller_of(request), platform_id=platform_id, business_id=owner.id, form=form
+        )
+    except SellerError as error:
+        return render(
+            request,
+            "seller/terms.html",
+            {
+                "platform": platform_or_404(request, platform_id),
+                "business": owner,
+                "form": form.__dict__,
+                "error": error.text.render(),
+            },
+            status_code=400,
+        )
+    return see_other(f"/sellers/{platform_id}/shop")
+
+
+@router.post("/sellers/{platform_id}/shop/credential")
+def present_credential(request: Request, platform_id: str, credential: FormField = "") -> Response:
+    """The owner presents the identity block's "registered business" credential."""
+    owner = owner_or_signin(request, platform_id)
+    if not isinstance(owner, Business):
+        return owner
+    text = credential.strip()
+    if not text:
+        return render(
+            request,
+            "seller/terms.html",
+            {
+                "platform": platform_or_404(request, platform_id),
+                "business": owner,
+                "form": _terms_form(owner),
+                "error": LazyText(N_("Paste the credential your registry gave you.")).render(),
+            },
+            status_code=400,
+        )
+    verified = settings.present_credential(
+        seller_of(request), platform_id=platform_id, business_id=owner.id, presentation=text
+    )
+    message = (
+        N_("Your business is verified: buyers now see the mark.")
+        if verified
+        else N_(
+            "We keep your credential, but cannot check it yet; "
+            "the mark will show once it is checked."
+        )
+    )
+    refreshed = signin.session_business(
+        seller_of(request), platform_id=platform_id, token=request.cookies.get(SESSION_COOKIE)
+    )
+    return render(
+        request,
+        "seller/terms.html",
+        {
+            "platform": platform_or_404(request, platform_id),
+            "business": refreshed or owner,
+            "form": _terms_form(refreshed or owner),
+            "notice": LazyText(message).render(),
+        },
+    )
+
+
+@router.get("/sellers/{platform_id}/shop/orders/{order_id}")
+def order_page(
+    request: Request, platform_id: str, order_id: str, error: str | None = None
+) -> Response:
+    owner = owner_or_signin(request, platform_id)
+    if not isinstance(owner, Business):
+        return owner
+    order = orders.public_order(seller_of(request), platform_id=platform_id, order_id=order_id)
+    if order is None or order.business_id != owner.id:
+        raise Problem(NOT_FOUND)
+    moves = [state for state in MOVES[OrderState(order.state)] if state in OWNER_MOVES]
+    return render(
+        request,
+        "seller/order.html",
+        {
+            "platform": platform_or_404(request, platform_id),
+            "business": owner,
+            "order": order,
+            "quote": order_quote(order),
+            "moves": moves,
+            "error": error,
+        },
+        status_code=400 if error else 200,
+    )
+
+
+@router.post("/sellers/{platform_id}/shop/orders/{order_id}")
+def move_order(
+    request: Request, platform_id: str, order_id: str, state: FormField = ""
+) -> Response:
+    owner = owner_or_signin(request, platform_id)
+    if not isinstance(owner, Business):
+        return owner
+    try:
+        moved = orders.owner_move(
+            seller_of(request),
+            platform_id=platform_id,
+            business_id=owner.id,
+            order_id=order_id,
+            wanted=state,
+            actor=f"seller:{owner.id}",
+        )
+    except SellerError as error:
+        return order_page(request, platform_id, order_id, error=error.text.render())
+    protocol.notify_status(seller_of(request), platform_id=platform_id, order=moved)
+    return see_other(f"/sellers/{platform_id}/shop/orders/{order_id}")

@@ -1,0 +1,147 @@
+"""Public pages: the platforms, their shops, item photos, order tracking, and signing in."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from comptoir.apps.seller.domain.states import OrderState
+from comptoir.apps.seller.models import Business, Platform
+from comptoir.apps.seller.pages.common import (
+    SESSION_COOKIE,
+    parse_uuid,
+    platform_or_404,
+    render,
+    see_other,
+)
+from comptoir.apps.seller.service import items as catalogue
+from comptoir.apps.seller.service import orders, signin
+from comptoir.apps.seller.web import seller_of
+from comptoir.kernel.errors import NOT_FOUND, Problem
+from comptoir.kernel.i18n import N_, LazyText
+from comptoir.kernel.web.context import node_context
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/sellers")
+def platforms(request: Request) -> Response:
+    with seller_of(request).database.reading() as session:
+        found = list(session.scalars(select(Platform).order_by(Platform.name)))
+    return render(request, "seller/index.html", {"platforms": found})
+
+
+@router.get("/sellers/{platform_id}")
+def platform_page(request: Request, platform_id: str) -> Response:
+    platform = platform_or_404(request, platform_id)
+    with seller_of(request).database.reading() as session:
+        businesses = list(
+            session.scalars(
+                select(Business).where(Business.platform_id == platform_id).order_by(Business.name)
+            )
+        )
+    return render(request, "seller/platform.html", {"platform": platform, "businesses": businesses})
+
+
+@router.get("/sellers/{platform_id}/items/{item_id}/thumbnail")
+def item_thumbnail(request: Request, platform_id: str, item_id: str) -> Response:
+    found = catalogue.thumbnail(
+        seller_of(request), platform_id=platform_id, item_id=parse_uuid(item_id)
+    )
+    if found is None:
+        raise Problem(NOT_FOUND)
+    return Response(found, media_type="image/jpeg", headers={"Cache-Control": "max-age=3600"})
+
+
+@router.get("/sellers/{platform_id}/track/{order_id}")
+def track(request: Request, platform_id: str, order_id: str) -> Response:
+    platform = platform_or_404(request, platform_id)
+    order = orders.public_order(seller_of(request), platform_id=platform_id, order_id=order_id)
+    if order is None or order.state == OrderState.DRAFT:
+        raise Problem(NOT_FOUND)
+    return render(request, "seller/track.html", {"platform": platform, "order": order})
+
+
+# Signing in
+
+
+@router.get("/sellers/{platform_id}/signin")
+def signin_form(request: Request, platform_id: str) -> Response:
+    platform = platform_or_404(request, platform_id)
+    return render(request, "seller/signin.html", {"platform": platform, "step": "phone"})
+
+
+@router.post("/sellers/{platform_id}/signin")
+def signin_phone(
+    request: Request, platform_id: str, phone: Annotated[str, Form()] = ""
+) -> Response:
+    platform = platform_or_404(request, platform_id)
+    normalised = signin.normalise_phone(phone)
+    if len(normalised) < 8:
+        return render(
+            request,
+            "seller/signin.html",
+            {
+                "platform": platform,
+                "step": "phone",
+                "phone": phone,
+                "error": LazyText(N_("Write the phone number with its country code.")).render(),
+            },
+            status_code=400,
+        )
+    signin.request_code(seller_of(request), platform_id=platform_id, phone=normalised)
+    return render(
+        request, "seller/signin.html", {"platform": platform, "step": "code", "phone": normalised}
+    )
+
+
+@router.post("/sellers/{platform_id}/signin/code")
+def signin_code(
+    request: Request,
+    platform_id: str,
+    phone: Annotated[str, Form()] = "",
+    code: Annotated[str, Form()] = "",
+) -> Response:
+    platform = platform_or_404(request, platform_id)
+    token = signin.verify_code(seller_of(request), platform_id=platform_id, phone=phone, code=code)
+    if token is None:
+        return render(
+            request,
+            "seller/signin.html",
+            {
+                "platform": platform,
+                "step": "code",
+                "phone": phone,
+                "error": LazyText(
+                    N_(
+                        "This code is wrong or has expired. "
+                        "After three wrong codes, wait ten minutes."
+                    )
+                ).render(),
+            },
+            status_code=400,
+        )
+    response = see_other(f"/sellers/{platform_id}/shop")
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=node_context(request).settings.secure_cookies,
+        path=f"/sellers/{platform_id}",
+    )
+    return response
+
+
+@router.post("/sellers/{platform_id}/signout")
+def signout(request: Request, platform_id: str) -> Response:
+    signin.sign_out(seller_of(request), token=request.cookies.get(SESSION_COOKIE))
+    response = see_other(f"/sellers/{platform_id}")
+    response.delete_cookie(SESSION_COOKIE, path=f"/sellers/{platform_id}")
+    return response
+
+
+# The owner's pages

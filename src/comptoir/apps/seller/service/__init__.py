@@ -1,0 +1,1 @@
+"""The seller platform's use cases: each takes the `Seller` context and keyword arguments."""

@@ -1,0 +1,220 @@
+"""A business's items: add, change, photograph, list; and the search behind `discover`."""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from comptoir.apps.seller.domain.errors import SellerError
+from comptoir.apps.seller.models import Business, Item
+from comptoir.apps.seller.service.context import Seller, get_business
+from comptoir.kernel.i18n import lazy
+from comptoir.kernel.ids import new_id
+from comptoir.kernel.money import Money, MoneyError
+
+CATEGORIES = ("produce", "spices", "crafts", "clothing", "tourism")
+THUMBNAIL_PIXELS = 96
+MAX_PHOTO_BYTES = 5_000_000
+MAX_STOCK = 1_000_000
+
+
+@dataclass(frozen=True)
+class ItemInput:
+    name: str
+    description: str
+    category: str
+    price: str  # as typed: "12.50"
+    stock: str
+    returnable: bool
+    variants: str  # comma-separated: "S, M, L"
+
+
+def _checked(form: ItemInput, currency: str) -> tuple[str, str, str, int, int, list[str]]:
+    name = form.name.strip()
+    if not 1 <= len(name) <= 200:
+        raise SellerError("name", lazy("Give the item a name (up to 200 characters)."))
+    if form.category not in CATEGORIES:
+        raise SellerError("category", lazy("Choose a category."))
+    try:
+        price = Money.parse(form.price.strip(), currency)
+    except MoneyError:
+        raise SellerError("price", lazy("Write the price like 12.50.")) from None
+    if not price.is_positive():
+        raise SellerError("price", lazy("The price must be more than zero."))
+    if not re.fullmatch(r"[0-9]{1,7}", form.stock.strip()) or int(form.stock) > MAX_STOCK:
+        raise SellerError("stock", lazy("Write the stock as a whole number, 0 or more."))
+    variants = [part.strip() for part in form.variants.split(",") if part.strip()][:12]
+    return (
+        name,
+        form.description.strip()[:2000],
+        form.category,
+        price.minor,
+        int(form.stock),
+        variants,
+    )
+
+
+def add_item(
+    seller: Seller, *, platform_id: str, business_id: uuid.UUID, form: ItemInput
+) -> uuid.UUID:
+    return add_items(seller, platform_id=platform_id, business_id=business_id, forms=[form])[0]
+
+
+def add_items(
+    seller: Seller, *, platform_id: str, business_id: uuid.UUID, forms: Sequence[ItemInput]
+) -> list[uuid.UUID]:
+    """Add items in one transaction: all of them, or none if one is wrong."""
+    added: list[uuid.UUID] = []
+    with seller.database.transaction() as session:
+        get_business(session, platform_id, business_id)
+        for form in forms:
+            added.append(_add(session, seller, business_id, form))
+    return added
+
+
+def _add(session: Session, seller: Seller, business_id: uuid.UUID, form: ItemInput) -> uuid.UUID:
+    name, description, category, price, stock, variants = _checked(form, "XCD")
+    item_id = new_id()
+    session.add(
+        Item(
+            id=item_id,
+            business_id=business_id,
+            name=name,
+            description=description,
+            category=category,
+            price=price,
+            currency="XCD",
+            stock=stock,
+            returnable=form.returnable,
+            variants=variants,
+            thumbnail=None,
+            active=True,
+            updated_at=seller.clock.now(),
+        )
+    )
+    return item_id
+
+
+def change_item(
+    seller: Seller,
+    *,
+    platform_id: str,
+    business_id: uuid.UUID,
+    item_id: uuid.UUID,
+    form: ItemInput,
+) -> None:
+    with seller.database.transaction() as session:
+        get_business(session, platform_id, business_id)
+        item = _item(session, business_id, item_id)
+        name, description, category, price, stock, variants = _checked(form, item.currency)
+        item.name, item.description, item.category = name, description, category
+        item.price, item.stock, item.variants = price, stock, variants
+        item.returnable = form.returnable
+        item.updated_at = seller.clock.now()
+
+
+def _item(session: Session, business_id: uuid.UUID, item_id: uuid.UUID) -> Item:
+    found = session.get(Item, item_id)
+    if found is None or found.business_id != business_id:
+        raise SellerError("unknown_item", lazy("There is no such item."))
+    return found
+
+
+def thumbnail_of(photo: bytes) -> bytes:
+    """A small JPEG (at most 96 px a side) of an uploaded photo; anything else is refused."""
+    from PIL import Image, UnidentifiedImageError
+
+    if len(photo) > MAX_PHOTO_BYTES:
+        raise SellerError("photo", lazy("The photo is too large (5 MB at most)."))
+    try:
+        with Image.open(io.BytesIO(photo)) as image:
+            image.thumbnail((THUMBNAIL_PIXELS, THUMBNAIL_PIXELS))
+            out = io.BytesIO()
+            image.convert("RGB").save(out, format="JPEG", quality=70)
+    except (UnidentifiedImageError, OSError, ValueError):
+        raise SellerError("photo", lazy("This file is not a photo we can read.")) from None
+    return out.getvalue()
+
+
+def set_photo(
+    seller: Seller, *, platform_id: str, business_id: uuid.UUID, item_id: uuid.UUID, photo: bytes
+) -> None:
+    thumbnail = thumbnail_of(photo)
+    with seller.database.transaction() as session:
+        get_business(session, platform_id, business_id)
+        item = _item(session, business_id, item_id)
+        item.thumbnail = thumbnail
+        item.updated_at = seller.clock.now()
+
+
+def thumbnail(seller: Seller, *, platform_id: str, item_id: uuid.UUID) -> bytes | None:
+    with seller.database.reading() as session:
+        row = session.execute(
+            select(Item.thumbnail, Business.platform_id)
+            .join(Business, Business.id == Item.business_id)
+            .where(Item.id == item_id)
+        ).first()
+    if row is None or row[1] != platform_id:
+        return None
+    return row[0]
+
+
+def business_items(seller: Seller, *, business_id: uuid.UUID) -> list[Item]:
+    with seller.database.reading() as session:
+        return list(
+            session.scalars(select(Item).where(Item.business_id == business_id).order_by(Item.name))
+        )
+
+
+def get_item(seller: Seller, *, business_id: uuid.UUID, item_id: uuid.UUID) -> Item:
+    with seller.database.reading() as session:
+        return _item(session, business_id, item_id)
+
+
+@dataclass(frozen=True)
+class Match:
+    business: Business
+    items: Sequence[Item]
+
+
+def search(
+    seller: Seller,
+    *,
+    platform_id: str,
+    words: str,
+    category: str | None,
+    place: str | None,
+    limit: int = 40,
+) -> list[Match]:
+    """Items of this platform matching every word (in name, description or business), the
+    category and the town; grouped by business."""
+    query = (
+        select(Item, Business)
+        .join(Business, Business.id == Item.business_id)
+        .where(Business.platform_id == platform_id, Item.active.is_(True))
+    )
+    for word in words.lower().split()[:8]:
+        pattern = f"%{word}%"
+        query = query.where(
+            or_(
+                func.lower(Item.name).like(pattern),
+                func.lower(Item.description).like(pattern),
+                func.lower(Business.name).like(pattern),
+            )
+        )
+    if category:
+        query = query.where(Item.category == category)
+    if place:
+        query = query.where(func.lower(Business.city) == place.lower())
+    with seller.database.reading() as session:
+        rows = session.execute(query.order_by(Item.name).limit(limit)).all()
+    grouped: dict[uuid.UUID, tuple[Business, list[Item]]] = {}
+    for item, business in rows:
+        grouped.setdefault(business.id, (business, []))[1].append(item)
+    return [Match(business, items) for business, items in grouped.values()]

@@ -1,0 +1,71 @@
+"""A business's own terms: fulfilment options and fees, payment, returns; and the seam for the
+identity block's "registered business" credential."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from comptoir.apps.seller.domain.errors import SellerError
+from comptoir.apps.seller.service.context import Seller, get_business
+from comptoir.kernel.i18n import lazy
+from comptoir.kernel.money import Money, MoneyError
+
+
+@dataclass(frozen=True)
+class TermsInput:
+    pickup: bool
+    delivery: bool
+    delivery_fee: str
+    cash_on_delivery: bool
+    payment_alias: str
+    return_days: str
+
+
+def change_terms(
+    seller: Seller, *, platform_id: str, business_id: uuid.UUID, form: TermsInput
+) -> None:
+    if not (form.pickup or form.delivery):
+        raise SellerError("fulfilment", lazy("Offer pickup, delivery or both."))
+    try:
+        fee = Money.parse(form.delivery_fee.strip() or "0", "XCD")
+    except MoneyError:
+        raise SellerError("delivery_fee", lazy("Write the delivery fee like 5.00.")) from None
+    if fee.is_negative():
+        raise SellerError("delivery_fee", lazy("Fees and return days cannot be negative."))
+    days = form.return_days.strip()
+    if not days.isdigit() or int(days) > 365:
+        raise SellerError("return_days", lazy("Write the return period in days, 0 to 365."))
+    alias = form.payment_alias.strip()
+    if alias and ("@" not in alias or len(alias) > 128 or " " in alias):
+        raise SellerError("payment_alias", lazy("A payment alias looks like shop@bank."))
+    if not alias and not form.cash_on_delivery:
+        raise SellerError("payment_alias", lazy("Take cash on delivery, a wallet alias, or both."))
+    with seller.database.transaction() as session:
+        business = get_business(session, platform_id, business_id)
+        business.pickup, business.delivery = form.pickup, form.delivery
+        business.delivery_fee = fee.minor
+        business.cash_on_delivery = form.cash_on_delivery
+        business.payment_alias = alias or None
+        business.return_days = int(days)
+
+
+def verify_business_credential(presentation: str) -> bool:
+    """Whether a "registered business" credential (SD-JWT VC from the identity block) holds.
+
+    The seam for `comptoir.kernel.crypto.sdjwt`, which is being built: until it lands no
+    presentation is accepted, so no business shows the verified mark by mistake.
+    """
+    del presentation
+    return False
+
+
+def present_credential(
+    seller: Seller, *, platform_id: str, business_id: uuid.UUID, presentation: str
+) -> bool:
+    verified = verify_business_credential(presentation)
+    with seller.database.transaction() as session:
+        business = get_business(session, platform_id, business_id)
+        business.credential = presentation[:20000]
+        business.verified = verified
+    return verified

@@ -1,0 +1,1 @@
+"""The registry: who is on the network, with which keys, serving what and where."""

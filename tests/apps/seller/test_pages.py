@@ -1,0 +1,241 @@
+"""The shop owner's pages, as a person uses them without JavaScript: sign in with a one-time
+code, add and change items, upload a photo, set terms, move an order on."""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+from sqlalchemy import select
+
+from comptoir.app import create_app
+from comptoir.apps.seller import beckn_io
+from comptoir.apps.seller.models import Business, Item
+from comptoir.kernel.clock import FrozenClock
+from comptoir.kernel.db import Database
+from comptoir.kernel.outbox import OutboxEventRecord
+from comptoir.kernel.settings import load_settings
+from tests.apps.seller.world import PLATFORM, World, make_world
+
+BASE_URL = "http://testserver"
+OWNER = "+17585550302"
+
+
+@pytest.fixture
+def site(
+    database: Database, clock: FrozenClock, tmp_path: Path
+) -> Iterator[tuple[TestClient, World]]:
+    settings = load_settings(
+        data_dir=tmp_path,
+        base_url=BASE_URL,
+        secret_key="test-" + uuid.uuid4().hex,
+        blocks="home,apps.seller",
+    )
+    app = create_app(settings, database=database, clock=clock)
+    world = make_world(database, clock, settings.keys_dir)
+    with TestClient(app, base_url=BASE_URL) as client:
+        yield client, world
+
+
+def csrf(page: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, "the page has no form"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, capsys: pytest.CaptureFixture[str]) -> None:
+    form = client.get(f"/sellers/{PLATFORM}/signin")
+    capsys.readouterr()
+    sent = client.post(
+        f"/sellers/{PLATFORM}/signin", data={"phone": OWNER, "csrf_token": csrf(form.text)}
+    )
+    code = re.search(r"sign-in code for \+17585550302 is (\d{6})", capsys.readouterr().err)
+    assert code
+    shop = client.post(
+        f"/sellers/{PLATFORM}/signin/code",
+        data={"phone": OWNER, "code": code.group(1), "csrf_token": csrf(sent.text)},
+    )
+    assert shop.status_code == 200
+    assert "Soufriere Spice Co" in shop.text
+
+
+def test_the_platforms_are_listed_for_sellers_and_linked_from_home(
+    site: tuple[TestClient, World],
+) -> None:
+    client, _ = site
+
+    assert 'href="/sellers"' in client.get("/sell").text
+    assert "Island Market" in client.get("/sellers").text
+    assert "Soufriere Spice Co" in client.get(f"/sellers/{PLATFORM}").text
+
+
+def test_a_wrong_code_is_refused_and_the_shop_stays_closed(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, _ = site
+    form = client.get(f"/sellers/{PLATFORM}/signin")
+    sent = client.post(
+        f"/sellers/{PLATFORM}/signin", data={"phone": OWNER, "csrf_token": csrf(form.text)}
+    )
+
+    refused = client.post(
+        f"/sellers/{PLATFORM}/signin/code",
+        data={"phone": OWNER, "code": "000000", "csrf_token": csrf(sent.text)},
+    )
+
+    assert refused.status_code == 400
+    assert "This code is wrong or has expired." in refused.text
+    assert client.get(f"/sellers/{PLATFORM}/shop", follow_redirects=False).status_code == 303
+
+
+def test_an_owner_adds_an_item_and_a_bad_price_changes_nothing(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, world = site
+    sign_in(client, capsys)
+    form = client.get(f"/sellers/{PLATFORM}/shop/items/new")
+    fields = {
+        "name": "Bay leaf",
+        "description": "Dried",
+        "category": "spices",
+        "stock": "12",
+        "variants": "",
+        "returnable": "yes",
+        "csrf_token": csrf(form.text),
+    }
+
+    refused = client.post(f"/sellers/{PLATFORM}/shop/items/new", data={**fields, "price": "twelve"})
+    added = client.post(f"/sellers/{PLATFORM}/shop/items/new", data={**fields, "price": "4.00"})
+
+    assert refused.status_code == 400
+    assert "Write the price like 12.50." in refused.text
+    assert added.status_code == 200
+    with world.seller.database.reading() as session:
+        names = list(
+            session.scalars(select(Item.name).where(Item.business_id == world.business_id))
+        )
+    assert sorted(names) == ["Basket", "Bay leaf", "Nutmeg"]
+
+
+def test_a_photo_is_shrunk_to_a_small_thumbnail(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, world = site
+    sign_in(client, capsys)
+    page = client.get(f"/sellers/{PLATFORM}/shop/items/{world.nutmeg}")
+    photo = io.BytesIO()
+    Image.new("RGB", (1200, 800), (200, 120, 40)).save(photo, format="PNG")
+
+    client.post(
+        f"/sellers/{PLATFORM}/shop/items/{world.nutmeg}/photo",
+        data={"csrf_token": csrf(page.text)},
+        files={"photo": ("nutmeg.png", photo.getvalue(), "image/png")},
+    )
+    refused = client.post(
+        f"/sellers/{PLATFORM}/shop/items/{world.nutmeg}/photo",
+        data={"csrf_token": csrf(page.text)},
+        files={"photo": ("notes.txt", b"not a photo", "text/plain")},
+    )
+    thumbnail = client.get(f"/sellers/{PLATFORM}/items/{world.nutmeg}/thumbnail")
+
+    assert refused.status_code == 400
+    assert thumbnail.headers["content-type"] == "image/jpeg"
+    with Image.open(io.BytesIO(thumbnail.content)) as image:
+        assert max(image.size) <= 96
+    assert len(thumbnail.content) < 5000
+
+
+def test_an_owner_sets_delivery_payment_and_return_terms(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, world = site
+    sign_in(client, capsys)
+    form = client.get(f"/sellers/{PLATFORM}/shop/terms")
+    terms = {
+        "pickup": "yes",
+        "delivery": "yes",
+        "delivery_fee": "6.50",
+        "cash_on_delivery": "yes",
+        "payment_alias": "spices@helen-cu",
+        "return_days": "14",
+        "csrf_token": csrf(form.text),
+    }
+
+    refused = client.post(
+        f"/sellers/{PLATFORM}/shop/terms", data={**terms, "pickup": "", "delivery": ""}
+    )
+    saved = client.post(f"/sellers/{PLATFORM}/shop/terms", data=terms)
+
+    assert refused.status_code == 400 and "Offer pickup, delivery or both." in refused.text
+    assert saved.status_code == 200
+    with world.seller.database.reading() as session:
+        business = session.get(Business, world.business_id)
+        assert business is not None and business.delivery_fee == 650
+
+
+def test_moving_an_order_on_tells_the_buyer_app_by_an_unsolicited_on_status(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, world = site
+    order = world.confirm(world.init((world.nutmeg, 1)))
+    sign_in(client, capsys)
+    page = client.get(f"/sellers/{PLATFORM}/shop/orders/{order.id}")
+    assert "XCD 16.00" in page.text.replace("\xa0", " ")  # 8.00 + 7.00 delivery + 1.00 service
+
+    moved = client.post(
+        f"/sellers/{PLATFORM}/shop/orders/{order.id}",
+        data={"state": "packed", "csrf_token": csrf(page.text)},
+    )
+    wrong = client.post(
+        f"/sellers/{PLATFORM}/shop/orders/{order.id}",
+        data={"state": "returned", "csrf_token": csrf(page.text)},
+    )
+
+    assert "Packed" in moved.text
+    assert wrong.status_code == 400
+    with world.seller.database.reading() as session:
+        event = session.scalars(
+            select(OutboxEventRecord).where(OutboxEventRecord.topic == beckn_io.TOPIC)
+        ).one()
+    assert event.payload["url"].endswith("/on_status")
+    assert '"code":"PACKED"' in event.payload["body"]
+
+
+def test_the_public_tracking_page_shows_where_an_order_is(site: tuple[TestClient, World]) -> None:
+    client, world = site
+    order = world.confirm(world.init((world.nutmeg, 1), delivery=False))
+
+    page = client.get(f"/sellers/{PLATFORM}/track/{order.id}")
+
+    assert page.status_code == 200 and "Confirmed" in page.text
+    assert client.get(f"/sellers/{PLATFORM}/track/{uuid.uuid4()}").status_code == 404
+
+
+def test_a_credential_is_kept_but_gives_no_mark_until_it_can_be_checked(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, world = site
+    sign_in(client, capsys)
+    form = client.get(f"/sellers/{PLATFORM}/shop/terms")
+
+    empty = client.post(
+        f"/sellers/{PLATFORM}/shop/credential",
+        data={"credential": " ", "csrf_token": csrf(form.text)},
+    )
+    kept = client.post(
+        f"/sellers/{PLATFORM}/shop/credential",
+        data={"credential": "eyJhbGciOi.x.y~", "csrf_token": csrf(form.text)},
+    )
+
+    assert empty.status_code == 400
+    assert "cannot check it yet" in kept.text
+    with world.seller.database.reading() as session:
+        business = session.get(Business, world.business_id)
+        assert business is not None
+        assert business.credential == "eyJhbGciOi.x.y~" and not business.verified
