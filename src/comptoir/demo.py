@@ -202,6 +202,8 @@ def _seed_identity(database: Database) -> None:
         verify_business(
             session, registration_number="LC-BN-2019-0117", actor=ACTOR, clock=system_clock
         )
+
+
 def _seed_market(settings: Settings, database: Database) -> None:
     """Three seller platforms of Caribbean micro-businesses and one buyer app, each with its
     own Beckn subscriber id and key, registered in this node's network registry as its
