@@ -74,6 +74,10 @@ class Settings(BaseSettings):
         default="comptoir-switch",
         description="The payment switch's own FSP id (FSPIOP-Source of what it originates).",
     )
+    sms_gateway_url: str | None = Field(
+        default=None,
+        description="Where text messages are POSTed; without it they stay in the SMS console.",
+    )
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
     log_level: str = "info"
 

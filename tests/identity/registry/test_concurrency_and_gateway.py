@@ -70,11 +70,14 @@ class Gateway:
     def __init__(self) -> None:
         self.received: list[dict[str, str]] = []
         self.failing = False
+        self.while_answering: list[object] = []  # callables run before the gateway answers
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["content-length"]))
+                for step in gateway.while_answering:
+                    step()  # type: ignore[operator]
                 if gateway.failing:
                     self.send_response(503)
                 else:
@@ -142,4 +145,30 @@ def test_a_failing_gateway_gets_the_message_again_later(
     gateway.failing = False
     outbox.handle(message)
     assert gateway.received == [{"to": PHONE, "message": "Bonjou"}]
+    assert stored(database) == 1
+
+
+def test_no_database_lock_is_held_while_the_gateway_answers(
+    database: Database, clock: FrozenClock, gateway: Gateway
+) -> None:
+    outbox = SmsOutbox(database, adapter=GatewayAdapter(gateway.url), clock=clock)
+    written: list[str] = []
+
+    def another_writer() -> None:
+        # On SQLite a write lock held by the sender would make this wait, then fail.
+        with database.transaction() as session:
+            enrol_person(
+                session,
+                name="Marie Joseph",
+                phone="+17585550199",
+                birthdate="1988-03-14",
+                actor="operator:test",
+                clock=clock,
+            )
+        written.append("enrolled")
+
+    gateway.while_answering.append(another_writer)
+    outbox.handle(event("Your Comptoir code is 654321."))
+
+    assert written == ["enrolled"]
     assert stored(database) == 1

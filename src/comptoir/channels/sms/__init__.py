@@ -7,7 +7,6 @@ only kept, and the operator reads them at `/operator/sms`.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import typer
@@ -17,8 +16,6 @@ from comptoir.kernel.i18n import N_
 from comptoir.kernel.web.context import NodeContext
 from comptoir.kernel.web.navigation import Role, ServiceLink
 
-GATEWAY_URL_VARIABLE = "COMPTOIR_SMS_GATEWAY_URL"
-
 
 def register(app: FastAPI | None, cli: typer.Typer | None) -> None:
     if app is None:
@@ -26,7 +23,7 @@ def register(app: FastAPI | None, cli: typer.Typer | None) -> None:
     from comptoir.channels.sms import outbox, pages
 
     node: NodeContext = app.state.node
-    gateway_url = os.environ.get(GATEWAY_URL_VARIABLE, "").strip()
+    gateway_url = (node.settings.sms_gateway_url or "").strip()
     adapter: outbox.SmsAdapter = (
         outbox.GatewayAdapter(gateway_url) if gateway_url else outbox.ConsoleAdapter()
     )

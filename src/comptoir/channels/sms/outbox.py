@@ -49,7 +49,8 @@ class ConsoleAdapter:
 
 class GatewayAdapter:
     """The production seam: POST each message as JSON to an SMS provider's HTTP endpoint
-    (`COMPTOIR_SMS_GATEWAY_URL`). Providers differ; a deployment adapts the body here."""
+    (the `COMPTOIR_SMS_GATEWAY_URL` setting). Providers differ; a deployment adapts the body
+    here."""
 
     def __init__(self, url: str, *, timeout_seconds: float = 8.0) -> None:
         self.url = url
@@ -84,12 +85,16 @@ class SmsOutbox:
         if not recipient.startswith("+") or not body:
             logger.warning("SMS event %s has no recipient or no body; dropped", event.id)
             return
+        with self.database.reading() as session:
+            if session.scalar(select(SmsMessage.id).where(SmsMessage.event_id == event.id)):
+                return
+        # Sent before the transaction, never inside it: a gateway may take seconds, and no
+        # database lock is held across a network call. Should the record then fail, the relay
+        # sends again: a person may get a message twice, never none.
+        self.adapter.send(recipient=recipient, body=body)
         with self.database.transaction() as session:
             if not processed_once(session, HANDLER, event.id, clock=self.clock):
                 return
-            # Sent inside the transaction: should the gateway fail, the receipt rolls back
-            # with the message and the relay tries again later.
-            self.adapter.send(recipient=recipient, body=body)
             session.add(
                 SmsMessage(
                     id=new_id(),
