@@ -7,8 +7,12 @@ who used a person's data (`oidc/`), and the issuer of verifiable credentials (`c
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
-from fastapi import FastAPI
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
 def register(app: FastAPI | None, cli: typer.Typer | None) -> None:

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-
-import typer
-from fastapi import FastAPI
+from typing import TYPE_CHECKING
 
 from comptoir.kernel.i18n import N_
-from comptoir.kernel.web.context import NodeContext
 from comptoir.kernel.web.navigation import Role, ServiceLink
+
+if TYPE_CHECKING:
+    import typer
+    from fastapi import FastAPI
+
+    from comptoir.kernel.web.context import NodeContext
 
 logger = logging.getLogger(__name__)
 

@@ -9,13 +9,16 @@ importing the network block (DESIGN.md, section 2).
 from __future__ import annotations
 
 from pathlib import Path
-
-import typer
-from fastapi import FastAPI
+from typing import TYPE_CHECKING
 
 from comptoir.kernel.i18n import N_
-from comptoir.kernel.web.context import NodeContext
 from comptoir.kernel.web.navigation import Role, ServiceLink
+
+if TYPE_CHECKING:
+    import typer
+    from fastapi import FastAPI
+
+    from comptoir.kernel.web.context import NodeContext
 
 
 def register(app: FastAPI | None, cli: typer.Typer | None) -> None:

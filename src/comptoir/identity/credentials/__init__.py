@@ -6,13 +6,16 @@ checked by the verification endpoint (participant apps use `comptoir.kernel.cryp
 from __future__ import annotations
 
 from pathlib import Path
-
-import typer
-from fastapi import FastAPI
+from typing import TYPE_CHECKING
 
 from comptoir.kernel.i18n import N_
-from comptoir.kernel.web.context import NodeContext
 from comptoir.kernel.web.navigation import Role, ServiceLink
+
+if TYPE_CHECKING:
+    import typer
+    from fastapi import FastAPI
+
+    from comptoir.kernel.web.context import NodeContext
 
 
 def register(app: FastAPI | None, cli: typer.Typer | None) -> None:
