@@ -16,7 +16,7 @@
     one core (one GIL) does for both sides; CPU milliseconds per flow are reported beside it.
     On SQLite (a file under a temporary folder) and PostgreSQL (a scratch schema) when
     reachable.
-(2) Sign-ins over loopback HTTP: a `comptoir serve --workers 2` process (SQLite) and client
+(2) Sign-ins over loopback HTTP: a `comptoir serve --workers 2` process and client
     threads in this process, each a relying party with a signed-in person of its own, doing
     "returning" flows side by side; the server's CPU (all its workers) is measured apart from
     the clients'. Both share the machine's 2 cores.
@@ -304,6 +304,7 @@ def _timed(
 
 @dataclass
 class LoopbackResult:
+    database: str
     workers: int
     concurrency: int
     flows: int
@@ -314,6 +315,7 @@ class LoopbackResult:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "database": self.database,
             "workers": self.workers,
             "concurrency": self.concurrency,
             "flows": self.flows,
@@ -339,7 +341,9 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def loopback(*, workers: int, concurrency: int, flows: int) -> LoopbackResult:
+def loopback(
+    *, database_name: str, database_url: str | None, workers: int, concurrency: int, flows: int
+) -> LoopbackResult:
     import os
     import signal
     import subprocess
@@ -359,7 +363,7 @@ def loopback(*, workers: int, concurrency: int, flows: int) -> LoopbackResult:
     base_url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="identity-loopback-") as folder:
         data_dir = Path(folder)
-        settings = load_settings(data_dir=data_dir, base_url=base_url)
+        settings = load_settings(data_dir=data_dir, base_url=base_url, database_url=database_url)
         database = Database.from_url(settings.resolved_database_url)
         upgrade(database.engine)
         node = Node(app=None, database=database, transport=None)  # type: ignore[arg-type]
@@ -392,6 +396,7 @@ def loopback(*, workers: int, concurrency: int, flows: int) -> LoopbackResult:
                 "COMPTOIR_BASE_URL": base_url,
                 "COMPTOIR_BLOCKS": "home,identity",
                 "COMPTOIR_LOG_LEVEL": "warning",
+                **({"COMPTOIR_DATABASE_URL": database_url} if database_url else {}),
             }
         )
         server = subprocess.Popen(
@@ -440,6 +445,7 @@ def loopback(*, workers: int, concurrency: int, flows: int) -> LoopbackResult:
                 thread.join()
             elapsed = time.perf_counter() - started
             result = LoopbackResult(
+                database=database_name,
                 workers=workers,
                 concurrency=concurrency,
                 flows=per_thread * concurrency,
@@ -454,9 +460,10 @@ def loopback(*, workers: int, concurrency: int, flows: int) -> LoopbackResult:
             server.wait(timeout=20)
     summary = result.to_json()
     print(
-        f"  {workers} workers, {concurrency:2} in flight: {summary['flows_per_second']:6.1f} "
-        f"flows/s; server {summary['server_cpu_ms_per_flow']} ms CPU/flow, clients "
-        f"{summary['client_cpu_ms_per_flow']} ms; {result.errors} errors"
+        f"  {database_name:10} {workers} workers, {concurrency:2} in flight: "
+        f"{summary['flows_per_second']:6.1f} flows/s; "
+        f"server {summary['server_cpu_ms_per_flow']} ms CPU/flow, "
+        f"clients {summary['client_cpu_ms_per_flow']} ms; {result.errors} errors"
     )
     return result
 
@@ -598,11 +605,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             with _support.postgres_scratch_schema(server_url, prefix="bench_identity") as url:
                 flow_results += measure(database, url, flows=flows, profile_dir=profile_dir)
 
-    print("\n(2) Complete sign-ins over loopback HTTP (SQLite, comptoir serve --workers 2)")
-    loopback_results = [
-        loopback(workers=2, concurrency=concurrency, flows=flows)
-        for concurrency in ((4,) if options.quick else (4, 8))
-    ]
+    print("\n(2) Complete sign-ins over loopback HTTP (comptoir serve --workers 2)")
+    loopback_results = []
+    for database, server_url in databases:
+        for concurrency in (4,) if options.quick else (4, 8):
+            if server_url is None:
+                loopback_results.append(
+                    loopback(
+                        database_name=database,
+                        database_url=None,
+                        workers=2,
+                        concurrency=concurrency,
+                        flows=flows,
+                    )
+                )
+                continue
+            with _support.postgres_scratch_schema(server_url, prefix="bench_identity") as url:
+                loopback_results.append(
+                    loopback(
+                        database_name=database,
+                        database_url=url,
+                        workers=2,
+                        concurrency=concurrency,
+                        flows=flows,
+                    )
+                )
 
     print("\n(3) Token checks on one core")
     checks = token_checks(0.5 if options.quick else 2.0)
@@ -649,7 +676,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ["loopback", "in flight", "flows", "flows/s", "server CPU ms/flow", "errors"],
             [
                 [
-                    f"{r.workers} workers",
+                    f"{r.database}, {r.workers} workers",
                     r.concurrency,
                     r.flows,
                     round(r.flows / r.seconds, 1),
