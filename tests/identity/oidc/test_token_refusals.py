@@ -252,3 +252,27 @@ def test_a_dpop_proof_sent_with_a_pushed_request_serves_once(world: World) -> No
     answer = world.http.post(PAR, data=par_form(shop), headers={"DPoP": proof})
 
     assert answer.json()["error"] == "invalid_dpop_proof"
+
+
+def test_of_two_requests_racing_with_one_code_only_one_gets_tokens(world: World) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    shop = world.register_client()
+    code, verifier, _nonce = code_for(world, shop)
+    requests = [(token_form(shop, code, verifier), dpop_for(shop, "POST", TOKEN)) for _ in range(4)]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(
+            pool.map(
+                lambda request: world.http.post(
+                    TOKEN, data=request[0], headers={"DPoP": request[1]}
+                ),
+                requests,
+            )
+        )
+
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [200, 400, 400, 400]
+    assert {answer.json().get("error") for answer in answers if answer.status_code == 400} == {
+        "invalid_grant"
+    }
