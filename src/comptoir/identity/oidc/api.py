@@ -18,7 +18,7 @@ from starlette.routing import Route
 from comptoir.identity.oidc.domain import SUPPORTED_CLAIMS, SUPPORTED_SCOPES
 from comptoir.identity.oidc.errors import OAuthError
 from comptoir.identity.oidc.provider import ENDPOINTS, Provider
-from comptoir.identity.oidc.service import authorization, tokens
+from comptoir.identity.oidc.service import pushed, tokens
 from comptoir.kernel.crypto import jwks_document
 from comptoir.kernel.web.context import node_context
 
@@ -107,9 +107,9 @@ async def _par(request: Request) -> Response:
     provider = provider_of(request)
     database = node_context(request).database
 
-    def push() -> authorization.PushedAnswer:
+    def push() -> pushed.PushedAnswer:
         with database.transaction() as session:
-            return authorization.push_request(
+            return pushed.push_request(
                 session, form, dpop_proof=request.headers.get("dpop"), provider=provider
             )
 

@@ -21,9 +21,9 @@ from comptoir.identity.oidc.domain import SUBJECT, pairwise_subject
 from comptoir.identity.oidc.errors import OAuthError
 from comptoir.identity.oidc.models import AccessToken, AuthorizationCode, Consent
 from comptoir.identity.oidc.provider import ACCESS_TOKEN_SECONDS, ID_TOKEN_SECONDS, Provider
-from comptoir.identity.oidc.service.authorization import hash_secret
 from comptoir.identity.oidc.service.client_auth import authenticate_client
 from comptoir.identity.oidc.service.consents import record_release
+from comptoir.identity.oidc.service.pushed import hash_secret
 from comptoir.identity.oidc.service.replay import first_use
 from comptoir.identity.registry.service import person_claims
 from comptoir.kernel.crypto import issue_jwt

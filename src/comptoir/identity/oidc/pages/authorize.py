@@ -1,0 +1,179 @@
+"""The authorization endpoint: the pushed request, the person's login, consent, the code."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from comptoir.identity.oidc.domain import CLAIM_LABELS, SUBJECT
+from comptoir.identity.oidc.pages.common import provider_of, refusal_page
+from comptoir.identity.oidc.provider import CONSENT_SECONDS, ENDPOINTS, PREFIX, Provider
+from comptoir.identity.oidc.service import authorization, consents
+from comptoir.identity.oidc.service.authorization import AuthorizationError
+from comptoir.identity.registry.pages.common import login_redirect, render, see_other
+from comptoir.identity.registry.session import SignedInPerson, signed_in_person
+from comptoir.kernel.i18n import _
+from comptoir.kernel.web.context import node_context
+
+router = APIRouter(include_in_schema=False)
+PARKED_COOKIE = "comptoir_oidc_request"
+LOGIN_THEN_RESUME = "/identity/login?next=" + quote(ENDPOINTS["resume"], safe="/")
+
+
+def _claim_rows(pending: authorization.PendingAuthorization) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": claim,
+            "label": _(CLAIM_LABELS.get(claim, claim)),
+            "fixed": claim == SUBJECT or claim in pending.claims.essential,
+        }
+        for claim in pending.claims.asked
+    ]
+
+
+def _consent_page(request: Request, pending: authorization.PendingAuthorization) -> Response:
+    return render(
+        request,
+        "identity_oidc/consent.html",
+        {
+            "client_name": pending.client.name,
+            "purpose": pending.client.purpose,
+            "claims": _claim_rows(pending),
+            "request_id": str(pending.request_id),
+        },
+    )
+
+
+@router.get(ENDPOINTS["authorize"])
+def authorize(request: Request, client_id: str = "", request_uri: str = "") -> Response:
+    node = node_context(request)
+    provider = provider_of(request)
+    who = signed_in_person(request)
+    try:
+        with node.database.transaction() as session:
+            client, row = authorization.find_pushed_request(
+                session, client_id=client_id, request_uri=request_uri, provider=provider
+            )
+            if who is None:
+                parked = authorization.park_pushed_request(session, row=row, provider=provider)
+            else:
+                pending = authorization.use_pushed_request(
+                    session, client=client, row=row, person_id=who.person_id, provider=provider
+                )
+                location = _grant_if_covered(session, pending, who, provider)
+                if location is not None:
+                    return see_other(location)
+                return _consent_page(request, pending)
+    except AuthorizationError as refusal:
+        return refusal_page(request, refusal)
+    response = see_other(LOGIN_THEN_RESUME)
+    response.set_cookie(
+        PARKED_COOKIE,
+        parked,
+        max_age=CONSENT_SECONDS,
+        httponly=True,
+        secure=node.settings.secure_cookies,
+        samesite="lax",
+        path=PREFIX,
+    )
+    return response
+
+
+@router.get(ENDPOINTS["resume"])
+def resume(request: Request) -> Response:
+    """Back from the login page: the request this browser parked goes on."""
+    who = signed_in_person(request)
+    if who is None:
+        return see_other(LOGIN_THEN_RESUME)
+    node = node_context(request)
+    provider = provider_of(request)
+    try:
+        with node.database.transaction() as session:
+            pending = authorization.resume_parked_request(
+                session,
+                parked=request.cookies.get(PARKED_COOKIE, ""),
+                person_id=who.person_id,
+                provider=provider,
+            )
+            location = _grant_if_covered(session, pending, who, provider)
+            response = (
+                see_other(location) if location is not None else _consent_page(request, pending)
+            )
+    except AuthorizationError as refusal:
+        return refusal_page(request, refusal)
+    response.delete_cookie(
+        PARKED_COOKIE,
+        path=PREFIX,
+        httponly=True,
+        secure=node.settings.secure_cookies,
+        samesite="lax",
+    )
+    return response
+
+
+def _grant_if_covered(
+    session: Session,
+    pending: authorization.PendingAuthorization,
+    who: SignedInPerson,
+    provider: Provider,
+) -> str | None:
+    decision = authorization.consent_in_force(session, pending)
+    if decision is None:
+        return None
+    return authorization.grant(
+        session,
+        pending,
+        decision=decision,
+        authenticated_at=who.authenticated_at.timestamp(),
+        provider=provider,
+    )
+
+
+@router.post(ENDPOINTS["consent"])
+def decide(
+    request: Request,
+    request_id: Annotated[str, Form()] = "",
+    decision: Annotated[str, Form()] = "",
+    claim: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    node = node_context(request)
+    provider = provider_of(request)
+    who = signed_in_person(request)
+    if who is None:
+        return login_redirect(request)
+    try:
+        parsed_id = uuid.UUID(request_id)
+    except ValueError:
+        return refusal_page(
+            request, AuthorizationError("invalid_request", "there is no authorization to decide")
+        )
+    try:
+        with node.database.transaction() as session:
+            pending = authorization.pending_for_consent(
+                session, request_id=parsed_id, person_id=who.person_id, provider=provider
+            )
+            if decision != "allow":
+                return see_other(authorization.deny(session, pending, provider=provider))
+            answer = consents.record_consent(
+                session,
+                person_id=who.person_id,
+                client=pending.client,
+                wanted=pending.claims,
+                ticked=claim or [],
+                clock=node.clock,
+            )
+            location = authorization.grant(
+                session,
+                pending,
+                decision=answer,
+                authenticated_at=who.authenticated_at.timestamp(),
+                provider=provider,
+            )
+    except AuthorizationError as refusal:
+        return refusal_page(request, refusal)
+    return see_other(location)

@@ -1,0 +1,101 @@
+"""The operator's list of relying parties, and the form that registers one."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+
+from comptoir.identity.oidc.domain import SUPPORTED_SCOPES
+from comptoir.identity.oidc.service import clients
+from comptoir.identity.registry.pages.common import render
+from comptoir.kernel.i18n import _
+from comptoir.kernel.web.context import node_context
+from comptoir.kernel.web.operator import require_operator
+
+router = APIRouter(include_in_schema=False)
+CLIENTS_PAGE = "/operator/identity/clients"
+
+
+def _clients_page(
+    request: Request, *, form: dict[str, Any] | None = None, status_code: int = 200, **extra: Any
+) -> Response:
+    with node_context(request).database.reading() as session:
+        registered = clients.list_clients(session)
+    context: dict[str, Any] = {
+        "clients": registered,
+        "scopes": SUPPORTED_SCOPES,
+        "form": form or {"scopes": ["openid"]},
+        **extra,
+    }
+    return render(request, "identity_oidc/clients.html", context, status_code=status_code)
+
+
+@router.get(CLIENTS_PAGE, dependencies=[Depends(require_operator)])
+def clients_page(request: Request) -> Response:
+    return _clients_page(request)
+
+
+@router.post(CLIENTS_PAGE, dependencies=[Depends(require_operator)])
+def add_client(
+    request: Request,
+    *,
+    name: Annotated[str, Form()] = "",
+    redirect_uris: Annotated[str, Form()] = "",
+    post_logout_redirect_uris: Annotated[str, Form()] = "",
+    jwks: Annotated[str, Form()] = "",
+    purpose: Annotated[str, Form()] = "",
+    scope: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    node = node_context(request)
+    form = {
+        "name": name,
+        "redirect_uris": redirect_uris,
+        "post_logout_redirect_uris": post_logout_redirect_uris,
+        "jwks": jwks,
+        "purpose": purpose,
+        "scopes": scope or [],
+    }
+    try:
+        document = json.loads(jwks) if jwks.strip() else {}
+        if not isinstance(document, dict):
+            raise ValueError
+    except ValueError:
+        return _clients_page(
+            request,
+            form=form,
+            status_code=400,
+            error=_("The JWKS is not a JSON object."),
+            error_field="jwks",
+        )
+    try:
+        with node.database.transaction() as session:
+            added = clients.add_client(
+                session,
+                name=name,
+                redirect_uris=redirect_uris.split(),
+                post_logout_redirect_uris=post_logout_redirect_uris.split(),
+                jwks=document,
+                scopes=" ".join(["openid", *(scope or [])]),
+                purpose=purpose,
+                actor="operator:web",
+                clock=node.clock,
+            )
+    except clients.ClientRegistrationError as error:
+        return _clients_page(
+            request,
+            form=form,
+            status_code=400,
+            error=_("This relying party cannot be registered: {reason}.", reason=error.message),
+            error_field=error.field,
+        )
+    return _clients_page(
+        request,
+        notice=_(
+            "{name} is registered. Its client_id is {client_id}.",
+            name=added.name,
+            client_id=added.client_id,
+        ),
+    )
