@@ -3,6 +3,16 @@
 Apps cannot import the identity block, and need not: everything crosses the protocol. This
 package makes and checks what travels: PKCE (S256), DPoP proofs, `private_key_jwt` client
 assertions, and the provider's ID tokens, userinfo answers and access tokens.
+
+A shop signs a customer in like this (its key's public part registered by the operator with
+`comptoir identity client add ... --jwks FILE`):
+
+    shop = RelyingParty(issuer=NODE_URL, client_id=CLIENT_ID, redirect_uri=CALLBACK,
+                        client_key=import_jwk(PRIVATE_JWK), http=httpx.Client())
+    start = shop.begin(scope="openid profile phone")   # PAR; keep `start` in the session
+    ... redirect the browser to start.authorization_url; it comes back to CALLBACK ...
+    tokens = shop.finish(start, callback_url)          # iss, state, code exchange, ID token
+    claims = shop.userinfo(tokens)                     # DPoP-bound, signed, checked
 """
 
 from comptoir.kernel.oidc.client import (
