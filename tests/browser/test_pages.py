@@ -83,7 +83,10 @@ def _load_without_javascript(
     # Playwright needs a Python function here: it cannot tag a built-in method as a listener.
     page.on("response", lambda response: responses.append(response))  # noqa: PLW0108
     page.goto(url, wait_until="load")
-    transferred = sum(len(response.body()) for response in responses)
+    # A redirect (a page that asks the visitor to sign in first) has no body to count.
+    transferred = sum(
+        len(response.body()) for response in responses if not 300 <= response.status < 400
+    )
     return page, responses, transferred
 
 
