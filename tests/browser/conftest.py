@@ -14,14 +14,14 @@ from tests.support.servers import COMPTOIR, RunningServer, chromium_path, compto
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """The demo as a visitor gets it: `comptoir demo`, over real HTTP."""
     with comptoir_server(tmp_path_factory.mktemp("demo"), command="demo") as server:
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def operator_cookie(demo_server: RunningServer) -> dict[str, str]:
     """Signed in as the operator, the way an operator does: `comptoir operator link`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMPTOIR_")}
@@ -36,13 +36,15 @@ def operator_cookie(demo_server: RunningServer) -> dict[str, str]:
     return {"name": "comptoir_operator", "value": value, "url": demo_server.url}
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop running on the main
+# thread until it stops, and tests after these ones call asyncio.run().
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as running:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     executable = chromium_path()
     if executable is None:
@@ -66,7 +68,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     launched.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def screenshots() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
