@@ -78,6 +78,12 @@ class Settings(BaseSettings):
         default=None,
         description="Where text messages are POSTed; without it they stay in the SMS console.",
     )
+    identity_issuer: str | None = Field(
+        default=None,
+        description=(
+            "The OpenID provider apps sign people in with (its issuer URL); this node when unset."
+        ),
+    )
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
     log_level: str = "info"
 
@@ -108,6 +114,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'comptoir.db').as_posix()}"
+
+    @property
+    def resolved_identity_issuer(self) -> str:
+        """The provider's issuer identifier, as it names itself: no trailing slash."""
+        return (self.identity_issuer or self.base_url).rstrip("/")
 
     @property
     def keys_dir(self) -> Path:

@@ -1,0 +1,119 @@
+"""The apps sign people in with Comptoir ID, end to end over real HTTP.
+
+One `comptoir demo` process: its identity provider, and the wallet institutions registered as
+its clients by the demo exactly as the documented commands would. A person's browser (httpx)
+presses "Sign in with Comptoir ID" on the wallet, logs in at the provider with the code it
+"sent" by SMS, agrees to share, and lands back in the wallet signed in. The wallet runs the
+whole FAPI 2.0 flow (PAR with private_key_jwt, PKCE, DPoP, code exchange, ID token, userinfo)
+against the provider across the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httpx
+import pytest
+
+from tests.e2e.identity_demo import DemoNode, csrf, log_in_and_consent
+from tests.support.servers import comptoir_server
+
+pytestmark = pytest.mark.slow
+
+MARIE = "+17585550101"  # an account at Island Wallet, and a person in the registry
+KWAME = "+17585550102"  # likewise
+ALINE = "+17585550201"  # in the registry, but banks at Antilles Bank, not Island Wallet
+# Two more people of the registry: each test logs a person in anew (codes are rate-limited).
+JOSEPH = "+17585550301"
+CELESTINE = "+17585550302"
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoNode]:
+    data_dir = tmp_path_factory.mktemp("demo-node")
+    with comptoir_server(data_dir, command="demo", startup_seconds=120) as server:
+        yield DemoNode(server, data_dir)
+
+
+def press_sign_in_with_comptoir_id(node: DemoNode, browser: httpx.Client, institution: str) -> str:
+    page = browser.get(f"{node.url}/wallets/{institution}/signin")
+    assert "Sign in with Comptoir ID" in page.text
+    started = browser.post(
+        f"{node.url}/wallets/{institution}/signin/oidc", data={"csrf_token": csrf(page.text)}
+    )
+    assert started.status_code == 303, started.text[:500]
+    location = str(started.headers["location"])
+    assert location.startswith(f"{node.url}/identity/oidc/authorize?")
+    assert "request_uri=" in location  # the request was pushed (PAR), not sent in the URL
+    return location
+
+
+def test_a_person_signs_in_to_the_wallet_with_comptoir_id(node: DemoNode) -> None:
+    with httpx.Client(timeout=20.0) as browser:
+        authorization_url = press_sign_in_with_comptoir_id(node, browser, "island-wallet")
+        callback = log_in_and_consent(node, browser, authorization_url, MARIE)
+        assert callback.startswith(f"{node.url}/wallets/island-wallet/signin/oidc/callback?")
+
+        back = browser.get(callback)
+
+        assert back.status_code == 303, back.text[:800]
+        assert back.headers["location"] == "/wallets/island-wallet/home"
+        home = browser.get(node.url + "/wallets/island-wallet/home")
+        assert home.status_code == 200
+        assert "Marie Joseph" in home.text
+        assert "450.00" in home.text
+
+
+def test_a_tampered_state_is_refused(node: DemoNode) -> None:
+    with httpx.Client(timeout=20.0) as browser:
+        authorization_url = press_sign_in_with_comptoir_id(node, browser, "island-wallet")
+        callback = log_in_and_consent(node, browser, authorization_url, KWAME)
+        values = {name: found[0] for name, found in parse_qs(urlsplit(callback).query).items()}
+        values["state"] = values["state"][:-2] + ("AA" if values["state"][-2:] != "AA" else "BB")
+        forged = callback.split("?", 1)[0] + "?" + urlencode(values)
+
+        refused = browser.get(forged)
+
+        assert refused.status_code == 400
+        assert "could not be trusted" in refused.text
+        assert browser.get(node.url + "/wallets/island-wallet/home").status_code == 303
+
+
+def test_a_response_naming_another_issuer_is_refused(node: DemoNode) -> None:
+    with httpx.Client(timeout=20.0) as browser:
+        authorization_url = press_sign_in_with_comptoir_id(node, browser, "island-wallet")
+        callback = log_in_and_consent(node, browser, authorization_url, JOSEPH)
+        values = {name: found[0] for name, found in parse_qs(urlsplit(callback).query).items()}
+        values["iss"] = "https://attacker.example"
+        mixed_up = callback.split("?", 1)[0] + "?" + urlencode(values)
+
+        refused = browser.get(mixed_up)
+
+        assert refused.status_code == 400
+        assert "could not be trusted" in refused.text
+        home = browser.get(node.url + "/wallets/island-wallet/home")
+        assert home.status_code == 303
+
+
+def test_a_callback_without_the_browser_s_pending_request_is_refused(node: DemoNode) -> None:
+    with httpx.Client(timeout=20.0) as browser, httpx.Client(timeout=20.0) as other_browser:
+        authorization_url = press_sign_in_with_comptoir_id(node, browser, "island-wallet")
+        callback = log_in_and_consent(node, browser, authorization_url, CELESTINE)
+
+        refused = other_browser.get(callback)
+
+        assert refused.status_code == 400
+        assert "has expired or was not started here" in refused.text
+
+
+def test_a_person_without_an_account_there_gets_a_clear_message(node: DemoNode) -> None:
+    with httpx.Client(timeout=20.0) as browser:
+        authorization_url = press_sign_in_with_comptoir_id(node, browser, "island-wallet")
+        callback = log_in_and_consent(node, browser, authorization_url, ALINE)
+
+        refused = browser.get(callback)
+
+        assert refused.status_code == 403
+        assert "You have no account at Island Wallet" in refused.text
+        assert browser.get(node.url + "/wallets/island-wallet/home").status_code == 303
