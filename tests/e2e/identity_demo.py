@@ -4,7 +4,9 @@ the end-to-end tests of the apps that sign people in with Comptoir ID."""
 from __future__ import annotations
 
 import html
+import os
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +14,7 @@ import httpx
 
 from comptoir.channels.sms.outbox import latest_message_to
 from comptoir.kernel.db import Database
-from tests.support.servers import RunningServer
+from tests.support.servers import COMPTOIR, RunningServer
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -21,6 +23,27 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 class DemoNode:
     server: RunningServer
     data_dir: Path
+    people: int = 0
+
+    def command(self, *arguments: str) -> str:
+        env = {key: value for key, value in os.environ.items() if not key.startswith("COMPTOIR_")}
+        env.update({"COMPTOIR_DATA_DIR": str(self.data_dir), "COMPTOIR_BASE_URL": self.url})
+        done = subprocess.run(
+            [COMPTOIR, *arguments], env=env, capture_output=True, text=True, timeout=60, check=False
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    def new_person(self) -> str:
+        """A person enrolled in the registry by the operator's command, with a phone of their
+        own (login codes to one phone are at least 30 seconds apart)."""
+        self.people += 1
+        phone = f"+1758556{self.people:04d}"
+        self.command(
+            "identity", "person", "add", "--name", f"Visitor {self.people}", "--phone", phone,
+            "--birthdate", "1990-04-02",
+        )  # fmt: skip
+        return phone
 
     @property
     def url(self) -> str:

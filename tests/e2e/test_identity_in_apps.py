@@ -22,11 +22,8 @@ from tests.support.servers import comptoir_server
 pytestmark = pytest.mark.slow
 
 MARIE = "+17585550101"  # an account at Island Wallet, and a person in the registry
-KWAME = "+17585550102"  # likewise
 ALINE = "+17585550201"  # in the registry, but banks at Antilles Bank, not Island Wallet
-# Two more people of the registry: each test logs a person in anew (codes are rate-limited).
-JOSEPH = "+17585550301"
-CELESTINE = "+17585550302"
+CELESTINE = "+17585550302"  # she owns Soufriere Spice Co on the Island Market platform
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +65,7 @@ def test_a_person_signs_in_to_the_wallet_with_comptoir_id(node: DemoNode) -> Non
 def test_a_tampered_state_is_refused(node: DemoNode) -> None:
     with httpx.Client(timeout=20.0) as browser:
         authorization_url = press_sign_in_with_comptoir_id(node, browser, "island-wallet")
-        callback = log_in_and_consent(node, browser, authorization_url, KWAME)
+        callback = log_in_and_consent(node, browser, authorization_url, node.new_person())
         values = {name: found[0] for name, found in parse_qs(urlsplit(callback).query).items()}
         values["state"] = values["state"][:-2] + ("AA" if values["state"][-2:] != "AA" else "BB")
         forged = callback.split("?", 1)[0] + "?" + urlencode(values)
@@ -83,7 +80,7 @@ def test_a_tampered_state_is_refused(node: DemoNode) -> None:
 def test_a_response_naming_another_issuer_is_refused(node: DemoNode) -> None:
     with httpx.Client(timeout=20.0) as browser:
         authorization_url = press_sign_in_with_comptoir_id(node, browser, "island-wallet")
-        callback = log_in_and_consent(node, browser, authorization_url, JOSEPH)
+        callback = log_in_and_consent(node, browser, authorization_url, node.new_person())
         values = {name: found[0] for name, found in parse_qs(urlsplit(callback).query).items()}
         values["iss"] = "https://attacker.example"
         mixed_up = callback.split("?", 1)[0] + "?" + urlencode(values)
@@ -99,7 +96,7 @@ def test_a_response_naming_another_issuer_is_refused(node: DemoNode) -> None:
 def test_a_callback_without_the_browser_s_pending_request_is_refused(node: DemoNode) -> None:
     with httpx.Client(timeout=20.0) as browser, httpx.Client(timeout=20.0) as other_browser:
         authorization_url = press_sign_in_with_comptoir_id(node, browser, "island-wallet")
-        callback = log_in_and_consent(node, browser, authorization_url, CELESTINE)
+        callback = log_in_and_consent(node, browser, authorization_url, node.new_person())
 
         refused = other_browser.get(callback)
 
@@ -117,3 +114,44 @@ def test_a_person_without_an_account_there_gets_a_clear_message(node: DemoNode) 
         assert refused.status_code == 403
         assert "You have no account at Island Wallet" in refused.text
         assert browser.get(node.url + "/wallets/island-wallet/home").status_code == 303
+
+
+# Shop owners on the seller platforms
+
+
+def press_sign_in_at_the_platform(node: DemoNode, browser: httpx.Client, platform: str) -> str:
+    page = browser.get(f"{node.url}/sellers/{platform}/signin")
+    assert "Sign in with Comptoir ID" in page.text
+    started = browser.post(
+        f"{node.url}/sellers/{platform}/signin/oidc", data={"csrf_token": csrf(page.text)}
+    )
+    assert started.status_code == 303, started.text[:500]
+    return str(started.headers["location"])
+
+
+def test_a_shop_owner_signs_in_to_the_platform_with_comptoir_id(node: DemoNode) -> None:
+    with httpx.Client(timeout=20.0) as browser:
+        authorization_url = press_sign_in_at_the_platform(node, browser, "island-market")
+        callback = log_in_and_consent(node, browser, authorization_url, CELESTINE)
+        assert callback.startswith(f"{node.url}/sellers/island-market/signin/oidc/callback?")
+
+        back = browser.get(callback)
+
+        assert back.status_code == 303, back.text[:800]
+        assert back.headers["location"] == "/sellers/island-market/shop"
+        shop = browser.get(node.url + "/sellers/island-market/shop")
+        assert shop.status_code == 200
+        assert "Soufriere Spice Co" in shop.text
+
+
+def test_a_platform_refuses_a_callback_naming_another_issuer(node: DemoNode) -> None:
+    with httpx.Client(timeout=20.0) as browser:
+        authorization_url = press_sign_in_at_the_platform(node, browser, "island-market")
+        callback = log_in_and_consent(node, browser, authorization_url, node.new_person())
+        values = {name: found[0] for name, found in parse_qs(urlsplit(callback).query).items()}
+        values["iss"] = node.url + "/"
+
+        refused = browser.get(callback.split("?", 1)[0] + "?" + urlencode(values))
+
+        assert refused.status_code == 400
+        assert browser.get(node.url + "/sellers/island-market/shop").status_code == 303

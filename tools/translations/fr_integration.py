@@ -11,4 +11,6 @@ TRANSLATIONS = {
     "Comptoir ID's answer could not be trusted. You are not signed in.": "La réponse de Comptoir ID n'est pas digne de confiance. Vous n'êtes pas connecté.",
     "The identity provider did not tell us your phone number, so we cannot find your account.": "Le fournisseur d'identité ne nous a pas donné votre numéro de téléphone : nous ne pouvons pas trouver votre compte.",
     "You have no account at {institution} under the phone number your Comptoir ID gives ({phone}). Ask the institution to open one.": "Vous n'avez pas de compte chez {institution} au numéro de téléphone de votre Comptoir ID ({phone}). Demandez à l'établissement d'en ouvrir un.",
+    "The identity provider did not tell us your phone number, so we cannot find your shop.": "Le fournisseur d'identité ne nous a pas donné votre numéro de téléphone : nous ne pouvons pas trouver votre boutique.",
+    "No shop on {platform} belongs to the phone number your Comptoir ID gives ({phone}). Ask the platform to add your shop.": "Aucune boutique sur {platform} n'appartient au numéro de téléphone de votre Comptoir ID ({phone}). Demandez à la plateforme d'ajouter votre boutique.",
 }
