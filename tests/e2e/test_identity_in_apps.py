@@ -10,12 +10,18 @@ against the provider across the network.
 
 from __future__ import annotations
 
+import html
+import json
+import re
+import time
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
 
+from comptoir.kernel.crypto import Jwk, generate_jwk
+from comptoir.kernel.crypto.sdjwt import make_disclosure, present, split
 from tests.e2e.identity_demo import DemoNode, csrf, log_in_and_consent
 from tests.support.servers import comptoir_server
 
@@ -129,19 +135,27 @@ def press_sign_in_at_the_platform(node: DemoNode, browser: httpx.Client, platfor
     return str(started.headers["location"])
 
 
-def test_a_shop_owner_signs_in_to_the_platform_with_comptoir_id(node: DemoNode) -> None:
+@pytest.fixture(scope="module")
+def owner(node: DemoNode) -> Iterator[httpx.Client]:
+    """Celestine's browser, signed in to her shop on Island Market with Comptoir ID (and so
+    also at the provider, where she takes her credentials)."""
     with httpx.Client(timeout=20.0) as browser:
         authorization_url = press_sign_in_at_the_platform(node, browser, "island-market")
         callback = log_in_and_consent(node, browser, authorization_url, CELESTINE)
         assert callback.startswith(f"{node.url}/sellers/island-market/signin/oidc/callback?")
-
         back = browser.get(callback)
-
         assert back.status_code == 303, back.text[:800]
         assert back.headers["location"] == "/sellers/island-market/shop"
-        shop = browser.get(node.url + "/sellers/island-market/shop")
-        assert shop.status_code == 200
-        assert "Soufriere Spice Co" in shop.text
+        yield browser
+
+
+def test_a_shop_owner_signs_in_to_the_platform_with_comptoir_id(
+    node: DemoNode, owner: httpx.Client
+) -> None:
+    shop = owner.get(node.url + "/sellers/island-market/shop")
+
+    assert shop.status_code == 200
+    assert "Soufriere Spice Co" in shop.text
 
 
 def test_a_platform_refuses_a_callback_naming_another_issuer(node: DemoNode) -> None:
@@ -155,3 +169,114 @@ def test_a_platform_refuses_a_callback_naming_another_issuer(node: DemoNode) -> 
 
         assert refused.status_code == 400
         assert browser.get(node.url + "/sellers/island-market/shop").status_code == 303
+
+
+# The verified-business mark
+
+
+def business_credential(node: DemoNode, owner: httpx.Client, holder: Jwk) -> str:
+    """The registry verifies Soufriere Spice Co; Celestine downloads its credential, bound to
+    her wallet's key."""
+    node.command("identity", "business", "verify", "LC-BN-2023-0042")
+    page = owner.get(node.url + "/identity/me/credentials")
+    choice = re.search(r'<option value="(registered-business:[^"]+)"', page.text)
+    assert choice, page.text[:2000]
+    answer = owner.post(
+        node.url + "/identity/me/credentials/download",
+        data={
+            "csrf_token": csrf(page.text),
+            "credential": choice.group(1),
+            "holder_jwk": json.dumps(holder.public().to_dict()),
+        },
+    )
+    assert answer.status_code == 200, answer.text[:500]
+    return answer.text
+
+
+def present_to_the_platform(
+    node: DemoNode, owner: httpx.Client, sd_jwt: str, holder: Jwk
+) -> httpx.Response:
+    terms = owner.get(node.url + "/sellers/island-market/shop/terms")
+    audience = re.search(r'<code id="credential-audience">([^<]+)</code>', terms.text)
+    nonce = re.search(r'<code id="credential-nonce">([^<]+)</code>', terms.text)
+    assert audience and nonce, terms.text[:2000]
+    presentation = present(
+        sd_jwt,
+        disclose={"business_name"},
+        holder_key=holder,
+        audience=html.unescape(audience.group(1)),
+        nonce=html.unescape(nonce.group(1)),
+    )
+    return owner.post(
+        node.url + "/sellers/island-market/shop/credential",
+        data={
+            "csrf_token": csrf(terms.text),
+            "nonce": html.unescape(nonce.group(1)),
+            "credential": presentation,
+        },
+    )
+
+
+def spice_co_is_marked(node: DemoNode) -> bool:
+    page = httpx.get(node.url + "/sellers/island-market", timeout=20.0).text
+    line = next(row for row in page.splitlines() if "Soufriere Spice Co" in row)
+    return "Verified business" in line
+
+
+def marked_in_the_buyer_app(node: DemoNode, words: str) -> bool:
+    """Search the buyer app (Beckn across the network) and read the mark beside the seller."""
+    with httpx.Client(base_url=node.url, timeout=20.0, follow_redirects=True) as shopper:
+        first = shopper.get(f"/shop/search?words={words}")
+        assert first.status_code == 200, (first.status_code, first.headers, first.text[-2000:])
+        page = first.text
+        deadline = time.monotonic() + 20.0
+        while "Soufriere Spice Co, " not in page and time.monotonic() < deadline:
+            time.sleep(0.3)
+            again = re.findall(r'href="(/shop/results/[^"]+)"', page)
+            assert again, page[-3000:]
+            page = shopper.get(again[0]).text
+    line = next(row for row in page.splitlines() if "Soufriere Spice Co, " in row)
+    return "Verified business" in line
+
+
+def test_the_verified_mark_follows_the_registry_s_credential(
+    node: DemoNode, owner: httpx.Client
+) -> None:
+    holder = generate_jwk("P-256")
+    sd_jwt = business_credential(node, owner, holder)
+    issuer_jwt, disclosures, _ = split(sd_jwt)
+    assert not spice_co_is_marked(node)
+
+    # A forged disclosure (another business's name) under the registry's signature.
+    forged_name = make_disclosure("business_name", "Soufriere Spice Co").encoded
+    tampered = "~".join([issuer_jwt, forged_name, *disclosures]) + "~"
+    refused = present_to_the_platform(node, owner, tampered, holder)
+    assert refused.status_code == 400
+    assert "could not be verified" in refused.text
+    assert not spice_co_is_marked(node)
+
+    # The credential itself, presented for this platform's challenge: the mark.
+    accepted = present_to_the_platform(node, owner, sd_jwt, holder)
+    assert accepted.status_code == 200, accepted.text[:2000]
+    assert "Your business is verified" in accepted.text
+    assert spice_co_is_marked(node)
+    assert marked_in_the_buyer_app(node, "nutmeg")
+    recheck = ("seller", "business", "recheck-credentials")
+    assert "0 businesses lost the verified mark" in node.command(*recheck)
+    assert spice_co_is_marked(node)
+
+    # The registry revokes it: the next check of the status list takes the mark away.
+    listed = [
+        json.loads(line)
+        for line in node.command("identity", "credentials", "list").splitlines()
+        if line.strip()
+    ]
+    credential_id = next(item["id"] for item in listed if item["kind"] == "registered-business")
+    node.command("identity", "credentials", "revoke", credential_id)
+    assert "1 businesses lost the verified mark" in node.command(*recheck)
+    assert not spice_co_is_marked(node)
+    assert not marked_in_the_buyer_app(node, "nutmeg")
+    again = present_to_the_platform(node, owner, sd_jwt, holder)
+    assert again.status_code == 400
+    assert "revoked" in again.text
+    assert not spice_co_is_marked(node)

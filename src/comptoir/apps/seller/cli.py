@@ -126,6 +126,24 @@ def platform_oidc_register(
     typer.echo(f"jwks:         {files.public_path}")
 
 
+@business_cli.command("recheck-credentials")
+def business_recheck_credentials() -> None:
+    """Read the registry's status lists again now: a business whose credential was revoked
+    loses the verified mark (the server also does this every hour)."""
+    from comptoir.apps.seller.service.verification import recheck_credentials
+    from comptoir.kernel.crypto.sdjwt import http_fetch
+
+    settings = load_settings()
+    seller = _seller()
+    try:
+        lost = recheck_credentials(
+            seller, issuer=settings.resolved_credential_issuer, fetch=http_fetch
+        )
+    finally:
+        seller.database.dispose()
+    typer.echo(f"{lost} businesses lost the verified mark")
+
+
 @business_cli.command("add")
 def business_add(
     platform_id: Annotated[str, typer.Argument()],
