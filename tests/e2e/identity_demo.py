@@ -4,6 +4,7 @@ the end-to-end tests of the apps that sign people in with Comptoir ID."""
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import subprocess
@@ -118,3 +119,43 @@ def log_in_and_consent(
     )
     assert decided.status_code == 303, decided.text[:500]
     return str(decided.headers["location"])
+
+
+def log_in(node: DemoNode, browser: httpx.Client, phone: str) -> None:
+    """Log in at the identity provider itself (its own pages), by SMS code."""
+    login = browser.get(node.url + "/identity/login")
+    sent = browser.post(
+        node.url + "/identity/login",
+        data={"phone": phone, "csrf_token": csrf(login.text), "next": last_next(login.text)},
+    )
+    assert sent.status_code == 200, sent.text[:500]
+    signed_in = browser.post(
+        node.url + "/identity/login/code",
+        data={
+            "phone": phone,
+            "code": node.sms_code(phone),
+            "csrf_token": csrf(sent.text),
+            "next": last_next(sent.text),
+        },
+    )
+    assert signed_in.status_code == 303, signed_in.text[:500]
+
+
+def download_credential(
+    node: DemoNode, browser: httpx.Client, choice: str, holder_public_jwk: dict[str, object]
+) -> str:
+    """A credential from the person's credentials page, bound to their wallet's public key."""
+    page = browser.get(node.url + "/identity/me/credentials")
+    assert f'value="{choice}' in page.text, page.text[:2000]
+    found = re.search(rf'<option value="({re.escape(choice)}[^"]*)"', page.text)
+    assert found
+    answer = browser.post(
+        node.url + "/identity/me/credentials/download",
+        data={
+            "csrf_token": csrf(page.text),
+            "credential": found.group(1),
+            "holder_jwk": json.dumps(holder_public_jwk),
+        },
+    )
+    assert answer.status_code == 200, answer.text[:500]
+    return answer.text

@@ -23,7 +23,6 @@ import pytest
 from comptoir.kernel.crypto import Jwk, generate_jwk
 from comptoir.kernel.crypto.sdjwt import make_disclosure, present, split
 from tests.e2e.identity_demo import DemoNode, csrf, log_in_and_consent
-from tests.support.servers import comptoir_server
 
 pytestmark = pytest.mark.slow
 
@@ -33,10 +32,8 @@ CELESTINE = "+17585550302"  # she owns Soufriere Spice Co on the Island Market p
 
 
 @pytest.fixture(scope="module")
-def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoNode]:
-    data_dir = tmp_path_factory.mktemp("demo-node")
-    with comptoir_server(data_dir, command="demo", startup_seconds=120) as server:
-        yield DemoNode(server, data_dir)
+def node(demo_node: DemoNode) -> DemoNode:
+    return demo_node
 
 
 def press_sign_in_with_comptoir_id(node: DemoNode, browser: httpx.Client, institution: str) -> str:
