@@ -94,6 +94,8 @@ def signin_phone(
                 "step": "phone",
                 "phone": phone,
                 "error": LazyText(N_("Write the phone number with its country code.")).render(),
+                "oidc_available": identity.registration(seller_of(request), platform_id)
+                is not None,
             },
             status_code=400,
         )
