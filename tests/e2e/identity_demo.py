@@ -24,11 +24,14 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 class DemoNode:
     server: RunningServer
     data_dir: Path
+    database_url: str | None = None  # the data folder's SQLite file when None
     people: int = 0
 
     def command(self, *arguments: str) -> str:
         env = {key: value for key, value in os.environ.items() if not key.startswith("COMPTOIR_")}
         env.update({"COMPTOIR_DATA_DIR": str(self.data_dir), "COMPTOIR_BASE_URL": self.url})
+        if self.database_url is not None:
+            env["COMPTOIR_DATABASE_URL"] = self.database_url
         done = subprocess.run(
             [COMPTOIR, *arguments], env=env, capture_output=True, text=True, timeout=60, check=False
         )
@@ -51,7 +54,9 @@ class DemoNode:
         return self.server.url
 
     def sms_code(self, phone: str) -> str:
-        database = Database.from_url(f"sqlite:///{self.data_dir / 'comptoir.db'}")
+        database = Database.from_url(
+            self.database_url or f"sqlite:///{self.data_dir / 'comptoir.db'}"
+        )
         try:
             with database.reading() as session:
                 body = latest_message_to(session, phone)
