@@ -9,6 +9,7 @@ wallet's key) and presents it, key-bound to the buyer app and the order's challe
 from __future__ import annotations
 
 import html
+import json
 import re
 import time
 
@@ -113,3 +114,41 @@ def test_an_order_of_rum_needs_an_age_over_18_credential(demo_node: DemoNode) ->
         assert placed.status_code == 200, placed.text[:2000]
         assert "Proof that you are 18 or older" not in placed.text
         assert "Confirmed" in placed.text
+
+
+def test_a_revoked_age_credential_does_not_count(demo_node: DemoNode) -> None:
+    node = demo_node
+    with (
+        httpx.Client(base_url=node.url, timeout=30.0, follow_redirects=True) as shopper,
+        httpx.Client(timeout=20.0) as identity_browser,
+    ):
+        order = rum_in_the_cart(node, shopper)
+        holder = generate_jwk("P-256")
+        adult = node.new_person()
+        log_in(node, identity_browser, adult)
+        credential = download_credential(
+            node, identity_browser, "age-over-18", dict(holder.public().to_dict())
+        )
+        listed = [
+            json.loads(line)
+            for line in node.command("identity", "credentials", "list").splitlines()
+            if line.strip()
+        ]
+        newest = max(
+            (item for item in listed if item["kind"] == "age-over-18"),
+            key=lambda item: str(item["issued_at"]),
+        )
+        node.command("identity", "credentials", "revoke", newest["id"])
+        page = shopper.get(order).text
+        audience, nonce = challenge(page)
+        proof = present(
+            credential, disclose={"age_over_18"}, holder_key=holder, audience=audience, nonce=nonce
+        )
+
+        refused = shopper.post(
+            f"{order}/confirm", data={"csrf_token": csrf(page), "nonce": nonce, "age_proof": proof}
+        )
+
+        assert refused.status_code == 400
+        assert "has been revoked by the registry" in refused.text
+        assert "Proof that you are 18 or older" in refused.text
