@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from comptoir.kernel import audit
 from comptoir.kernel.clock import system_clock
-from comptoir.kernel.crypto import generate_key_file
+from comptoir.kernel.crypto import generate_key_file, jwks_document
 from comptoir.kernel.db import Database
 from comptoir.kernel.money import Money
 from comptoir.kernel.settings import Settings
@@ -83,6 +83,7 @@ def seed(settings: Settings) -> None:
         _seed_payments(settings, database)
         _seed_identity(database)
         _seed_market(settings, database)
+        _seed_sign_in_with_identity(settings, database)
         with database.transaction() as session:
             audit.record(session, actor=ACTOR, action=DEMO_SEEDED, subject="node")
     finally:
@@ -250,3 +251,46 @@ def _seed_market(settings: Settings, database: Database) -> None:
                 actor=ACTOR,
             )
             registry.approve(session, clock=system_clock, subscriber_id=subscriber_id, actor=ACTOR)
+
+
+def _seed_sign_in_with_identity(settings: Settings, database: Database) -> None:
+    """Each wallet institution and seller platform becomes a client of the identity provider,
+    as a real bank or platform would: it makes its key (`comptoir wallet institution
+    oidc-register`, `comptoir seller platform oidc-register`), the provider's operator
+    registers its public JWKS (`comptoir identity client add`), and it records the client_id
+    it was given."""
+    from comptoir.apps.seller.demo_catalogue import PLATFORMS
+    from comptoir.apps.seller.service import identity as seller_identity
+    from comptoir.apps.seller.service.context import Seller
+    from comptoir.apps.wallet.service import identity as wallet_identity
+    from comptoir.apps.wallet.service.context import Wallet
+    from comptoir.identity.oidc.service import clients
+    from comptoir.kernel.oidc.browser import ClientFile
+
+    wallet = Wallet(database=database, keys_dir=settings.keys_dir, base_url=settings.base_url)
+    seller = Seller(database=database, keys_dir=settings.keys_dir, base_url=settings.base_url)
+    relying_parties: list[tuple[ClientFile, str, str, str, str]] = [
+        (wallet_identity.client_file(wallet, institution.id), institution.name,
+         wallet_identity.redirect_uri(wallet, institution.id), wallet_identity.SCOPE,
+         "To find your account by your phone number")
+        for institution in INSTITUTIONS
+    ] + [
+        (seller_identity.client_file(seller, platform.id), platform.name,
+         seller_identity.redirect_uri(seller, platform.id), seller_identity.SCOPE,
+         "To find your shop by your phone number")
+        for platform in PLATFORMS
+    ]  # fmt: skip
+    for files, name, redirect_uri, scope, purpose in relying_parties:
+        key = files.ensure_key()
+        with database.transaction() as session:
+            added = clients.add_client(
+                session,
+                name=name,
+                redirect_uris=[redirect_uri],
+                jwks=jwks_document([key.public()]),
+                scopes=scope,
+                purpose=purpose,
+                actor=ACTOR,
+                clock=system_clock,
+            )
+        files.record_client_id(added.client_id)

@@ -78,6 +78,19 @@ class Settings(BaseSettings):
         default=None,
         description="Where text messages are POSTed; without it they stay in the SMS console.",
     )
+    identity_issuer: str | None = Field(
+        default=None,
+        description=(
+            "The OpenID provider apps sign people in with (its issuer URL); this node when unset."
+        ),
+    )
+    credential_issuer: str | None = Field(
+        default=None,
+        description=(
+            "The verifiable-credential issuer apps trust (SD-JWT VC `iss`); the identity "
+            "issuer's /identity/vci when unset."
+        ),
+    )
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
     log_level: str = "info"
 
@@ -108,6 +121,18 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'comptoir.db').as_posix()}"
+
+    @property
+    def resolved_identity_issuer(self) -> str:
+        """The provider's issuer identifier, as it names itself: no trailing slash."""
+        return (self.identity_issuer or self.base_url).rstrip("/")
+
+    @property
+    def resolved_credential_issuer(self) -> str:
+        """The credential issuer's identifier, as its credentials name it."""
+        if self.credential_issuer:
+            return self.credential_issuer.rstrip("/")
+        return f"{self.resolved_identity_issuer}/identity/vci"
 
     @property
     def keys_dir(self) -> Path:

@@ -217,7 +217,7 @@ def test_the_public_tracking_page_shows_where_an_order_is(site: tuple[TestClient
     assert client.get(f"/sellers/{PLATFORM}/track/{uuid.uuid4()}").status_code == 404
 
 
-def test_a_credential_is_kept_but_gives_no_mark_until_it_can_be_checked(
+def test_a_credential_that_does_not_verify_gives_no_mark(
     site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
 ) -> None:
     client, world = site
@@ -228,14 +228,25 @@ def test_a_credential_is_kept_but_gives_no_mark_until_it_can_be_checked(
         f"/sellers/{PLATFORM}/shop/credential",
         data={"credential": " ", "csrf_token": csrf(form.text)},
     )
-    kept = client.post(
+    nonce = re.search(r'name="nonce" value="([^"]+)"', form.text)
+    assert nonce
+    refused = client.post(
         f"/sellers/{PLATFORM}/shop/credential",
-        data={"credential": "eyJhbGciOi.x.y~", "csrf_token": csrf(form.text)},
+        data={
+            "credential": "eyJhbGciOi.x.y~",
+            "nonce": nonce.group(1),
+            "csrf_token": csrf(form.text),
+        },
+    )
+    stale = client.post(
+        f"/sellers/{PLATFORM}/shop/credential",
+        data={"credential": "eyJhbGciOi.x.y~", "nonce": "1.x", "csrf_token": csrf(form.text)},
     )
 
     assert empty.status_code == 400
-    assert "cannot check it yet" in kept.text
+    assert refused.status_code == 400 and "could not be verified" in refused.text
+    assert stale.status_code == 400 and "not made for the challenge" in stale.text
     with world.seller.database.reading() as session:
         business = session.get(Business, world.business_id)
         assert business is not None
-        assert business.credential == "eyJhbGciOi.x.y~" and not business.verified
+        assert business.credential is None and not business.verified

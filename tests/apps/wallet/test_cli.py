@@ -161,3 +161,25 @@ def test_a_peer_dfsp_can_be_trusted(cli: typer.Typer, tmp_path: Path) -> None:
         cli, "peer", "add", "wallet-a", "dfsp-x", "--jwks", str(tmp_path / "switch.jwks.json")
     )
     assert result.exit_code == 0 and "trusts the keys of dfsp-x" in result.stdout
+
+
+def test_oidc_register_makes_the_client_key_then_records_the_client_id(
+    cli: typer.Typer, tmp_path: Path
+) -> None:
+    assert add_institution(cli, tmp_path).exit_code == 0
+
+    first = run(cli, "institution", "oidc-register", "wallet-a")
+    recorded = run(cli, "institution", "oidc-register", "wallet-a", "--client-id", "abc123")
+    missing = run(cli, "institution", "oidc-register", "nowhere")
+
+    assert first.exit_code == 0, first.output
+    printed = dict(line.split(": ", 1) for line in first.stdout.strip().splitlines())
+    assert printed["redirect_uri"] == ("https://node.example/wallets/wallet-a/signin/oidc/callback")
+    assert printed["scopes"] == "openid phone"
+    jwks = json.loads(Path(printed["jwks"]).read_text())
+    assert [key.get("d") for key in jwks["keys"]] == [None]
+    assert recorded.exit_code == 0 and "abc123" in recorded.stdout
+    private = tmp_path / "data" / "keys" / "wallet-wallet-a.oidc.json"
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    assert json.loads(private.read_text())["client_id"] == "abc123"
+    assert_one_sentence(missing, "comptoir wallet institution oidc-register: unknown_institution")

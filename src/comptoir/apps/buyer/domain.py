@@ -76,6 +76,7 @@ class CartLine:
     quantity: int
     unit_price: int
     currency: str
+    age_restricted: bool = False  # the seller sells it to adults only
 
 
 def add_line(lines: Sequence[CartLine], new: CartLine) -> list[CartLine]:
@@ -88,7 +89,14 @@ def add_line(lines: Sequence[CartLine], new: CartLine) -> list[CartLine]:
         if line.resource_id == new.resource_id:
             quantity = min(line.quantity + new.quantity, MAX_QUANTITY)
             result.append(
-                CartLine(line.resource_id, line.name, quantity, new.unit_price, line.currency)
+                CartLine(
+                    line.resource_id,
+                    line.name,
+                    quantity,
+                    new.unit_price,
+                    line.currency,
+                    line.age_restricted or new.age_restricted,
+                )
             )
             merged = True
         else:
@@ -103,7 +111,14 @@ def set_quantity(lines: Sequence[CartLine], resource_id: str, quantity: int) -> 
     if not 0 <= quantity <= MAX_QUANTITY:
         raise ValueError("quantity")
     return [
-        CartLine(line.resource_id, line.name, quantity, line.unit_price, line.currency)
+        CartLine(
+            line.resource_id,
+            line.name,
+            quantity,
+            line.unit_price,
+            line.currency,
+            line.age_restricted,
+        )
         if line.resource_id == resource_id
         else line
         for line in lines

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 from comptoir.kernel.db import Base
 
@@ -69,6 +70,8 @@ class Result(Base):
     price: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     available: Mapped[int]
+    # The seller sells it to adults only: ordering it needs an "age over 18" credential.
+    age_restricted: Mapped[bool] = mapped_column(server_default=false())
     received_at: Mapped[datetime]
 
 

@@ -17,9 +17,10 @@ from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from comptoir.apps.buyer.domain import REFUSALS, UNKNOWN_REFUSAL
-from comptoir.apps.buyer.service import orders, searches
+from comptoir.apps.buyer.service import age, orders, searches
 from comptoir.apps.buyer.service.context import AppView, the_app
 from comptoir.apps.buyer.web import buyer_of, protocol_of
+from comptoir.kernel.crypto.sdjwt import http_fetch
 from comptoir.kernel.errors import NOT_FOUND, Problem
 from comptoir.kernel.i18n import N_, LazyText, _, current_locale
 from comptoir.kernel.money import Money, format_money
@@ -271,6 +272,11 @@ def order_page(
             "qr": qr,
             "wallet_here": _wallet_on_node(request),
             "error": error,
+            "age_challenge": age.new_challenge(
+                buyer_of(request), secret=node_context(request).secret, order_id=order.id
+            )
+            if age.needs_proof(order.lines)
+            else None,
         },
         status_code=status_code,
     )
@@ -303,6 +309,29 @@ def change_quantity(
 Field = Annotated[str, Form()]
 
 
+def _age_refusal(
+    request: Request, shopper: str, order_id: uuid.UUID, presentation: str, nonce: str
+) -> str | None:
+    """Why an order of goods sold to adults only cannot be placed yet; None if it can."""
+    buyer = buyer_of(request)
+    try:
+        order = orders.get_order(buyer, shopper=shopper, order_id=order_id)
+    except orders.BuyerError:
+        return None  # `prepare` gives the refusal for an order that is not this shopper's
+    if not age.needs_proof(order.lines):
+        return None
+    node = node_context(request)
+    return age.refusal(
+        buyer,
+        order_id=order_id,
+        presentation=presentation,
+        nonce=nonce,
+        secret=node.secret,
+        issuer=node.settings.resolved_credential_issuer,
+        fetch=http_fetch,
+    )
+
+
 @router.post("/shop/orders/{order_id}/{action}")
 async def act(
     request: Request,
@@ -317,6 +346,8 @@ async def act(
     rating: Field = "",
     feedback: Field = "",
     question: Field = "",
+    age_proof: Field = "",
+    nonce: Field = "",
 ) -> Response:
     if action not in orders.ALLOWED:
         raise Problem(NOT_FOUND)
@@ -326,6 +357,15 @@ async def act(
     if shopper is None:
         raise Problem(NOT_FOUND)
     key = _uuid(order_id)
+    if action == "confirm":
+        refused = await run_in_threadpool(
+            lambda: _age_refusal(request, shopper, key, age_proof, nonce)
+        )
+        if refused is not None:
+            message = LazyText(refused).render()
+            return await run_in_threadpool(
+                lambda: order_page(request, order_id, error=message, status_code=400)
+            )
     try:
         outgoing = await run_in_threadpool(
             lambda: orders.prepare(

@@ -45,6 +45,17 @@ def register(app: FastAPI | None, cli: typer.Typer | None) -> None:
         node.templates.add_directory(Path(__file__).parent / "templates")
         app.include_router(beckn_routes.router)
         app.include_router(pages.router)
+
+        def recheck_credentials() -> None:
+            from comptoir.apps.seller.service.verification import recheck_credentials
+            from comptoir.kernel.crypto.sdjwt import http_fetch
+
+            recheck_credentials(
+                seller, issuer=node.settings.resolved_credential_issuer, fetch=http_fetch
+            )
+
+        # A credential the registry revokes loses its mark within the hour.
+        node.scheduler.every(3600.0, "seller.credentials.recheck", recheck_credentials)
         node.directory.add(
             Role.SELLER,
             ServiceLink(

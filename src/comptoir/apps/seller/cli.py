@@ -84,6 +84,66 @@ def platform_publish(platform_id: Annotated[str, typer.Argument()]) -> None:
     typer.echo(f"{count} catalogues queued for the gateway (sent by the running server)")
 
 
+@platform_cli.command("oidc-register")
+def platform_oidc_register(
+    platform_id: Annotated[str, typer.Argument()],
+    client_id: Annotated[
+        str | None,
+        typer.Option(help="The client_id the identity provider's operator gave (step 2)."),
+    ] = None,
+) -> None:
+    """Make the platform a client of the identity provider ("Sign in with Comptoir ID").
+
+    Step 1, without --client-id: make the platform's ES256 key (kept on this node) and print
+    its redirect URI and the path of its public JWKS, for the provider's operator to register
+    (`comptoir identity client add ... --scopes "openid phone"`). Step 2: record the client_id
+    they give back with --client-id.
+    """
+    from comptoir.apps.seller.service.context import get_platform
+    from comptoir.apps.seller.service.identity import SCOPE, client_file, redirect_uri
+
+    seller = _seller()
+    try:
+        with seller.database.reading() as session:
+            name = get_platform(session, platform_id).name
+    except SellerError as error:
+        typer.echo(f"comptoir: {error.text.render()}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        seller.database.dispose()
+    files = client_file(seller, platform_id)
+    files.ensure_key()
+    if client_id is not None:
+        if not client_id.strip():
+            typer.echo("comptoir: --client-id is empty.", err=True)
+            raise typer.Exit(1)
+        files.record_client_id(client_id.strip())
+        typer.echo(f"{name} signs shop owners in with Comptoir ID as {client_id.strip()}.")
+        return
+    typer.echo(f"name:         {name}")
+    typer.echo(f"redirect_uri: {redirect_uri(seller, platform_id)}")
+    typer.echo(f"scopes:       {SCOPE}")
+    typer.echo(f"jwks:         {files.public_path}")
+
+
+@business_cli.command("recheck-credentials")
+def business_recheck_credentials() -> None:
+    """Read the registry's status lists again now: a business whose credential was revoked
+    loses the verified mark (the server also does this every hour)."""
+    from comptoir.apps.seller.service.verification import recheck_credentials
+    from comptoir.kernel.crypto.sdjwt import http_fetch
+
+    settings = load_settings()
+    seller = _seller()
+    try:
+        lost = recheck_credentials(
+            seller, issuer=settings.resolved_credential_issuer, fetch=http_fetch
+        )
+    finally:
+        seller.database.dispose()
+    typer.echo(f"{lost} businesses lost the verified mark")
+
+
 @business_cli.command("add")
 def business_add(
     platform_id: Annotated[str, typer.Argument()],

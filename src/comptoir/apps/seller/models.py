@@ -24,6 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 from comptoir.kernel.db import Base
 
@@ -100,6 +101,8 @@ class Item(Base):
     variants: Mapped[list[str]] = mapped_column(JSON)
     thumbnail: Mapped[bytes | None] = mapped_column(LargeBinary)
     active: Mapped[bool]
+    # Sold to adults only: buyer apps ask for an "age over 18" credential before ordering it.
+    age_restricted: Mapped[bool] = mapped_column(server_default=false())
     updated_at: Mapped[datetime]
 
 

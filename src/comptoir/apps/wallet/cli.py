@@ -4,6 +4,7 @@
         [--switch-id ID] [--currency XCD] [--send-fee 0.00]
         [--p2p-fee-bps 0] [--merchant-fee-bps 100]
     comptoir wallet institution list
+    comptoir wallet institution oidc-register INSTITUTION [--client-id ID]
     comptoir wallet peer add INSTITUTION FSP_ID --jwks FILE
     comptoir wallet customer add INSTITUTION --phone +1758... --name NAME [--merchant]
         [--alias shop@INSTITUTION] [--balance 100.00]
@@ -158,6 +159,45 @@ def institution_list() -> None:
     with _wallet("institution list") as wallet:
         for view in list_institutions(wallet):
             typer.echo(f"{view.id}\t{view.name}\t{view.currency}\t{view.callback_url}")
+
+
+@institution_cli.command("oidc-register")
+def institution_oidc_register(
+    institution_id: Annotated[str, typer.Argument(metavar="INSTITUTION")],
+    client_id: Annotated[
+        str | None,
+        typer.Option(help="The client_id the identity provider's operator gave (step 2)."),
+    ] = None,
+) -> None:
+    """Make the institution a client of the identity provider ("Sign in with Comptoir ID").
+
+    Step 1, without --client-id: make the institution's ES256 key (kept on this node) and print
+    its redirect URI and the path of its public JWKS, to send to the provider's operator, who
+    runs `comptoir identity client add --name ... --redirect-uri ... --jwks FILE --scopes
+    "openid phone"`. Step 2: record the client_id they give back with --client-id.
+    """
+    from comptoir.apps.wallet.service.context import get_institution
+    from comptoir.apps.wallet.service.identity import SCOPE, client_file, redirect_uri
+
+    command = "institution oidc-register"
+    with _wallet(command) as wallet:
+        try:
+            with wallet.database.reading() as session:
+                name = get_institution(session, institution_id).name
+        except WalletError as error:
+            _fail(command, error.code, error.text.render("en"))
+        files = client_file(wallet, institution_id)
+        files.ensure_key()
+        if client_id is not None:
+            if not client_id.strip():
+                _fail(command, "bad_client_id", "--client-id is empty.")
+            files.record_client_id(client_id.strip())
+            typer.echo(f"{name} signs its customers in with Comptoir ID as {client_id.strip()}.")
+            return
+        typer.echo(f"name: {name}")
+        typer.echo(f"redirect_uri: {redirect_uri(wallet, institution_id)}")
+        typer.echo(f"scopes: {SCOPE}")
+        typer.echo(f"jwks: {files.public_path}")
 
 
 @peer_cli.command("add")

@@ -87,7 +87,14 @@ def add_to_cart(
             )
             session.add(order)
         lines = [CartLine(**line) for line in order.lines]
-        line = CartLine(result.resource_id, result.name, quantity, result.price, result.currency)
+        line = CartLine(
+            result.resource_id,
+            result.name,
+            quantity,
+            result.price,
+            result.currency,
+            result.age_restricted,
+        )
         order.lines = [line.__dict__ for line in add_line(lines, line)]
         order.updated_at = now
         return order.id

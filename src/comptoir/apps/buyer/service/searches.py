@@ -118,6 +118,7 @@ def record_catalogs(
                         available=available
                         if isinstance(available, int) and not isinstance(available, bool)
                         else 0,
+                        age_restricted=values.get("ageRestricted") is True,
                         received_at=now,
                     )
                 )

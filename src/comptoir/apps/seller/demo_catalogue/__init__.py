@@ -27,6 +27,7 @@ class DemoItem:
     stock: int
     returnable: bool
     variants: tuple[str, ...]
+    age_restricted: bool = False
 
 
 def items_of(business: DemoBusiness, *, seed: int = 7) -> list[DemoItem]:
@@ -47,6 +48,7 @@ def items_of(business: DemoBusiness, *, seed: int = 7) -> list[DemoItem]:
                     chooser.choice((0, 3, 8, 12, 20, 40, 60)) if chooser.random() < 0.95 else 0,
                     product.returnable,
                     (),
+                    product.age_restricted,
                 )
             )
     return found
@@ -97,6 +99,7 @@ def seed(seller: Seller, *, registry_url: str, gateway_url: str) -> list[Created
                         str(item.stock),
                         item.returnable,
                         ", ".join(item.variants),
+                        age_restricted=item.age_restricted,
                     )
                     for item in items_of(business)
                 ],

@@ -14,6 +14,7 @@ class Product:
     price: int  # minor units (XCD cents), for the first size
     sizes: tuple[str, ...] = ()
     returnable: bool = True
+    age_restricted: bool = False
 
 
 # A bigger size costs a little less per unit: x1, x1.8, x3.4, x6 the first size's price.
@@ -56,6 +57,14 @@ SPICES: Final = (
     Product("Sea moss, dried", "Sun-bleached sea moss from the south coast.", 1500, WEIGHTS),
     Product("Cocoa nibs", "Roasted nibs from fine-flavour cocoa.", 1400, WEIGHTS),
     Product("Vanilla pods", "Bourbon vanilla cured for six months.", 1800, ("3 pods", "10 pods")),
+    Product(
+        "Spiced rum",
+        "Estate rum steeped with nutmeg, cinnamon and vanilla. Sold to adults only.",
+        4500,
+        ("70 cl",),
+        returnable=False,
+        age_restricted=True,
+    ),
 )
 EPICES: Final = (
     Product(

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from comptoir.apps.seller.pages import business, catalogue, public
+from comptoir.apps.seller.pages import business, catalogue, identity, public
 
 router = APIRouter(include_in_schema=False)
 router.include_router(public.router)
+router.include_router(identity.router)
 router.include_router(catalogue.router)
 router.include_router(business.router)

@@ -18,12 +18,14 @@ from comptoir.apps.seller.pages.common import (
     render,
     see_other,
 )
-from comptoir.apps.seller.service import orders, protocol, settings, signin
+from comptoir.apps.seller.service import orders, protocol, settings, signin, verification
 from comptoir.apps.seller.service.orders import order_quote
 from comptoir.apps.seller.web import seller_of
+from comptoir.kernel.crypto.sdjwt import http_fetch
 from comptoir.kernel.errors import NOT_FOUND, Problem
 from comptoir.kernel.i18n import N_, LazyText
 from comptoir.kernel.money import Money
+from comptoir.kernel.web.context import node_context
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,7 +42,17 @@ def terms_form(request: Request, platform_id: str) -> Response:
             "platform": platform_or_404(request, platform_id),
             "business": owner,
             "form": _terms_form(owner),
+            "challenge": _challenge(request, platform_id, owner),
         },
+    )
+
+
+def _challenge(request: Request, platform_id: str, owner: Business) -> verification.Challenge:
+    return verification.new_challenge(
+        seller_of(request),
+        secret=node_context(request).secret,
+        platform_id=platform_id,
+        business_id=owner.id,
     )
 
 
@@ -90,6 +102,7 @@ def change_terms(
                 "platform": platform_or_404(request, platform_id),
                 "business": owner,
                 "form": form.__dict__,
+                "challenge": _challenge(request, platform_id, owner),
                 "error": error.text.render(),
             },
             status_code=400,
@@ -98,48 +111,56 @@ def change_terms(
 
 
 @router.post("/sellers/{platform_id}/shop/credential")
-def present_credential(request: Request, platform_id: str, credential: FormField = "") -> Response:
+def present_credential(
+    request: Request, platform_id: str, credential: FormField = "", nonce: FormField = ""
+) -> Response:
     """The owner presents the identity block's "registered business" credential."""
     owner = owner_or_signin(request, platform_id)
     if not isinstance(owner, Business):
         return owner
+    platform = platform_or_404(request, platform_id)
     text = credential.strip()
     if not text:
         return render(
             request,
             "seller/terms.html",
             {
-                "platform": platform_or_404(request, platform_id),
+                "platform": platform,
                 "business": owner,
                 "form": _terms_form(owner),
+                "challenge": _challenge(request, platform_id, owner),
                 "error": LazyText(N_("Paste the credential your registry gave you.")).render(),
             },
             status_code=400,
         )
-    verified = settings.present_credential(
-        seller_of(request), platform_id=platform_id, business_id=owner.id, presentation=text
-    )
-    message = (
-        N_("Your business is verified: buyers now see the mark.")
-        if verified
-        else N_(
-            "We keep your credential, but cannot check it yet; "
-            "the mark will show once it is checked."
-        )
+    node = node_context(request)
+    verdict = verification.present_credential(
+        seller_of(request),
+        platform_id=platform_id,
+        business_id=owner.id,
+        presentation=text,
+        nonce=nonce,
+        secret=node.secret,
+        issuer=node.settings.resolved_credential_issuer,
+        fetch=http_fetch,
     )
     refreshed = signin.session_business(
         seller_of(request), platform_id=platform_id, token=request.cookies.get(SESSION_COOKIE)
     )
-    return render(
-        request,
-        "seller/terms.html",
-        {
-            "platform": platform_or_404(request, platform_id),
-            "business": refreshed or owner,
-            "form": _terms_form(refreshed or owner),
-            "notice": LazyText(message).render(),
-        },
-    )
+    context: dict[str, Any] = {
+        "platform": platform,
+        "business": refreshed or owner,
+        "form": _terms_form(refreshed or owner),
+        "challenge": _challenge(request, platform_id, owner),
+    }
+    if verdict.verified:
+        context["notice"] = LazyText(
+            N_("Your business is verified: buyers now see the mark.")
+        ).render()
+        return render(request, "seller/terms.html", context)
+    refusal = verification.REFUSALS[verdict.refusal or "invalid"]
+    context["error"] = LazyText(refusal).render()
+    return render(request, "seller/terms.html", context, status_code=400)
 
 
 @router.get("/sellers/{platform_id}/shop/orders/{order_id}")

@@ -88,12 +88,20 @@ def new_item(
     stock: FormField = "",
     variants: FormField = "",
     returnable: FormField = "",
+    age_restricted: FormField = "",
 ) -> Response:
     owner = owner_or_signin(request, platform_id)
     if not isinstance(owner, Business):
         return owner
     form = catalogue.ItemInput(
-        name, description, category, price, stock, returnable == "yes", variants
+        name,
+        description,
+        category,
+        price,
+        stock,
+        returnable == "yes",
+        variants,
+        age_restricted=age_restricted == "yes",
     )
     try:
         item_id = catalogue.add_item(
@@ -131,6 +139,7 @@ def item_page(request: Request, platform_id: str, item_id: str) -> Response:
         "stock": str(item.stock),
         "variants": ", ".join(item.variants),
         "returnable": item.returnable,
+        "age_restricted": item.age_restricted,
         "has_photo": item.thumbnail is not None,
     }
     return _item_form(request, platform_id, owner, item_id, form)
@@ -149,12 +158,20 @@ def change_item(
     stock: FormField = "",
     variants: FormField = "",
     returnable: FormField = "",
+    age_restricted: FormField = "",
 ) -> Response:
     owner = owner_or_signin(request, platform_id)
     if not isinstance(owner, Business):
         return owner
     form = catalogue.ItemInput(
-        name, description, category, price, stock, returnable == "yes", variants
+        name,
+        description,
+        category,
+        price,
+        stock,
+        returnable == "yes",
+        variants,
+        age_restricted=age_restricted == "yes",
     )
     try:
         catalogue.change_item(
@@ -205,6 +222,7 @@ async def item_photo(
             "stock": str(item.stock),
             "variants": ", ".join(item.variants),
             "returnable": item.returnable,
+            "age_restricted": item.age_restricted,
         }
         return _item_form(
             request, platform_id, owner, item_id, form, error=error.text.render(), status_code=400

@@ -17,8 +17,8 @@ from comptoir.apps.seller.pages.common import (
     render,
     see_other,
 )
+from comptoir.apps.seller.service import identity, orders, signin
 from comptoir.apps.seller.service import items as catalogue
-from comptoir.apps.seller.service import orders, signin
 from comptoir.apps.seller.web import seller_of
 from comptoir.kernel.errors import NOT_FOUND, Problem
 from comptoir.kernel.i18n import N_, LazyText
@@ -71,7 +71,12 @@ def track(request: Request, platform_id: str, order_id: str) -> Response:
 @router.get("/sellers/{platform_id}/signin")
 def signin_form(request: Request, platform_id: str) -> Response:
     platform = platform_or_404(request, platform_id)
-    return render(request, "seller/signin.html", {"platform": platform, "step": "phone"})
+    oidc_available = identity.registration(seller_of(request), platform_id) is not None
+    return render(
+        request,
+        "seller/signin.html",
+        {"platform": platform, "step": "phone", "oidc_available": oidc_available},
+    )
 
 
 @router.post("/sellers/{platform_id}/signin")
@@ -89,6 +94,8 @@ def signin_phone(
                 "step": "phone",
                 "phone": phone,
                 "error": LazyText(N_("Write the phone number with its country code.")).render(),
+                "oidc_available": identity.registration(seller_of(request), platform_id)
+                is not None,
             },
             status_code=400,
         )

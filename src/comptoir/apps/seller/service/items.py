@@ -33,6 +33,7 @@ class ItemInput:
     stock: str
     returnable: bool
     variants: str  # comma-separated: "S, M, L"
+    age_restricted: bool = False  # sold to adults only (rum, tobacco)
 
 
 def _checked(form: ItemInput, currency: str) -> tuple[str, str, str, int, int, list[str]]:
@@ -92,6 +93,7 @@ def _add(session: Session, seller: Seller, business_id: uuid.UUID, form: ItemInp
             currency="XCD",
             stock=stock,
             returnable=form.returnable,
+            age_restricted=form.age_restricted,
             variants=variants,
             thumbnail=None,
             active=True,
@@ -116,6 +118,7 @@ def change_item(
         item.name, item.description, item.category = name, description, category
         item.price, item.stock, item.variants = price, stock, variants
         item.returnable = form.returnable
+        item.age_restricted = form.age_restricted
         item.updated_at = seller.clock.now()
 
 

@@ -83,6 +83,7 @@ def catalog_json(
                     category=item.category,
                     available=item.stock,
                     returnable=item.returnable,
+                    ageRestricted=item.age_restricted,
                     variants=list(item.variants),
                 ),
             }

@@ -1,5 +1,5 @@
-"""A business's own terms: fulfilment options and fees, payment, returns; and the seam for the
-identity block's "registered business" credential."""
+"""A business's own terms: fulfilment options and fees, payment, returns (its credential is
+`service/verification.py`'s)."""
 
 from __future__ import annotations
 
@@ -48,24 +48,3 @@ def change_terms(
         business.cash_on_delivery = form.cash_on_delivery
         business.payment_alias = alias or None
         business.return_days = int(days)
-
-
-def verify_business_credential(presentation: str) -> bool:
-    """Whether a "registered business" credential (SD-JWT VC from the identity block) holds.
-
-    The seam for `comptoir.kernel.crypto.sdjwt`, which is being built: until it lands no
-    presentation is accepted, so no business shows the verified mark by mistake.
-    """
-    del presentation
-    return False
-
-
-def present_credential(
-    seller: Seller, *, platform_id: str, business_id: uuid.UUID, presentation: str
-) -> bool:
-    verified = verify_business_credential(presentation)
-    with seller.database.transaction() as session:
-        business = get_business(session, platform_id, business_id)
-        business.credential = presentation[:20000]
-        business.verified = verified
-    return verified

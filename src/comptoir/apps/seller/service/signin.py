@@ -1,10 +1,9 @@
 """Shop owners sign in with their phone number and a one-time code.
 
-This is the seam for the identity block: when its OpenID Connect provider is in place, the
-pages send the owner there instead and `open_session` is called with the business the verified
-`sub` belongs to; nothing else changes. Until then `deliver_code` prints the code on the server
-console (the SMS block will send it). Three wrong codes lock the business for ten minutes; an
-unknown number is answered exactly like a known one.
+The one-time code is the fallback of signing in with Comptoir ID (`service/identity.py`), which
+ends in the same `open_session` for the business the verified phone number belongs to.
+`deliver_code` prints the code on the server console (the SMS block will send it). Three wrong
+codes lock the business for ten minutes; an unknown number is answered exactly like a known one.
 """
 
 from __future__ import annotations
@@ -54,7 +53,7 @@ def _state(session: Session, business_id: uuid.UUID, seller: Seller) -> SignIn:
     return found
 
 
-def _business(session: Session, platform_id: str, phone: str) -> Business | None:
+def find_business(session: Session, platform_id: str, phone: str) -> Business | None:
     return session.scalar(
         select(Business).where(Business.platform_id == platform_id, Business.phone == phone)
     )
@@ -65,7 +64,7 @@ def request_code(seller: Seller, *, platform_id: str, phone: str) -> str:
     now = seller.clock.now()
     with seller.database.transaction() as session:
         platform = get_platform(session, platform_id)
-        business = _business(session, platform_id, phone)
+        business = find_business(session, platform_id, phone)
         if business is None:
             return phone
         state = _state(session, business.id, seller)
@@ -85,7 +84,7 @@ def verify_code(seller: Seller, *, platform_id: str, phone: str, code: str) -> s
     now = seller.clock.now()
     with seller.database.transaction() as session:
         get_platform(session, platform_id)
-        business = _business(session, platform_id, phone)
+        business = find_business(session, platform_id, phone)
         if business is None:
             return None
         state = _state(session, business.id, seller)

@@ -21,6 +21,7 @@ from comptoir.apps.wallet.pages.common import (
     when,
 )
 from comptoir.apps.wallet.service.history import history
+from comptoir.apps.wallet.service.identity import registration
 from comptoir.apps.wallet.service.institutions import list_institutions
 from comptoir.apps.wallet.service.payer import list_payments
 from comptoir.apps.wallet.service.requests import list_requests
@@ -51,8 +52,14 @@ def institution_home(request: Request, institution_id: str) -> Response:
 
 @router.get("/wallets/{institution_id}/signin")
 def signin_form(request: Request, institution_id: str) -> Response:
-    institution = institution_or_404(wallet_of(request), institution_id)
-    return render(request, "wallet/signin.html", {"institution": institution, "step": "phone"})
+    wallet = wallet_of(request)
+    institution = institution_or_404(wallet, institution_id)
+    context = {
+        "institution": institution,
+        "step": "phone",
+        "oidc_available": registration(wallet, institution_id) is not None,
+    }
+    return render(request, "wallet/signin.html", context)
 
 
 @router.post("/wallets/{institution_id}/signin")
@@ -66,6 +73,7 @@ def signin_send_code(
     except WalletError as error:
         context = {"institution": institution, "step": "phone", "phone": phone}
         context["error"] = error_text(error)
+        context["oidc_available"] = registration(wallet, institution_id) is not None
         return render(request, "wallet/signin.html", context, status_code=400)
     return render(
         request,

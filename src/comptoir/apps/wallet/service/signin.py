@@ -1,7 +1,9 @@
 """Signing in with a phone number and a one-time code, and the sessions that follow.
 
-The code goes out through `deliver_code`, the one function to swap when the SMS block (or the
-identity block's OpenID Connect) takes over; for now it prints the code on the server console.
+This is the fallback of signing in with Comptoir ID (`service/identity.py`, OpenID Connect),
+which opens the same kind of session. The code goes out through `deliver_code`, the one
+function to swap when the SMS block takes over; for now it prints the code on the server
+console.
 Three wrong codes in a row lock the phone for ten minutes; a phone without an account is
 answered exactly like one with, so the form cannot tell who banks here.
 """
