@@ -83,6 +83,9 @@ def seed(settings: Settings) -> None:
         _seed_payments(settings, database)
         _seed_identity(database)
         _seed_market(settings, database)
+        from comptoir.demo_wallet_links import seed_wallet_links
+
+        seed_wallet_links(settings, database, ACTOR)
         with database.transaction() as session:
             audit.record(session, actor=ACTOR, action=DEMO_SEEDED, subject="node")
     finally:

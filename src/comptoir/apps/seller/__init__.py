@@ -45,6 +45,9 @@ def register(app: FastAPI | None, cli: typer.Typer | None) -> None:
         node.templates.add_directory(Path(__file__).parent / "templates")
         app.include_router(beckn_routes.router)
         app.include_router(pages.router)
+        from comptoir.apps.seller.wallet_pay.wiring import mount as mount_wallet_payments
+
+        mount_wallet_payments(app, node, seller)
         node.directory.add(
             Role.SELLER,
             ServiceLink(
