@@ -21,12 +21,13 @@ def notify(seller: Seller, platform_id: str, order: Order) -> None:
 
 
 def mount(app: FastAPI, node: NodeContext, seller: Seller) -> None:
-    from comptoir.apps.seller.wallet_pay import routes
+    from comptoir.apps.seller.wallet_pay import pages, routes
 
     asker = service.Asker(seller, notify)
     app.state.seller_wallet_asker = asker
     node.outbox.subscribe(service.TOPIC, service.HANDLER, asker)
     app.include_router(routes.router)
+    app.include_router(pages.router)
     node.scheduler.every(
         10.0, "seller.wallet.poll", lambda: service.poll(seller, notify, asker.transport)
     )
