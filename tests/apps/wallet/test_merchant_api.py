@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -274,3 +275,36 @@ def _alice_id(node: Node) -> Any:
             select(TransactionRequest).where(TransactionRequest.direction == "incoming")
         ).one()
         return row.customer_id
+
+
+def test_a_merchant_creates_an_api_key_on_its_wallet_pages_and_it_works(
+    shop_node: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.apps.wallet.test_pages import csrf, sign_in
+
+    client = sign_in(shop_node, "wallet-b", SHOP, capsys)
+    receive = client.get("/wallets/wallet-b/receive")
+    assert 'href="/wallets/wallet-b/merchant-api"' in receive.text
+    page = client.get("/wallets/wallet-b/merchant-api")
+    assert page.status_code == 200
+    made = client.post("/wallets/wallet-b/merchant-api", data={"csrf_token": csrf(page.text)})
+    assert made.status_code == 200
+    found = re.search(r'id="api-key" type="text" size="70" readonly value="([^"]+)"', made.text)
+    assert found, made.text
+    answer = shop_node.client.post(
+        API, json=body(), headers={"Authorization": f"Bearer {found.group(1)}"}
+    )
+    assert answer.status_code == 201
+
+
+def test_a_person_sees_no_api_key_button(
+    shop_node: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.apps.wallet.test_pages import csrf, sign_in
+
+    client = sign_in(shop_node, "wallet-a", ALICE, capsys)
+    page = client.get("/wallets/wallet-a/merchant-api")
+    assert "Create an API key" not in page.text
+    refused = client.post("/wallets/wallet-a/merchant-api", data={"csrf_token": csrf(page.text)})
+    assert refused.status_code == 400
+    assert count(shop_node, MerchantApiKey) == 0

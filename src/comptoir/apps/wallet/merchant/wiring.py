@@ -19,4 +19,7 @@ def mount(app: FastAPI, node: NodeContext, wallet: Wallet) -> None:
     app.state.wallet_webhooks = sender
     node.outbox.subscribe(service.WEBHOOK_TOPIC, service.WEBHOOK_HANDLER, sender)
     app.include_router(api.router)
+    from comptoir.apps.wallet.merchant import pages
+
+    app.include_router(pages.router)
     node.scheduler.every(1.0, "wallet.merchant.end-requests", lambda: service.sweep(wallet))
