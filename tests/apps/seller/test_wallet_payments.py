@@ -204,3 +204,18 @@ def test_a_link_is_kept_once_per_business(site: tuple[TestClient, World]) -> Non
     linked(world)
     with world.seller.database.reading() as session:
         assert session.scalar(select(func.count()).select_from(WalletLink)) == 1
+
+
+def test_the_owner_sees_that_an_order_was_paid_by_wallet(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, world = site
+    linked(world)
+    order = wallet_order(world)
+    service.after_confirm(world.seller, order=order)
+    sign_in(client, capsys)
+    page = client.get(f"/sellers/{PLATFORM}/shop/orders/{order.id}")
+    assert "Waiting for the buyer's approval in their wallet" in page.text.replace("&#39;", "'")
+    service.record(world.seller, notified, order.id, "paid")
+    page = client.get(f"/sellers/{PLATFORM}/shop/orders/{order.id}")
+    assert "Paid by wallet" in page.text
