@@ -76,4 +76,8 @@ TRANSLATIONS = {
         "En attente de votre approbation dans votre portefeuille : ouvrez votre portefeuille "
         "et approuvez la demande de paiement de %(amount)s."
     ),
+    "Pay in cash on delivery instead": "Payer plutôt en espèces à la livraison",
+    "This order cannot be paid on delivery now.": (
+        "Cette commande ne peut pas être payée à la livraison maintenant."
+    ),
 }

@@ -219,3 +219,26 @@ def test_the_owner_sees_that_an_order_was_paid_by_wallet(
     service.record(world.seller, notified, order.id, "paid")
     page = client.get(f"/sellers/{PLATFORM}/shop/orders/{order.id}")
     assert "Paid by wallet" in page.text
+
+
+def test_cash_on_delivery_replaces_a_request_to_pay_only_once_it_ended_unpaid(
+    site: tuple[TestClient, World],
+) -> None:
+    from comptoir.apps.seller.domain.errors import SellerError
+
+    _, world = site
+    linked(world)
+    order = wallet_order(world)
+    service.after_confirm(world.seller, order=order)
+    service.record(world.seller, notified, order.id, "pending")
+    with pytest.raises(SellerError):
+        service.pay_on_delivery_instead(
+            world.seller, platform_id=PLATFORM, bap_id=BAP, order_id=str(order.id)
+        )
+    assert service.payment_status(world.seller, order.id) is not None
+    service.record(world.seller, notified, order.id, "declined")
+    cash = service.pay_on_delivery_instead(
+        world.seller, platform_id=PLATFORM, bap_id=BAP, order_id=str(order.id)
+    )
+    assert cash.payment_method == "COD"
+    assert service.payment_status(world.seller, order.id) is None

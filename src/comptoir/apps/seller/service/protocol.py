@@ -162,6 +162,10 @@ def _contract_action(
         )
     if action == "update":
         request = (contract.get("contractAttributes") or {}).get("request")
+        if request == "PAY_ON_DELIVERY":
+            return wallet_pay.pay_on_delivery_instead(
+                seller, platform_id=platform.id, bap_id=bap_id, order_id=order_id
+            )
         if request == "RETURN":
             return orders.request_return(
                 seller, platform_id=platform.id, bap_id=bap_id, order_id=order_id

@@ -18,9 +18,11 @@ from typing import Any, Final
 import httpx
 from sqlalchemy import select
 
+from comptoir.apps.seller.domain import errors as codes
 from comptoir.apps.seller.domain.errors import SellerError
 from comptoir.apps.seller.domain.pricing import PaymentMethod
 from comptoir.apps.seller.models import Business, Order
+from comptoir.apps.seller.service import orders
 from comptoir.apps.seller.service.context import Seller, get_business
 from comptoir.apps.seller.wallet_pay.models import WalletLink, WalletPayment
 from comptoir.kernel import audit
@@ -263,3 +265,38 @@ def poll(seller: Seller, notify: Notify, transport: httpx.BaseTransport | None =
             continue
         if response.status_code == 200:
             record(seller, notify, order_id, str(response.json()["status"]), request_id=request_id)
+
+
+def pay_on_delivery_instead(
+    seller: Seller, *, platform_id: str, bap_id: str, order_id: str
+) -> Order:
+    """The buyer's request to pay did not go through: they pay cash on delivery instead (if
+    the business takes cash). Refused while the request may still be paid, or once paid."""
+    found = orders.order_for_bap(seller, platform_id=platform_id, bap_id=bap_id, order_id=order_id)
+    with seller.database.transaction() as session:
+        order = session.get(Order, found.id, with_for_update=True)
+        business = None if order is None else session.get(Business, order.business_id)
+        assert order is not None
+        assert business is not None
+        if order.payment_method == PaymentMethod.CASH_ON_DELIVERY.value:
+            return order
+        payment = session.get(WalletPayment, order.id)
+        if not business.cash_on_delivery or (
+            payment is not None and payment.status not in ENDED - {PAID}
+        ):
+            raise SellerError(
+                codes.BAD_REQUEST,
+                lazy("This order cannot be paid on delivery now."),
+            )
+        if payment is not None:
+            session.delete(payment)
+        order.payment_method = PaymentMethod.CASH_ON_DELIVERY.value
+        order.updated_at = seller.clock.now()
+        audit.record(
+            session,
+            actor=f"bap:{bap_id}",
+            action="seller.order_pay_on_delivery",
+            subject=f"order:{order.id}",
+            clock=seller.clock,
+        )
+        return order
