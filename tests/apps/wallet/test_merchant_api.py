@@ -308,3 +308,23 @@ def test_a_person_sees_no_api_key_button(
     refused = client.post("/wallets/wallet-a/merchant-api", data={"csrf_token": csrf(page.text)})
     assert refused.status_code == 400
     assert count(shop_node, MerchantApiKey) == 0
+
+
+def test_a_request_paid_after_it_expired_is_reported_paid_after_all(
+    shop_node: Node, key: IssuedKey, receiver: Receiver
+) -> None:
+    created = shop_node.client.post(API, json=body(), headers=auth(key)).json()
+    shop_node.pump()
+    shop_node.clock.advance(service.REQUEST_LIFETIME + timedelta(seconds=1))
+    assert sweep(shop_node.wallet) == 1
+    shop_node.pump()
+    alice_approves(shop_node)
+    assert sweep(shop_node.wallet) == 1
+    shop_node.pump()
+    assert [json.loads(sent.content)["data"]["status"] for sent in receiver.received] == [
+        "expired",
+        "paid",
+    ]
+    status = shop_node.client.get(f"{API}/{created['id']}", headers=auth(key)).json()
+    assert status["status"] == "paid"
+    assert sweep(shop_node.wallet) == 0

@@ -200,7 +200,8 @@ def record(
     with seller.database.transaction() as session:
         payment = session.get(WalletPayment, order_id, with_for_update=True)
         order = session.get(Order, order_id)
-        if payment is None or order is None or payment.status in ENDED:
+        # Only "paid" is final here: a payer may still approve after an expiry or a failure.
+        if payment is None or order is None or payment.status == PAID:
             return
         changed = payment.status != status
         payment.status = status[:16]

@@ -40,6 +40,7 @@ KEY_PREFIX: Final = "cmk_"
 WEBHOOK_TOPIC: Final = "wallet.merchant.webhook"
 WEBHOOK_HANDLER: Final = "wallet.merchant.webhook-sender"
 REQUEST_LIFETIME: Final = timedelta(minutes=15)
+LATE_PAYMENT_WATCH: Final = timedelta(days=1)  # how long an expired request is still watched
 declare(WEBHOOK_TOPIC, WEBHOOK_HANDLER)
 
 # What the API says of a request, from the wallet's own request states.
@@ -257,9 +258,11 @@ def request_status(wallet: Wallet, caller: Caller, request_id: uuid.UUID) -> Req
 
 
 def _live_status(row: MerchantRequest, asked: TransactionRequest, now: datetime) -> str:
-    if row.final_status is not None:
-        return row.final_status
     final = _FINAL_FROM_STATE.get(asked.state)
+    # The payer may still approve in their wallet after we called it expired: the money came,
+    # so the merchant must hear "paid" after all.
+    if row.final_status is not None and not (row.final_status == EXPIRED and final == PAID):
+        return row.final_status
     if final is not None:
         return final
     if now >= row.expires_at:
@@ -291,7 +294,13 @@ def sweep(wallet: Wallet, *, batch: int = 100) -> int:
     with wallet.database.transaction() as session:
         rows = session.scalars(
             select(MerchantRequest)
-            .where(MerchantRequest.final_status.is_(None))
+            .where(
+                MerchantRequest.final_status.is_(None)
+                | (
+                    (MerchantRequest.final_status == EXPIRED)
+                    & (MerchantRequest.ended_at > now - LATE_PAYMENT_WATCH)
+                )
+            )
             .order_by(MerchantRequest.id)
             .limit(batch)
             .with_for_update(skip_locked=True)
@@ -300,7 +309,7 @@ def sweep(wallet: Wallet, *, batch: int = 100) -> int:
             asked = session.get(TransactionRequest, row.asked_id)
             assert asked is not None
             status = _live_status(row, asked, now)
-            if status == PENDING:
+            if status in (PENDING, row.final_status):
                 continue
             row.final_status, row.ended_at = status, now
             ended += 1
