@@ -84,6 +84,7 @@ def seed(settings: Settings) -> None:
         _seed_identity(database)
         _seed_market(settings, database)
         _seed_sign_in_with_identity(settings, database)
+        _seed_wallet_links(settings, database, ACTOR)
         with database.transaction() as session:
             audit.record(session, actor=ACTOR, action=DEMO_SEEDED, subject="node")
     finally:
@@ -294,3 +295,45 @@ def _seed_sign_in_with_identity(settings: Settings, database: Database) -> None:
                 clock=system_clock,
             )
         files.record_client_id(added.client_id)
+
+
+def _seed_wallet_links(settings: Settings, database: Database, actor: str) -> int:
+    """The demo's businesses whose payment alias is a merchant customer of a wallet on this
+    node get paid by request to pay: the wallet issues an API key (as `comptoir wallet merchant
+    api-key ALIAS` would) and the business is linked to its wallet's merchant API with it (as
+    its owner would on the shop's settings page)."""
+    from comptoir.apps.seller.models import Business
+    from comptoir.apps.seller.service.context import Seller
+    from comptoir.apps.seller.wallet_pay.service import link_wallet
+    from comptoir.apps.wallet.domain.errors import WalletError
+    from comptoir.apps.wallet.merchant.service import issue_key
+    from comptoir.apps.wallet.service.context import Wallet
+
+    base = settings.base_url.rstrip("/")
+    wallet = Wallet(database=database, keys_dir=settings.keys_dir, base_url=settings.base_url)
+    seller = Seller(database=database, keys_dir=settings.keys_dir, base_url=settings.base_url)
+    with database.transaction() as session:
+        businesses = [
+            (business.platform_id, business.id, business.payment_alias)
+            for business in session.scalars(
+                select(Business).where(Business.payment_alias.is_not(None))
+            )
+        ]
+    linked = 0
+    for platform_id, business_id, alias in businesses:
+        assert alias is not None
+        try:
+            issued = issue_key(wallet, alias=alias, actor=actor)
+        except WalletError:
+            continue  # an alias of a wallet that is not on this node
+        link_wallet(
+            seller,
+            platform_id=platform_id,
+            business_id=business_id,
+            api_url=f"{base}/wallets/{issued.institution_id}/api/v1",
+            api_key=issued.api_key,
+            webhook_secret=issued.webhook_secret,
+            actor=actor,
+        )
+        linked += 1
+    return linked

@@ -56,6 +56,9 @@ def register(app: FastAPI | None, cli: typer.Typer | None) -> None:
 
         # A credential the registry revokes loses its mark within the hour.
         node.scheduler.every(3600.0, "seller.credentials.recheck", recheck_credentials)
+        from comptoir.apps.seller.wallet_pay.wiring import mount as mount_wallet_payments
+
+        mount_wallet_payments(app, node, seller)
         node.directory.add(
             Role.SELLER,
             ServiceLink(

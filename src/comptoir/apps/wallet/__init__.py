@@ -49,6 +49,9 @@ def register(app: FastAPI | None, cli: typer.Typer | None) -> None:
         node.templates.add_directory(Path(__file__).parent / "templates")
         app.include_router(fspiop_routes.router)
         app.include_router(pages.router)
+        from comptoir.apps.wallet.merchant.wiring import mount as mount_merchant_api
+
+        mount_merchant_api(app, node, wallet)
         node.directory.add(
             Role.SHOPPER,
             ServiceLink(

@@ -29,6 +29,7 @@ import typer
 
 from comptoir.apps.wallet.domain.errors import WalletError
 from comptoir.apps.wallet.domain.fees import FeeSchedule
+from comptoir.apps.wallet.merchant.cli import merchant_cli
 from comptoir.apps.wallet.service.context import Wallet
 from comptoir.kernel.i18n import lazy
 from comptoir.kernel.money import Money, MoneyError
@@ -45,6 +46,7 @@ peer_cli = typer.Typer(help="Public keys of other DFSPs an institution trusts.")
 wallet_cli.add_typer(institution_cli, name="institution", no_args_is_help=True)
 wallet_cli.add_typer(customer_cli, name="customer", no_args_is_help=True)
 wallet_cli.add_typer(peer_cli, name="peer", no_args_is_help=True)
+wallet_cli.add_typer(merchant_cli, name="merchant", no_args_is_help=True)
 
 
 def _fail(command: str, code: str, sentence: str) -> NoReturn:

@@ -194,6 +194,8 @@ def prepare(
                 raise BuyerError(N_("Choose how you will pay."))
             order.buyer = {"name": name[:128], "phone": phone[:20], "address": address[:300]}
             order.payment_method = payment_method
+        # After a declined request to pay, "update" with COD asks to pay on delivery instead.
+        request = "PAY_ON_DELIVERY" if action == "update" and payment_method == "COD" else "RETURN"
         if action == "rate" and (rating is None or not 1 <= rating <= 5):
             raise BuyerError(N_("Choose a rating from 1 to 5 stars."))
         order.pending_action = action
@@ -201,7 +203,9 @@ def prepare(
         order.error_code = order.error_message = None
         order.updated_at = now
         session.flush()
-        message = _message(order, action, rating=rating, feedback=feedback, question=question)
+        message = _message(
+            order, action, rating=rating, feedback=feedback, question=question, request=request
+        )
         body = {
             "context": beckn_io.context(
                 action=action,
@@ -219,7 +223,13 @@ def prepare(
 
 
 def _message(
-    order: BuyerOrder, action: str, *, rating: int | None, feedback: str, question: str
+    order: BuyerOrder,
+    action: str,
+    *,
+    rating: int | None,
+    feedback: str,
+    question: str,
+    request: str = "RETURN",
 ) -> dict[str, Any]:
     if action == "track":
         return {
@@ -251,7 +261,7 @@ def _message(
                 order,
                 with_id=True,
                 extra={
-                    "contractAttributes": beckn_io.attributes("comptoir:Request", request="RETURN")
+                    "contractAttributes": beckn_io.attributes("comptoir:Request", request=request)
                 },
             )
         }

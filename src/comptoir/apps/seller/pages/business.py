@@ -20,6 +20,7 @@ from comptoir.apps.seller.pages.common import (
 )
 from comptoir.apps.seller.service import orders, protocol, settings, signin, verification
 from comptoir.apps.seller.service.orders import order_quote
+from comptoir.apps.seller.wallet_pay import service as wallet_pay
 from comptoir.apps.seller.web import seller_of
 from comptoir.kernel.crypto.sdjwt import http_fetch
 from comptoir.kernel.errors import NOT_FOUND, Problem
@@ -184,6 +185,7 @@ def order_page(
             "quote": order_quote(order),
             "moves": moves,
             "error": error,
+            "wallet_payment": wallet_pay.payment_status(seller_of(request), order.id),
         },
         status_code=400 if error else 200,
     )

@@ -29,6 +29,7 @@ from comptoir.apps.seller.service.messages import (
     payment_method_of,
     wanted_of,
 )
+from comptoir.apps.seller.wallet_pay import service as wallet_pay
 from comptoir.kernel import audit
 from comptoir.kernel.i18n import lazy
 from comptoir.kernel.ids import new_id
@@ -146,19 +147,25 @@ def _contract_action(
             buyer=buyer_of(contract),
         )
     if action == "confirm":
-        return orders.confirm_order(
+        confirmed = orders.confirm_order(
             seller,
             platform_id=platform.id,
             bap_id=bap_id,
             order_id=order_id,
             agreed_total=agreed_total_of(contract, platform.currency),
         )
+        wallet_pay.after_confirm(seller, order=confirmed)  # a request to pay, if linked
+        return confirmed
     if action == "cancel":
         return orders.cancel_order(
             seller, platform_id=platform.id, bap_id=bap_id, order_id=order_id
         )
     if action == "update":
         request = (contract.get("contractAttributes") or {}).get("request")
+        if request == "PAY_ON_DELIVERY":
+            return wallet_pay.pay_on_delivery_instead(
+                seller, platform_id=platform.id, bap_id=bap_id, order_id=order_id
+            )
         if request == "RETURN":
             return orders.request_return(
                 seller, platform_id=platform.id, bap_id=bap_id, order_id=order_id
@@ -170,13 +177,15 @@ def _order_contract(seller: Seller, platform: Platform, order: Order) -> dict[st
     with seller.database.reading() as session:
         business = session.get(Business, order.business_id)
     assert business is not None
-    return contract_json(
+    contract = contract_json(
         platform=platform,
         business=business,
         quote=orders.order_quote(order),
         order=order,
         track_url=seller.track_url(platform.id, order.id),
     )
+    wallet_pay.decorate(contract, wallet_pay.payment_status(seller, order.id))
+    return contract
 
 
 def _refused(

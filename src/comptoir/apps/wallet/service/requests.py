@@ -46,49 +46,72 @@ def request_payment(
     note: str | None = None,
 ) -> uuid.UUID:
     """Our merchant asks someone (a phone number or an alias) to pay `amount`."""
+    with wallet.database.transaction() as session:
+        return open_request(
+            session,
+            wallet,
+            institution_id=institution_id,
+            customer_id=customer_id,
+            payer_identifier=payer_identifier,
+            amount=amount,
+            note=note,
+        ).id
+
+
+def open_request(
+    session: Session,
+    wallet: Wallet,
+    *,
+    institution_id: str,
+    customer_id: uuid.UUID,
+    payer_identifier: str,
+    amount: str,
+    note: str | None = None,
+) -> TransactionRequest:
+    """`request_payment` in the caller's transaction (the merchant API records its own row
+    with it, so that both exist or neither)."""
     party = parse_recipient(payer_identifier)
     note = payer.clean_note(note)
-    with wallet.database.transaction() as session:
-        institution = get_institution(session, institution_id)
-        merchant = get_customer(session, institution_id, customer_id)
-        if merchant.kind != CustomerKind.MERCHANT.value:
-            raise WalletError("not_merchant", lazy("Only merchant accounts can request payments."))
-        now = wallet.clock.now()
-        row = TransactionRequest(
-            id=new_id(),
-            institution_id=institution_id,
-            request_id=str(new_id()),
-            direction=OUTGOING,
-            customer_id=merchant.id,
-            state=RequestState.LOOKUP.value,
-            party_type=party.party_type.value,
-            party_id=party.party_id,
-            transaction_type=dict(MERCHANT_PAYMENT),
-            currency=institution.currency,
-            amount=parse_amount(amount, institution.currency),
-            note=note,
-            created_at=now,
-            updated_at=now,
+    institution = get_institution(session, institution_id)
+    merchant = get_customer(session, institution_id, customer_id)
+    if merchant.kind != CustomerKind.MERCHANT.value:
+        raise WalletError("not_merchant", lazy("Only merchant accounts can request payments."))
+    now = wallet.clock.now()
+    row = TransactionRequest(
+        id=new_id(),
+        institution_id=institution_id,
+        request_id=str(new_id()),
+        direction=OUTGOING,
+        customer_id=merchant.id,
+        state=RequestState.LOOKUP.value,
+        party_type=party.party_type.value,
+        party_id=party.party_id,
+        transaction_type=dict(MERCHANT_PAYMENT),
+        currency=institution.currency,
+        amount=parse_amount(amount, institution.currency),
+        note=note,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    local = find_by_identifier(session, institution_id, party.party_type, party.party_id)
+    if local is not None:
+        if local.id == merchant.id:
+            raise WalletError("pay_yourself", lazy("You cannot ask yourself to pay."))
+        _hand_over_locally(session, institution, merchant, local, row=row, now=now)
+    else:
+        outgoing.send(
+            session,
+            wallet,
+            institution,
+            method="GET",
+            path=party.path(),
+            body=None,
+            destination=None,
+            subject=fspiop_client.Subject("request", str(row.id)),
         )
-        session.add(row)
-        session.flush()
-        local = find_by_identifier(session, institution_id, party.party_type, party.party_id)
-        if local is not None:
-            if local.id == merchant.id:
-                raise WalletError("pay_yourself", lazy("You cannot ask yourself to pay."))
-            _hand_over_locally(session, institution, merchant, local, row=row, now=now)
-        else:
-            outgoing.send(
-                session,
-                wallet,
-                institution,
-                method="GET",
-                path=party.path(),
-                body=None,
-                destination=None,
-                subject=fspiop_client.Subject("request", str(row.id)),
-            )
-        return row.id
+    return row
 
 
 def _hand_over_locally(
