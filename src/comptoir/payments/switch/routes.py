@@ -38,8 +38,9 @@ class Switch:
     sender: Sender
     transfers: TransferContext
     clock: Clock
-    # Prepares and fulfils arriving together share one transaction (group commit).
-    committer: GroupCommitter
+    # Prepares and fulfils arriving together share one transaction (group commit), where
+    # writers queue for one lock anyway (SQLite); None: a transaction each (PostgreSQL).
+    committer: GroupCommitter | None = None
 
 
 def _switch(request: Request) -> Switch:
@@ -70,17 +71,18 @@ async def _handle_grouped(
 ) -> Response:
     """As `_handle`, but the change joins the next group commit: the 202 (or the step's own
     error) comes once the batch that holds it has committed."""
-    arrival = await Arrival.read(request)
     switch = _switch(request)
+    committer = switch.committer
+    if committer is None:
+        return await _handle(request, resource, work)
+    arrival = await Arrival.read(request)
 
     def checked() -> Inbound:
         with switch.database.reading() as session:
             return receive(arrival, session, resource=resource)
 
     inbound = await run_in_threadpool(checked)
-    await asyncio.wrap_future(
-        switch.committer.submit(lambda session: work(session, switch, inbound))
-    )
+    await asyncio.wrap_future(committer.submit(lambda session: work(session, switch, inbound)))
     return Response(status_code=202)
 
 
