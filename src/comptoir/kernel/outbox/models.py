@@ -83,6 +83,16 @@ class OutboxEvent:
     created_at: datetime
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A delivery leased to a relay (by a claim, or at publishing for an immediate send)."""
+
+    delivery_id: uuid.UUID
+    handler: str
+    attempts: int
+    event: OutboxEvent
+
+
 Handler = Callable[[OutboxEvent], None]
 """Applies an event. It may be called again for the same event (after a crash): make it
 idempotent with `processed_once`."""

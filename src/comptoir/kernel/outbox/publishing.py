@@ -6,14 +6,22 @@ import json
 import threading
 import uuid
 import weakref
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, event, insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from comptoir.kernel.clock import Clock, system_clock
 from comptoir.kernel.ids import new_id
-from comptoir.kernel.outbox.models import PENDING, OutboxDelivery, OutboxEventRecord
+from comptoir.kernel.outbox.models import (
+    PENDING,
+    Claim,
+    OutboxDelivery,
+    OutboxEvent,
+    OutboxEventRecord,
+)
 
 
 class Subscriber(Protocol):
@@ -22,6 +30,12 @@ class Subscriber(Protocol):
     def handler_names(self, topic: str) -> set[str]: ...
 
     def wake(self) -> None: ...
+
+    def lease_for_immediate_send(
+        self, topic: str, handler_name: str, now: datetime
+    ) -> tuple[uuid.UUID, datetime] | None: ...
+
+    def send_now(self, claims: Sequence[Claim]) -> None: ...
 
 
 class _Hub:
@@ -45,6 +59,16 @@ class _Hub:
     def wake(self) -> None:
         for relay in self.relays():
             relay.wake()
+
+    def immediate_sender(
+        self, topic: str, handler_name: str, now: datetime
+    ) -> tuple[Subscriber, uuid.UUID, datetime] | None:
+        """A running relay of this process that will send such a delivery after its commit."""
+        for relay in self.relays():
+            lease = relay.lease_for_immediate_send(topic, handler_name, now)
+            if lease is not None:
+                return relay, *lease
+        return None
 
 
 # Handlers declared by the code that publishes, whether or not a relay runs in this process: an
@@ -71,6 +95,10 @@ def declared_handlers(topic: str) -> set[str]:
 _hubs: weakref.WeakKeyDictionary[Engine, _Hub] = weakref.WeakKeyDictionary()
 _hubs_lock = threading.Lock()
 _WAKE_ON_COMMIT = "comptoir.outbox.wake_on_commit"
+_SEND_ON_COMMIT = "comptoir.outbox.send_on_commit"
+# A delivery to send after the commit: its relay, its claim, and the transaction it was
+# published in (a savepoint's, when it was inside one).
+_Send = tuple[Subscriber, Claim, SessionTransaction | None]
 
 
 def hub(engine: Engine) -> _Hub:
@@ -88,6 +116,7 @@ def publish(
     payload: dict[str, Any],
     key: str | None = None,
     clock: Clock = system_clock,
+    send_now: bool = False,
 ) -> uuid.UUID:
     """Write an event in the caller's transaction and return its id.
 
@@ -96,6 +125,10 @@ def publish(
     will receive it. Relays of this process
     are woken when the caller's transaction commits, so delivery does not wait for a poll.
     `key` is kept for brokers that partition by it; the in-process relay does not order by it.
+
+    With `send_now`, a delivery that a running relay of this process handles is sent right
+    after the commit, without waiting for a claim (see `immediate`); the stored delivery stays
+    the fallback should that send fail or be lost.
     """
     if not topic or not topic.strip():
         raise ValueError("an event needs a topic")
@@ -114,35 +147,75 @@ def publish(
         )
     )
     engine = session.get_bind().engine
-    handlers = sorted(hub(engine).handler_names(topic) | declared_handlers(topic))
-    if handlers:
-        session.execute(
-            insert(OutboxDelivery),
-            [
-                {
-                    "id": new_id(),
-                    "event_id": event_id,
-                    "handler": handler,
-                    "status": PENDING,
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                }
-                for handler in handlers
-            ],
-        )
-    session.info.setdefault(_WAKE_ON_COMMIT, set()).add(engine)
+    relays = hub(engine)
+    handlers = sorted(relays.handler_names(topic) | declared_handlers(topic))
+    rows: list[dict[str, Any]] = []
+    sends: list[_Send] = []
+    # The innermost transaction: should a savepoint roll back, what it published is not sent.
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    for handler in handlers:
+        row: dict[str, Any] = {
+            "id": new_id(),
+            "event_id": event_id,
+            "handler": handler,
+            "status": PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "lease_until": None,
+            "lease_token": None,
+        }
+        sender = relays.immediate_sender(topic, handler, now) if send_now else None
+        if sender is not None:
+            relay, token, until = sender
+            # Leased, and its attempt counted, as a claim would: no relay takes it meanwhile.
+            row.update(attempts=1, lease_until=until, lease_token=token)
+            event = OutboxEvent(
+                id=event_id, topic=topic, key=key, payload=clean_payload, created_at=now
+            )
+            sends.append((relay, Claim(row["id"], handler, 1, event), transaction))
+        rows.append(row)
+    if rows:
+        session.execute(insert(OutboxDelivery), rows)
+    if sends:
+        session.info.setdefault(_SEND_ON_COMMIT, []).extend(sends)
+    if len(sends) < len(rows):
+        # Waking a relay for deliveries already on their way would cost a claim for nothing.
+        session.info.setdefault(_WAKE_ON_COMMIT, set()).add(engine)
     return event_id
 
 
 # Waking on commit (not on publish) matters: a relay woken earlier would find nothing yet.
 @event.listens_for(Session, "after_commit")
 def _wake_relays_after_commit(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint released: the transaction itself has not committed yet
+    sends: list[_Send] = session.info.pop(_SEND_ON_COMMIT, [])
+    by_relay: dict[int, tuple[Subscriber, list[Claim]]] = {}
+    for relay, claim, _transaction in sends:
+        by_relay.setdefault(id(relay), (relay, []))[1].append(claim)
+    for relay, claims in by_relay.values():
+        relay.send_now(claims)
     for engine in session.info.pop(_WAKE_ON_COMMIT, ()):
         found = _hubs.get(engine)
         if found is not None:
             found.wake()
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_wake_after_rollback(session: Session) -> None:
-    session.info.pop(_WAKE_ON_COMMIT, None)
+# "soft" rollbacks include savepoints, which must forget only what they published.
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session: Session, previous: SessionTransaction) -> None:
+    if not previous.nested:
+        session.info.pop(_WAKE_ON_COMMIT, None)
+        session.info.pop(_SEND_ON_COMMIT, None)
+        return
+    sends: list[_Send] | None = session.info.get(_SEND_ON_COMMIT)
+    if sends:
+        sends[:] = [send for send in sends if not _within(send[2], previous)]
+
+
+def _within(transaction: SessionTransaction | None, savepoint: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is savepoint:
+            return True
+        transaction = transaction.parent
+    return False

@@ -9,7 +9,6 @@ import threading
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any
@@ -20,11 +19,13 @@ from sqlalchemy.orm import aliased
 from comptoir.kernel.clock import Clock, system_clock
 from comptoir.kernel.db import Database
 from comptoir.kernel.ids import new_id
+from comptoir.kernel.outbox.immediate import ImmediateSends
 from comptoir.kernel.outbox.models import (
     DEAD,
     DELIVERED,
     LAST_ERROR_LENGTH,
     PENDING,
+    Claim,
     Handler,
     OutboxDelivery,
     OutboxEvent,
@@ -42,12 +43,7 @@ _SECRET_PAIR = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class _Claim:
-    delivery_id: uuid.UUID
-    handler: str
-    attempts: int
-    event: OutboxEvent
+_Claim = Claim
 
 
 class OutboxRelay:
@@ -75,6 +71,8 @@ class OutboxRelay:
         max_delay: timedelta = timedelta(hours=1),
         rng: random.Random | None = None,
         concurrency: int = 8,
+        immediate_lease: timedelta | None = None,
+        immediate_workers: int = 16,
     ) -> None:
         if max_attempts < 1 or batch < 1 or poll_seconds <= 0 or concurrency < 1:
             raise ValueError(
@@ -97,6 +95,12 @@ class OutboxRelay:
         self._wakeup = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        # Deliveries published with send_now are leased to this relay for this long: should
+        # their send be lost with the process, a relay claims them once it expires.
+        self.immediate_lease = immediate_lease or lease
+        self._immediate = ImmediateSends(
+            call=self._call, finish=self._finish, workers=max(1, immediate_workers)
+        )
         hub(database.engine).add(self)
 
     def subscribe(self, topic: str, handler_name: str, handler: Handler) -> None:
@@ -116,6 +120,23 @@ class OutboxRelay:
     def handler_names(self, topic: str) -> set[str]:
         with self._lock:
             return {name for (known_topic, name) in self._handlers if known_topic == topic}
+
+    def lease_for_immediate_send(
+        self, topic: str, handler_name: str, now: datetime
+    ) -> tuple[uuid.UUID, datetime] | None:
+        """The lease (token, until) of a delivery this relay will send right after its commit,
+        or None when it will not (not subscribed, or not running: the delivery waits for a
+        claim like any other)."""
+        with self._lock:
+            if (topic, handler_name) not in self._handlers:
+                return None
+        if self._stopping.is_set() or not self._immediate.running():
+            return None
+        return self._immediate.token, now + self.immediate_lease
+
+    def send_now(self, claims: Sequence[Claim]) -> None:
+        """Hand deliveries leased by `lease_for_immediate_send` to the senders (after commit)."""
+        self._immediate.submit(claims)
 
     def run_once(self, batch: int | None = None) -> int:
         """Claim up to `batch` due deliveries and hand them over; returns how many were tried.
@@ -178,6 +199,7 @@ class OutboxRelay:
             if self._thread is not None and self._thread.is_alive():
                 return
             self._stopping.clear()
+            self._immediate.start()
             self._thread = threading.Thread(
                 target=self._loop, name="comptoir-outbox-relay", daemon=True
             )
@@ -191,6 +213,7 @@ class OutboxRelay:
         """Stop the loop: the delivery in hand is finished, the rest of the batch released."""
         self._stopping.set()
         self._wakeup.set()
+        self._immediate.stop()
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)

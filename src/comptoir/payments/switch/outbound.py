@@ -2,8 +2,10 @@
 
 Each message is written to the transactional outbox in the same transaction as the state it
 announces, so a crash can neither lose a callback nor send one for a change that rolled back.
-The relay then delivers it to the destination's callback URL (read at sending time, so an
-operator's change applies at once), retrying with backoff while the destination is down.
+It is sent right after that transaction commits (an immediate send of the outbox), to the
+destination's callback URL (read at sending time, so an operator's change applies at once); if
+that send fails or is lost with the process, the relay delivers the stored message, retrying
+with backoff while the destination is down.
 """
 
 from __future__ import annotations
@@ -115,6 +117,8 @@ class Sender:
                 "body": body.decode("utf-8"),
             },
             clock=self.clock,
+            # Sent the moment the transaction commits; the stored delivery is the fallback.
+            send_now=True,
         )
 
 
@@ -127,7 +131,8 @@ class Deliverer:
 
     def __call__(self, event: outbox.OutboxEvent) -> None:
         payload = event.payload
-        with self.database.transaction() as session:
+        # A read: on SQLite a write transaction would queue behind every writer for nothing.
+        with self.database.reading() as session:
             participant = session.get(ParticipantRow, payload["destination"])
             url = None if participant is None else participant.callback_url
         if url is None:

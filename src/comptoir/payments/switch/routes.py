@@ -1,12 +1,14 @@
 """The FSPIOP API v2.0 as the switch serves it, under /switch/.
 
 Every route reads the request in the event loop, then checks and handles it in a worker thread
-inside one database transaction: a problem found before the 202 is a synchronous error with an
-ErrorInformation body (and nothing stored); one found after it is an error callback.
+inside one database transaction (for transfers, the committer's batch: see `group_commit`): a
+problem found before the 202 is a synchronous error with an ErrorInformation body (and nothing
+stored); one found after it is an error callback.
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ from comptoir.kernel.db import Database
 from comptoir.kernel.fspiop import FspiopError, error_body
 from comptoir.payments.services import directory, transfers
 from comptoir.payments.services.transfers import TransferContext
+from comptoir.payments.switch.group_commit import GroupCommitter
 from comptoir.payments.switch.intake import Arrival, Inbound, receive
 from comptoir.payments.switch.outbound import Sender
 
@@ -35,6 +38,9 @@ class Switch:
     sender: Sender
     transfers: TransferContext
     clock: Clock
+    # Prepares and fulfils arriving together share one transaction (group commit), where
+    # writers queue for one lock anyway (SQLite); None: a transaction each (PostgreSQL).
+    committer: GroupCommitter | None = None
 
 
 def _switch(request: Request) -> Switch:
@@ -57,6 +63,26 @@ async def _handle(
             work(session, switch, inbound)
 
     await run_in_threadpool(in_one_transaction)
+    return Response(status_code=202)
+
+
+async def _handle_grouped(
+    request: Request, resource: str, work: Callable[[Session, Switch, Inbound], None]
+) -> Response:
+    """As `_handle`, but the change joins the next group commit: the 202 (or the step's own
+    error) comes once the batch that holds it has committed."""
+    switch = _switch(request)
+    committer = switch.committer
+    if committer is None:
+        return await _handle(request, resource, work)
+    arrival = await Arrival.read(request)
+
+    def checked() -> Inbound:
+        with switch.database.reading() as session:
+            return receive(arrival, session, resource=resource)
+
+    inbound = await run_in_threadpool(checked)
+    await asyncio.wrap_future(committer.submit(lambda session: work(session, switch, inbound)))
     return Response(status_code=202)
 
 
@@ -231,7 +257,7 @@ async def put_transaction_request(request: Request, request_id: str) -> Response
 
 @router.post("/transfers", status_code=202)
 async def post_transfer(request: Request) -> Response:
-    return await _handle(
+    return await _handle_grouped(
         request,
         "transfers",
         lambda session, switch, inbound: transfers.prepare(session, switch.transfers, inbound),
@@ -240,7 +266,7 @@ async def post_transfer(request: Request) -> Response:
 
 @router.put("/transfers/{transfer_id}/error", status_code=202)
 async def put_transfer_error(request: Request, transfer_id: str) -> Response:
-    return await _handle(
+    return await _handle_grouped(
         request,
         "transfers",
         lambda session, switch, inbound: transfers.payee_error(
@@ -251,7 +277,7 @@ async def put_transfer_error(request: Request, transfer_id: str) -> Response:
 
 @router.put("/transfers/{transfer_id}", status_code=202)
 async def put_transfer(request: Request, transfer_id: str) -> Response:
-    return await _handle(
+    return await _handle_grouped(
         request,
         "transfers",
         lambda session, switch, inbound: transfers.fulfil(
