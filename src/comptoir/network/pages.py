@@ -96,7 +96,7 @@ def _forget_keys(request: Request) -> None:
 
 @router.get("/network", response_class=HTMLResponse)
 def join_page(request: Request) -> HTMLResponse:
-    """For a buyer app's or seller platform's engineers: how to join. Public on purpose."""
+    """For the builders of a buyer app or a seller platform: how to join. Public on purpose."""
     node = node_context(request)
     identities: NodeIdentities = request.app.state.network_identities
     return node.templates.render(

@@ -125,7 +125,7 @@ def window_download(request: Request, window_id: str, kind: str) -> Response:
 
 @router.get("/operator/switch/connect", response_class=HTMLResponse)
 def connect_page(request: Request) -> HTMLResponse:
-    """For a bank's engineers: where the API is and how to join. Public on purpose."""
+    """For a bank's developers: where the API is and how to join. Public on purpose."""
     node = node_context(request)
     return node.templates.render(
         request,

@@ -53,7 +53,7 @@ class AmountError(MoneyError):
         self.code = code
 
 
-# The names below are the project's vocabulary (the brief and callers use them), so they keep
+# The names below are the project's vocabulary (callers use them), so they keep
 # no "Error" suffix.
 class CurrencyMismatch(MoneyError):  # noqa: N818
     """Two amounts in different currencies were combined or ordered."""
