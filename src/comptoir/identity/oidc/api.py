@@ -107,13 +107,13 @@ async def _par(request: Request) -> Response:
     provider = provider_of(request)
     database = node_context(request).database
 
-    def push() -> pushed.PushedAnswer:
-        with database.transaction() as session:
-            return pushed.push_request(
-                session, form, dpop_proof=request.headers.get("dpop"), provider=provider
-            )
-
-    answer = await run_in_threadpool(push)
+    answer = await run_in_threadpool(
+        pushed.push_request,
+        database,
+        form,
+        dpop_proof=request.headers.get("dpop"),
+        provider=provider,
+    )
     return JSONResponse(
         {"request_uri": answer.request_uri, "expires_in": answer.expires_in},
         status_code=201,
@@ -126,13 +126,13 @@ async def _token(request: Request) -> Response:
     provider = provider_of(request)
     database = node_context(request).database
 
-    def exchange() -> tokens.TokenAnswer | OAuthError:
-        with database.transaction() as session:
-            return tokens.exchange_code(
-                session, form, dpop_proof=request.headers.get("dpop"), provider=provider
-            )
-
-    answer = await run_in_threadpool(exchange)
+    answer = await run_in_threadpool(
+        tokens.exchange_code,
+        database,
+        form,
+        dpop_proof=request.headers.get("dpop"),
+        provider=provider,
+    )
     if isinstance(answer, OAuthError):
         return answer.response()
     return JSONResponse(answer.body, headers={**_NO_STORE, "Pragma": "no-cache"})
@@ -142,17 +142,14 @@ async def _userinfo(request: Request) -> Response:
     provider = provider_of(request)
     database = node_context(request).database
 
-    def answer() -> str:
-        with database.transaction() as session:
-            return tokens.userinfo(
-                session,
-                authorization=request.headers.get("authorization"),
-                dpop_proof=request.headers.get("dpop"),
-                method=request.method,
-                provider=provider,
-            )
-
-    signed = await run_in_threadpool(answer)
+    signed = await run_in_threadpool(
+        tokens.userinfo,
+        database,
+        authorization=request.headers.get("authorization"),
+        dpop_proof=request.headers.get("dpop"),
+        method=request.method,
+        provider=provider,
+    )
     return Response(signed, media_type="application/jwt", headers=_NO_STORE)
 
 

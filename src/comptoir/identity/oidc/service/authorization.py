@@ -9,10 +9,10 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlencode
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from comptoir.identity.oidc.domain import (
@@ -96,28 +96,49 @@ def find_pushed_request(
     return client, row
 
 
-def use_pushed_request(
-    session: Session,
-    *,
-    client: RegisteredClient,
-    row: PushedRow,
-    person_id: uuid.UUID,
-    provider: Provider,
+def pending_of(
+    client: RegisteredClient, row: PushedRow, person_id: uuid.UUID
 ) -> PendingAuthorization:
+    """The request as the signed-in person would take it (see `use_pushed_request`)."""
+    return _pending(client, row, person_id)
+
+
+def use_pushed_request(
+    session: Session, pending: PendingAuthorization, *, provider: Provider, finished: bool
+) -> None:
     """The signed-in person takes the request: its request_uri cannot be used again. The
-    conditional UPDATE makes that true even for two browsers racing with one request_uri."""
+    conditional UPDATE makes that true even for two browsers racing with one request_uri.
+    `finished` closes it at once too (a code is issued now: no consent form may follow)."""
     now = provider.clock.now()
-    taken = session.execute(
-        update(PushedRequest)
-        .where(PushedRequest.id == row.id, PushedRequest.used_at.is_(None))
-        .values(
-            used_at=now, person_id=person_id, expires_at=now + timedelta(seconds=CONSENT_SECONDS)
+    taken = (
+        session.connection()
+        .execute(
+            _TAKE_REQUEST,
+            {
+                "request_id": pending.request_id,
+                "now": now,
+                "person_id": pending.person_id,
+                "expires_at": now + timedelta(seconds=CONSENT_SECONDS),
+                "finished_at": now if finished else None,
+            },
         )
-        .returning(PushedRequest.id)
-    ).first()
+        .first()
+    )
     if taken is None:
         raise AuthorizationError("invalid_request_uri", "the request_uri was used already")
-    return _pending(client, row, person_id)
+
+
+_TAKE_REQUEST: Final = (
+    update(PushedRequest)
+    .where(PushedRequest.id == bindparam("request_id"), PushedRequest.used_at.is_(None))
+    .values(
+        used_at=bindparam("now"),
+        person_id=bindparam("person_id"),
+        expires_at=bindparam("expires_at"),
+        finished_at=bindparam("finished_at"),
+    )
+    .returning(PushedRequest.id)
+)
 
 
 def park_pushed_request(session: Session, *, row: PushedRow, provider: Provider) -> str:
@@ -241,8 +262,24 @@ def grant(
     authenticated_at: float,
     provider: Provider,
 ) -> str:
-    """Issue the authorization code and return the redirect back to the client."""
+    """Close the request, issue the authorization code and return the redirect back to the
+    client."""
     _finish(session, pending, provider)
+    return issue_code(
+        session, pending, decision=decision, authenticated_at=authenticated_at, provider=provider
+    )
+
+
+def issue_code(
+    session: Session,
+    pending: PendingAuthorization,
+    *,
+    decision: consents.ConsentDecision,
+    authenticated_at: float,
+    provider: Provider,
+) -> str:
+    """Issue the authorization code for a request already closed in this transaction and
+    return the redirect back to the client."""
     now = provider.clock.now()
     code = secrets.token_urlsafe(32)
     wanted = pending.claims

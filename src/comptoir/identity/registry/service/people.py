@@ -178,7 +178,14 @@ def find_person_by_phone(session: Session, *, phone: str) -> PersonRecord | None
 
 def person_claims(session: Session, *, person_id: uuid.UUID) -> dict[str, object]:
     """The person's OpenID Connect standard claims (OpenID Connect Core 1.0, section 5.1)."""
-    person = _person(session, person_id)
+    # Only the columns, not the whole record: this runs at every token and userinfo request.
+    person = session.execute(
+        select(Person.name, Person.phone, Person.birthdate, Person.locale).where(
+            Person.id == person_id
+        )
+    ).first()
+    if person is None:
+        raise RegistryError("unknown_person", lazy("No one with this id is in the registry."))
     return {
         "name": person.name,
         "phone_number": person.phone,
