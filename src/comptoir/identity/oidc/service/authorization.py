@@ -77,15 +77,9 @@ def find_pushed_request(
     if not request_uri.startswith(REQUEST_URI_PREFIX):
         raise AuthorizationError("invalid_request_uri", "the request_uri is not one of ours")
     handle = request_uri.removeprefix(REQUEST_URI_PREFIX)
-    found = session.execute(
-        select(
-            PushedRequest.id,
-            PushedRequest.client_id,
-            PushedRequest.parameters,
-            PushedRequest.expires_at,
-            PushedRequest.used_at,
-        ).where(PushedRequest.handle_hash == hash_secret(handle))
-    ).first()
+    found = (
+        session.connection().execute(_FIND_REQUEST, {"handle_hash": hash_secret(handle)}).first()
+    )
     row = None if found is None else PushedRow(*found)
     if row is None or row.client_id != client.id:
         raise AuthorizationError("invalid_request_uri", "the request_uri is not known")
@@ -285,13 +279,14 @@ def issue_code(
     wanted = pending.claims
     granted = set(decision.granted)
     parameters = pending.parameters
-    session.execute(
-        insert(AuthorizationCode).values(
-            code_hash=hash_secret(code),
-            client_id=pending.client.id,
-            person_id=pending.person_id,
-            consent_id=decision.consent_id,
-            grant={
+    session.connection().execute(
+        _INSERT_CODE,
+        {
+            "code_hash": hash_secret(code),
+            "client_id": pending.client.id,
+            "person_id": pending.person_id,
+            "consent_id": decision.consent_id,
+            "grant": {
                 "redirect_uri": pending.redirect_uri,
                 "code_challenge": parameters["code_challenge"],
                 "nonce": parameters.get("nonce"),
@@ -301,9 +296,8 @@ def issue_code(
                 "id_token_claims": [c for c in wanted.id_token if c in granted or c == SUBJECT],
                 "userinfo_claims": [c for c in wanted.userinfo if c in granted],
             },
-            expires_at=now + timedelta(seconds=CODE_SECONDS),
-            used_at=None,
-        )
+            "expires_at": now + timedelta(seconds=CODE_SECONDS),
+        },
     )
     return response_redirect(pending, provider=provider, code=code)
 
@@ -354,3 +348,22 @@ def _pending(
         claims=ClaimsRequest.from_json(row.parameters["claims"]),
         parameters=row.parameters,
     )
+
+
+# Built once: building a statement costs more than running it.
+_FIND_REQUEST: Final = select(
+    PushedRequest.id,
+    PushedRequest.client_id,
+    PushedRequest.parameters,
+    PushedRequest.expires_at,
+    PushedRequest.used_at,
+).where(PushedRequest.handle_hash == bindparam("handle_hash"))
+_INSERT_CODE: Final = insert(AuthorizationCode).values(
+    code_hash=bindparam("code_hash"),
+    client_id=bindparam("client_id"),
+    person_id=bindparam("person_id"),
+    consent_id=bindparam("consent_id"),
+    grant=bindparam("grant"),
+    expires_at=bindparam("expires_at"),
+    used_at=None,
+)
