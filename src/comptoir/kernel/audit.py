@@ -4,8 +4,9 @@ Each entry carries the SHA-256 of its own fields (`entry_hash`) and the hash of 
 it (`previous_hash`); the first entry points at `GENESIS_HASH`. Editing a field breaks the entry's
 own hash; deleting or moving an entry breaks the link of the entry after it. `previous_hash` is
 UNIQUE, so two concurrent appends can never both link to the same head: the loser of the race
-violates the constraint and retries on the new head. (On PostgreSQL appenders also queue on an
-advisory lock, so that under load nobody loses the race over and over.)
+inserts nothing (ON CONFLICT DO NOTHING, so the caller's transaction goes on) and retries on the
+new head. (On PostgreSQL appenders also queue on an advisory lock, so that under load nobody
+loses the race over and over.)
 
 An entry is written in the caller's transaction, so it commits or rolls back together with the
 change it records: the log never claims something that did not happen, nor misses something that
@@ -26,9 +27,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
-from sqlalchemy import BigInteger, Integer, String, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import BigInteger, Integer, String, bindparam, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.sql.expression import Executable
 
 from comptoir.kernel.clock import Clock, system_clock
 from comptoir.kernel.db import Base, Database
@@ -186,9 +189,9 @@ def record(
     Appends are serialised: the head of the chain is held until the caller's transaction ends,
     so keep transactions that record short, and record as their last write: a transaction
     holding the head then never waits for another lock, which could deadlock. Should an append
-    still lose the race for the head (the UNIQUE on `previous_hash` fails), it retries on the
-    new head, at most `MAX_APPEND_ATTEMPTS` times. On PostgreSQL this needs READ COMMITTED (the
-    default), where a retry sees the entry that won.
+    still lose the race for the head (the UNIQUE on `previous_hash` lets it insert nothing), it
+    retries on the new head, at most `MAX_APPEND_ATTEMPTS` times. On PostgreSQL this needs READ
+    COMMITTED (the default), where a retry sees the entry that won.
     """
     for name, value in (("actor", actor), ("action", action), ("subject", subject)):
         if not value or not value.strip():
@@ -199,39 +202,66 @@ def record(
     occurred_at = clock.now()
     if occurred_at.tzinfo is None:
         raise ValueError("the clock must give timezone-aware times")
-    # Flush the caller's own pending changes outside our savepoint, so a retry rolls back only
-    # our entry and an error in their changes is raised as theirs.
+    # Flush the caller's own pending changes first, so that an error in them is raised as
+    # theirs, not as the append's.
     session.flush()
-    if session.get_bind().dialect.name == "postgresql":
+    connection = session.connection()
+    postgresql = connection.dialect.name == "postgresql"
+    statements = _APPEND_STATEMENTS["postgresql" if postgresql else "sqlite"]
+    if postgresql:
         # Queue appenders instead of letting a crowd race for each head and retry: under load
         # the retries alone would starve someone. Held until the caller's transaction ends,
-        # just as the unique index would make the loser wait. (SQLite's BEGIN IMMEDIATE
-        # already runs one writer at a time.)
-        session.execute(select(func.pg_advisory_xact_lock(_APPEND_LOCK_KEY)))
+        # just as the unique index would make the loser wait. The head is read in the same
+        # round trip; if it was read before the lock was granted it may be stale, and then
+        # the insert below finds the conflict and the loop reads it again. (SQLite's BEGIN
+        # IMMEDIATE already runs one writer at a time.)
+        previous_hash = connection.execute(statements.lock_and_head).scalar_one()
+    else:
+        previous_hash = connection.execute(statements.head).scalar_one()
     for attempt in range(1, MAX_APPEND_ATTEMPTS + 1):
-        entry = AuditEntry(
-            id=new_id(),
+        entry_id = new_id()
+        entry_hash = compute_entry_hash(
+            entry_id=entry_id,
             occurred_at=occurred_at,
             actor=actor,
             action=action,
             subject=subject,
             details=clean_details,
-            previous_hash=_head_hash(session),
+            previous_hash=previous_hash,
         )
-        entry.entry_hash = hash_of(entry)
-        try:
-            with session.begin_nested():
-                session.add(entry)
-                session.flush()
-        except IntegrityError as exc:
-            if not _lost_race_for_head(exc):
-                raise
-            logger.debug("audit append lost the race for the head (attempt %d)", attempt)
-            # The winner has committed by now (the unique index made us wait for it); a little
-            # jitter keeps a crowd of losers from colliding again on the next head.
-            time.sleep(random.uniform(0, 0.002 * attempt))  # noqa: S311 (jitter, not security)
-            continue
-        return entry
+        # One statement, no savepoint: ON CONFLICT DO NOTHING on the UNIQUE previous_hash
+        # waits for a concurrent append that took the same head, then inserts nothing, without
+        # an error that would abort the caller's transaction. RETURNING says which happened.
+        seq = connection.execute(
+            statements.insert,
+            {
+                "id": entry_id,
+                "occurred_at": occurred_at,
+                "actor": actor,
+                "action": action,
+                "subject": subject,
+                "details": clean_details,
+                "previous_hash": previous_hash,
+                "entry_hash": entry_hash,
+            },
+        ).scalar()
+        if seq is not None:
+            return AuditEntry(
+                seq=seq,
+                id=entry_id,
+                occurred_at=occurred_at,
+                actor=actor,
+                action=action,
+                subject=subject,
+                details=clean_details,
+                previous_hash=previous_hash,
+                entry_hash=entry_hash,
+            )
+        logger.debug("audit append lost the race for the head (attempt %d)", attempt)
+        # The winner has committed by now (the unique index made us wait for it); a little
+        # jitter keeps a crowd of losers from colliding again on the next head.
+        time.sleep(random.uniform(0, 0.002 * attempt))  # noqa: S311 (jitter, not security)
+        previous_hash = connection.execute(statements.head).scalar_one()
     raise AuditAppendError(
         f"the audit entry '{action}' lost the race for the head {MAX_APPEND_ATTEMPTS} times"
     )
@@ -297,17 +327,44 @@ def entries(
     return list(session.scalars(query))
 
 
-def _head_hash(session: Session) -> str:
-    newest = session.scalar(select(AuditEntry.entry_hash).order_by(AuditEntry.seq.desc()).limit(1))
-    return newest if newest is not None else GENESIS_HASH
+@dataclass(frozen=True)
+class _AppendStatements:
+    head: Executable
+    lock_and_head: Executable
+    insert: Executable
 
 
-def _lost_race_for_head(exc: IntegrityError) -> bool:
-    """Whether the violation is the UNIQUE on previous_hash (a race), not some other error."""
-    diag = getattr(exc.orig, "diag", None)
-    if diag is not None:  # psycopg names the violated constraint
-        return getattr(diag, "constraint_name", None) == "uq_kernel_audit_entry_previous_hash"
-    return "kernel_audit_entry.previous_hash" in str(exc.orig)
+def _append_statements(dialect: str) -> _AppendStatements:
+    table = Base.metadata.tables[AuditEntry.__tablename__]
+    newest = select(table.c.entry_hash).order_by(table.c.seq.desc()).limit(1).scalar_subquery()
+    head = select(func.coalesce(newest, GENESIS_HASH))
+    lock_and_head = select(
+        func.coalesce(newest, GENESIS_HASH), func.pg_advisory_xact_lock(_APPEND_LOCK_KEY)
+    )
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    columns = (
+        "id",
+        "occurred_at",
+        "actor",
+        "action",
+        "subject",
+        "details",
+        "previous_hash",
+        "entry_hash",
+    )
+    append = (
+        insert(table)
+        .values({name: bindparam(name, type_=table.c[name].type) for name in columns})
+        .on_conflict_do_nothing(index_elements=[table.c.previous_hash])
+        .returning(table.c.seq)
+    )
+    return _AppendStatements(head=head, lock_and_head=lock_and_head, insert=append)
+
+
+# Built once per dialect: building a statement costs more than running it.
+_APPEND_STATEMENTS: Final = {
+    dialect: _append_statements(dialect) for dialect in ("postgresql", "sqlite")
+}
 
 
 def _refuse_secrets(value: Any) -> None:

@@ -97,6 +97,37 @@ def test_a_tampered_dpop_proof_is_refused(part: int, flip: int) -> None:
         verify_dpop_proof(".".join(pieces), method="POST", url=url, clock=clock)
 
 
+def test_a_proof_naming_a_known_key_but_signed_by_another_is_refused() -> None:
+    clock = FrozenClock()
+    url = "https://idp.example/token"
+    other = generate_jwk("P-256")
+    known = verify_dpop_proof(
+        make_dpop_proof(DPOP_KEY, method="POST", url=url, clock=clock),
+        method="POST",
+        url=url,
+        clock=clock,
+    )  # the key is now among those last seen
+    forged = issue_jwt(
+        {"jti": "0123456789", "htm": "POST", "htu": url},
+        other,
+        ttl_seconds=None,
+        typ="dpop+jwt",
+        headers={"jwk": DPOP_KEY.public().to_dict()},
+        include_kid=False,
+        clock=clock,
+    )
+
+    with pytest.raises(DpopError, match="signature"):
+        verify_dpop_proof(forged, method="POST", url=url, clock=clock)
+    own = verify_dpop_proof(
+        make_dpop_proof(other, method="POST", url=url, clock=clock),
+        method="POST",
+        url=url,
+        clock=clock,
+    )
+    assert (known.jkt, own.jkt) == (DPOP_KEY.thumbprint(), other.thumbprint())
+
+
 def test_a_dpop_proof_carrying_a_private_key_is_refused() -> None:
     clock = FrozenClock()
     proof = issue_jwt(

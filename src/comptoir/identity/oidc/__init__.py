@@ -41,6 +41,8 @@ def _register_web(app: FastAPI) -> None:
     node: NodeContext = app.state.node
     app.state.oidc_provider = Provider.for_settings(node.settings, clock=node.clock)
     app.router.routes.extend(api.routes())
+    # The protocol endpoints are answered before the router and the pages' middleware.
+    app.add_middleware(api.ProtocolEndpoints, endpoints=api.routes())
     app.include_router(pages.router)
     node.templates.add_directory(Path(__file__).parent / "templates")
 

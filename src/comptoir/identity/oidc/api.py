@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from comptoir.identity.oidc.domain import SUPPORTED_CLAIMS, SUPPORTED_SCOPES
 from comptoir.identity.oidc.errors import OAuthError
@@ -21,6 +22,7 @@ from comptoir.identity.oidc.provider import ENDPOINTS, Provider
 from comptoir.identity.oidc.service import pushed, tokens
 from comptoir.kernel.crypto import jwks_document
 from comptoir.kernel.web.context import node_context
+from comptoir.kernel.web.middleware import SecurityHeadersMiddleware
 
 _NO_STORE = {"Cache-Control": "no-store"}
 _MAX_BODY_BYTES = 64 * 1024
@@ -107,13 +109,13 @@ async def _par(request: Request) -> Response:
     provider = provider_of(request)
     database = node_context(request).database
 
-    def push() -> pushed.PushedAnswer:
-        with database.transaction() as session:
-            return pushed.push_request(
-                session, form, dpop_proof=request.headers.get("dpop"), provider=provider
-            )
-
-    answer = await run_in_threadpool(push)
+    answer = await run_in_threadpool(
+        pushed.push_request,
+        database,
+        form,
+        dpop_proof=request.headers.get("dpop"),
+        provider=provider,
+    )
     return JSONResponse(
         {"request_uri": answer.request_uri, "expires_in": answer.expires_in},
         status_code=201,
@@ -126,13 +128,13 @@ async def _token(request: Request) -> Response:
     provider = provider_of(request)
     database = node_context(request).database
 
-    def exchange() -> tokens.TokenAnswer | OAuthError:
-        with database.transaction() as session:
-            return tokens.exchange_code(
-                session, form, dpop_proof=request.headers.get("dpop"), provider=provider
-            )
-
-    answer = await run_in_threadpool(exchange)
+    answer = await run_in_threadpool(
+        tokens.exchange_code,
+        database,
+        form,
+        dpop_proof=request.headers.get("dpop"),
+        provider=provider,
+    )
     if isinstance(answer, OAuthError):
         return answer.response()
     return JSONResponse(answer.body, headers={**_NO_STORE, "Pragma": "no-cache"})
@@ -142,18 +144,43 @@ async def _userinfo(request: Request) -> Response:
     provider = provider_of(request)
     database = node_context(request).database
 
-    def answer() -> str:
-        with database.transaction() as session:
-            return tokens.userinfo(
-                session,
-                authorization=request.headers.get("authorization"),
-                dpop_proof=request.headers.get("dpop"),
-                method=request.method,
-                provider=provider,
-            )
-
-    signed = await run_in_threadpool(answer)
+    signed = await run_in_threadpool(
+        tokens.userinfo,
+        database,
+        authorization=request.headers.get("authorization"),
+        dpop_proof=request.headers.get("dpop"),
+        method=request.method,
+        provider=provider,
+    )
     return Response(signed, media_type="application/jwt", headers=_NO_STORE)
+
+
+class ProtocolEndpoints:
+    """Pure ASGI middleware: a request for one of the protocol endpoints' exact paths goes
+    straight to its handler, with the node's security headers, past the router's walk through
+    every page and the middleware for pages (language, templates, CSRF): clients speak JSON
+    and JWTs here, authenticated by signatures, and every refusal is an OAuth error in
+    English. Anything else (another path, another method) goes on down the usual stack."""
+
+    def __init__(self, app: ASGIApp, *, endpoints: list[Route]) -> None:
+        self.app = app
+        self.endpoints: dict[
+            str, tuple[frozenset[str], Callable[[Request], Awaitable[Response]]]
+        ] = {route.path: (frozenset(route.methods or ()), route.endpoint) for route in endpoints}
+        self.direct = SecurityHeadersMiddleware(self._answer)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            found = self.endpoints.get(scope["path"])
+            if found is not None and scope["method"] in found[0]:
+                await self.direct(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
+        _methods, endpoint = self.endpoints[scope["path"]]
+        response = await endpoint(Request(scope, receive, send))
+        await response(scope, receive, send)
 
 
 def routes() -> list[Route]:

@@ -4,7 +4,6 @@ signing key and pairwise secret, and a cache of the clients' public keys."""
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session
 from comptoir.identity.oidc.models import OidcClient
 from comptoir.kernel.clock import Clock
 from comptoir.kernel.crypto import Jwk, import_jwks
+from comptoir.kernel.db import Database
 from comptoir.kernel.settings import Settings
 
 PREFIX: Final = "/identity/oidc"
@@ -32,8 +32,9 @@ REQUEST_URI_SECONDS: Final = 90
 CONSENT_SECONDS: Final = 600
 ACCESS_TOKEN_SECONDS: Final = 600
 ID_TOKEN_SECONDS: Final = 300
-# Registrations are never changed in place, so a snapshot can be kept a little while; reading
-# a JWKS costs more than checking a signature with it.
+# Registrations are not changed in place by the node; should an operator change one in the
+# database (new keys, say), each process takes it up within this time: reading a JWKS costs
+# more than checking a signature with it, so a snapshot is kept that long.
 CLIENT_CACHE_SECONDS: Final = 30.0
 
 
@@ -102,18 +103,41 @@ class Provider:
         """The registered client with this id, or None."""
         if not client_id or len(client_id) > 64:
             return None
-        now = time.monotonic()
-        cached = self._clients.get(client_id)
-        if cached is not None and cached[0] > now:
-            return cached[1]
+        cached = self._cached_client(client_id)
+        if cached is not None:
+            return cached
         row = session.get(OidcClient, client_id)
-        if row is None:
+        return None if row is None else self._remember(RegisteredClient.of(row))
+
+    def client_of(self, database: Database, client_id: str) -> RegisteredClient | None:
+        """The same, read (when not cached) without a write transaction: for the checks made
+        before one is opened."""
+        if not client_id or len(client_id) > 64:
             return None
-        snapshot = RegisteredClient.of(row)
+        cached = self._cached_client(client_id)
+        if cached is not None:
+            return cached
+        with database.reading() as session:
+            row = session.get(OidcClient, client_id)
+            return None if row is None else self._remember(RegisteredClient.of(row))
+
+    def _cached_client(self, client_id: str) -> RegisteredClient | None:
+        cached = self._clients.get(client_id)
+        if cached is None:
+            return None
+        expires, snapshot = cached
+        left = expires - self.clock.now().timestamp()
+        # A clock set back would otherwise keep the snapshot for as long as it went back.
+        if 0 < left <= CLIENT_CACHE_SECONDS:
+            return snapshot
+        return None
+
+    def _remember(self, snapshot: RegisteredClient) -> RegisteredClient:
+        expires = self.clock.now().timestamp() + CLIENT_CACHE_SECONDS
         with self._lock:
             if len(self._clients) > 10_000:
                 self._clients.clear()
-            self._clients[client_id] = (now + CLIENT_CACHE_SECONDS, snapshot)
+            self._clients[snapshot.id] = (expires, snapshot)
         return snapshot
 
 

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.orm import Session
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
@@ -53,14 +54,20 @@ def session_id_from(secret: bytes, value: str | None) -> uuid.UUID | None:
     return session_id
 
 
-def signed_in_person(request: HTTPConnection) -> SignedInPerson | None:
-    """The person signed in on this browser, or None."""
+def signed_in_person(
+    request: HTTPConnection, *, session: Session | None = None
+) -> SignedInPerson | None:
+    """The person signed in on this browser, or None. Pass the request's own database
+    `session` to read it there rather than in a transaction of its own."""
     node = node_context(request)
     session_id = session_id_from(node.secret, request.cookies.get(SESSION_COOKIE))
     if session_id is None:
         return None
-    with node.database.reading() as session:
+    if session is not None:
         found = live_session(session, session_id=session_id, now=node.clock.now())
+    else:
+        with node.database.reading() as reading:
+            found = live_session(reading, session_id=session_id, now=node.clock.now())
     if found is None:
         return None
     return SignedInPerson(found.person_id, found.authenticated_at, found.method)

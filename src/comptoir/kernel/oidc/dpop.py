@@ -10,6 +10,7 @@ for the caller to record.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import math
@@ -109,7 +110,7 @@ def verify_dpop_proof(
 
     `access_token`, when given (at a resource), must be what the proof's `ath` hashes.
     """
-    key, claims = _signed_claims(proof)
+    jkt, claims = _signed_claims(proof)
     jti = claims.get("jti")
     if not isinstance(jti, str) or not 8 <= len(jti) <= 200:
         raise DpopError("the proof needs a jti of 8 to 200 characters")
@@ -124,10 +125,19 @@ def verify_dpop_proof(
         not isinstance(ath, str) or ath != access_token_hash(access_token)
     ):
         raise DpopError("the proof's ath does not match the access token")
-    return DpopProof(jkt=key.thumbprint(), jti=jti, issued_at=issued_at)
+    return DpopProof(jkt=jkt, jti=jti, issued_at=issued_at)
 
 
-def _signed_claims(proof: str) -> tuple[Jwk, dict[str, object]]:
+@functools.lru_cache(maxsize=4096)
+def _proof_key(members: str) -> tuple[Jwk, str]:
+    """The key a proof carries, with its thumbprint. A client signs every proof with the same
+    key, and reading a JWK costs more than checking a signature with it, so the keys last seen
+    are kept, by their exact members (a key that does not read is not kept)."""
+    key = import_jwk(members)
+    return key, key.thumbprint()
+
+
+def _signed_claims(proof: str) -> tuple[str, dict[str, object]]:
     header = _header(proof)
     if header.get("typ") != DPOP_TYPE:
         raise DpopError("the proof's typ must be dpop+jwt")
@@ -139,7 +149,7 @@ def _signed_claims(proof: str) -> tuple[Jwk, dict[str, object]]:
     if "d" in members:
         raise DpopError("the proof's jwk header must not hold a private key")
     try:
-        key = import_jwk(members)
+        key, thumbprint = _proof_key(json.dumps(members, sort_keys=True))
         verified = verify_jws(proof, key, algorithms=[DPOP_ALGORITHM], typ=DPOP_TYPE)
     except JoseError as error:
         raise DpopError(f"the proof's signature is not valid ({error.detail})") from None
@@ -149,7 +159,7 @@ def _signed_claims(proof: str) -> tuple[Jwk, dict[str, object]]:
         raise DpopError("the proof's claims are not JSON") from None
     if not isinstance(claims, dict):
         raise DpopError("the proof's claims must be a JSON object")
-    return key, claims
+    return thumbprint, claims
 
 
 def _issued_at(

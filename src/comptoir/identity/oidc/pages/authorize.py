@@ -53,22 +53,35 @@ def _consent_page(request: Request, pending: authorization.PendingAuthorization)
 def authorize(request: Request, client_id: str = "", request_uri: str = "") -> Response:
     node = node_context(request)
     provider = provider_of(request)
-    who = signed_in_person(request)
     try:
+        # One transaction for the whole answer, the person's session included.
         with node.database.transaction() as session:
+            who = signed_in_person(request, session=session)
             client, row = authorization.find_pushed_request(
                 session, client_id=client_id, request_uri=request_uri, provider=provider
             )
             if who is None:
                 parked = authorization.park_pushed_request(session, row=row, provider=provider)
             else:
-                pending = authorization.use_pushed_request(
-                    session, client=client, row=row, person_id=who.person_id, provider=provider
+                pending = authorization.pending_of(client, row, who.person_id)
+                decision = authorization.consent_in_force(session, pending)
+                # Taking the request and, when the consent on file covers it, closing it is
+                # one conditional UPDATE: of two browsers racing with one request_uri, one
+                # wins.
+                authorization.use_pushed_request(
+                    session, pending, provider=provider, finished=decision is not None
                 )
-                location = _grant_if_covered(session, pending, who, provider)
-                if location is not None:
-                    return see_other(location)
-                return _consent_page(request, pending)
+                if decision is None:
+                    return _consent_page(request, pending)
+                return see_other(
+                    authorization.issue_code(
+                        session,
+                        pending,
+                        decision=decision,
+                        authenticated_at=who.authenticated_at.timestamp(),
+                        provider=provider,
+                    )
+                )
     except AuthorizationError as refusal:
         return refusal_page(request, refusal)
     response = see_other(LOGIN_THEN_RESUME)

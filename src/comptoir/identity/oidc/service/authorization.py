@@ -9,10 +9,10 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlencode
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from comptoir.identity.oidc.domain import (
@@ -77,15 +77,9 @@ def find_pushed_request(
     if not request_uri.startswith(REQUEST_URI_PREFIX):
         raise AuthorizationError("invalid_request_uri", "the request_uri is not one of ours")
     handle = request_uri.removeprefix(REQUEST_URI_PREFIX)
-    found = session.execute(
-        select(
-            PushedRequest.id,
-            PushedRequest.client_id,
-            PushedRequest.parameters,
-            PushedRequest.expires_at,
-            PushedRequest.used_at,
-        ).where(PushedRequest.handle_hash == hash_secret(handle))
-    ).first()
+    found = (
+        session.connection().execute(_FIND_REQUEST, {"handle_hash": hash_secret(handle)}).first()
+    )
     row = None if found is None else PushedRow(*found)
     if row is None or row.client_id != client.id:
         raise AuthorizationError("invalid_request_uri", "the request_uri is not known")
@@ -96,28 +90,49 @@ def find_pushed_request(
     return client, row
 
 
-def use_pushed_request(
-    session: Session,
-    *,
-    client: RegisteredClient,
-    row: PushedRow,
-    person_id: uuid.UUID,
-    provider: Provider,
+def pending_of(
+    client: RegisteredClient, row: PushedRow, person_id: uuid.UUID
 ) -> PendingAuthorization:
+    """The request as the signed-in person would take it (see `use_pushed_request`)."""
+    return _pending(client, row, person_id)
+
+
+def use_pushed_request(
+    session: Session, pending: PendingAuthorization, *, provider: Provider, finished: bool
+) -> None:
     """The signed-in person takes the request: its request_uri cannot be used again. The
-    conditional UPDATE makes that true even for two browsers racing with one request_uri."""
+    conditional UPDATE makes that true even for two browsers racing with one request_uri.
+    `finished` closes it at once too (a code is issued now: no consent form may follow)."""
     now = provider.clock.now()
-    taken = session.execute(
-        update(PushedRequest)
-        .where(PushedRequest.id == row.id, PushedRequest.used_at.is_(None))
-        .values(
-            used_at=now, person_id=person_id, expires_at=now + timedelta(seconds=CONSENT_SECONDS)
+    taken = (
+        session.connection()
+        .execute(
+            _TAKE_REQUEST,
+            {
+                "request_id": pending.request_id,
+                "now": now,
+                "person_id": pending.person_id,
+                "expires_at": now + timedelta(seconds=CONSENT_SECONDS),
+                "finished_at": now if finished else None,
+            },
         )
-        .returning(PushedRequest.id)
-    ).first()
+        .first()
+    )
     if taken is None:
         raise AuthorizationError("invalid_request_uri", "the request_uri was used already")
-    return _pending(client, row, person_id)
+
+
+_TAKE_REQUEST: Final = (
+    update(PushedRequest)
+    .where(PushedRequest.id == bindparam("request_id"), PushedRequest.used_at.is_(None))
+    .values(
+        used_at=bindparam("now"),
+        person_id=bindparam("person_id"),
+        expires_at=bindparam("expires_at"),
+        finished_at=bindparam("finished_at"),
+    )
+    .returning(PushedRequest.id)
+)
 
 
 def park_pushed_request(session: Session, *, row: PushedRow, provider: Provider) -> str:
@@ -241,20 +256,37 @@ def grant(
     authenticated_at: float,
     provider: Provider,
 ) -> str:
-    """Issue the authorization code and return the redirect back to the client."""
+    """Close the request, issue the authorization code and return the redirect back to the
+    client."""
     _finish(session, pending, provider)
+    return issue_code(
+        session, pending, decision=decision, authenticated_at=authenticated_at, provider=provider
+    )
+
+
+def issue_code(
+    session: Session,
+    pending: PendingAuthorization,
+    *,
+    decision: consents.ConsentDecision,
+    authenticated_at: float,
+    provider: Provider,
+) -> str:
+    """Issue the authorization code for a request already closed in this transaction and
+    return the redirect back to the client."""
     now = provider.clock.now()
     code = secrets.token_urlsafe(32)
     wanted = pending.claims
     granted = set(decision.granted)
     parameters = pending.parameters
-    session.execute(
-        insert(AuthorizationCode).values(
-            code_hash=hash_secret(code),
-            client_id=pending.client.id,
-            person_id=pending.person_id,
-            consent_id=decision.consent_id,
-            grant={
+    session.connection().execute(
+        _INSERT_CODE,
+        {
+            "code_hash": hash_secret(code),
+            "client_id": pending.client.id,
+            "person_id": pending.person_id,
+            "consent_id": decision.consent_id,
+            "grant": {
                 "redirect_uri": pending.redirect_uri,
                 "code_challenge": parameters["code_challenge"],
                 "nonce": parameters.get("nonce"),
@@ -264,9 +296,8 @@ def grant(
                 "id_token_claims": [c for c in wanted.id_token if c in granted or c == SUBJECT],
                 "userinfo_claims": [c for c in wanted.userinfo if c in granted],
             },
-            expires_at=now + timedelta(seconds=CODE_SECONDS),
-            used_at=None,
-        )
+            "expires_at": now + timedelta(seconds=CODE_SECONDS),
+        },
     )
     return response_redirect(pending, provider=provider, code=code)
 
@@ -317,3 +348,22 @@ def _pending(
         claims=ClaimsRequest.from_json(row.parameters["claims"]),
         parameters=row.parameters,
     )
+
+
+# Built once: building a statement costs more than running it.
+_FIND_REQUEST: Final = select(
+    PushedRequest.id,
+    PushedRequest.client_id,
+    PushedRequest.parameters,
+    PushedRequest.expires_at,
+    PushedRequest.used_at,
+).where(PushedRequest.handle_hash == bindparam("handle_hash"))
+_INSERT_CODE: Final = insert(AuthorizationCode).values(
+    code_hash=bindparam("code_hash"),
+    client_id=bindparam("client_id"),
+    person_id=bindparam("person_id"),
+    consent_id=bindparam("consent_id"),
+    grant=bindparam("grant"),
+    expires_at=bindparam("expires_at"),
+    used_at=None,
+)

@@ -8,23 +8,34 @@ near future and a `jti` never seen before.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-
-from sqlalchemy.orm import Session
 
 from comptoir.identity.oidc.errors import OAuthError
 from comptoir.identity.oidc.provider import Provider, RegisteredClient
-from comptoir.identity.oidc.service.replay import first_use
+from comptoir.identity.oidc.service.replay import OneTimeUse
 from comptoir.kernel.crypto import DEFAULT_LEEWAY_SECONDS, JoseError, VerifiedJwt, verify_jwt
+from comptoir.kernel.db import Database
 from comptoir.kernel.oidc import CLIENT_ASSERTION_TYPE
 
 # An assertion is made for one call; one that claims to live longer is not a one-time proof.
 MAX_ASSERTION_LIFETIME_SECONDS = 300
 
 
-def authenticate_client(
-    session: Session, form: Mapping[str, str], *, provider: Provider, endpoint: str
-) -> RegisteredClient:
+@dataclass(frozen=True)
+class ClientAssertion:
+    """A client authenticated by its signed assertion; its `jti` is still to be recorded (in
+    the request's write transaction, with the request's other one-time identifiers)."""
+
+    client: RegisteredClient
+    one_time: OneTimeUse
+
+
+def check_client_assertion(
+    database: Database, form: Mapping[str, str], *, provider: Provider, endpoint: str
+) -> ClientAssertion:
+    """Everything about the assertion but its replay: done before any write transaction is
+    opened, so the signature check holds no lock."""
     if "client_secret" in form:
         raise OAuthError("invalid_client", "client secrets are not accepted; use private_key_jwt")
     if form.get("client_assertion_type") != CLIENT_ASSERTION_TYPE:
@@ -32,8 +43,7 @@ def authenticate_client(
             "invalid_client", "authenticate with private_key_jwt (client_assertion_type)"
         )
     assertion = form.get("client_assertion", "")
-    client_id = form.get("client_id", "")
-    client = provider.client(session, client_id)
+    client = provider.client_of(database, form.get("client_id", ""))
     if client is None:
         raise OAuthError("invalid_client", "the client is not registered")
     verified = _verified(assertion, client, provider=provider, endpoint=endpoint)
@@ -49,9 +59,7 @@ def authenticate_client(
     if expires - now.timestamp() > MAX_ASSERTION_LIFETIME_SECONDS:
         raise OAuthError("invalid_client", "the client assertion lives too long (exp)")
     until = datetime.fromtimestamp(expires, UTC) + timedelta(seconds=DEFAULT_LEEWAY_SECONDS)
-    if not first_use(session, purpose="client_assertion", scope=client.id, jti=jti, until=until):
-        raise OAuthError("invalid_client", "the client assertion was used before (jti)")
-    return client
+    return ClientAssertion(client, OneTimeUse("client_assertion", client.id, jti, until))
 
 
 def _verified(

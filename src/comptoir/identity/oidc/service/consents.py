@@ -6,8 +6,9 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from comptoir.identity.oidc.domain import SUBJECT, ClaimsRequest
@@ -58,10 +59,7 @@ def covering_consent(
     """The consent in force if it already answers this request: the person was asked about
     every claim, and granted every essential one. None means: ask."""
     latest = session.execute(
-        select(Consent.id, Consent.claims_asked, Consent.claims_granted, Consent.revoked_at)
-        .where(Consent.person_id == person_id, Consent.client_id == client_id)
-        .order_by(Consent.version.desc())
-        .limit(1)
+        _LATEST_CONSENT, {"person_id": person_id, "client_id": client_id}
     ).first()
     if latest is None or latest.revoked_at is not None:
         return None
@@ -178,16 +176,17 @@ def record_release(
     clock: Clock,
 ) -> None:
     """Log one release of attributes, for the person and in the audit log (names, no values)."""
-    session.execute(
-        insert(Release).values(
-            id=new_id(),
-            person_id=person_id,
-            client_id=client_id,
-            consent_id=consent_id,
-            channel=channel,
-            claims=list(claims),
-            released_at=clock.now(),
-        )
+    session.connection().execute(
+        _INSERT_RELEASE,
+        {
+            "id": new_id(),
+            "person_id": person_id,
+            "client_id": client_id,
+            "consent_id": consent_id,
+            "channel": channel,
+            "claims": list(claims),
+            "released_at": clock.now(),
+        },
     )
     audit.record(
         session,
@@ -216,3 +215,21 @@ def list_releases(session: Session, *, person_id: uuid.UUID, limit: int = 100) -
         )
         for release, name in rows
     ]
+
+
+# Built once: building a statement costs more than running it.
+_LATEST_CONSENT: Final = (
+    select(Consent.id, Consent.claims_asked, Consent.claims_granted, Consent.revoked_at)
+    .where(Consent.person_id == bindparam("person_id"), Consent.client_id == bindparam("client_id"))
+    .order_by(Consent.version.desc())
+    .limit(1)
+)
+_INSERT_RELEASE: Final = insert(Release).values(
+    id=bindparam("id"),
+    person_id=bindparam("person_id"),
+    client_id=bindparam("client_id"),
+    consent_id=bindparam("consent_id"),
+    channel=bindparam("channel"),
+    claims=bindparam("claims"),
+    released_at=bindparam("released_at"),
+)

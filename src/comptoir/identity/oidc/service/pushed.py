@@ -9,17 +9,18 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 from sqlalchemy.orm import Session
 
 from comptoir.identity.oidc.domain import RequestError, claims_request, parse_scopes
 from comptoir.identity.oidc.errors import OAuthError
 from comptoir.identity.oidc.models import PushedRequest
 from comptoir.identity.oidc.provider import REQUEST_URI_SECONDS, Provider, RegisteredClient
-from comptoir.identity.oidc.service.client_auth import authenticate_client
-from comptoir.identity.oidc.service.replay import first_use
+from comptoir.identity.oidc.service.client_auth import check_client_assertion
+from comptoir.identity.oidc.service.replay import OneTimeUse, first_uses
+from comptoir.kernel.db import Database
 from comptoir.kernel.ids import new_id
 from comptoir.kernel.oidc import S256, DpopError, verify_dpop_proof
 
@@ -37,14 +38,27 @@ def hash_secret(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def push_request(
-    session: Session,
+@dataclass(frozen=True)
+class CheckedPush:
+    """A pushed request whose client, parameters and DPoP proof were checked; what is left is
+    to record its one-time identifiers and store it."""
+
+    client: RegisteredClient
+    parameters: dict[str, Any]
+    one_time: tuple[OneTimeUse, ...]
+
+
+def check_push(
+    database: Database,
     form: Mapping[str, str],
     *,
     dpop_proof: str | None,
     provider: Provider,
-) -> PushedAnswer:
-    client = authenticate_client(session, form, provider=provider, endpoint="par")
+) -> CheckedPush:
+    """Every check that needs no write: the signatures are verified before any write
+    transaction (and its lock) is taken."""
+    assertion = check_client_assertion(database, form, provider=provider, endpoint="par")
+    client = assertion.client
     if "request_uri" in form:
         raise OAuthError("invalid_request", "request_uri is not allowed in a pushed request")
     if "request" in form:
@@ -65,6 +79,7 @@ def push_request(
         )
     except RequestError as error:
         raise OAuthError(error.error, error.description) from None
+    one_time = [assertion.one_time]
     dpop_jkt = form.get("dpop_jkt")
     if dpop_proof is not None:
         try:
@@ -76,11 +91,8 @@ def push_request(
         if dpop_jkt is not None and dpop_jkt != proof.jkt:
             raise OAuthError("invalid_request", "dpop_jkt is not the DPoP proof's key")
         until = provider.clock.now() + timedelta(seconds=90)
-        if not first_use(session, purpose="dpop", scope=proof.jkt, jti=proof.jti, until=until):
-            raise OAuthError("invalid_dpop_proof", "the DPoP proof was used before (jti)")
+        one_time.append(OneTimeUse("dpop", proof.jkt, proof.jti, until))
         dpop_jkt = proof.jkt
-    handle = secrets.token_urlsafe(32)
-    now = provider.clock.now()
     parameters: dict[str, Any] = {
         "redirect_uri": redirect_uri,
         "scope": " ".join(parse_scopes(form.get("scope", ""))),
@@ -90,19 +102,55 @@ def push_request(
         "dpop_jkt": dpop_jkt,
         "claims": claims.to_json(),
     }
-    session.execute(
-        insert(PushedRequest).values(
-            id=new_id(),
-            handle_hash=hash_secret(handle),
-            client_id=client.id,
-            parameters=parameters,
-            expires_at=now + timedelta(seconds=REQUEST_URI_SECONDS),
-            person_id=None,
-            used_at=None,
-            finished_at=None,
-        )
+    return CheckedPush(client, parameters, tuple(one_time))
+
+
+def store_push(session: Session, checked: CheckedPush, *, provider: Provider) -> PushedAnswer:
+    """Record the one-time identifiers (refusing a replay) and store the request."""
+    fresh = first_uses(session, checked.one_time)
+    if not fresh[0]:
+        raise OAuthError("invalid_client", "the client assertion was used before (jti)")
+    if not all(fresh):
+        raise OAuthError("invalid_dpop_proof", "the DPoP proof was used before (jti)")
+    handle = secrets.token_urlsafe(32)
+    now = provider.clock.now()
+    session.connection().execute(
+        _INSERT_REQUEST,
+        {
+            "id": new_id(),
+            "handle_hash": hash_secret(handle),
+            "client_id": checked.client.id,
+            "parameters": checked.parameters,
+            "expires_at": now + timedelta(seconds=REQUEST_URI_SECONDS),
+        },
     )
     return PushedAnswer(REQUEST_URI_PREFIX + handle, REQUEST_URI_SECONDS)
+
+
+def push_request(
+    database: Database,
+    form: Mapping[str, str],
+    *,
+    dpop_proof: str | None,
+    provider: Provider,
+) -> PushedAnswer:
+    """Answer a pushed authorization request: checks first, then one short write."""
+    checked = check_push(database, form, dpop_proof=dpop_proof, provider=provider)
+    with database.transaction() as session:
+        return store_push(session, checked, provider=provider)
+
+
+# Built once: building a statement costs more than running it.
+_INSERT_REQUEST: Final = insert(PushedRequest).values(
+    id=bindparam("id"),
+    handle_hash=bindparam("handle_hash"),
+    client_id=bindparam("client_id"),
+    parameters=bindparam("parameters"),
+    expires_at=bindparam("expires_at"),
+    person_id=None,
+    used_at=None,
+    finished_at=None,
+)
 
 
 def _redirect_and_challenge(form: Mapping[str, str], client: RegisteredClient) -> tuple[str, str]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -33,6 +35,45 @@ def _insert_once(dialect: str) -> Executable:
 _INSERT_ONCE: Final = {dialect: _insert_once(dialect) for dialect in ("postgresql", "sqlite")}
 
 
+@dataclass(frozen=True)
+class OneTimeUse:
+    """A `jti` to record (in `scope`, for `purpose`) until `until`."""
+
+    purpose: str
+    scope: str
+    jti: str
+    until: datetime
+
+    @property
+    def key(self) -> str:
+        return hashlib.sha256(f"{self.purpose}\x00{self.scope}\x00{self.jti}".encode()).hexdigest()
+
+
+def first_uses(session: Session, uses: Sequence[OneTimeUse]) -> list[bool]:
+    """Record several identifiers in one statement; for each, False if it was seen already.
+
+    The same INSERT ... ON CONFLICT DO NOTHING as `first_use`, given all rows at once (one
+    round trip): RETURNING names the keys that were new.
+    """
+    if not uses:
+        return []
+    connection = session.connection()
+    statement = _INSERT_ONCE["postgresql" if connection.dialect.name == "postgresql" else "sqlite"]
+    keys = [use.key for use in uses]
+    rows = {key: use.until for key, use in zip(keys, uses, strict=True)}
+    inserted = set(
+        connection.execute(statement, [{"key": key, "until": until} for key, until in rows.items()])
+        .scalars()
+        .all()
+    )
+    # The same identifier twice in one request: the second is a replay of the first.
+    answers: list[bool] = []
+    for key in keys:
+        answers.append(key in inserted)
+        inserted.discard(key)
+    return answers
+
+
 def first_use(session: Session, *, purpose: str, scope: str, jti: str, until: datetime) -> bool:
     """Record `jti` (in `scope`, for `purpose`) until `until`; False if it was seen already.
 
@@ -41,10 +82,7 @@ def first_use(session: Session, *, purpose: str, scope: str, jti: str, until: da
     cost of a savepoint, and without an error that would abort the caller's transaction.
     RETURNING gives the row only when it was inserted (rowcount is not reliable here).
     """
-    key = hashlib.sha256(f"{purpose}\x00{scope}\x00{jti}".encode()).hexdigest()
-    dialect = session.get_bind().dialect.name
-    statement = _INSERT_ONCE["postgresql" if dialect == "postgresql" else "sqlite"]
-    return session.execute(statement, {"key": key, "until": until}).first() is not None
+    return first_uses(session, [OneTimeUse(purpose, scope, jti, until)])[0]
 
 
 def forget_expired(session: Session, *, now: datetime) -> None:

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Final
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from comptoir.identity.registry import domain
@@ -322,12 +323,22 @@ class LiveSession:
 
 def live_session(session: Session, *, session_id: uuid.UUID, now: datetime) -> LiveSession | None:
     """The session if it is open and not expired, and its person still exists."""
-    found = session.get(PersonSession, session_id)
-    if found is None or found.ended_at is not None or found.expires_at <= now:
-        return None
-    if session.get(Person, found.person_id) is None:
+    # One statement: it runs on every request of a signed-in person.
+    found = session.execute(_LIVE_SESSION, {"session_id": session_id, "now": now}).first()
+    if found is None:
         return None
     return LiveSession(found.person_id, found.authenticated_at, found.method)
+
+
+_LIVE_SESSION: Final = (
+    select(PersonSession.person_id, PersonSession.authenticated_at, PersonSession.method)
+    .join(Person, Person.id == PersonSession.person_id)
+    .where(
+        PersonSession.id == bindparam("session_id"),
+        PersonSession.ended_at.is_(None),
+        PersonSession.expires_at > bindparam("now"),
+    )
+)
 
 
 def end_session(session: Session, *, session_id: uuid.UUID, clock: Clock) -> None:
