@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import re
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from comptoir.apps.wallet.merchant.models import MerchantApiKey, MerchantRequest
 from comptoir.apps.wallet.merchant.service import IssuedKey, issue_key, sweep
 from comptoir.apps.wallet.models import TransactionRequest
 from comptoir.apps.wallet.service.approvals import approve_request, reject_request
+from comptoir.apps.wallet.service.customers import list_customers
 from comptoir.apps.wallet.service.payer import confirm_payment
 from comptoir.apps.wallet.service.requests import list_requests
 from tests.apps.wallet.conftest import ALICE, SHOP, Node
@@ -93,6 +95,13 @@ def alice_approves(node: Node) -> None:
         node.wallet, institution_id="wallet-a", customer_id=alice_id, payment_id=payment_id
     )
     node.pump()
+
+
+def alice_balance(node: Node) -> int:
+    alice = next(
+        c for c in list_customers(node.wallet, institution_id="wallet-a") if c.phone == ALICE
+    )
+    return alice.balance.minor
 
 
 def test_the_api_refuses_a_call_without_a_key(shop_node: Node) -> None:
@@ -310,15 +319,30 @@ def test_a_person_sees_no_api_key_button(
     assert count(shop_node, MerchantApiKey) == 0
 
 
-def test_a_request_paid_after_it_expired_is_reported_paid_after_all(
+def test_a_payment_in_flight_when_the_request_expired_is_reported_paid_after_all(
     shop_node: Node, key: IssuedKey, receiver: Receiver
 ) -> None:
     created = shop_node.client.post(API, json=body(), headers=auth(key)).json()
     shop_node.pump()
-    shop_node.clock.advance(service.REQUEST_LIFETIME + timedelta(seconds=1))
+    with shop_node.wallet.database.transaction() as session:
+        row = session.scalars(
+            select(TransactionRequest).where(TransactionRequest.direction == "incoming")
+        ).one()
+        alice_id, row_id = row.customer_id, row.id
+    payment_id = approve_request(
+        shop_node.wallet, institution_id="wallet-a", customer_id=alice_id, request_row_id=row_id
+    )
+    shop_node.pump()
+    confirm_payment(
+        shop_node.wallet, institution_id="wallet-a", customer_id=alice_id, payment_id=payment_id
+    )
+    # Alice agreed in time, but the shop's clock passes the expiry before the transfer lands.
+    with shop_node.wallet.database.transaction() as session:
+        merchant_row = session.get(MerchantRequest, uuid.UUID(created["id"]))
+        assert merchant_row is not None
+        merchant_row.expires_at = shop_node.clock.now() - timedelta(seconds=1)
     assert sweep(shop_node.wallet) == 1
     shop_node.pump()
-    alice_approves(shop_node)
     assert sweep(shop_node.wallet) == 1
     shop_node.pump()
     assert [json.loads(sent.content)["data"]["status"] for sent in receiver.received] == [
@@ -328,3 +352,61 @@ def test_a_request_paid_after_it_expired_is_reported_paid_after_all(
     status = shop_node.client.get(f"{API}/{created['id']}", headers=auth(key)).json()
     assert status["status"] == "paid"
     assert sweep(shop_node.wallet) == 0
+
+
+def test_the_payer_can_no_longer_pay_a_request_once_it_expired(
+    shop_node: Node, key: IssuedKey, receiver: Receiver
+) -> None:
+    shop_node.client.post(API, json=body(), headers=auth(key)).json()
+    shop_node.pump()
+    with shop_node.wallet.database.transaction() as session:
+        asked = session.scalars(
+            select(TransactionRequest).where(TransactionRequest.direction == "incoming")
+        ).one()
+        alice_id, row_id = asked.customer_id, asked.id
+        # The request carried its expiration to Alice's institution.
+        assert asked.expires_at is not None
+    shop_node.clock.advance(service.REQUEST_LIFETIME + timedelta(seconds=1))
+    balance = alice_balance(shop_node)
+    with pytest.raises(WalletError) as refused:
+        approve_request(
+            shop_node.wallet, institution_id="wallet-a", customer_id=alice_id, request_row_id=row_id
+        )
+    assert refused.value.code == "request_expired"
+    [shown] = list_requests(
+        shop_node.wallet, institution_id="wallet-a", customer_id=alice_id, direction="incoming"
+    )
+    assert shown.state == "expired"
+    assert sweep(shop_node.wallet) == 1
+    shop_node.pump()
+    assert alice_balance(shop_node) == balance
+    assert [json.loads(sent.content)["data"]["status"] for sent in receiver.received] == ["expired"]
+
+
+def test_a_payment_agreed_to_after_the_request_expired_is_not_sent(
+    shop_node: Node, key: IssuedKey
+) -> None:
+    shop_node.client.post(API, json=body(), headers=auth(key)).json()
+    shop_node.pump()
+    with shop_node.wallet.database.transaction() as session:
+        asked = session.scalars(
+            select(TransactionRequest).where(TransactionRequest.direction == "incoming")
+        ).one()
+        alice_id, row_id = asked.customer_id, asked.id
+    payment_id = approve_request(
+        shop_node.wallet, institution_id="wallet-a", customer_id=alice_id, request_row_id=row_id
+    )
+    shop_node.pump()
+    # The fees were shown while the request was open; Alice agrees after it expired.
+    with shop_node.wallet.database.transaction() as session:
+        asked = session.get(TransactionRequest, row_id)
+        assert asked is not None
+        asked.expires_at = shop_node.clock.now() - timedelta(seconds=1)
+    balance = alice_balance(shop_node)
+    view = confirm_payment(
+        shop_node.wallet, institution_id="wallet-a", customer_id=alice_id, payment_id=payment_id
+    )
+    shop_node.pump()
+    assert view.state == "failed"
+    assert view.error_code == "3301"
+    assert alice_balance(shop_node) == balance

@@ -220,6 +220,7 @@ def create_request(
                 "wrong_currency",
                 lazy("This institution only takes {currency}.", currency=institution_currency),
             )
+        now = wallet.clock.now()
         asked = open_request(
             session,
             wallet,
@@ -228,8 +229,10 @@ def create_request(
             payer_identifier=payer,
             amount=Money(amount, currency).to_fixed(),
             note=note or reference[:128],
+            # The payer's wallet refuses it after this, so that a buyer cannot pay an order the
+            # shop already gave up on when it heard "expired".
+            expires_at=now + REQUEST_LIFETIME,
         )
-        now = wallet.clock.now()
         row = MerchantRequest(
             id=new_id(),
             institution_id=caller.institution_id,

@@ -41,6 +41,7 @@ STATE_LABELS: Mapping[str, str] = {
     "rejected": N_("Declined"),
     "paid": N_("Paid"),
     "aborted": N_("Reversed"),
+    "expired": N_("Expired"),
 }
 ENTRY_LABELS: Mapping[str, str] = {
     "deposit": N_("Deposit"),

@@ -228,6 +228,9 @@ def confirm_payment(
         if payment.quote_expires_at is None or payment.quote_expires_at <= now:
             fail(payment, now, "3302", "the quote expired before the payer agreed")
             return payment_view_of(payment)
+        if quoting.answered_request_expired(session, institution, payment, now):
+            fail(payment, now, "3301", "the request to pay expired before the payer agreed")
+            return payment_view_of(payment)
         customer = get_customer(session, institution_id, customer_id)
         ledger.lock_customer_account(
             session,

@@ -312,6 +312,22 @@ def release(
     fail(payment, now, code, description)
 
 
+def answered_request_expired(
+    session: Session, institution: Institution, payment: Payment, now: datetime
+) -> bool:
+    """Whether the payment answers a request to pay whose expiration has passed."""
+    if payment.transaction_request_id is None:
+        return False
+    expires_at = session.scalar(
+        select(TransactionRequest.expires_at).where(
+            TransactionRequest.institution_id == institution.id,
+            TransactionRequest.direction == INCOMING,
+            TransactionRequest.request_id == payment.transaction_request_id,
+        )
+    )
+    return expires_at is not None and expires_at <= now
+
+
 def accept_request(
     session: Session, wallet: Wallet, institution: Institution, payment: Payment
 ) -> None:

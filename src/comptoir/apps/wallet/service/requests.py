@@ -26,6 +26,7 @@ from comptoir.apps.wallet.service.context import Wallet, get_customer, get_insti
 from comptoir.apps.wallet.service.customers import find_by_identifier
 from comptoir.apps.wallet.service.payment_views import recipient_text
 from comptoir.apps.wallet.service.views import RequestView
+from comptoir.kernel.clock import utc_iso
 from comptoir.kernel.fspiop import FspiopError
 from comptoir.kernel.i18n import lazy
 from comptoir.kernel.ids import new_id
@@ -33,6 +34,7 @@ from comptoir.kernel.money import Money
 
 INCOMING = "incoming"
 OUTGOING = "outgoing"
+EXPIRED = "expired"  # shown only: the stored state stays what the FSPIOP exchange made it
 MERCHANT_PAYMENT = {"scenario": "PAYMENT", "initiator": "PAYEE", "initiatorType": "BUSINESS"}
 
 
@@ -67,9 +69,11 @@ def open_request(
     payer_identifier: str,
     amount: str,
     note: str | None = None,
+    expires_at: datetime | None = None,
 ) -> TransactionRequest:
     """`request_payment` in the caller's transaction (the merchant API records its own row
-    with it, so that both exist or neither)."""
+    with it, so that both exist or neither). With `expires_at`, the request carries its
+    expiration to the payer's institution, which refuses to pay it after that moment."""
     party = parse_recipient(payer_identifier)
     note = payer.clean_note(note)
     institution = get_institution(session, institution_id)
@@ -90,6 +94,7 @@ def open_request(
         currency=institution.currency,
         amount=parse_amount(amount, institution.currency),
         note=note,
+        expires_at=expires_at,
         created_at=now,
         updated_at=now,
     )
@@ -146,6 +151,7 @@ def _hand_over_locally(
             currency=row.currency,
             amount=row.amount,
             note=row.note,
+            expires_at=row.expires_at,
             created_at=now,
             updated_at=now,
         )
@@ -194,6 +200,8 @@ def on_party(
             }
             if row.note:
                 body["note"] = row.note
+            if row.expires_at is not None:
+                body["expiration"] = utc_iso(row.expires_at)
             outgoing.send(
                 session,
                 wallet,
@@ -261,6 +269,15 @@ def request_refused(session: Session, wallet: Wallet, row_id: str, error: Fspiop
         _fail(row, wallet.clock.now(), error.code, error.description)
 
 
+def _shown_state(row: TransactionRequest, now: datetime) -> str:
+    """A request still open past its expiration is shown as expired (it can no longer be paid:
+    see `approvals._still_open`)."""
+    still_open = row.state in {state.value for state in OPEN_REQUEST_STATES}
+    if still_open and row.expires_at is not None and row.expires_at <= now:
+        return EXPIRED
+    return row.state
+
+
 def list_requests(
     wallet: Wallet, *, institution_id: str, customer_id: uuid.UUID, direction: str
 ) -> list[RequestView]:
@@ -275,12 +292,13 @@ def list_requests(
             .order_by(TransactionRequest.id.desc())
             .limit(50)
         ).all()
+        now = wallet.clock.now()
         return [
             RequestView(
                 id=row.id,
                 request_id=row.request_id,
                 direction=row.direction,
-                state=row.state,
+                state=_shown_state(row, now),
                 party=recipient_text(row.party_type, row.party_id),
                 counterpart_name=row.counterpart_name,
                 amount=Money(row.amount, row.currency),
