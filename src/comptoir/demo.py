@@ -302,6 +302,7 @@ def _seed_wallet_links(settings: Settings, database: Database, actor: str) -> in
     node get paid by request to pay: the wallet issues an API key (as `comptoir wallet merchant
     api-key ALIAS` would) and the business is linked to its wallet's merchant API with it (as
     its owner would on the shop's settings page)."""
+    from comptoir.apps.seller.demo_catalogue.platforms import PLATFORMS
     from comptoir.apps.seller.models import Business
     from comptoir.apps.seller.service.context import Seller
     from comptoir.apps.seller.wallet_pay.service import link_wallet
@@ -309,6 +310,12 @@ def _seed_wallet_links(settings: Settings, database: Database, actor: str) -> in
     from comptoir.apps.wallet.merchant.service import issue_key
     from comptoir.apps.wallet.service.context import Wallet
 
+    paid_by_qr = {
+        business.name
+        for platform in PLATFORMS
+        for business in platform.businesses
+        if not business.request_to_pay
+    }
     base = settings.base_url.rstrip("/")
     wallet = Wallet(database=database, keys_dir=settings.keys_dir, base_url=settings.base_url)
     seller = Seller(database=database, keys_dir=settings.keys_dir, base_url=settings.base_url)
@@ -318,6 +325,7 @@ def _seed_wallet_links(settings: Settings, database: Database, actor: str) -> in
             for business in session.scalars(
                 select(Business).where(Business.payment_alias.is_not(None))
             )
+            if business.name not in paid_by_qr
         ]
     linked = 0
     for platform_id, business_id, alias in businesses:

@@ -41,6 +41,10 @@ def test_a_shopper_approves_the_sellers_request_to_pay_and_the_order_becomes_pai
     order = httpx.URL(str(added.url)).path
     shopper.page = added.text
     shopper.checkout(order, payment="WALLET")
+    # The shop will ask by request to pay: no QR code to pay before, which would pay twice.
+    before = wait_for_page(shopper, order, "Do not pay before.")
+    assert 'class="qr"' not in before
+    assert "qr-payload" not in before
     shopper.act(order, "confirm")
     waiting = wait_for_page(shopper, order, "Waiting for your approval in your wallet")
     assert "XCD 16.00" in waiting

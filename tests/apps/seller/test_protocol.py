@@ -166,6 +166,30 @@ def test_init_then_confirm_gives_an_active_contract(world: World) -> None:
     assert confirmed["message"]["contract"]["status"]["code"] == "ACTIVE"
 
 
+def test_a_shop_that_asks_by_request_to_pay_offers_no_qr_code_to_pay_before_the_order(
+    world: World,
+) -> None:
+    from comptoir.apps.seller.wallet_pay import service as wallet_pay
+
+    wallet_pay.link_wallet(
+        world.seller,
+        platform_id=PLATFORM,
+        business_id=world.business_id,
+        api_url="https://bank.example/wallets/helen-cu/api/v1",
+        api_key="cmk_abc_def",
+        webhook_secret="s" * 64,
+        actor="test",
+    )
+    wallet = [{"settlementAttributes": {"@context": "x", "@type": "y", "method": "WALLET"}}]
+    initialised = answer(world, "init", cart(world.nutmeg, 1, settlements=wallet))
+
+    settlement = initialised["message"]["contract"]["settlements"][0]["settlementAttributes"]
+    # Paying the QR code now and approving the request to pay after confirm would pay twice.
+    assert "qr" not in settlement
+    assert "alias" not in settlement
+    assert settlement["collection"] == "REQUEST_TO_PAY"
+
+
 def test_a_confirm_after_a_price_change_carries_the_beckn_error(world: World) -> None:
     transaction = str(uuid.uuid4())
     contract = answer(world, "init", cart(world.nutmeg, 1), transaction)["message"]["contract"]

@@ -177,11 +177,17 @@ def test_only_a_correctly_signed_webhook_marks_the_order_paid(
     assert payment is not None and payment.status == "paid"
     assert on_status_count(world) == 1
     contract: dict[str, Any] = {
-        "settlements": [{"status": "COMMITTED", "settlementAttributes": {"qr": "x"}}]
+        "settlements": [
+            {"status": "COMMITTED", "settlementAttributes": {"method": "WALLET", "qr": "x"}}
+        ]
     }
-    service.decorate(contract, payment)
+    service.decorate(contract, payment, asks=True)
     assert contract["settlements"][0]["status"] == "COMPLETE"
-    assert contract["settlements"][0]["settlementAttributes"] == {"paymentState": "PAID"}
+    assert contract["settlements"][0]["settlementAttributes"] == {
+        "method": "WALLET",
+        "collection": "REQUEST_TO_PAY",
+        "paymentState": "PAID",
+    }
 
     again = client.post(url, content=content, headers={"Comptoir-Signature": signature, **JSON})
     assert again.status_code == 204

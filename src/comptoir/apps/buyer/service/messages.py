@@ -161,7 +161,7 @@ def payment_of(contract: dict[str, Any]) -> dict[str, Any] | None:
         method = values.get("method")
         if method in ("COD", "WALLET"):
             found: dict[str, Any] = {"method": method}
-            for name in ("alias", "qr", "reference", "paymentState"):
+            for name in ("alias", "qr", "reference", "paymentState", "collection"):
                 if isinstance(values.get(name), str):
                     found[name] = values[name][:512]
             return found

@@ -29,6 +29,9 @@ class DemoBusiness:
     category: str
     products: tuple[Product, ...]
     alias: str | None = None
+    # A business with an alias on a wallet of this node is paid by request to pay; one that
+    # is not (False) shows its QR code and alias instead, so that both ways can be tried.
+    request_to_pay: bool = True
     delivery_fee: int = 500
     return_days: int = 14
     pickup: bool = True
@@ -105,6 +108,7 @@ PLATFORMS: Final = (
                 "clothing",
                 CLOTHING,
                 alias="market@antilles-bank",
+                request_to_pay=False,
                 delivery_fee=800,
             ),
             _business(

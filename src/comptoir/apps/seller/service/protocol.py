@@ -184,7 +184,11 @@ def _order_contract(seller: Seller, platform: Platform, order: Order) -> dict[st
         order=order,
         track_url=seller.track_url(platform.id, order.id),
     )
-    wallet_pay.decorate(contract, wallet_pay.payment_status(seller, order.id))
+    wallet_pay.decorate(
+        contract,
+        wallet_pay.payment_status(seller, order.id),
+        asks=wallet_pay.linked_url(seller, order.business_id) is not None,
+    )
     return contract
 
 

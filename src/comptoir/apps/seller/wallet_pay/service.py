@@ -38,6 +38,8 @@ PENDING: Final = "pending"
 PAID: Final = "paid"
 ENDED: Final = frozenset({"paid", "declined", "expired", "failed"})
 SIGNATURE_HEADER: Final = "Comptoir-Signature"
+# How a linked business collects a wallet payment: it asks the buyer's wallet, after confirm.
+REQUEST_TO_PAY: Final = "REQUEST_TO_PAY"
 
 Notify = Callable[[Seller, str, Order], None]
 
@@ -120,17 +122,24 @@ def payment_status(seller: Seller, order_id: uuid.UUID) -> WalletPayment | None:
         return session.get(WalletPayment, order_id)
 
 
-def decorate(contract: dict[str, Any], payment: WalletPayment | None) -> None:
-    """Say in the order's settlement where the request to pay stands (Beckn's settlement
-    status is COMPLETE once paid); no QR then, so that nobody pays twice."""
-    if payment is None:
+def decorate(contract: dict[str, Any], payment: WalletPayment | None, *, asks: bool) -> None:
+    """For a business whose wallet is linked (`asks`), say in the order's settlement that the
+    money will be asked for by a request to pay, and where it stands (Beckn's settlement
+    status is COMPLETE once paid). No QR code, alias or reference then, from the quote on:
+    a buyer who paid by QR before placing the order would be asked to pay a second time."""
+    if payment is None and not asks:
         return
     for settlement in contract.get("settlements") or []:
         values = settlement.setdefault("settlementAttributes", {})
-        values.pop("qr", None)
-        values["paymentState"] = payment.status.upper()
-        if payment.status == PAID:
-            settlement["status"] = "COMPLETE"
+        if values.get("method") != PaymentMethod.WALLET.value:
+            continue
+        for member in ("qr", "alias", "reference"):
+            values.pop(member, None)
+        values["collection"] = REQUEST_TO_PAY
+        if payment is not None:
+            values["paymentState"] = payment.status.upper()
+            if payment.status == PAID:
+                settlement["status"] = "COMPLETE"
 
 
 class Asker:
