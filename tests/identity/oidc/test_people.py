@@ -99,6 +99,23 @@ def test_the_consent_screen_speaks_french(world: World) -> None:
     assert "Coconut Corner" in page
 
 
+def test_the_authorization_endpoint_answers_as_a_page_and_only_to_get(world: World) -> None:
+    shop = world.register_client()
+    marie = world.enrol()
+    marie.browser.headers["Accept-Language"] = "fr"
+    start = shop.begin(scope="openid profile")
+
+    head = marie.browser.head(start.authorization_url, follow_redirects=False)
+    page = marie.browser.get(start.authorization_url, follow_redirects=False)
+
+    assert head.status_code == 405  # a HEAD must not take the pushed request
+    assert page.status_code == 200
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert "Accept-Language" in page.headers["vary"]
+    assert '<html lang="fr">' in page.text
+
+
 def test_the_consents_page_needs_a_signed_in_person(world: World) -> None:
     for path in ("/identity/me/consents", "/identity/me/releases"):
         answer = world.http.get(path, follow_redirects=False)

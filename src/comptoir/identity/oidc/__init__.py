@@ -35,14 +35,19 @@ def register(app: FastAPI | None, cli: typer.Typer | None) -> None:
 
 def _register_web(app: FastAPI) -> None:
     from comptoir.identity.oidc import api, pages
-    from comptoir.identity.oidc.provider import Provider
+    from comptoir.identity.oidc.provider import ENDPOINTS, Provider
     from comptoir.identity.oidc.service.replay import forget_expired
 
     node: NodeContext = app.state.node
     app.state.oidc_provider = Provider.for_settings(node.settings, clock=node.clock)
     app.router.routes.extend(api.routes())
     # The protocol endpoints are answered before the router and the pages' middleware.
-    app.add_middleware(api.ProtocolEndpoints, endpoints=api.routes())
+    app.add_middleware(
+        api.ProtocolEndpoints,
+        endpoints=api.routes(),
+        pages={ENDPOINTS["authorize"]: pages.authorize.authorize_directly},
+        default_locale=node.settings.default_locale,
+    )
     app.include_router(pages.router)
     node.templates.add_directory(Path(__file__).parent / "templates")
 

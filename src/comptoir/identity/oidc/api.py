@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -22,7 +23,7 @@ from comptoir.identity.oidc.provider import ENDPOINTS, Provider
 from comptoir.identity.oidc.service import pushed, tokens
 from comptoir.kernel.crypto import jwks_document
 from comptoir.kernel.web.context import node_context
-from comptoir.kernel.web.middleware import SecurityHeadersMiddleware
+from comptoir.kernel.web.middleware import LocaleMiddleware, SecurityHeadersMiddleware
 
 _NO_STORE = {"Cache-Control": "no-store"}
 _MAX_BODY_BYTES = 64 * 1024
@@ -80,14 +81,17 @@ async def _form(request: Request) -> dict[str, str]:
     body = await request.body()
     if len(body) > _MAX_BODY_BYTES:
         raise OAuthError("invalid_request", "the request is too large")
-    form = await request.form()
+    # The standard library's parser rather than the multipart one behind request.form(): a
+    # token request is a few short parameters, and that parser's set-up cost more than them.
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        raise OAuthError("invalid_request", "the parameters are not form-encoded text") from None
     values: dict[str, str] = {}
-    for name, value in form.multi_items():
+    for name, value in pairs:
         if name in values:
             # RFC 6749 section 3.1: parameters must not be included more than once.
             raise OAuthError("invalid_request", f"the parameter {name} is repeated")
-        if not isinstance(value, str):
-            raise OAuthError("invalid_request", f"the parameter {name} is not text")
         values[name] = value
     return values
 
@@ -155,25 +159,46 @@ async def _userinfo(request: Request) -> Response:
     return Response(signed, media_type="application/jwt", headers=_NO_STORE)
 
 
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
 class ProtocolEndpoints:
     """Pure ASGI middleware: a request for one of the protocol endpoints' exact paths goes
     straight to its handler, with the node's security headers, past the router's walk through
     every page and the middleware for pages (language, templates, CSRF): clients speak JSON
     and JWTs here, authenticated by signatures, and every refusal is an OAuth error in
-    English. Anything else (another path, another method) goes on down the usual stack."""
+    English. `pages` are browser pages on the sign-in path (the authorization endpoint) taken
+    the same short way, but with the visitor's language chosen first; they must not need the
+    CSRF check (GET only). Anything else goes on down the usual stack."""
 
-    def __init__(self, app: ASGIApp, *, endpoints: list[Route]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        endpoints: list[Route],
+        pages: dict[str, Endpoint] | None = None,
+        default_locale: str = "en",
+    ) -> None:
         self.app = app
-        self.endpoints: dict[
-            str, tuple[frozenset[str], Callable[[Request], Awaitable[Response]]]
-        ] = {route.path: (frozenset(route.methods or ()), route.endpoint) for route in endpoints}
+        self.endpoints: dict[str, tuple[frozenset[str], Endpoint]] = {
+            route.path: (frozenset(route.methods or ()), route.endpoint) for route in endpoints
+        }
+        for path, page in (pages or {}).items():
+            # GET only (not the HEAD Starlette would add): the router answers HEAD with 405.
+            self.endpoints[path] = (frozenset({"GET"}), page)
         self.direct = SecurityHeadersMiddleware(self._answer)
+        self.page_paths = frozenset(pages or ())
+        self.direct_page = SecurityHeadersMiddleware(
+            LocaleMiddleware(self._answer, default_locale=default_locale)
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            found = self.endpoints.get(scope["path"])
+            path = scope["path"]
+            found = self.endpoints.get(path)
             if found is not None and scope["method"] in found[0]:
-                await self.direct(scope, receive, send)
+                answer = self.direct_page if path in self.page_paths else self.direct
+                await answer(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from comptoir.identity.oidc.domain import CLAIM_LABELS, SUBJECT
 from comptoir.identity.oidc.pages.common import provider_of, refusal_page
@@ -95,6 +96,15 @@ def authorize(request: Request, client_id: str = "", request_uri: str = "") -> R
         path=PREFIX,
     )
     return response
+
+
+async def authorize_directly(request: Request) -> Response:
+    """`authorize` as `api.ProtocolEndpoints` serves it, before the router (every sign-in
+    passes here): the same answer, the query read as FastAPI reads it (the last value)."""
+    query = request.query_params
+    return await run_in_threadpool(
+        authorize, request, query.get("client_id", ""), query.get("request_uri", "")
+    )
 
 
 @router.get(ENDPOINTS["resume"])
