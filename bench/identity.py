@@ -22,6 +22,8 @@
     the clients'. Both share the machine's 2 cores.
 (3) Token checks per second on one core: an ID token (ES256, iss/aud/exp/nonce) as a relying
     party checks it; an access token with its DPoP proof as a resource server checks them.
+(4) Instructions per in-process sign-in, counted by callgrind (identity_instructions.py): the
+    figure to compare before and after a change, as it does not move with the machine's load.
 
 Target on 2 cores (issue): ≥ 300 complete flows/s. The run prints a table and writes
 bench/results/identity.json. It is short (about a minute; --quick a few seconds).
@@ -41,6 +43,7 @@ from pathlib import Path
 import _support
 import identity_checks
 import identity_flows
+import identity_instructions
 import identity_loopback
 from _support import RESULTS_DIR, table
 
@@ -123,6 +126,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("\n(3) Token checks on one core")
     checks = identity_checks.token_checks(0.5 if options.quick else 2.0)
 
+    instructions: float | None = None
+    if not options.quick:
+        print("\n(4) Instructions per sign-in (callgrind; steady whatever else the machine runs)")
+        instructions = identity_instructions.instructions_per_flow()
+        print(
+            "  valgrind not found: not counted"
+            if instructions is None
+            else f"  sqlite     returning: {instructions:.2f} million instructions per flow "
+            f"(client and provider, {identity_instructions.FLOWS} flows)"
+        )
+
     best = max(
         [r.per_second for r in flow_results if r.kind == "returning"]
         + [r.flows / r.seconds for r in loopback_results],
@@ -146,6 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "flows": [result.to_json() for result in flow_results],
         "loopback": [result.to_json() for result in loopback_results],
         "token_checks": checks,
+        "instructions_per_flow_millions": (
+            None if instructions is None else round(instructions, 2)
+        ),
         "verdict": verdict,
         "duration_s": round(time.perf_counter() - started, 1),
     }
@@ -183,6 +200,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             [[c["check"], c["per_second"], c["cpu_us_each"]] for c in checks],
         )
     )
+    if instructions is not None:
+        print(f"\nInstructions per in-process sign-in (SQLite): {instructions:.2f} million")
     print(
         f"\nTarget ≥ {TARGET_FLOWS} complete flows/s on 2 cores: best {best:.0f}/s "
         f"({'met' if verdict['met'] else 'not met'})"
