@@ -56,9 +56,7 @@ def _child(flows: int) -> None:
     import identity_flows
 
     with tempfile.TemporaryDirectory(prefix="identity-callgrind-db-") as folder:
-        node = identity_flows.build_node(
-            f"sqlite:///{Path(folder) / 'comptoir.db'}", Path(folder)
-        )
+        node = identity_flows.build_node(f"sqlite:///{Path(folder) / 'comptoir.db'}", Path(folder))
         try:
             shop = node.client("Bench shop")
             browser = node.signed_in_browser()
