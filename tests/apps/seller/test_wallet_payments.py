@@ -204,6 +204,37 @@ def _asking_event(world: World) -> Any:
         return OutboxEvent(record.id, record.topic, record.key, record.payload, record.created_at)
 
 
+def test_the_wallet_credentials_are_sealed_in_the_database(
+    site: tuple[TestClient, World],
+) -> None:
+    _client, world = site
+    linked(world)
+
+    with world.seller.database.reading() as session:
+        link = session.scalars(select(WalletLink)).one()
+    assert link.api_key.startswith("sealed.v1.") and "cmk_abc_def" not in link.api_key
+    assert link.webhook_secret.startswith("sealed.v1.") and SECRET not in link.webhook_secret
+    key = service.seller_key(world.seller)
+    assert service.revealed(key, link.api_key, purpose=service.API_KEY_PURPOSE) == "cmk_abc_def"
+
+
+def test_a_link_saved_before_sealing_still_works_and_is_sealed_when_saved_again(
+    site: tuple[TestClient, World],
+) -> None:
+    _client, world = site
+    linked(world)
+    with world.seller.database.transaction() as session:
+        link = session.scalars(select(WalletLink)).one()
+        link.api_key, link.webhook_secret = "cmk_abc_def", SECRET  # as an older version kept it
+    key = service.seller_key(world.seller)
+    assert service.revealed(key, "cmk_abc_def", purpose=service.API_KEY_PURPOSE) == "cmk_abc_def"
+
+    linked(world)
+
+    with world.seller.database.reading() as session:
+        assert session.scalars(select(WalletLink)).one().api_key.startswith("sealed.v1.")
+
+
 def test_a_link_is_kept_once_per_business(site: tuple[TestClient, World]) -> None:
     _, world = site
     linked(world)

@@ -20,10 +20,11 @@ class WalletLink(Base):
         ForeignKey("seller_business.id"), primary_key=True
     )
     api_url: Mapped[str] = mapped_column(String(500))  # .../wallets/{institution}/api/v1
-    # Both must be shown to the wallet (the key) or used to check it (the secret), so they are
-    # kept as given, like any credential a client holds.
-    api_key: Mapped[str] = mapped_column(String(200))
-    webhook_secret: Mapped[str] = mapped_column(String(64))
+    # Both must be shown to the wallet (the key) or used to check it (the secret), so they
+    # cannot be digests: they are sealed with a key file of the node's (`service.sealed`), so
+    # that the database alone does not reveal them.
+    api_key: Mapped[str] = mapped_column(String(400))
+    webhook_secret: Mapped[str] = mapped_column(String(200))
     updated_at: Mapped[datetime]
 
 

@@ -13,6 +13,8 @@ import hmac
 import json
 import uuid
 from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Final
 
 import httpx
@@ -26,6 +28,12 @@ from comptoir.apps.seller.service import orders
 from comptoir.apps.seller.service.context import Seller, get_business
 from comptoir.apps.seller.wallet_pay.models import WalletLink, WalletPayment
 from comptoir.kernel import audit
+from comptoir.kernel.crypto.sealing import (
+    is_sealed,
+    load_or_create_sealing_key,
+    open_text,
+    seal_text,
+)
 from comptoir.kernel.i18n import lazy
 from comptoir.kernel.outbox import OutboxEvent, declare, publish
 
@@ -42,6 +50,30 @@ SIGNATURE_HEADER: Final = "Comptoir-Signature"
 REQUEST_TO_PAY: Final = "REQUEST_TO_PAY"
 
 Notify = Callable[[Seller, str, Order], None]
+SEALING_KEY_FILE: Final = "seller-wallet-links.key"
+API_KEY_PURPOSE: Final = "seller.wallet_link.api_key"
+WEBHOOK_SECRET_PURPOSE: Final = "seller.wallet_link.webhook_secret"  # noqa: S105 (a label)
+
+
+def seller_key(seller: Seller) -> bytes:
+    """The key that seals the wallet links' credentials, beside the platforms' signing keys."""
+    return _sealing_key(seller.keys_dir / SEALING_KEY_FILE)
+
+
+@lru_cache(maxsize=8)
+def _sealing_key(path: Path) -> bytes:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return load_or_create_sealing_key(path)
+
+
+def sealed(seller: Seller, value: str, *, purpose: str) -> str:
+    return seal_text(value, key=seller_key(seller), purpose=purpose)
+
+
+def revealed(key: bytes, stored: str, *, purpose: str) -> str:
+    # Links saved before credentials were sealed hold them as given; they are sealed the next
+    # time the owner saves the link.
+    return open_text(stored, key=key, purpose=purpose) if is_sealed(stored) else stored
 
 
 def link_wallet(
@@ -71,7 +103,8 @@ def link_wallet(
             link = WalletLink(business_id=business.id)
             session.add(link)
         link.api_url = api_url.rstrip("/")
-        link.api_key, link.webhook_secret = api_key, webhook_secret
+        link.api_key = sealed(seller, api_key, purpose=API_KEY_PURPOSE)
+        link.webhook_secret = sealed(seller, webhook_secret, purpose=WEBHOOK_SECRET_PURPOSE)
         link.updated_at = seller.clock.now()
         audit.record(
             session,
@@ -162,7 +195,8 @@ class Asker:
                 return
             business = session.get(Business, order.business_id)
             assert business is not None
-            api_url, api_key = link.api_url, link.api_key
+            api_url = link.api_url
+            api_key = revealed(seller_key(self.seller), link.api_key, purpose=API_KEY_PURPOSE)
             body = {
                 "payer": payment.payer,
                 "amount": {"value": order.total, "currency": order.currency},
@@ -228,9 +262,10 @@ def webhook(
     """A wallet's webhook: believed only with the right signature. False when refused."""
     with seller.database.reading() as session:
         link = session.get(WalletLink, business_id)
-        secret = None if link is None else link.webhook_secret
-    if secret is None:
+        stored = None if link is None else link.webhook_secret
+    if stored is None:
         return False
+    secret = revealed(seller_key(seller), stored, purpose=WEBHOOK_SECRET_PURPOSE)
     expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     if not hmac.compare_digest(expected, signature):
         return False
@@ -257,7 +292,11 @@ def pending_payments(seller: Seller) -> list[tuple[uuid.UUID, str, str, str]]:
             .where(WalletPayment.status == PENDING)
             .limit(50)
         ).all()
-        keys = {link.api_url: link.api_key for link in session.scalars(select(WalletLink)).all()}
+        key = seller_key(seller)
+        keys = {
+            link.api_url: revealed(key, link.api_key, purpose=API_KEY_PURPOSE)
+            for link in session.scalars(select(WalletLink)).all()
+        }
     return [
         (order_id, f"{url}/requests-to-pay/{request_id}", keys[url], str(request_id))
         for order_id, request_id, url in rows
