@@ -48,6 +48,7 @@ def discovery_document(provider: Provider) -> dict[str, Any]:
         "scopes_supported": list(SUPPORTED_SCOPES),
         "claims_supported": list(SUPPORTED_CLAIMS),
         "claims_parameter_supported": True,
+        "prompt_values_supported": ["none", "login", "consent", "select_account"],
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code"],

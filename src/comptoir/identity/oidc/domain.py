@@ -34,6 +34,10 @@ CLAIM_LABELS: Final[Mapping[str, str]] = {
     "phone_number_verified": N_("Whether your phone number is verified"),
 }
 _LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "::1", "localhost"})
+# OpenID Connect Core 1.0 section 3.1.2.1. One account per browser here, so select_account
+# asks for nothing more.
+PROMPT_VALUES: Final = frozenset({"none", "login", "consent", "select_account"})
+_MAX_AGE_DIGITS: Final = 10
 
 
 class RequestError(ValueError):
@@ -52,6 +56,44 @@ def parse_scopes(text: str) -> tuple[str, ...]:
         if scope and scope not in seen:
             seen.append(scope)
     return tuple(seen)
+
+
+def parse_prompt(text: str | None) -> tuple[str, ...]:
+    """The `prompt` values asked for; unknown values, or `none` with another, are refused."""
+    values = parse_scopes(text or "")
+    unknown = [value for value in values if value not in PROMPT_VALUES]
+    if unknown:
+        raise RequestError("invalid_request", f"the prompt value {unknown[0]!r} is not supported")
+    if "none" in values and len(values) > 1:
+        raise RequestError("invalid_request", "prompt=none cannot go with another prompt value")
+    return values
+
+
+def parse_max_age(text: str | None) -> int | None:
+    """`max_age`: the most seconds since the person last logged in that the client accepts."""
+    if text is None:
+        return None
+    if not text.isascii() or not text.isdigit() or len(text) > _MAX_AGE_DIGITS:
+        raise RequestError("invalid_request", "max_age must be a whole number of seconds")
+    return int(text)
+
+
+def fresh_enough(
+    prompt: Iterable[str],
+    max_age: int | None,
+    *,
+    authenticated_at: float,
+    asked_at: float | None,
+    now: float,
+) -> bool:
+    """Whether a login at `authenticated_at` answers the request. A login made after the
+    request was `asked_at` always does (none can be fresher: max_age=0 must not loop); an
+    older one does unless the request says prompt=login or it is older than `max_age`."""
+    if asked_at is not None and authenticated_at >= asked_at:
+        return True
+    if "login" in prompt:
+        return False
+    return max_age is None or now - authenticated_at <= max_age
 
 
 def claims_of_scopes(scopes: Iterable[str]) -> tuple[str, ...]:

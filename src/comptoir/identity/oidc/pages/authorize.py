@@ -61,11 +61,42 @@ def authorize(request: Request, client_id: str = "", request_uri: str = "") -> R
             client, row = authorization.find_pushed_request(
                 session, client_id=client_id, request_uri=request_uri, provider=provider
             )
-            if who is None:
+            prompt = authorization.prompt_of(row.parameters)
+            logged_in = who is not None and authorization.login_answers(
+                row.parameters,
+                authenticated_at=who.authenticated_at,
+                asked_at=None,
+                now=provider.clock.now(),
+            )
+            if who is None or not logged_in:
+                if "none" in prompt:
+                    return see_other(
+                        authorization.refuse_without_page(
+                            session,
+                            row=row,
+                            provider=provider,
+                            error="login_required",
+                            description="the person must log in",
+                        )
+                    )
                 parked = authorization.park_pushed_request(session, row=row, provider=provider)
             else:
                 pending = authorization.pending_of(client, row, who.person_id)
-                decision = authorization.consent_in_force(session, pending)
+                decision = (
+                    None
+                    if "consent" in prompt
+                    else authorization.consent_in_force(session, pending)
+                )
+                if decision is None and "none" in prompt:
+                    return see_other(
+                        authorization.refuse_without_page(
+                            session,
+                            row=row,
+                            provider=provider,
+                            error="consent_required",
+                            description="the person has not agreed to share this yet",
+                        )
+                    )
                 # Taking the request and, when the consent on file covers it, closing it is
                 # one conditional UPDATE: of two browsers racing with one request_uri, one
                 # wins.
@@ -121,12 +152,16 @@ def resume(request: Request) -> Response:
                 session,
                 parked=request.cookies.get(PARKED_COOKIE, ""),
                 person_id=who.person_id,
+                authenticated_at=who.authenticated_at,
                 provider=provider,
             )
             location = _grant_if_covered(session, pending, who, provider)
             response = (
                 see_other(location) if location is not None else _consent_page(request, pending)
             )
+    except authorization.LoginAgain:
+        # The request asked for a newer login (prompt=login, max_age): once more, then back.
+        return see_other(LOGIN_THEN_RESUME)
     except AuthorizationError as refusal:
         return refusal_page(request, refusal)
     response.delete_cookie(
@@ -145,6 +180,8 @@ def _grant_if_covered(
     who: SignedInPerson,
     provider: Provider,
 ) -> str | None:
+    if "consent" in authorization.prompt_of(pending.parameters):
+        return None  # prompt=consent: the screen is shown even with a consent on file
     decision = authorization.consent_in_force(session, pending)
     if decision is None:
         return None

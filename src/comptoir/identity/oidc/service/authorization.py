@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from comptoir.identity.oidc.domain import (
     SUBJECT,
     ClaimsRequest,
+    fresh_enough,
 )
 from comptoir.identity.oidc.models import AuthorizationCode, PushedRequest
 from comptoir.identity.oidc.provider import (
@@ -38,6 +39,10 @@ class AuthorizationError(Exception):
         super().__init__(description)
         self.error = error
         self.description = description
+
+
+class LoginAgain(Exception):  # noqa: N818 (not an error: the person must log in once more)
+    """The request asks for a newer login than the browser's (prompt=login, max_age)."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,57 @@ def find_pushed_request(
     if row.expires_at <= provider.clock.now():
         raise AuthorizationError("invalid_request_uri", "the request_uri has expired")
     return client, row
+
+
+def prompt_of(parameters: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(parameters.get("prompt") or ())
+
+
+def login_answers(
+    parameters: Mapping[str, Any],
+    *,
+    authenticated_at: datetime,
+    asked_at: datetime | None,
+    now: datetime,
+) -> bool:
+    """Whether the browser's login answers the request's prompt and max_age."""
+    max_age = parameters.get("max_age")
+    return fresh_enough(
+        prompt_of(parameters),
+        max_age if isinstance(max_age, int) else None,
+        authenticated_at=authenticated_at.timestamp(),
+        asked_at=None if asked_at is None else asked_at.timestamp(),
+        now=now.timestamp(),
+    )
+
+
+def refuse_without_page(
+    session: Session,
+    *,
+    row: PushedRow,
+    provider: Provider,
+    error: str,
+    description: str,
+) -> str:
+    """prompt=none, and a login or consent page would be needed: the request is closed and
+    the client hears why (OpenID Connect Core 1.0 section 3.1.2.6)."""
+    now = provider.clock.now()
+    closed = session.execute(
+        update(PushedRequest)
+        .where(PushedRequest.id == row.id, PushedRequest.used_at.is_(None))
+        .values(used_at=now, finished_at=now)
+        .returning(PushedRequest.id)
+    ).first()
+    if closed is None:
+        raise AuthorizationError("invalid_request_uri", "the request_uri was used already")
+    state = row.parameters.get("state")
+    return _redirect(
+        str(row.parameters["redirect_uri"]),
+        state if isinstance(state, str) else None,
+        provider=provider,
+        error=error,
+        description=description,
+    )
 
 
 def pending_of(
@@ -158,9 +214,15 @@ def park_pushed_request(session: Session, *, row: PushedRow, provider: Provider)
 
 
 def resume_parked_request(
-    session: Session, *, parked: str, person_id: uuid.UUID, provider: Provider
+    session: Session,
+    *,
+    parked: str,
+    person_id: uuid.UUID,
+    authenticated_at: datetime,
+    provider: Provider,
 ) -> PendingAuthorization:
-    """The person is now signed in on the browser that holds `parked`: the request is theirs."""
+    """The person is now signed in on the browser that holds `parked`: the request is theirs
+    (LoginAgain when it asked for a newer login than this one)."""
     request_text, _, secret = parked.partition(".")
     try:
         request_id = uuid.UUID(request_text)
@@ -186,8 +248,13 @@ def resume_parked_request(
     expected = str(row.parameters.get("browser", ""))
     if not expected or not hmac.compare_digest(expected, hash_secret(secret)):
         raise AuthorizationError("invalid_request", "there is no sign-in to resume")
-    if row.expires_at <= provider.clock.now():
+    now = provider.clock.now()
+    if row.expires_at <= now:
         raise AuthorizationError("invalid_request", "the authorization request has expired")
+    if not login_answers(
+        row.parameters, authenticated_at=authenticated_at, asked_at=row.used_at, now=now
+    ):
+        raise LoginAgain
     taken = session.execute(
         update(PushedRequest)
         .where(PushedRequest.id == row.id, PushedRequest.person_id.is_(None))
@@ -321,6 +388,25 @@ def response_redirect(
     description: str | None = None,
 ) -> str:
     """The authorization response: to the registered redirect URI, with `iss` (RFC 9207)."""
+    return _redirect(
+        pending.redirect_uri,
+        pending.state,
+        provider=provider,
+        code=code,
+        error=error,
+        description=description,
+    )
+
+
+def _redirect(
+    redirect_uri: str,
+    state: str | None,
+    *,
+    provider: Provider,
+    code: str | None = None,
+    error: str | None = None,
+    description: str | None = None,
+) -> str:
     parameters: dict[str, str] = {}
     if code is not None:
         parameters["code"] = code
@@ -328,11 +414,11 @@ def response_redirect(
         parameters["error"] = error
         if description:
             parameters["error_description"] = description
-    if pending.state is not None:
-        parameters["state"] = pending.state
+    if state is not None:
+        parameters["state"] = state
     parameters["iss"] = provider.issuer
-    separator = "&" if "?" in pending.redirect_uri else "?"
-    return pending.redirect_uri + separator + urlencode(parameters)
+    separator = "&" if "?" in redirect_uri else "?"
+    return redirect_uri + separator + urlencode(parameters)
 
 
 def _pending(

@@ -14,7 +14,13 @@ from typing import Any, Final
 from sqlalchemy import bindparam, insert
 from sqlalchemy.orm import Session
 
-from comptoir.identity.oidc.domain import RequestError, claims_request, parse_scopes
+from comptoir.identity.oidc.domain import (
+    RequestError,
+    claims_request,
+    parse_max_age,
+    parse_prompt,
+    parse_scopes,
+)
 from comptoir.identity.oidc.errors import OAuthError
 from comptoir.identity.oidc.models import PushedRequest
 from comptoir.identity.oidc.provider import REQUEST_URI_SECONDS, Provider, RegisteredClient
@@ -77,6 +83,8 @@ def check_push(
             claims_parameter=form.get("claims"),
             allowed_scopes=parse_scopes(client.scopes),
         )
+        prompt = parse_prompt(form.get("prompt"))
+        max_age = parse_max_age(form.get("max_age"))
     except RequestError as error:
         raise OAuthError(error.error, error.description) from None
     one_time = [assertion.one_time]
@@ -101,6 +109,8 @@ def check_push(
         "code_challenge": challenge,
         "dpop_jkt": dpop_jkt,
         "claims": claims.to_json(),
+        "prompt": list(prompt),
+        "max_age": max_age,
     }
     return CheckedPush(client, parameters, tuple(one_time))
 
