@@ -366,7 +366,7 @@ def _claims(payload: bytes) -> dict[str, object]:
     return _json_object(payload, what="claims")
 
 
-def _json_object(raw: bytes, *, what: str) -> dict[str, object]:
+def _json_decoder(what: str) -> json.JSONDecoder:
     def refuse_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
         members = dict(pairs)
         if len(members) != len(pairs):
@@ -374,8 +374,16 @@ def _json_object(raw: bytes, *, what: str) -> dict[str, object]:
             raise JoseError("malformed", f"the JWT {what} repeat a member name")
         return members
 
+    return json.JSONDecoder(object_pairs_hook=refuse_duplicates)
+
+
+# Built once: json.loads with a hook would build a decoder for every header and claims set.
+_JSON_DECODERS: Final = {what: _json_decoder(what) for what in ("header", "claims")}
+
+
+def _json_object(raw: bytes, *, what: str) -> dict[str, object]:
     try:
-        value = json.loads(raw.decode("utf-8"), object_pairs_hook=refuse_duplicates)
+        value = _JSON_DECODERS[what].decode(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise JoseError("malformed", f"the {what} are not JSON") from None
     if not isinstance(value, dict):
