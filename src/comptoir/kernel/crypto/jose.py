@@ -100,9 +100,9 @@ def sign_jws(
     if include_kid:
         protected["kid"] = key.kid
     try:
-        _check_registered_members(protected)
+        check_registered_members(protected)
         signing = key.signing_key()
-    except (_JoserfcCheckError, _JoserfcError) as error:
+    except (UnreadableJwsError, _JoserfcError) as error:
         raise JoseError("key", f"cannot sign with this key ({error})") from None
     # Written as joserfc wrote it (ASCII JSON, no spaces), so the bytes signed do not change.
     header = json.dumps(protected, ensure_ascii=True, separators=(",", ":")).encode("ascii")
@@ -134,19 +134,23 @@ def verify_jws(
     candidates = _candidate_keys(keys, header, algorithm)
     header_segment, payload_segment, signature_segment = token.split(".")
     try:
-        _check_sizes(token, header_segment, payload_segment, signature_segment)
+        check_compact_sizes(token, header_segment, payload_segment, signature_segment)
         payload = _payload(payload_segment)
-        _check_registered_members(header)
-    except _JoserfcCheckError as error:
+        check_registered_members(header)
+    except UnreadableJwsError as error:
         raise JoseError("malformed", f"the JWS cannot be read ({error})") from None
     signature = _signature(signature_segment)
     signing_input = token[: len(header_segment) + 1 + len(payload_segment)].encode("ascii")
     for candidate in candidates:
+        # In joserfc's order: the signature's encoding, the ES256 length, then the key's
+        # `key_ops`, then the signature itself.
+        if signature is None or (algorithm == "ES256" and len(signature) != _SIGNATURE_BYTES):
+            continue
         try:
             verifying = candidate.verifying_key()
         except _JoserfcError as error:
             raise JoseError("malformed", f"the JWS cannot be read ({error})") from None
-        if signature is not None and _verify(verifying, signature, signing_input):
+        if _verify(verifying, signature, signing_input):
             return VerifiedJws(header=header, payload=payload, key=candidate)
     raise JoseError("bad_signature", "the signature does not match the key")
 
@@ -238,8 +242,10 @@ def _allow_list(algorithms: Collection[JwsAlgorithm]) -> frozenset[str]:
     return allowed
 
 
-class _JoserfcCheckError(Exception):
-    """A check that joserfc made when it did the compact serialisation; `str()` is its words."""
+class UnreadableJwsError(Exception):
+    """A compact JWS that joserfc refused to read (or write) when it did the serialisation;
+    `str()` is joserfc's words, kept so that refusals read as before. The two checks below are
+    shared with the FSPIOP signature (`kernel.fspiop.signature`)."""
 
 
 def _base64url_encode(raw: bytes) -> bytes:
@@ -278,18 +284,19 @@ def _verify(verifying: VerifyingKey, signature: bytes, signing_input: bytes) -> 
     return True
 
 
-def _check_sizes(token: str, header: str, payload: str, signature: str) -> None:
+def check_compact_sizes(token: str, header: str, payload: str, signature: str) -> None:
+    """joserfc's size limits on a compact JWS and its three base64url parts."""
     if len(token) > _MAX_TOKEN:
-        raise _JoserfcCheckError(f"exceeded_size: Value size exceeds {_MAX_TOKEN} bytes.")
+        raise UnreadableJwsError(f"exceeded_size: Value size exceeds {_MAX_TOKEN} bytes.")
     if len(header) > _MAX_HEADER_SEGMENT:
-        raise _JoserfcCheckError(f"exceeded_size: Header size exceeds {_MAX_HEADER_SEGMENT} bytes.")
+        raise UnreadableJwsError(f"exceeded_size: Header size exceeds {_MAX_HEADER_SEGMENT} bytes.")
     if len(signature) > _MAX_SIGNATURE_SEGMENT:
         # sic: joserfc's wording.
-        raise _JoserfcCheckError(
+        raise UnreadableJwsError(
             f"exceeded_size: Signature of exceeds {_MAX_SIGNATURE_SEGMENT} bytes."
         )
     if len(payload) > _MAX_PAYLOAD_SEGMENT:
-        raise _JoserfcCheckError(
+        raise UnreadableJwsError(
             f"exceeded_size: Payload size exceeds {_MAX_PAYLOAD_SEGMENT} bytes."
         )
 
@@ -298,7 +305,7 @@ def _payload(segment: str) -> bytes:
     try:
         return _base64url_decode(segment)
     except JoseError:
-        raise _JoserfcCheckError("decode_error: Invalid payload") from None
+        raise UnreadableJwsError("decode_error: Invalid payload") from None
 
 
 def _signature(segment: str) -> bytes | None:
@@ -346,12 +353,13 @@ _REGISTERED_MEMBERS: Final[tuple[tuple[str, Callable[[object], str | None]], ...
 )
 
 
-def _check_registered_members(header: Mapping[str, object]) -> None:
+def check_registered_members(header: Mapping[str, object]) -> None:
+    """joserfc's type checks on the registered header members a JWS header carries."""
     for name, check in _REGISTERED_MEMBERS:
         if name in header:
             problem = check(header[name])
             if problem is not None:
-                raise _JoserfcCheckError(f"invalid_header_value: '{name}' in header {problem}")
+                raise UnreadableJwsError(f"invalid_header_value: '{name}' in header {problem}")
 
 
 def _protected_header(token: str) -> dict[str, object]:
