@@ -359,6 +359,25 @@ def test_es256_integers_of_zero_or_past_the_group_order_are_a_bad_signature(chan
     assert refusal(token, KEYS["P-256"].public(), ["ES256"]).reason == "bad_signature"
 
 
+ED25519_ORDER = 2**252 + 27742317777372353535851937790883648493
+
+
+@crypto_settings
+@given(payload=payloads)
+def test_an_ed25519_signature_whose_s_is_past_the_group_order_is_refused(payload: bytes) -> None:
+    # RFC 8032 section 5.1.7: S must be below L, so an Ed25519 signature has one spelling.
+    key = KEYS["Ed25519"]
+    signing_input, signature_part = sign_jws(payload, key).rsplit(".", 1)
+    signature = unb64url(signature_part)
+    s = int.from_bytes(signature[32:], "little")
+    respelled = signature[:32] + (s + ED25519_ORDER).to_bytes(32, "little")
+    token = f"{signing_input}.{b64url(respelled)}"
+
+    assert refusal(token, key.public(), ["EdDSA"]).reason == "bad_signature"
+    with pytest.raises(JoserfcError):
+        joserfc_verify(token, key, "EdDSA")
+
+
 @pytest.mark.parametrize("curve", CURVES)
 @pytest.mark.parametrize("length", [0, 1, 32, 63, 65, 96, 128, 700])
 def test_a_signature_of_the_wrong_length_is_a_bad_signature(curve: JwkCurve, length: int) -> None:
