@@ -1,7 +1,9 @@
 """JSON Web Keys (RFC 7517) for ES256 (EC P-256) and EdDSA (OKP Ed25519), and JWK Sets.
 
 `Jwk` wraps a joserfc key so that callers never handle joserfc types, and so that a key's
-private part cannot reach a log through `repr`.
+private part cannot reach a log through `repr`. joserfc reads, writes and thumbprints keys;
+the JWS code in `jose` signs and verifies with the `cryptography` key objects that a `Jwk`
+builds once and keeps (see `jose` for why).
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ _REGISTERED_MEMBERS: Final = frozenset(
 )
 
 _JoserfcKey: TypeAlias = ECKey | OKPKey
+SigningKey: TypeAlias = Ed25519PrivateKey | ec.EllipticCurvePrivateKey
+VerifyingKey: TypeAlias = Ed25519PublicKey | ec.EllipticCurvePublicKey
 
 
 class JoseError(Exception):
@@ -59,22 +63,27 @@ class JoseError(Exception):
 class Jwk:
     """A P-256 or Ed25519 JSON Web Key, private or public, that always has a `kid`."""
 
-    __slots__ = ("_key",)
+    __slots__ = ("_curve", "_key", "_kid", "_signing_key", "_verifying_key")
 
     def __init__(self, key: _JoserfcKey) -> None:
         # Build through generate_jwk, import_jwk or jwk_from_key, which vet the key first.
         key.ensure_kid()
         self._key = key
+        kid = key.kid
+        assert kid is not None  # ensure_kid gave it one
+        # The kid and curve are read on every verification; the joserfc key never changes.
+        self._kid: str = kid
+        self._curve: JwkCurve = _curve_of(key)
+        self._signing_key: SigningKey | None = None
+        self._verifying_key: VerifyingKey | None = None
 
     @property
     def kid(self) -> str:
-        kid = self._key.kid
-        assert kid is not None  # ensure_kid gave it one
-        return kid
+        return self._kid
 
     @property
     def curve(self) -> JwkCurve:
-        return _curve_of(self._key)
+        return self._curve
 
     @property
     def is_private(self) -> bool:
@@ -118,8 +127,33 @@ class Jwk:
         return public
 
     def joserfc_key(self) -> _JoserfcKey:
-        """The wrapped joserfc key, for the JWS code in this package only."""
+        """The wrapped joserfc key, for the JOSE code in this package only."""
         return self._key
+
+    def signing_key(self) -> SigningKey:
+        """The `cryptography` private key, built once, for the JWS code in this package only.
+
+        A `key_ops` member without "sign" is refused here by joserfc (its error is raised)."""
+        signing = self._signing_key
+        if signing is None:
+            if not self.is_private:
+                raise ValueError("signing needs a private key")
+            private = self._key.get_op_key("sign")
+            # The constructors admit only these two curves.
+            assert isinstance(private, Ed25519PrivateKey | ec.EllipticCurvePrivateKey)
+            signing = self._signing_key = private
+        return signing
+
+    def verifying_key(self) -> VerifyingKey:
+        """The `cryptography` public key, built once, for the JWS code in this package only.
+
+        A `key_ops` member without "verify" is refused here by joserfc (its error is raised)."""
+        verifying = self._verifying_key
+        if verifying is None:
+            public = self._key.get_op_key("verify")
+            assert isinstance(public, Ed25519PublicKey | ec.EllipticCurvePublicKey)
+            verifying = self._verifying_key = public
+        return verifying
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Jwk):
