@@ -76,7 +76,11 @@ def test_the_receiver_refuses_any_changed_byte_before_reading_the_message(
 
 
 @settings(deadline=None)  # crypto on a shared machine: no time limit
-@given(st.binary(max_size=2048), st.text(alphabet=st.characters(exclude_characters="\r\n")))
+@given(
+    st.binary(max_size=2048),
+    # Line breaks and lone surrogates are refused as message ids (see the receiver's test).
+    st.text(alphabet=st.characters(exclude_characters="\r\n", exclude_categories=("Cs",))),
+)
 def test_a_counter_signed_ack_verifies_against_its_request(
     request_body: bytes, message_id: str
 ) -> None:

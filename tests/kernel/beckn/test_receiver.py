@@ -151,6 +151,16 @@ def test_it_refuses_a_schema_invalid_message_naming_the_member() -> None:
     assert error["errorMessage"].startswith("/message/contract/commitments/0/offer")
 
 
+@pytest.mark.parametrize("message_id", ["\\ud800", "a\\nb"])
+def test_a_refused_body_whose_message_id_cannot_be_signed_still_gets_a_nack(
+    message_id: str,
+) -> None:
+    body = _body().replace(b'"messageId":', b'"messageId":"' + message_id.encode() + b'","x":', 1)
+    answer = _receive(_receiver(), "select", body, {"authorization": BAP.sign(body)})
+    assert answer.status_code == 400
+    assert _error(answer)["errorCode"] == "BAD_REQUEST"
+
+
 def test_it_refuses_an_unknown_member_where_the_spec_forbids_one() -> None:
     document = message("discover")
     document["message"]["intent"]["colour"] = "red"

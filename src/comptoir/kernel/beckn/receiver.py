@@ -303,6 +303,10 @@ def _message_id_of(body: bytes) -> str:
         message_id = document["context"]["messageId"]
     except (ValueError, KeyError, TypeError):
         return ""
-    if isinstance(message_id, str) and "\n" not in message_id and "\r" not in message_id:
-        return message_id
-    return ""
+    if not isinstance(message_id, str) or "\n" in message_id or "\r" in message_id:
+        return ""
+    try:
+        message_id.encode("utf-8")  # a lone surrogate (JSON's \ud800) cannot be signed
+    except UnicodeEncodeError:
+        return ""
+    return message_id

@@ -352,6 +352,17 @@ def _check_single_line(value: str, *, what: str) -> None:
     # A line break inside a value would let one signing string pass for another.
     if "\n" in value or "\r" in value:
         raise ValueError(f"a {what} cannot contain a line break")
+    if not _is_unicode_text(value):
+        raise ValueError(f"a {what} must be Unicode text (a lone surrogate is not)")
+
+
+def _is_unicode_text(value: str) -> bool:
+    # JSON's \ud800 escape gives Python a string that has no UTF-8 form.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _split_parameters(value: str) -> dict[str, str]:
