@@ -17,12 +17,9 @@ registered header members, a key's `key_ops`. joserfc still reads, writes and th
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import math
-import re
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -37,6 +34,15 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 from joserfc.errors import JoseError as _JoserfcError
 
 from comptoir.kernel.clock import Clock, system_clock
+from comptoir.kernel.crypto.compact import (
+    UnreadableJwsError,
+    base64url_decode,
+    base64url_encode,
+    check_compact_sizes,
+    check_registered_members,
+    json_object,
+    protected_header,
+)
 from comptoir.kernel.crypto.jwk import (
     SUPPORTED_ALGORITHMS,
     JoseError,
@@ -49,19 +55,12 @@ from comptoir.kernel.crypto.jwk import (
 DEFAULT_JWT_TTL_SECONDS: Final = 300
 # Phones and small servers drift; half a minute forgives that without stretching lifetimes.
 DEFAULT_LEEWAY_SECONDS: Final = 30
-_BASE64URL: Final = re.compile(r"[A-Za-z0-9_-]*")
 _TIME_CLAIMS: Final = ("exp", "nbf", "iat")
 _CLAIMS_SET_BY_ISSUER: Final = ("iat", "exp")
 _ECDSA_SHA256: Final = ec.ECDSA(hashes.SHA256())
 # RFC 7518 section 3.4: an ES256 signature is R and S, each a 32-byte big-endian integer.
 _P256_SCALAR_BYTES: Final = 32
 _SIGNATURE_BYTES: Final = 64  # ES256 R||S, and Ed25519 (RFC 8032 section 5.1.6)
-# The limits joserfc applied to a compact JWS before this module read it itself, kept so that
-# a token refused before is refused now, with the same words.
-_MAX_HEADER_SEGMENT: Final = 512
-_MAX_PAYLOAD_SEGMENT: Final = 128_000
-_MAX_SIGNATURE_SEGMENT: Final = 1024
-_MAX_TOKEN: Final = _MAX_HEADER_SEGMENT + _MAX_PAYLOAD_SEGMENT + _MAX_SIGNATURE_SEGMENT
 
 
 @dataclass(frozen=True)
@@ -106,9 +105,9 @@ def sign_jws(
         raise JoseError("key", f"cannot sign with this key ({error})") from None
     # Written as joserfc wrote it (ASCII JSON, no spaces), so the bytes signed do not change.
     header = json.dumps(protected, ensure_ascii=True, separators=(",", ":")).encode("ascii")
-    signing_input = _base64url_encode(header) + b"." + _base64url_encode(payload)
+    signing_input = base64url_encode(header) + b"." + base64url_encode(payload)
     signature = _sign(signing, signing_input)
-    return (signing_input + b"." + _base64url_encode(signature)).decode("ascii")
+    return (signing_input + b"." + base64url_encode(signature)).decode("ascii")
 
 
 def verify_jws(
@@ -120,7 +119,7 @@ def verify_jws(
 ) -> VerifiedJws:
     """Verify a compact JWS with one of `keys` (chosen by `kid` when the header has one)."""
     allowed = _allow_list(algorithms)
-    header = _protected_header(token)
+    header = protected_header(token)
     algorithm = header.get("alg")
     if not isinstance(algorithm, str):
         raise JoseError("malformed", "the header names no algorithm")
@@ -242,16 +241,6 @@ def _allow_list(algorithms: Collection[JwsAlgorithm]) -> frozenset[str]:
     return allowed
 
 
-class UnreadableJwsError(Exception):
-    """A compact JWS that joserfc refused to read (or write) when it did the serialisation;
-    `str()` is joserfc's words, kept so that refusals read as before. The two checks below are
-    shared with the FSPIOP signature (`kernel.fspiop.signature`)."""
-
-
-def _base64url_encode(raw: bytes) -> bytes:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=")
-
-
 def _sign(signing: SigningKey, signing_input: bytes) -> bytes:
     if isinstance(signing, Ed25519PrivateKey):
         return signing.sign(signing_input)
@@ -284,26 +273,9 @@ def _verify(verifying: VerifyingKey, signature: bytes, signing_input: bytes) -> 
     return True
 
 
-def check_compact_sizes(token: str, header: str, payload: str, signature: str) -> None:
-    """joserfc's size limits on a compact JWS and its three base64url parts."""
-    if len(token) > _MAX_TOKEN:
-        raise UnreadableJwsError(f"exceeded_size: Value size exceeds {_MAX_TOKEN} bytes.")
-    if len(header) > _MAX_HEADER_SEGMENT:
-        raise UnreadableJwsError(f"exceeded_size: Header size exceeds {_MAX_HEADER_SEGMENT} bytes.")
-    if len(signature) > _MAX_SIGNATURE_SEGMENT:
-        # sic: joserfc's wording.
-        raise UnreadableJwsError(
-            f"exceeded_size: Signature of exceeds {_MAX_SIGNATURE_SEGMENT} bytes."
-        )
-    if len(payload) > _MAX_PAYLOAD_SEGMENT:
-        raise UnreadableJwsError(
-            f"exceeded_size: Payload size exceeds {_MAX_PAYLOAD_SEGMENT} bytes."
-        )
-
-
 def _payload(segment: str) -> bytes:
     try:
-        return _base64url_decode(segment)
+        return base64url_decode(segment)
     except JoseError:
         raise UnreadableJwsError("decode_error: Invalid payload") from None
 
@@ -312,104 +284,13 @@ def _signature(segment: str) -> bytes | None:
     # Strictly decoded like the other parts (a second spelling of one signature is refused),
     # but a signature part that is not one is a bad signature, not a malformed token.
     try:
-        return _base64url_decode(segment)
+        return base64url_decode(segment)
     except JoseError:
         return None
 
 
-def _string(value: object) -> str | None:
-    return None if isinstance(value, str) else "must be a str"
-
-
-def _url(value: object) -> str | None:
-    if not isinstance(value, str):
-        return "must be a str"
-    return None if value.startswith(("http://", "https://")) else "must be a URL"
-
-
-def _json_web_key(value: object) -> str | None:
-    return None if isinstance(value, dict) else "must be a JWK"
-
-
-def _strings(value: object) -> str | None:
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return None
-    return "must be a list[str]"
-
-
-# The registered header members whose type joserfc checked (RFC 7515 section 4.1), in its
-# order; `crit` and `b64` are refused outright before this.
-_REGISTERED_MEMBERS: Final[tuple[tuple[str, Callable[[object], str | None]], ...]] = (
-    ("alg", _string),
-    ("jku", _url),
-    ("jwk", _json_web_key),
-    ("kid", _string),
-    ("x5u", _url),
-    ("x5c", _strings),
-    ("x5t", _string),
-    ("x5t#S256", _string),
-    ("typ", _string),
-    ("cty", _string),
-)
-
-
-def check_registered_members(header: Mapping[str, object]) -> None:
-    """joserfc's type checks on the registered header members a JWS header carries."""
-    for name, check in _REGISTERED_MEMBERS:
-        if name in header:
-            problem = check(header[name])
-            if problem is not None:
-                raise UnreadableJwsError(f"invalid_header_value: '{name}' in header {problem}")
-
-
-def _protected_header(token: str) -> dict[str, object]:
-    segments = token.split(".")
-    if len(segments) != 3:
-        raise JoseError("malformed", "a compact JWS has three dot-separated parts")
-    header = _json_object(_base64url_decode(segments[0]), what="header")
-    return header
-
-
 def _claims(payload: bytes) -> dict[str, object]:
-    return _json_object(payload, what="claims")
-
-
-def _json_decoder(what: str) -> json.JSONDecoder:
-    def refuse_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
-        members = dict(pairs)
-        if len(members) != len(pairs):
-            # RFC 7515 section 4 and RFC 7519 section 4: a name may appear only once.
-            raise JoseError("malformed", f"the JWT {what} repeat a member name")
-        return members
-
-    return json.JSONDecoder(object_pairs_hook=refuse_duplicates)
-
-
-# Built once: json.loads with a hook would build a decoder for every header and claims set.
-_JSON_DECODERS: Final = {what: _json_decoder(what) for what in ("header", "claims")}
-
-
-def _json_object(raw: bytes, *, what: str) -> dict[str, object]:
-    try:
-        value = _JSON_DECODERS[what].decode(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise JoseError("malformed", f"the {what} are not JSON") from None
-    if not isinstance(value, dict):
-        raise JoseError("malformed", f"the {what} must be a JSON object")
-    return value
-
-
-def _base64url_decode(segment: str) -> bytes:
-    if not _BASE64URL.fullmatch(segment) or len(segment) % 4 == 1:
-        raise JoseError("malformed", "a JWS part is not base64url")
-    try:
-        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-    except (binascii.Error, ValueError):
-        raise JoseError("malformed", "a JWS part is not base64url") from None
-    # Non-canonical encodings (stray low bits) would let two strings mean one header.
-    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != segment:
-        raise JoseError("malformed", "a JWS part is not canonical base64url")
-    return raw
+    return json_object(payload, what="claims")
 
 
 def _check_type(found: object, expected: str | None) -> None:

@@ -39,7 +39,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from joserfc.errors import JoseError as _JoserfcError
 from joserfc.jwk import KeyParameters, RSAKey
 
-from comptoir.kernel.crypto.jose import (
+from comptoir.kernel.crypto.compact import (
     UnreadableJwsError,
     check_compact_sizes,
     check_registered_members,

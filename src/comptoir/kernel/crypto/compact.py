@@ -1,0 +1,142 @@
+"""The compact JWS serialisation's reading and writing rules (RFC 7515 section 7.1), shared by
+the kernel's JOSE (`jose`, ES256 and EdDSA) and the FSPIOP signature (`kernel.fspiop.signature`,
+RS256): strict, canonical base64url; JSON objects whose member names appear once; and the checks
+joserfc made when it did this serialisation, with their wording (size limits, the types of the
+registered header members), so that a token refused before is refused now with the same words.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Callable, Mapping
+from typing import Final
+
+from comptoir.kernel.crypto.jwk import JoseError
+
+_BASE64URL: Final = re.compile(r"[A-Za-z0-9_-]*")
+# The limits joserfc applied to a compact JWS when it read them for the kernel.
+_MAX_HEADER_SEGMENT: Final = 512
+_MAX_PAYLOAD_SEGMENT: Final = 128_000
+_MAX_SIGNATURE_SEGMENT: Final = 1024
+_MAX_TOKEN: Final = _MAX_HEADER_SEGMENT + _MAX_PAYLOAD_SEGMENT + _MAX_SIGNATURE_SEGMENT
+
+
+class UnreadableJwsError(Exception):
+    """A compact JWS that joserfc refused to read (or write) when it did the serialisation;
+    `str()` is joserfc's words, kept so that refusals read as before. The two checks below are
+    shared with the FSPIOP signature (`kernel.fspiop.signature`)."""
+
+
+def base64url_encode(raw: bytes) -> bytes:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=")
+
+
+def check_compact_sizes(token: str, header: str, payload: str, signature: str) -> None:
+    """joserfc's size limits on a compact JWS and its three base64url parts."""
+    if len(token) > _MAX_TOKEN:
+        raise UnreadableJwsError(f"exceeded_size: Value size exceeds {_MAX_TOKEN} bytes.")
+    if len(header) > _MAX_HEADER_SEGMENT:
+        raise UnreadableJwsError(f"exceeded_size: Header size exceeds {_MAX_HEADER_SEGMENT} bytes.")
+    if len(signature) > _MAX_SIGNATURE_SEGMENT:
+        # sic: joserfc's wording.
+        raise UnreadableJwsError(
+            f"exceeded_size: Signature of exceeds {_MAX_SIGNATURE_SEGMENT} bytes."
+        )
+    if len(payload) > _MAX_PAYLOAD_SEGMENT:
+        raise UnreadableJwsError(
+            f"exceeded_size: Payload size exceeds {_MAX_PAYLOAD_SEGMENT} bytes."
+        )
+
+
+def _string(value: object) -> str | None:
+    return None if isinstance(value, str) else "must be a str"
+
+
+def _url(value: object) -> str | None:
+    if not isinstance(value, str):
+        return "must be a str"
+    return None if value.startswith(("http://", "https://")) else "must be a URL"
+
+
+def _json_web_key(value: object) -> str | None:
+    return None if isinstance(value, dict) else "must be a JWK"
+
+
+def _strings(value: object) -> str | None:
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return None
+    return "must be a list[str]"
+
+
+# The registered header members whose type joserfc checked (RFC 7515 section 4.1), in its
+# order; `crit` and `b64` are refused outright before this.
+_REGISTERED_MEMBERS: Final[tuple[tuple[str, Callable[[object], str | None]], ...]] = (
+    ("alg", _string),
+    ("jku", _url),
+    ("jwk", _json_web_key),
+    ("kid", _string),
+    ("x5u", _url),
+    ("x5c", _strings),
+    ("x5t", _string),
+    ("x5t#S256", _string),
+    ("typ", _string),
+    ("cty", _string),
+)
+
+
+def check_registered_members(header: Mapping[str, object]) -> None:
+    """joserfc's type checks on the registered header members a JWS header carries."""
+    for name, check in _REGISTERED_MEMBERS:
+        if name in header:
+            problem = check(header[name])
+            if problem is not None:
+                raise UnreadableJwsError(f"invalid_header_value: '{name}' in header {problem}")
+
+
+def protected_header(token: str) -> dict[str, object]:
+    segments = token.split(".")
+    if len(segments) != 3:
+        raise JoseError("malformed", "a compact JWS has three dot-separated parts")
+    header = json_object(base64url_decode(segments[0]), what="header")
+    return header
+
+
+def _json_decoder(what: str) -> json.JSONDecoder:
+    def refuse_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        members = dict(pairs)
+        if len(members) != len(pairs):
+            # RFC 7515 section 4 and RFC 7519 section 4: a name may appear only once.
+            raise JoseError("malformed", f"the JWT {what} repeat a member name")
+        return members
+
+    return json.JSONDecoder(object_pairs_hook=refuse_duplicates)
+
+
+# Built once: json.loads with a hook would build a decoder for every header and claims set.
+_JSON_DECODERS: Final = {what: _json_decoder(what) for what in ("header", "claims")}
+
+
+def json_object(raw: bytes, *, what: str) -> dict[str, object]:
+    try:
+        value = _JSON_DECODERS[what].decode(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise JoseError("malformed", f"the {what} are not JSON") from None
+    if not isinstance(value, dict):
+        raise JoseError("malformed", f"the {what} must be a JSON object")
+    return value
+
+
+def base64url_decode(segment: str) -> bytes:
+    if not _BASE64URL.fullmatch(segment) or len(segment) % 4 == 1:
+        raise JoseError("malformed", "a JWS part is not base64url")
+    try:
+        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    except (binascii.Error, ValueError):
+        raise JoseError("malformed", "a JWS part is not base64url") from None
+    # Non-canonical encodings (stray low bits) would let two strings mean one header.
+    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != segment:
+        raise JoseError("malformed", "a JWS part is not canonical base64url")
+    return raw
