@@ -67,6 +67,7 @@ def _child(flows: int) -> None:
                 identity_flows.one_flow(shop, browser)
             _instrument("off")
         finally:
+            node.transport.close()
             node.database.dispose()
 
 
