@@ -38,6 +38,7 @@ def _register_web(app: FastAPI) -> None:
     from comptoir.payments.services import transfers
     from comptoir.payments.services.ledger_store import LedgerStore
     from comptoir.payments.switch import outbound, routes
+    from comptoir.payments.switch.direct import DirectRoutes
     from comptoir.payments.switch.group_commit import GroupCommitter
     from comptoir.payments.switch.keys import load_or_create_switch_key
 
@@ -61,6 +62,8 @@ def _register_web(app: FastAPI) -> None:
     )
     app.state.switch = switch
     app.include_router(routes.router)
+    # The FSPIOP routes are answered before the router and the pages' middleware.
+    app.add_middleware(DirectRoutes, routes=routes.router.routes)
     app.add_exception_handler(FspiopError, routes.fspiop_error_response)
     node.outbox.subscribe(outbound.TOPIC, outbound.HANDLER, outbound.Deliverer(node.database))
 

@@ -41,6 +41,31 @@ TRANSFERS = cast(Table, LedgerTransferRow.__table__)
 _ACCOUNT_COLUMNS = [ACCOUNTS.c[name] for name in _ACCOUNT_FIELDS]
 _TRANSFER_COLUMNS = [TRANSFERS.c[name] for name in _TRANSFER_FIELDS]
 _PENDING_ID_INDEX = _TRANSFER_FIELDS.index("pending_id")
+FAILURES = cast(Table, LedgerFailureRow.__table__)
+
+# The reads of every batch, built once: a statement object is reused with new values for its
+# expanding parameters, so SQLAlchemy neither rebuilds it nor computes its cache key again.
+_STORED = select(*_TRANSFER_COLUMNS).where(TRANSFERS.c.id.in_(bindparam("ids", expanding=True)))
+_STORED_OR_RESOLVING = select(*_TRANSFER_COLUMNS).where(
+    or_(
+        TRANSFERS.c.id.in_(bindparam("ids", expanding=True)),
+        TRANSFERS.c.pending_id.in_(bindparam("pending_ids", expanding=True)),
+    )
+)
+# Locking in id order means two batches that share accounts queue, never deadlock.
+_LOCK_ACCOUNTS = (
+    select(*_ACCOUNT_COLUMNS)
+    .where(ACCOUNTS.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(ACCOUNTS.c.id)
+    .with_for_update()
+)
+_FAILED = select(FAILURES.c.transfer_id, FAILURES.c.result).where(
+    FAILURES.c.transfer_id.in_(bindparam("ids", expanding=True))
+)
+_LAST_TIMESTAMP = select(
+    select(func.max(TRANSFERS.c.timestamp)).scalar_subquery(),
+    select(func.max(ACCOUNTS.c.timestamp)).scalar_subquery(),
+)
 
 
 def _account(row: Sequence[Any]) -> Account:
@@ -138,11 +163,10 @@ class LedgerStore:
         wanted = batch_ids | pending_ids
         stored_rows = (
             session.execute(
-                select(*_TRANSFER_COLUMNS).where(
-                    or_(TRANSFERS.c.id.in_(wanted), TRANSFERS.c.pending_id.in_(pending_ids))
-                    if pending_ids
-                    else TRANSFERS.c.id.in_(wanted)
-                )
+                _STORED_OR_RESOLVING if pending_ids else _STORED,
+                {"ids": list(wanted), "pending_ids": list(pending_ids)}
+                if pending_ids
+                else {"ids": list(wanted)},
             ).all()
             if wanted
             else []
@@ -156,10 +180,8 @@ class LedgerStore:
         accounts = self._lock_accounts(session, account_ids)
         failures = (
             [
-                (row.transfer_id, TransferResult(row.result))
-                for row in session.scalars(
-                    select(LedgerFailureRow).where(LedgerFailureRow.transfer_id.in_(batch_ids))
-                )
+                (transfer_id, TransferResult(result))
+                for transfer_id, result in session.execute(_FAILED, {"ids": list(batch_ids)})
             ]
             if batch_ids
             else []
@@ -175,24 +197,13 @@ class LedgerStore:
     @staticmethod
     def _last_timestamp(session: Session) -> int:
         """The newest timestamp given so far: the ledger's timestamps never repeat or go back."""
-        newest = session.execute(
-            select(
-                select(func.max(TRANSFERS.c.timestamp)).scalar_subquery(),
-                select(func.max(ACCOUNTS.c.timestamp)).scalar_subquery(),
-            )
-        ).one()
+        newest = session.execute(_LAST_TIMESTAMP).one()
         return max(newest[0] or 0, newest[1] or 0)
 
     def _lock_accounts(self, session: Session, ids: set[uuid.UUID]) -> list[Account]:
         if not ids:
             return []
-        # Locking in id order means two batches that share accounts queue, never deadlock.
-        rows = session.execute(
-            select(*_ACCOUNT_COLUMNS)
-            .where(ACCOUNTS.c.id.in_(ids))
-            .order_by(ACCOUNTS.c.id)
-            .with_for_update()
-        )
+        rows = session.execute(_LOCK_ACCOUNTS, {"ids": list(ids)})
         return [_account(row) for row in rows]
 
     def _write(self, session: Session, changes: LedgerChanges) -> None:
@@ -229,7 +240,7 @@ class LedgerStore:
             )
         if changes.failures:
             session.execute(
-                insert(LedgerFailureRow),
+                insert(FAILURES),
                 [
                     {"transfer_id": transfer_id, "result": result.value}
                     for transfer_id, result in changes.failures

@@ -33,6 +33,7 @@ from comptoir.payments.errors import (
 )
 from comptoir.payments.models import HubAccountRow, ParticipantCurrencyRow, ParticipantRow
 from comptoir.payments.services.ledger_store import LedgerStore
+from comptoir.payments.services.participant_cache import forget_participant
 
 # FSPIOP's FspId is a string of 1 to 32 characters; we keep to a safe, URL-friendly subset.
 PARTICIPANT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
@@ -132,6 +133,7 @@ def add_participant(
     )
     session.add(participant)
     session.flush()
+    forget_participant(session, participant_id)
     _open_currency(session, store=store, participant_id=participant_id, currency=currency)
     set_net_debit_cap(
         session, store=store, participant_id=participant_id, cap=net_debit_cap, actor=actor
@@ -172,6 +174,7 @@ def _open_currency(
     )
     session.add(row)
     session.flush()
+    forget_participant(session, participant_id)
     return row
 
 

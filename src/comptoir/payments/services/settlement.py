@@ -58,16 +58,17 @@ class WindowReport:
     positions: list[NetPosition]
 
 
+# Read by every commit: built once (SQLAlchemy then reuses the statement's cache key).
+_OPEN = select(SettlementWindowRow).where(SettlementWindowRow.state == OPEN).with_for_update()
+_OPEN_SHARED = _OPEN.with_for_update(read=True)
+
+
 def open_window(session: Session, *, clock: Clock, shared: bool = False) -> SettlementWindowRow:
     """The open window, created if there is none (there is always exactly one).
 
     A commit reads it `shared` (FOR SHARE on PostgreSQL): many commits at once, but a close,
     which locks it exclusively, waits for them, so no transfer lands in a closed window."""
-    window = session.scalars(
-        select(SettlementWindowRow)
-        .where(SettlementWindowRow.state == OPEN)
-        .with_for_update(read=shared)
-    ).first()
+    window = session.scalars(_OPEN_SHARED if shared else _OPEN).first()
     if window is None:
         window = SettlementWindowRow(
             id=new_id(), state=OPEN, opened_at=clock.now(), closed_at=None, settled_at=None

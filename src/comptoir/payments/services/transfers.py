@@ -32,8 +32,9 @@ from comptoir.kernel.fspiop.idempotency import Action
 from comptoir.kernel.ids import new_id
 from comptoir.kernel.money import Money, MoneyError
 from comptoir.payments.domain import Transfer, TransferCode, TransferFlags, TransferResult
-from comptoir.payments.models import ParticipantCurrencyRow, ParticipantRow, TransferRow
+from comptoir.payments.models import TransferRow
 from comptoir.payments.services.ledger_store import LedgerStore
+from comptoir.payments.services.participant_cache import participant_cache
 from comptoir.payments.services.settlement import open_window
 from comptoir.payments.switch.intake import Inbound
 from comptoir.payments.switch.outbound import Sender
@@ -184,7 +185,8 @@ def _resend(
 def _check_and_reserve(
     session: Session, context: TransferContext, row: TransferRow, body: TransferPost
 ) -> None:
-    payee = session.get(ParticipantRow, body.payeeFsp)
+    participants = participant_cache(session)
+    payee = participants.get(session, body.payeeFsp)
     if payee is None or not payee.active:
         raise FspiopError("3203", f"the payee FSP {body.payeeFsp} is not a participant")
     if body.payeeFsp == body.payerFsp:
@@ -196,10 +198,10 @@ def _check_and_reserve(
     if amount.is_zero():
         raise FspiopError("3100", "the amount must be more than zero")
     row.amount = amount.minor
-    payer_accounts = session.get(ParticipantCurrencyRow, (body.payerFsp, amount.currency))
+    payer_accounts = participants.accounts(session, body.payerFsp, amount.currency)
     if payer_accounts is None:
         raise FspiopError("3100", f"the payer FSP does not hold {amount.currency}")
-    payee_accounts = session.get(ParticipantCurrencyRow, (body.payeeFsp, amount.currency))
+    payee_accounts = participants.accounts(session, body.payeeFsp, amount.currency)
     if payee_accounts is None:
         raise FspiopError("5106", f"the payee FSP does not hold {amount.currency}")
     now = context.clock.now()
@@ -214,8 +216,8 @@ def _check_and_reserve(
         [
             Transfer(
                 id=row.id,
-                debit_account_id=payer_accounts.position_account_id,
-                credit_account_id=payee_accounts.position_account_id,
+                debit_account_id=payer_accounts.position,
+                credit_account_id=payee_accounts.position,
                 amount=amount.minor,
                 ledger=amount.currency,
                 code=int(TransferCode.REFUND if row.refund_of else TransferCode.PAYMENT),

@@ -6,9 +6,7 @@ Everything here happens before the switch answers 202, so a failure is a synchro
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -19,13 +17,11 @@ from comptoir.kernel.fspiop import (
     FspiopError,
     FspiopHeaders,
     fspiop_uri,
-    import_rsa_jwks,
     parse_request_headers,
     validation_error,
     verify_message,
 )
-from comptoir.kernel.fspiop.signature import RsaJwk, RsaKeyError
-from comptoir.payments.models import ParticipantRow
+from comptoir.payments.services.participant_cache import Participant, participant_cache
 
 PREFIX = "/switch"
 Body = TypeVar("Body", bound=BaseModel)
@@ -44,12 +40,6 @@ RELAYED_HEADERS = (
 )
 
 
-@lru_cache(maxsize=256)
-def _keys(jwks_json: str) -> tuple[RsaJwk, ...]:
-    """A participant's keys, parsed once per distinct key set (a rotation is a new set)."""
-    return import_rsa_jwks(jwks_json)
-
-
 @dataclass(frozen=True)
 class Inbound:
     """A request whose headers and signature were checked."""
@@ -58,7 +48,7 @@ class Inbound:
     body: bytes
     uri: str
     method: str
-    source: ParticipantRow
+    source: Participant
     relayed_headers: dict[str, str]
 
     def parse(self, model: type[Body]) -> Body:
@@ -97,13 +87,12 @@ def receive(arrival: Arrival, session: Session, *, resource: str) -> Inbound:
     method = arrival.method
     headers = parse_request_headers(arrival.headers, resource=resource, method=method)
     uri = fspiop_uri(arrival.path, arrival.query, prefix=PREFIX)
-    source = session.get(ParticipantRow, headers.source)
+    source = participant_cache(session).get(session, headers.source)
     if source is None or not source.active:
         raise FspiopError("3200", f"FSPIOP-Source {headers.source} is not an active participant")
-    try:
-        keys = _keys(json.dumps(source.jwks, sort_keys=True))
-    except RsaKeyError as exc:
-        raise FspiopError("3105", f"no usable key is registered for {source.id}") from exc
+    keys = source.keys
+    if keys is None:
+        raise FspiopError("3105", f"no usable key is registered for {source.id}")
     verify_message(
         headers.signature,
         body=body,

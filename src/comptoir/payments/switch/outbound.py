@@ -3,7 +3,8 @@
 Each message is written to the transactional outbox in the same transaction as the state it
 announces, so a crash can neither lose a callback nor send one for a change that rolled back.
 It is sent right after that transaction commits (an immediate send of the outbox), to the
-destination's callback URL (read at sending time, so an operator's change applies at once); if
+destination's callback URL (read at sending time through the participant cache, so an
+operator's change applies within `participant_cache.CACHE_SECONDS`); if
 that send fails or is lost with the process, the relay delivers the stored message, retrying
 with backoff while the destination is down.
 """
@@ -21,7 +22,7 @@ from comptoir.kernel.clock import Clock
 from comptoir.kernel.db import Database
 from comptoir.kernel.fspiop import RsaJwk, build_headers, error_body, json_body, sign_headers
 from comptoir.kernel.fspiop.errors import FspiopError
-from comptoir.payments.models import ParticipantRow
+from comptoir.payments.services.participant_cache import participant_cache
 
 TOPIC = "payments.fspiop.outbound"
 HANDLER = "payments.fspiop.sender"
@@ -131,10 +132,13 @@ class Deliverer:
 
     def __call__(self, event: outbox.OutboxEvent) -> None:
         payload = event.payload
-        # A read: on SQLite a write transaction would queue behind every writer for nothing.
-        with self.database.reading() as session:
-            participant = session.get(ParticipantRow, payload["destination"])
-            url = None if participant is None else participant.callback_url
+        participants = participant_cache(self.database.engine)
+        participant = participants.peek(payload["destination"])
+        if participant is None:
+            # A read: on SQLite a write transaction would queue behind every writer for nothing.
+            with self.database.reading() as session:
+                participant = participants.load(session, payload["destination"])
+        url = None if participant is None else participant.callback_url
         if url is None:
             logger.warning("no participant %s: message dropped", payload["destination"])
             return
