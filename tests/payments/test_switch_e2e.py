@@ -309,7 +309,37 @@ def test_a_lookup_of_an_unknown_party_gets_3204(payer: Peer) -> None:
     assert error_code(refused.json()) == "3204"
 
 
-def test_a_closed_window_reports_its_committed_transfers(node: Node, payer: Peer) -> None:
+def committed_payment(payer: Peer, payee: Peer, amount: str) -> None:
+    """A complete transfer, prepare to commit."""
+    document, fulfilment = payer.prepare(payee, amount)
+    answer = payer.send(
+        "POST", "/transfers", resource="transfers", document=document, destination="wallet-b"
+    )
+    assert answer.status_code == 202, answer.text
+    transfer_id = document["transferId"]
+    payee.wait_for("POST", "/transfers")
+    fulfil = payee.send(
+        "PUT",
+        f"/transfers/{transfer_id}",
+        resource="transfers",
+        destination="bank-a",
+        document={
+            "fulfilment": fulfilment,
+            "completedTimestamp": "2026-11-28T12:00:00.000Z",
+            "transferState": "COMMITTED",
+        },
+    )
+    assert fulfil.status_code == 202, fulfil.text
+    assert payer.wait_for("PUT", f"/transfers/{transfer_id}").json()["transferState"] == (
+        "COMMITTED"
+    )
+
+
+def test_a_closed_window_reports_its_committed_transfers(
+    node: Node, payer: Peer, payee: Peer
+) -> None:
+    # Its own payment, so that the test holds whichever tests ran before it in the window.
+    committed_payment(payer, payee, "3")
     closed = node.comptoir("switch", "window", "close")
     assert closed.returncode == 0, closed.stderr
     window_id = closed.stdout.split()[-1]
