@@ -19,6 +19,7 @@ from comptoir.apps.wallet.merchant import service
 from comptoir.apps.wallet.merchant.models import MerchantApiKey, MerchantRequest
 from comptoir.apps.wallet.merchant.service import IssuedKey, issue_key, sweep
 from comptoir.apps.wallet.models import TransactionRequest
+from comptoir.apps.wallet.pages.common import failure_text
 from comptoir.apps.wallet.service.approvals import approve_request, reject_request
 from comptoir.apps.wallet.service.customers import list_customers
 from comptoir.apps.wallet.service.payer import confirm_payment
@@ -409,4 +410,5 @@ def test_a_payment_agreed_to_after_the_request_expired_is_not_sent(
     shop_node.pump()
     assert view.state == "failed"
     assert view.error_code == "3301"
+    assert failure_text(view.error_code).startswith("The request to pay expired")
     assert alice_balance(shop_node) == balance

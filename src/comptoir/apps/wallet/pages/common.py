@@ -58,6 +58,8 @@ def failure_text(code: str | None) -> str:
     """What a failed payment's error code means for the person who paid."""
     if code == "3204":
         message = N_("No account was found for this phone number or alias.")
+    elif code == "3301":
+        message = N_("The request to pay expired before you agreed. Nothing was paid.")
     elif code in ("3300", "3302", "3303"):
         message = N_("The offer expired before the payment was made. Please start again.")
     elif code == "2004":
