@@ -80,14 +80,19 @@ def count(node: Node, model: type[Any]) -> int:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
+def asked_of_alice(node: Node) -> TransactionRequest:
+    """The request to pay as Alice's institution holds it."""
+    with node.wallet.database.transaction() as session:
+        return session.scalars(
+            select(TransactionRequest).where(TransactionRequest.direction == "incoming")
+        ).one()
+
+
 def alice_approves(node: Node) -> None:
     alice = node.client.app.state.wallet  # type: ignore[attr-defined]
     assert alice is node.wallet
-    with node.wallet.database.transaction() as session:
-        row = session.scalars(
-            select(TransactionRequest).where(TransactionRequest.direction == "incoming")
-        ).one()
-        alice_id, row_id = row.customer_id, row.id
+    asked = asked_of_alice(node)
+    alice_id, row_id = asked.customer_id, asked.id
     payment_id = approve_request(
         node.wallet, institution_id="wallet-a", customer_id=alice_id, request_row_id=row_id
     )
@@ -240,13 +245,13 @@ def test_a_declined_request_ends_declined(
     alice = list_requests(
         shop_node.wallet,
         institution_id="wallet-a",
-        customer_id=_alice_id(shop_node),
+        customer_id=asked_of_alice(shop_node).customer_id,
         direction="incoming",
     )
     reject_request(
         shop_node.wallet,
         institution_id="wallet-a",
-        customer_id=_alice_id(shop_node),
+        customer_id=asked_of_alice(shop_node).customer_id,
         request_row_id=alice[0].id,
     )
     shop_node.pump()
@@ -277,14 +282,6 @@ def test_a_merchant_cannot_read_another_merchants_request(shop_node: Node, key: 
     answer = shop_node.client.get(f"{API}/{created['id']}", headers=auth(other))
     assert answer.status_code == 404
     assert shop_node.client.get(f"{API}/nonsense", headers=auth(key)).status_code == 404
-
-
-def _alice_id(node: Node) -> Any:
-    with node.wallet.database.transaction() as session:
-        row = session.scalars(
-            select(TransactionRequest).where(TransactionRequest.direction == "incoming")
-        ).one()
-        return row.customer_id
 
 
 def test_a_merchant_creates_an_api_key_on_its_wallet_pages_and_it_works(
@@ -325,11 +322,8 @@ def test_a_payment_in_flight_when_the_request_expired_is_reported_paid_after_all
 ) -> None:
     created = shop_node.client.post(API, json=body(), headers=auth(key)).json()
     shop_node.pump()
-    with shop_node.wallet.database.transaction() as session:
-        row = session.scalars(
-            select(TransactionRequest).where(TransactionRequest.direction == "incoming")
-        ).one()
-        alice_id, row_id = row.customer_id, row.id
+    asked = asked_of_alice(shop_node)
+    alice_id, row_id = asked.customer_id, asked.id
     payment_id = approve_request(
         shop_node.wallet, institution_id="wallet-a", customer_id=alice_id, request_row_id=row_id
     )
@@ -360,13 +354,9 @@ def test_the_payer_can_no_longer_pay_a_request_once_it_expired(
 ) -> None:
     shop_node.client.post(API, json=body(), headers=auth(key)).json()
     shop_node.pump()
-    with shop_node.wallet.database.transaction() as session:
-        asked = session.scalars(
-            select(TransactionRequest).where(TransactionRequest.direction == "incoming")
-        ).one()
-        alice_id, row_id = asked.customer_id, asked.id
-        # The request carried its expiration to Alice's institution.
-        assert asked.expires_at is not None
+    asked = asked_of_alice(shop_node)
+    alice_id, row_id = asked.customer_id, asked.id
+    assert asked.expires_at is not None  # it carried its expiration to Alice's institution
     shop_node.clock.advance(service.REQUEST_LIFETIME + timedelta(seconds=1))
     balance = alice_balance(shop_node)
     with pytest.raises(WalletError) as refused:
@@ -389,11 +379,8 @@ def test_a_payment_agreed_to_after_the_request_expired_is_not_sent(
 ) -> None:
     shop_node.client.post(API, json=body(), headers=auth(key)).json()
     shop_node.pump()
-    with shop_node.wallet.database.transaction() as session:
-        asked = session.scalars(
-            select(TransactionRequest).where(TransactionRequest.direction == "incoming")
-        ).one()
-        alice_id, row_id = asked.customer_id, asked.id
+    asked = asked_of_alice(shop_node)
+    alice_id, row_id = asked.customer_id, asked.id
     payment_id = approve_request(
         shop_node.wallet, institution_id="wallet-a", customer_id=alice_id, request_row_id=row_id
     )
