@@ -160,3 +160,26 @@ def test_a_refused_prepare_moves_nothing_and_a_resend_is_refused_the_same_way(
     assert twin.apply([too_much]) == [(0, TransferResult.EXCEEDS_CREDITS)]
     assert twin.apply([too_much]) == [(0, TransferResult.ID_ALREADY_FAILED)]
     twin.assert_same_books()
+
+
+def test_every_batch_statement_names_the_columns_in_the_order_its_rows_are_built() -> None:
+    from comptoir.payments.services import ledger_sql
+
+    columns = {
+        "payments_ledger_transfer": ", ".join(Transfer._fields),
+        "payments_ledger_account": ", ".join(Account._fields),
+    }
+    statements = {
+        name: value
+        for name, value in vars(ledger_sql).items()
+        if name.startswith(("_SQLITE_", "_PG_")) and isinstance(value, str)
+    }
+    assert len(statements) >= 10
+    for name, sql in statements.items():
+        for table, listed in columns.items():
+            if sql.startswith("SELECT") and f"FROM {table}" in sql:
+                assert sql.startswith(f"SELECT {listed} FROM {table}"), name
+                if " UNION " in sql:
+                    assert f" UNION SELECT {listed} FROM {table}" in sql, name
+            if sql.startswith(f"INSERT INTO {table} ("):
+                assert sql.startswith(f"INSERT INTO {table} ({listed}"), name

@@ -1,0 +1,362 @@
+"""The ledger store's statements, spoken to the database driver directly, one set per dialect.
+
+A batch of 8,190 transfers moves some 60,000 ids in and out of the database. Through
+SQLAlchemy, the per-value type processing of those ids (UUID to text and back on SQLite) and
+the statement machinery around them cost several times SQLite's own work (bench/payments.py).
+So the batch path runs fixed SQL on the session's own DB-API connection, inside the session's
+transaction, in each dialect's cheapest form:
+
+- SQLite keeps a UUID as its 32 hex digits (as SQLAlchemy's `Uuid` does there). A set of ids
+  travels as one JSON array read by `json_each`, so the statement text never changes. Ids read
+  back are mapped to the `UUID` objects the batch already holds, and parsed only when unknown.
+- PostgreSQL takes and gives `UUID` objects natively (psycopg); a set of ids travels as one
+  array (`= ANY(%s)`), and a batch's rows as one array per column (`unnest`), so a batch is a
+  handful of round trips however large it is.
+
+The rows are exactly those the ORM models declare (`comptoir.payments.models`); the tests run
+the same store on both dialects, and the schema is Alembic's.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.orm import Session
+
+from comptoir.payments.domain import (
+    ZERO_ID,
+    Account,
+    AccountBalance,
+    Transfer,
+    TransferFlags,
+    TransferResult,
+)
+
+NANOSECONDS = 1_000_000_000
+_PENDING = int(TransferFlags.PENDING)
+
+# The columns, in `Account._fields` and `Transfer._fields` order, are spelled out in each
+# statement so that the SQL reads whole; a test checks them against those fields.
+_LAST_TIMESTAMP = (
+    "SELECT (SELECT max(timestamp) FROM payments_ledger_transfer), "
+    "(SELECT max(timestamp) FROM payments_ledger_account)"
+)
+
+
+def expires_at(transfer: Transfer) -> int | None:
+    """When a pending transfer with a timeout lapses (ns), else None: the expiry index's key."""
+    if transfer.flags & _PENDING and transfer.timeout:
+        return transfer.timestamp + transfer.timeout * NANOSECONDS
+    return None
+
+
+class LedgerSql:
+    """One dialect's batch statements over a session's connection (see the module's doc)."""
+
+    def __init__(self, session: Session) -> None:
+        # The session's own connection, so every statement runs in the caller's transaction;
+        # flushing first keeps the order of writes the ORM would have given.
+        session.flush()
+        self.cursor: Any = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+    @staticmethod
+    def for_session(session: Session) -> LedgerSql:
+        dialect = session.get_bind().dialect.name
+        if dialect == "sqlite":
+            return SqliteLedgerSql(session)
+        if dialect == "postgresql":
+            return PostgresLedgerSql(session)
+        raise ValueError(f"the ledger store does not speak to {dialect} databases")
+
+    def last_timestamp(self) -> int:
+        """The newest timestamp given so far: the ledger's timestamps never repeat or go back."""
+        self.cursor.execute(_LAST_TIMESTAMP)
+        transfers, accounts = self.cursor.fetchone()
+        return max(transfers or 0, accounts or 0)
+
+    # Each dialect implements these.
+    def stored_transfers(
+        self, ids: Collection[UUID], pending_ids: Collection[UUID]
+    ) -> list[Transfer]:
+        """The stored transfers with one of `ids`, or resolving one of `pending_ids`."""
+        raise NotImplementedError
+
+    def lock_accounts(self, ids: Collection[UUID]) -> list[Account]:
+        """Load the accounts with these ids, locking their rows for this transaction."""
+        raise NotImplementedError
+
+    def failures(self, ids: Collection[UUID]) -> list[tuple[UUID, TransferResult]]:
+        raise NotImplementedError
+
+    def insert_accounts(self, accounts: Sequence[Account]) -> None:
+        raise NotImplementedError
+
+    def insert_transfers(self, transfers: Sequence[Transfer]) -> None:
+        raise NotImplementedError
+
+    def update_balances(self, balances: Sequence[AccountBalance]) -> None:
+        raise NotImplementedError
+
+    def insert_failures(self, failures: Sequence[tuple[UUID, TransferResult]]) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self.cursor.close()
+
+
+# -- SQLite -----------------------------------------------------------------------------------
+
+
+class _Ids:
+    """Hex digits back to the `UUID` objects a batch already holds; parses only what it lacks."""
+
+    def __init__(self, known: Iterable[UUID]) -> None:
+        self.by_hex = {value.hex: value for value in known}
+        self.by_hex[ZERO_ID.hex] = ZERO_ID
+
+    def __call__(self, digits: str | None) -> UUID:
+        if digits is None:
+            return ZERO_ID
+        found = self.by_hex.get(digits)
+        if found is None:
+            found = self.by_hex[digits] = UUID(hex=digits)
+        return found
+
+
+def _hex_array(ids: Iterable[UUID]) -> str:
+    return json.dumps([value.hex for value in ids])
+
+
+_SQLITE_STORED = (
+    "SELECT id, debit_account_id, credit_account_id, amount, ledger, code, flags, pending_id, "
+    "timeout, user_data_128, user_data_64, user_data_32, timestamp FROM "
+    "payments_ledger_transfer WHERE id IN (SELECT value FROM json_each(?))"
+)
+_SQLITE_STORED_OR_RESOLVING = (
+    "SELECT id, debit_account_id, credit_account_id, amount, ledger, code, flags, pending_id, "
+    "timeout, user_data_128, user_data_64, user_data_32, timestamp FROM "
+    "payments_ledger_transfer WHERE id IN (SELECT value FROM json_each(?)) UNION SELECT id, "
+    "debit_account_id, credit_account_id, amount, ledger, code, flags, pending_id, timeout, "
+    "user_data_128, user_data_64, user_data_32, timestamp FROM payments_ledger_transfer WHERE "
+    "pending_id IN (SELECT value FROM json_each(?))"
+)
+_SQLITE_ACCOUNTS = (
+    "SELECT id, ledger, code, flags, debits_pending, debits_posted, credits_pending, "
+    "credits_posted, user_data_128, user_data_64, user_data_32, timestamp FROM "
+    "payments_ledger_account WHERE id IN (SELECT value FROM json_each(?))"
+)
+_SQLITE_FAILURES = (
+    "SELECT transfer_id, result FROM payments_ledger_failure WHERE transfer_id IN (SELECT "
+    "value FROM json_each(?))"
+)
+_SQLITE_INSERT_ACCOUNTS = (
+    "INSERT INTO payments_ledger_account (id, ledger, code, flags, debits_pending, "
+    "debits_posted, credits_pending, credits_posted, user_data_128, user_data_64, "
+    "user_data_32, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_SQLITE_INSERT_TRANSFERS = (
+    "INSERT INTO payments_ledger_transfer (id, debit_account_id, credit_account_id, amount, "
+    "ledger, code, flags, pending_id, timeout, user_data_128, user_data_64, user_data_32, "
+    "timestamp, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+class SqliteLedgerSql(LedgerSql):
+    """SQLite: ids as 32 hex digits, id sets as JSON arrays. BEGIN IMMEDIATE (see
+    `comptoir.kernel.db`) already holds the database's write lock, so no row lock is needed."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.ids = _Ids(())
+
+    def stored_transfers(
+        self, ids: Collection[UUID], pending_ids: Collection[UUID]
+    ) -> list[Transfer]:
+        self.ids = _Ids([*ids, *pending_ids])
+        if pending_ids:
+            self.cursor.execute(
+                _SQLITE_STORED_OR_RESOLVING, (_hex_array(ids), _hex_array(pending_ids))
+            )
+        else:
+            self.cursor.execute(_SQLITE_STORED, (_hex_array(ids),))
+        return [self._transfer(row) for row in self.cursor.fetchall()]
+
+    def _transfer(self, row: Sequence[Any]) -> Transfer:
+        ids = self.ids
+        return Transfer(
+            ids(row[0]),
+            ids(row[1]),
+            ids(row[2]),
+            row[3],
+            row[4],
+            row[5],
+            row[6],
+            ids(row[7]),
+            row[8],
+            ids(row[9]),
+            row[10],
+            row[11],
+            row[12],
+        )
+
+    def lock_accounts(self, ids: Collection[UUID]) -> list[Account]:
+        known = self.ids
+        known.by_hex.update((value.hex, value) for value in ids)
+        self.cursor.execute(_SQLITE_ACCOUNTS, (_hex_array(ids),))
+        return [
+            Account._make((known(row[0]), *row[1:8], known(row[8]), *row[9:]))
+            for row in self.cursor.fetchall()
+        ]
+
+    def failures(self, ids: Collection[UUID]) -> list[tuple[UUID, TransferResult]]:
+        self.cursor.execute(_SQLITE_FAILURES, (_hex_array(ids),))
+        return [(self.ids(row[0]), TransferResult(row[1])) for row in self.cursor.fetchall()]
+
+    def insert_accounts(self, accounts: Sequence[Account]) -> None:
+        self.cursor.executemany(
+            _SQLITE_INSERT_ACCOUNTS,
+            [
+                (account.id.hex, *account[1:8], account.user_data_128.hex, *account[9:])
+                for account in accounts
+            ],
+        )
+
+    def insert_transfers(self, transfers: Sequence[Transfer]) -> None:
+        self.cursor.executemany(
+            _SQLITE_INSERT_TRANSFERS,
+            [
+                (
+                    transfer.id.hex,
+                    transfer.debit_account_id.hex,
+                    transfer.credit_account_id.hex,
+                    transfer.amount,
+                    transfer.ledger,
+                    transfer.code,
+                    transfer.flags,
+                    None if transfer.pending_id == ZERO_ID else transfer.pending_id.hex,
+                    transfer.timeout,
+                    transfer.user_data_128.hex,
+                    transfer.user_data_64,
+                    transfer.user_data_32,
+                    transfer.timestamp,
+                    expires_at(transfer),
+                )
+                for transfer in transfers
+            ],
+        )
+
+    def update_balances(self, balances: Sequence[AccountBalance]) -> None:
+        self.cursor.executemany(
+            "UPDATE payments_ledger_account SET debits_pending = ?, debits_posted = ?, "
+            "credits_pending = ?, credits_posted = ? WHERE id = ?",
+            [(*balance[1:], balance.account_id.hex) for balance in balances],
+        )
+
+    def insert_failures(self, failures: Sequence[tuple[UUID, TransferResult]]) -> None:
+        self.cursor.executemany(
+            "INSERT INTO payments_ledger_failure (transfer_id, result) VALUES (?, ?)",
+            [(transfer_id.hex, result.value) for transfer_id, result in failures],
+        )
+
+
+# -- PostgreSQL -------------------------------------------------------------------------------
+
+_PG_STORED = (
+    "SELECT id, debit_account_id, credit_account_id, amount, ledger, code, flags, pending_id, "
+    "timeout, user_data_128, user_data_64, user_data_32, timestamp FROM "
+    "payments_ledger_transfer WHERE id = ANY(%s)"
+)
+_PG_STORED_OR_RESOLVING = (
+    "SELECT id, debit_account_id, credit_account_id, amount, ledger, code, flags, pending_id, "
+    "timeout, user_data_128, user_data_64, user_data_32, timestamp FROM "
+    "payments_ledger_transfer WHERE id = ANY(%s) UNION SELECT id, debit_account_id, "
+    "credit_account_id, amount, ledger, code, flags, pending_id, timeout, user_data_128, "
+    "user_data_64, user_data_32, timestamp FROM payments_ledger_transfer WHERE pending_id = "
+    "ANY(%s)"
+)
+_PG_LOCK_ACCOUNTS = (
+    "SELECT id, ledger, code, flags, debits_pending, debits_posted, credits_pending, "
+    "credits_posted, user_data_128, user_data_64, user_data_32, timestamp FROM "
+    "payments_ledger_account WHERE id = ANY(%s) ORDER BY id FOR UPDATE"
+)
+_PG_INSERT_ACCOUNTS = (
+    "INSERT INTO payments_ledger_account (id, ledger, code, flags, debits_pending, "
+    "debits_posted, credits_pending, credits_posted, user_data_128, user_data_64, "
+    "user_data_32, timestamp) SELECT * FROM unnest(%s::uuid[], %s::varchar[], %s::integer[], "
+    "%s::integer[], %s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], %s::uuid[], "
+    "%s::bigint[], %s::integer[], %s::bigint[])"
+)
+_PG_INSERT_TRANSFERS = (
+    "INSERT INTO payments_ledger_transfer (id, debit_account_id, credit_account_id, amount, "
+    "ledger, code, flags, pending_id, timeout, user_data_128, user_data_64, user_data_32, "
+    "timestamp, expires_at) SELECT * FROM unnest(%s::uuid[], %s::uuid[], %s::uuid[], "
+    "%s::bigint[], %s::varchar[], %s::integer[], %s::integer[], %s::uuid[], %s::integer[], "
+    "%s::uuid[], %s::bigint[], %s::integer[], %s::bigint[], %s::bigint[])"
+)
+
+
+def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[]] * width
+
+
+class PostgresLedgerSql(LedgerSql):
+    """PostgreSQL: native UUIDs, id sets as arrays, a batch's rows as one array per column.
+    Rows are locked `FOR UPDATE` in id order, so two batches sharing accounts queue and never
+    deadlock, while batches over other accounts go on in parallel."""
+
+    def stored_transfers(
+        self, ids: Collection[UUID], pending_ids: Collection[UUID]
+    ) -> list[Transfer]:
+        if pending_ids:
+            self.cursor.execute(_PG_STORED_OR_RESOLVING, (list(ids), list(pending_ids)))
+        else:
+            self.cursor.execute(_PG_STORED, (list(ids),))
+        return [
+            Transfer._make((*row[:7], row[7] or ZERO_ID, *row[8:]))
+            for row in self.cursor.fetchall()
+        ]
+
+    def lock_accounts(self, ids: Collection[UUID]) -> list[Account]:
+        self.cursor.execute(_PG_LOCK_ACCOUNTS, (list(ids),))
+        return [Account._make(row) for row in self.cursor.fetchall()]
+
+    def failures(self, ids: Collection[UUID]) -> list[tuple[UUID, TransferResult]]:
+        self.cursor.execute(
+            "SELECT transfer_id, result FROM payments_ledger_failure WHERE transfer_id = ANY(%s)",
+            (list(ids),),
+        )
+        return [(row[0], TransferResult(row[1])) for row in self.cursor.fetchall()]
+
+    def insert_accounts(self, accounts: Sequence[Account]) -> None:
+        self.cursor.execute(_PG_INSERT_ACCOUNTS, _columns(accounts, len(Account._fields)))
+
+    def insert_transfers(self, transfers: Sequence[Transfer]) -> None:
+        rows = [
+            (
+                *transfer[:7],
+                None if transfer.pending_id == ZERO_ID else transfer.pending_id,
+                *transfer[8:],
+                expires_at(transfer),
+            )
+            for transfer in transfers
+        ]
+        self.cursor.execute(_PG_INSERT_TRANSFERS, _columns(rows, len(Transfer._fields) + 1))
+
+    def update_balances(self, balances: Sequence[AccountBalance]) -> None:
+        self.cursor.execute(
+            "UPDATE payments_ledger_account AS account SET debits_pending = moved.dp, "
+            "debits_posted = moved.dd, credits_pending = moved.cp, credits_posted = moved.cd "
+            "FROM unnest(%s::uuid[], %s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[]) "
+            "AS moved(id, dp, dd, cp, cd) WHERE account.id = moved.id",
+            _columns(balances, 5),
+        )
+
+    def insert_failures(self, failures: Sequence[tuple[UUID, TransferResult]]) -> None:
+        self.cursor.execute(
+            "INSERT INTO payments_ledger_failure (transfer_id, result) "
+            "SELECT * FROM unnest(%s::uuid[], %s::varchar[])",
+            _columns([(transfer_id, result.value) for transfer_id, result in failures], 2),
+        )
