@@ -417,6 +417,25 @@ def test_a_reverted_expiry_leaves_the_transfer_pending_and_due_again() -> None:
     assert [void.pending_id for void in world.ledger.expire_pending()] == [pending.id]
 
 
+def test_a_void_refused_because_of_a_reverted_void_succeeds_when_sent_again() -> None:
+    # Only transient refusals are remembered; any other is decided again on the state as it is.
+    world = World()
+    pending = world.pending(amount=300)
+    world.ledger.take_changes()
+    world.ok(world.void(pending))
+    second = world.void(pending)
+    assert world.ledger.create_transfers([second]) == [
+        (0, TransferResult.PENDING_TRANSFER_ALREADY_VOIDED)
+    ]
+
+    world.ledger.revert(world.ledger.take_changes())
+
+    assert world.ledger.pending_status(pending.id) is PendingStatus.PENDING
+    world.ok(second)
+    assert world.ledger.pending_status(pending.id) is PendingStatus.VOIDED
+    assert world.balance(world.payer) == (0, 0, 0, 1_000)
+
+
 def test_revert_refuses_changes_that_are_not_the_latest_or_are_followed_by_others() -> None:
     world = World()
     older = world.ledger.take_changes()
