@@ -32,13 +32,13 @@ def register(app: FastAPI | None, cli: typer.Typer | None) -> None:
 
 def _register_web(app: FastAPI) -> None:
     from comptoir.kernel.fspiop import FspiopError
+    from comptoir.kernel.web.direct import DirectRoutes
     from comptoir.kernel.web.navigation import Role, ServiceLink
     from comptoir.payments import pages
     from comptoir.payments.domain import nanosecond_clock
     from comptoir.payments.services import transfers
     from comptoir.payments.services.ledger_store import LedgerStore
     from comptoir.payments.switch import outbound, routes
-    from comptoir.payments.switch.direct import DirectRoutes
     from comptoir.payments.switch.group_commit import GroupCommitter
     from comptoir.payments.switch.keys import load_or_create_switch_key
 
@@ -63,7 +63,11 @@ def _register_web(app: FastAPI) -> None:
     app.state.switch = switch
     app.include_router(routes.router)
     # The FSPIOP routes are answered before the router and the pages' middleware.
-    app.add_middleware(DirectRoutes, routes=routes.router.routes)
+    app.add_middleware(
+        DirectRoutes,
+        routes=routes.router.routes,
+        errors={FspiopError: routes.fspiop_error_response},
+    )
     app.add_exception_handler(FspiopError, routes.fspiop_error_response)
     node.outbox.subscribe(outbound.TOPIC, outbound.HANDLER, outbound.Deliverer(node.database))
 

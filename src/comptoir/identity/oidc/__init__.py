@@ -37,16 +37,19 @@ def _register_web(app: FastAPI) -> None:
     from comptoir.identity.oidc import api, pages
     from comptoir.identity.oidc.provider import ENDPOINTS, Provider
     from comptoir.identity.oidc.service.replay import forget_expired
+    from comptoir.kernel.web.direct import DirectRoutes
 
     node: NodeContext = app.state.node
     app.state.oidc_provider = Provider.for_settings(node.settings, clock=node.clock)
     app.router.routes.extend(api.routes())
-    # The protocol endpoints are answered before the router and the pages' middleware.
+    # The protocol endpoints are answered before the router and the pages' middleware. Their
+    # clients are servers that post forms (PAR, token) and hold no cookie: no CSRF to check.
     app.add_middleware(
-        api.ProtocolEndpoints,
-        endpoints=api.routes(),
+        DirectRoutes,
+        routes=api.routes(),
         pages={ENDPOINTS["authorize"]: pages.authorize.authorize_directly},
         default_locale=node.settings.default_locale,
+        form_posts=True,
     )
     app.include_router(pages.router)
     node.templates.add_directory(Path(__file__).parent / "templates")

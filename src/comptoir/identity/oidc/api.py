@@ -15,7 +15,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from comptoir.identity.oidc.domain import SUPPORTED_CLAIMS, SUPPORTED_SCOPES
 from comptoir.identity.oidc.errors import OAuthError
@@ -23,7 +22,6 @@ from comptoir.identity.oidc.provider import ENDPOINTS, Provider
 from comptoir.identity.oidc.service import pushed, tokens
 from comptoir.kernel.crypto import jwks_document
 from comptoir.kernel.web.context import node_context
-from comptoir.kernel.web.middleware import LocaleMiddleware, SecurityHeadersMiddleware
 
 _NO_STORE = {"Cache-Control": "no-store"}
 _MAX_BODY_BYTES = 64 * 1024
@@ -158,55 +156,6 @@ async def _userinfo(request: Request) -> Response:
         provider=provider,
     )
     return Response(signed, media_type="application/jwt", headers=_NO_STORE)
-
-
-Endpoint = Callable[[Request], Awaitable[Response]]
-
-
-class ProtocolEndpoints:
-    """Pure ASGI middleware: a request for one of the protocol endpoints' exact paths goes
-    straight to its handler, with the node's security headers, past the router's walk through
-    every page and the middleware for pages (language, templates, CSRF): clients speak JSON
-    and JWTs here, authenticated by signatures, and every refusal is an OAuth error in
-    English. `pages` are browser pages on the sign-in path (the authorization endpoint) taken
-    the same short way, but with the visitor's language chosen first; they must not need the
-    CSRF check (GET only). Anything else goes on down the usual stack."""
-
-    def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        endpoints: list[Route],
-        pages: dict[str, Endpoint] | None = None,
-        default_locale: str = "en",
-    ) -> None:
-        self.app = app
-        self.endpoints: dict[str, tuple[frozenset[str], Endpoint]] = {
-            route.path: (frozenset(route.methods or ()), route.endpoint) for route in endpoints
-        }
-        for path, page in (pages or {}).items():
-            # GET only (not the HEAD Starlette would add): the router answers HEAD with 405.
-            self.endpoints[path] = (frozenset({"GET"}), page)
-        self.direct = SecurityHeadersMiddleware(self._answer)
-        self.page_paths = frozenset(pages or ())
-        self.direct_page = SecurityHeadersMiddleware(
-            LocaleMiddleware(self._answer, default_locale=default_locale)
-        )
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            path = scope["path"]
-            found = self.endpoints.get(path)
-            if found is not None and scope["method"] in found[0]:
-                answer = self.direct_page if path in self.page_paths else self.direct
-                await answer(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
-
-    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
-        _methods, endpoint = self.endpoints[scope["path"]]
-        response = await endpoint(Request(scope, receive, send))
-        await response(scope, receive, send)
 
 
 def routes() -> list[Route]:

@@ -130,7 +130,7 @@ def authorize(request: Request, client_id: str = "", request_uri: str = "") -> R
 
 
 async def authorize_directly(request: Request) -> Response:
-    """`authorize` as `api.ProtocolEndpoints` serves it, before the router (every sign-in
+    """`authorize` as `kernel.web.direct.DirectRoutes` serves it, before the router (every sign-in
     passes here): the same answer, the query read as FastAPI reads it (the last value)."""
     query = request.query_params
     return await run_in_threadpool(
