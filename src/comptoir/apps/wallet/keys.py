@@ -14,7 +14,7 @@ from pathlib import Path
 
 from comptoir.apps.wallet.domain.conditions import fulfilment_secret
 from comptoir.kernel.fspiop import RsaJwk, generate_rsa_jwk, import_rsa_jwk
-from comptoir.kernel.fspiop.signature import JwksDocument
+from comptoir.kernel.fspiop.rsa_keys import JwksDocument
 
 
 def private_key_path(keys_dir: Path, institution_id: str) -> Path:

@@ -40,7 +40,7 @@ from comptoir.kernel.fspiop.idempotency import (
     content_hash,
     decide,
 )
-from comptoir.kernel.fspiop.signature import (
+from comptoir.kernel.fspiop.rsa_keys import (
     DEFAULT_ALGORITHM,
     MIN_RSA_BITS,
     SIGNATURE_ALGORITHMS,
@@ -51,10 +51,8 @@ from comptoir.kernel.fspiop.signature import (
     import_rsa_jwk,
     import_rsa_jwks,
     rsa_jwks_document,
-    sign_headers,
-    sign_message,
-    verify_message,
 )
+from comptoir.kernel.fspiop.signature import sign_headers, sign_message, verify_message
 
 __all__ = [
     "API_VERSION",

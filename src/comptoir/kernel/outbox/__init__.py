@@ -14,6 +14,7 @@ that publishes must have wired its subscribers first, as the composition root do
 
 from comptoir.kernel.outbox.admin import deliveries, retry_dead
 from comptoir.kernel.outbox.inbox import processed_once
+from comptoir.kernel.outbox.leases import describe_error
 from comptoir.kernel.outbox.models import (
     DEAD,
     DELIVERED,
@@ -26,7 +27,7 @@ from comptoir.kernel.outbox.models import (
     OutboxEventRecord,
 )
 from comptoir.kernel.outbox.publishing import declare, publish
-from comptoir.kernel.outbox.relay import OutboxRelay, describe_error
+from comptoir.kernel.outbox.relay import OutboxRelay
 
 __all__ = [
     "DEAD",

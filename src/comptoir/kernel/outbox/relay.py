@@ -1,49 +1,27 @@
-"""The relay: claims due deliveries with a lease, hands them to handlers, retries with backoff."""
+"""The relay: claims due deliveries with a lease, hands them to handlers, retries with backoff.
+
+Its bookkeeping in the database (claims, outcomes, releases) is in `leases`."""
 
 from __future__ import annotations
 
 import logging
 import random
-import re
 import threading
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any
-
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.orm import aliased
 
 from comptoir.kernel.clock import Clock, system_clock
 from comptoir.kernel.db import Database
 from comptoir.kernel.ids import new_id
 from comptoir.kernel.outbox.immediate import ImmediateSends
-from comptoir.kernel.outbox.models import (
-    DEAD,
-    DELIVERED,
-    LAST_ERROR_LENGTH,
-    PENDING,
-    Claim,
-    Handler,
-    OutboxDelivery,
-    OutboxEvent,
-    OutboxEventRecord,
-)
+from comptoir.kernel.outbox.leases import claim_due, record_outcomes, release
+from comptoir.kernel.outbox.models import Claim, Handler
 from comptoir.kernel.outbox.publishing import hub
 
 logger = logging.getLogger(__name__)
-
-# Scrubbed from handler errors before they are stored or logged: passwords in URLs and
-# `name=value` pairs whose name says secret. Handlers should still keep secrets out of errors.
-_URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
-_SECRET_PAIR = re.compile(
-    r"\b((?:password|passwd|secret|token|api_?key|pin|otp)\w*\s*[=:]\s*)[^\s,;&]+", re.IGNORECASE
-)
-
-
-_Claim = Claim
 
 
 class OutboxRelay:
@@ -157,7 +135,7 @@ class OutboxRelay:
         if not claims:
             return 0
         if len(claims) == 1 or self.concurrency == 1:
-            outcomes: list[tuple[_Claim, Exception | None]] = []
+            outcomes: list[tuple[Claim, Exception | None]] = []
             for index, claim in enumerate(claims):
                 if self._stopping.is_set():
                     self._release(claims[index:], token)
@@ -169,13 +147,13 @@ class OutboxRelay:
         return len(outcomes)
 
     def _call_side_by_side(
-        self, claims: Sequence[_Claim], token: uuid.UUID
-    ) -> list[tuple[_Claim, Exception | None]]:
+        self, claims: Sequence[Claim], token: uuid.UUID
+    ) -> list[tuple[Claim, Exception | None]]:
         workers = min(self.concurrency, len(claims))
         with ThreadPoolExecutor(workers, thread_name_prefix="comptoir-outbox") as pool:
             futures = [(claim, pool.submit(self._call_unless_stopping, claim)) for claim in claims]
-            outcomes: list[tuple[_Claim, Exception | None]] = []
-            untried: list[_Claim] = []
+            outcomes: list[tuple[Claim, Exception | None]] = []
+            untried: list[Claim] = []
             for claim, future in futures:
                 called, error = future.result()
                 if called:
@@ -186,7 +164,7 @@ class OutboxRelay:
             self._release(untried, token)
         return outcomes
 
-    def _call_unless_stopping(self, claim: _Claim) -> tuple[bool, Exception | None]:
+    def _call_unless_stopping(self, claim: Claim) -> tuple[bool, Exception | None]:
         if self._stopping.is_set():
             return False, None
         return True, self._call(claim)
@@ -250,93 +228,18 @@ class OutboxRelay:
 
     def _claim(
         self, subscriptions: Sequence[tuple[str, str]], token: uuid.UUID, batch: int
-    ) -> list[_Claim]:
-        now = self.clock.now()
-        # The subqueries read an alias, so that they never correlate with the updated table.
-        candidate = aliased(OutboxDelivery)
-        mine = (
-            select(candidate.id)
-            .join(OutboxEventRecord, OutboxEventRecord.id == candidate.event_id)
-            .where(
-                candidate.status == PENDING,
-                or_(
-                    *(
-                        and_(OutboxEventRecord.topic == topic, candidate.handler == name)
-                        for topic, name in subscriptions
-                    )
-                ),
-            )
+    ) -> list[Claim]:
+        return claim_due(
+            self.database,
+            subscriptions,
+            token,
+            now=self.clock.now(),
+            batch=batch,
+            lease=self.lease,
+            max_attempts=self.max_attempts,
         )
-        lease_free = or_(OutboxDelivery.lease_until.is_(None), OutboxDelivery.lease_until <= now)
-        with self.database.transaction() as session:
-            # A relay that died during the last allowed attempt leaves a lease that expires
-            # with no attempts left: that delivery is dead, not tried once more.
-            session.execute(
-                update(OutboxDelivery)
-                .where(
-                    OutboxDelivery.id.in_(mine),
-                    OutboxDelivery.status == PENDING,
-                    OutboxDelivery.lease_until <= now,
-                    OutboxDelivery.attempts >= self.max_attempts,
-                )
-                .values(
-                    status=DEAD,
-                    lease_until=None,
-                    lease_token=None,
-                    last_error="the relay stopped during the last attempt (lease expired)",
-                )
-                .execution_options(synchronize_session=False)
-            )
-            due = (
-                mine.where(
-                    candidate.next_attempt_at <= now,
-                    or_(candidate.lease_until.is_(None), candidate.lease_until <= now),
-                )
-                .order_by(candidate.next_attempt_at, candidate.id)
-                .limit(batch)
-            )
-            # The conditions are repeated outside the subquery: when two relays pick the same
-            # rows, PostgreSQL re-checks them on the row as the first relay left it (leased,
-            # delivered or rescheduled), and the second relay skips it. SQLite runs one writer
-            # at a time.
-            session.execute(
-                update(OutboxDelivery)
-                .where(
-                    OutboxDelivery.id.in_(due),
-                    OutboxDelivery.status == PENDING,
-                    OutboxDelivery.next_attempt_at <= now,
-                    lease_free,
-                )
-                .values(
-                    lease_until=now + self.lease,
-                    lease_token=token,
-                    attempts=OutboxDelivery.attempts + 1,
-                )
-                .execution_options(synchronize_session=False)
-            )
-            rows = session.execute(
-                select(OutboxDelivery, OutboxEventRecord)
-                .join(OutboxEventRecord, OutboxEventRecord.id == OutboxDelivery.event_id)
-                .where(OutboxDelivery.lease_token == token)
-                .order_by(OutboxDelivery.next_attempt_at, OutboxDelivery.id)
-            )
-            return [
-                _Claim(
-                    delivery_id=delivery.id,
-                    handler=delivery.handler,
-                    attempts=delivery.attempts,
-                    event=OutboxEvent(
-                        id=record.id,
-                        topic=record.topic,
-                        key=record.key,
-                        payload=record.payload,
-                        created_at=record.created_at,
-                    ),
-                )
-                for delivery, record in rows
-            ]
 
-    def _call(self, claim: _Claim) -> Exception | None:
+    def _call(self, claim: Claim) -> Exception | None:
         with self._lock:  # claims only ever name subscribed handlers
             handler = self._handlers[(claim.event.topic, claim.handler)]
         try:
@@ -345,75 +248,18 @@ class OutboxRelay:
             return exc
         return None
 
-    def _finish(
-        self, outcomes: Sequence[tuple[_Claim, Exception | None]], token: uuid.UUID
-    ) -> None:
-        """Record a batch's outcomes in one transaction: delivered, retry later, or dead."""
-        now = self.clock.now()
-        delivered = [claim.delivery_id for claim, error in outcomes if error is None]
-        with self.database.transaction() as session:
-            finished = 0
-            if delivered:
-                finished += session.execute(
-                    update(OutboxDelivery)
-                    .where(OutboxDelivery.id.in_(delivered), OutboxDelivery.lease_token == token)
-                    .values(status=DELIVERED, delivered_at=now, lease_until=None, lease_token=None)
-                    .execution_options(synchronize_session=False)
-                ).rowcount  # type: ignore[attr-defined]
-            for claim, error in outcomes:
-                if error is None:
-                    continue
-                finished += session.execute(
-                    update(OutboxDelivery)
-                    .where(
-                        OutboxDelivery.id == claim.delivery_id,
-                        OutboxDelivery.lease_token == token,
-                    )
-                    .values(self._failure_values(claim, error, now))
-                    .execution_options(synchronize_session=False)
-                ).rowcount  # type: ignore[attr-defined]
-        if finished < len(outcomes):
-            logger.warning(
-                "%d outbox deliveries outlived their lease and were claimed again; "
-                "make the handler faster or the lease longer",
-                len(outcomes) - finished,
-            )
-
-    def _failure_values(self, claim: _Claim, error: Exception, now: datetime) -> dict[str, Any]:
-        described = describe_error(error)
-        dead = claim.attempts >= self.max_attempts
-        logger.warning(
-            "outbox delivery %s of event %s to %s failed (attempt %d%s): %s",
-            claim.delivery_id,
-            claim.event.id,
-            claim.handler,
-            claim.attempts,
-            ", now dead" if dead else "",
-            described,
+    def _finish(self, outcomes: Sequence[tuple[Claim, Exception | None]], token: uuid.UUID) -> None:
+        record_outcomes(
+            self.database,
+            outcomes,
+            token,
+            now=self.clock.now(),
+            max_attempts=self.max_attempts,
+            backoff=self.backoff,
         )
-        values: dict[str, Any] = {
-            "lease_until": None,
-            "lease_token": None,
-            "last_error": described,
-        }
-        if dead:
-            values["status"] = DEAD
-        else:
-            values["next_attempt_at"] = now + self.backoff(claim.attempts)
-        return values
 
-    def _release(self, claims: Sequence[_Claim], token: uuid.UUID) -> None:
-        """Give back deliveries claimed but not tried, as if never claimed."""
-        with self.database.transaction() as session:
-            session.execute(
-                update(OutboxDelivery)
-                .where(
-                    OutboxDelivery.id.in_([claim.delivery_id for claim in claims]),
-                    OutboxDelivery.lease_token == token,
-                )
-                .values(lease_until=None, lease_token=None, attempts=OutboxDelivery.attempts - 1)
-                .execution_options(synchronize_session=False)
-            )
+    def _release(self, claims: Sequence[Claim], token: uuid.UUID) -> None:
+        release(self.database, claims, token)
 
     def backoff(self, attempts: int) -> timedelta:
         """The wait after the `attempts`-th failure: exponential, capped, with "equal jitter"
@@ -423,13 +269,3 @@ class OutboxRelay:
             self.base_delay.total_seconds() * 2 ** min(attempts - 1, 62),
         )
         return timedelta(seconds=ceiling / 2 + self._rng.uniform(0, ceiling / 2))
-
-
-def describe_error(error: BaseException) -> str:
-    """The error as stored in `last_error`: type and message, scrubbed of secrets, truncated."""
-    text = f"{type(error).__name__}: {error}"
-    text = _URL_PASSWORD.sub(r"\1***@", text)
-    text = _SECRET_PAIR.sub(r"\1***", text)
-    if len(text) > LAST_ERROR_LENGTH:
-        text = text[: LAST_ERROR_LENGTH - 1] + "…"
-    return text

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 
 from comptoir.kernel.fspiop import RsaJwk, import_rsa_jwks
-from comptoir.kernel.fspiop.signature import RsaKeyError
+from comptoir.kernel.fspiop.rsa_keys import RsaKeyError
 from comptoir.payments.models import ParticipantCurrencyRow, ParticipantRow
 
 # How long an entry is trusted. An operator's change from another process (the CLI

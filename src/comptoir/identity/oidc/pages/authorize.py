@@ -15,7 +15,7 @@ from comptoir.identity.oidc.domain import CLAIM_LABELS, SUBJECT
 from comptoir.identity.oidc.pages.common import provider_of, refusal_page
 from comptoir.identity.oidc.provider import CONSENT_SECONDS, ENDPOINTS, PREFIX, Provider
 from comptoir.identity.oidc.service import authorization, consents
-from comptoir.identity.oidc.service.authorization import AuthorizationError
+from comptoir.identity.oidc.service.authorization_requests import AuthorizationError
 from comptoir.identity.registry.pages.common import login_redirect, render, see_other
 from comptoir.identity.registry.session import SignedInPerson, signed_in_person
 from comptoir.kernel.i18n import _

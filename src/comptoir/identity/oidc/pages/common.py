@@ -6,7 +6,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from comptoir.identity.oidc.provider import Provider
-from comptoir.identity.oidc.service.authorization import AuthorizationError
+from comptoir.identity.oidc.service.authorization_requests import AuthorizationError
 from comptoir.identity.registry.pages.common import render
 
 

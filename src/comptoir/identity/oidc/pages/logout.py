@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from comptoir.identity.oidc.pages.common import provider_of, refusal_page
 from comptoir.identity.oidc.provider import ENDPOINTS
 from comptoir.identity.oidc.service import logout
-from comptoir.identity.oidc.service.authorization import AuthorizationError
+from comptoir.identity.oidc.service.authorization_requests import AuthorizationError
 from comptoir.identity.registry.pages.common import render, see_other
 from comptoir.identity.registry.session import clear_session_cookie, current_session_id
 from comptoir.kernel.web.context import node_context

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from comptoir.identity.oidc.provider import Provider
-from comptoir.identity.oidc.service.authorization import AuthorizationError
+from comptoir.identity.oidc.service.authorization_requests import AuthorizationError
 from comptoir.identity.oidc.service.clients import find_client
 from comptoir.identity.registry.service.signin import end_session
 from comptoir.kernel.clock import Clock

@@ -1,0 +1,213 @@
+"""The buyer app's order pages: the shopper's orders, one order with its quote, payment and
+what follows, and the actions on it (quantity, checkout, confirm with an age proof when the
+goods ask for one, cancel, track, rate, complain), each waiting for the seller's answer."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from comptoir.apps.buyer.pages.common import app_or_404, parse_uuid, qr_svg, render, shopper_of
+from comptoir.apps.buyer.service import age, orders
+from comptoir.apps.buyer.web import buyer_of, protocol_of
+from comptoir.kernel.crypto.sdjwt import http_fetch
+from comptoir.kernel.errors import NOT_FOUND, Problem
+from comptoir.kernel.i18n import LazyText, _
+from comptoir.kernel.web.context import node_context
+from comptoir.kernel.web.navigation import Role
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/shop/orders")
+def order_list(request: Request) -> Response:
+    app = app_or_404(request)
+    shopper = shopper_of(request)
+    found = [] if shopper is None else orders.shopper_orders(buyer_of(request), shopper=shopper)
+    return render(request, "buyer/orders.html", {"app": app, "orders": found})
+
+
+def _wallet_on_node(request: Request) -> bool:
+    """Whether this node serves the reference wallet, as its service directory says."""
+    links = node_context(request).directory.for_role(Role.SHOPPER)
+    return any(link.href == "/wallets" for link in links)
+
+
+@router.get("/shop/orders/{order_id}")
+def order_page(
+    request: Request, order_id: str, error: str | None = None, status_code: int = 200
+) -> Response:
+    app = app_or_404(request)
+    shopper = shopper_of(request)
+    if shopper is None:
+        raise Problem(NOT_FOUND)
+    try:
+        order = orders.get_order(buyer_of(request), shopper=shopper, order_id=parse_uuid(order_id))
+    except orders.BuyerError:
+        raise Problem(NOT_FOUND) from None
+    qr = None
+    if order.payment and order.payment.get("qr") and order.quote:
+        qr = qr_svg(order.payment["qr"], _("QR code to pay {shop}", shop=order.provider_name))
+    return render(
+        request,
+        "buyer/order.html",
+        {
+            "app": app,
+            "order": order,
+            "qr": qr,
+            "wallet_here": _wallet_on_node(request),
+            "error": error,
+            "age_challenge": age.new_challenge(
+                buyer_of(request), secret=node_context(request).secret, order_id=order.id
+            )
+            if age.needs_proof(order.lines)
+            else None,
+        },
+        status_code=status_code,
+    )
+
+
+@router.post("/shop/orders/{order_id}/quantity")
+def change_quantity(
+    request: Request,
+    order_id: str,
+    item: Annotated[str, Form()] = "",
+    quantity: Annotated[str, Form()] = "",
+) -> Response:
+    shopper = shopper_of(request)
+    if shopper is None:
+        raise Problem(NOT_FOUND)
+    try:
+        count = int(quantity) if quantity.strip().isdigit() else -1
+        orders.change_quantity(
+            buyer_of(request),
+            shopper=shopper,
+            order_id=parse_uuid(order_id),
+            resource_id=item,
+            quantity=count,
+        )
+    except orders.BuyerError as error:
+        return order_page(request, order_id, error=error.text.render(), status_code=400)
+    return RedirectResponse(f"/shop/orders/{order_id}", status_code=303)
+
+
+Field = Annotated[str, Form()]
+
+
+def _age_refusal(
+    request: Request, shopper: str, order_id: uuid.UUID, presentation: str, nonce: str
+) -> str | None:
+    """Why an order of goods sold to adults only cannot be placed yet; None if it can."""
+    buyer = buyer_of(request)
+    try:
+        order = orders.get_order(buyer, shopper=shopper, order_id=order_id)
+    except orders.BuyerError:
+        return None  # `prepare` gives the refusal for an order that is not this shopper's
+    if not age.needs_proof(order.lines):
+        return None
+    node = node_context(request)
+    return age.refusal(
+        buyer,
+        order_id=order_id,
+        presentation=presentation,
+        nonce=nonce,
+        secret=node.secret,
+        issuer=node.settings.resolved_credential_issuer,
+        fetch=http_fetch,
+    )
+
+
+@router.post("/shop/orders/{order_id}/{action}")
+async def act(
+    request: Request,
+    order_id: str,
+    action: str,
+    *,
+    fulfilment: Field = "",
+    name: Field = "",
+    phone: Field = "",
+    address: Field = "",
+    payment: Field = "",
+    rating: Field = "",
+    feedback: Field = "",
+    question: Field = "",
+    age_proof: Field = "",
+    nonce: Field = "",
+) -> Response:
+    if action not in orders.ALLOWED:
+        raise Problem(NOT_FOUND)
+    buyer = buyer_of(request)
+    app = await run_in_threadpool(app_or_404, request)
+    shopper = shopper_of(request)
+    if shopper is None:
+        raise Problem(NOT_FOUND)
+    key = parse_uuid(order_id)
+    if action == "confirm":
+        refused = await run_in_threadpool(
+            lambda: _age_refusal(request, shopper, key, age_proof, nonce)
+        )
+        if refused is not None:
+            message = LazyText(refused).render()
+            return await run_in_threadpool(
+                lambda: order_page(request, order_id, error=message, status_code=400)
+            )
+    try:
+        outgoing = await run_in_threadpool(
+            lambda: orders.prepare(
+                buyer,
+                app=app,
+                shopper=shopper,
+                order_id=key,
+                action=action,
+                fulfilment=fulfilment or None,
+                details={"name": name, "phone": phone, "address": address},
+                payment_method=payment or None,
+                rating=int(rating) if rating.isdigit() else None,
+                feedback=feedback,
+                question=question,
+            )
+        )
+    except orders.BuyerError as error:
+        message = error.text.render()
+        return await run_in_threadpool(
+            lambda: order_page(request, order_id, error=message, status_code=400)
+        )
+    try:
+        delivery = await protocol_of(request).send(
+            app.id,
+            app.subscriber_id,
+            app.unique_key_id,
+            app.registry_url,
+            outgoing.url,
+            outgoing.body,
+        )
+        acknowledged = delivery.acknowledged
+        problem = (
+            ""
+            if acknowledged
+            else (delivery.ack.error.error_message or "")
+            if delivery.ack and delivery.ack.error
+            else "NACK"
+        )
+        code = (
+            (delivery.ack.error.error_code or "") if delivery.ack and delivery.ack.error else "NACK"
+        )
+    except Exception as failure:
+        acknowledged, problem, code = False, str(failure), "UNREACHABLE"
+    if not acknowledged:
+        await run_in_threadpool(
+            lambda: orders.cancel_wait(buyer, order_id=key, code=code, message=problem or "")
+        )
+    else:
+        deadline = time.monotonic() + buyer.answer_seconds
+        while time.monotonic() < deadline and await run_in_threadpool(
+            lambda: orders.waiting(buyer, order_id=key)
+        ):
+            await asyncio.sleep(0.02)
+    return RedirectResponse(f"/shop/orders/{order_id}", status_code=303)

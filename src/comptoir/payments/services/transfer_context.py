@@ -1,0 +1,52 @@
+"""What every step of an FSPIOP transfer shares: its context, its states, and the documents
+that tell a participant where a transfer stands.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from comptoir.kernel.clock import Clock, utc_iso
+from comptoir.kernel.fspiop import FspiopError
+from comptoir.payments.models import TransferRow
+from comptoir.payments.services.ledger_store import LedgerStore
+from comptoir.payments.switch.outbound import Sender
+
+RESOURCE = "transfers"
+RECEIVED, RESERVED, COMMITTED, ABORTED = "RECEIVED", "RESERVED", "COMMITTED", "ABORTED"
+FINAL = (COMMITTED, ABORTED)
+
+
+@dataclass
+class TransferContext:
+    """What the transfer use cases need, built once per node."""
+
+    store: LedgerStore
+    sender: Sender
+    clock: Clock
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def transfer_path(transfer_id: uuid.UUID | str) -> str:
+    return f"/transfers/{transfer_id}"
+
+
+def final_state_document(row: TransferRow) -> dict[str, str]:
+    document = {"transferState": row.state}
+    if row.state == COMMITTED:
+        document["fulfilment"] = row.fulfilment or ""
+        if row.completed_at is not None:
+            document["completedTimestamp"] = utc_iso(row.completed_at)
+    return document
+
+
+def error_of(row: TransferRow) -> FspiopError:
+    """The error a transfer was refused with, word for word, for a resend."""
+    return FspiopError.from_error_information(
+        row.error_code or "2001", row.error_description or "Internal server error"
+    )

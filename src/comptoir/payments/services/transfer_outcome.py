@@ -1,0 +1,203 @@
+"""FSPIOP transfers through the switch, how a reserved transfer ends: committed by the payee's
+fulfilment, aborted by the payee's refusal or a wrong fulfilment, or expired.
+
+The fulfilment commits only if SHA-256(fulfilment) is the condition and the transfer has not
+expired; then both sides hear of it. An abort gives the payer its reservation back.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from comptoir.kernel.clock import utc_iso
+from comptoir.kernel.fspiop import FspiopError, error_from_body, ilp
+from comptoir.kernel.ids import new_id
+from comptoir.payments.domain import Transfer, TransferFlags, TransferResult
+from comptoir.payments.models import TransferRow
+from comptoir.payments.services.settlement import open_window
+from comptoir.payments.services.transfer_context import (
+    ABORTED,
+    COMMITTED,
+    FINAL,
+    RESERVED,
+    RESOURCE,
+    TransferContext,
+    final_state_document,
+    parse_time,
+    transfer_path,
+)
+from comptoir.payments.switch.intake import Inbound
+from comptoir.payments.switch.schemas import TransferPut
+
+
+def fulfil(
+    session: Session, context: TransferContext, inbound: Inbound, transfer_id: uuid.UUID
+) -> None:
+    """PUT /transfers/{ID} from the payee: commit if the fulfilment matches, else abort."""
+    body = inbound.parse(TransferPut)
+    row = _payee_transfer(session, inbound, transfer_id)
+    if row is None:
+        return
+    if row.state in FINAL:
+        if row.state == COMMITTED and body.fulfilment == row.fulfilment:
+            return  # a resend of the fulfilment that committed it: nothing more to do
+        context.sender.error(
+            session,
+            destination=inbound.source.id,
+            resource=RESOURCE,
+            path=transfer_path(transfer_id),
+            error=FspiopError("3100", f"the transfer is already {row.state}"),
+        )
+        return
+    if body.transferState == ABORTED:
+        _abort(
+            session,
+            context,
+            row,
+            FspiopError("5104", "the payee rejected the transfer"),
+            tell_payee=False,
+        )
+        return
+    if body.fulfilment is None or not ilp.fulfils(body.fulfilment, row.condition):
+        _abort(
+            session,
+            context,
+            row,
+            FspiopError("3100", "the fulfilment does not match the transfer's condition"),
+        )
+        return
+    now = context.clock.now()
+    if now > row.expiration:
+        _abort(session, context, row, FspiopError("3303", "the transfer expired"))
+        return
+    failures = context.store.create_transfers(
+        session,
+        [Transfer(id=new_id(), pending_id=row.id, flags=int(TransferFlags.POST_PENDING_TRANSFER))],
+    )
+    if failures:
+        _abort(session, context, row, FspiopError("3303", "the reservation expired"))
+        return
+    row.state = COMMITTED
+    row.fulfilment = body.fulfilment
+    row.completed_at = parse_time(body.completedTimestamp) if body.completedTimestamp else now
+    row.window_id = open_window(session, clock=context.clock, shared=True).id
+    session.flush()
+    if body.transferState == COMMITTED:
+        context.sender.relay(
+            session,
+            destination=row.payer_fsp,
+            method="PUT",
+            path=transfer_path(row.id),
+            headers=inbound.relayed_headers,
+            body=inbound.body,
+        )
+        return
+    # The payee answered RESERVED: it asks to hear when the switch commits (FSPIOP v2.0
+    # PATCH /transfers/{ID}), and the payer must hear COMMITTED, which the switch now says.
+    context.sender.originate(
+        session,
+        destination=row.payer_fsp,
+        resource=RESOURCE,
+        method="PUT",
+        path=transfer_path(row.id),
+        document=final_state_document(row),
+    )
+    context.sender.originate(
+        session,
+        destination=row.payee_fsp,
+        resource=RESOURCE,
+        method="PATCH",
+        path=transfer_path(row.id),
+        document={
+            "completedTimestamp": utc_iso(row.completed_at),
+            "transferState": COMMITTED,
+        },
+    )
+
+
+def payee_error(
+    session: Session, context: TransferContext, inbound: Inbound, transfer_id: uuid.UUID
+) -> None:
+    """PUT /transfers/{ID}/error from the payee: release the reservation, tell the payer."""
+    error = error_from_body(json.loads(inbound.body or b"null"))
+    row = _payee_transfer(session, inbound, transfer_id)
+    if row is None or row.state in FINAL:
+        return
+    _abort(session, context, row, error, tell_payee=False)
+
+
+def _payee_transfer(
+    session: Session, inbound: Inbound, transfer_id: uuid.UUID
+) -> TransferRow | None:
+    row = session.get(TransferRow, transfer_id, with_for_update=True)
+    if row is None:
+        raise FspiopError("3208", f"no transfer has the id {transfer_id}")
+    if row.payee_fsp != inbound.source.id:
+        raise FspiopError("3100", "only the transfer's payee FSP may answer it")
+    return row
+
+
+def _abort(
+    session: Session,
+    context: TransferContext,
+    row: TransferRow,
+    error: FspiopError,
+    *,
+    tell_payee: bool = True,
+) -> None:
+    if row.state == RESERVED:
+        _release(session, context, row)
+    row.state = ABORTED
+    row.error_code = error.code
+    row.error_description = error.description[:128]
+    row.completed_at = context.clock.now()
+    session.flush()
+    path = transfer_path(row.id)
+    context.sender.error(
+        session, destination=row.payer_fsp, resource=RESOURCE, path=path, error=error
+    )
+    if tell_payee:
+        context.sender.originate(
+            session,
+            destination=row.payee_fsp,
+            resource=RESOURCE,
+            method="PATCH",
+            path=path,
+            document={"completedTimestamp": utc_iso(row.completed_at), "transferState": ABORTED},
+        )
+
+
+def _release(session: Session, context: TransferContext, row: TransferRow) -> None:
+    """Give the payer its reservation back (void the pending ledger transfer)."""
+    failures = context.store.create_transfers(
+        session,
+        [Transfer(id=new_id(), pending_id=row.id, flags=int(TransferFlags.VOID_PENDING_TRANSFER))],
+    )
+    if not failures:
+        return
+    result = failures[0][1]
+    if result is TransferResult.PENDING_TRANSFER_EXPIRED:
+        # The ledger's backstop timeout passed first: its expiry record releases it instead.
+        context.store.expire_due(session, now=context.store.now())
+        return
+    if result not in (TransferResult.PENDING_TRANSFER_ALREADY_VOIDED,):
+        raise RuntimeError(f"cannot release the reservation of {row.id}: {result.value}")
+
+
+def expire_due(session: Session, context: TransferContext, *, limit: int = 200) -> int:
+    """Abort every reserved transfer whose expiration has passed (error 3303 to both sides)."""
+    now = context.clock.now()
+    due = session.scalars(
+        select(TransferRow)
+        .where(TransferRow.state == RESERVED, TransferRow.expiration < now)
+        .order_by(TransferRow.expiration)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for row in due:
+        _abort(session, context, row, FspiopError("3303", "the transfer expired"))
+    return len(due)
