@@ -113,9 +113,18 @@ class LedgerSql:
 class _Ids:
     """Hex digits back to the `UUID` objects a batch already holds; parses only what it lacks."""
 
-    def __init__(self, known: Iterable[UUID]) -> None:
-        self.by_hex = {value.hex: value for value in known}
-        self.by_hex[ZERO_ID.hex] = ZERO_ID
+    def __init__(self) -> None:
+        self.by_hex = {ZERO_ID.hex: ZERO_ID}
+
+    def array(self, values: Iterable[UUID]) -> str:
+        """The JSON array of these ids' hex digits, remembering each id by its digits."""
+        by_hex = self.by_hex
+        digits = []
+        for value in values:
+            text = value.hex
+            by_hex[text] = value
+            digits.append(text)
+        return json.dumps(digits)
 
     def __call__(self, digits: str | None) -> UUID:
         if digits is None:
@@ -124,10 +133,6 @@ class _Ids:
         if found is None:
             found = self.by_hex[digits] = UUID(hex=digits)
         return found
-
-
-def _hex_array(ids: Iterable[UUID]) -> str:
-    return json.dumps([value.hex for value in ids])
 
 
 _SQLITE_STORED = (
@@ -170,18 +175,19 @@ class SqliteLedgerSql(LedgerSql):
 
     def __init__(self, session: Session) -> None:
         super().__init__(session)
-        self.ids = _Ids(())
+        self.ids = _Ids()
+        # The batch's ids as JSON, kept for the failures' read, which asks for the same set.
+        self._batch: tuple[Collection[UUID], str] | None = None
 
     def stored_transfers(
         self, ids: Collection[UUID], pending_ids: Collection[UUID]
     ) -> list[Transfer]:
-        self.ids = _Ids([*ids, *pending_ids])
+        batch = self.ids.array(ids)
+        self._batch = (ids, batch)
         if pending_ids:
-            self.cursor.execute(
-                _SQLITE_STORED_OR_RESOLVING, (_hex_array(ids), _hex_array(pending_ids))
-            )
+            self.cursor.execute(_SQLITE_STORED_OR_RESOLVING, (batch, self.ids.array(pending_ids)))
         else:
-            self.cursor.execute(_SQLITE_STORED, (_hex_array(ids),))
+            self.cursor.execute(_SQLITE_STORED, (batch,))
         return [self._transfer(row) for row in self.cursor.fetchall()]
 
     def _transfer(self, row: Sequence[Any]) -> Transfer:
@@ -204,15 +210,16 @@ class SqliteLedgerSql(LedgerSql):
 
     def lock_accounts(self, ids: Collection[UUID]) -> list[Account]:
         known = self.ids
-        known.by_hex.update((value.hex, value) for value in ids)
-        self.cursor.execute(_SQLITE_ACCOUNTS, (_hex_array(ids),))
+        self.cursor.execute(_SQLITE_ACCOUNTS, (known.array(ids),))
         return [
             Account._make((known(row[0]), *row[1:8], known(row[8]), *row[9:]))
             for row in self.cursor.fetchall()
         ]
 
     def failures(self, ids: Collection[UUID]) -> list[tuple[UUID, TransferResult]]:
-        self.cursor.execute(_SQLITE_FAILURES, (_hex_array(ids),))
+        batch = self._batch
+        ids_json = batch[1] if batch is not None and batch[0] is ids else self.ids.array(ids)
+        self.cursor.execute(_SQLITE_FAILURES, (ids_json,))
         return [(self.ids(row[0]), TransferResult(row[1])) for row in self.cursor.fetchall()]
 
     def insert_accounts(self, accounts: Sequence[Account]) -> None:

@@ -121,7 +121,8 @@ class LedgerStore:
         pending_ids = {
             transfer.pending_id for transfer in transfers if transfer.pending_id != ZERO_ID
         }
-        wanted = batch_ids | pending_ids
+        # The same set object when nothing is pending: the SQLite statements reuse its JSON.
+        wanted = batch_ids | pending_ids if pending_ids else batch_ids
         stored = sql.stored_transfers(wanted, pending_ids) if wanted else []
         account_ids = {transfer.debit_account_id for transfer in transfers}
         account_ids |= {transfer.credit_account_id for transfer in transfers}
