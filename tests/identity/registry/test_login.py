@@ -215,6 +215,22 @@ def test_a_new_code_waits_thirty_seconds_and_replaces_the_old_one(node: Node) ->
     assert send_code(browser, page.text, MARIE, second).status_code == 303
 
 
+def test_a_new_code_is_sent_at_once_after_the_last_one_was_used(node: Node) -> None:
+    # Signing in on a second device (or after logging out) must not wait for a code that is
+    # already used up: the wait only stops a code still in flight from being replaced.
+    enrol(node)
+    first_device, second_device = node.browser(), node.browser()
+    page = ask_code(first_device, MARIE)
+    assert send_code(first_device, page.text, MARIE, node.code_sent_to(MARIE)).status_code == 303
+
+    node.clock.advance(timedelta(seconds=5))
+    page = ask_code(second_device, MARIE)
+
+    assert page.status_code == 200
+    answer = send_code(second_device, page.text, MARIE, node.code_sent_to(MARIE))
+    assert answer.status_code == 303
+
+
 def test_the_code_never_reaches_the_audit_log_or_the_logs(
     node: Node, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -83,3 +83,12 @@ def test_the_third_wrong_code_locks_and_voids_the_code() -> None:
     assert locked.locked_until == NOW + domain.LOCK_DURATION
     assert locked.after.digest is None
     assert judge(locked.after, "123456", at=NOW + timedelta(minutes=11)).accepted is False
+
+
+def test_a_code_in_flight_makes_a_new_one_wait_and_a_used_one_does_not() -> None:
+    state = sent("123456")
+    assert state.resend_at() == NOW + domain.RESEND_WAIT
+
+    used = judge(state, "123456")
+
+    assert used.accepted and used.after.resend_at() is None

@@ -170,8 +170,12 @@ class CodeState:
         return self.locked_until is not None and self.locked_until > now
 
     def resend_at(self) -> datetime | None:
-        """When a new code may be sent (None: at once)."""
-        return None if self.sent_at is None else self.sent_at + RESEND_WAIT
+        """When a new code may be sent (None: at once). The wait guards a code still in
+        flight, so that texts cannot be run up; once it is used up (or voided by the lock,
+        which has its own wait) nobody is waiting for it."""
+        if self.sent_at is None or self.digest is None:
+            return None
+        return self.sent_at + RESEND_WAIT
 
 
 @dataclass(frozen=True)
