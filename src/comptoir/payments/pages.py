@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from comptoir.kernel.errors import NOT_FOUND, Problem
-from comptoir.kernel.i18n import current_locale
+from comptoir.kernel.i18n import N_, current_locale
 from comptoir.kernel.money import Money, format_money
 from comptoir.kernel.web.context import node_context
 from comptoir.kernel.web.operator import require_operator
@@ -19,6 +19,19 @@ from comptoir.payments import exports
 from comptoir.payments.models import ParticipantRow, TransferRow
 from comptoir.payments.services import participants, settlement
 from comptoir.payments.switch.keys import switch_public_jwks
+
+# The states keep their FSPIOP and settlement names (what the logs and the participants say)
+# beside a label in the operator's language.
+STATE_LABELS = {
+    "OPEN": N_("Open"),
+    "CLOSED": N_("Closed"),
+    "PENDING_SETTLEMENT": N_("Settling"),
+    "SETTLED": N_("Settled"),
+    "RECEIVED": N_("Received"),
+    "RESERVED": N_("Reserved"),
+    "COMMITTED": N_("Committed"),
+    "ABORTED": N_("Aborted"),
+}
 
 router = APIRouter(include_in_schema=False)
 operator_only = [Depends(require_operator)]
@@ -78,7 +91,12 @@ def switch_overview(request: Request) -> HTMLResponse:
     return node.templates.render(
         request,
         "payments/overview.html",
-        {"participants": rows, "windows": windows, "transfers": transfers},
+        {
+            "participants": rows,
+            "windows": windows,
+            "transfers": transfers,
+            "state_labels": STATE_LABELS,
+        },
     )
 
 
@@ -105,6 +123,7 @@ def window_page(request: Request, window_id: str) -> HTMLResponse:
             "positions": positions,
             "count": len(report.transfers),
             "formats": REPORT_TYPES,
+            "state_labels": STATE_LABELS,
         }
     return node.templates.render(request, "payments/window.html", context)
 
