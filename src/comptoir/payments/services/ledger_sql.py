@@ -20,8 +20,9 @@ the same store on both dialects, and the schema is Alembic's.
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from sqlalchemy.orm import Session
@@ -53,14 +54,15 @@ def expires_at(transfer: Transfer) -> int | None:
     return None
 
 
-class LedgerSql:
+class LedgerSql(ABC):
     """One dialect's batch statements over a session's connection (see the module's doc)."""
 
     def __init__(self, session: Session) -> None:
         # The session's own connection, so every statement runs in the caller's transaction;
         # flushing first keeps the order of writes the ORM would have given.
         session.flush()
-        self.cursor: Any = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+        driver_connection = cast(Any, session.connection().connection).driver_connection
+        self.cursor: Any = driver_connection.cursor()
 
     @staticmethod
     def for_session(session: Session) -> LedgerSql:
@@ -77,31 +79,35 @@ class LedgerSql:
         transfers, accounts = self.cursor.fetchone()
         return max(transfers or 0, accounts or 0)
 
-    # Each dialect implements these.
+    @abstractmethod
     def stored_transfers(
         self, ids: Collection[UUID], pending_ids: Collection[UUID]
     ) -> list[Transfer]:
         """The stored transfers with one of `ids`, or resolving one of `pending_ids`."""
-        raise NotImplementedError
 
+    @abstractmethod
     def lock_accounts(self, ids: Collection[UUID]) -> list[Account]:
         """Load the accounts with these ids, locking their rows for this transaction."""
-        raise NotImplementedError
 
+    @abstractmethod
     def failures(self, ids: Collection[UUID]) -> list[tuple[UUID, TransferResult]]:
-        raise NotImplementedError
+        """The ids among these that failed for good, with their results."""
 
+    @abstractmethod
     def insert_accounts(self, accounts: Sequence[Account]) -> None:
-        raise NotImplementedError
+        """Insert new accounts."""
 
+    @abstractmethod
     def insert_transfers(self, transfers: Sequence[Transfer]) -> None:
-        raise NotImplementedError
+        """Append transfers to the log, with the expiry key of timed pending ones."""
 
+    @abstractmethod
     def update_balances(self, balances: Sequence[AccountBalance]) -> None:
-        raise NotImplementedError
+        """Write the four balances of existing accounts."""
 
+    @abstractmethod
     def insert_failures(self, failures: Sequence[tuple[UUID, TransferResult]]) -> None:
-        raise NotImplementedError
+        """Remember ids that failed for good (a resend answers `ID_ALREADY_FAILED`)."""
 
     def close(self) -> None:
         self.cursor.close()
