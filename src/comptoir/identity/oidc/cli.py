@@ -147,7 +147,8 @@ def keys_rotate() -> None:
     typer.echo(json.dumps({"kid": rotation.keys.current.kid, "published": published}, indent=2))
 
 
-@keys_cli.command("retire")
+# A kid is base64url and may begin with "-": it must not be read as an option.
+@keys_cli.command("retire", context_settings={"ignore_unknown_options": True})
 def keys_retire(
     kid: Annotated[str, typer.Argument(help="The kid of a previous key (see `keys list`).")],
 ) -> None:
