@@ -131,6 +131,28 @@ def test_a_retired_key_is_refused_at_userinfo_with_the_dpop_challenge(
     assert 'error="invalid_token"' in answer.headers["www-authenticate"]
 
 
+def test_logout_accepts_an_id_token_hint_of_the_previous_key_until_it_is_retired(
+    world: World, tmp_path: Path, database_url: str
+) -> None:
+    shop = world.register_client(post_logout_redirect_uris=["https://shop.example/bye"])
+    marie = world.enrol()
+    tokens = sign_in(world, shop, marie)
+    logout = shop.logout_url(
+        id_token=tokens.id_token, post_logout_redirect_uri="https://shop.example/bye", state="s"
+    )
+    rotate(tmp_path, database_url)
+    world.clock.advance(timedelta(seconds=KEYS_CHECK_SECONDS))
+
+    assert marie.browser.get(logout, follow_redirects=False).status_code == 200
+
+    keys_command(tmp_path, database_url, "retire", str(kid_of(tokens.id_token)))
+    world.clock.advance(timedelta(seconds=KEYS_CHECK_SECONDS))
+    refused = marie.browser.get(logout, follow_redirects=False)
+
+    assert refused.status_code == 400
+    assert "location" not in refused.headers
+
+
 def test_another_provider_over_the_same_folder_takes_up_a_rotation_within_the_interval(
     tmp_path: Path, database_url: str
 ) -> None:
