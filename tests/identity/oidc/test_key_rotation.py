@@ -65,10 +65,12 @@ def kid_of(token: str) -> object:
 
 
 def folder_state(tmp_path: Path) -> dict[str, bytes]:
+    """The provider's signing key files (other parts of the node keep keys beside them)."""
     keys_dir = tmp_path / "keys"
     return {
         str(path.relative_to(keys_dir)): path.read_bytes()
-        for path in sorted(keys_dir.rglob("*"))
+        for path in sorted(keys_dir.glob("oidc-signing*/**/*"))
+        + sorted(keys_dir.glob("oidc-signing*"))
         if path.is_file() and path.name != ".lock"
     }
 
