@@ -11,7 +11,12 @@ from typing import Final, TypeVar
 
 from sqlalchemy.orm import Session
 
-from comptoir.identity.oidc.keys import SigningKeys, keyring_marker, read_signing_keys
+from comptoir.identity.oidc.keys import (
+    SigningKeys,
+    keyring_marker,
+    load_or_create_pairwise_secret,
+    read_signing_keys,
+)
 from comptoir.identity.oidc.models import OidcClient
 from comptoir.kernel.clock import Clock
 from comptoir.kernel.crypto import Jwk, import_jwks
@@ -136,8 +141,6 @@ class Provider:
 
     @classmethod
     def for_settings(cls, settings: Settings, *, clock: Clock) -> Provider:
-        from comptoir.identity.oidc.keys import load_or_create_pairwise_secret
-
         return cls(
             issuer=issuer_of(settings),
             signing_keys=SigningKeysWatch(settings, clock=clock),
