@@ -4,7 +4,8 @@ who used a person's data.
 Protocol endpoints (`api.py`) sit under /identity/oidc/ beside the discovery document at
 /.well-known/openid-configuration; the person's pages are /identity/me/consents and
 /identity/me/releases; the operator registers relying parties at /operator/identity/clients
-or with `comptoir identity client add`.
+or with `comptoir identity client add`, and rotates the signing key with `comptoir identity
+keys rotate`.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ if TYPE_CHECKING:
 def register(app: FastAPI | None, cli: typer.Typer | None) -> None:
     """Wire this part's routes into APP and its commands into CLI (the `identity` group)."""
     if cli is not None:
-        from comptoir.identity.oidc.cli import client_cli
+        from comptoir.identity.oidc.cli import client_cli, keys_cli
 
         cli.add_typer(client_cli, name="client")
+        cli.add_typer(keys_cli, name="keys")
     if app is not None:
         _register_web(app)
 

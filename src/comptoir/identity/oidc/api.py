@@ -68,7 +68,7 @@ async def discovery(request: Request) -> Response:
 
 async def jwks(request: Request) -> Response:
     return JSONResponse(
-        jwks_document(provider_of(request).public_keys),
+        jwks_document(provider_of(request).published_keys()),
         headers={"Cache-Control": "public, max-age=300"},
     )
 

@@ -6,23 +6,40 @@ Other tools script these, so the names, flags and outputs are stable:
       [--post-logout-redirect-uri URL ...] [--sector NAME]
       (prints the new client as JSON, with its client_id)
   comptoir identity client list       (prints a JSON array)
+
+and rotate the provider's signing key:
+  comptoir identity keys rotate       (prints {"kid": NEW, "published": [KID, ...]}, current first)
+  comptoir identity keys retire KID   (prints {"retired": KID, "published": [KID, ...]})
+  comptoir identity keys list         (prints [{"kid", "status": current|previous, "created"}])
+
+A refused key change is one line on stderr, "comptoir identity keys <command>: <code>:
+<sentence>", exit code 1, and changes nothing. Key changes are recorded in the audit log with
+the actor "operator:cli". Running servers take them up within seconds, without a restart.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
+from sqlalchemy.orm import Session
 
-from comptoir.identity.oidc.service import clients
+from comptoir.identity.oidc import keys
+from comptoir.identity.oidc.service import clients, signing_keys
 from comptoir.kernel.clock import system_clock
 from comptoir.kernel.db import Database
-from comptoir.kernel.settings import load_settings
+from comptoir.kernel.settings import Settings, load_settings
+
+Result = TypeVar("Result")
 
 client_cli = typer.Typer(
     help="Relying parties of the OpenID provider.", no_args_is_help=True, add_completion=False
+)
+keys_cli = typer.Typer(
+    help="The OpenID provider's signing keys.", no_args_is_help=True, add_completion=False
 )
 ACTOR = "operator:cli"
 
@@ -96,3 +113,56 @@ def client_list() -> None:
     finally:
         database.dispose()
     typer.echo(json.dumps([client.to_json() for client in found], indent=2))
+
+
+def _keys_change(command: str, change: Callable[[Session, Settings], Result]) -> Result:
+    """Make a key change in one transaction with its audit entry; a refusal is one line."""
+    from comptoir.kernel.db import upgrade
+
+    settings = load_settings()
+    database = Database.from_url(settings.resolved_database_url)
+    try:
+        upgrade(database.engine)
+        with database.transaction() as session:
+            return change(session, settings)
+    except keys.SigningKeyError as error:
+        typer.echo(
+            f"comptoir identity keys {command}: {error.code}: {error.text.render('en')}", err=True
+        )
+        raise typer.Exit(1) from None
+    finally:
+        database.dispose()
+
+
+@keys_cli.command("rotate")
+def keys_rotate() -> None:
+    """Make a new signing key; the replaced one stays published until retired or rotated out."""
+    rotation = _keys_change(
+        "rotate",
+        lambda session, settings: signing_keys.rotate(
+            session, settings=settings, actor=ACTOR, clock=system_clock
+        ),
+    )
+    published = rotation.keys.kids
+    typer.echo(json.dumps({"kid": rotation.keys.current.kid, "published": published}, indent=2))
+
+
+# A kid is base64url and may begin with "-": it must not be read as an option.
+@keys_cli.command("retire", context_settings={"ignore_unknown_options": True})
+def keys_retire(
+    kid: Annotated[str, typer.Argument(help="The kid of a previous key (see `keys list`).")],
+) -> None:
+    """Stop publishing and accepting a previous signing key (after a suspected leak)."""
+    kept = _keys_change(
+        "retire",
+        lambda session, settings: signing_keys.retire(
+            session, settings=settings, kid=kid, actor=ACTOR, clock=system_clock
+        ),
+    )
+    typer.echo(json.dumps({"retired": kid, "published": kept.kids}, indent=2))
+
+
+@keys_cli.command("list")
+def keys_list() -> None:
+    """Print the published signing keys as a JSON array, the current one first."""
+    typer.echo(json.dumps(keys.read_signing_keys(load_settings()).listing(), indent=2))

@@ -1,19 +1,31 @@
 """The provider as the routes, pages and commands see it: its issuer identifier, endpoints,
-signing key and pairwise secret, and a cache of the clients' public keys."""
+signing keys and pairwise secret, and a cache of the clients' public keys."""
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, TypeVar
 
 from sqlalchemy.orm import Session
 
+from comptoir.identity.oidc.keys import (
+    SigningKeys,
+    keyring_marker,
+    load_or_create_pairwise_secret,
+    read_signing_keys,
+)
 from comptoir.identity.oidc.models import OidcClient
 from comptoir.kernel.clock import Clock
 from comptoir.kernel.crypto import Jwk, import_jwks
 from comptoir.kernel.db import Database
+from comptoir.kernel.errors import ConfigurationError
 from comptoir.kernel.settings import Settings
+
+logger = logging.getLogger(__name__)
+Verified = TypeVar("Verified")
 
 PREFIX: Final = "/identity/oidc"
 ENDPOINTS: Final[dict[str, str]] = {
@@ -36,6 +48,15 @@ ID_TOKEN_SECONDS: Final = 300
 # database (new keys, say), each process takes it up within this time: reading a JWKS costs
 # more than checking a signature with it, so a snapshot is kept that long.
 CLIENT_CACHE_SECONDS: Final = 30.0
+# How often a process looks (one stat of the keyring file) whether `comptoir identity keys`
+# changed the signing keys. A rotation needs no haste: until a process notices it, it signs
+# with the replaced key, which stays published and accepted. A retirement after a leak does:
+# for this long a process may still accept the retired key. Five seconds is small beside the
+# five minutes relying parties may cache the JWKS, and a stat every five seconds costs nothing;
+# the sign-in path itself only compares two numbers. The JWKS endpoint, and a check of the
+# provider's own token that failed, look at once, so a key another process already signs
+# with is never missing from the JWKS nor refused by this one.
+KEYS_CHECK_SECONDS: Final = 5.0
 
 
 @dataclass(frozen=True)
@@ -65,29 +86,64 @@ class RegisteredClient:
         )
 
 
+class SigningKeysWatch:
+    """The signing keys as this process knows them, read again when the keyring changed."""
+
+    def __init__(self, settings: Settings, *, clock: Clock) -> None:
+        self._settings = settings
+        self._clock = clock
+        self._marker = keyring_marker(settings)
+        self._keys = read_signing_keys(settings)
+        self._checked_at = clock.now().timestamp()
+        self._lock = threading.Lock()
+
+    @property
+    def keys(self) -> SigningKeys:
+        since = self._clock.now().timestamp() - self._checked_at
+        # A clock set back would otherwise postpone the check for as long as it went back.
+        if 0 <= since < KEYS_CHECK_SECONDS:
+            return self._keys
+        self.check(wait=False)
+        return self._keys
+
+    def check(self, *, wait: bool = True) -> bool:
+        """Look now; read the keys again if the keyring changed. True when they changed."""
+        if not self._lock.acquire(blocking=wait):
+            return False  # another thread is looking
+        try:
+            self._checked_at = self._clock.now().timestamp()
+            marker = keyring_marker(self._settings)
+            if marker == self._marker:
+                return False
+            try:
+                keys = read_signing_keys(self._settings)
+            except ConfigurationError as error:
+                # Keep signing with the keys known; look again when the keyring changes.
+                logger.error("the OpenID provider keeps its signing keys: %s", error)
+                self._marker = marker
+                return False
+            self._marker = marker
+            changed = keys.kids != self._keys.kids
+            self._keys = keys
+            return changed
+        finally:
+            self._lock.release()
+
+
 @dataclass
 class Provider:
     issuer: str
-    signing_key: Jwk
+    signing_keys: SigningKeysWatch
     pairwise_secret: bytes
     clock: Clock
     _clients: dict[str, tuple[float, RegisteredClient]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _public_keys: tuple[Jwk, ...] = ()
-
-    def __post_init__(self) -> None:
-        self._public_keys = (self.signing_key.public(),)
 
     @classmethod
     def for_settings(cls, settings: Settings, *, clock: Clock) -> Provider:
-        from comptoir.identity.oidc.keys import (
-            load_or_create_pairwise_secret,
-            load_or_create_signing_key,
-        )
-
         return cls(
             issuer=issuer_of(settings),
-            signing_key=load_or_create_signing_key(settings),
+            signing_keys=SigningKeysWatch(settings, clock=clock),
             pairwise_secret=load_or_create_pairwise_secret(settings),
             clock=clock,
         )
@@ -96,8 +152,33 @@ class Provider:
         return self.issuer + ENDPOINTS[endpoint]
 
     @property
+    def signing_key(self) -> Jwk:
+        return self.signing_keys.keys.current.key
+
+    @property
     def public_keys(self) -> tuple[Jwk, ...]:
-        return self._public_keys
+        """The published keys, the current one first: what the provider's own tokens are
+        checked with."""
+        return self.signing_keys.keys.public_keys
+
+    def published_keys(self) -> tuple[Jwk, ...]:
+        """The same, after looking at the keyring now: for the JWKS endpoint, rarely asked."""
+        self.signing_keys.check()
+        return self.public_keys
+
+    def verify_own(
+        self,
+        verify: Callable[[tuple[Jwk, ...]], Verified],
+        refused: type[Exception] | tuple[type[Exception], ...],
+    ) -> Verified:
+        """`verify(public_keys)`; should it raise `refused`, once more if the keyring changed
+        meanwhile: another process may already sign with a key this one has not read yet."""
+        try:
+            return verify(self.public_keys)
+        except refused:
+            if not self.signing_keys.check():
+                raise
+        return verify(self.public_keys)
 
     def client(self, session: Session, client_id: str) -> RegisteredClient | None:
         """The registered client with this id, or None."""

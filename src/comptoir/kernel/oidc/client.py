@@ -6,12 +6,18 @@ the check of the authorization response's `iss` (RFC 9207) and `state`, the code
 DPoP proof, and a DPoP-bound call to userinfo, whose signed answer is verified. The HTTP client
 is injected, so the same code talks to a provider across the network or to an app in-process
 (Starlette's TestClient is an httpx.Client).
+
+The provider's JWKS is kept as long as its `Cache-Control: max-age` says (five minutes when it
+says nothing), so a key the provider retired stops being trusted. A token naming a key not in
+the JWKS held (the provider rotated its key) makes the client fetch the JWKS again before
+refusing it, at most once every `JWKS_REFETCH_SECONDS`.
 """
 
 from __future__ import annotations
 
 import hmac
 import json
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,12 +28,22 @@ import httpx
 
 from comptoir.kernel.clock import Clock, system_clock
 from comptoir.kernel.crypto import JoseError, Jwk, generate_jwk, import_jwks, issue_jwt
+from comptoir.kernel.crypto.compact import protected_header
 from comptoir.kernel.oidc.dpop import make_dpop_proof
 from comptoir.kernel.oidc.pkce import S256, new_code_verifier, s256_challenge
 from comptoir.kernel.oidc.tokens import TokenError, verify_id_token, verify_userinfo
 
 CLIENT_ASSERTION_TYPE: Final = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 CLIENT_ASSERTION_TTL_SECONDS: Final = 60
+# A provider that rotates its key signs with the new one at once; the first token naming it
+# makes the client fetch the JWKS again. Not more often than this, though: a flood of tokens
+# naming unknown keys must not become a flood of requests to the provider. (A second rotation
+# within this time is taken up when it has passed.)
+JWKS_REFETCH_SECONDS: Final = 30.0
+# How long the JWKS is kept when the provider gives no max-age, and the most it is kept.
+JWKS_DEFAULT_MAX_AGE_SECONDS: Final = 300.0
+JWKS_LONGEST_MAX_AGE_SECONDS: Final = 86_400.0
+_MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d{1,10})\"?\s*(?:,|$)", re.IGNORECASE)
 
 
 class OidcError(Exception):
@@ -117,6 +133,8 @@ class RelyingParty:
     clock: Clock = system_clock
     _metadata: ProviderMetadata | None = None
     _keys: tuple[Jwk, ...] = ()
+    _keys_expire_at: float = 0.0
+    _keys_refetched_at: float | None = None
     _dpop_public: dict[str, object] = field(default_factory=dict)
 
     def _proof(self, method: str, url: str, access_token: str | None = None) -> str:
@@ -142,13 +160,39 @@ class RelyingParty:
         return self._metadata
 
     def provider_keys(self, *, refresh: bool = False) -> tuple[Jwk, ...]:
-        if refresh or not self._keys:
-            document = self._json(self.http.get(self.metadata.jwks_uri), "JWKS")
+        """The provider's public keys: the JWKS held, or fetched when asked to or when its
+        max-age has passed."""
+        now = self.clock.now().timestamp()
+        left = self._keys_expire_at - now
+        if refresh or not self._keys or not 0 < left <= JWKS_LONGEST_MAX_AGE_SECONDS:
+            response = self.http.get(self.metadata.jwks_uri)
+            document = self._json(response, "JWKS")
             try:
                 self._keys = import_jwks(document)
             except JoseError as error:
                 raise OidcError("invalid_response", f"the JWKS is not usable: {error}") from None
+            self._keys_expire_at = now + _max_age(response.headers.get("cache-control", ""))
         return self._keys
+
+    def keys_for(self, token: str) -> tuple[Jwk, ...]:
+        """The provider's keys to check `token` with. When its `kid` is not among those held,
+        the JWKS is fetched again first, unless that was done in the last
+        `JWKS_REFETCH_SECONDS`; a kid still unknown is then refused by the check."""
+        held_until = self._keys_expire_at
+        keys = self.provider_keys()
+        try:
+            kid = protected_header(token).get("kid")
+        except (JoseError, ValueError):
+            return keys  # the check refuses it
+        fetched_now = self._keys_expire_at != held_until
+        if not isinstance(kid, str) or fetched_now or any(key.kid == kid for key in keys):
+            return keys
+        now = self.clock.now().timestamp()
+        last = self._keys_refetched_at
+        if last is not None and 0 <= now - last < JWKS_REFETCH_SECONDS:
+            return keys
+        self._keys_refetched_at = now
+        return self.provider_keys(refresh=True)
 
     # -- the front channel -----------------------------------------------------------------
 
@@ -237,7 +281,7 @@ class RelyingParty:
         try:
             claims = verify_id_token(
                 id_token,
-                keys=self.provider_keys(),
+                keys=self.keys_for(id_token),
                 issuer=self.issuer,
                 client_id=self.client_id,
                 nonce=nonce,
@@ -268,7 +312,7 @@ class RelyingParty:
         try:
             return verify_userinfo(
                 response.text,
-                keys=self.provider_keys(),
+                keys=self.keys_for(response.text),
                 issuer=self.issuer,
                 client_id=self.client_id,
                 subject=tokens.subject,
@@ -343,6 +387,18 @@ def _error_from(response: httpx.Response, what: str) -> OidcError:
         f"the {what} endpoint answered HTTP {response.status_code}",
         status=response.status_code,
     )
+
+
+def _max_age(cache_control: str) -> float:
+    """Seconds from a Cache-Control header's max-age, within bounds; no-store or no-cache
+    keep nothing."""
+    lowered = cache_control.lower()
+    if "no-store" in lowered or "no-cache" in lowered:
+        return 0.0
+    found = _MAX_AGE.search(cache_control)
+    if found is None:
+        return JWKS_DEFAULT_MAX_AGE_SECONDS
+    return min(float(found.group(1)), JWKS_LONGEST_MAX_AGE_SECONDS)
 
 
 def callback_parameters(callback_url: str) -> dict[str, str]:

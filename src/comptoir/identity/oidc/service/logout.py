@@ -35,14 +35,17 @@ def check_request(
     hinted_client: str | None = None
     if id_token_hint:
         try:
-            verified = verify_jwt(
-                id_token_hint,
-                provider.public_keys,
-                algorithms=["ES256"],
-                issuer=provider.issuer,
-                audience=client_id or _audience_of(id_token_hint),
-                leeway_seconds=_HINT_LEEWAY_SECONDS,
-                clock=provider.clock,
+            verified = provider.verify_own(
+                lambda keys: verify_jwt(
+                    id_token_hint,
+                    keys,
+                    algorithms=["ES256"],
+                    issuer=provider.issuer,
+                    audience=client_id or _audience_of(id_token_hint),
+                    leeway_seconds=_HINT_LEEWAY_SECONDS,
+                    clock=provider.clock,
+                ),
+                JoseError,
             )
         except JoseError as error:
             raise AuthorizationError(

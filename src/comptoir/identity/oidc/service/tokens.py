@@ -268,12 +268,15 @@ def userinfo(
         )
     token = token.strip()
     try:
-        claims = verify_access_token(
-            token,
-            keys=provider.public_keys,
-            issuer=provider.issuer,
-            audience=provider.issuer,
-            clock=provider.clock,
+        claims = provider.verify_own(
+            lambda keys: verify_access_token(
+                token,
+                keys=keys,
+                issuer=provider.issuer,
+                audience=provider.issuer,
+                clock=provider.clock,
+            ),
+            TokenError,
         )
     except TokenError as error:
         raise OAuthError("invalid_token", str(error), challenge=True) from None
