@@ -57,6 +57,16 @@ class PushedRow:
     used_at: datetime | None
 
 
+# The columns of a `PushedRow`, in its fields' order.
+_PUSHED_COLUMNS: Final = (
+    PushedRequest.id,
+    PushedRequest.client_id,
+    PushedRequest.parameters,
+    PushedRequest.expires_at,
+    PushedRequest.used_at,
+)
+
+
 def find_pushed_request(
     session: Session, *, client_id: str, request_uri: str, provider: Provider
 ) -> tuple[RegisteredClient, PushedRow]:
@@ -190,13 +200,7 @@ def resume_parked_request(
     except ValueError:
         raise AuthorizationError("invalid_request", "there is no sign-in to resume") from None
     found = session.execute(
-        select(
-            PushedRequest.id,
-            PushedRequest.client_id,
-            PushedRequest.parameters,
-            PushedRequest.expires_at,
-            PushedRequest.used_at,
-        ).where(
+        select(*_PUSHED_COLUMNS).where(
             PushedRequest.id == request_id,
             PushedRequest.used_at.is_not(None),
             PushedRequest.person_id.is_(None),
@@ -233,13 +237,7 @@ def pending_for_consent(
     session: Session, *, request_id: uuid.UUID, person_id: uuid.UUID, provider: Provider
 ) -> PendingAuthorization:
     found = session.execute(
-        select(
-            PushedRequest.id,
-            PushedRequest.client_id,
-            PushedRequest.parameters,
-            PushedRequest.expires_at,
-            PushedRequest.used_at,
-        ).where(
+        select(*_PUSHED_COLUMNS).where(
             PushedRequest.id == request_id,
             PushedRequest.person_id == person_id,
             PushedRequest.used_at.is_not(None),
@@ -272,10 +270,6 @@ def _pending(
 
 
 # Built once: building a statement costs more than running it.
-_FIND_REQUEST: Final = select(
-    PushedRequest.id,
-    PushedRequest.client_id,
-    PushedRequest.parameters,
-    PushedRequest.expires_at,
-    PushedRequest.used_at,
-).where(PushedRequest.handle_hash == bindparam("handle_hash"))
+_FIND_REQUEST: Final = select(*_PUSHED_COLUMNS).where(
+    PushedRequest.handle_hash == bindparam("handle_hash")
+)
