@@ -372,7 +372,7 @@ def test_a_window_without_committed_transfers_has_no_pacs008_but_a_pacs002(
 ) -> None:
     aborted = report([transfer(state="ABORTED", fspiop_error_code="3303")])
     assert pacs008_messages(aborted) == {}
-    with pytest.raises(ExportError, match="none"):
+    with pytest.raises(ExportError, match="no committed transfer"):
         to_pacs008(aborted)
     document = valid(schemas, to_pacs002(aborted))
     assert find(document, "//p:OrgnlGrpInfAndSts") == []

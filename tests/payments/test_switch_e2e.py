@@ -352,3 +352,20 @@ def test_a_closed_window_reports_its_committed_transfers(
     settle = node.comptoir("switch", "window", "settle", window_id)
     assert settle.returncode == 0, settle.stderr
     assert node.position_of("bank-a").startswith("position XCD\u00a00.00")
+
+
+def test_a_window_without_committed_transfers_has_no_pacs008_and_says_so_in_one_sentence(
+    node: Node,
+) -> None:
+    node.comptoir("switch", "window", "close")
+    # The window just opened has seen nothing.
+    empty = node.comptoir("switch", "window", "close").stdout.split()[-1]
+    xml = node.comptoir("switch", "report", empty, "--format", "pacs008")
+    assert xml.returncode == 1
+    assert xml.stderr.strip().splitlines() == [
+        "comptoir switch: pacs008: The window has no committed transfer, and a pacs.008 needs"
+        " at least one."
+    ]
+    status = node.comptoir("switch", "report", empty, "--format", "pacs002")
+    assert status.returncode == 0, status.stderr
+    assert "<FIToFIPmtStsRpt>" in status.stdout

@@ -14,6 +14,9 @@ from comptoir.kernel.settings import load_settings
 from comptoir.payments import settlement_exports as exports
 from comptoir.payments.models import ParticipantRow
 from comptoir.payments.services import settlement
+from comptoir.payments.settlement_exports import ExportError
+
+__all__ = ["ExportError", "render", "window_report"]
 
 
 def window_report(session: Session, window_id: uuid.UUID) -> exports.SettlementWindowReport:

@@ -225,11 +225,14 @@ def report(
     from comptoir.payments import exports
 
     window_id = _window_id(window)
-    text = _run(
-        lambda session, _store: exports.render(
-            session, window_id=window_id, kind=format.value, currency=currency
+    try:
+        text = _run(
+            lambda session, _store: exports.render(
+                session, window_id=window_id, kind=format.value, currency=currency
+            )
         )
-    )
+    except exports.ExportError as exc:
+        _fail(f"{format.value}: {exc}")
     typer.echo(text, nl=not text.endswith("\n"))
 
 

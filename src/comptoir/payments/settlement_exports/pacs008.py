@@ -64,11 +64,15 @@ def to_pacs008(report: SettlementWindowReport, currency: str | None = None) -> s
     """
     currencies = report.committed_currencies()
     if currency is None:
+        if not currencies:
+            # The schema asks for at least one credit transfer (CdtTrfTxInf 1..n).
+            raise ExportError(
+                "The window has no committed transfer, and a pacs.008 needs at least one."
+            )
         if len(currencies) != 1:
-            found = ", ".join(currencies) or "none"
             raise ExportError(
                 "A pacs.008 totals a single currency; this window has committed transfers in "
-                f"{found}. Name the currency, or export one message per currency."
+                f"{', '.join(currencies)}. Name the currency with --currency."
             )
         currency = currencies[0]
     elif currency not in currencies:
