@@ -1,7 +1,8 @@
 """Ledger core: durable transfers per second in-process, beside the floor of a raw insert.
 
 For each batch size, the same batches of single-phase transfers (random debit and credit
-accounts among `ACCOUNTS`, so none fails) go through:
+accounts among `SWITCH_ACCOUNTS`, the switch's own shape, or `ACCOUNTS`, TigerBeetle's, so none
+fails) go through:
 - `Ledger.create_transfers` + `take_changes`, in memory (no durability, for context);
 - `LedgerStore.create_transfers` inside `Database.transaction()`, one commit per batch, on
   SQLite (a file in a temporary folder, WAL, as `comptoir.kernel.db` sets it up) and on
@@ -40,6 +41,9 @@ from comptoir.payments.domain import (
 from comptoir.payments.services.ledger_store import LedgerStore
 
 ACCOUNTS = 10_000  # as TigerBeetle's own benchmark
+# The switch's own ledger: a position, a liquidity and a net-debit-cap account per DFSP and
+# currency, so even a large national switch of 50 DFSPs holds about 150 accounts.
+SWITCH_ACCOUNTS = 150
 CURRENCY = "XCD"
 TRANSFER_COLUMNS = (
     "id",
@@ -77,6 +81,7 @@ class Plan:
 class LedgerResult:
     engine: str  # memory, sqlite, postgresql
     path: str  # "Ledger (in memory)", "LedgerStore", "raw executemany (floor)"
+    accounts: int  # how many accounts the transfers pick from
     batch_size: int
     transfers: int
     batches: int
@@ -99,11 +104,14 @@ class LedgerResult:
         return {name: 100 * value / total for name, value in phases.items()} if total else {}
 
 
-def _result(engine: str, path: str, batch_size: int, batches: int, seconds: float) -> LedgerResult:
+def _result(
+    engine: str, path: str, accounts: int, batch_size: int, batches: int, seconds: float
+) -> LedgerResult:
     transfers = batches * batch_size
     return LedgerResult(
         engine=engine,
         path=path,
+        accounts=accounts,
         batch_size=batch_size,
         transfers=transfers,
         batches=batches,
@@ -394,7 +402,9 @@ def run_engine(
                 batch = make_batch(rng, accounts, plan.batch_size)
                 spent += store.apply(batch)
                 batches.append(batch)
-            measured = _result(engine, "LedgerStore", plan.batch_size, len(batches), spent)
+            measured = _result(
+                engine, "LedgerStore", accounts_count, plan.batch_size, len(batches), spent
+            )
             if batches:
                 measured.phases_ms_per_batch = {
                     name: round(1000 * seconds / len(batches), 3)
@@ -405,6 +415,7 @@ def run_engine(
                 _result(
                     engine,
                     "raw executemany (floor)",
+                    accounts_count,
                     plan.batch_size,
                     len(batches),
                     _measure(raw.apply, batches),
@@ -415,6 +426,7 @@ def run_engine(
                     _result(
                         "memory",
                         "Ledger (in memory)",
+                        accounts_count,
                         plan.batch_size,
                         len(batches),
                         _measure(memory.apply, batches),
@@ -422,14 +434,15 @@ def run_engine(
                 )
             store_result, floor_result = results[-2 - with_memory], results[-1 - with_memory]
             log(
-                f"  {engine:<10} batch {plan.batch_size:>5}: store "
+                f"  {engine:<10} {accounts_count:>6,} accounts, batch {plan.batch_size:>5}: store "
                 f"{store_result.transfers_per_s:>9,.0f}/s, floor "
                 f"{floor_result.transfers_per_s:>9,.0f}/s ({store_result.transfers:,} transfers)"
             )
             if profile_dir is not None and plan.batch_size in _profiled_sizes(plans):
                 path = (
                     profile_dir
-                    / f"payments-ledger-{engine}-batch{plan.batch_size}.pyinstrument.txt"
+                    / f"payments-ledger-{engine}-accounts{accounts_count}-batch{plan.batch_size}"
+                    ".pyinstrument.txt"
                 )
                 _profile_store(store, rng, accounts, plan, path)
                 log(f"  pyinstrument profile of the store path: {path}")
