@@ -14,6 +14,8 @@
     callbacks) between two simulated DFSPs and a `comptoir serve` process over loopback HTTP,
     with p50/p99 latency from the payer's POST to its PUT COMMITTED callback, at a few
     concurrency levels, on SQLite and on PostgreSQL.
+(3) The floor of end to end (`payments_ceiling`): what the transfer's HTTP messages alone cost
+    on this stack, with a bare server that does no work, as transfers per second.
 
 Targets on 2 cores (issue 3): ledger core ≥ 100,000 transfers/s; end to end ≥ 2,000 transfers/s
 with p99 ≤ 100 ms. The run prints a table and writes bench/results/payments.json; it is bounded
@@ -41,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import _support
+import payments_ceiling
 import payments_e2e
 import payments_ledger
 from _support import RESULTS_DIR, table
@@ -174,6 +177,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 summary.write_text(_support.summarise_py_spy(recording))
                 print(f"  py-spy recording of the switch on {database}: {summary}")
 
+    print("\n(3) The floor of end to end: bare HTTP messages, no work")
+    http_floor = payments_ceiling.measure(1.0 if options.quick else 3.0)
+    print(
+        f"  server {http_floor.server_ms_per_message:.3f} ms + client "
+        f"{http_floor.client_ms_per_message:.3f} ms a message; RS256 signature "
+        f"{http_floor.rs256_signature_ms:.3f} ms"
+    )
+
     report = _report(
         options,
         machine,
@@ -186,10 +197,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         seconds,
         warm_up,
         e2e_results,
+        http_floor,
         time.perf_counter() - started,
     )
     print()
-    print(_tables(ledger_results, e2e_results, report["verdict"]))
+    print(_tables(ledger_results, e2e_results, http_floor, report["verdict"]))
     output.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nJSON written to {output} ({report['duration_s']:.0f} s in all)")
     return 0
@@ -240,6 +252,7 @@ def _report(
     seconds: float,
     warm_up: int,
     e2e_results: Sequence[payments_e2e.E2EResult],
+    http_floor: payments_ceiling.Ceiling,
     duration: float,
 ) -> dict[str, Any]:
     return {
@@ -295,6 +308,16 @@ def _report(
             ],
             "results": [result.as_json() for result in e2e_results],
         },
+        "end_to_end_floor": {
+            "workload": {
+                "what": "the least any switch on this stack spends on a transfer's "
+                f"{payments_ceiling.MESSAGES_PER_TRANSFER} HTTP messages: uvicorn serving a "
+                "bare ASGI app (answers 202, does nothing), http.client on one keep-alive "
+                "connection, a signed POST /transfers as the body",
+                "transfers_per_s": "the cores divided by that CPU per transfer",
+            },
+            "result": http_floor.as_json(),
+        },
         "verdict": _verdict(ledger_results, e2e_results),
     }
 
@@ -349,6 +372,7 @@ def _verdict(
 def _tables(
     ledger_results: Sequence[payments_ledger.LedgerResult],
     e2e_results: Sequence[payments_e2e.E2EResult],
+    http_floor: payments_ceiling.Ceiling,
     verdict: dict[str, Any],
 ) -> str:
     by_key = {
@@ -454,6 +478,8 @@ def _tables(
         "End to end: complete FSPIOP transfers/s, 2 DFSPs over loopback HTTP "
         "(* = stopped by the time cap)",
         e2e,
+        f"floor on this stack (bare HTTP, no work; {http_floor.ms_per_transfer:.2f} ms of CPU "
+        f"a transfer): {http_floor.transfers_per_s:,.0f} transfers/s",
         "",
         "Targets (2 cores):",
     ]
