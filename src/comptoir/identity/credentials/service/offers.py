@@ -137,9 +137,16 @@ def redeem_code(
     )
     if offer is None or offer.redeemed_at is not None or offer.expires_at <= now:
         return refused
-    if offer.tx_code_hash is not None and (
-        not tx_code or _digest(f"{offer.id}:{tx_code}") != offer.tx_code_hash
-    ):
+    # OpenID4VCI 1.0 section 6.3: a transaction code missing where the offer asked for one, or
+    # sent where it did not, is `invalid_request`; only a wrong one is `invalid_grant`.
+    if (offer.tx_code_hash is None) != (not tx_code):
+        return CredentialError(
+            "tx_code_mismatch",
+            lazy("This offer needs its transaction code.")
+            if offer.tx_code_hash is not None
+            else lazy("This offer has no transaction code; send none."),
+        )
+    if offer.tx_code_hash is not None and (_digest(f"{offer.id}:{tx_code}") != offer.tx_code_hash):
         offer.tx_code_failures += 1
         if offer.tx_code_failures >= MAX_TX_CODE_FAILURES:
             offer.redeemed_at = now
