@@ -317,4 +317,4 @@ def test_an_offer_without_transaction_code_and_a_singular_proof_are_accepted(
     again = request_credential(
         wallet, token, "age-over-18", proof(holder, nonce=nonce(wallet), clock=node.clock)
     )
-    assert again["error"] == "invalid_credential_request"
+    assert again["error"] == "credential_request_denied"

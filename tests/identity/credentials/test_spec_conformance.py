@@ -10,7 +10,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from .conftest import ADULT, PRE_AUTHORIZED, Node, csrf, offer_from
+from comptoir.kernel.crypto import Jwk, issue_jwt
+
+from .conftest import ADULT, ISSUER, PRE_AUTHORIZED, Node, csrf, offer_from, proof
 
 VERIFIER = "https://seller.example.org"
 # RFC 6749 section 5.2 and OpenID4VCI 1.0 section 8.3.1.2: the characters error_description
@@ -109,3 +111,116 @@ def test_a_transaction_code_sent_for_an_offer_without_one_is_an_invalid_request(
     )
     assert extra.status_code == 400 and extra.json()["error"] == "invalid_request"
     assert token_for(wallet, document, None)
+
+
+def test_a_credential_request_without_proofs_or_with_malformed_proofs_is_an_invalid_proof(
+    node: Node, holder: Jwk
+) -> None:
+    wallet, token = offered_token(node)
+    good = proof(holder, nonce=nonce(wallet), clock=node.clock)
+    malformed: tuple[object, ...] = (
+        None,
+        {"jwt": good},
+        {"jwt": []},
+        {"di_vp": [good]},
+        {"jwt": [good, good]},
+    )
+    for proofs in malformed:
+        body: dict[str, object] = {"credential_configuration_id": "age-over-18"}
+        if proofs is not None:
+            body["proofs"] = proofs
+        answer = ask(wallet, token, body)
+        assert answer["_status"] == 400 and answer["error"] == "invalid_proof", (proofs, answer)
+    # None of these spent the nonce: the proof still works.
+    answer = ask(
+        wallet, token, {"credential_configuration_id": "age-over-18", "proofs": {"jwt": [good]}}
+    )
+    assert answer["_status"] == 200, answer
+
+
+def test_a_proof_without_a_nonce_is_an_invalid_proof_and_a_wrong_nonce_an_invalid_nonce(
+    node: Node, holder: Jwk
+) -> None:
+    wallet, token = offered_token(node)
+    no_nonce = issue_jwt(
+        {},
+        holder,
+        audience=ISSUER,
+        ttl_seconds=None,
+        typ="openid4vci-proof+jwt",
+        headers={"jwk": holder.public().to_dict()},
+        include_kid=False,
+        clock=node.clock,
+    )
+    body = {"credential_configuration_id": "age-over-18", "proofs": {"jwt": [no_nonce]}}
+    assert ask(wallet, token, body)["error"] == "invalid_proof"
+    wrong = proof(holder, nonce="not-one-of-ours", clock=node.clock)
+    body = {"credential_configuration_id": "age-over-18", "proofs": {"jwt": [wrong]}}
+    assert ask(wallet, token, body)["error"] == "invalid_nonce"
+
+
+def test_a_credential_request_that_is_not_a_json_object_gets_an_oauth_error_not_a_problem(
+    node: Node,
+) -> None:
+    wallet, token = offered_token(node)
+    for body in (b"not json", b"[1, 2]", json.dumps(deeply_nested()).encode()):
+        answer = ask(wallet, token, body)
+        assert answer["_status"] == 400 and answer["error"] == "invalid_credential_request"
+    answer = ask(wallet, token, {"proofs": {"jwt": ["x"]}})
+    assert answer["_status"] == 400 and answer["error"] == "invalid_credential_request"
+    answer = ask(wallet, token, {"credential_identifier": "x", "proofs": {"jwt": ["x"]}})
+    assert answer["error"] == "unknown_credential_identifier"
+
+
+def test_a_configuration_the_token_does_not_cover_is_an_authorization_error(
+    node: Node, holder: Jwk
+) -> None:
+    wallet, token = offered_token(node)
+    jwt = proof(holder, nonce=nonce(wallet), clock=node.clock)
+    unknown = ask(
+        wallet, token, {"credential_configuration_id": "no-such-thing", "proofs": {"jwt": [jwt]}}
+    )
+    assert unknown["_status"] == 400 and unknown["error"] == "unknown_credential_configuration"
+    # Known to the issuer, but not what this token was issued for: RFC 6750 section 3.1.
+    other = ask(
+        wallet,
+        token,
+        {"credential_configuration_id": "registered-business", "proofs": {"jwt": [jwt]}},
+    )
+    assert other["_status"] == 403 and other["error"] == "insufficient_scope"
+    assert other["_www_authenticate"] == 'Bearer error="insufficient_scope"'
+
+
+def test_a_second_request_once_the_credential_is_issued_is_denied_with_a_400(
+    node: Node, holder: Jwk
+) -> None:
+    wallet, token = offered_token(node)
+    for expected in (200, 400):
+        jwt = proof(holder, nonce=nonce(wallet), clock=node.clock)
+        answer = ask(
+            wallet, token, {"credential_configuration_id": "age-over-18", "proofs": {"jwt": [jwt]}}
+        )
+        assert answer["_status"] == expected, answer
+    assert answer["error"] == "credential_request_denied"
+
+
+def test_error_descriptions_hold_only_the_characters_oauth_allows_whatever_the_language(
+    node: Node, holder: Jwk
+) -> None:
+    wallet, token = offered_token(node)
+    for language in ("fr", "en"):
+        wrong = proof(holder, nonce="not-one-of-ours", clock=node.clock)
+        answer = ask(
+            wallet,
+            token,
+            {"credential_configuration_id": "age-over-18", "proofs": {"jwt": [wrong]}},
+            **{"accept-language": language},
+        )
+        description = answer["error_description"]
+        assert description and set(description) <= ALLOWED_IN_DESCRIPTION, description
+    marie_code = wallet.post(
+        "/identity/vci/token",
+        data={"grant_type": PRE_AUTHORIZED, "pre-authorized_code": "unknown"},
+        headers={"accept-language": "fr"},
+    )
+    assert set(marie_code.json()["error_description"]) <= ALLOWED_IN_DESCRIPTION

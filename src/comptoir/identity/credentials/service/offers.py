@@ -20,6 +20,7 @@ from urllib.parse import quote
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from comptoir.identity.credentials import catalogue
 from comptoir.identity.credentials.errors import CredentialError
 from comptoir.identity.credentials.models import NonceRow, OfferRow
 from comptoir.identity.credentials.service.issuance import (
@@ -208,17 +209,26 @@ def issue_for_token(
 ) -> IssuedCredential:
     """The credential endpoint's work: check the token, the proof and its nonce, then issue."""
     offer = offer_for_token(session, issuer=issuer, token=token)
+    if configuration_id not in catalogue.KINDS:
+        raise CredentialError(
+            "unknown_configuration",
+            lazy("This issuer has no such credential configuration."),
+            oauth_error="unknown_credential_configuration",
+        )
     if configuration_id != offer.kind:
+        # A configuration this issuer has, but that the token does not allow: an authorization
+        # error of RFC 6750 (OpenID4VCI 1.0 section 8.3.1.1), not an unknown configuration.
         raise CredentialError(
             "unknown_configuration",
             lazy("This access token is for another credential."),
-            oauth_error="unknown_credential_configuration",
+            oauth_error="insufficient_scope",
+            status=403,
         )
     if offer.credential_id is not None:
         raise CredentialError(
             "already_issued",
             lazy("The credential of this offer was already issued."),
-            oauth_error="invalid_credential_request",
+            oauth_error="credential_request_denied",
         )
     holder_key = _check_proof(session, issuer=issuer, proof=proof)
     issued = issue(
@@ -271,11 +281,11 @@ def _check_proof(session: Session, *, issuer: Issuer, proof: str) -> Jwk:
     ):
         raise _bad_proof(lazy("The proof is too old or has no iat."))
     nonce = verified.claims.get("nonce")
-    row = (
-        None
-        if not isinstance(nonce, str)
-        else session.get(NonceRow, _digest(nonce), with_for_update=True)
-    )
+    if not isinstance(nonce, str):
+        # OpenID4VCI 1.0 section 8.3.1.2: a proof without a c_nonce is `invalid_proof`; only
+        # a c_nonce that is not valid is `invalid_nonce`.
+        raise _bad_proof(lazy("The proof carries no nonce; fetch one at the nonce endpoint."))
+    row = session.get(NonceRow, _digest(nonce), with_for_update=True)
     if row is None or row.used_at is not None or row.expires_at <= now:
         raise CredentialError(
             "invalid_nonce",
