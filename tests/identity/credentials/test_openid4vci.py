@@ -73,7 +73,9 @@ def test_the_metadata_names_the_issuer_its_endpoints_and_credentials(node: Node)
     assert business["format"] == "dc+sd-jwt"
     assert business["vct"] == f"{ISSUER}/credentials/registered-business"
     assert business["proof_types_supported"]["jwt"]["proof_signing_alg_values_supported"] == [
-        "ES256"
+        "ES256",
+        "EdDSA",
+        "Ed25519",
     ]
     server = client.get("/.well-known/oauth-authorization-server/identity/vci").json()
     assert server["issuer"] == ISSUER and server["token_endpoint"] == f"{ISSUER}/token"

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from comptoir.kernel.crypto import Jwk, issue_jwt
+from comptoir.kernel.crypto import Jwk, generate_jwk, issue_jwt
 
 from .conftest import ADULT, ISSUER, PRE_AUTHORIZED, Node, csrf, offer_from, proof
 
@@ -224,3 +224,17 @@ def test_error_descriptions_hold_only_the_characters_oauth_allows_whatever_the_l
         headers={"accept-language": "fr"},
     )
     assert set(marie_code.json()["error_description"]) <= ALLOWED_IN_DESCRIPTION
+
+
+def test_every_proof_algorithm_the_metadata_lists_is_accepted(node: Node) -> None:
+    metadata = node.client().get("/.well-known/openid-credential-issuer/identity/vci").json()
+    configuration = metadata["credential_configurations_supported"]["age-over-18"]
+    listed = configuration["proof_types_supported"]["jwt"]["proof_signing_alg_values_supported"]
+    assert "ES256" in listed and "EdDSA" in listed
+    ed25519 = generate_jwk("Ed25519")
+    wallet, token = offered_token(node)
+    jwt = proof(ed25519, nonce=nonce(wallet), clock=node.clock)
+    answer = ask(
+        wallet, token, {"credential_configuration_id": "age-over-18", "proofs": {"jwt": [jwt]}}
+    )
+    assert answer["_status"] == 200, answer

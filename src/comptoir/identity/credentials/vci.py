@@ -98,7 +98,9 @@ def credential_issuer_metadata(request: Request) -> dict[str, Any]:
             "vct": kind.vct(issuer.identifier),
             "cryptographic_binding_methods_supported": ["jwk"],
             "credential_signing_alg_values_supported": ["ES256"],
-            "proof_types_supported": {"jwt": {"proof_signing_alg_values_supported": ["ES256"]}},
+            "proof_types_supported": {
+                "jwt": {"proof_signing_alg_values_supported": list(service.PROOF_ALGORITHMS)}
+            },
             "credential_metadata": {
                 "display": _display(kind.title),
                 "claims": [

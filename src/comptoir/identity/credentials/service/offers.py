@@ -29,7 +29,7 @@ from comptoir.identity.credentials.service.issuance import (
     credential_claims,
     issue,
 )
-from comptoir.kernel.crypto import JoseError, Jwk, import_jwk, verify_jwt
+from comptoir.kernel.crypto import JoseError, Jwk, JwsAlgorithm, import_jwk, verify_jwt
 from comptoir.kernel.i18n import LazyText, _, lazy
 from comptoir.kernel.ids import new_id
 
@@ -41,6 +41,9 @@ NONCE_LIFETIME: Final = timedelta(minutes=5)
 TX_CODE_LENGTH: Final = 6
 MAX_TX_CODE_FAILURES: Final = 3
 PROOF_MAX_AGE_SECONDS: Final = 300
+# The algorithms a proof of possession may use: the metadata lists exactly these, since a proof
+# signed otherwise must be refused (OpenID4VCI 1.0 appendix F.1).
+PROOF_ALGORITHMS: Final[tuple[JwsAlgorithm, ...]] = ("ES256", "EdDSA", "Ed25519")
 
 
 def _digest(value: str) -> str:
@@ -262,7 +265,7 @@ def _check_proof(session: Session, *, issuer: Issuer, proof: str) -> Jwk:
         verified = verify_jwt(
             proof,
             holder,
-            algorithms=("ES256", "EdDSA", "Ed25519"),
+            algorithms=PROOF_ALGORITHMS,
             issuer=None,
             audience=issuer.identifier,
             typ=PROOF_TYPE,
