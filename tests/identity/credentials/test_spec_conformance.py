@@ -10,7 +10,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from comptoir.kernel.crypto import Jwk, generate_jwk, issue_jwt
+from comptoir.kernel.crypto import Jwk, generate_jwk, issue_jwt, sign_jws
+from comptoir.kernel.crypto.sdjwt import issue_sd_jwt, present
 
 from .conftest import ADULT, ISSUER, PRE_AUTHORIZED, Node, csrf, offer_from, proof
 
@@ -238,3 +239,66 @@ def test_every_proof_algorithm_the_metadata_lists_is_accepted(node: Node) -> Non
         wallet, token, {"credential_configuration_id": "age-over-18", "proofs": {"jwt": [jwt]}}
     )
     assert answer["_status"] == 200, answer
+
+
+def test_proofs_nested_too_deeply_for_json_are_invalid_proofs_not_server_errors(
+    node: Node, holder: Jwk
+) -> None:
+    wallet, token = offered_token(node)
+    header_too_deep = f"{b64(deeply_nested().encode())}.{b64(b'{}')}.AAAA"
+    # Signed by the wallet's own key, so the signature holds and the claims are parsed.
+    claims = json.dumps({"aud": ISSUER, "nonce": nonce(wallet)})[:-1]
+    payload = f'{claims}, "deep": {deeply_nested(3000)}}}'.encode()
+    claims_too_deep = sign_jws(
+        payload,
+        holder,
+        typ="openid4vci-proof+jwt",
+        headers={"jwk": holder.public().to_dict()},
+        include_kid=False,
+    )
+    for jwt in (header_too_deep, claims_too_deep):
+        answer = ask(
+            wallet, token, {"credential_configuration_id": "age-over-18", "proofs": {"jwt": [jwt]}}
+        )
+        assert answer["_status"] == 400 and answer["error"] == "invalid_proof", answer
+
+
+def test_presentations_nested_too_deeply_for_json_are_refused_not_server_errors(
+    node: Node, holder: Jwk
+) -> None:
+    issued = issue_sd_jwt(
+        {"iss": ISSUER, "vct": f"{ISSUER}/credentials/age-over-18"},
+        {"age_over_18": True},
+        node.app.state.credential_issuer_key,
+        holder_key=holder,
+        ttl_seconds=3600,
+        clock=node.clock,
+    )
+    jwt = issued.jwt
+    disclosure_too_deep = b64(f'["salt", "name", {deeply_nested()}]'.encode())
+    # Not so deep that JSON refuses it, but deep enough for a recursive walk to.
+    disclosure_rather_deep = b64(f'["salt", "name", {deeply_nested(900)}]'.encode())
+    payload_too_deep = f"{b64(b'{}')}.{b64(deeply_nested().encode())}.AAAA~"
+    sd_jwt = present(issued.serialized, disclose={"age_over_18"})
+    kb_header_too_deep = f"{b64(deeply_nested(3000).encode())}.{b64(b'{}')}.AAAA"
+    kb_claims_too_deep = sign_jws(
+        f'{{"aud": "{VERIFIER}", "deep": {deeply_nested(3000)}}}'.encode(), holder, typ="kb+jwt"
+    )
+    client = node.client()
+    for presentation in (
+        f"{jwt}~{disclosure_too_deep}~",
+        f"{jwt}~{disclosure_rather_deep}~",
+        payload_too_deep,
+        sd_jwt + kb_header_too_deep,
+        sd_jwt + kb_claims_too_deep,
+    ):
+        answer = client.post(
+            "/identity/credentials/verify",
+            json={
+                "presentation": presentation,
+                "audience": VERIFIER,
+                "nonce": "n",
+                "require_key_binding": False,
+            },
+        )
+        assert answer.status_code == 400, (presentation[-60:], answer.text)

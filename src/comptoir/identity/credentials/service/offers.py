@@ -274,7 +274,8 @@ def _check_proof(session: Session, *, issuer: Issuer, proof: str) -> Jwk:
         )
     except JoseError as error:
         raise _bad_proof(lazy("The proof is not valid: {reason}.", reason=error.detail)) from None
-    except ValueError:
+    except (ValueError, RecursionError):
+        # RecursionError: JSON nested deeper than the parser goes is no JWT either.
         raise _bad_proof(lazy("The proof is not a JWT.")) from None
     issued_at = verified.claims.get("iat")
     now = issuer.clock.now()

@@ -93,14 +93,19 @@ def verify_presentation(
     return verified
 
 
-def _unverified_issuer(jwt: str) -> str:
+def _payload(jwt: str) -> object:
     parts = jwt.split(".")
     if len(parts) != 3:
         raise SdJwtError("malformed", "the issuer-signed JWT is not a compact JWS")
     try:
-        payload = json.loads(b64decode(parts[1], what="the issuer-signed JWT"))
-    except ValueError:
+        return json.loads(b64decode(parts[1], what="the issuer-signed JWT"))
+    except (ValueError, RecursionError):
+        # RecursionError: nested deeper than the JSON parser goes, which no credential needs.
         raise SdJwtError("malformed", "the issuer-signed JWT is not JSON") from None
+
+
+def _unverified_issuer(jwt: str) -> str:
+    payload = _payload(jwt)
     issuer = payload.get("iss") if isinstance(payload, dict) else None
     if not isinstance(issuer, str):
         raise SdJwtError("malformed", "the credential names no issuer (iss)")
