@@ -8,10 +8,12 @@ import base64
 import json
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from comptoir.kernel.crypto import Jwk, generate_jwk, issue_jwt, sign_jws
-from comptoir.kernel.crypto.sdjwt import issue_sd_jwt, present
+from comptoir.kernel.crypto.sdjwt import issue_sd_jwt, make_disclosure, present, verify_presentation
+from comptoir.kernel.crypto.sdjwt.core import SdJwtError
 
 from .conftest import ADULT, ISSUER, PRE_AUTHORIZED, Node, csrf, offer_from, proof
 
@@ -302,3 +304,41 @@ def test_presentations_nested_too_deeply_for_json_are_refused_not_server_errors(
             },
         )
         assert answer.status_code == 400, (presentation[-60:], answer.text)
+
+
+def test_a_verifier_refuses_an_sd_jwt_vc_whose_status_or_expiry_was_made_disclosable(
+    node: Node, holder: Jwk
+) -> None:
+    """SD-JWT VC section 3.2.2.2: iss, nbf, exp, cnf, vct, vct#integrity and status "MUST NOT
+    be included in the Disclosures"; a credential that hides one of them (here its expiry,
+    which the signature check cannot then see) is no SD-JWT VC."""
+    key = node.app.state.credential_issuer_key
+    for name, value in (("exp", 1), ("status", {"status_list": {"idx": 0, "uri": "x"}})):
+        disclosure = make_disclosure(name, value)
+        payload = {
+            "iss": ISSUER,
+            "vct": f"{ISSUER}/credentials/age-over-18",
+            "_sd": [disclosure.digest],
+            "_sd_alg": "sha-256",
+            "cnf": {"jwk": holder.public().to_dict()},
+        }
+        jwt = sign_jws(json.dumps(payload).encode(), key, typ="dc+sd-jwt")
+        presentation = present(
+            f"{jwt}~{disclosure.encoded}~",
+            disclose={name},
+            holder_key=holder,
+            audience=VERIFIER,
+            nonce="n",
+            clock=node.clock,
+        )
+        with pytest.raises(SdJwtError) as refused:
+            verify_presentation(
+                presentation,
+                trusted_issuers={ISSUER},
+                audience=VERIFIER,
+                nonce="n",
+                issuer_keys=[key.public()],
+                check_status_list=False,
+                clock=node.clock,
+            )
+        assert refused.value.reason == "malformed", name

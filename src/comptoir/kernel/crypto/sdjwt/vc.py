@@ -13,6 +13,9 @@ from comptoir.kernel.crypto.sdjwt.verification import verify_sd_jwt
 from comptoir.kernel.crypto.status_list import StatusListError, check_status
 
 Fetch = Callable[[str], bytes]
+# SD-JWT VC section 3.2.2.2: claims that "MUST NOT be included in the Disclosures". A credential
+# that hides one (its expiry, its status) is refused: the checks on them could be dodged.
+NEVER_DISCLOSED = frozenset({"iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"})
 # Metadata, key sets and status lists are small; a bound keeps a hostile server from flooding.
 MAX_FETCHED_BYTES = 1024 * 1024
 FETCH_TIMEOUT_SECONDS = 5.0
@@ -78,6 +81,14 @@ def verify_presentation(
         require_key_binding=require_key_binding,
         clock=clock,
     )
+    signed = _payload(jwt)
+    hidden = sorted(
+        name
+        for name in NEVER_DISCLOSED
+        if name in verified.claims and isinstance(signed, dict) and name not in signed
+    )
+    if hidden:
+        raise SdJwtError("malformed", f"an SD-JWT VC may not make {hidden} disclosable")
     if not isinstance(verified.claims.get("vct"), str):
         raise SdJwtError("type", "an SD-JWT VC must name its type (vct)")
     if vct is not None and verified.claims.get("vct") != vct:
