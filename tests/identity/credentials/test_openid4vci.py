@@ -202,6 +202,8 @@ def test_a_proof_with_a_wrong_or_reused_nonce_is_refused(node: Node, holder: Jwk
     assert made_up["status"] == 400 and made_up["error"] == "invalid_nonce"
     fresh = nonce(wallet)
     node.clock.advance(timedelta(minutes=6))
+    # The access token lives no longer than the nonce: a new offer gives a new one.
+    token = token_for(wallet, *node.offer(marie, "age-over-18"))
     stale = request_credential(
         wallet, token, "age-over-18", proof(holder, nonce=fresh, clock=node.clock)
     )

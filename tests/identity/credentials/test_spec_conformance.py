@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -342,3 +343,28 @@ def test_a_verifier_refuses_an_sd_jwt_vc_whose_status_or_expiry_was_made_disclos
                 clock=node.clock,
             )
         assert refused.value.reason == "malformed", name
+
+
+def test_the_bearer_access_token_lives_no_longer_than_five_minutes(node: Node, holder: Jwk) -> None:
+    """OpenID4VCI 1.0, "Protecting the Access Token": "Long-lived Access Tokens giving access
+    to Credentials MUST not be issued unless sender-constrained"; more than five minutes is
+    long lived."""
+    marie = node.enrol("+17585550101", born=ADULT)
+    document, tx_code = node.offer(marie, "age-over-18")
+    wallet = node.client()
+    answer = wallet.post(
+        "/identity/vci/token",
+        data={
+            "grant_type": PRE_AUTHORIZED,
+            "pre-authorized_code": code_of(document),
+            "tx_code": tx_code or "",
+        },
+    )
+    assert answer.json()["expires_in"] <= 300
+    token = answer.json()["access_token"]
+    jwt = proof(holder, nonce=nonce(wallet), clock=node.clock)
+    node.clock.advance(timedelta(minutes=5, seconds=1))
+    late = ask(
+        wallet, token, {"credential_configuration_id": "age-over-18", "proofs": {"jwt": [jwt]}}
+    )
+    assert late["_status"] == 401 and late["error"] == "invalid_token"

@@ -36,7 +36,9 @@ from comptoir.kernel.ids import new_id
 PRE_AUTHORIZED_GRANT: Final = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 PROOF_TYPE: Final = "openid4vci-proof+jwt"
 OFFER_LIFETIME: Final = timedelta(minutes=10)
-TOKEN_LIFETIME: Final = timedelta(minutes=10)
+# OpenID4VCI 1.0, "Protecting the Access Token": a bearer access token living longer than five
+# minutes is long lived, and a long-lived one must not be issued unless sender-constrained.
+TOKEN_LIFETIME: Final = timedelta(minutes=5)
 NONCE_LIFETIME: Final = timedelta(minutes=5)
 TX_CODE_LENGTH: Final = 6
 MAX_TX_CODE_FAILURES: Final = 3
