@@ -9,12 +9,15 @@ which guards forms sent by browsers, must not refuse it.
 
 from __future__ import annotations
 
+import json
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
 from comptoir.identity.credentials import catalogue, service
@@ -22,7 +25,7 @@ from comptoir.identity.credentials.errors import CredentialError
 from comptoir.kernel.crypto import Jwk, jwks_document
 from comptoir.kernel.crypto.sdjwt import SdJwtError, split, verify_presentation
 from comptoir.kernel.errors import Problem, problem_type
-from comptoir.kernel.i18n import N_, lazy
+from comptoir.kernel.i18n import N_, LazyText, lazy
 from comptoir.kernel.web.context import node_context
 
 router = APIRouter(tags=["identity credentials"])
@@ -52,13 +55,31 @@ def issuer_of(request: Request) -> service.Issuer:
     return service.Issuer(node.settings.base_url.rstrip("/"), key, node.clock)
 
 
+# RFC 6750 section 3.1: the two errors of a protected resource that are not about the request.
+_AUTHORIZATION_ERRORS = {"invalid_token": 401, "insufficient_scope": 403}
+
+
+def _ascii_description(text: str) -> str:
+    """`error_description` may hold only %x20-21 / %x23-5B / %x5D-7E (RFC 6749 section 5.2,
+    OpenID4VCI 1.0 section 8.3.1.2): accents are dropped, quotes and backslashes replaced."""
+    plain = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
+    plain = plain.replace('"', "'").replace("\\", "/")
+    return "".join(char for char in plain if " " <= char <= "~")
+
+
 def _oauth_error(error: CredentialError) -> JSONResponse:
+    """An OAuth error answer. Whatever the error's status on the person's pages, the protocol
+    answers 400 for everything but the two authorization errors (OpenID4VCI 1.0 8.3.1)."""
     headers = dict(NO_STORE)
-    if error.status == 401:
+    status = _AUTHORIZATION_ERRORS.get(error.oauth_error, 400)
+    if status != 400:
         headers["WWW-Authenticate"] = f'Bearer error="{error.oauth_error}"'
     return JSONResponse(
-        {"error": error.oauth_error, "error_description": error.text.render()},
-        status_code=error.status,
+        {
+            "error": error.oauth_error,
+            "error_description": _ascii_description(error.text.render("en")),
+        },
+        status_code=status,
         headers=headers,
     )
 
@@ -77,7 +98,9 @@ def credential_issuer_metadata(request: Request) -> dict[str, Any]:
             "vct": kind.vct(issuer.identifier),
             "cryptographic_binding_methods_supported": ["jwk"],
             "credential_signing_alg_values_supported": ["ES256"],
-            "proof_types_supported": {"jwt": {"proof_signing_alg_values_supported": ["ES256"]}},
+            "proof_types_supported": {
+                "jwt": {"proof_signing_alg_values_supported": list(service.PROOF_ALGORITHMS)}
+            },
             "credential_metadata": {
                 "display": _display(kind.title),
                 "claims": [
@@ -196,15 +219,30 @@ PROTOCOL_ROUTES = [
 ]
 
 
-class CredentialRequest(BaseModel):
-    credential_configuration_id: str | None = None
-    proofs: dict[str, list[str]] | None = None
-    # The singular `proof` of the drafts before 1.0, which deployed wallets still send.
-    proof: dict[str, str] | None = None
+def _request_error(code: str, text: LazyText) -> JSONResponse:
+    return _oauth_error(CredentialError(code, text, oauth_error=code))
+
+
+def _single_jwt_proof(body: dict[str, Any]) -> str | None:
+    """The one `jwt` proof of a credential request: `proofs` (1.0), or the singular `proof` of
+    the drafts before 1.0, which deployed wallets still send. None when there is not exactly
+    one: a missing or malformed `proofs` is `invalid_proof` (OpenID4VCI 1.0 8.3.1.2)."""
+    proofs, legacy = body.get("proofs"), body.get("proof")
+    if proofs is None and isinstance(legacy, dict):
+        jwt = legacy.get("jwt")
+        return jwt if legacy.get("proof_type") == "jwt" and isinstance(jwt, str) else None
+    if not isinstance(proofs, dict) or set(proofs) != {"jwt"}:
+        return None
+    jwts = proofs["jwt"]
+    if not isinstance(jwts, list) or len(jwts) != 1 or not isinstance(jwts[0], str):
+        return None
+    return jwts[0]
 
 
 @router.post("/identity/vci/credential")
-def credential_endpoint(request: Request, body: CredentialRequest) -> Response:
+async def credential_endpoint(request: Request) -> Response:
+    """OpenID4VCI 1.0 section 8. The body is read here rather than by a model, so that a body
+    that is not what the section asks for gets its OAuth error, not a validation problem."""
     authorization = request.headers.get("authorization", "")
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token:
@@ -216,31 +254,43 @@ def credential_endpoint(request: Request, body: CredentialRequest) -> Response:
                 status=401,
             )
         )
-    proofs: list[str] = []
-    if body.proofs is not None:
-        proofs = list(body.proofs.get("jwt", []))
-        if set(body.proofs) - {"jwt"}:
-            proofs = []
-    elif body.proof is not None and body.proof.get("proof_type") == "jwt":
-        proofs = [body.proof.get("jwt", "")]
-    if len(proofs) != 1 or not body.credential_configuration_id:
-        return _oauth_error(
-            CredentialError(
-                "invalid_credential_request",
-                lazy("Send one credential_configuration_id and exactly one jwt proof."),
-                oauth_error="invalid_credential_request",
-            )
-        )
-    node = node_context(request)
     try:
+        body = json.loads(await request.body())
+    except (ValueError, RecursionError):
+        body = None
+    if not isinstance(body, dict):
+        return _request_error(
+            "invalid_credential_request", lazy("The credential request must be a JSON object.")
+        )
+    if "credential_identifier" in body:
+        # Only a token response with authorization_details hands these out; ours never does.
+        return _request_error(
+            "unknown_credential_identifier",
+            lazy("This issuer hands out no credential identifiers."),
+        )
+    configuration_id = body.get("credential_configuration_id")
+    if not isinstance(configuration_id, str) or not configuration_id:
+        return _request_error(
+            "invalid_credential_request", lazy("Send the credential_configuration_id.")
+        )
+    proof = _single_jwt_proof(body)
+    if proof is None:
+        return _request_error("invalid_proof", lazy("Send exactly one proof, of type jwt."))
+    node = node_context(request)
+    issuer = issuer_of(request)
+
+    def issue() -> service.IssuedCredential:
         with node.database.transaction() as session:
-            issued = service.issue_for_token(
+            return service.issue_for_token(
                 session,
-                issuer=issuer_of(request),
+                issuer=issuer,
                 token=token.strip(),
-                configuration_id=body.credential_configuration_id,
-                proof=proofs[0],
+                configuration_id=configuration_id,
+                proof=proof,
             )
+
+    try:
+        issued = await run_in_threadpool(issue)
     except CredentialError as error:
         return _oauth_error(error)
     return JSONResponse({"credentials": [{"credential": issued.sd_jwt}]}, headers=NO_STORE)

@@ -17,6 +17,7 @@ from comptoir.identity.credentials.service.issuance import (
 )
 from comptoir.identity.credentials.service.offers import (
     PRE_AUTHORIZED_GRANT,
+    PROOF_ALGORITHMS,
     PROOF_TYPE,
     AccessToken,
     Offer,
@@ -31,6 +32,7 @@ __all__ = [
     "HOLDER",
     "OPERATOR",
     "PRE_AUTHORIZED_GRANT",
+    "PROOF_ALGORITHMS",
     "PROOF_TYPE",
     "AccessToken",
     "CredentialSummary",

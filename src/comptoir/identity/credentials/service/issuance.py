@@ -126,7 +126,7 @@ def credential_claims(
             raise CredentialError(
                 "under_18",
                 lazy("The registry's birthdate says you are not 18 yet, so this is not issued."),
-                oauth_error="invalid_credential_request",
+                oauth_error="credential_request_denied",
                 status=403,
             )
         return {"age_over_18": True}
@@ -142,13 +142,13 @@ def credential_claims(
         raise CredentialError(
             "business_not_verified",
             lazy("The registry has not verified this business yet, so no credential is issued."),
-            oauth_error="invalid_credential_request",
+            oauth_error="credential_request_denied",
             status=403,
         )
     raise CredentialError(
         "unknown_business",
         lazy("You own no business with this id in the registry."),
-        oauth_error="invalid_credential_request",
+        oauth_error="credential_request_denied",
         status=403,
     )
 

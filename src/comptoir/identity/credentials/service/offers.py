@@ -20,6 +20,7 @@ from urllib.parse import quote
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from comptoir.identity.credentials import catalogue
 from comptoir.identity.credentials.errors import CredentialError
 from comptoir.identity.credentials.models import NonceRow, OfferRow
 from comptoir.identity.credentials.service.issuance import (
@@ -28,18 +29,23 @@ from comptoir.identity.credentials.service.issuance import (
     credential_claims,
     issue,
 )
-from comptoir.kernel.crypto import JoseError, Jwk, import_jwk, verify_jwt
+from comptoir.kernel.crypto import JoseError, Jwk, JwsAlgorithm, import_jwk, verify_jwt
 from comptoir.kernel.i18n import LazyText, _, lazy
 from comptoir.kernel.ids import new_id
 
 PRE_AUTHORIZED_GRANT: Final = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 PROOF_TYPE: Final = "openid4vci-proof+jwt"
 OFFER_LIFETIME: Final = timedelta(minutes=10)
-TOKEN_LIFETIME: Final = timedelta(minutes=10)
+# OpenID4VCI 1.0, "Protecting the Access Token": a bearer access token living longer than five
+# minutes is long lived, and a long-lived one must not be issued unless sender-constrained.
+TOKEN_LIFETIME: Final = timedelta(minutes=5)
 NONCE_LIFETIME: Final = timedelta(minutes=5)
 TX_CODE_LENGTH: Final = 6
 MAX_TX_CODE_FAILURES: Final = 3
 PROOF_MAX_AGE_SECONDS: Final = 300
+# The algorithms a proof of possession may use: the metadata lists exactly these, since a proof
+# signed otherwise must be refused (OpenID4VCI 1.0 appendix F.1).
+PROOF_ALGORITHMS: Final[tuple[JwsAlgorithm, ...]] = ("ES256", "EdDSA", "Ed25519")
 
 
 def _digest(value: str) -> str:
@@ -137,9 +143,16 @@ def redeem_code(
     )
     if offer is None or offer.redeemed_at is not None or offer.expires_at <= now:
         return refused
-    if offer.tx_code_hash is not None and (
-        not tx_code or _digest(f"{offer.id}:{tx_code}") != offer.tx_code_hash
-    ):
+    # OpenID4VCI 1.0 section 6.3: a transaction code missing where the offer asked for one, or
+    # sent where it did not, is `invalid_request`; only a wrong one is `invalid_grant`.
+    if (offer.tx_code_hash is None) != (not tx_code):
+        return CredentialError(
+            "tx_code_mismatch",
+            lazy("This offer needs its transaction code.")
+            if offer.tx_code_hash is not None
+            else lazy("This offer has no transaction code; send none."),
+        )
+    if offer.tx_code_hash is not None and (_digest(f"{offer.id}:{tx_code}") != offer.tx_code_hash):
         offer.tx_code_failures += 1
         if offer.tx_code_failures >= MAX_TX_CODE_FAILURES:
             offer.redeemed_at = now
@@ -201,17 +214,26 @@ def issue_for_token(
 ) -> IssuedCredential:
     """The credential endpoint's work: check the token, the proof and its nonce, then issue."""
     offer = offer_for_token(session, issuer=issuer, token=token)
+    if configuration_id not in catalogue.KINDS:
+        raise CredentialError(
+            "unknown_configuration",
+            lazy("This issuer has no such credential configuration."),
+            oauth_error="unknown_credential_configuration",
+        )
     if configuration_id != offer.kind:
+        # A configuration this issuer has, but that the token does not allow: an authorization
+        # error of RFC 6750 (OpenID4VCI 1.0 section 8.3.1.1), not an unknown configuration.
         raise CredentialError(
             "unknown_configuration",
             lazy("This access token is for another credential."),
-            oauth_error="unknown_credential_configuration",
+            oauth_error="insufficient_scope",
+            status=403,
         )
     if offer.credential_id is not None:
         raise CredentialError(
             "already_issued",
             lazy("The credential of this offer was already issued."),
-            oauth_error="invalid_credential_request",
+            oauth_error="credential_request_denied",
         )
     holder_key = _check_proof(session, issuer=issuer, proof=proof)
     issued = issue(
@@ -245,7 +267,7 @@ def _check_proof(session: Session, *, issuer: Issuer, proof: str) -> Jwk:
         verified = verify_jwt(
             proof,
             holder,
-            algorithms=("ES256", "EdDSA", "Ed25519"),
+            algorithms=PROOF_ALGORITHMS,
             issuer=None,
             audience=issuer.identifier,
             typ=PROOF_TYPE,
@@ -254,7 +276,8 @@ def _check_proof(session: Session, *, issuer: Issuer, proof: str) -> Jwk:
         )
     except JoseError as error:
         raise _bad_proof(lazy("The proof is not valid: {reason}.", reason=error.detail)) from None
-    except ValueError:
+    except (ValueError, RecursionError):
+        # RecursionError: JSON nested deeper than the parser goes is no JWT either.
         raise _bad_proof(lazy("The proof is not a JWT.")) from None
     issued_at = verified.claims.get("iat")
     now = issuer.clock.now()
@@ -264,11 +287,11 @@ def _check_proof(session: Session, *, issuer: Issuer, proof: str) -> Jwk:
     ):
         raise _bad_proof(lazy("The proof is too old or has no iat."))
     nonce = verified.claims.get("nonce")
-    row = (
-        None
-        if not isinstance(nonce, str)
-        else session.get(NonceRow, _digest(nonce), with_for_update=True)
-    )
+    if not isinstance(nonce, str):
+        # OpenID4VCI 1.0 section 8.3.1.2: a proof without a c_nonce is `invalid_proof`; only
+        # a c_nonce that is not valid is `invalid_nonce`.
+        raise _bad_proof(lazy("The proof carries no nonce; fetch one at the nonce endpoint."))
+    row = session.get(NonceRow, _digest(nonce), with_for_update=True)
     if row is None or row.used_at is not None or row.expires_at <= now:
         raise CredentialError(
             "invalid_nonce",

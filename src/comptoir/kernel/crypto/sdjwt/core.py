@@ -109,7 +109,8 @@ def parse_disclosure(encoded: str) -> Disclosure:
     raw = b64decode(encoded, what="a disclosure")
     try:
         array = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        # RecursionError: nested deeper than the parser goes, which no disclosure needs.
         raise SdJwtError("malformed", "a disclosure is not JSON") from None
     if not isinstance(array, list) or len(array) not in (2, 3) or not isinstance(array[0], str):
         raise SdJwtError("malformed", "a disclosure is a JSON array [salt, (name,) value]")

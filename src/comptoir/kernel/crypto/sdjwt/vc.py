@@ -13,6 +13,9 @@ from comptoir.kernel.crypto.sdjwt.verification import verify_sd_jwt
 from comptoir.kernel.crypto.status_list import StatusListError, check_status
 
 Fetch = Callable[[str], bytes]
+# SD-JWT VC section 3.2.2.2: claims that "MUST NOT be included in the Disclosures". A credential
+# that hides one (its expiry, its status) is refused: the checks on them could be dodged.
+NEVER_DISCLOSED = frozenset({"iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"})
 # Metadata, key sets and status lists are small; a bound keeps a hostile server from flooding.
 MAX_FETCHED_BYTES = 1024 * 1024
 FETCH_TIMEOUT_SECONDS = 5.0
@@ -78,6 +81,14 @@ def verify_presentation(
         require_key_binding=require_key_binding,
         clock=clock,
     )
+    signed = _payload(jwt)
+    hidden = sorted(
+        name
+        for name in NEVER_DISCLOSED
+        if name in verified.claims and isinstance(signed, dict) and name not in signed
+    )
+    if hidden:
+        raise SdJwtError("malformed", f"an SD-JWT VC may not make {hidden} disclosable")
     if not isinstance(verified.claims.get("vct"), str):
         raise SdJwtError("type", "an SD-JWT VC must name its type (vct)")
     if vct is not None and verified.claims.get("vct") != vct:
@@ -93,14 +104,19 @@ def verify_presentation(
     return verified
 
 
-def _unverified_issuer(jwt: str) -> str:
+def _payload(jwt: str) -> object:
     parts = jwt.split(".")
     if len(parts) != 3:
         raise SdJwtError("malformed", "the issuer-signed JWT is not a compact JWS")
     try:
-        payload = json.loads(b64decode(parts[1], what="the issuer-signed JWT"))
-    except ValueError:
+        return json.loads(b64decode(parts[1], what="the issuer-signed JWT"))
+    except (ValueError, RecursionError):
+        # RecursionError: nested deeper than the JSON parser goes, which no credential needs.
         raise SdJwtError("malformed", "the issuer-signed JWT is not JSON") from None
+
+
+def _unverified_issuer(jwt: str) -> str:
+    payload = _payload(jwt)
     issuer = payload.get("iss") if isinstance(payload, dict) else None
     if not isinstance(issuer, str):
         raise SdJwtError("malformed", "the credential names no issuer (iss)")

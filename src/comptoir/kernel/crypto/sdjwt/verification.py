@@ -64,7 +64,10 @@ def verify_sd_jwt(
     if sd_alg != SD_ALG:
         raise SdJwtError("malformed", f"the digest algorithm {sd_alg!r} is not supported")
     disclosures = [parse_disclosure(item) for item in encoded]
-    claims, disclosed = _reveal(payload, disclosures)
+    try:
+        claims, disclosed = _reveal(payload, disclosures)
+    except RecursionError:
+        raise SdJwtError("malformed", "the disclosed claims are nested too deeply") from None
     key_binding: dict[str, object] = {}
     if kb_jwt is not None:
         key_binding = _verify_key_binding(
@@ -205,8 +208,9 @@ def _verify_key_binding(
         )
     except JoseError as error:
         raise SdJwtError("key_binding", error.detail) from None
-    except ValueError:
-        raise SdJwtError("key_binding", "the key-binding JWT header is not JSON") from None
+    except (ValueError, RecursionError):
+        # RecursionError: a header or claims nested deeper than the JSON parser goes.
+        raise SdJwtError("key_binding", "the key-binding JWT is not readable JSON") from None
     kb_claims = verified.claims
     issued_at = kb_claims.get("iat")
     if not isinstance(issued_at, int | float) or isinstance(issued_at, bool):
