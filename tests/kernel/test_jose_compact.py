@@ -523,3 +523,19 @@ def test_a_key_from_the_keys_module_signs_what_joserfc_verifies() -> None:
     token = sign_jws(b"from keys", key)
 
     assert joserfc_verify(token, key, "EdDSA").payload == b"from keys"
+
+
+@pytest.mark.parametrize("what", ["header", "claims"])
+def test_a_header_or_claims_nested_deeper_than_the_parser_goes_are_malformed(what: str) -> None:
+    from comptoir.kernel.crypto.compact import json_object
+
+    with pytest.raises(JoseError) as refused:
+        json_object(b"[" * 100_000 + b"]" * 100_000, what=what)
+
+    assert refused.value.reason == "malformed"
+    assert refused.value.detail == f"the {what} are not JSON"
+
+
+def test_a_jwk_text_nested_deeper_than_the_parser_goes_is_malformed() -> None:
+    with pytest.raises(JoseError, match="not JSON"):
+        import_jwk("[" * 100_000 + "]" * 100_000)

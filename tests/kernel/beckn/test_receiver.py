@@ -183,6 +183,15 @@ def test_it_refuses_a_body_that_is_not_json_after_checking_its_signature() -> No
     assert answer.status_code == 400
 
 
+@pytest.mark.parametrize("signed", [True, False])
+def test_it_refuses_a_body_nested_deeper_than_the_json_parser_goes(signed: bool) -> None:
+    body = b"[" * 100_000 + b"]" * 100_000
+    headers = {"authorization": BAP.sign(body)} if signed else {}
+    answer = _receive(_receiver(), "select", body, headers)
+    assert answer.status_code == (400 if signed else 401)
+    assert _error(answer)
+
+
 def test_it_refuses_a_signer_other_than_the_sender_the_context_names() -> None:
     other = identity("other-bap.example.test")
     body = _body()

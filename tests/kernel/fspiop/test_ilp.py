@@ -77,3 +77,8 @@ def test_a_fulfilment_that_does_not_hash_to_the_condition_does_not_fulfil_it() -
 def test_a_truncated_or_unknown_packet_is_refused_with_a_reason(packet: str) -> None:
     with pytest.raises(ilp.IlpError):
         ilp.decode(packet)
+
+
+def test_packet_data_nested_deeper_than_the_parser_goes_carries_no_transaction() -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    assert ilp.IlpPacket(amount=1, destination="g.payee", data=deep).transaction() is None

@@ -416,6 +416,7 @@ def short_key_members() -> dict[str, str]:
     ("document", "why"),
     [
         ("not json", "not JSON"),
+        ("[" * 100_000 + "]" * 100_000, "not JSON"),
         ([], "JSON object"),
         ({}, '"keys" array'),
         ({"keys": ["x"]}, "must be an object"),
@@ -463,6 +464,7 @@ def header_value(protected_header: str, signature: str = "c2lnbmF0dXJl") -> str:
     ("value", "why"),
     [
         ("not json", "not JSON"),
+        ("[" * 100_000 + "]" * 100_000, "not JSON"),
         ("[]", "must be a JSON object"),
         ('{"signature": "c2ln"}', "exactly"),
         ('{"signature": "c2ln", "protectedHeader": "e30", "header": {}}', "exactly"),
@@ -477,6 +479,7 @@ def header_value(protected_header: str, signature: str = "c2lnbmF0dXJl") -> str:
         (header_value("e31"), "canonical"),
         (header_value(b64url(b"not json")), "not JSON"),
         (header_value(b64url(b"\xff\xfe")), "not JSON"),
+        (header_value(b64url(b"[" * 5_000 + b"]" * 5_000)), "not JSON"),
         (header_value(b64url(b"[]")), "must be a JSON object"),
     ],
 )

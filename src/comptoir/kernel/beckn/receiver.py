@@ -301,7 +301,8 @@ def _message_id_of(body: bytes) -> str:
     try:
         document = json.loads(body)
         message_id = document["context"]["messageId"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
+        # RecursionError: nested deeper than the parser goes; the NACK names no message.
         return ""
     if not isinstance(message_id, str) or "\n" in message_id or "\r" in message_id:
         return ""

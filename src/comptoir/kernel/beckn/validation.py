@@ -77,7 +77,7 @@ def _pointer(detail: ErrorDetails, body: bytes) -> str:
     tags (which are not members) drop out."""
     try:
         node: Any = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         node = None
     location = detail["loc"]
     parts: list[str] = []

@@ -122,7 +122,8 @@ _JSON_DECODERS: Final = {what: _json_decoder(what) for what in ("header", "claim
 def json_object(raw: bytes, *, what: str) -> dict[str, object]:
     try:
         value = _JSON_DECODERS[what].decode(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        # RecursionError: nested deeper than the parser goes, which no JWT needs.
         raise JoseError("malformed", f"the {what} are not JSON") from None
     if not isinstance(value, dict):
         raise JoseError("malformed", f"the {what} must be a JSON object")

@@ -266,7 +266,7 @@ def _members(value: Mapping[str, object] | str) -> dict[str, object]:
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise JoseError("malformed", "the JWK text is not JSON") from None
     if not isinstance(value, Mapping):
         raise JoseError("malformed", "a JWK must be a JSON object")

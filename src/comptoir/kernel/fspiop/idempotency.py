@@ -94,7 +94,10 @@ def content_hash(body: bytes | object) -> str:
     differs between parsers, so such a body has no one meaning to compare.
     """
     document = _parse(body) if isinstance(body, bytes | bytearray) else _normalise(body)
-    canonical = _canonical(document).encode("utf-8")
+    try:
+        canonical = _canonical(document).encode("utf-8")
+    except RecursionError:
+        raise FspiopError("3101", "the body is nested too deeply") from None
     return HASH_PREFIX + hashlib.sha256(canonical).hexdigest()
 
 
@@ -113,7 +116,8 @@ def _parse(raw: bytes | bytearray) -> object:
             parse_int=Decimal,
             parse_constant=_refuse_constant,
         )
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        # RecursionError: nested deeper than the parser goes, which no FSPIOP body needs.
         raise FspiopError("3101", "the body is not JSON") from None
 
 

@@ -44,7 +44,7 @@ class IlpPacket:
                 continue
             try:
                 value = json.loads(candidate)
-            except (UnicodeDecodeError, ValueError):
+            except (UnicodeDecodeError, ValueError, RecursionError):
                 continue
             if isinstance(value, dict):
                 return value

@@ -173,7 +173,7 @@ def _json_object_or_refuse(value: Mapping[str, object] | str, what: str) -> dict
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise RsaKeyError(f"the {what} is not JSON") from None
     if not isinstance(value, Mapping):
         raise RsaKeyError(f"a {what} must be a JSON object")

@@ -93,7 +93,8 @@ _JSON_DECODERS: Final = {
 def _json_object(raw: bytes, what: str) -> dict[str, object]:
     try:
         value = _JSON_DECODERS[what].decode(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        # RecursionError: nested deeper than the parser goes, which no header needs.
         raise invalid_signature(f"{what} is not JSON") from None
     if not isinstance(value, dict):
         raise invalid_signature(f"{what} must be a JSON object")
