@@ -1,0 +1,105 @@
+"""What an outside conformance check of the provider found: each test names the rule of the
+specification it holds the provider to (FAPI 2.0 Security Profile, RFC 6749, RFC 7521,
+RFC 9449, OpenID Connect Core 1.0)."""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from comptoir.kernel.crypto import issue_jwt
+from comptoir.kernel.oidc import RelyingParty
+from tests.identity.oidc.protocol_requests import (
+    PAR,
+    TOKEN,
+    code_for,
+    dpop_for,
+    par_form,
+    token_form,
+)
+from tests.identity.oidc.world import ISSUER, World
+
+RESUME = "/identity/oidc/authorize/resume"
+
+
+def answer_of(location: str) -> dict[str, str]:
+    return {name: values[0] for name, values in parse_qs(urlsplit(location).query).items()}
+
+
+def assertion_for(shop: RelyingParty, world: World, audience: object) -> str:
+    """A client assertion signed with the client's own key, whose `aud` is `audience` as is
+    (a string or an array)."""
+    return issue_jwt(
+        {"sub": shop.client_id, "jti": secrets.token_urlsafe(12), "aud": audience},
+        shop.client_key,
+        issuer=shop.client_id,
+        ttl_seconds=60,
+        clock=world.clock,
+    )
+
+
+# -- client authentication: FAPI 2.0 Security Profile 5.3.2.1, RFC 6749, RFC 7521 ----------
+
+
+@pytest.mark.parametrize("audience", [PAR, TOKEN, [ISSUER], [ISSUER, "https://other.example"]])
+def test_a_pushed_request_is_refused_when_the_assertion_audience_is_not_the_issuer_as_a_string(
+    world: World, audience: object
+) -> None:
+    # FAPI 2.0 5.3.2.1: "shall only accept its issuer identifier value ... as a string in the
+    # aud claim received in client authentication assertions".
+    shop = world.register_client()
+
+    answer = world.http.post(
+        PAR, data=par_form(shop, client_assertion=assertion_for(shop, world, audience))
+    )
+
+    assert answer.status_code == 401
+    assert answer.json()["error"] == "invalid_client"
+
+
+def test_a_code_exchange_is_refused_when_the_assertion_audience_is_the_token_endpoint(
+    world: World,
+) -> None:
+    shop = world.register_client()
+    code, verifier, _ = code_for(world, shop)
+    form = token_form(shop, code, verifier)
+    form["client_assertion"] = assertion_for(shop, world, TOKEN)
+
+    answer = world.http.post(TOKEN, data=form, headers={"DPoP": dpop_for(shop, "POST", TOKEN)})
+
+    assert answer.status_code == 401
+    assert answer.json()["error"] == "invalid_client"
+
+
+def test_the_token_endpoint_knows_the_client_by_its_assertion_when_client_id_is_left_out(
+    world: World,
+) -> None:
+    # RFC 6749 4.1.3: client_id is required only of a client that does not authenticate;
+    # RFC 7521 4.2: with an assertion it is optional.
+    shop = world.register_client()
+    code, verifier, _ = code_for(world, shop)
+    form = token_form(shop, code, verifier)
+    del form["client_id"]
+
+    answer = world.http.post(TOKEN, data=form, headers={"DPoP": dpop_for(shop, "POST", TOKEN)})
+
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["token_type"] == "DPoP"
+
+
+def test_a_client_id_left_out_does_not_let_an_assertion_of_another_client_in(
+    world: World,
+) -> None:
+    shop = world.register_client()
+    stranger = world.register_client(name="Stranger")
+    code, verifier, _ = code_for(world, shop)
+    form = token_form(shop, code, verifier)
+    del form["client_id"]
+    form["client_assertion"] = stranger.client_assertion()
+
+    answer = world.http.post(TOKEN, data=form, headers={"DPoP": dpop_for(shop, "POST", TOKEN)})
+
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid_grant"
