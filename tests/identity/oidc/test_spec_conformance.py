@@ -14,9 +14,11 @@ from comptoir.kernel.oidc import RelyingParty
 from tests.identity.oidc.protocol_requests import (
     PAR,
     TOKEN,
+    USERINFO,
     code_for,
     dpop_for,
     par_form,
+    signed_in_tokens,
     token_form,
 )
 from tests.identity.oidc.world import ISSUER, World
@@ -103,3 +105,85 @@ def test_a_client_id_left_out_does_not_let_an_assertion_of_another_client_in(
 
     assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_grant"
+
+
+@pytest.mark.parametrize("endpoint", [PAR, TOKEN])
+def test_a_client_that_authenticates_in_the_authorization_header_is_answered_with_a_challenge(
+    world: World, endpoint: str
+) -> None:
+    # RFC 6749 5.2: invalid_client after an attempt with the Authorization header is a 401
+    # with a WWW-Authenticate challenge of the scheme the client used.
+    shop = world.register_client()
+    form = {
+        name: value
+        for name, value in par_form(shop).items()
+        if name not in ("client_assertion", "client_assertion_type")
+    }
+
+    answer = world.http.post(endpoint, data=form, auth=(shop.client_id, "a secret"))
+
+    assert answer.status_code == 401
+    assert answer.json()["error"] == "invalid_client"
+    assert answer.headers["www-authenticate"].startswith("Basic ")
+
+
+def test_an_invalid_client_without_the_authorization_header_has_no_challenge(
+    world: World,
+) -> None:
+    shop = world.register_client()
+
+    answer = world.http.post(PAR, data=par_form(shop, client_id="nobody"))
+
+    assert answer.status_code == 401
+    assert "www-authenticate" not in answer.headers
+
+
+# -- DPoP: RFC 9449 section 4.3 -----------------------------------------------------------
+
+
+def test_a_code_exchange_with_two_dpop_headers_is_refused(world: World) -> None:
+    # RFC 9449 4.3, first check: "There is not more than one DPoP HTTP request header field."
+    shop = world.register_client()
+    code, verifier, _ = code_for(world, shop)
+
+    answer = world.http.post(
+        TOKEN,
+        data=token_form(shop, code, verifier),
+        headers=[
+            ("DPoP", dpop_for(shop, "POST", TOKEN)),
+            ("DPoP", dpop_for(shop, "POST", TOKEN)),
+        ],
+    )
+
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid_dpop_proof"
+
+
+def test_a_pushed_request_with_two_dpop_headers_is_refused(world: World) -> None:
+    shop = world.register_client()
+
+    answer = world.http.post(
+        PAR,
+        data=par_form(shop),
+        headers=[("DPoP", dpop_for(shop, "POST", PAR)), ("DPoP", dpop_for(shop, "POST", PAR))],
+    )
+
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid_dpop_proof"
+
+
+def test_userinfo_with_two_dpop_headers_is_refused_with_a_challenge(world: World) -> None:
+    shop, tokens = signed_in_tokens(world)
+    token = tokens.access_token
+
+    answer = world.http.get(
+        USERINFO,
+        headers=[
+            ("Authorization", f"DPoP {token}"),
+            ("DPoP", dpop_for(shop, "GET", USERINFO, token)),
+            ("DPoP", dpop_for(shop, "GET", USERINFO, token)),
+        ],
+    )
+
+    assert answer.status_code == 401
+    assert 'error="invalid_dpop_proof"' in answer.headers["www-authenticate"]
