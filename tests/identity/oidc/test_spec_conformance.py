@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from comptoir.kernel.crypto import issue_jwt
-from comptoir.kernel.oidc import RelyingParty
+from comptoir.kernel.oidc import OidcError, RelyingParty
 from tests.identity.oidc.protocol_requests import (
     PAR,
     TOKEN,
@@ -21,7 +21,7 @@ from tests.identity.oidc.protocol_requests import (
     signed_in_tokens,
     token_form,
 )
-from tests.identity.oidc.world import ISSUER, World
+from tests.identity.oidc.world import ISSUER, World, claims_parameter
 
 RESUME = "/identity/oidc/authorize/resume"
 
@@ -187,3 +187,94 @@ def test_userinfo_with_two_dpop_headers_is_refused_with_a_challenge(world: World
 
     assert answer.status_code == 401
     assert 'error="invalid_dpop_proof"' in answer.headers["www-authenticate"]
+
+
+# -- the claims parameter: OpenID Connect Core 1.0 section 5.5.1 ---------------------------
+
+
+def test_an_id_token_asked_for_another_subject_is_not_given_to_the_signed_in_person(
+    world: World,
+) -> None:
+    # OIDC Core 5.5.1: with a sub value asked for the ID token, "the Authorization Server
+    # MUST NOT reply with an ID Token or Access Token for a different user, even if they have
+    # an active session".
+    shop = world.register_client()
+    marie = world.enrol()
+    start = shop.begin(
+        scope="openid", claims=claims_parameter(id_token={"sub": {"value": "someone-else"}})
+    )
+
+    first = marie.browser.get(start.authorization_url, follow_redirects=False)
+
+    assert first.status_code == 303
+    assert first.headers["location"].startswith("/identity/login")  # the asked person must log in
+    world.sign_in(marie)  # but Marie logs in again
+    resumed = marie.browser.get(RESUME, follow_redirects=False)
+    assert resumed.status_code == 303
+    answer = answer_of(resumed.headers["location"])
+    assert answer["error"] == "access_denied"
+    assert answer["iss"] == ISSUER
+    assert "code" not in answer
+
+
+def test_an_id_token_asked_for_another_subject_without_a_page_is_login_required(
+    world: World,
+) -> None:
+    shop = world.register_client()
+    marie = world.enrol()
+    start = shop.begin(
+        scope="openid",
+        claims=claims_parameter(id_token={"sub": {"value": "someone-else"}}),
+        extra={"prompt": "none"},
+    )
+
+    answer = marie.browser.get(start.authorization_url, follow_redirects=False)
+
+    assert answer_of(answer.headers["location"])["error"] == "login_required"
+
+
+def test_an_id_token_asked_for_the_signed_in_persons_subject_is_issued(world: World) -> None:
+    shop = world.register_client()
+    marie = world.enrol()
+    first = shop.begin(scope="openid")
+    subject = shop.finish(first, world.authorize(marie, first)).subject
+    start = shop.begin(
+        scope="openid", claims=claims_parameter(id_token={"sub": {"value": subject}})
+    )
+
+    tokens = shop.finish(start, world.authorize(marie, start))
+
+    assert tokens.subject == subject
+
+
+def test_a_sub_value_that_is_not_a_subject_identifier_is_refused(world: World) -> None:
+    shop = world.register_client()
+
+    with pytest.raises(OidcError) as refused:
+        shop.begin(scope="openid", claims=claims_parameter(id_token={"sub": {"value": 42}}))
+
+    assert refused.value.error == "invalid_request"
+
+
+def test_an_essential_acr_the_provider_cannot_meet_is_refused(world: World) -> None:
+    # OIDC Core 5.5.1.1: an essential acr with values must be met; "if ... the requirement
+    # cannot be met, then the Authorization Server MUST treat that outcome as a failed
+    # authentication attempt". This provider has no acr values at all.
+    shop = world.register_client()
+    acr = {"acr": {"essential": True, "values": ["urn:example:loa:high"]}}
+
+    with pytest.raises(OidcError) as refused:
+        shop.begin(scope="openid", claims=claims_parameter(id_token=acr))
+
+    assert refused.value.error == "invalid_request"
+
+
+def test_a_voluntary_acr_is_simply_not_answered(world: World) -> None:
+    shop = world.register_client()
+    marie = world.enrol()
+    acr = {"acr": {"values": ["urn:example:loa:high"]}}
+    start = shop.begin(scope="openid", claims=claims_parameter(id_token=acr))
+
+    tokens = shop.finish(start, world.authorize(marie, start))
+
+    assert "acr" not in tokens.id_token_claims

@@ -62,11 +62,19 @@ def authorize(request: Request, client_id: str = "", request_uri: str = "") -> R
                 session, client_id=client_id, request_uri=request_uri, provider=provider
             )
             prompt = authorization.prompt_of(row.parameters)
-            logged_in = who is not None and authorization.login_answers(
-                row.parameters,
-                authenticated_at=who.authenticated_at,
-                asked_at=None,
-                now=provider.clock.now(),
+            logged_in = (
+                who is not None
+                and authorization.login_answers(
+                    row.parameters,
+                    authenticated_at=who.authenticated_at,
+                    asked_at=None,
+                    now=provider.clock.now(),
+                )
+                # Signed in as someone other than the person the client asked for: that
+                # person must log in (OIDC Core 5.5.1).
+                and authorization.is_requested_person(
+                    row.parameters, client=client, person_id=who.person_id, provider=provider
+                )
             )
             if who is None or not logged_in:
                 if "none" in prompt:
@@ -180,6 +188,15 @@ def _grant_if_covered(
     who: SignedInPerson,
     provider: Provider,
 ) -> str | None:
+    if not authorization.is_requested_person(
+        pending.parameters, client=pending.client, person_id=who.person_id, provider=provider
+    ):
+        return authorization.deny(
+            session,
+            pending,
+            provider=provider,
+            description="the person who logged in is not the one the client asked for (sub)",
+        )
     if "consent" in authorization.prompt_of(pending.parameters):
         return None  # prompt=consent: the screen is shown even with a consent on file
     decision = authorization.consent_in_force(session, pending)
