@@ -278,3 +278,37 @@ def test_a_voluntary_acr_is_simply_not_answered(world: World) -> None:
     tokens = shop.finish(start, world.authorize(marie, start))
 
     assert "acr" not in tokens.id_token_claims
+
+
+# -- errors: RFC 6749 4.1.2.1, RFC 6750 3.1 -----------------------------------------------
+
+
+def test_a_pushed_request_without_response_type_is_an_invalid_request(world: World) -> None:
+    # RFC 6749 4.1.2.1: "invalid_request: The request is missing a required parameter";
+    # unsupported_response_type is for a response type the server does not offer.
+    shop = world.register_client()
+    form = par_form(shop)
+    del form["response_type"]
+
+    answer = world.http.post(PAR, data=form)
+
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid_request"
+
+
+def test_userinfo_without_any_authentication_is_challenged_without_an_error_code(
+    world: World,
+) -> None:
+    # RFC 6750 3.1: "If the request lacks any authentication information ..., the resource
+    # server SHOULD NOT include an error code"; RFC 9449 7.1 shows the bare DPoP challenge.
+    answer = world.http.get(USERINFO)
+
+    assert answer.status_code == 401
+    assert answer.headers["www-authenticate"] == 'DPoP algs="ES256"'
+
+
+def test_userinfo_with_another_scheme_is_challenged_with_invalid_token(world: World) -> None:
+    answer = world.http.get(USERINFO, headers={"Authorization": "Basic c2hvcDpzZWNyZXQ="})
+
+    assert answer.status_code == 401
+    assert 'error="invalid_token"' in answer.headers["www-authenticate"]

@@ -261,7 +261,14 @@ def userinfo(
     """The signed userinfo response (a JWT) for a DPoP-bound access token. The token and the
     proof are checked before the write transaction, the answer signed after it; the token's
     row is read in it, so a revoked token or consent stops here at once."""
-    scheme, _, token = (authorization or "").partition(" ")
+    if not authorization:
+        raise OAuthError(
+            "invalid_token",
+            "send the access token as Authorization: DPoP",
+            challenge=True,
+            unauthenticated=True,
+        )
+    scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "dpop" or not token.strip():
         raise OAuthError(
             "invalid_token", "send the access token as Authorization: DPoP", challenge=True
