@@ -21,7 +21,7 @@ from tests.identity.oidc.protocol_requests import (
     signed_in_tokens,
     token_form,
 )
-from tests.identity.oidc.world import ISSUER, World, claims_parameter
+from tests.identity.oidc.world import CSRF_FIELD, ISSUER, World, claims_parameter, hidden
 
 RESUME = "/identity/oidc/authorize/resume"
 
@@ -312,3 +312,74 @@ def test_userinfo_with_another_scheme_is_challenged_with_invalid_token(world: Wo
 
     assert answer.status_code == 401
     assert 'error="invalid_token"' in answer.headers["www-authenticate"]
+
+
+# -- RP-initiated logout: OpenID Connect RP-Initiated Logout 1.0 section 2 -----------------
+
+
+def test_a_relying_party_may_send_the_logout_request_by_post(world: World) -> None:
+    # Section 2: "OPs MUST support the use of the HTTP GET and POST methods ... at the Logout
+    # Endpoint"; the POST from the relying party's page carries no form token of ours.
+    shop = world.register_client(post_logout_redirect_uris=["https://shop.example/bye"])
+    marie = world.enrol()
+    start = shop.begin()
+    tokens = shop.finish(start, world.authorize(marie, start))
+    request = {
+        "id_token_hint": tokens.id_token,
+        "post_logout_redirect_uri": "https://shop.example/bye",
+        "state": "after-logout",
+    }
+
+    asked = marie.browser.post(
+        "/identity/oidc/logout",
+        data=request,
+        headers={"Sec-Fetch-Site": "cross-site"},
+        follow_redirects=False,
+    )
+
+    assert asked.status_code == 200, asked.text[:500]
+    assert "Coconut Corner" in asked.text
+    still_in = marie.browser.get(shop.begin().authorization_url, follow_redirects=False)
+    assert not still_in.headers.get("location", "").startswith("/identity/login")
+    done = marie.browser.post(
+        "/identity/oidc/logout",
+        data={**request, "csrf_token": hidden(asked.text, CSRF_FIELD)},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert done.headers["location"] == "https://shop.example/bye?state=after-logout"
+    signed_out = marie.browser.get(shop.begin().authorization_url, follow_redirects=False)
+    assert signed_out.headers["location"].startswith("/identity/login")
+
+
+def test_a_logout_answer_with_a_forged_form_token_is_refused(world: World) -> None:
+    shop = world.register_client(post_logout_redirect_uris=["https://shop.example/bye"])
+    marie = world.enrol()
+    start = shop.begin()
+    tokens = shop.finish(start, world.authorize(marie, start))
+
+    answer = marie.browser.post(
+        "/identity/oidc/logout",
+        data={"id_token_hint": tokens.id_token, "csrf_token": "forged"},
+        follow_redirects=False,
+    )
+
+    assert answer.status_code == 403
+    still_in = marie.browser.get(shop.begin().authorization_url, follow_redirects=False)
+    assert not still_in.headers.get("location", "").startswith("/identity/login")
+
+
+def test_a_logout_post_with_an_unregistered_uri_is_not_redirected(world: World) -> None:
+    shop = world.register_client(post_logout_redirect_uris=["https://shop.example/bye"])
+    marie = world.enrol()
+    start = shop.begin()
+    tokens = shop.finish(start, world.authorize(marie, start))
+
+    answer = marie.browser.post(
+        "/identity/oidc/logout",
+        data={"id_token_hint": tokens.id_token, "post_logout_redirect_uri": "https://evil.example"},
+        follow_redirects=False,
+    )
+
+    assert answer.status_code == 400
+    assert "location" not in answer.headers
