@@ -314,6 +314,17 @@ def test_userinfo_with_another_scheme_is_challenged_with_invalid_token(world: Wo
     assert 'error="invalid_token"' in answer.headers["www-authenticate"]
 
 
+def test_a_pushed_request_object_is_answered_request_not_supported(world: World) -> None:
+    # OIDC Core 6: "Should an OP not support this parameter and an RP uses it, the OP MUST
+    # return the request_not_supported error."
+    shop = world.register_client()
+
+    answer = world.http.post(PAR, data=par_form(shop, request="eyJhbGciOiJFUzI1NiJ9.e30.c2ln"))
+
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "request_not_supported"
+
+
 # -- RP-initiated logout: OpenID Connect RP-Initiated Logout 1.0 section 2 -----------------
 
 
