@@ -296,6 +296,43 @@ def test_a_pushed_request_without_response_type_is_an_invalid_request(world: Wor
     assert answer.json()["error"] == "invalid_request"
 
 
+@pytest.mark.parametrize("missing", ["grant_type", "code", "redirect_uri", "code_verifier"])
+def test_a_code_exchange_missing_a_required_parameter_is_an_invalid_request(
+    world: World, missing: str
+) -> None:
+    # RFC 6749 5.2: "invalid_request: The request is missing a required parameter".
+    shop = world.register_client()
+    code, verifier, _ = code_for(world, shop)
+    form = token_form(shop, code, verifier)
+    del form[missing]
+
+    answer = world.http.post(TOKEN, data=form, headers={"DPoP": dpop_for(shop, "POST", TOKEN)})
+
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid_request"
+    # The code was not spent: the well-formed exchange still works.
+    retried = world.http.post(
+        TOKEN,
+        data=token_form(shop, code, verifier),
+        headers={"DPoP": dpop_for(shop, "POST", TOKEN)},
+    )
+    assert retried.status_code == 200
+
+
+@pytest.mark.parametrize("endpoint", [PAR, TOKEN])
+def test_a_client_that_authenticates_two_ways_at_once_is_refused(
+    world: World, endpoint: str
+) -> None:
+    # RFC 6749 2.3: "The client MUST NOT use more than one authentication method in each
+    # request"; 5.2 lists that under invalid_request.
+    shop = world.register_client()
+
+    answer = world.http.post(endpoint, data=par_form(shop), auth=(shop.client_id, "a secret"))
+
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid_request"
+
+
 def test_userinfo_without_any_authentication_is_challenged_without_an_error_code(
     world: World,
 ) -> None:

@@ -140,8 +140,19 @@ def _guarded(
     return endpoint
 
 
+def _one_way_to_authenticate(request: Request, form: dict[str, str]) -> None:
+    """RFC 6749 2.3: a client uses one authentication method per request; section 5.2 names
+    more than one invalid_request."""
+    if "client_assertion" in form and request.headers.get("authorization"):
+        raise OAuthError(
+            "invalid_request",
+            "authenticate one way: a client assertion, without the Authorization header",
+        )
+
+
 async def _par(request: Request) -> Response:
     form = await _form(request)
+    _one_way_to_authenticate(request, form)
     provider = provider_of(request)
     database = node_context(request).database
 
@@ -161,6 +172,7 @@ async def _par(request: Request) -> Response:
 
 async def _token(request: Request) -> Response:
     form = await _form(request)
+    _one_way_to_authenticate(request, form)
     provider = provider_of(request)
     database = node_context(request).database
 
