@@ -333,6 +333,17 @@ def test_a_client_that_authenticates_two_ways_at_once_is_refused(
     assert answer.json()["error"] == "invalid_request"
 
 
+def test_a_pushed_request_beyond_the_size_limit_is_answered_413(world: World) -> None:
+    # RFC 9126 2.3: "If the request size was beyond the upper bound that the authorization
+    # server allows, the authorization server responds with an HTTP 413".
+    shop = world.register_client()
+
+    answer = world.http.post(PAR, data=par_form(shop, state="s" * 70_000))
+
+    assert answer.status_code == 413
+    assert answer.json()["error"] == "invalid_request"
+
+
 def test_userinfo_without_any_authentication_is_challenged_without_an_error_code(
     world: World,
 ) -> None:
@@ -360,6 +371,35 @@ def test_a_pushed_request_object_is_answered_request_not_supported(world: World)
 
     assert answer.status_code == 400
     assert answer.json()["error"] == "request_not_supported"
+
+
+# -- the authorization endpoint: OpenID Connect Core 1.0 section 3.1.2.1 -------------------
+
+
+def test_the_authorization_endpoint_takes_a_post_from_the_relying_partys_page(
+    world: World,
+) -> None:
+    # OIDC Core 3.1.2.1: "Authorization Servers MUST support the use of the HTTP GET and POST
+    # methods ... at the Authorization Endpoint."
+    shop = world.register_client()
+    marie = world.enrol()
+    start = shop.begin(scope="openid profile")
+    sent = answer_of(start.authorization_url)
+
+    posted = marie.browser.post(
+        "/identity/oidc/authorize",
+        data=sent,
+        headers={"Sec-Fetch-Site": "cross-site"},
+        follow_redirects=False,
+    )
+
+    assert posted.status_code == 303
+    location = posted.headers["location"]
+    assert location.startswith("/identity/oidc/authorize?")
+    assert answer_of(location) == sent
+    consent = marie.browser.get(location, follow_redirects=False)
+    tokens = shop.finish(start, world.decide(marie, consent.text))
+    assert shop.userinfo(tokens)["name"] == "Marie Joseph"
 
 
 # -- RP-initiated logout: OpenID Connect RP-Initiated Logout 1.0 section 2 -----------------

@@ -80,7 +80,8 @@ async def _form(request: Request) -> dict[str, str]:
         raise OAuthError("invalid_request", "send the parameters form-encoded")
     body = await request.body()
     if len(body) > _MAX_BODY_BYTES:
-        raise OAuthError("invalid_request", "the request is too large")
+        # RFC 9126 2.3: 413 for a request beyond the size the server allows.
+        raise OAuthError("invalid_request", "the request is too large", status=413)
     # The standard library's parser rather than the multipart one behind request.form(): a
     # token request is a few short parameters, and that parser's set-up cost more than them.
     try:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import Route
 
 from comptoir.identity.oidc.domain import CLAIM_LABELS, SUBJECT
 from comptoir.identity.oidc.pages.common import provider_of, refusal_page
@@ -144,6 +145,23 @@ async def authorize_directly(request: Request) -> Response:
     return await run_in_threadpool(
         authorize, request, query.get("client_id", ""), query.get("request_uri", "")
     )
+
+
+async def authorize_posted(request: Request) -> Response:
+    """OpenID Connect Core 1.0 section 3.1.2.1: the authorization endpoint takes POST as well
+    as GET. A pushed request has only `client_id` and `request_uri` to send, so the form's go to
+    the GET: a relying party's page posts cross-site, and the person's session cookie
+    (SameSite=Lax) comes with the navigation that follows, not with the POST."""
+    form = await request.form()
+    sent = {name: form.get(name) for name in ("client_id", "request_uri")}
+    query = urlencode({name: value for name, value in sent.items() if isinstance(value, str)})
+    return see_other(ENDPOINTS["authorize"] + (f"?{query}" if query else ""))
+
+
+def routes() -> list[Route]:
+    """The authorization endpoint's POST, to go before the pages' router (whose CSRF check
+    would refuse a relying party's form)."""
+    return [Route(ENDPOINTS["authorize"], authorize_posted, methods=["POST"])]
 
 
 @router.get(ENDPOINTS["resume"])
