@@ -178,15 +178,6 @@ def test_it_refuses_an_assertion_for_another_audience(world: World) -> None:
     assert answer.json()["error"] == "invalid_client"
 
 
-def test_it_accepts_an_assertion_for_the_endpoint_url(world: World) -> None:
-    shop = world.register_client()
-    assertion = shop.client_assertion(audience=PAR)
-
-    answer = world.http.post(PAR, data=par_form(shop, client_assertion=assertion))
-
-    assert answer.status_code == 201
-
-
 def test_it_refuses_an_unknown_client_and_client_secrets(world: World) -> None:
     shop = world.register_client()
 

@@ -44,6 +44,8 @@ def _register_web(app: FastAPI) -> None:
     node: NodeContext = app.state.node
     app.state.oidc_provider = Provider.for_settings(node.settings, clock=node.clock)
     app.router.routes.extend(api.routes())
+    # Relying parties' form posts to the authorization and logout endpoints: no CSRF check.
+    app.router.routes.extend([*pages.authorize.routes(), *pages.logout.routes()])
     # The protocol endpoints are answered before the router and the pages' middleware. Their
     # clients are servers that post forms (PAR, token) and hold no cookie: no CSRF to check.
     app.add_middleware(

@@ -7,6 +7,7 @@ apply, and every refusal is an OAuth error (RFC 6749 section 5.2), never a probl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -79,7 +80,8 @@ async def _form(request: Request) -> dict[str, str]:
         raise OAuthError("invalid_request", "send the parameters form-encoded")
     body = await request.body()
     if len(body) > _MAX_BODY_BYTES:
-        raise OAuthError("invalid_request", "the request is too large")
+        # RFC 9126 2.3: 413 for a request beyond the size the server allows.
+        raise OAuthError("invalid_request", "the request is too large", status=413)
     # The standard library's parser rather than the multipart one behind request.form(): a
     # token request is a few short parameters, and that parser's set-up cost more than them.
     try:
@@ -95,6 +97,38 @@ async def _form(request: Request) -> dict[str, str]:
     return values
 
 
+def _dpop_header(request: Request, *, resource: bool = False) -> str | None:
+    """The request's one DPoP proof. RFC 9449 section 4.3 refuses a request with more than one
+    DPoP header field (a proof, a JWT, has no comma: one means fields were joined)."""
+    proofs = request.headers.getlist("dpop")
+    if len(proofs) > 1 or any("," in proof for proof in proofs):
+        raise OAuthError(
+            "invalid_dpop_proof",
+            "send one DPoP header",
+            status=401 if resource else 400,
+            challenge=resource,
+        )
+    return proofs[0] if proofs else None
+
+
+_AUTH_SCHEME = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+")
+
+
+def _client_challenge(request: Request, error: OAuthError) -> Response:
+    """The refusal; RFC 6749 section 5.2: a client that tried to authenticate with the
+    Authorization header and failed hears 401 with a `WWW-Authenticate` challenge of the
+    scheme it used."""
+    response = error.response()
+    authorization = request.headers.get("authorization")
+    if error.error == "invalid_client" and authorization:
+        scheme = authorization.split(" ", 1)[0]
+        if not _AUTH_SCHEME.fullmatch(scheme):
+            scheme = "Basic"
+        issuer = provider_of(request).issuer.replace('"', "")
+        response.headers["WWW-Authenticate"] = f'{scheme} realm="{issuer}"'
+    return response
+
+
 def _guarded(
     work: Callable[[Request], Awaitable[Response]],
 ) -> Callable[[Request], Awaitable[Response]]:
@@ -102,13 +136,24 @@ def _guarded(
         try:
             return await work(request)
         except OAuthError as error:
-            return error.response()
+            return _client_challenge(request, error)
 
     return endpoint
 
 
+def _one_way_to_authenticate(request: Request, form: dict[str, str]) -> None:
+    """RFC 6749 2.3: a client uses one authentication method per request; section 5.2 names
+    more than one invalid_request."""
+    if "client_assertion" in form and request.headers.get("authorization"):
+        raise OAuthError(
+            "invalid_request",
+            "authenticate one way: a client assertion, without the Authorization header",
+        )
+
+
 async def _par(request: Request) -> Response:
     form = await _form(request)
+    _one_way_to_authenticate(request, form)
     provider = provider_of(request)
     database = node_context(request).database
 
@@ -116,7 +161,7 @@ async def _par(request: Request) -> Response:
         pushed.push_request,
         database,
         form,
-        dpop_proof=request.headers.get("dpop"),
+        dpop_proof=_dpop_header(request),
         provider=provider,
     )
     return JSONResponse(
@@ -128,6 +173,7 @@ async def _par(request: Request) -> Response:
 
 async def _token(request: Request) -> Response:
     form = await _form(request)
+    _one_way_to_authenticate(request, form)
     provider = provider_of(request)
     database = node_context(request).database
 
@@ -135,11 +181,11 @@ async def _token(request: Request) -> Response:
         tokens.exchange_code,
         database,
         form,
-        dpop_proof=request.headers.get("dpop"),
+        dpop_proof=_dpop_header(request),
         provider=provider,
     )
     if isinstance(answer, OAuthError):
-        return answer.response()
+        return _client_challenge(request, answer)
     return JSONResponse(answer.body, headers={**_NO_STORE, "Pragma": "no-cache"})
 
 
@@ -151,7 +197,7 @@ async def _userinfo(request: Request) -> Response:
         tokens.userinfo,
         database,
         authorization=request.headers.get("authorization"),
-        dpop_proof=request.headers.get("dpop"),
+        dpop_proof=_dpop_header(request, resource=True),
         method=request.method,
         provider=provider,
     )

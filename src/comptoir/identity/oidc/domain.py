@@ -38,6 +38,8 @@ _LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "::1", "localhost"})
 # asks for nothing more.
 PROMPT_VALUES: Final = frozenset({"none", "login", "consent", "select_account"})
 _MAX_AGE_DIGITS: Final = 10
+# OIDC Core 2: a subject identifier is at most 255 ASCII characters.
+_MAX_SUBJECT_LENGTH: Final = 255
 
 
 class RequestError(ValueError):
@@ -108,20 +110,25 @@ def claims_of_scopes(scopes: Iterable[str]) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class ClaimsRequest:
     """What a request asks for: every claim, those marked essential, and where each goes
-    (the ID token, userinfo, or both). `sub` is always asked and always essential."""
+    (the ID token, userinfo, or both). `sub` is always asked and always essential; `subject`
+    is the `sub` value the ID token was asked to have, if any (OIDC Core 5.5.1)."""
 
     asked: tuple[str, ...]
     essential: frozenset[str]
     id_token: tuple[str, ...]
     userinfo: tuple[str, ...]
+    subject: str | None = None
 
     def to_json(self) -> dict[str, object]:
-        return {
+        value: dict[str, object] = {
             "asked": list(self.asked),
             "essential": sorted(self.essential),
             "id_token": list(self.id_token),
             "userinfo": list(self.userinfo),
         }
+        if self.subject is not None:
+            value["subject"] = self.subject
+        return value
 
     @classmethod
     def from_json(cls, value: Mapping[str, object]) -> ClaimsRequest:
@@ -129,11 +136,13 @@ class ClaimsRequest:
             found = value.get(key)
             return tuple(str(item) for item in found) if isinstance(found, list) else ()
 
+        subject = value.get("subject")
         return cls(
             asked=names("asked"),
             essential=frozenset(names("essential")),
             id_token=names("id_token"),
             userinfo=names("userinfo"),
+            subject=subject if isinstance(subject, str) else None,
         )
 
 
@@ -161,7 +170,9 @@ def claims_request(
     userinfo = list(claims_of_scopes(requested_scopes))
     id_token: list[str] = [SUBJECT]
     essential = {SUBJECT}
-    for target, members in _parse_claims_parameter(claims_parameter).items():
+    parameter = _parse_claims_parameter(claims_parameter)
+    subject = _id_token_demands(parameter.get("id_token", {}))
+    for target, members in parameter.items():
         for claim, options in members.items():
             if claim not in SUPPORTED_CLAIMS:
                 # OIDC Core 5.5: claims the provider does not know are ignored.
@@ -184,7 +195,27 @@ def claims_request(
         essential=frozenset(essential),
         id_token=tuple(id_token),
         userinfo=tuple(claim for claim in userinfo if claim != SUBJECT),
+        subject=subject,
     )
+
+
+def _id_token_demands(members: Mapping[str, Mapping[str, object]]) -> str | None:
+    """What the ID token's members of the `claims` parameter demand: the `sub` it must have,
+    if one is named (OIDC Core 5.5.1: only that person may then get it); an essential `acr`
+    with values is refused (5.5.1.1: it must be met, or the request fails, and this provider
+    has no authentication context classes to meet one with)."""
+    acr = members.get("acr", {})
+    if acr.get("essential") is True and ("value" in acr or acr.get("values")):
+        raise RequestError("invalid_request", "no essential acr value can be met by this provider")
+    options = members.get(SUBJECT, {})
+    if "value" not in options:
+        return None
+    value = options["value"]
+    if not isinstance(value, str) or not value or len(value) > _MAX_SUBJECT_LENGTH:
+        raise RequestError(
+            "invalid_request", "claims.id_token.sub.value must be a subject identifier"
+        )
+    return value
 
 
 def _parse_claims_parameter(text: str | None) -> dict[str, dict[str, dict[str, object]]]:

@@ -27,17 +27,28 @@ class OAuthError(Exception):
     """A refusal at a protocol endpoint; `www_authenticate` is the challenge a resource sends."""
 
     def __init__(
-        self, error: str, description: str, *, status: int | None = None, challenge: bool = False
+        self,
+        error: str,
+        description: str,
+        *,
+        status: int | None = None,
+        challenge: bool = False,
+        unauthenticated: bool = False,
     ) -> None:
         super().__init__(f"{error}: {description}")
         self.error = error
         self.description = description
         self.status = status or _STATUS.get(error, 400)
         self.challenge = challenge
+        # A request to a resource with no authentication at all: its challenge names no error
+        # (RFC 6750 section 3.1, as RFC 9449 section 7.1 shows it).
+        self.unauthenticated = unauthenticated
 
     def response(self) -> JSONResponse:
         headers = {"Cache-Control": "no-store"}
-        if self.challenge:
+        if self.challenge and self.unauthenticated:
+            headers["WWW-Authenticate"] = 'DPoP algs="ES256"'
+        elif self.challenge:
             # The description is ours; keep it one line without quotes for the header.
             description = self.description.replace('"', "'").replace("\n", " ")
             headers["WWW-Authenticate"] = (

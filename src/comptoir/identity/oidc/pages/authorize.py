@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import Route
 
 from comptoir.identity.oidc.domain import CLAIM_LABELS, SUBJECT
 from comptoir.identity.oidc.pages.common import provider_of, refusal_page
@@ -62,11 +63,19 @@ def authorize(request: Request, client_id: str = "", request_uri: str = "") -> R
                 session, client_id=client_id, request_uri=request_uri, provider=provider
             )
             prompt = authorization.prompt_of(row.parameters)
-            logged_in = who is not None and authorization.login_answers(
-                row.parameters,
-                authenticated_at=who.authenticated_at,
-                asked_at=None,
-                now=provider.clock.now(),
+            logged_in = (
+                who is not None
+                and authorization.login_answers(
+                    row.parameters,
+                    authenticated_at=who.authenticated_at,
+                    asked_at=None,
+                    now=provider.clock.now(),
+                )
+                # Signed in as someone other than the person the client asked for: that
+                # person must log in (OIDC Core 5.5.1).
+                and authorization.is_requested_person(
+                    row.parameters, client=client, person_id=who.person_id, provider=provider
+                )
             )
             if who is None or not logged_in:
                 if "none" in prompt:
@@ -138,6 +147,23 @@ async def authorize_directly(request: Request) -> Response:
     )
 
 
+async def authorize_posted(request: Request) -> Response:
+    """OpenID Connect Core 1.0 section 3.1.2.1: the authorization endpoint takes POST as well
+    as GET. A pushed request has only `client_id` and `request_uri` to send, so the form's go to
+    the GET: a relying party's page posts cross-site, and the person's session cookie
+    (SameSite=Lax) comes with the navigation that follows, not with the POST."""
+    form = await request.form()
+    sent = {name: form.get(name) for name in ("client_id", "request_uri")}
+    query = urlencode({name: value for name, value in sent.items() if isinstance(value, str)})
+    return see_other(ENDPOINTS["authorize"] + (f"?{query}" if query else ""))
+
+
+def routes() -> list[Route]:
+    """The authorization endpoint's POST, to go before the pages' router (whose CSRF check
+    would refuse a relying party's form)."""
+    return [Route(ENDPOINTS["authorize"], authorize_posted, methods=["POST"])]
+
+
 @router.get(ENDPOINTS["resume"])
 def resume(request: Request) -> Response:
     """Back from the login page: the request this browser parked goes on."""
@@ -180,6 +206,15 @@ def _grant_if_covered(
     who: SignedInPerson,
     provider: Provider,
 ) -> str | None:
+    if not authorization.is_requested_person(
+        pending.parameters, client=pending.client, person_id=who.person_id, provider=provider
+    ):
+        return authorization.deny(
+            session,
+            pending,
+            provider=provider,
+            description="the person who logged in is not the one the client asked for (sub)",
+        )
     if "consent" in authorization.prompt_of(pending.parameters):
         return None  # prompt=consent: the screen is shown even with a consent on file
     decision = authorization.consent_in_force(session, pending)

@@ -15,7 +15,7 @@ from typing import Any, Final
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from comptoir.identity.oidc.domain import ClaimsRequest, fresh_enough
+from comptoir.identity.oidc.domain import ClaimsRequest, fresh_enough, pairwise_subject
 from comptoir.identity.oidc.models import PushedRequest
 from comptoir.identity.oidc.provider import CONSENT_SECONDS, Provider, RegisteredClient
 from comptoir.identity.oidc.service.pushed import REQUEST_URI_PREFIX, hash_secret
@@ -115,6 +115,24 @@ def login_answers(
         asked_at=None if asked_at is None else asked_at.timestamp(),
         now=now.timestamp(),
     )
+
+
+def is_requested_person(
+    parameters: Mapping[str, Any],
+    *,
+    client: RegisteredClient,
+    person_id: uuid.UUID,
+    provider: Provider,
+) -> bool:
+    """Whether the person may answer the request: when it asked for an ID token with a given
+    `sub` (the `claims` parameter), only the person with that subject may (OIDC Core 5.5.1:
+    never an ID token or access token for a different user, even one signed in)."""
+    claims = parameters.get("claims")
+    wanted = claims.get("subject") if isinstance(claims, Mapping) else None
+    if not isinstance(wanted, str):
+        return True
+    subject = pairwise_subject(provider.pairwise_secret, sector=client.sector, person_id=person_id)
+    return hmac.compare_digest(subject.encode(), wanted.encode())
 
 
 def pending_of(

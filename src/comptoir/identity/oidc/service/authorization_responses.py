@@ -126,13 +126,17 @@ def issue_code(
     return response_redirect(pending, provider=provider, code=code)
 
 
-def deny(session: Session, pending: PendingAuthorization, *, provider: Provider) -> str:
+def deny(
+    session: Session,
+    pending: PendingAuthorization,
+    *,
+    provider: Provider,
+    description: str = "the person did not agree to share their information",
+) -> str:
+    """Close the request and return the `access_denied` redirect back to the client."""
     _finish(session, pending, provider)
     return response_redirect(
-        pending,
-        provider=provider,
-        error="access_denied",
-        description="the person did not agree to share their information",
+        pending, provider=provider, error="access_denied", description=description
     )
 
 

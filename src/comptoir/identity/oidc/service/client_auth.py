@@ -1,12 +1,19 @@
 """Client authentication by `private_key_jwt` (OIDC Core 9, RFC 7523), as FAPI 2.0 asks.
 
 The assertion is an ES256 JWT signed by a key the client registered, with `iss` = `sub` =
-client_id, an `aud` that is this issuer (or the endpoint's URL, still accepted), an `exp` in the
-near future and a `jti` never seen before.
+client_id, an `aud` that is this issuer's identifier as a single string (FAPI 2.0 Security
+Profile 5.3.2.1: the provider "shall only accept its issuer identifier value ... as a string in
+the aud claim", which shuts out an assertion made for another server's endpoint), an `exp` in
+the near future and a `jti` never seen before.
+
+At the token endpoint `client_id` may be left out: the assertion names the client (RFC 6749
+section 4.1.3, RFC 7521 section 4.2); when present, it must be the same client.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -43,10 +50,13 @@ def check_client_assertion(
             "invalid_client", "authenticate with private_key_jwt (client_assertion_type)"
         )
     assertion = form.get("client_assertion", "")
-    client = provider.client_of(database, form.get("client_id", ""))
+    client_id = form.get("client_id")
+    if client_id is None and endpoint == "token":
+        client_id = _named_client(assertion)
+    client = provider.client_of(database, client_id or "")
     if client is None:
         raise OAuthError("invalid_client", "the client is not registered")
-    verified = _verified(assertion, client, provider=provider, endpoint=endpoint)
+    verified = _verified(assertion, client, provider=provider)
     claims = verified.claims
     if claims.get("sub") != client.id:
         raise OAuthError("invalid_client", "the client assertion's sub is not the client_id")
@@ -62,28 +72,35 @@ def check_client_assertion(
     return ClientAssertion(client, OneTimeUse("client_assertion", client.id, jti, until))
 
 
-def _verified(
-    assertion: str, client: RegisteredClient, *, provider: Provider, endpoint: str
-) -> VerifiedJwt:
-    keys = client.keys
-    last_error: JoseError | None = None
-    # FAPI 2.0 wants the issuer identifier as the audience; RFC 7523 allowed the endpoint URL.
-    for audience in (provider.issuer, provider.url(endpoint)):
-        try:
-            return verify_jwt(
-                assertion,
-                keys,
-                algorithms=["ES256"],
-                issuer=client.id,
-                audience=audience,
-                typ=None,
-                clock=provider.clock,
-            )
-        except JoseError as error:
-            if error.reason != "audience":
-                raise OAuthError(
-                    "invalid_client", f"the client assertion is not valid: {error.detail}"
-                ) from None
-            last_error = error
-    assert last_error is not None
-    raise OAuthError("invalid_client", f"the client assertion is not valid: {last_error.detail}")
+def _named_client(assertion: str) -> str:
+    """The client an assertion says it comes from (its `iss`), read before its signature is
+    checked only to find the keys to check it with."""
+    payload = assertion.split(".")[1] if assertion.count(".") == 2 else ""
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except ValueError:
+        return ""
+    issuer = claims.get("iss") if isinstance(claims, dict) else None
+    return issuer if isinstance(issuer, str) else ""
+
+
+def _verified(assertion: str, client: RegisteredClient, *, provider: Provider) -> VerifiedJwt:
+    try:
+        verified = verify_jwt(
+            assertion,
+            client.keys,
+            algorithms=["ES256"],
+            issuer=client.id,
+            audience=provider.issuer,
+            typ=None,
+            clock=provider.clock,
+        )
+    except JoseError as error:
+        raise OAuthError(
+            "invalid_client", f"the client assertion is not valid: {error.detail}"
+        ) from None
+    if not isinstance(verified.claims.get("aud"), str):
+        raise OAuthError(
+            "invalid_client", "the client assertion's aud must be the issuer, as a single string"
+        )
+    return verified

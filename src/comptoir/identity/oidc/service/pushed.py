@@ -68,10 +68,17 @@ def check_push(
     if "request_uri" in form:
         raise OAuthError("invalid_request", "request_uri is not allowed in a pushed request")
     if "request" in form:
-        raise OAuthError("invalid_request", "request objects are not supported; push parameters")
+        # OpenID Connect Core 1.0 section 6: an OP that does not support the request parameter
+        # must answer request_not_supported.
+        raise OAuthError(
+            "request_not_supported", "request objects are not supported; push parameters"
+        )
     for name, value in form.items():
         if len(value) > _MAX_PARAMETER_LENGTH:
             raise OAuthError("invalid_request", f"the parameter {name} is too long")
+    if not form.get("response_type"):
+        # RFC 6749 4.1.2.1: a required parameter missing is invalid_request.
+        raise OAuthError("invalid_request", "response_type is required (code)")
     if form.get("response_type") != "code":
         raise OAuthError("unsupported_response_type", "only response_type=code is supported")
     if "response_mode" in form and form["response_mode"] != "query":

@@ -42,6 +42,10 @@ from comptoir.kernel.oidc import (
     verify_dpop_proof,
 )
 
+# RFC 6749 4.1.3 and RFC 7636 4.5: what a code exchange must carry (redirect_uri because every
+# pushed request has one).
+_CODE_GRANT_PARAMETERS: Final = ("code", "redirect_uri", "code_verifier")
+
 
 @dataclass(frozen=True)
 class TokenAnswer:
@@ -128,8 +132,14 @@ def exchange_code(
     the tokens signed after it: the transaction holds its locks only for the statements."""
     assertion = check_client_assertion(database, form, provider=provider, endpoint="token")
     client = assertion.client
-    if form.get("grant_type") != "authorization_code":
+    # RFC 6749 5.2: a required parameter missing is invalid_request.
+    if not form.get("grant_type"):
+        raise OAuthError("invalid_request", "grant_type is required (authorization_code)")
+    if form["grant_type"] != "authorization_code":
         raise OAuthError("unsupported_grant_type", "only authorization_code is supported")
+    for name in _CODE_GRANT_PARAMETERS:
+        if not form.get(name):
+            raise OAuthError("invalid_request", f"the parameter {name} is required")
     proof, dpop = check_dpop(dpop_proof, method="POST", endpoint="token", provider=provider)
     code_hash = hash_secret(form.get("code", ""))
     with database.transaction() as session:
@@ -261,7 +271,14 @@ def userinfo(
     """The signed userinfo response (a JWT) for a DPoP-bound access token. The token and the
     proof are checked before the write transaction, the answer signed after it; the token's
     row is read in it, so a revoked token or consent stops here at once."""
-    scheme, _, token = (authorization or "").partition(" ")
+    if not authorization:
+        raise OAuthError(
+            "invalid_token",
+            "send the access token as Authorization: DPoP",
+            challenge=True,
+            unauthenticated=True,
+        )
+    scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "dpop" or not token.strip():
         raise OAuthError(
             "invalid_token", "send the access token as Authorization: DPoP", challenge=True
