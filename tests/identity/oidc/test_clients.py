@@ -110,6 +110,26 @@ def test_the_operator_page_shows_a_bad_registration_and_keeps_the_form(world: Wo
     assert "ftp://bakery.example/cb" in refused.text
 
 
+def test_the_operator_page_refuses_a_jwks_nested_deeper_than_the_json_parser_goes(
+    world: World,
+) -> None:
+    world.http.get(sign_in_link("", world.app.state.node.secret))
+    page = world.http.get("/operator/identity/clients")
+
+    refused = world.http.post(
+        "/operator/identity/clients",
+        data={
+            "csrf_token": hidden(page.text, CSRF_FIELD),
+            "name": "Bread Basket",
+            "redirect_uris": "https://bakery.example/cb",
+            "jwks": "[" * 30_000 + "]" * 30_000,
+        },
+    )
+
+    assert refused.status_code == 400
+    assert 'aria-invalid="true"' in refused.text
+
+
 def test_the_operator_page_needs_an_operator(world: World) -> None:
     assert world.http.get("/operator/identity/clients").status_code == 401
 

@@ -97,6 +97,28 @@ def test_a_tampered_dpop_proof_is_refused(part: int, flip: int) -> None:
         verify_dpop_proof(".".join(pieces), method="POST", url=url, clock=clock)
 
 
+@pytest.mark.parametrize("part", [0, 1])
+def test_a_dpop_proof_nested_deeper_than_the_json_parser_goes_is_refused(part: int) -> None:
+    import base64
+
+    clock = FrozenClock()
+    url = "https://idp.example/token"
+    pieces = make_dpop_proof(DPOP_KEY, method="POST", url=url, clock=clock).split(".")
+    pieces[part] = base64.urlsafe_b64encode(b"[" * 100_000 + b"]" * 100_000).decode().rstrip("=")
+
+    with pytest.raises(DpopError):
+        verify_dpop_proof(".".join(pieces), method="POST", url=url, clock=clock)
+
+
+def test_a_logout_hint_nested_deeper_than_the_json_parser_goes_names_no_audience() -> None:
+    import base64
+
+    from comptoir.identity.oidc.service.logout import _audience_of
+
+    deep = base64.urlsafe_b64encode(b"[" * 100_000 + b"]" * 100_000).decode().rstrip("=")
+    assert _audience_of(f"e30.{deep}.c2ln") is None
+
+
 def test_a_proof_naming_a_known_key_but_signed_by_another_is_refused() -> None:
     clock = FrozenClock()
     url = "https://idp.example/token"
@@ -262,6 +284,7 @@ def test_claims_combine_scopes_and_the_claims_parameter() -> None:
         (["openid"], '{"userinfo": {"phone_number": null}}', "invalid_request"),
         (["openid"], "[1]", "invalid_request"),
         (["openid"], "{not json", "invalid_request"),
+        (["openid"], "[" * 100_000 + "]" * 100_000, "invalid_request"),
         (["openid"], '{"userinfo": {"name": 3}}', "invalid_request"),
     ],
 )

@@ -140,3 +140,17 @@ def test_the_passkey_pages_need_a_signed_in_person(node: Node) -> None:
 
     assert browser.get("/identity/me/passkeys", follow_redirects=False).status_code == 303
     assert browser.post("/identity/me/passkeys/options", json={}).status_code == 401
+
+
+def test_a_passkey_answer_nested_deeper_than_the_json_parser_goes_is_refused(node: Node) -> None:
+    browser = node.browser()
+    browser.post("/identity/login/passkey/options", json={})
+
+    answer = browser.post(
+        "/identity/login/passkey",
+        content=b"[" * 30_000 + b"]" * 30_000,  # within the size limit
+        headers={"content-type": "application/json"},
+    )
+
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "passkey_refused"

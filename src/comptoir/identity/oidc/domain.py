@@ -223,7 +223,7 @@ def _parse_claims_parameter(text: str | None) -> dict[str, dict[str, dict[str, o
         return {}
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise RequestError("invalid_request", "the claims parameter is not JSON") from None
     if not isinstance(value, dict):
         raise RequestError("invalid_request", "the claims parameter must be a JSON object")

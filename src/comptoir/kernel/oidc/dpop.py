@@ -155,7 +155,7 @@ def _signed_claims(proof: str) -> tuple[str, dict[str, object]]:
         raise DpopError(f"the proof's signature is not valid ({error.detail})") from None
     try:
         claims = json.loads(verified.payload)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise DpopError("the proof's claims are not JSON") from None
     if not isinstance(claims, dict):
         raise DpopError("the proof's claims must be a JSON object")
@@ -185,7 +185,7 @@ def _header(token: str) -> dict[str, object]:
     try:
         raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
         header = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise DpopError("the proof is not a JWT") from None
     if not isinstance(header, dict):
         raise DpopError("the proof's header is not a JSON object")

@@ -62,7 +62,7 @@ def add_client(
         document = json.loads(jwks) if jwks.strip() else {}
         if not isinstance(document, dict):
             raise ValueError
-    except ValueError:
+    except (ValueError, RecursionError):
         return _clients_page(
             request,
             form=form,

@@ -80,7 +80,7 @@ def _audience_of(token: str) -> str | None:
     try:
         payload = token.split(".")[1]
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (IndexError, ValueError):
+    except (IndexError, ValueError, RecursionError):
         return None
     audience = claims.get("aud") if isinstance(claims, dict) else None
     return audience if isinstance(audience, str) else None

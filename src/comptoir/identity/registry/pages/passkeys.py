@@ -89,7 +89,7 @@ async def _json_body(request: Request) -> dict[str, Any]:
         raise RegistryError("passkey_refused", lazy("The passkey answer is too large."))
     try:
         body = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         body = None
     if not isinstance(body, dict) or not isinstance(body.get("credential"), dict):
         raise RegistryError(
