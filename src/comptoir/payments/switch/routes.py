@@ -64,8 +64,15 @@ def _switch(request: Request) -> Switch:
 
 
 async def _handle(
-    request: Request, resource: str, work: Callable[[Session, Switch, Inbound], None]
+    request: Request,
+    resource: str,
+    work: Callable[[Session, Switch, Inbound], None],
+    *,
+    status: int = 202,
 ) -> Response:
+    """Check and handle a request; `status` is the answer once handled: 202 Accepted for a
+    request (GET, POST, DELETE), 200 OK for a callback (PUT), as table 4 of the API Definition
+    says ("used in the API by the client as a response on a callback")."""
     arrival = await Arrival.read(request)
     switch = _switch(request)
 
@@ -78,18 +85,22 @@ async def _handle(
             work(session, switch, inbound)
 
     await switch.in_worker(in_one_transaction)
-    return Response(status_code=202)
+    return Response(status_code=status)
 
 
 async def _handle_grouped(
-    request: Request, resource: str, work: Callable[[Session, Switch, Inbound], None]
+    request: Request,
+    resource: str,
+    work: Callable[[Session, Switch, Inbound], None],
+    *,
+    status: int = 202,
 ) -> Response:
-    """As `_handle`, but the change joins the next group commit: the 202 (or the step's own
-    error) comes once the batch that holds it has committed."""
+    """As `_handle`, but the change joins the next group commit: the answer (or the step's
+    own error) comes once the batch that holds it has committed."""
     switch = _switch(request)
     committer = switch.committer
     if committer is None:
-        return await _handle(request, resource, work)
+        return await _handle(request, resource, work, status=status)
     arrival = await Arrival.read(request)
 
     def checked() -> Inbound:
@@ -98,7 +109,7 @@ async def _handle_grouped(
 
     inbound = await switch.in_worker(checked)
     await asyncio.wrap_future(committer.submit(lambda session: work(session, switch, inbound)))
-    return Response(status_code=202)
+    return Response(status_code=status)
 
 
 def fspiop_error_response(_request: Request, exc: Exception) -> Response:
@@ -179,10 +190,10 @@ async def get_party(
     )  # fmt: skip
 
 
-@router.put("/parties/{party_type}/{party_id}/error", status_code=202)
-@router.put("/parties/{party_type}/{party_id}/{sub_id}/error", status_code=202)
-@router.put("/parties/{party_type}/{party_id}", status_code=202)
-@router.put("/parties/{party_type}/{party_id}/{sub_id}", status_code=202)
+@router.put("/parties/{party_type}/{party_id}/error", status_code=200)
+@router.put("/parties/{party_type}/{party_id}/{sub_id}/error", status_code=200)
+@router.put("/parties/{party_type}/{party_id}", status_code=200)
+@router.put("/parties/{party_type}/{party_id}/{sub_id}", status_code=200)
 async def put_party(request: Request) -> Response:
     raw_path = request.scope.get("raw_path") or request.url.path.encode()
     path = bytes(raw_path).decode("latin-1").removeprefix("/switch")
@@ -192,6 +203,7 @@ async def put_party(request: Request) -> Response:
         lambda session, switch, inbound: directory.answer_back(
             session, switch.sender, inbound, method="PUT", path=path
         ),
+        status=200,
     )
 
 
@@ -209,7 +221,7 @@ async def post_quote(request: Request) -> Response:
     )
 
 
-@router.put("/quotes/{quote_id}/error", status_code=202)
+@router.put("/quotes/{quote_id}/error", status_code=200)
 async def put_quote_error(request: Request, quote_id: str) -> Response:
     return await _handle(
         request,
@@ -217,10 +229,11 @@ async def put_quote_error(request: Request, quote_id: str) -> Response:
         lambda session, switch, inbound: directory.answer_quote(
             session, switch.sender, inbound, _id(quote_id), error=True
         ),
+        status=200,
     )
 
 
-@router.put("/quotes/{quote_id}", status_code=202)
+@router.put("/quotes/{quote_id}", status_code=200)
 async def put_quote(request: Request, quote_id: str) -> Response:
     return await _handle(
         request,
@@ -228,6 +241,7 @@ async def put_quote(request: Request, quote_id: str) -> Response:
         lambda session, switch, inbound: directory.answer_quote(
             session, switch.sender, inbound, _id(quote_id), error=False
         ),
+        status=200,
     )
 
 
@@ -245,7 +259,7 @@ async def post_transaction_request(request: Request) -> Response:
     )
 
 
-@router.put("/transactionRequests/{request_id}/error", status_code=202)
+@router.put("/transactionRequests/{request_id}/error", status_code=200)
 async def put_transaction_request_error(request: Request, request_id: str) -> Response:
     return await _handle(
         request,
@@ -253,10 +267,11 @@ async def put_transaction_request_error(request: Request, request_id: str) -> Re
         lambda session, switch, inbound: directory.answer_transaction_request(
             session, switch.sender, inbound, _id(request_id), error=True
         ),
+        status=200,
     )
 
 
-@router.put("/transactionRequests/{request_id}", status_code=202)
+@router.put("/transactionRequests/{request_id}", status_code=200)
 async def put_transaction_request(request: Request, request_id: str) -> Response:
     return await _handle(
         request,
@@ -264,6 +279,7 @@ async def put_transaction_request(request: Request, request_id: str) -> Response
         lambda session, switch, inbound: directory.answer_transaction_request(
             session, switch.sender, inbound, _id(request_id), error=False
         ),
+        status=200,
     )
 
 
@@ -279,7 +295,7 @@ async def post_transfer(request: Request) -> Response:
     )
 
 
-@router.put("/transfers/{transfer_id}/error", status_code=202)
+@router.put("/transfers/{transfer_id}/error", status_code=200)
 async def put_transfer_error(request: Request, transfer_id: str) -> Response:
     return await _handle_grouped(
         request,
@@ -287,10 +303,11 @@ async def put_transfer_error(request: Request, transfer_id: str) -> Response:
         lambda session, switch, inbound: transfers.payee_error(
             session, switch.transfers, inbound, _id(transfer_id, "3208")
         ),
+        status=200,
     )
 
 
-@router.put("/transfers/{transfer_id}", status_code=202)
+@router.put("/transfers/{transfer_id}", status_code=200)
 async def put_transfer(request: Request, transfer_id: str) -> Response:
     return await _handle_grouped(
         request,
@@ -298,6 +315,7 @@ async def put_transfer(request: Request, transfer_id: str) -> Response:
         lambda session, switch, inbound: transfers.fulfil(
             session, switch.transfers, inbound, _id(transfer_id, "3208")
         ),
+        status=200,
     )
 
 
