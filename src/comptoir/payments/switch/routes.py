@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from comptoir.kernel.clock import Clock
 from comptoir.kernel.db import Database
 from comptoir.kernel.fspiop import FspiopError, error_body
+from comptoir.kernel.web.direct import PathMatcher
 from comptoir.payments.services import directory, transfers
 from comptoir.payments.services.transfers import TransferContext
 from comptoir.payments.switch.group_commit import GroupCommitter
@@ -327,4 +328,28 @@ async def get_transfer(request: Request, transfer_id: str) -> Response:
         lambda session, switch, inbound: transfers.get_state(
             session, switch.transfers, inbound, _id(transfer_id, "3208")
         ),
+    )
+
+
+# -- what the API does not have -------------------------------------------------------------------
+
+# Included after `router`, and not answered directly: a path under /switch/ that no route above
+# has gets 3002 "Unknown URI" (HTTP 404), and a method its path does not take HTTP 405 with an
+# Allow header, each with an ErrorInformation body as every other error of the API has
+# (API Definition 3.2.4 and 3.2.4.1), not the pages' problem document.
+fallback = APIRouter(prefix="/switch", include_in_schema=False)
+_API_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+_api_paths = PathMatcher(router.routes)
+
+
+@fallback.api_route("/{rest:path}", methods=[*_API_METHODS, "HEAD", "OPTIONS"])
+async def not_in_the_api(request: Request, rest: str) -> Response:
+    path = request.url.path
+    allowed = [method for method in _API_METHODS if _api_paths.match(method, path) is not None]
+    uri = path.removeprefix(router.prefix)
+    if not allowed:
+        raise FspiopError("3002", f"{uri} is not a service of the API")
+    error = FspiopError("3000", f"{request.method} is not a service of {uri}", http_status=405)
+    return JSONResponse(
+        error_body(error), status_code=error.http_status, headers={"Allow": ", ".join(allowed)}
     )
