@@ -334,6 +334,30 @@ def answer_quote(
     )
 
 
+def ask_quote(session: Session, sender: Sender, inbound: Inbound, quote_id: uuid.UUID) -> None:
+    """GET /quotes/{ID} from the quote's payer DFSP: on to the payee's DFSP, whose PUT comes
+    back through `answer_quote`; 3205 to anyone else (API Definition 6.5.3.1)."""
+    quote = session.get(QuoteRow, quote_id)
+    path = f"/quotes/{quote_id}"
+    if quote is None or quote.payer_fsp != inbound.source.id:
+        sender.error(
+            session,
+            destination=inbound.source.id,
+            resource="quotes",
+            path=path,
+            error=FspiopError("3205", f"no quote of yours has the id {quote_id}"),
+        )
+        return
+    sender.relay(
+        session,
+        destination=quote.payee_fsp,
+        method="GET",
+        path=path,
+        headers=inbound.relayed_headers,
+        body=inbound.body,
+    )
+
+
 # -- transaction requests (request to pay) --------------------------------------------------------
 
 
@@ -369,6 +393,32 @@ def route_transaction_request(
     )
 
 
+def ask_transaction_request(
+    session: Session, sender: Sender, inbound: Inbound, request_id: uuid.UUID
+) -> None:
+    """GET /transactionRequests/{ID} from the DFSP that sent the request: on to the payer's
+    DFSP, whose PUT comes back through `answer_transaction_request`; 3206 to anyone else."""
+    row = session.get(TransactionRequestRow, request_id)
+    path = f"/transactionRequests/{request_id}"
+    if row is None or row.payee_fsp != inbound.source.id:
+        sender.error(
+            session,
+            destination=inbound.source.id,
+            resource="transactionRequests",
+            path=path,
+            error=FspiopError("3206", f"no transaction request of yours has the id {request_id}"),
+        )
+        return
+    sender.relay(
+        session,
+        destination=row.payer_fsp,
+        method="GET",
+        path=path,
+        headers=inbound.relayed_headers,
+        body=inbound.body,
+    )
+
+
 def answer_transaction_request(
     session: Session, sender: Sender, inbound: Inbound, request_id: uuid.UUID, *, error: bool
 ) -> None:
@@ -396,6 +446,8 @@ __all__ = [
     "answer_back",
     "answer_quote",
     "answer_transaction_request",
+    "ask_quote",
+    "ask_transaction_request",
     "lookup_party",
     "register_party",
     "remove_party",

@@ -222,6 +222,17 @@ async def post_quote(request: Request) -> Response:
     )
 
 
+@router.get("/quotes/{quote_id}", status_code=202)
+async def get_quote(request: Request, quote_id: str) -> Response:
+    return await _handle(
+        request,
+        "quotes",
+        lambda session, switch, inbound: directory.ask_quote(
+            session, switch.sender, inbound, _id(quote_id, "3205")
+        ),
+    )
+
+
 @router.put("/quotes/{quote_id}/error", status_code=200)
 async def put_quote_error(request: Request, quote_id: str) -> Response:
     return await _handle(
@@ -256,6 +267,17 @@ async def post_transaction_request(request: Request) -> Response:
         "transactionRequests",
         lambda session, switch, inbound: directory.route_transaction_request(
             session, switch.sender, switch.clock, inbound
+        ),
+    )
+
+
+@router.get("/transactionRequests/{request_id}", status_code=202)
+async def get_transaction_request(request: Request, request_id: str) -> Response:
+    return await _handle(
+        request,
+        "transactionRequests",
+        lambda session, switch, inbound: directory.ask_transaction_request(
+            session, switch.sender, inbound, _id(request_id, "3206")
         ),
     )
 
