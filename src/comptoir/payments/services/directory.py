@@ -185,7 +185,13 @@ def lookup_party(
 ) -> None:
     """GET /parties/...: forward to the DFSP that holds the party, or 3204 to the asker."""
     path = "/parties" + _party_path(party_type, party_id, sub_id)
-    owner = inbound.headers.destination or owner_of(session, party_type, party_id, sub_id)
+    headers = inbound.relayed_headers
+    named = inbound.headers.destination
+    if named == sender.switch_id:
+        # "empty (or set to the Switch's ID)": the switch sets it to the DFSP it routes to.
+        named = None
+        headers = {k: v for k, v in headers.items() if k.lower() != "fspiop-destination"}
+    owner = named or owner_of(session, party_type, party_id, sub_id)
     if owner is None or session.get(ParticipantRow, owner) is None:
         sender.error(
             session,
@@ -200,7 +206,7 @@ def lookup_party(
         destination=owner,
         method="GET",
         path=path,
-        headers=inbound.relayed_headers,
+        headers=headers,
         body=inbound.body,
     )
 

@@ -102,6 +102,10 @@ def receive(arrival: Arrival, session: Session, *, resource: str) -> Inbound:
         destination=headers.destination,
         date=headers.date_text,
         public_keys=keys,
+        # The one service whose sender does not know the destination: its FSPIOP-Destination
+        # is empty "or set to the Switch's ID" (API Definition 3.2.3.6), and then "must not be
+        # protected as it can be changed by intermediate systems" (Signature, table 1).
+        allow_unprotected_destination=(resource, method) == ("parties", "GET"),
     )
     relayed = {name: value for name, value in arrival.headers if name.lower() in RELAYED_HEADERS}
     return Inbound(headers, body, uri, method, source, relayed)
