@@ -88,6 +88,15 @@ def test_a_path_the_api_does_not_have_gets_3002_unknown_uri(client: TestClient) 
     assert answer.json()["errorInformation"]["errorCode"] == "3002"
 
 
+def test_a_service_of_the_api_the_switch_does_not_serve_gets_2002_not_implemented(
+    client: TestClient,
+) -> None:
+    media = "application/vnd.interoperability.bulkTransfers+json;version=2.0"
+    answer = client.post("/switch/bulkTransfers", headers={"Content-Type": media}, content=b"{}")
+    assert answer.status_code == 501
+    assert answer.json()["errorInformation"]["errorCode"] == "2002"
+
+
 def test_a_method_a_service_does_not_take_gets_405_with_error_information_and_allow(
     client: TestClient,
 ) -> None:

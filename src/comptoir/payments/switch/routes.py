@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from comptoir.kernel.clock import Clock
 from comptoir.kernel.db import Database
-from comptoir.kernel.fspiop import FspiopError, error_body
+from comptoir.kernel.fspiop import RESOURCES, FspiopError, error_body
 from comptoir.kernel.web.direct import PathMatcher
 from comptoir.payments.services import directory, transfers
 from comptoir.payments.services.transfers import TransferContext
@@ -356,8 +356,10 @@ async def get_transfer(request: Request, transfer_id: str) -> Response:
 # -- what the API does not have -------------------------------------------------------------------
 
 # Included after `router`, and not answered directly: a path under /switch/ that no route above
-# has gets 3002 "Unknown URI" (HTTP 404), and a method its path does not take HTTP 405 with an
-# Allow header, each with an ErrorInformation body as every other error of the API has
+# has gets 3002 "Unknown URI" (HTTP 404), or 2002 "Not implemented" (HTTP 501, "the server
+# does not support the requested service") when it names a resource of the API the switch does
+# not serve (bulk transfers, authorizations...); a method its path does not take gets HTTP 405
+# with an Allow header. Each has an ErrorInformation body, as every other error of the API
 # (API Definition 3.2.4 and 3.2.4.1), not the pages' problem document.
 fallback = APIRouter(prefix="/switch", include_in_schema=False)
 _API_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -370,6 +372,9 @@ async def not_in_the_api(request: Request, rest: str) -> Response:
     allowed = [method for method in _API_METHODS if _api_paths.match(method, path) is not None]
     uri = path.removeprefix(router.prefix)
     if not allowed:
+        segments = uri.split("/")[1:]
+        if segments[0] in RESOURCES and all(segments):
+            raise FspiopError("2002", f"the switch does not serve {request.method} {uri}")
         raise FspiopError("3002", f"{uri} is not a service of the API")
     error = FspiopError("3000", f"{request.method} is not a service of {uri}", http_status=405)
     return JSONResponse(
