@@ -281,3 +281,26 @@ def test_a_reservation_that_expires_is_told_to_the_payee_by_error_callback(
     # It never answered, so it asked for no commit notification (PATCH).
     told = payee.wait_for("PUT", f"{path}/error", timeout=15)
     assert error_code(told.json()) == "3303"
+
+
+@pytest.mark.parametrize(
+    ("path", "resource", "body", "code"),
+    [
+        ("/parties/MSISDN/17585550188", "parties", b'{"party": ', "3101"),
+        ("/parties/MSISDN/17585550188", "parties", b'{"name": "Ada"}', "3102"),
+        ("/parties/MSISDN/17585550188/error", "parties", b'{"oops": 1}', "3102"),
+        ("/quotes/0190f3a0-7c4e-7a3b-9d1e-2f3a4b5c6d7e/error", "quotes", b"[", "3101"),
+        (
+            "/transfers/0190f3a0-7c4e-7a3b-9d1e-2f3a4b5c6d7f/error",
+            "transfers",
+            b'{"errorInformation": ',
+            "3101",
+        ),
+    ],
+)
+def test_a_callback_whose_body_is_not_what_it_carries_is_refused_not_relayed(
+    payer: Peer, payee: Peer, path: str, resource: str, body: bytes, code: str
+) -> None:
+    answer = payee.send("PUT", path, resource=resource, body=body, destination="bank-a")
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["errorInformation"]["errorCode"] == code

@@ -27,6 +27,7 @@ from comptoir.payments.switch.intake import Inbound
 from comptoir.payments.switch.outbound import Sender
 from comptoir.payments.switch.schemas import (
     ParticipantPost,
+    PartiesPut,
     QuotePost,
     QuotePut,
     TransactionRequestPost,
@@ -214,7 +215,12 @@ def lookup_party(
 def answer_back(
     session: Session, sender: Sender, inbound: Inbound, *, method: str, path: str
 ) -> None:
-    """A callback (PUT .../{ID}[/error]) goes to the DFSP named in FSPIOP-Destination."""
+    """A callback (PUT .../{ID}[/error]) goes to the DFSP named in FSPIOP-Destination, once
+    its body is known to be what the callback carries."""
+    if path.endswith("/error"):
+        inbound.error()
+    else:
+        inbound.parse(PartiesPut)
     destination = inbound.headers.destination
     if destination is None:
         raise FspiopError("3102", "FSPIOP-Destination is required on a callback")
@@ -317,6 +323,8 @@ def answer_quote(
     session: Session, sender: Sender, inbound: Inbound, quote_id: uuid.UUID, *, error: bool
 ) -> None:
     """PUT /quotes/{ID}[/error] from the payee's DFSP, back to the payer's."""
+    if error:
+        inbound.error()
     quote = session.get(QuoteRow, quote_id, with_for_update=True)
     if quote is None:
         raise FspiopError("3205", f"no quote has the id {quote_id}")
@@ -428,6 +436,8 @@ def ask_transaction_request(
 def answer_transaction_request(
     session: Session, sender: Sender, inbound: Inbound, request_id: uuid.UUID, *, error: bool
 ) -> None:
+    if error:
+        inbound.error()
     row = session.get(TransactionRequestRow, request_id, with_for_update=True)
     if row is None:
         raise FspiopError("3206", f"no transaction request has the id {request_id}")

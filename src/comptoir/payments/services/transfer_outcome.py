@@ -7,14 +7,13 @@ expired; then both sides hear of it. An abort gives the payer its reservation ba
 
 from __future__ import annotations
 
-import json
 import uuid
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.kernel.clock import utc_iso
-from comptoir.kernel.fspiop import FspiopError, error_from_body, ilp
+from comptoir.kernel.fspiop import FspiopError, ilp
 from comptoir.kernel.ids import new_id
 from comptoir.payments.domain import Transfer, TransferFlags, TransferResult
 from comptoir.payments.models import TransferRow
@@ -149,7 +148,7 @@ def payee_error(
     session: Session, context: TransferContext, inbound: Inbound, transfer_id: uuid.UUID
 ) -> None:
     """PUT /transfers/{ID}/error from the payee: release the reservation, tell the payer."""
-    error = error_from_body(json.loads(inbound.body or b"null"))
+    error = inbound.error()
     row = _payee_transfer(session, inbound, transfer_id)
     if row is None or row.state in FINAL:
         return

@@ -77,6 +77,10 @@ class Party(Relayed):
     partyIdInfo: PartyIdInfo  # noqa: N815
 
 
+class PartiesPut(Relayed):
+    party: Party
+
+
 class RefundInfo(Relayed):
     originalTransactionId: CorrelationId  # noqa: N815
 
