@@ -304,3 +304,25 @@ def test_a_callback_whose_body_is_not_what_it_carries_is_refused_not_relayed(
     answer = payee.send("PUT", path, resource=resource, body=body, destination="bank-a")
     assert answer.status_code == 400, answer.text
     assert answer.json()["errorInformation"]["errorCode"] == code
+
+
+def test_a_quote_resent_after_its_answer_goes_on_to_the_payee_to_be_answered_again(
+    payer: Peer, payee: Peer
+) -> None:
+    quote = _quote()
+    payer.send("POST", "/quotes", resource="quotes", document=quote, destination="wallet-b")
+    payee.wait_for("POST", "/quotes")
+    path = f"/quotes/{quote['quoteId']}"
+    # A refusal is an answer as good as any: the first callback has been sent.
+    payee.send(
+        "PUT",
+        f"{path}/error",
+        resource="quotes",
+        destination="bank-a",
+        document={"errorInformation": {"errorCode": "5101", "errorDescription": "No thanks"}},
+    )
+    payer.wait_for("PUT", f"{path}/error")
+    again = payer.send("POST", "/quotes", resource="quotes", document=quote, destination="wallet-b")
+    assert again.status_code == 202
+    resent = payee.wait_for("POST", "/quotes")
+    assert resent.json()["quoteId"] == quote["quoteId"]

@@ -246,18 +246,21 @@ def _route_new_request(
     *,
     resource: str,
     request_id: uuid.UUID,
-    stored_hash: str | None,
+    stored: tuple[str, str, str] | None,
     destination: str | None,
     who_is_missing: str,
     record: Callable[[str], object],
 ) -> None:
-    """The shared path of a POST the switch routes (quotes, requests to pay): a resend is
-    ignored (its answer is on its way) unless its content changed (3106); a party no DFSP
-    holds is 3204; otherwise `record` keeps what routing the answer needs, and the request
-    goes on, untouched, to `destination`."""
+    """The shared path of a POST the switch routes (quotes, requests to pay): a resend whose
+    content changed is 3106; a resend of the same content goes on again to the DFSP the first
+    went to, which answers it as a resend (API Definition 3.2.5.1: once a callback was sent,
+    a resend gets a new one); a party no DFSP holds is 3204; otherwise `record` keeps what
+    routing the answer needs, and the request goes on, untouched, to `destination`.
+    `stored` is the first request's content hash, its sender and the DFSP it went to."""
     path = f"/{resource}/{request_id}"
-    if stored_hash is not None:
-        if stored_hash != content_hash(inbound.body):
+    if stored is not None:
+        stored_hash, sent_by, routed_to = stored
+        if stored_hash != content_hash(inbound.body) or sent_by != inbound.source.id:
             sender.error(
                 session,
                 destination=inbound.source.id,
@@ -265,6 +268,15 @@ def _route_new_request(
                 path=path,
                 error=FspiopError("3106", f"{request_id} was already sent with other content"),
             )
+            return
+        sender.relay(
+            session,
+            destination=routed_to,
+            method="POST",
+            path=f"/{resource}",
+            headers=inbound.relayed_headers,
+            body=inbound.body,
+        )
         return
     if destination is None or session.get(ParticipantRow, destination) is None:
         sender.error(
@@ -299,7 +311,11 @@ def route_quote(session: Session, sender: Sender, clock: Clock, inbound: Inbound
         inbound,
         resource="quotes",
         request_id=quote_id,
-        stored_hash=None if existing is None else existing.request_hash,
+        stored=(
+            None
+            if existing is None
+            else (existing.request_hash, existing.payer_fsp, existing.payee_fsp)
+        ),
         destination=(
             inbound.headers.destination
             or info.fspId
@@ -389,7 +405,11 @@ def route_transaction_request(
         inbound,
         resource="transactionRequests",
         request_id=request_id,
-        stored_hash=None if existing is None else existing.request_hash,
+        stored=(
+            None
+            if existing is None
+            else (existing.request_hash, existing.payee_fsp, existing.payer_fsp)
+        ),
         destination=(
             inbound.headers.destination
             or payer.fspId
