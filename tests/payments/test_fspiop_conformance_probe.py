@@ -326,3 +326,12 @@ def test_a_quote_resent_after_its_answer_goes_on_to_the_payee_to_be_answered_aga
     assert again.status_code == 202
     resent = payee.wait_for("POST", "/quotes")
     assert resent.json()["quoteId"] == quote["quoteId"]
+
+
+def test_a_ulid_transfer_id_is_refused_at_once_not_a_server_error(payer: Peer, payee: Peer) -> None:
+    document, _ = payer.prepare(payee, "1", transfer_id="01JDQ7ZR3M5Y4K2V8N6P9QWXYZ")
+    answer = payer.send(
+        "POST", "/transfers", resource="transfers", document=document, destination="wallet-b"
+    )
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["errorInformation"]["errorCode"] == "3100"
