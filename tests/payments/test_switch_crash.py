@@ -268,6 +268,8 @@ class Load:
                     self.heard.by_payer[item.id].append((body["transferState"], None))
             elif peer is item.payee and callback.method == "PATCH":
                 self.heard.by_payee[item.id].append(body["transferState"])
+            elif peer is item.payee and callback.method == "PUT" and parts[-1] == "error":
+                self.heard.by_payee[item.id].append("ABORTED")
 
     def fulfil_what_arrives(self) -> None:
         """Each payee fulfils every transfer it is sent, again until the switch takes it."""

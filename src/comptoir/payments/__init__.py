@@ -62,11 +62,16 @@ def _register_web(app: FastAPI) -> None:
     )
     app.state.switch = switch
     app.include_router(routes.router)
-    # The FSPIOP routes are answered before the router and the pages' middleware.
+    app.include_router(routes.fallback)
+    # The FSPIOP routes are answered before the router and the pages' middleware. Whatever
+    # their content type, posts go to them and not to the pages' CSRF check: a participant
+    # authenticates with its signature, never a cookie, and a POST with no Content-Type (or a
+    # wrong one) is an FSPIOP error (3102, 3101), not a form that expired.
     app.add_middleware(
         DirectRoutes,
         routes=routes.router.routes,
         errors={FspiopError: routes.fspiop_error_response},
+        form_posts=True,
     )
     app.add_exception_handler(FspiopError, routes.fspiop_error_response)
     node.outbox.subscribe(outbound.TOPIC, outbound.HANDLER, outbound.Deliverer(node.database))

@@ -27,6 +27,7 @@ from comptoir.payments.switch.intake import Inbound
 from comptoir.payments.switch.outbound import Sender
 from comptoir.payments.switch.schemas import (
     ParticipantPost,
+    PartiesPut,
     QuotePost,
     QuotePut,
     TransactionRequestPost,
@@ -185,7 +186,13 @@ def lookup_party(
 ) -> None:
     """GET /parties/...: forward to the DFSP that holds the party, or 3204 to the asker."""
     path = "/parties" + _party_path(party_type, party_id, sub_id)
-    owner = inbound.headers.destination or owner_of(session, party_type, party_id, sub_id)
+    headers = inbound.relayed_headers
+    named = inbound.headers.destination
+    if named == sender.switch_id:
+        # "empty (or set to the Switch's ID)": the switch sets it to the DFSP it routes to.
+        named = None
+        headers = {k: v for k, v in headers.items() if k.lower() != "fspiop-destination"}
+    owner = named or owner_of(session, party_type, party_id, sub_id)
     if owner is None or session.get(ParticipantRow, owner) is None:
         sender.error(
             session,
@@ -200,7 +207,7 @@ def lookup_party(
         destination=owner,
         method="GET",
         path=path,
-        headers=inbound.relayed_headers,
+        headers=headers,
         body=inbound.body,
     )
 
@@ -208,7 +215,12 @@ def lookup_party(
 def answer_back(
     session: Session, sender: Sender, inbound: Inbound, *, method: str, path: str
 ) -> None:
-    """A callback (PUT .../{ID}[/error]) goes to the DFSP named in FSPIOP-Destination."""
+    """A callback (PUT .../{ID}[/error]) goes to the DFSP named in FSPIOP-Destination, once
+    its body is known to be what the callback carries."""
+    if path.endswith("/error"):
+        inbound.error()
+    else:
+        inbound.parse(PartiesPut)
     destination = inbound.headers.destination
     if destination is None:
         raise FspiopError("3102", "FSPIOP-Destination is required on a callback")
@@ -234,18 +246,21 @@ def _route_new_request(
     *,
     resource: str,
     request_id: uuid.UUID,
-    stored_hash: str | None,
+    stored: tuple[str, str, str] | None,
     destination: str | None,
     who_is_missing: str,
     record: Callable[[str], object],
 ) -> None:
-    """The shared path of a POST the switch routes (quotes, requests to pay): a resend is
-    ignored (its answer is on its way) unless its content changed (3106); a party no DFSP
-    holds is 3204; otherwise `record` keeps what routing the answer needs, and the request
-    goes on, untouched, to `destination`."""
+    """The shared path of a POST the switch routes (quotes, requests to pay): a resend whose
+    content changed is 3106; a resend of the same content goes on again to the DFSP the first
+    went to, which answers it as a resend (API Definition 3.2.5.1: once a callback was sent,
+    a resend gets a new one); a party no DFSP holds is 3204; otherwise `record` keeps what
+    routing the answer needs, and the request goes on, untouched, to `destination`.
+    `stored` is the first request's content hash, its sender and the DFSP it went to."""
     path = f"/{resource}/{request_id}"
-    if stored_hash is not None:
-        if stored_hash != content_hash(inbound.body):
+    if stored is not None:
+        stored_hash, sent_by, routed_to = stored
+        if stored_hash != content_hash(inbound.body) or sent_by != inbound.source.id:
             sender.error(
                 session,
                 destination=inbound.source.id,
@@ -253,6 +268,15 @@ def _route_new_request(
                 path=path,
                 error=FspiopError("3106", f"{request_id} was already sent with other content"),
             )
+            return
+        sender.relay(
+            session,
+            destination=routed_to,
+            method="POST",
+            path=f"/{resource}",
+            headers=inbound.relayed_headers,
+            body=inbound.body,
+        )
         return
     if destination is None or session.get(ParticipantRow, destination) is None:
         sender.error(
@@ -287,7 +311,11 @@ def route_quote(session: Session, sender: Sender, clock: Clock, inbound: Inbound
         inbound,
         resource="quotes",
         request_id=quote_id,
-        stored_hash=None if existing is None else existing.request_hash,
+        stored=(
+            None
+            if existing is None
+            else (existing.request_hash, existing.payer_fsp, existing.payee_fsp)
+        ),
         destination=(
             inbound.headers.destination
             or info.fspId
@@ -311,6 +339,8 @@ def answer_quote(
     session: Session, sender: Sender, inbound: Inbound, quote_id: uuid.UUID, *, error: bool
 ) -> None:
     """PUT /quotes/{ID}[/error] from the payee's DFSP, back to the payer's."""
+    if error:
+        inbound.error()
     quote = session.get(QuoteRow, quote_id, with_for_update=True)
     if quote is None:
         raise FspiopError("3205", f"no quote has the id {quote_id}")
@@ -334,6 +364,30 @@ def answer_quote(
     )
 
 
+def ask_quote(session: Session, sender: Sender, inbound: Inbound, quote_id: uuid.UUID) -> None:
+    """GET /quotes/{ID} from the quote's payer DFSP: on to the payee's DFSP, whose PUT comes
+    back through `answer_quote`; 3205 to anyone else (API Definition 6.5.3.1)."""
+    quote = session.get(QuoteRow, quote_id)
+    path = f"/quotes/{quote_id}"
+    if quote is None or quote.payer_fsp != inbound.source.id:
+        sender.error(
+            session,
+            destination=inbound.source.id,
+            resource="quotes",
+            path=path,
+            error=FspiopError("3205", f"no quote of yours has the id {quote_id}"),
+        )
+        return
+    sender.relay(
+        session,
+        destination=quote.payee_fsp,
+        method="GET",
+        path=path,
+        headers=inbound.relayed_headers,
+        body=inbound.body,
+    )
+
+
 # -- transaction requests (request to pay) --------------------------------------------------------
 
 
@@ -351,7 +405,11 @@ def route_transaction_request(
         inbound,
         resource="transactionRequests",
         request_id=request_id,
-        stored_hash=None if existing is None else existing.request_hash,
+        stored=(
+            None
+            if existing is None
+            else (existing.request_hash, existing.payee_fsp, existing.payer_fsp)
+        ),
         destination=(
             inbound.headers.destination
             or payer.fspId
@@ -369,9 +427,37 @@ def route_transaction_request(
     )
 
 
+def ask_transaction_request(
+    session: Session, sender: Sender, inbound: Inbound, request_id: uuid.UUID
+) -> None:
+    """GET /transactionRequests/{ID} from the DFSP that sent the request: on to the payer's
+    DFSP, whose PUT comes back through `answer_transaction_request`; 3206 to anyone else."""
+    row = session.get(TransactionRequestRow, request_id)
+    path = f"/transactionRequests/{request_id}"
+    if row is None or row.payee_fsp != inbound.source.id:
+        sender.error(
+            session,
+            destination=inbound.source.id,
+            resource="transactionRequests",
+            path=path,
+            error=FspiopError("3206", f"no transaction request of yours has the id {request_id}"),
+        )
+        return
+    sender.relay(
+        session,
+        destination=row.payer_fsp,
+        method="GET",
+        path=path,
+        headers=inbound.relayed_headers,
+        body=inbound.body,
+    )
+
+
 def answer_transaction_request(
     session: Session, sender: Sender, inbound: Inbound, request_id: uuid.UUID, *, error: bool
 ) -> None:
+    if error:
+        inbound.error()
     row = session.get(TransactionRequestRow, request_id, with_for_update=True)
     if row is None:
         raise FspiopError("3206", f"no transaction request has the id {request_id}")
@@ -396,6 +482,8 @@ __all__ = [
     "answer_back",
     "answer_quote",
     "answer_transaction_request",
+    "ask_quote",
+    "ask_transaction_request",
     "lookup_party",
     "register_party",
     "remove_party",

@@ -7,14 +7,13 @@ expired; then both sides hear of it. An abort gives the payer its reservation ba
 
 from __future__ import annotations
 
-import json
 import uuid
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.kernel.clock import utc_iso
-from comptoir.kernel.fspiop import FspiopError, error_from_body, ilp
+from comptoir.kernel.fspiop import FspiopError, ilp
 from comptoir.kernel.ids import new_id
 from comptoir.payments.domain import Transfer, TransferFlags, TransferResult
 from comptoir.payments.models import TransferRow
@@ -42,8 +41,17 @@ def fulfil(
     row = _payee_transfer(session, inbound, transfer_id)
     if row is None:
         return
+    # A payee that answers RESERVED asks for a commit notification (PATCH) whatever the
+    # outcome; one that answers COMMITTED took the risk and gets none (API Definition 6.7.2.6).
+    wants_notification = body.transferState == RESERVED
     if row.state in FINAL:
-        if row.state == COMMITTED and body.fulfilment == row.fulfilment:
+        resent = row.state == COMMITTED and body.fulfilment == row.fulfilment
+        if wants_notification and (resent or row.state == ABORTED):
+            # "If the Payee FSP does not get a commit notification from the Switch within a
+            # reasonable time, the Payee FSP should resend the PUT": it gets it again.
+            _notify_payee(context, session, row)
+            return
+        if resent:
             return  # a resend of the fulfilment that committed it: nothing more to do
         context.sender.error(
             session,
@@ -68,18 +76,31 @@ def fulfil(
             context,
             row,
             FspiopError("3100", "the fulfilment does not match the transfer's condition"),
+            payee_wants_notification=wants_notification,
         )
         return
     now = context.clock.now()
     if now > row.expiration:
-        _abort(session, context, row, FspiopError("3303", "the transfer expired"))
+        _abort(
+            session,
+            context,
+            row,
+            FspiopError("3303", "the transfer expired"),
+            payee_wants_notification=wants_notification,
+        )
         return
     failures = context.store.create_transfers(
         session,
         [Transfer(id=new_id(), pending_id=row.id, flags=int(TransferFlags.POST_PENDING_TRANSFER))],
     )
     if failures:
-        _abort(session, context, row, FspiopError("3303", "the reservation expired"))
+        _abort(
+            session,
+            context,
+            row,
+            FspiopError("3303", "the reservation expired"),
+            payee_wants_notification=wants_notification,
+        )
         return
     row.state = COMMITTED
     row.fulfilment = body.fulfilment
@@ -106,16 +127,20 @@ def fulfil(
         path=transfer_path(row.id),
         document=final_state_document(row),
     )
+    _notify_payee(context, session, row)
+
+
+def _notify_payee(context: TransferContext, session: Session, row: TransferRow) -> None:
+    """The commit notification, PATCH /transfers/{ID}: the transfer's final state, to a payee
+    that asked for it by answering RESERVED."""
+    completed = row.completed_at or context.clock.now()
     context.sender.originate(
         session,
         destination=row.payee_fsp,
         resource=RESOURCE,
         method="PATCH",
         path=transfer_path(row.id),
-        document={
-            "completedTimestamp": utc_iso(row.completed_at),
-            "transferState": COMMITTED,
-        },
+        document={"completedTimestamp": utc_iso(completed), "transferState": row.state},
     )
 
 
@@ -123,7 +148,7 @@ def payee_error(
     session: Session, context: TransferContext, inbound: Inbound, transfer_id: uuid.UUID
 ) -> None:
     """PUT /transfers/{ID}/error from the payee: release the reservation, tell the payer."""
-    error = error_from_body(json.loads(inbound.body or b"null"))
+    error = inbound.error()
     row = _payee_transfer(session, inbound, transfer_id)
     if row is None or row.state in FINAL:
         return
@@ -148,7 +173,11 @@ def _abort(
     error: FspiopError,
     *,
     tell_payee: bool = True,
+    payee_wants_notification: bool = False,
 ) -> None:
+    """Abort the transfer: the payer gets the error; the payee, if told, the commit
+    notification it asked for (PATCH, ABORTED), or else the error callback (PUT .../error),
+    since a payee that did not answer RESERVED asked for no notification (6.7.2.6)."""
     if row.state == RESERVED:
         _release(session, context, row)
     row.state = ABORTED
@@ -160,14 +189,11 @@ def _abort(
     context.sender.error(
         session, destination=row.payer_fsp, resource=RESOURCE, path=path, error=error
     )
-    if tell_payee:
-        context.sender.originate(
-            session,
-            destination=row.payee_fsp,
-            resource=RESOURCE,
-            method="PATCH",
-            path=path,
-            document={"completedTimestamp": utc_iso(row.completed_at), "transferState": ABORTED},
+    if tell_payee and payee_wants_notification:
+        _notify_payee(context, session, row)
+    elif tell_payee:
+        context.sender.error(
+            session, destination=row.payee_fsp, resource=RESOURCE, path=path, error=error
         )
 
 
@@ -189,7 +215,8 @@ def _release(session: Session, context: TransferContext, row: TransferRow) -> No
 
 
 def expire_due(session: Session, context: TransferContext, *, limit: int = 200) -> int:
-    """Abort every reserved transfer whose expiration has passed (error 3303 to both sides)."""
+    """Abort every reserved transfer whose expiration has passed: error 3303 to both sides
+    (the payee has not answered, so it asked for no commit notification)."""
     now = context.clock.now()
     due = session.scalars(
         select(TransferRow)

@@ -22,6 +22,7 @@ from comptoir.kernel.fspiop import (
     verify_message,
 )
 from comptoir.payments.services.participant_cache import Participant, participant_cache
+from comptoir.payments.switch.schemas import ErrorInformationObject
 
 PREFIX = "/switch"
 Body = TypeVar("Body", bound=BaseModel)
@@ -56,6 +57,17 @@ class Inbound:
             return model.model_validate_json(self.body or b"null")
         except ValidationError as exc:
             raise validation_error(exc) from exc
+
+    def error(self) -> FspiopError:
+        """The error an error callback (PUT .../error) reports, word for word; a body that is
+        not an ErrorInformationObject is refused as any malformed request (3101, 3102)."""
+        information = self.parse(ErrorInformationObject).errorInformation
+        extensions = information.extensionList.extension if information.extensionList else []
+        return FspiopError.from_error_information(
+            information.errorCode,
+            information.errorDescription,
+            [(extension.key, extension.value) for extension in extensions],
+        )
 
 
 @dataclass(frozen=True)
@@ -102,6 +114,10 @@ def receive(arrival: Arrival, session: Session, *, resource: str) -> Inbound:
         destination=headers.destination,
         date=headers.date_text,
         public_keys=keys,
+        # The one service whose sender does not know the destination: its FSPIOP-Destination
+        # is empty "or set to the Switch's ID" (API Definition 3.2.3.6), and then "must not be
+        # protected as it can be changed by intermediate systems" (Signature, table 1).
+        allow_unprotected_destination=(resource, method) == ("parties", "GET"),
     )
     relayed = {name: value for name, value in arrival.headers if name.lower() in RELAYED_HEADERS}
     return Inbound(headers, body, uri, method, source, relayed)

@@ -129,6 +129,10 @@ class Deliverer:
     def __init__(self, database: Database, *, timeout_seconds: float = 10.0) -> None:
         self.database = database
         self.client = httpx.Client(timeout=timeout_seconds)
+        # A message carries the Accept its sender set, and no other: a callback (PUT) and a
+        # notification (PATCH) carry none (API Definition, table 1: "Not used in a callback
+        # from the server"), not even httpx's default */*.
+        del self.client.headers["Accept"]
 
     def __call__(self, event: outbox.OutboxEvent) -> None:
         payload = event.payload

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from comptoir.kernel.clock import Clock
 from comptoir.kernel.db import Database
-from comptoir.kernel.fspiop import FspiopError, error_body
+from comptoir.kernel.fspiop import RESOURCES, FspiopError, error_body
+from comptoir.kernel.web.direct import PathMatcher
 from comptoir.payments.services import directory, transfers
 from comptoir.payments.services.transfers import TransferContext
 from comptoir.payments.switch.group_commit import GroupCommitter
@@ -64,8 +65,15 @@ def _switch(request: Request) -> Switch:
 
 
 async def _handle(
-    request: Request, resource: str, work: Callable[[Session, Switch, Inbound], None]
+    request: Request,
+    resource: str,
+    work: Callable[[Session, Switch, Inbound], None],
+    *,
+    status: int = 202,
 ) -> Response:
+    """Check and handle a request; `status` is the answer once handled: 202 Accepted for a
+    request (GET, POST, DELETE), 200 OK for a callback (PUT), as table 4 of the API Definition
+    says ("used in the API by the client as a response on a callback")."""
     arrival = await Arrival.read(request)
     switch = _switch(request)
 
@@ -78,18 +86,22 @@ async def _handle(
             work(session, switch, inbound)
 
     await switch.in_worker(in_one_transaction)
-    return Response(status_code=202)
+    return Response(status_code=status)
 
 
 async def _handle_grouped(
-    request: Request, resource: str, work: Callable[[Session, Switch, Inbound], None]
+    request: Request,
+    resource: str,
+    work: Callable[[Session, Switch, Inbound], None],
+    *,
+    status: int = 202,
 ) -> Response:
-    """As `_handle`, but the change joins the next group commit: the 202 (or the step's own
-    error) comes once the batch that holds it has committed."""
+    """As `_handle`, but the change joins the next group commit: the answer (or the step's
+    own error) comes once the batch that holds it has committed."""
     switch = _switch(request)
     committer = switch.committer
     if committer is None:
-        return await _handle(request, resource, work)
+        return await _handle(request, resource, work, status=status)
     arrival = await Arrival.read(request)
 
     def checked() -> Inbound:
@@ -98,7 +110,7 @@ async def _handle_grouped(
 
     inbound = await switch.in_worker(checked)
     await asyncio.wrap_future(committer.submit(lambda session: work(session, switch, inbound)))
-    return Response(status_code=202)
+    return Response(status_code=status)
 
 
 def fspiop_error_response(_request: Request, exc: Exception) -> Response:
@@ -179,10 +191,10 @@ async def get_party(
     )  # fmt: skip
 
 
-@router.put("/parties/{party_type}/{party_id}/error", status_code=202)
-@router.put("/parties/{party_type}/{party_id}/{sub_id}/error", status_code=202)
-@router.put("/parties/{party_type}/{party_id}", status_code=202)
-@router.put("/parties/{party_type}/{party_id}/{sub_id}", status_code=202)
+@router.put("/parties/{party_type}/{party_id}/error", status_code=200)
+@router.put("/parties/{party_type}/{party_id}/{sub_id}/error", status_code=200)
+@router.put("/parties/{party_type}/{party_id}", status_code=200)
+@router.put("/parties/{party_type}/{party_id}/{sub_id}", status_code=200)
 async def put_party(request: Request) -> Response:
     raw_path = request.scope.get("raw_path") or request.url.path.encode()
     path = bytes(raw_path).decode("latin-1").removeprefix("/switch")
@@ -192,6 +204,7 @@ async def put_party(request: Request) -> Response:
         lambda session, switch, inbound: directory.answer_back(
             session, switch.sender, inbound, method="PUT", path=path
         ),
+        status=200,
     )
 
 
@@ -209,7 +222,18 @@ async def post_quote(request: Request) -> Response:
     )
 
 
-@router.put("/quotes/{quote_id}/error", status_code=202)
+@router.get("/quotes/{quote_id}", status_code=202)
+async def get_quote(request: Request, quote_id: str) -> Response:
+    return await _handle(
+        request,
+        "quotes",
+        lambda session, switch, inbound: directory.ask_quote(
+            session, switch.sender, inbound, _id(quote_id, "3205")
+        ),
+    )
+
+
+@router.put("/quotes/{quote_id}/error", status_code=200)
 async def put_quote_error(request: Request, quote_id: str) -> Response:
     return await _handle(
         request,
@@ -217,10 +241,11 @@ async def put_quote_error(request: Request, quote_id: str) -> Response:
         lambda session, switch, inbound: directory.answer_quote(
             session, switch.sender, inbound, _id(quote_id), error=True
         ),
+        status=200,
     )
 
 
-@router.put("/quotes/{quote_id}", status_code=202)
+@router.put("/quotes/{quote_id}", status_code=200)
 async def put_quote(request: Request, quote_id: str) -> Response:
     return await _handle(
         request,
@@ -228,6 +253,7 @@ async def put_quote(request: Request, quote_id: str) -> Response:
         lambda session, switch, inbound: directory.answer_quote(
             session, switch.sender, inbound, _id(quote_id), error=False
         ),
+        status=200,
     )
 
 
@@ -245,7 +271,18 @@ async def post_transaction_request(request: Request) -> Response:
     )
 
 
-@router.put("/transactionRequests/{request_id}/error", status_code=202)
+@router.get("/transactionRequests/{request_id}", status_code=202)
+async def get_transaction_request(request: Request, request_id: str) -> Response:
+    return await _handle(
+        request,
+        "transactionRequests",
+        lambda session, switch, inbound: directory.ask_transaction_request(
+            session, switch.sender, inbound, _id(request_id, "3206")
+        ),
+    )
+
+
+@router.put("/transactionRequests/{request_id}/error", status_code=200)
 async def put_transaction_request_error(request: Request, request_id: str) -> Response:
     return await _handle(
         request,
@@ -253,10 +290,11 @@ async def put_transaction_request_error(request: Request, request_id: str) -> Re
         lambda session, switch, inbound: directory.answer_transaction_request(
             session, switch.sender, inbound, _id(request_id), error=True
         ),
+        status=200,
     )
 
 
-@router.put("/transactionRequests/{request_id}", status_code=202)
+@router.put("/transactionRequests/{request_id}", status_code=200)
 async def put_transaction_request(request: Request, request_id: str) -> Response:
     return await _handle(
         request,
@@ -264,6 +302,7 @@ async def put_transaction_request(request: Request, request_id: str) -> Response
         lambda session, switch, inbound: directory.answer_transaction_request(
             session, switch.sender, inbound, _id(request_id), error=False
         ),
+        status=200,
     )
 
 
@@ -279,7 +318,7 @@ async def post_transfer(request: Request) -> Response:
     )
 
 
-@router.put("/transfers/{transfer_id}/error", status_code=202)
+@router.put("/transfers/{transfer_id}/error", status_code=200)
 async def put_transfer_error(request: Request, transfer_id: str) -> Response:
     return await _handle_grouped(
         request,
@@ -287,10 +326,11 @@ async def put_transfer_error(request: Request, transfer_id: str) -> Response:
         lambda session, switch, inbound: transfers.payee_error(
             session, switch.transfers, inbound, _id(transfer_id, "3208")
         ),
+        status=200,
     )
 
 
-@router.put("/transfers/{transfer_id}", status_code=202)
+@router.put("/transfers/{transfer_id}", status_code=200)
 async def put_transfer(request: Request, transfer_id: str) -> Response:
     return await _handle_grouped(
         request,
@@ -298,6 +338,7 @@ async def put_transfer(request: Request, transfer_id: str) -> Response:
         lambda session, switch, inbound: transfers.fulfil(
             session, switch.transfers, inbound, _id(transfer_id, "3208")
         ),
+        status=200,
     )
 
 
@@ -309,4 +350,33 @@ async def get_transfer(request: Request, transfer_id: str) -> Response:
         lambda session, switch, inbound: transfers.get_state(
             session, switch.transfers, inbound, _id(transfer_id, "3208")
         ),
+    )
+
+
+# -- what the API does not have -------------------------------------------------------------------
+
+# Included after `router`, and not answered directly: a path under /switch/ that no route above
+# has gets 3002 "Unknown URI" (HTTP 404), or 2002 "Not implemented" (HTTP 501, "the server
+# does not support the requested service") when it names a resource of the API the switch does
+# not serve (bulk transfers, authorizations...); a method its path does not take gets HTTP 405
+# with an Allow header. Each has an ErrorInformation body, as every other error of the API
+# (API Definition 3.2.4 and 3.2.4.1), not the pages' problem document.
+fallback = APIRouter(prefix="/switch", include_in_schema=False)
+_API_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+_api_paths = PathMatcher(router.routes)
+
+
+@fallback.api_route("/{rest:path}", methods=[*_API_METHODS, "HEAD", "OPTIONS"])
+async def not_in_the_api(request: Request, rest: str) -> Response:
+    path = request.url.path
+    allowed = [method for method in _API_METHODS if _api_paths.match(method, path) is not None]
+    uri = path.removeprefix(router.prefix)
+    if not allowed:
+        segments = uri.split("/")[1:]
+        if segments[0] in RESOURCES and all(segments):
+            raise FspiopError("2002", f"the switch does not serve {request.method} {uri}")
+        raise FspiopError("3002", f"{uri} is not a service of the API")
+    error = FspiopError("3000", f"{request.method} is not a service of {uri}", http_status=405)
+    return JSONResponse(
+        error_body(error), status_code=error.http_status, headers={"Allow": ", ".join(allowed)}
     )

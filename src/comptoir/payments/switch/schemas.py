@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 # The patterns are those of the FSPIOP v2.0 OpenAPI document's schemas of the same name.
 CorrelationId = Annotated[
@@ -19,6 +19,18 @@ CorrelationId = Annotated[
         r"|^[0-9A-HJKMNP-TV-Z]{26}$"
     ),
 ]
+
+
+def _a_uuid(value: str) -> str:
+    if len(value) != 36:
+        raise ValueError("a ULID, and this switch takes UUIDs only")
+    return value
+
+
+# The ids the switch stores its objects under (transferId, quoteId, transactionRequestId):
+# a ULID, which the CorrelationId pattern also allows, is refused at once with 3100, the
+# switch's tables being keyed by UUID, rather than failing later.
+KeyId = Annotated[CorrelationId, AfterValidator(_a_uuid)]
 DateTime = Annotated[
     str,
     StringConstraints(
@@ -77,6 +89,10 @@ class Party(Relayed):
     partyIdInfo: PartyIdInfo  # noqa: N815
 
 
+class PartiesPut(Relayed):
+    party: Party
+
+
 class RefundInfo(Relayed):
     originalTransactionId: CorrelationId  # noqa: N815
 
@@ -95,7 +111,7 @@ class ParticipantPost(Strict):
 
 
 class QuotePost(Relayed):
-    quoteId: CorrelationId  # noqa: N815
+    quoteId: KeyId  # noqa: N815
     transactionId: CorrelationId  # noqa: N815
     payee: Party
     payer: Party
@@ -113,7 +129,7 @@ class QuotePut(Relayed):
 
 
 class TransferPost(Strict):
-    transferId: CorrelationId  # noqa: N815
+    transferId: KeyId  # noqa: N815
     payeeFsp: FspId  # noqa: N815
     payerFsp: FspId  # noqa: N815
     amount: Money
@@ -131,7 +147,7 @@ class TransferPut(Strict):
 
 
 class TransactionRequestPost(Relayed):
-    transactionRequestId: CorrelationId  # noqa: N815
+    transactionRequestId: KeyId  # noqa: N815
     payee: Party
     payer: PartyIdInfo
     amount: Money
