@@ -169,3 +169,23 @@ def test_the_directory_confirms_the_registration_of_identifiers(bank: Node) -> N
     assert sent[0].body == {"fspId": "wallet-b", "currency": "XCD"}
     assert all(m.source == "wallet-b" for m in sent)
     assert SWITCH_ID not in {m.source for m in sent}
+
+
+def test_a_body_nested_deeper_than_the_json_parser_goes_is_refused_with_3101(
+    bank: Node,
+) -> None:
+    raw = b"[" * 100_000 + b"]" * 100_000
+    headers = build_headers(
+        resource="quotes",
+        method="POST",
+        uri="/quotes",
+        source=SWITCH_ID,
+        destination="wallet-b",
+        clock=bank.clock,
+    )
+    headers = sign_headers(headers, body=raw, private_key=bank.switch.key)
+
+    answer = bank.client.post("/wallets/wallet-b/fspiop/quotes", content=raw, headers=headers)
+
+    assert answer.status_code == 400
+    assert answer.json()["errorInformation"]["errorCode"] == "3101"

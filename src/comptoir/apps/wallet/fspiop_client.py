@@ -153,7 +153,7 @@ def refusal_error(status: int, content: bytes) -> FspiopError:
     """The FSPIOP error in a 4xx answer, or one that says what the status means."""
     try:
         return error_from_body(json.loads(content))
-    except (FspiopError, ValueError, UnicodeDecodeError):
+    except (FspiopError, ValueError, UnicodeDecodeError, RecursionError):
         pass
     if status == 404:
         return FspiopError("3002", "the switch does not know this address")

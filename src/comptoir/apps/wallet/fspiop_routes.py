@@ -88,7 +88,8 @@ def _authenticate(
 def _json(raw: bytes) -> object:
     try:
         return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        # RecursionError: nested deeper than the parser goes, which no FSPIOP body needs.
         raise FspiopError("3101", "the body is not JSON") from None
 
 
