@@ -150,6 +150,9 @@ class QuoteRow(Base):
     expiration: Mapped[datetime | None]
     response: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime]
+    # The id as the DFSP wrote it when that was a ULID (FSPIOP v2.0 allows both); the key
+    # is the UUID of the same 128 bits.
+    ulid: Mapped[str | None] = mapped_column(String(26))
 
 
 class TransferRow(Base):
@@ -182,6 +185,9 @@ class TransferRow(Base):
     window_id: Mapped[uuid.UUID | None]
     created_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
+    # The id as the DFSP wrote it when that was a ULID (FSPIOP v2.0 allows both); the key
+    # is the UUID of the same 128 bits.
+    ulid: Mapped[str | None] = mapped_column(String(26))
 
 
 class TransactionRequestRow(Base):
@@ -193,6 +199,9 @@ class TransactionRequestRow(Base):
     request_hash: Mapped[str] = mapped_column(String(80))
     state: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
+    # The id as the DFSP wrote it when that was a ULID (FSPIOP v2.0 allows both); the key
+    # is the UUID of the same 128 bits.
+    ulid: Mapped[str | None] = mapped_column(String(26))
 
 
 # -- settlement -----------------------------------------------------------------------------------

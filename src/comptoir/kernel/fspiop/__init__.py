@@ -40,6 +40,7 @@ from comptoir.kernel.fspiop.idempotency import (
     content_hash,
     decide,
 )
+from comptoir.kernel.fspiop.ids import correlation_uuid, is_ulid, ulid_text
 from comptoir.kernel.fspiop.rsa_keys import (
     DEFAULT_ALGORITHM,
     MIN_RSA_BITS,
@@ -76,6 +77,7 @@ __all__ = [
     "build_headers",
     "content_hash",
     "content_type",
+    "correlation_uuid",
     "decide",
     "describe_code",
     "error_body",
@@ -86,6 +88,7 @@ __all__ = [
     "generic_code",
     "import_rsa_jwk",
     "import_rsa_jwks",
+    "is_ulid",
     "json_body",
     "media_type",
     "parse_http_date",
@@ -93,6 +96,7 @@ __all__ = [
     "rsa_jwks_document",
     "sign_headers",
     "sign_message",
+    "ulid_text",
     "unacceptable_version",
     "validation_error",
     "verify_message",

@@ -1,0 +1,48 @@
+"""FSPIOP v2.0 correlation ids: a lowercase UUID or an uppercase ULID (the CorrelationId schema).
+
+The switch keys what it stores by a 128-bit `UUID`; a ULID is 128 bits too, so it is stored
+under the UUID of the same value, and written back as the ULID its DFSP sent. The codec is the
+ULID spec's Crockford base32 (26 characters, the first 0 to 7); a library for these few lines
+would be one more dependency to pin and audit.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Final
+
+_CROCKFORD: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_DIGITS: Final = {character: value for value, character in enumerate(_CROCKFORD)}
+_ULID: Final = re.compile(r"[0-7][0-9A-HJKMNP-TV-Z]{25}")
+
+
+def is_ulid(text: str) -> bool:
+    """Whether `text` is a ULID as the CorrelationId schema writes it (uppercase)."""
+    return _ULID.fullmatch(text) is not None
+
+
+def correlation_uuid(text: str) -> uuid.UUID:
+    """The UUID a correlation id is stored under: a UUID as it is, a ULID by its 128 bits.
+
+    ValueError when `text` is neither.
+    """
+    if is_ulid(text):
+        value = 0
+        for character in text:
+            value = value << 5 | _DIGITS[character]
+        return uuid.UUID(int=value)
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise ValueError(f"{text[:40]!r} is neither a UUID nor a ULID") from None
+
+
+def ulid_text(value: uuid.UUID) -> str:
+    """The ULID of a stored id's 128 bits: the inverse of `correlation_uuid` for a ULID."""
+    number = value.int
+    characters = []
+    for _ in range(26):
+        characters.append(_CROCKFORD[number & 31])
+        number >>= 5
+    return "".join(reversed(characters))
