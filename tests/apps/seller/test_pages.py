@@ -123,6 +123,39 @@ def test_an_owner_adds_an_item_and_a_bad_price_changes_nothing(
     assert sorted(names) == ["Basket", "Bay leaf", "Nutmeg"]
 
 
+def test_a_price_and_a_delivery_fee_may_be_written_with_a_decimal_comma(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, world = site
+    sign_in(client, capsys)
+    form = client.get(f"/sellers/{PLATFORM}/shop/items/new")
+    item = {"name": "Piment", "description": "", "category": "spices", "stock": "3"}
+    added = client.post(
+        f"/sellers/{PLATFORM}/shop/items/new",
+        data={**item, "price": "12,50", "variants": "", "csrf_token": csrf(form.text)},
+    )
+    terms = client.get(f"/sellers/{PLATFORM}/shop/terms")
+    saved = client.post(
+        f"/sellers/{PLATFORM}/shop/terms",
+        data={
+            "pickup": "yes",
+            "delivery": "yes",
+            "delivery_fee": "6,50",
+            "cash_on_delivery": "yes",
+            "payment_alias": "",
+            "return_days": "14",
+            "csrf_token": csrf(terms.text),
+        },
+    )
+
+    assert added.status_code == 200 and saved.status_code == 200
+    with world.seller.database.reading() as session:
+        price = session.scalar(select(Item.price).where(Item.name == "Piment"))
+        business = session.get(Business, world.business_id)
+    assert price == 1250
+    assert business is not None and business.delivery_fee == 650
+
+
 def test_a_photo_is_shrunk_to_a_small_thumbnail(
     site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
 ) -> None:
