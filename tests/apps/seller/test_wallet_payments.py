@@ -130,6 +130,8 @@ def test_a_confirmed_wallet_order_asks_the_wallet_once_for_a_request_to_pay(
     assert wallet.asked[0]["payer"] == "+17585550101"
     assert wallet.asked[0]["amount"] == {"value": order.total, "currency": "XCD"}
     assert wallet.asked[0]["reference"] == f"order-{order.id}"
+    # The payer reads the note in their own language: the shop's name and number, no words.
+    assert wallet.asked[0]["note"] == f"Soufriere Spice Co · #{str(order.id)[-8:]}"
     assert wallet.keys == ["Bearer cmk_abc_def"]
     payment = service.payment_status(world.seller, order.id)
     assert payment is not None and payment.status == "pending"
