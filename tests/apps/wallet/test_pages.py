@@ -4,15 +4,30 @@ without JavaScript (plain forms), in English and French."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
+from comptoir.apps.wallet.domain import books
+from comptoir.apps.wallet.pages.common import memo_text
 from comptoir.apps.wallet.service.customers import get_customer_view
+from comptoir.kernel.i18n import LazyText, current_locale, set_current_locale
 from tests.apps.wallet.conftest import ALICE, BASE_URL, BOB, SHOP, Node
 
 HTML = {"accept": "text/html"}
+
+
+@contextmanager
+def language(locale: str) -> Iterator[None]:
+    before = current_locale()
+    set_current_locale(locale)
+    try:
+        yield
+    finally:
+        set_current_locale(before)
 
 
 def tlv(tag: str, value: str) -> str:
@@ -265,6 +280,46 @@ def test_the_pages_speak_french_to_a_french_browser(
     assert home.headers["content-language"] == "fr"
     assert '<html lang="fr">' in home.text
     assert "1\u202f234,56\xa0XCD" in home.text
+
+
+def test_an_offer_left_past_its_time_shows_as_expired_with_no_pay_button(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
+    client = sign_in(node, "wallet-a", ALICE, capsys)
+    form = client.get("/wallets/wallet-a/pay")
+    started = client.post(
+        "/wallets/wallet-a/pay",
+        data={"recipient": "shop@wallet-b", "amount": "5", "csrf_token": csrf(form.text)},
+        follow_redirects=False,
+    )
+    page_url = started.headers["location"]
+    node.pump()
+    assert "Pay XCD\xa05.00" in client.get(page_url).text
+
+    node.clock.advance(timedelta(hours=1))
+    offer = client.get(page_url)
+    home = client.get("/wallets/wallet-a/home")
+
+    assert "Expired" in offer.text and "This offer expired at" in offer.text
+    assert "Pay XCD\xa05.00" not in offer.text and "/confirm" not in offer.text
+    assert 'href="/wallets/wallet-a/pay">Start again' in offer.text
+    assert "Expired" in home.text and "Waiting for your agreement" not in home.text
+
+
+def test_the_opening_balance_is_named_in_the_readers_language_and_a_note_as_written() -> None:
+    opening = memo_text(books.OPENING_BALANCE)
+    with language("fr"):
+        opening_fr = memo_text(books.OPENING_BALANCE)
+        # "Paid" is a message id too: a person's note that happens to match one stays as written.
+        note_fr = memo_text("Paid")
+
+    assert opening == "opening balance"
+    assert opening_fr == LazyText(books.OPENING_BALANCE).render("fr")
+    assert note_fr == "Paid"
+    assert memo_text(None) == "" and memo_text("") == ""
 
 
 def test_a_customer_approves_a_request_to_pay_on_the_requests_page(
