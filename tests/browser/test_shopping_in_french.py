@@ -1,0 +1,73 @@
+"""A French-speaking shopper in the demo, in a real browser: the choices on the order page sit
+beside their labels, and a refused checkout says why in French and keeps what was typed."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page
+
+from tests.support.servers import RunningServer
+
+pytestmark = pytest.mark.browser
+
+
+def _until(page: Page, found: Locator, seconds: float = 20.0) -> None:
+    """Reload until the seller's asynchronous answer shows (the pages work without JavaScript)."""
+    deadline = time.monotonic() + seconds
+    while found.count() == 0:
+        assert time.monotonic() < deadline, f"nothing on {page.url}"
+        time.sleep(0.5)
+        page.reload()
+
+
+@pytest.fixture
+def order_page(browser: Browser, demo_server: RunningServer) -> Iterator[Page]:
+    """A cart with Soufriere Spice Co, quoted for pickup, at the checkout form."""
+    context = browser.new_context(locale="fr-FR", viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(demo_server.url + "/shop/search?words=nutmeg")
+    add = page.locator("li", has_text="Soufriere Spice Co").get_by_role(
+        "button", name="Ajouter au panier"
+    )
+    _until(page, add)
+    add.first.click()
+    page.get_by_label("Retrait à la boutique").check()
+    page.get_by_role("button", name="Obtenir un devis avec tous les frais").click()
+    _until(page, page.get_by_label("Votre numéro de téléphone"))
+    yield page
+    context.close()
+
+
+def test_a_choice_sits_on_the_line_of_its_label_at_a_size_a_thumb_can_hit(
+    order_page: Page, screenshots: Path
+) -> None:
+    for name in ("Retrait à la boutique", "Avec mon portefeuille", "Espèces à la livraison"):
+        choice = order_page.get_by_label(name).bounding_box()
+        label = order_page.locator("label", has_text=name).bounding_box()
+        assert choice is not None and label is not None
+        assert 24 <= choice["height"] <= 32, name
+        assert label["x"] > choice["x"] + choice["width"] - 1, name
+        middle = label["y"] + label["height"] / 2
+        assert choice["y"] <= middle <= choice["y"] + choice["height"], name
+    order_page.screenshot(path=str(screenshots / "order-choices-fr.png"), full_page=True)
+
+
+def test_a_phone_number_without_its_country_code_is_refused_in_french_and_the_form_kept(
+    order_page: Page, screenshots: Path
+) -> None:
+    order_page.get_by_label("Votre nom").fill("Marie Joseph")
+    order_page.get_by_label("Votre numéro de téléphone").fill("758 555 0101")
+    order_page.get_by_label("Avec mon portefeuille").check()
+    order_page.get_by_role("button", name="Continuer").click()
+
+    error = order_page.locator("main").inner_text()
+    assert "Écrivez le numéro de téléphone avec son indicatif de pays" in error
+    assert order_page.get_by_label("Votre nom").input_value() == "Marie Joseph"
+    assert order_page.get_by_label("Votre numéro de téléphone").input_value() == "758 555 0101"
+    assert order_page.get_by_label("Avec mon portefeuille").is_checked()
+    assert order_page.get_by_role("button", name="Passer la commande").count() == 0
+    order_page.screenshot(path=str(screenshots / "checkout-refused-fr.png"), full_page=True)
