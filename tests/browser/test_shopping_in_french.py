@@ -71,3 +71,17 @@ def test_a_phone_number_without_its_country_code_is_refused_in_french_and_the_fo
     assert order_page.get_by_label("Avec mon portefeuille").is_checked()
     assert order_page.get_by_role("button", name="Passer la commande").count() == 0
     order_page.screenshot(path=str(screenshots / "checkout-refused-fr.png"), full_page=True)
+
+
+def test_switching_language_on_a_refused_form_goes_back_to_the_page_that_held_it(
+    order_page: Page,
+) -> None:
+    order_url = order_page.url
+    order_page.get_by_role("button", name="Continuer").click()
+    assert order_page.url.endswith("/init")  # the refusal answers the form's POST
+
+    order_page.get_by_role("button", name="English").click()
+
+    assert order_page.url == order_url
+    assert order_page.locator("html").get_attribute("lang") == "en"
+    assert order_page.get_by_label("Your phone number").count() == 1
