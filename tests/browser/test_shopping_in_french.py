@@ -85,3 +85,26 @@ def test_switching_language_on_a_refused_form_goes_back_to_the_page_that_held_it
     assert order_page.url == order_url
     assert order_page.locator("html").get_attribute("lang") == "en"
     assert order_page.get_by_label("Your phone number").count() == 1
+
+
+def test_an_order_paid_in_cash_offers_to_cancel_but_not_to_return_goods_not_yet_delivered(
+    order_page: Page, screenshots: Path
+) -> None:
+    order_page.get_by_label("Votre nom").fill("Aline Baptiste")
+    order_page.get_by_label("Votre numéro de téléphone").fill("+1 758 555 0201")
+    order_page.get_by_label("Espèces à la livraison").check()
+    order_page.get_by_role("button", name="Continuer").click()
+    place = order_page.get_by_role("button", name="Passer la commande")
+    _until(order_page, place)
+    place.click()
+    cancel = order_page.get_by_role("button", name="Annuler la commande")
+    _until(order_page, cancel)
+
+    assert "en espèces à la réception de votre commande" in order_page.locator("main").inner_text()
+    assert order_page.get_by_role("button", name="Retourner les articles").count() == 0
+    for stars in ("5", "1"):  # on a narrow phone too, each star count stays beside its circle
+        choice = order_page.get_by_label(stars, exact=True).bounding_box()
+        label = order_page.locator(f"label[for='r-{stars}']").bounding_box()
+        assert choice is not None and label is not None
+        assert choice["y"] <= label["y"] + label["height"] / 2 <= choice["y"] + choice["height"]
+    order_page.screenshot(path=str(screenshots / "order-placed-cash-fr.png"), full_page=True)
