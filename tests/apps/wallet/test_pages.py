@@ -270,6 +270,24 @@ def test_a_pasted_merchant_qr_fills_the_payment_form(
     assert damaged.status_code == 400 and "checksum" in damaged.text
 
 
+def test_the_qr_page_keeps_the_signed_in_customers_menu_and_sign_out(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    client = sign_in(node, "wallet-a", ALICE, capsys)
+
+    form = client.get("/wallets/wallet-a/pay/qr")
+    refused = client.post(
+        "/wallets/wallet-a/pay/qr", data={"payload": "anything", "csrf_token": csrf(form.text)}
+    )
+
+    for page in (form, refused):
+        assert "Wallet A · Alice Joseph" in page.text
+        assert 'href="/wallets/wallet-a/home"' in page.text
+        assert 'action="/wallets/wallet-a/signout"' in page.text
+
+
 def test_the_pages_speak_french_to_a_french_browser(
     two_banks: Node, capsys: pytest.CaptureFixture[str]
 ) -> None:
