@@ -321,7 +321,7 @@ def test_an_offer_left_past_its_time_shows_as_expired_with_no_pay_button(
     offer = client.get(page_url)
     home = client.get("/wallets/wallet-a/home")
 
-    assert "Expired" in offer.text and "This offer expired at" in offer.text
+    assert "Expired" in offer.text and "The offer expired before the payment was made" in offer.text
     assert "Pay XCD\xa05.00" not in offer.text and "/confirm" not in offer.text
     assert 'href="/wallets/wallet-a/pay">Start again' in offer.text
     assert "Expired" in home.text and "Waiting for your agreement" not in home.text
