@@ -136,6 +136,19 @@ def test_a_phone_without_an_account_looks_the_same_and_gets_no_code(
     assert "sign-in code" not in capsys.readouterr().err
 
 
+def test_signing_in_without_a_phone_number_asks_for_one_in_plain_words(two_banks: Node) -> None:
+    client = browser(two_banks)
+    form = client.get("/wallets/wallet-a/signin")
+
+    refused = client.post(
+        "/wallets/wallet-a/signin", data={"phone": "  ", "csrf_token": csrf(form.text)}
+    )
+
+    assert refused.status_code == 400
+    assert "Write the phone number with its country code" in refused.text
+    assert "&#39;&#39;" not in refused.text and "''" not in refused.text
+
+
 def test_three_wrong_codes_lock_the_phone_for_ten_minutes(
     two_banks: Node, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -70,6 +70,11 @@ def normalise_phone(text: str) -> str:
     too (the Eastern Caribbean shares the +1 plan, so "17585550101" is unambiguous).
     """
     compact = _PHONE_SEPARATORS.sub("", text.strip())
+    if not compact:
+        raise WalletError(
+            "bad_phone",
+            lazy("Write the phone number with its country code, for example +1 758 555 0101."),
+        )
     if compact.startswith("+"):
         compact = compact[1:]
     elif compact.startswith("00"):
@@ -80,7 +85,7 @@ def normalise_phone(text: str) -> str:
             lazy(
                 "{value} is not a phone number in international format; write it with its "
                 "country code, for example +1 758 555 0101.",
-                value=text.strip() or "''",
+                value=text.strip(),
             ),
         )
     return "+" + compact
@@ -99,7 +104,7 @@ def normalise_alias(text: str) -> str:
             lazy(
                 "{value} is not an alias; an alias looks like shop@wallet-b (letters, digits, "
                 "dots, dashes or underscores, then @ and the institution).",
-                value=text.strip() or "''",
+                value=text.strip(),
             ),
         )
     return alias
