@@ -260,6 +260,25 @@ def test_the_owner_sees_that_an_order_was_paid_by_wallet(
     assert "Paid by wallet" in page.text
 
 
+def test_the_owner_reads_how_a_request_to_pay_ended_unpaid_in_their_language(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, world = site
+    linked(world)
+    order = wallet_order(world)
+    service.after_confirm(world.seller, order=order)
+    service.record(world.seller, notified, order.id, "declined")
+    sign_in(client, capsys)
+
+    page = client.get(
+        f"/sellers/{PLATFORM}/shop/orders/{order.id}", headers={"accept-language": "fr"}
+    )
+
+    text = page.text.replace("&#39;", "'")
+    assert "(Refusé)" in text
+    assert "(declined)" not in text
+
+
 def test_cash_on_delivery_replaces_a_request_to_pay_only_once_it_ended_unpaid(
     site: tuple[TestClient, World],
 ) -> None:
