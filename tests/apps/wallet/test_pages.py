@@ -386,6 +386,24 @@ def test_a_customer_approves_a_request_to_pay_on_the_requests_page(
     assert "Paid" in merchant.get("/wallets/wallet-b/requests").text
 
 
+def test_a_request_to_pay_nobody_holds_says_why_it_failed_with_french_punctuation(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
+    merchant = sign_in(node, "wallet-b", SHOP, capsys)
+    page = merchant.get("/wallets/wallet-b/requests")
+    merchant.post(
+        "/wallets/wallet-b/requests",
+        data={"payer": "+17585550777", "amount": "5", "csrf_token": csrf(page.text)},
+    )
+    node.pump()
+
+    listed = merchant.get("/wallets/wallet-b/requests", headers={"accept-language": "fr"})
+
+    assert "Échoué\xa0: Aucun compte n&#39;a été trouvé" in listed.text
+
+
 def test_a_merchant_refunds_from_the_sales_page(
     two_banks: Node, capsys: pytest.CaptureFixture[str]
 ) -> None:
