@@ -220,6 +220,35 @@ def test_a_customer_pays_through_the_pages_and_sees_the_total_before_agreeing(
     assert "XCD\xa087.50" in home.text
 
 
+def test_the_payees_history_names_who_paid_and_their_note(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
+    client = sign_in(node, "wallet-a", ALICE, capsys)
+    form = client.get("/wallets/wallet-a/pay")
+    started = client.post(
+        "/wallets/wallet-a/pay",
+        data={
+            "recipient": "shop@wallet-b",
+            "amount": "3",
+            "note": "Invoice 7",
+            "csrf_token": csrf(form.text),
+        },
+        follow_redirects=False,
+    )
+    node.pump()
+    offer = client.get(started.headers["location"])
+    client.post(started.headers["location"] + "/confirm", data={"csrf_token": csrf(offer.text)})
+    node.pump()
+
+    shop = sign_in(node, "wallet-b", SHOP, capsys)
+    history = shop.get("/wallets/wallet-b/home").text
+
+    assert "Payment received · Alice Joseph · Invoice 7" in history
+
+
 @pytest.mark.parametrize(
     ("recipient", "amount", "message"),
     [
