@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+import phonenumbers
+
 from comptoir.apps.wallet.domain.errors import WalletError
 from comptoir.kernel.i18n import lazy
 
@@ -79,7 +81,9 @@ def normalise_phone(text: str) -> str:
         compact = compact[1:]
     elif compact.startswith("00"):
         compact = compact[2:]
-    if not _E164_DIGITS.fullmatch(compact):
+    # A local number typed without its country code ("758 555 0101") must not be read as
+    # another country's (+7 is Russia's): it must have a possible length for its country code.
+    if not _E164_DIGITS.fullmatch(compact) or not _possible("+" + compact):
         raise WalletError(
             "bad_phone",
             lazy(
@@ -89,6 +93,13 @@ def normalise_phone(text: str) -> str:
             ),
         )
     return "+" + compact
+
+
+def _possible(e164: str) -> bool:
+    try:
+        return phonenumbers.is_possible_number(phonenumbers.parse(e164, None))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 def msisdn(phone: str) -> str:
