@@ -94,6 +94,22 @@ def test_a_wrong_code_is_refused_and_the_shop_stays_closed(
     assert client.get(f"/sellers/{PLATFORM}/shop", follow_redirects=False).status_code == 303
 
 
+def test_a_local_number_without_its_country_code_is_refused_before_any_code_is_sent(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, _ = site
+    form = client.get(f"/sellers/{PLATFORM}/signin")
+    capsys.readouterr()
+
+    refused = client.post(
+        f"/sellers/{PLATFORM}/signin", data={"phone": "758 555 0302", "csrf_token": csrf(form.text)}
+    )
+
+    assert refused.status_code == 400
+    assert "Write the phone number with its country code." in refused.text
+    assert "sign-in code" not in capsys.readouterr().err
+
+
 def test_an_owner_adds_an_item_and_a_bad_price_changes_nothing(
     site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -85,7 +85,7 @@ def signin_phone(
 ) -> Response:
     platform = platform_or_404(request, platform_id)
     normalised = signin.normalise_phone(phone)
-    if len(normalised) < 8:
+    if len(normalised) < 8 or not signin.possible_phone(normalised):
         return render(
             request,
             "seller/signin.html",
