@@ -13,6 +13,7 @@ from comptoir.apps.seller.domain.states import (
     IllegalMove,
     OrderState,
     move,
+    owner_choices,
     return_open,
     returns_stock,
 )
@@ -136,3 +137,17 @@ def test_an_amount_is_read_with_a_decimal_point_or_a_decimal_comma(typed: str, m
 def test_an_amount_that_is_not_clear_is_refused(typed: str) -> None:
     with pytest.raises(MoneyError):
         typed_amount(typed, "XCD")
+
+
+def test_the_owner_is_offered_to_ship_a_delivery_and_to_make_a_pickup_ready_never_the_other() -> (
+    None
+):
+    assert owner_choices(OrderState.PACKED, "DELIVERY") == [
+        OrderState.SHIPPED,
+        OrderState.CANCELLED,
+    ]
+    assert owner_choices(OrderState.PACKED, "PICKUP") == [OrderState.READY, OrderState.CANCELLED]
+    assert owner_choices(OrderState.CONFIRMED, "DELIVERY") == [
+        OrderState.PACKED,
+        OrderState.CANCELLED,
+    ]

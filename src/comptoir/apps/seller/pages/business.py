@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from comptoir.apps.seller.domain.errors import SellerError
-from comptoir.apps.seller.domain.states import MOVES, OWNER_MOVES, OrderState
+from comptoir.apps.seller.domain.states import OrderState, owner_choices
 from comptoir.apps.seller.models import Business
 from comptoir.apps.seller.pages.common import (
     SESSION_COOKIE,
@@ -174,7 +174,7 @@ def order_page(
     order = orders.public_order(seller_of(request), platform_id=platform_id, order_id=order_id)
     if order is None or order.business_id != owner.id:
         raise Problem(NOT_FOUND)
-    moves = [state for state in MOVES[OrderState(order.state)] if state in OWNER_MOVES]
+    moves = owner_choices(OrderState(order.state), order.fulfilment)
     return render(
         request,
         "seller/order.html",
