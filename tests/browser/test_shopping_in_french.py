@@ -53,6 +53,11 @@ def test_a_choice_sits_on_the_line_of_its_label_at_a_size_a_thumb_can_hit(
         assert label["x"] > choice["x"] + choice["width"] - 1, name
         middle = label["y"] + label["height"] / 2
         assert choice["y"] <= middle <= choice["y"] + choice["height"], name
+    # The cart's quantity field is named for screen readers; on screen its column says it.
+    quantity = order_page.get_by_label("Quantité de Nutmeg, whole (250 g)")
+    assert quantity.input_value() == "1"
+    label = order_page.locator("label", has_text="Quantité de Nutmeg").bounding_box()
+    assert label is not None and label["height"] <= 1
     order_page.screenshot(path=str(screenshots / "order-choices-fr.png"), full_page=True)
 
 
