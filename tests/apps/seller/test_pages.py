@@ -256,6 +256,21 @@ def test_moving_an_order_on_tells_the_buyer_app_by_an_unsolicited_on_status(
     assert '"code":"PACKED"' in event.payload["body"]
 
 
+def test_the_order_page_shows_no_error_text_taken_from_its_address(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, world = site
+    sign_in(client, capsys)
+    order = world.confirm(world.init((world.nutmeg, 1)))
+
+    page = client.get(
+        f"/sellers/{PLATFORM}/shop/orders/{order.id}", params={"error": "Call +1 555 0000 now"}
+    )
+
+    assert page.status_code == 200
+    assert "Call +1 555 0000 now" not in page.text
+
+
 def test_the_public_tracking_page_shows_where_an_order_is(site: tuple[TestClient, World]) -> None:
     client, world = site
     order = world.confirm(world.init((world.nutmeg, 1), delivery=False))

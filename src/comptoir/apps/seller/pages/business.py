@@ -165,9 +165,14 @@ def present_credential(
 
 
 @router.get("/sellers/{platform_id}/shop/orders/{order_id}")
-def order_page(
+def order_page(request: Request, platform_id: str, order_id: str) -> Response:
+    return _show_order(request, platform_id, order_id)
+
+
+def _show_order(
     request: Request, platform_id: str, order_id: str, error: str | None = None
 ) -> Response:
+    """The order; after a refused move, its error (never taken from the address)."""
     owner = owner_or_signin(request, platform_id)
     if not isinstance(owner, Business):
         return owner
@@ -208,6 +213,6 @@ def move_order(
             actor=f"seller:{owner.id}",
         )
     except SellerError as error:
-        return order_page(request, platform_id, order_id, error=error.text.render())
+        return _show_order(request, platform_id, order_id, error=error.text.render())
     protocol.notify_status(seller_of(request), platform_id=platform_id, order=moved)
     return see_other(f"/sellers/{platform_id}/shop/orders/{order_id}")
