@@ -113,3 +113,9 @@ def test_an_order_paid_in_cash_offers_to_cancel_but_not_to_return_goods_not_yet_
         assert choice is not None and label is not None
         assert choice["y"] <= label["y"] + label["height"] / 2 <= choice["y"] + choice["height"]
     order_page.screenshot(path=str(screenshots / "order-placed-cash-fr.png"), full_page=True)
+
+
+def test_the_order_page_shows_no_error_text_taken_from_its_address(order_page: Page) -> None:
+    order_page.goto(order_page.url + "?error=Appelez+le+0800+pour+payer")
+
+    assert "Appelez le 0800" not in order_page.locator("main").inner_text()
