@@ -149,6 +149,40 @@ def test_signing_in_without_a_phone_number_asks_for_one_in_plain_words(two_banks
     assert "&#39;&#39;" not in refused.text and "''" not in refused.text
 
 
+def test_switching_language_at_the_code_step_stays_at_the_code_step_without_a_new_code(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    client = browser(node)
+    form = client.get("/wallets/wallet-a/signin")
+    capsys.readouterr()
+    sent = client.post(
+        "/wallets/wallet-a/signin", data={"phone": ALICE, "csrf_token": csrf(form.text)}
+    )
+    code = re.findall(r"sign-in code for \S+ is (\d{6})", capsys.readouterr().err)[-1]
+    back = re.search(r'name="next" value="([^"]+)"', sent.text)
+    assert back is not None
+
+    switched = client.post(
+        "/language",
+        data={
+            "lang": "fr",
+            "next": back.group(1).replace("&amp;", "&"),
+            "csrf_token": csrf(sent.text),
+        },
+    )
+
+    assert '<html lang="fr">' in switched.text and 'name="code"' in switched.text
+    assert "sign-in code" not in capsys.readouterr().err  # no second code was sent
+    done = client.post(
+        "/wallets/wallet-a/signin/code",
+        data={"phone": ALICE, "code": code, "csrf_token": csrf(switched.text)},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+
+
 def test_three_wrong_codes_lock_the_phone_for_ten_minutes(
     two_banks: Node, capsys: pytest.CaptureFixture[str]
 ) -> None:
