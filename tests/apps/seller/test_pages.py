@@ -110,6 +110,32 @@ def test_a_local_number_without_its_country_code_is_refused_before_any_code_is_s
     assert "sign-in code" not in capsys.readouterr().err
 
 
+def test_switching_language_at_the_code_step_stays_there_and_sends_no_new_code(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, _ = site
+    form = client.get(f"/sellers/{PLATFORM}/signin")
+    capsys.readouterr()
+    sent = client.post(
+        f"/sellers/{PLATFORM}/signin", data={"phone": OWNER, "csrf_token": csrf(form.text)}
+    )
+    code = re.search(r"sign-in code for \+17585550302 is (\d{6})", capsys.readouterr().err)
+    back = re.search(r'name="next" value="([^"]+)"', sent.text)
+    assert code and back
+
+    switched = client.post(
+        "/language", data={"lang": "fr", "next": back.group(1), "csrf_token": csrf(sent.text)}
+    )
+
+    assert '<html lang="fr">' in switched.text and 'name="code"' in switched.text
+    assert "sign-in code" not in capsys.readouterr().err
+    shop = client.post(
+        f"/sellers/{PLATFORM}/signin/code",
+        data={"phone": OWNER, "code": code.group(1), "csrf_token": csrf(switched.text)},
+    )
+    assert "Soufriere Spice Co" in shop.text and 'name="code"' not in shop.text
+
+
 def test_an_owner_adds_an_item_and_a_bad_price_changes_nothing(
     site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
 ) -> None:
