@@ -18,11 +18,14 @@ from comptoir.kernel import audit
 from comptoir.kernel.clock import system_clock
 from comptoir.kernel.crypto import generate_key_file, jwks_document
 from comptoir.kernel.db import Database
+from comptoir.kernel.i18n import N_, LazyText
 from comptoir.kernel.money import Money
 from comptoir.kernel.settings import Settings
 
 DEMO_SEEDED = "demo.seeded"
 ACTOR = "operator:demo"
+WALLET_PURPOSE = N_("To find your account by your phone number")
+SHOP_PURPOSE = N_("To find your shop by your phone number")
 
 
 @dataclass(frozen=True)
@@ -186,8 +189,9 @@ def _seed_identity(database: Database) -> None:
         for owner, name, number, address, sector, women in (
             ("+17585550101", "Marigot Market", "LC-BN-2019-0117", "Marigot Bay Road, Castries",
              "Food retail", True),
+            # Celestine Auguste writes in French: what an owner types stays as she wrote it.
             ("+17585550302", "Soufriere Spice Co", "LC-BN-2023-0042", "Bay Street, Soufriere",
-             "Spices and condiments", True),
+             "Épices et condiments", True),
         ):  # fmt: skip
             register_business(
                 session,
@@ -270,15 +274,19 @@ def _seed_sign_in_with_identity(settings: Settings, database: Database) -> None:
 
     wallet = Wallet(database=database, keys_dir=settings.keys_dir, base_url=settings.base_url)
     seller = Seller(database=database, keys_dir=settings.keys_dir, base_url=settings.base_url)
+    # A client's purpose is one text, shown as written on the consent screen: the operator
+    # writes it in the node's language.
+    wallet_purpose = LazyText(WALLET_PURPOSE).render(settings.default_locale)
+    shop_purpose = LazyText(SHOP_PURPOSE).render(settings.default_locale)
     relying_parties: list[tuple[ClientFile, str, str, str, str]] = [
         (wallet_identity.client_file(wallet, institution.id), institution.name,
          wallet_identity.redirect_uri(wallet, institution.id), wallet_identity.SCOPE,
-         "To find your account by your phone number")
+         wallet_purpose)
         for institution in INSTITUTIONS
     ] + [
         (seller_identity.client_file(seller, platform.id), platform.name,
          seller_identity.redirect_uri(seller, platform.id), seller_identity.SCOPE,
-         "To find your shop by your phone number")
+         shop_purpose)
         for platform in PLATFORMS
     ]  # fmt: skip
     for files, name, redirect_uri, scope, purpose in relying_parties:

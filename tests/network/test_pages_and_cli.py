@@ -103,6 +103,23 @@ def test_the_operator_sees_the_gateway_and_approves_then_revokes_a_participant(
     assert "shop.example.test\tBPP\tUNSUBSCRIBED\tretail" in listed.stdout
 
 
+def test_statuses_and_types_are_named_in_the_readers_language_beside_beckns_words(
+    client: TestClient, settings: Settings
+) -> None:
+    _add(settings, "shop.example.test")
+    _sign_in(client, settings)
+
+    overview = client.get("/operator/network", headers=HTML)
+    page = client.get("/operator/network/subscribers/shop.example.test", headers=HTML)
+    in_french = client.get("/operator/network", headers={**HTML, "accept-language": "fr"})
+
+    assert "<td>Added, waiting for approval (INITIATED)</td>" in overview.text
+    assert "<td>Seller platform (BPP)</td>" in overview.text
+    assert "<td>Gateway (BG)</td>" in overview.text
+    assert "<dd>Added, waiting for approval (INITIATED)</dd>" in page.text
+    assert "<td>Passerelle (BG)</td>" in in_french.text
+
+
 def test_the_join_page_names_the_registrys_endpoints(client: TestClient) -> None:
     page = client.get("/network", headers=HTML)
     assert page.status_code == 200

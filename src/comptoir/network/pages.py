@@ -3,10 +3,13 @@ public page that tells a participant how to join."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from comptoir.kernel.errors import NOT_FOUND, Problem
+from comptoir.kernel.i18n import N_, LazyText
 from comptoir.kernel.web.context import node_context
 from comptoir.kernel.web.operator import require_operator
 from comptoir.network.node import NodeIdentities
@@ -15,6 +18,29 @@ from comptoir.network.registry import queries, service
 router = APIRouter(include_in_schema=False)
 operator_only = [Depends(require_operator)]
 ACTOR = "operator:web"
+# The registry's statuses and subscriber types (Beckn's words), as the operator reads them.
+STATUS_LABELS: Mapping[str, str] = {
+    "INITIATED": N_("Added, waiting for approval"),
+    "UNDER_SUBSCRIPTION": N_("Subscribed, waiting for approval"),
+    "SUBSCRIBED": N_("Approved"),
+    "UNSUBSCRIBED": N_("Revoked"),
+}
+TYPE_LABELS: Mapping[str, str] = {
+    "BAP": N_("Buyer app"),
+    "BPP": N_("Seller platform"),
+    "BG": N_("Gateway"),
+}
+
+
+def _labelled(labels: Mapping[str, str], code: str) -> str:
+    """The label in the reader's language, then the protocol's own word: "Approuvé (SUBSCRIBED)"."""
+    return f"{LazyText(labels[code]).render()} ({code})" if code in labels else code
+
+
+LABELS = {
+    "status_label": lambda code: _labelled(STATUS_LABELS, code),
+    "type_label": lambda code: _labelled(TYPE_LABELS, code),
+}
 
 
 @router.get("/operator/network", response_class=HTMLResponse, dependencies=operator_only)
@@ -22,7 +48,9 @@ def network_overview(request: Request) -> HTMLResponse:
     node = node_context(request)
     with node.database.reading() as session:
         subscribers = queries.list_subscribers(session)
-    return node.templates.render(request, "network/overview.html", {"subscribers": subscribers})
+    return node.templates.render(
+        request, "network/overview.html", {"subscribers": subscribers, **LABELS}
+    )
 
 
 @router.get(
@@ -43,7 +71,7 @@ def subscriber_page(request: Request, subscriber_id: str) -> HTMLResponse:
         for key in view.keys
     ]
     return node.templates.render(
-        request, "network/subscriber.html", {"subscriber": view.subscriber, "keys": keys}
+        request, "network/subscriber.html", {"subscriber": view.subscriber, "keys": keys, **LABELS}
     )
 
 

@@ -180,11 +180,50 @@ def test_init_without_an_address_for_delivery_is_refused_and_sends_nothing(marke
             shopper=SHOPPER,
             order_id=order_id,
             action="init",
-            details={"name": "Marie", "phone": "1"},
+            details={"name": "Marie", "phone": "+17585550101"},
             payment_method="COD",
         )
 
     assert orders.get_order(market.buyer, shopper=SHOPPER, order_id=order_id).pending_action is None
+
+
+@pytest.mark.parametrize("phone", ["12345", "758 555 0101", "+1 758", "call me"])
+def test_init_with_a_phone_number_without_its_country_code_is_refused_and_sends_nothing(
+    market: Market, phone: str
+) -> None:
+    order_id = market.cart_with("nutmeg", 1)
+    market.round_trip(order_id, "select", fulfilment="PICKUP")
+
+    with pytest.raises(orders.BuyerError) as refused:
+        orders.prepare(
+            market.buyer,
+            app=market.app,
+            shopper=SHOPPER,
+            order_id=order_id,
+            action="init",
+            details={"name": "Marie", "phone": phone},
+            payment_method="WALLET",
+        )
+
+    assert "country code" in refused.value.text.render("en")
+    order = orders.get_order(market.buyer, shopper=SHOPPER, order_id=order_id)
+    assert order.pending_action is None
+    assert order.buyer is None
+
+
+def test_the_shoppers_phone_number_is_kept_in_international_format(market: Market) -> None:
+    order_id = market.cart_with("nutmeg", 1)
+    market.round_trip(order_id, "select", fulfilment="PICKUP")
+
+    initialised = market.round_trip(
+        order_id,
+        "init",
+        details={"name": "Marie", "phone": "+1 (758) 555-0101"},
+        payment_method="COD",
+    )
+
+    assert initialised.buyer is not None
+    assert initialised.buyer["phone"] == "+17585550101"
 
 
 def test_another_shopper_cannot_see_the_order(market: Market) -> None:

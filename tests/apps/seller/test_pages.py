@@ -94,6 +94,48 @@ def test_a_wrong_code_is_refused_and_the_shop_stays_closed(
     assert client.get(f"/sellers/{PLATFORM}/shop", follow_redirects=False).status_code == 303
 
 
+def test_a_local_number_without_its_country_code_is_refused_before_any_code_is_sent(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, _ = site
+    form = client.get(f"/sellers/{PLATFORM}/signin")
+    capsys.readouterr()
+
+    refused = client.post(
+        f"/sellers/{PLATFORM}/signin", data={"phone": "758 555 0302", "csrf_token": csrf(form.text)}
+    )
+
+    assert refused.status_code == 400
+    assert "Write the phone number with its country code." in refused.text
+    assert "sign-in code" not in capsys.readouterr().err
+
+
+def test_switching_language_at_the_code_step_stays_there_and_sends_no_new_code(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, _ = site
+    form = client.get(f"/sellers/{PLATFORM}/signin")
+    capsys.readouterr()
+    sent = client.post(
+        f"/sellers/{PLATFORM}/signin", data={"phone": OWNER, "csrf_token": csrf(form.text)}
+    )
+    code = re.search(r"sign-in code for \+17585550302 is (\d{6})", capsys.readouterr().err)
+    back = re.search(r'name="next" value="([^"]+)"', sent.text)
+    assert code and back
+
+    switched = client.post(
+        "/language", data={"lang": "fr", "next": back.group(1), "csrf_token": csrf(sent.text)}
+    )
+
+    assert '<html lang="fr">' in switched.text and 'name="code"' in switched.text
+    assert "sign-in code" not in capsys.readouterr().err
+    shop = client.post(
+        f"/sellers/{PLATFORM}/signin/code",
+        data={"phone": OWNER, "code": code.group(1), "csrf_token": csrf(switched.text)},
+    )
+    assert "Soufriere Spice Co" in shop.text and 'name="code"' not in shop.text
+
+
 def test_an_owner_adds_an_item_and_a_bad_price_changes_nothing(
     site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -121,6 +163,39 @@ def test_an_owner_adds_an_item_and_a_bad_price_changes_nothing(
             session.scalars(select(Item.name).where(Item.business_id == world.business_id))
         )
     assert sorted(names) == ["Basket", "Bay leaf", "Nutmeg"]
+
+
+def test_a_price_and_a_delivery_fee_may_be_written_with_a_decimal_comma(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, world = site
+    sign_in(client, capsys)
+    form = client.get(f"/sellers/{PLATFORM}/shop/items/new")
+    item = {"name": "Piment", "description": "", "category": "spices", "stock": "3"}
+    added = client.post(
+        f"/sellers/{PLATFORM}/shop/items/new",
+        data={**item, "price": "12,50", "variants": "", "csrf_token": csrf(form.text)},
+    )
+    terms = client.get(f"/sellers/{PLATFORM}/shop/terms")
+    saved = client.post(
+        f"/sellers/{PLATFORM}/shop/terms",
+        data={
+            "pickup": "yes",
+            "delivery": "yes",
+            "delivery_fee": "6,50",
+            "cash_on_delivery": "yes",
+            "payment_alias": "",
+            "return_days": "14",
+            "csrf_token": csrf(terms.text),
+        },
+    )
+
+    assert added.status_code == 200 and saved.status_code == 200
+    with world.seller.database.reading() as session:
+        price = session.scalar(select(Item.price).where(Item.name == "Piment"))
+        business = session.get(Business, world.business_id)
+    assert price == 1250
+    assert business is not None and business.delivery_fee == 650
 
 
 def test_a_photo_is_shrunk_to_a_small_thumbnail(
@@ -205,6 +280,21 @@ def test_moving_an_order_on_tells_the_buyer_app_by_an_unsolicited_on_status(
         ).one()
     assert event.payload["url"].endswith("/on_status")
     assert '"code":"PACKED"' in event.payload["body"]
+
+
+def test_the_order_page_shows_no_error_text_taken_from_its_address(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, world = site
+    sign_in(client, capsys)
+    order = world.confirm(world.init((world.nutmeg, 1)))
+
+    page = client.get(
+        f"/sellers/{PLATFORM}/shop/orders/{order.id}", params={"error": "Call +1 555 0000 now"}
+    )
+
+    assert page.status_code == 200
+    assert "Call +1 555 0000 now" not in page.text
 
 
 def test_the_public_tracking_page_shows_where_an_order_is(site: tuple[TestClient, World]) -> None:

@@ -8,15 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from comptoir.apps.seller.domain.pricing import Fulfilment, Line, make_quote
+from comptoir.apps.seller.domain.pricing import Fulfilment, Line, make_quote, typed_amount
 from comptoir.apps.seller.domain.states import (
     IllegalMove,
     OrderState,
     move,
+    owner_choices,
     return_open,
     returns_stock,
 )
-from comptoir.kernel.money import Money
+from comptoir.kernel.money import Money, MoneyError
 
 
 def xcd(minor: int) -> Money:
@@ -123,3 +124,30 @@ def test_the_return_right_lasts_fourteen_days_for_goods_that_allow_it() -> None:
         delivered_at=delivered, now=delivered + timedelta(days=15), return_days=14, returnable=True
     )
     assert not return_open(delivered_at=delivered, now=delivered, return_days=14, returnable=False)
+
+
+@pytest.mark.parametrize(
+    ("typed", "minor"), [("12.50", 1250), ("12,50", 1250), (" 1 200 ", 120000), ("7", 700)]
+)
+def test_an_amount_is_read_with_a_decimal_point_or_a_decimal_comma(typed: str, minor: int) -> None:
+    assert typed_amount(typed, "XCD").minor == minor
+
+
+@pytest.mark.parametrize("typed", ["", "twelve", "1,200.50", "1,2,3", "12.505"])
+def test_an_amount_that_is_not_clear_is_refused(typed: str) -> None:
+    with pytest.raises(MoneyError):
+        typed_amount(typed, "XCD")
+
+
+def test_the_owner_is_offered_to_ship_a_delivery_and_to_make_a_pickup_ready_never_the_other() -> (
+    None
+):
+    assert owner_choices(OrderState.PACKED, "DELIVERY") == [
+        OrderState.SHIPPED,
+        OrderState.CANCELLED,
+    ]
+    assert owner_choices(OrderState.PACKED, "PICKUP") == [OrderState.READY, OrderState.CANCELLED]
+    assert owner_choices(OrderState.CONFIRMED, "DELIVERY") == [
+        OrderState.PACKED,
+        OrderState.CANCELLED,
+    ]

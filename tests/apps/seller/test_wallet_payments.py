@@ -130,6 +130,8 @@ def test_a_confirmed_wallet_order_asks_the_wallet_once_for_a_request_to_pay(
     assert wallet.asked[0]["payer"] == "+17585550101"
     assert wallet.asked[0]["amount"] == {"value": order.total, "currency": "XCD"}
     assert wallet.asked[0]["reference"] == f"order-{order.id}"
+    # The payer reads the note in their own language: the shop's name and number, no words.
+    assert wallet.asked[0]["note"] == f"Soufriere Spice Co · #{str(order.id)[-8:]}"
     assert wallet.keys == ["Bearer cmk_abc_def"]
     payment = service.payment_status(world.seller, order.id)
     assert payment is not None and payment.status == "pending"
@@ -256,6 +258,25 @@ def test_the_owner_sees_that_an_order_was_paid_by_wallet(
     service.record(world.seller, notified, order.id, "paid")
     page = client.get(f"/sellers/{PLATFORM}/shop/orders/{order.id}")
     assert "Paid by wallet" in page.text
+
+
+def test_the_owner_reads_how_a_request_to_pay_ended_unpaid_in_their_language(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, world = site
+    linked(world)
+    order = wallet_order(world)
+    service.after_confirm(world.seller, order=order)
+    service.record(world.seller, notified, order.id, "declined")
+    sign_in(client, capsys)
+
+    page = client.get(
+        f"/sellers/{PLATFORM}/shop/orders/{order.id}", headers={"accept-language": "fr"}
+    )
+
+    text = page.text.replace("&#39;", "'")
+    assert "(Refusé)" in text
+    assert "(declined)" not in text
 
 
 def test_cash_on_delivery_replaces_a_request_to_pay_only_once_it_ended_unpaid(

@@ -4,15 +4,30 @@ without JavaScript (plain forms), in English and French."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
+from comptoir.apps.wallet.domain import books
+from comptoir.apps.wallet.pages.common import memo_text
 from comptoir.apps.wallet.service.customers import get_customer_view
+from comptoir.kernel.i18n import LazyText, current_locale, set_current_locale
 from tests.apps.wallet.conftest import ALICE, BASE_URL, BOB, SHOP, Node
 
 HTML = {"accept": "text/html"}
+
+
+@contextmanager
+def language(locale: str) -> Iterator[None]:
+    before = current_locale()
+    set_current_locale(locale)
+    try:
+        yield
+    finally:
+        set_current_locale(before)
 
 
 def tlv(tag: str, value: str) -> str:
@@ -121,6 +136,53 @@ def test_a_phone_without_an_account_looks_the_same_and_gets_no_code(
     assert "sign-in code" not in capsys.readouterr().err
 
 
+def test_signing_in_without_a_phone_number_asks_for_one_in_plain_words(two_banks: Node) -> None:
+    client = browser(two_banks)
+    form = client.get("/wallets/wallet-a/signin")
+
+    refused = client.post(
+        "/wallets/wallet-a/signin", data={"phone": "  ", "csrf_token": csrf(form.text)}
+    )
+
+    assert refused.status_code == 400
+    assert "Write the phone number with its country code" in refused.text
+    assert "&#39;&#39;" not in refused.text and "''" not in refused.text
+
+
+def test_switching_language_at_the_code_step_stays_at_the_code_step_without_a_new_code(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    client = browser(node)
+    form = client.get("/wallets/wallet-a/signin")
+    capsys.readouterr()
+    sent = client.post(
+        "/wallets/wallet-a/signin", data={"phone": ALICE, "csrf_token": csrf(form.text)}
+    )
+    code = re.findall(r"sign-in code for \S+ is (\d{6})", capsys.readouterr().err)[-1]
+    back = re.search(r'name="next" value="([^"]+)"', sent.text)
+    assert back is not None
+
+    switched = client.post(
+        "/language",
+        data={
+            "lang": "fr",
+            "next": back.group(1).replace("&amp;", "&"),
+            "csrf_token": csrf(sent.text),
+        },
+    )
+
+    assert '<html lang="fr">' in switched.text and 'name="code"' in switched.text
+    assert "sign-in code" not in capsys.readouterr().err  # no second code was sent
+    done = client.post(
+        "/wallets/wallet-a/signin/code",
+        data={"phone": ALICE, "code": code, "csrf_token": csrf(switched.text)},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+
+
 def test_three_wrong_codes_lock_the_phone_for_ten_minutes(
     two_banks: Node, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -192,6 +254,35 @@ def test_a_customer_pays_through_the_pages_and_sees_the_total_before_agreeing(
     assert "XCD\xa087.50" in home.text
 
 
+def test_the_payees_history_names_who_paid_and_their_note(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
+    client = sign_in(node, "wallet-a", ALICE, capsys)
+    form = client.get("/wallets/wallet-a/pay")
+    started = client.post(
+        "/wallets/wallet-a/pay",
+        data={
+            "recipient": "shop@wallet-b",
+            "amount": "3",
+            "note": "Invoice 7",
+            "csrf_token": csrf(form.text),
+        },
+        follow_redirects=False,
+    )
+    node.pump()
+    offer = client.get(started.headers["location"])
+    client.post(started.headers["location"] + "/confirm", data={"csrf_token": csrf(offer.text)})
+    node.pump()
+
+    shop = sign_in(node, "wallet-b", SHOP, capsys)
+    history = shop.get("/wallets/wallet-b/home").text
+
+    assert "Payment received · Alice Joseph · Invoice 7" in history
+
+
 @pytest.mark.parametrize(
     ("recipient", "amount", "message"),
     [
@@ -255,6 +346,24 @@ def test_a_pasted_merchant_qr_fills_the_payment_form(
     assert damaged.status_code == 400 and "checksum" in damaged.text
 
 
+def test_the_qr_page_keeps_the_signed_in_customers_menu_and_sign_out(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    client = sign_in(node, "wallet-a", ALICE, capsys)
+
+    form = client.get("/wallets/wallet-a/pay/qr")
+    refused = client.post(
+        "/wallets/wallet-a/pay/qr", data={"payload": "anything", "csrf_token": csrf(form.text)}
+    )
+
+    for page in (form, refused):
+        assert "Wallet A · Alice Joseph" in page.text
+        assert 'href="/wallets/wallet-a/home"' in page.text
+        assert 'action="/wallets/wallet-a/signout"' in page.text
+
+
 def test_the_pages_speak_french_to_a_french_browser(
     two_banks: Node, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -265,6 +374,46 @@ def test_the_pages_speak_french_to_a_french_browser(
     assert home.headers["content-language"] == "fr"
     assert '<html lang="fr">' in home.text
     assert "1\u202f234,56\xa0XCD" in home.text
+
+
+def test_an_offer_left_past_its_time_shows_as_expired_with_no_pay_button(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
+    client = sign_in(node, "wallet-a", ALICE, capsys)
+    form = client.get("/wallets/wallet-a/pay")
+    started = client.post(
+        "/wallets/wallet-a/pay",
+        data={"recipient": "shop@wallet-b", "amount": "5", "csrf_token": csrf(form.text)},
+        follow_redirects=False,
+    )
+    page_url = started.headers["location"]
+    node.pump()
+    assert "Pay XCD\xa05.00" in client.get(page_url).text
+
+    node.clock.advance(timedelta(hours=1))
+    offer = client.get(page_url)
+    home = client.get("/wallets/wallet-a/home")
+
+    assert "Expired" in offer.text and "The offer expired before the payment was made" in offer.text
+    assert "Pay XCD\xa05.00" not in offer.text and "/confirm" not in offer.text
+    assert 'href="/wallets/wallet-a/pay">Start again' in offer.text
+    assert "Expired" in home.text and "Waiting for your agreement" not in home.text
+
+
+def test_the_opening_balance_is_named_in_the_readers_language_and_a_note_as_written() -> None:
+    opening = memo_text(books.OPENING_BALANCE)
+    with language("fr"):
+        opening_fr = memo_text(books.OPENING_BALANCE)
+        # "Paid" is a message id too: a person's note that happens to match one stays as written.
+        note_fr = memo_text("Paid")
+
+    assert opening == "opening balance"
+    assert opening_fr == LazyText(books.OPENING_BALANCE).render("fr")
+    assert note_fr == "Paid"
+    assert memo_text(None) == "" and memo_text("") == ""
 
 
 def test_a_customer_approves_a_request_to_pay_on_the_requests_page(
@@ -298,6 +447,24 @@ def test_a_customer_approves_a_request_to_pay_on_the_requests_page(
     customer.post(approved.headers["location"] + "/confirm", data={"csrf_token": csrf(offer.text)})
     node.pump()
     assert "Paid" in merchant.get("/wallets/wallet-b/requests").text
+
+
+def test_a_request_to_pay_nobody_holds_says_why_it_failed_with_french_punctuation(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
+    merchant = sign_in(node, "wallet-b", SHOP, capsys)
+    page = merchant.get("/wallets/wallet-b/requests")
+    merchant.post(
+        "/wallets/wallet-b/requests",
+        data={"payer": "+17585550777", "amount": "5", "csrf_token": csrf(page.text)},
+    )
+    node.pump()
+
+    listed = merchant.get("/wallets/wallet-b/requests", headers={"accept-language": "fr"})
+
+    assert "Échoué\xa0: Aucun compte n&#39;a été trouvé" in listed.text
 
 
 def test_a_merchant_refunds_from_the_sales_page(

@@ -176,6 +176,16 @@ def test_what_is_not_a_phone_number_is_refused(text: str) -> None:
     assert refused.value.code == "bad_phone"
 
 
+@pytest.mark.parametrize("text", ["758 555 0101", "7585550201", "(758) 555-0101"])
+def test_a_local_number_without_its_country_code_is_refused_not_read_as_another_country(
+    text: str,
+) -> None:
+    with pytest.raises(WalletError) as refused:
+        normalise_phone(text)
+    assert refused.value.code == "bad_phone"
+    assert "country code" in str(refused.value)
+
+
 def test_a_recipient_is_an_alias_when_it_has_an_at_sign() -> None:
     assert parse_recipient(" Shop@Wallet-B ") == PartyKey(PartyType.ALIAS, "shop@wallet-b")
     assert parse_recipient("+1 758 555 0101") == PartyKey(PartyType.MSISDN, "17585550101")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
@@ -14,6 +15,19 @@ from comptoir.kernel import i18n
 from comptoir.kernel.web import csrf
 
 KERNEL_TEMPLATES = Path(__file__).parent / "templates"
+
+
+def return_path(request: Request) -> str:
+    """Where the language switch brings the visitor back: this page, query included, or, when
+    this page answers a form (a refusal shown at a URL only a POST reaches), the page that
+    held the form, from the Referer when it is this site's."""
+    if request.method in ("GET", "HEAD"):
+        query = request.url.query
+        return request.url.path + (f"?{query}" if query else "")
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.url.netloc and referer.path.startswith("/"):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return "/"
 
 
 class Templates:
@@ -62,6 +76,7 @@ class Templates:
             "languages": i18n.LANGUAGE_NAMES,
             "csrf_token": csrf.form_token(request),
             "current_path": request.url.path,
+            "return_path": return_path(request),
         }
         values.update(context or {})
         html = self.environment.get_template(template).render(values)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -40,9 +41,19 @@ def _wallet_on_node(request: Request) -> bool:
 
 
 @router.get("/shop/orders/{order_id}")
-def order_page(
-    request: Request, order_id: str, error: str | None = None, status_code: int = 200
+def order_page(request: Request, order_id: str) -> Response:
+    return _show_order(request, order_id)
+
+
+def _show_order(
+    request: Request,
+    order_id: str,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+    typed: Mapping[str, str] | None = None,
 ) -> Response:
+    """The order; after a refused form, its error, and what the shopper typed (`typed`)."""
     app = app_or_404(request)
     shopper = shopper_of(request)
     if shopper is None:
@@ -63,6 +74,7 @@ def order_page(
             "qr": qr,
             "wallet_here": _wallet_on_node(request),
             "error": error,
+            "typed": typed,
             "age_challenge": age.new_challenge(
                 buyer_of(request), secret=node_context(request).secret, order_id=order.id
             )
@@ -93,7 +105,7 @@ def change_quantity(
             quantity=count,
         )
     except orders.BuyerError as error:
-        return order_page(request, order_id, error=error.text.render(), status_code=400)
+        return _show_order(request, order_id, error=error.text.render(), status_code=400)
     return RedirectResponse(f"/shop/orders/{order_id}", status_code=303)
 
 
@@ -155,7 +167,7 @@ async def act(
         if refused is not None:
             message = LazyText(refused).render()
             return await run_in_threadpool(
-                lambda: order_page(request, order_id, error=message, status_code=400)
+                lambda: _show_order(request, order_id, error=message, status_code=400)
             )
     try:
         outgoing = await run_in_threadpool(
@@ -175,8 +187,9 @@ async def act(
         )
     except orders.BuyerError as error:
         message = error.text.render()
+        typed = {"name": name, "phone": phone, "address": address, "payment": payment}
         return await run_in_threadpool(
-            lambda: order_page(request, order_id, error=message, status_code=400)
+            lambda: _show_order(request, order_id, error=message, status_code=400, typed=typed)
         )
     try:
         delivery = await protocol_of(request).send(

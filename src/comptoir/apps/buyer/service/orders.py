@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.apps.buyer import beckn_io
-from comptoir.apps.buyer.domain import CartLine, add_line, set_quantity
+from comptoir.apps.buyer.domain import CartLine, add_line, contact_phone, set_quantity
 from comptoir.apps.buyer.models import BuyerOrder, Result
 from comptoir.apps.buyer.service.context import AppView, Buyer
 from comptoir.apps.buyer.service.messages import (
@@ -188,11 +188,16 @@ def prepare(
                 raise BuyerError(
                     N_("Give your name and phone number, so the seller can reach you.")
                 )
+            e164 = contact_phone(phone)
+            if e164 is None:
+                raise BuyerError(
+                    N_("Write the phone number with its country code, for example +1 758 555 0101.")
+                )
             if order.fulfilment == "DELIVERY" and not address:
                 raise BuyerError(N_("Give the delivery address."))
             if payment_method not in ("COD", "WALLET"):
                 raise BuyerError(N_("Choose how you will pay."))
-            order.buyer = {"name": name[:128], "phone": phone[:20], "address": address[:300]}
+            order.buyer = {"name": name[:128], "phone": e164, "address": address[:300]}
             order.payment_method = payment_method
         # After a declined request to pay, "update" with COD asks to pay on delivery instead.
         request = "PAY_ON_DELIVERY" if action == "update" and payment_method == "COD" else "RETURN"

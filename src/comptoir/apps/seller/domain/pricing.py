@@ -10,6 +10,15 @@ from typing import Any
 from comptoir.kernel.money import Money, sum_money
 
 
+def typed_amount(text: str, currency: str) -> Money:
+    """An amount as a shop owner types it: "12.50", "12,50" (a decimal comma, as French
+    speakers write it) or "1 200"; `MoneyError` when it is not one."""
+    cleaned = text.strip().replace(" ", "").replace("\u00a0", "")
+    if cleaned.count(",") == 1 and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    return Money.parse(cleaned, currency)
+
+
 class Fulfilment(StrEnum):
     PICKUP = "PICKUP"
     DELIVERY = "DELIVERY"

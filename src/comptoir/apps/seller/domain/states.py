@@ -78,6 +78,17 @@ def can_move(current: OrderState, wanted: OrderState) -> bool:
     return wanted in MOVES[current]
 
 
+def owner_choices(current: OrderState, fulfilment: str) -> list[OrderState]:
+    """The moves to offer the owner, in the order's life order: a delivery is shipped, never
+    made ready for pickup, and a pickup is made ready, never shipped."""
+    unfit = OrderState.READY if fulfilment == "DELIVERY" else OrderState.SHIPPED
+    return [
+        state
+        for state in OrderState
+        if state in MOVES[current] and state in OWNER_MOVES and state != unfit
+    ]
+
+
 def move(current: OrderState, wanted: OrderState) -> OrderState:
     if not can_move(current, wanted):
         raise IllegalMove(current, wanted)

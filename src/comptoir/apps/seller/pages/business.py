@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from comptoir.apps.seller.domain.errors import SellerError
-from comptoir.apps.seller.domain.states import MOVES, OWNER_MOVES, OrderState
+from comptoir.apps.seller.domain.states import OrderState, owner_choices
 from comptoir.apps.seller.models import Business
 from comptoir.apps.seller.pages.common import (
     SESSION_COOKIE,
@@ -165,16 +165,21 @@ def present_credential(
 
 
 @router.get("/sellers/{platform_id}/shop/orders/{order_id}")
-def order_page(
+def order_page(request: Request, platform_id: str, order_id: str) -> Response:
+    return _show_order(request, platform_id, order_id)
+
+
+def _show_order(
     request: Request, platform_id: str, order_id: str, error: str | None = None
 ) -> Response:
+    """The order; after a refused move, its error (never taken from the address)."""
     owner = owner_or_signin(request, platform_id)
     if not isinstance(owner, Business):
         return owner
     order = orders.public_order(seller_of(request), platform_id=platform_id, order_id=order_id)
     if order is None or order.business_id != owner.id:
         raise Problem(NOT_FOUND)
-    moves = [state for state in MOVES[OrderState(order.state)] if state in OWNER_MOVES]
+    moves = owner_choices(OrderState(order.state), order.fulfilment)
     return render(
         request,
         "seller/order.html",
@@ -208,6 +213,6 @@ def move_order(
             actor=f"seller:{owner.id}",
         )
     except SellerError as error:
-        return order_page(request, platform_id, order_id, error=error.text.render())
+        return _show_order(request, platform_id, order_id, error=error.text.render())
     protocol.notify_status(seller_of(request), platform_id=platform_id, order=moved)
     return see_other(f"/sellers/{platform_id}/shop/orders/{order_id}")

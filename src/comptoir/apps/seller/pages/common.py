@@ -40,6 +40,8 @@ CATEGORY_LABELS = {
 FEE_LABELS = {"DELIVERY": N_("Delivery fee"), "SERVICE": N_("Platform service fee")}
 FULFILMENT_LABELS = {"PICKUP": N_("Pickup at the shop"), "DELIVERY": N_("Local delivery")}
 PAYMENT_LABELS = {"COD": N_("Cash on delivery"), "WALLET": N_("Wallet payment")}
+# How a request to pay ended without paying, as the business's wallet reported it.
+UNPAID_LABELS = {"declined": N_("Declined"), "expired": N_("Expired"), "failed": N_("Failed")}
 
 
 def label_of(labels: dict[str, str], key: str) -> str:
@@ -58,6 +60,7 @@ def render(
         "fee_label": lambda key: label_of(FEE_LABELS, key),
         "fulfilment_label": lambda key: label_of(FULFILMENT_LABELS, key),
         "payment_label": lambda key: label_of(PAYMENT_LABELS, key),
+        "unpaid_label": lambda key: label_of(UNPAID_LABELS, key),
         "categories": catalogue.CATEGORIES,
     }
     values.update(context)

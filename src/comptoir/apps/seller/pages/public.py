@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -68,9 +69,27 @@ def track(request: Request, platform_id: str, order_id: str) -> Response:
 # Signing in
 
 
+def code_step(platform_id: str, phone: str) -> str:
+    """The code step's own address, where switching language brings the owner back (no new
+    code is sent from it)."""
+    return f"/sellers/{platform_id}/signin?{urlencode({'phone': phone})}"
+
+
 @router.get("/sellers/{platform_id}/signin")
-def signin_form(request: Request, platform_id: str) -> Response:
+def signin_form(request: Request, platform_id: str, phone: str = "") -> Response:
     platform = platform_or_404(request, platform_id)
+    normalised = signin.normalise_phone(phone)
+    if signin.possible_phone(normalised):
+        return render(
+            request,
+            "seller/signin.html",
+            {
+                "platform": platform,
+                "step": "code",
+                "phone": normalised,
+                "return_path": code_step(platform_id, normalised),
+            },
+        )
     oidc_available = identity.registration(seller_of(request), platform_id) is not None
     return render(
         request,
@@ -85,7 +104,7 @@ def signin_phone(
 ) -> Response:
     platform = platform_or_404(request, platform_id)
     normalised = signin.normalise_phone(phone)
-    if len(normalised) < 8:
+    if len(normalised) < 8 or not signin.possible_phone(normalised):
         return render(
             request,
             "seller/signin.html",
@@ -101,7 +120,14 @@ def signin_phone(
         )
     signin.request_code(seller_of(request), platform_id=platform_id, phone=normalised)
     return render(
-        request, "seller/signin.html", {"platform": platform, "step": "code", "phone": normalised}
+        request,
+        "seller/signin.html",
+        {
+            "platform": platform,
+            "step": "code",
+            "phone": normalised,
+            "return_path": code_step(platform_id, normalised),
+        },
     )
 
 
@@ -122,6 +148,7 @@ def signin_code(
                 "platform": platform,
                 "step": "code",
                 "phone": phone,
+                "return_path": code_step(platform_id, phone),
                 "error": LazyText(
                     N_(
                         "This code is wrong or has expired. "

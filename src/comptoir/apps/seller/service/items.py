@@ -12,11 +12,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from comptoir.apps.seller.domain.errors import SellerError
+from comptoir.apps.seller.domain.pricing import typed_amount
 from comptoir.apps.seller.models import Business, Item
 from comptoir.apps.seller.service.context import Seller, get_business
 from comptoir.kernel.i18n import lazy
 from comptoir.kernel.ids import new_id
-from comptoir.kernel.money import Money, MoneyError
+from comptoir.kernel.money import MoneyError
 
 CATEGORIES = ("produce", "spices", "crafts", "clothing", "tourism")
 THUMBNAIL_PIXELS = 96
@@ -43,7 +44,7 @@ def _checked(form: ItemInput, currency: str) -> tuple[str, str, str, int, int, l
     if form.category not in CATEGORIES:
         raise SellerError("category", lazy("Choose a category."))
     try:
-        price = Money.parse(form.price.strip(), currency)
+        price = typed_amount(form.price, currency)
     except MoneyError:
         raise SellerError("price", lazy("Write the price like 12.50.")) from None
     if not price.is_positive():

@@ -16,6 +16,7 @@ import uuid
 from datetime import timedelta
 from typing import Final
 
+import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,6 +34,15 @@ SESSION_LIFETIME: Final = timedelta(hours=8)
 def normalise_phone(phone: str) -> str:
     digits = "".join(ch for ch in phone if ch.isdigit())
     return f"+{digits}"[:16] if digits else ""
+
+
+def possible_phone(e164: str) -> bool:
+    """Whether a number has a possible length for its country code: a local number typed
+    without it ("758 555 0101") is not read as another country's (+7 is Russia's)."""
+    try:
+        return phonenumbers.is_possible_number(phonenumbers.parse(e164, None))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 def deliver_code(platform_name: str, phone: str, code: str) -> None:

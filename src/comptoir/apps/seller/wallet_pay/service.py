@@ -202,7 +202,9 @@ class Asker:
                 "amount": {"value": order.total, "currency": order.currency},
                 "reference": f"order-{order.id}",
                 "callback_url": self.webhook_url(order.platform_id, order.business_id),
-                "note": f"{business.name[:80]} order {str(order.id)[-8:]}",
+                # Read by the payer in their wallet's language, which the shop does not know:
+                # the shop's name and the order's short number, no words.
+                "note": f"{business.name[:80]} · #{str(order.id)[-8:]}",
             }
         with httpx.Client(transport=self.transport, timeout=10.0) as client:
             try:

@@ -1,2 +1,2 @@
-"""The wallet's pure rules: books, fees, parties, states, sign-in, QR reading. Stdlib and kernel
-only: no database, no HTTP."""
+"""The wallet's pure rules: books, fees, parties, states, sign-in, QR reading. Stdlib, the
+kernel and `phonenumbers` only: no database, no HTTP."""

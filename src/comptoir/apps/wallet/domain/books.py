@@ -24,10 +24,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from comptoir.kernel.i18n import N_
+
 HOLDING: Final = "holding"
 SETTLEMENT: Final = "settlement"
 FEES: Final = "fees"
 FUNDING: Final = "funding"
+
+# The memo of an opening balance's deposit. The institution writes it, not a person, so it is
+# a message id, shown in the reader's language (a payment's memo is the payee's name or the
+# payer's own note, and is shown as written).
+OPENING_BALANCE: Final = N_("opening balance")
+INSTITUTION_MEMOS: Final = frozenset({OPENING_BALANCE})
 
 
 class EntryKind(StrEnum):

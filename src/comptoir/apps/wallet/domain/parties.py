@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+import phonenumbers
+
 from comptoir.apps.wallet.domain.errors import WalletError
 from comptoir.kernel.i18n import lazy
 
@@ -70,20 +72,34 @@ def normalise_phone(text: str) -> str:
     too (the Eastern Caribbean shares the +1 plan, so "17585550101" is unambiguous).
     """
     compact = _PHONE_SEPARATORS.sub("", text.strip())
+    if not compact:
+        raise WalletError(
+            "bad_phone",
+            lazy("Write the phone number with its country code, for example +1 758 555 0101."),
+        )
     if compact.startswith("+"):
         compact = compact[1:]
     elif compact.startswith("00"):
         compact = compact[2:]
-    if not _E164_DIGITS.fullmatch(compact):
+    # A local number typed without its country code ("758 555 0101") must not be read as
+    # another country's (+7 is Russia's): it must have a possible length for its country code.
+    if not _E164_DIGITS.fullmatch(compact) or not _possible("+" + compact):
         raise WalletError(
             "bad_phone",
             lazy(
                 "{value} is not a phone number in international format; write it with its "
                 "country code, for example +1 758 555 0101.",
-                value=text.strip() or "''",
+                value=text.strip(),
             ),
         )
     return "+" + compact
+
+
+def _possible(e164: str) -> bool:
+    try:
+        return phonenumbers.is_possible_number(phonenumbers.parse(e164, None))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 def msisdn(phone: str) -> str:
@@ -99,7 +115,7 @@ def normalise_alias(text: str) -> str:
             lazy(
                 "{value} is not an alias; an alias looks like shop@wallet-b (letters, digits, "
                 "dots, dashes or underscores, then @ and the institution).",
-                value=text.strip() or "''",
+                value=text.strip(),
             ),
         )
     return alias

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from comptoir.apps.wallet.domain.errors import WalletError
+from comptoir.apps.wallet.domain.parties import normalise_phone
 from comptoir.apps.wallet.pages.common import (
     SESSION_COOKIE,
     Visitor,
@@ -50,10 +52,32 @@ def institution_home(request: Request, institution_id: str) -> Response:
     return see_other(f"/wallets/{institution_id}/home")
 
 
+def code_step(institution_id: str, phone: str) -> str:
+    """The code step's own address, where switching language brings the visitor back (no new
+    code is sent from it)."""
+    return f"/wallets/{institution_id}/signin?{urlencode({'phone': phone})}"
+
+
 @router.get("/wallets/{institution_id}/signin")
-def signin_form(request: Request, institution_id: str) -> Response:
+def signin_form(request: Request, institution_id: str, phone: str = "") -> Response:
     wallet = wallet_of(request)
     institution = institution_or_404(wallet, institution_id)
+    if phone:
+        try:
+            normalised = normalise_phone(phone)
+        except WalletError:
+            normalised = ""
+        if normalised:
+            return render(
+                request,
+                "wallet/signin.html",
+                {
+                    "institution": institution,
+                    "step": "code",
+                    "phone": normalised,
+                    "return_path": code_step(institution_id, normalised),
+                },
+            )
     context = {
         "institution": institution,
         "step": "phone",
@@ -78,7 +102,12 @@ def signin_send_code(
     return render(
         request,
         "wallet/signin.html",
-        {"institution": institution, "step": "code", "phone": normalised},
+        {
+            "institution": institution,
+            "step": "code",
+            "phone": normalised,
+            "return_path": code_step(institution_id, normalised),
+        },
     )
 
 
@@ -91,7 +120,12 @@ def signin_check_code(
 ) -> Response:
     wallet = wallet_of(request)
     institution = institution_or_404(wallet, institution_id)
-    context = {"institution": institution, "step": "code", "phone": phone}
+    context = {
+        "institution": institution,
+        "step": "code",
+        "phone": phone,
+        "return_path": code_step(institution_id, phone),
+    }
     try:
         result = verify_code(wallet, institution_id=institution_id, phone=phone, code=code)
     except WalletError as error:

@@ -12,12 +12,13 @@ from babel.dates import format_datetime
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from comptoir.apps.wallet.domain.books import INSTITUTION_MEMOS
 from comptoir.apps.wallet.domain.errors import WalletError
 from comptoir.apps.wallet.service.context import Wallet
 from comptoir.apps.wallet.service.customers import get_customer_view
 from comptoir.apps.wallet.service.institutions import find_institution
 from comptoir.apps.wallet.service.signin import session_customer
-from comptoir.apps.wallet.service.views import CustomerView, InstitutionView
+from comptoir.apps.wallet.service.views import CustomerView, InstitutionView, PaymentView
 from comptoir.apps.wallet.web import wallet_of
 from comptoir.kernel.errors import NOT_FOUND, Problem
 from comptoir.kernel.i18n import N_, LazyText, current_locale
@@ -118,6 +119,22 @@ def label(labels: Mapping[str, str], key: str) -> str:
     return LazyText(labels.get(key, key)).render()
 
 
+def shown_state(payment: PaymentView, now: datetime) -> str:
+    """The payment's state as its payer should read it: an offer past its time is "expired"
+    (confirming it would fail), though the payment stays "quoted" until someone acts on it."""
+    expires = payment.quote_expires_at
+    if payment.state == "quoted" and expires is not None and expires <= now:
+        return "expired"
+    return payment.state
+
+
+def memo_text(memo: str | None) -> str:
+    """A history line's memo: the institution's own ones translated, a person's as written."""
+    if not memo:
+        return ""
+    return LazyText(memo).render() if memo in INSTITUTION_MEMOS else memo
+
+
 def render(
     request: Request,
     template: str,
@@ -130,6 +147,8 @@ def render(
         "when": when,
         "state_label": lambda key: label(STATE_LABELS, key),
         "entry_label": lambda key: label(ENTRY_LABELS, key),
+        "memo_text": memo_text,
+        "payment_state": lambda payment: shown_state(payment, wallet_of(request).clock.now()),
         "failure_text": failure_text,
     }
     values.update(context)

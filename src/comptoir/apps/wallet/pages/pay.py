@@ -93,7 +93,11 @@ def qr_form(request: Request, institution_id: str) -> Response:
     who = visitor(request, institution_id)
     if not isinstance(who, Visitor):
         return who
-    return render(request, "wallet/pay_qr.html", {"institution": who.institution, "payload": ""})
+    return render(
+        request,
+        "wallet/pay_qr.html",
+        {"institution": who.institution, "customer": who.customer, "payload": ""},
+    )
 
 
 @router.post("/wallets/{institution_id}/pay/qr")
@@ -114,7 +118,12 @@ def qr_read(
         return render(
             request,
             "wallet/pay_qr.html",
-            {"institution": who.institution, "payload": payload, "error": error_text(error)},
+            {
+                "institution": who.institution,
+                "customer": who.customer,
+                "payload": payload,
+                "error": error_text(error),
+            },
             status_code=400,
         )
     form = {

@@ -123,7 +123,7 @@ def add_customer(
                 currency=institution.currency,
                 draft=books.deposit(books.customer_account(customer.id), opening_balance),
                 now=now,
-                memo="opening balance",
+                memo=books.OPENING_BALANCE,
             )
         for party_type, party_id in identifiers:
             _register(

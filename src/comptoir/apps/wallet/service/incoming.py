@@ -136,8 +136,15 @@ def _credit(
         ),
         now=now,
         reference=transfer_id,
-        memo=quote.note,
+        memo=_received_memo(quote),
     )
+
+
+def _received_memo(quote: IncomingQuote) -> str | None:
+    """Who paid, then their note, as the payee's history shows it ("Marie Joseph · Rent")."""
+    payer = str(quote.payer_party.get("name") or "").strip()
+    memo = " · ".join(part for part in (payer, (quote.note or "").strip()) if part)
+    return memo[:200] or None
 
 
 def _request_paid(
