@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from comptoir.app import create_app
 from comptoir.kernel.db import Database, upgrade
-from comptoir.kernel.fspiop import build_headers, ilp
+from comptoir.kernel.fspiop import build_headers, ilp, ulid_text
 from comptoir.kernel.fspiop.signature import sign_headers
 from comptoir.kernel.ids import new_id
 from comptoir.kernel.settings import load_settings
@@ -328,8 +328,67 @@ def test_a_quote_resent_after_its_answer_goes_on_to_the_payee_to_be_answered_aga
     assert resent.json()["quoteId"] == quote["quoteId"]
 
 
-def test_a_ulid_transfer_id_is_refused_at_once_not_a_server_error(payer: Peer, payee: Peer) -> None:
-    document, _ = payer.prepare(payee, "1", transfer_id="01JDQ7ZR3M5Y4K2V8N6P9QWXYZ")
+def _ulid() -> str:
+    # A UUIDv7's bits make a ULID of the same instant: both begin with 48 bits of milliseconds.
+    return ulid_text(new_id())
+
+
+def test_a_transfer_whose_id_is_a_ulid_commits_and_every_message_names_it_as_sent(
+    node: Node, payer: Peer, payee: Peer
+) -> None:
+    transfer_id = _ulid()
+    document, fulfilment = payer.prepare(payee, "1.5", transfer_id=transfer_id)
+    answer = payer.send(
+        "POST", "/transfers", resource="transfers", document=document, destination="wallet-b"
+    )
+    assert answer.status_code == 202, answer.text
+    assert payee.wait_for("POST", "/transfers").json()["transferId"] == transfer_id
+
+    fulfil = payee.send(
+        "PUT",
+        f"/transfers/{transfer_id}",
+        resource="transfers",
+        destination="bank-a",
+        document={"fulfilment": fulfilment, "transferState": "RESERVED"},
+    )
+    assert fulfil.status_code == 200, fulfil.text
+
+    # The switch's own messages (it says COMMITTED to the payer, PATCH to the payee) carry
+    # the ULID in their paths, and in the FSPIOP-URI they sign.
+    committed = payer.wait_for("PUT", f"/transfers/{transfer_id}")
+    assert committed.json()["transferState"] == "COMMITTED"
+    assert committed.headers["fspiop-uri"] == f"/transfers/{transfer_id}"
+    notified = payee.wait_for("PATCH", f"/transfers/{transfer_id}")
+    assert notified.json()["transferState"] == "COMMITTED"
+
+    asked = payer.send("GET", f"/transfers/{transfer_id}", resource="transfers")
+    assert asked.status_code == 202, asked.text
+    state = payer.wait_for("PUT", f"/transfers/{transfer_id}")
+    assert state.json()["transferState"] == "COMMITTED"
+
+
+def test_a_quote_whose_id_is_a_ulid_goes_and_comes_back_under_that_id(
+    payer: Peer, payee: Peer
+) -> None:
+    quote = {**_quote(), "quoteId": _ulid(), "transactionId": _ulid()}
+    sent = payer.send("POST", "/quotes", resource="quotes", document=quote, destination="wallet-b")
+    assert sent.status_code == 202, sent.text
+    assert payee.wait_for("POST", "/quotes").json()["quoteId"] == quote["quoteId"]
+
+    path = f"/quotes/{quote['quoteId']}/error"
+    answered = payee.send(
+        "PUT",
+        path,
+        resource="quotes",
+        destination="bank-a",
+        document={"errorInformation": {"errorCode": "5101", "errorDescription": "No thanks"}},
+    )
+    assert answered.status_code == 200, answered.text
+    assert payer.wait_for("PUT", path).json()["errorInformation"]["errorCode"] == "5101"
+
+
+def test_a_ulid_past_128_bits_is_refused_at_once_with_3100(payer: Peer, payee: Peer) -> None:
+    document, _ = payer.prepare(payee, "1", transfer_id="8" + _ulid()[1:])
     answer = payer.send(
         "POST", "/transfers", resource="transfers", document=document, destination="wallet-b"
     )

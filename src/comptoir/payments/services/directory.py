@@ -15,7 +15,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from comptoir.kernel.clock import Clock
-from comptoir.kernel.fspiop import FspiopError, content_hash
+from comptoir.kernel.fspiop import FspiopError, content_hash, correlation_uuid, is_ulid
 from comptoir.payments.models import (
     AliasRow,
     ParticipantCurrencyRow,
@@ -245,7 +245,7 @@ def _route_new_request(
     inbound: Inbound,
     *,
     resource: str,
-    request_id: uuid.UUID,
+    request_id: str,
     stored: tuple[str, str, str] | None,
     destination: str | None,
     who_is_missing: str,
@@ -302,7 +302,7 @@ def _route_new_request(
 def route_quote(session: Session, sender: Sender, clock: Clock, inbound: Inbound) -> None:
     """POST /quotes: to the payee's DFSP (named, or found in the directory)."""
     body = inbound.parse(QuotePost)
-    quote_id = uuid.UUID(body.quoteId)
+    quote_id = correlation_uuid(body.quoteId)
     info = body.payee.partyIdInfo
     existing = session.get(QuoteRow, quote_id)
     _route_new_request(
@@ -310,7 +310,7 @@ def route_quote(session: Session, sender: Sender, clock: Clock, inbound: Inbound
         sender,
         inbound,
         resource="quotes",
-        request_id=quote_id,
+        request_id=body.quoteId,
         stored=(
             None
             if existing is None
@@ -324,6 +324,7 @@ def route_quote(session: Session, sender: Sender, clock: Clock, inbound: Inbound
         who_is_missing="payee",
         record=lambda payee_fsp: QuoteRow(
             id=quote_id,
+            ulid=body.quoteId if is_ulid(body.quoteId) else None,
             payer_fsp=inbound.source.id,
             payee_fsp=payee_fsp,
             request_hash=content_hash(inbound.body),
@@ -353,12 +354,11 @@ def answer_quote(
     else:
         quote.state = "REJECTED"
     session.flush()
-    suffix = "/error" if error else ""
     sender.relay(
         session,
         destination=quote.payer_fsp,
         method="PUT",
-        path=f"/quotes/{quote_id}{suffix}",
+        path=inbound.uri,
         headers=inbound.relayed_headers,
         body=inbound.body,
     )
@@ -368,7 +368,7 @@ def ask_quote(session: Session, sender: Sender, inbound: Inbound, quote_id: uuid
     """GET /quotes/{ID} from the quote's payer DFSP: on to the payee's DFSP, whose PUT comes
     back through `answer_quote`; 3205 to anyone else (API Definition 6.5.3.1)."""
     quote = session.get(QuoteRow, quote_id)
-    path = f"/quotes/{quote_id}"
+    path = inbound.uri
     if quote is None or quote.payer_fsp != inbound.source.id:
         sender.error(
             session,
@@ -396,7 +396,7 @@ def route_transaction_request(
 ) -> None:
     """POST /transactionRequests: a merchant's request to pay, to the payer's DFSP."""
     body = inbound.parse(TransactionRequestPost)
-    request_id = uuid.UUID(body.transactionRequestId)
+    request_id = correlation_uuid(body.transactionRequestId)
     payer = body.payer
     existing = session.get(TransactionRequestRow, request_id)
     _route_new_request(
@@ -404,7 +404,7 @@ def route_transaction_request(
         sender,
         inbound,
         resource="transactionRequests",
-        request_id=request_id,
+        request_id=body.transactionRequestId,
         stored=(
             None
             if existing is None
@@ -418,6 +418,7 @@ def route_transaction_request(
         who_is_missing="payer",
         record=lambda payer_fsp: TransactionRequestRow(
             id=request_id,
+            ulid=body.transactionRequestId if is_ulid(body.transactionRequestId) else None,
             payee_fsp=inbound.source.id,
             payer_fsp=payer_fsp,
             request_hash=content_hash(inbound.body),
@@ -433,7 +434,7 @@ def ask_transaction_request(
     """GET /transactionRequests/{ID} from the DFSP that sent the request: on to the payer's
     DFSP, whose PUT comes back through `answer_transaction_request`; 3206 to anyone else."""
     row = session.get(TransactionRequestRow, request_id)
-    path = f"/transactionRequests/{request_id}"
+    path = inbound.uri
     if row is None or row.payee_fsp != inbound.source.id:
         sender.error(
             session,
@@ -472,7 +473,7 @@ def answer_transaction_request(
         session,
         destination=row.payee_fsp,
         method="PUT",
-        path=f"/transactionRequests/{request_id}" + ("/error" if error else ""),
+        path=inbound.uri,
         headers=inbound.relayed_headers,
         body=inbound.body,
     )

@@ -4,13 +4,12 @@ that tell a participant where a transfer stands.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
 from comptoir.kernel.clock import Clock, utc_iso
-from comptoir.kernel.fspiop import FspiopError
-from comptoir.payments.models import TransferRow
+from comptoir.kernel.fspiop import FspiopError, is_ulid
+from comptoir.payments.models import QuoteRow, TransactionRequestRow, TransferRow
 from comptoir.payments.services.ledger_store import LedgerStore
 from comptoir.payments.switch.outbound import Sender
 
@@ -32,8 +31,18 @@ def parse_time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def transfer_path(transfer_id: uuid.UUID | str) -> str:
-    return f"/transfers/{transfer_id}"
+def wire_id(row: TransferRow | QuoteRow | TransactionRequestRow) -> str:
+    """The id as its DFSP wrote it: a ULID as sent, else the UUID's text."""
+    return row.ulid or str(row.id)
+
+
+def stored_ulid(text: str) -> str | None:
+    """What a row keeps in `ulid` for an id sent as `text`."""
+    return text if is_ulid(text) else None
+
+
+def transfer_path(transfer: TransferRow) -> str:
+    return f"/transfers/{wire_id(transfer)}"
 
 
 def final_state_document(row: TransferRow) -> dict[str, str]:

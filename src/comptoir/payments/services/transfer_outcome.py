@@ -57,7 +57,7 @@ def fulfil(
             session,
             destination=inbound.source.id,
             resource=RESOURCE,
-            path=transfer_path(transfer_id),
+            path=transfer_path(row),
             error=FspiopError("3100", f"the transfer is already {row.state}"),
         )
         return
@@ -112,7 +112,7 @@ def fulfil(
             session,
             destination=row.payer_fsp,
             method="PUT",
-            path=transfer_path(row.id),
+            path=transfer_path(row),
             headers=inbound.relayed_headers,
             body=inbound.body,
         )
@@ -124,7 +124,7 @@ def fulfil(
         destination=row.payer_fsp,
         resource=RESOURCE,
         method="PUT",
-        path=transfer_path(row.id),
+        path=transfer_path(row),
         document=final_state_document(row),
     )
     _notify_payee(context, session, row)
@@ -139,7 +139,7 @@ def _notify_payee(context: TransferContext, session: Session, row: TransferRow) 
         destination=row.payee_fsp,
         resource=RESOURCE,
         method="PATCH",
-        path=transfer_path(row.id),
+        path=transfer_path(row),
         document={"completedTimestamp": utc_iso(completed), "transferState": row.state},
     )
 
@@ -185,7 +185,7 @@ def _abort(
     row.error_description = error.description[:128]
     row.completed_at = context.clock.now()
     session.flush()
-    path = transfer_path(row.id)
+    path = transfer_path(row)
     context.sender.error(
         session, destination=row.payer_fsp, resource=RESOURCE, path=path, error=error
     )

@@ -14,7 +14,14 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from comptoir.kernel.fspiop import FspiopError, StoredRequest, content_hash, decide, ilp
+from comptoir.kernel.fspiop import (
+    FspiopError,
+    StoredRequest,
+    content_hash,
+    correlation_uuid,
+    decide,
+    ilp,
+)
 from comptoir.kernel.fspiop.idempotency import Action
 from comptoir.kernel.money import Money, MoneyError
 from comptoir.payments.domain import Transfer, TransferCode, TransferFlags, TransferResult
@@ -31,7 +38,9 @@ from comptoir.payments.services.transfer_context import (
     error_of,
     final_state_document,
     parse_time,
+    stored_ulid,
     transfer_path,
+    wire_id,
 )
 from comptoir.payments.switch.intake import Inbound
 from comptoir.payments.switch.schemas import TransferPost
@@ -44,13 +53,14 @@ def prepare(session: Session, context: TransferContext, inbound: Inbound) -> Non
     body = inbound.parse(TransferPost)
     if body.payerFsp != inbound.source.id:
         raise FspiopError("3100", "payerFsp must be the FSPIOP-Source of the request")
-    transfer_id = uuid.UUID(body.transferId)
+    transfer_id = correlation_uuid(body.transferId)
     existing = session.get(TransferRow, transfer_id, with_for_update=True)
     if existing is not None:
         _resend(session, context, inbound, existing)
         return
     row = TransferRow(
         id=transfer_id,
+        ulid=stored_ulid(body.transferId),
         payer_fsp=body.payerFsp,
         payee_fsp=body.payeeFsp,
         amount=0,
@@ -82,7 +92,7 @@ def prepare(session: Session, context: TransferContext, inbound: Inbound) -> Non
             session,
             destination=row.payer_fsp,
             resource=RESOURCE,
-            path=transfer_path(transfer_id),
+            path=transfer_path(row),
             error=error,
         )
         return
@@ -103,15 +113,15 @@ def _resend(
 ) -> None:
     """A second POST with a known id: the same answer again, or 3106 if it changed."""
     stored = StoredRequest(
-        request_id=str(existing.id),
+        request_id=wire_id(existing),
         content_hash=existing.request_hash,
         outcome=existing.state if existing.state in FINAL else None,
         source=existing.payer_fsp,
     )
-    path = transfer_path(existing.id)
+    path = transfer_path(existing)
     try:
         decision = decide(
-            stored, request_id=str(existing.id), body=inbound.body, source=inbound.source.id
+            stored, request_id=wire_id(existing), body=inbound.body, source=inbound.source.id
         )
     except FspiopError as error:
         context.sender.error(
@@ -200,16 +210,20 @@ def _link_refund(session: Session, row: TransferRow, amount: Money) -> None:
     if transaction is None:
         return
     try:
-        row.transaction_id = uuid.UUID(str(transaction.get("transactionId")))
+        row.transaction_id = correlation_uuid(str(transaction.get("transactionId")))
     except ValueError:
         row.transaction_id = None
     kind = transaction.get("transactionType") or {}
     refund = kind.get("refundInfo") if isinstance(kind, dict) else None
     if not isinstance(refund, dict) or "originalTransactionId" not in refund:
         return
+    try:
+        original_transaction = correlation_uuid(str(refund["originalTransactionId"]))
+    except ValueError:
+        raise FspiopError("3207", "the transaction to refund was not found") from None
     original = session.scalars(
         select(TransferRow).where(
-            TransferRow.transaction_id == uuid.UUID(str(refund["originalTransactionId"])),
+            TransferRow.transaction_id == original_transaction,
             TransferRow.state == COMMITTED,
         )
     ).first()

@@ -25,7 +25,6 @@ from comptoir.payments.services.transfer_context import (
     TransferContext,
     error_of,
     final_state_document,
-    transfer_path,
 )
 from comptoir.payments.services.transfer_outcome import expire_due, fulfil, payee_error
 from comptoir.payments.services.transfer_prepare import prepare
@@ -46,7 +45,8 @@ def get_state(
 ) -> None:
     """GET /transfers/{ID}: the current state goes back as PUT /transfers/{ID} (or an error)."""
     row = session.get(TransferRow, transfer_id)
-    path = transfer_path(transfer_id)
+    # The id as the asker wrote it: a ULID is answered as a ULID.
+    path = inbound.uri.split("?", 1)[0]
     if row is None or inbound.source.id not in (row.payer_fsp, row.payee_fsp):
         context.sender.error(
             session,

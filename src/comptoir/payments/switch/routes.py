@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from comptoir.kernel.clock import Clock
 from comptoir.kernel.db import Database
-from comptoir.kernel.fspiop import RESOURCES, FspiopError, error_body
+from comptoir.kernel.fspiop import RESOURCES, FspiopError, correlation_uuid, error_body
 from comptoir.kernel.web.direct import PathMatcher
 from comptoir.payments.services import directory, transfers
 from comptoir.payments.services.transfers import TransferContext
@@ -120,7 +120,7 @@ def fspiop_error_response(_request: Request, exc: Exception) -> Response:
 
 def _id(text: str, code: str = "3101") -> uuid.UUID:
     try:
-        return uuid.UUID(text)
+        return correlation_uuid(text)
     except ValueError as exc:
         raise FspiopError(code, f"{text} is not a valid id") from exc
 

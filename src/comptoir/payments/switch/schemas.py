@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from comptoir.kernel.fspiop import correlation_uuid
+
 # The patterns are those of the FSPIOP v2.0 OpenAPI document's schemas of the same name.
 CorrelationId = Annotated[
     str,
@@ -21,16 +23,14 @@ CorrelationId = Annotated[
 ]
 
 
-def _a_uuid(value: str) -> str:
-    if len(value) != 36:
-        raise ValueError("a ULID, and this switch takes UUIDs only")
+def _storable(value: str) -> str:
+    correlation_uuid(value)  # a ULID past 128 bits (first character 8 to Z) is no id
     return value
 
 
 # The ids the switch stores its objects under (transferId, quoteId, transactionRequestId):
-# a ULID, which the CorrelationId pattern also allows, is refused at once with 3100, the
-# switch's tables being keyed by UUID, rather than failing later.
-KeyId = Annotated[CorrelationId, AfterValidator(_a_uuid)]
+# a UUID, or a ULID kept under the UUID of its 128 bits and written back as sent.
+KeyId = Annotated[CorrelationId, AfterValidator(_storable)]
 DateTime = Annotated[
     str,
     StringConstraints(
