@@ -296,7 +296,8 @@ def _report(
                 "dfsps": "2 simulated DFSPs in the benchmark process (asyncio; httpx client, "
                 "minimal HTTP/1.1 callback servers); messages signed (RS256) before each level",
                 "transfer": "POST /transfers → payee gets POST → payee PUTs the fulfilment at "
-                "once → payer gets PUT COMMITTED (latency ends here) → payee gets PATCH",
+                "once (COMMITTED) → payer gets PUT COMMITTED (latency ends here); a payee that "
+                "answered COMMITTED asked for no PATCH (API Definition 6.7.2.6)",
                 "load": "closed loop: `concurrency` payers, each waiting for its callback",
                 "amount": payments_e2e.AMOUNT,
                 "warm_up_transfers": warm_up,

@@ -287,9 +287,14 @@ class BacklogSampler:
 # -- the simulated DFSPs --------------------------------------------------------------------------
 
 
+_REQUEST_ANSWER = b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n"
+_CALLBACK_ANSWER = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n"
+
+
 class CallbackServer:
     """A DFSP's callback endpoint: a minimal HTTP/1.1 server (keep-alive, Content-Length bodies)
-    that answers 202 at once and hands each message to `on_message(method, path, body)`."""
+    that answers at once, as API Definition table 4 says (a request 202, a callback or a
+    notification 200), and hands each message to `on_message(method, path, body)`."""
 
     def __init__(self, port: int, on_message: Callable[[str, str, bytes], None]) -> None:
         self.port = port
@@ -324,7 +329,7 @@ class CallbackServer:
                     elif name == b"transfer-encoding":
                         raise RuntimeError("the switch sent a chunked body; expected a length")
                 body = await reader.readexactly(length) if length else b""
-                writer.write(b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n")
+                writer.write(_CALLBACK_ANSWER if method in (b"PUT", b"PATCH") else _REQUEST_ANSWER)
                 self.on_message(method.decode(), target.decode().removeprefix("/fspiop"), body)
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
             pass  # the switch closed the connection, or the benchmark is over
@@ -469,7 +474,7 @@ class Dfsps:
         except httpx.HTTPError as exc:
             self._finish(planned.transfer_id, f"PUT failed: {type(exc).__name__}")
             return
-        if answer.status_code != 202:
+        if answer.status_code != 200:  # a callback is answered 200 (API Definition table 4)
             self._finish(planned.transfer_id, f"PUT answered {answer.status_code}")
 
     async def transfer(self, planned: Planned) -> None:

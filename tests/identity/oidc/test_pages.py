@@ -67,3 +67,44 @@ def test_a_persons_pages_and_the_operators_are_reachable_by_links(world: World) 
     assert "/identity/me/releases" in landing + linked
     assert "/identity/me/consents" in landing + linked
     assert "/operator/identity/clients" in console
+
+
+def test_switching_language_on_the_consent_screen_shows_it_again_and_the_sign_in_goes_on(
+    world: World,
+) -> None:
+    shop = world.register_client()
+    marie = world.enrol()
+    start = shop.begin(scope="openid profile phone")
+    consent = world.consent_page(marie, start)
+    back_to = re.search(r'name="next" value="([^"]+)"', consent)
+    assert back_to is not None
+    target = back_to.group(1).replace("&amp;", "&")
+    assert target.startswith("/identity/oidc/consent?request=")
+
+    switched = marie.browser.post(
+        "/language",
+        data={
+            "csrf_token": re.findall(r'name="csrf_token" value="([^"]+)"', consent)[0],
+            "lang": "fr",
+            "next": target,
+        },
+    )
+
+    assert switched.status_code == 200, switched.text[:500]
+    assert switched.headers["content-language"] == "fr"
+    assert "request_id" in switched.text
+    tokens = shop.finish(start, world.decide(marie, switched.text))
+    assert shop.userinfo(tokens)["sub"]
+
+
+def test_the_consent_screen_is_not_shown_to_someone_else(world: World) -> None:
+    shop = world.register_client()
+    marie, other = world.enrol(), world.enrol()
+    consent = world.consent_page(marie, shop.begin(scope="openid"))
+    request_id = re.search(r'name="request_id" value="([^"]+)"', consent)
+    assert request_id is not None
+
+    seen = other.browser.get(f"/identity/oidc/consent?request={request_id.group(1)}")
+
+    assert seen.status_code == 400
+    assert "request_id" not in seen.text

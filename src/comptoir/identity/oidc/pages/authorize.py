@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -47,8 +47,35 @@ def _consent_page(request: Request, pending: authorization.PendingAuthorization)
             "purpose": pending.client.purpose,
             "claims": _claim_rows(pending),
             "request_id": str(pending.request_id),
+            # The screen is shown where the request was taken (it serves once) or after the
+            # login: switching language comes back to the screen itself, not to either.
+            "return_path": f"{ENDPOINTS['consent']}?{urlencode({'request': pending.request_id})}",
         },
     )
+
+
+@router.get(ENDPOINTS["consent"])
+def consent_screen(
+    request: Request, request_id: Annotated[str, Query(alias="request")] = ""
+) -> Response:
+    """The consent screen of a request still waiting for the person's answer, shown again."""
+    who = signed_in_person(request)
+    if who is None:
+        return login_redirect(request)
+    provider = provider_of(request)
+    try:
+        parsed_id = uuid.UUID(request_id)
+        with node_context(request).database.transaction() as session:
+            pending = authorization.pending_for_consent(
+                session, request_id=parsed_id, person_id=who.person_id, provider=provider
+            )
+    except ValueError:
+        return refusal_page(
+            request, AuthorizationError("invalid_request", "there is no authorization to decide")
+        )
+    except AuthorizationError as refusal:
+        return refusal_page(request, refusal)
+    return _consent_page(request, pending)
 
 
 @router.get(ENDPOINTS["authorize"])
