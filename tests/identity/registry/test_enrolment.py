@@ -93,6 +93,27 @@ def test_a_wrong_enrolment_code_registers_nobody(node: Node) -> None:
     assert people(node) == 0
 
 
+def test_three_wrong_enrolment_codes_lock_signing_up_and_go_back_to_the_details(
+    node: Node,
+) -> None:
+    browser = node.browser()
+    form = browser.get("/identity/register")
+    page = browser.post("/identity/register", data={**DETAILS, "csrf_token": csrf(form.text)})
+    wrong = f"{(int(node.code_sent_to(KWAME)) + 7) % 10**6:06d}"
+
+    for _ in range(3):
+        page = browser.post(
+            "/identity/register/code",
+            data={**DETAILS, "code": wrong, "csrf_token": csrf(page.text)},
+        )
+
+    assert page.status_code == 429
+    assert "Signing up with this number is locked until" in page.text
+    assert 'name="code"' not in page.text  # no code can be typed any more
+    assert 'value="Kwame  Charles"' in page.text  # what was typed is kept
+    assert people(node) == 0
+
+
 def enrol_marie(node: Node, national_id: str | None = "LC-1988-0001") -> None:
     with node.database.transaction() as session:
         enrol_person(

@@ -28,12 +28,18 @@ def _status_of(error: RegistryError) -> int:
     return LOCKED_STATUS if error.code in ("phone_locked", "resend_too_soon") else 400
 
 
-def _wrong_code(check: signin.CodeCheck) -> tuple[str, int]:
+def _wrong_code(check: signin.CodeCheck, *, enrolling: bool = False) -> tuple[str, int]:
     if check.outcome is signin.Outcome.LOCKED:
+        time = when(check.locked_until)
         return (
             _(
+                "Too many wrong codes. Signing up with this number is locked until {time}.",
+                time=time,
+            )
+            if enrolling
+            else _(
                 "Too many wrong codes. Logging in with this number is locked until {time}.",
-                time=when(check.locked_until),
+                time=time,
             ),
             LOCKED_STATUS,
         )
@@ -199,8 +205,11 @@ def register_check_code(
         context.update(step="details", **error_context(error))
         return render(request, "identity/register.html", context, status_code=_status_of(error))
     if check.outcome is not signin.Outcome.SIGNED_IN or check.session_id is None:
-        message, status = _wrong_code(check)
+        message, status = _wrong_code(check, enrolling=True)
         context.update(error=message, error_field="code")
+        if check.outcome is signin.Outcome.LOCKED:
+            # No code can be typed any more: back to the details, kept, for a later try.
+            context.update(step="details", error_field="phone")
         return render(request, "identity/register.html", context, status_code=status)
     response = see_other("/identity/me")
     set_session_cookie(request, response, check.session_id)
