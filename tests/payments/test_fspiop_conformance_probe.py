@@ -88,6 +88,16 @@ def test_a_path_the_api_does_not_have_gets_3002_unknown_uri(client: TestClient) 
     assert answer.json()["errorInformation"]["errorCode"] == "3002"
 
 
+@pytest.mark.parametrize("content_type", [None, "application/x-www-form-urlencoded"])
+def test_a_post_to_a_path_the_api_does_not_have_gets_3002_whatever_its_content_type(
+    client: TestClient, content_type: str | None
+) -> None:
+    headers = {} if content_type is None else {"Content-Type": content_type}
+    answer = client.post("/switch/nothing/here", headers=headers, content=b"a=1")
+    assert answer.status_code == 404, answer.text
+    assert answer.json()["errorInformation"]["errorCode"] == "3002"
+
+
 def test_a_service_of_the_api_the_switch_does_not_serve_gets_2002_not_implemented(
     client: TestClient,
 ) -> None:

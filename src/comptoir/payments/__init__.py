@@ -63,6 +63,8 @@ def _register_web(app: FastAPI) -> None:
     app.state.switch = switch
     app.include_router(routes.router)
     app.include_router(routes.fallback)
+    # Every path under /switch/ is the FSPIOP API, even one it does not have (3002).
+    node.signed_api_prefixes.append(routes.router.prefix + "/")
     # The FSPIOP routes are answered before the router and the pages' middleware. Whatever
     # their content type, posts go to them and not to the pages' CSRF check: a participant
     # authenticates with its signature, never a cookie, and a POST with no Content-Type (or a

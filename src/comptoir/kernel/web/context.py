@@ -28,6 +28,9 @@ class NodeContext:
     secret: bytes  # signs cookies and CSRF tokens
     directory: ServiceDirectory = field(default_factory=ServiceDirectory)
     scheduler: Scheduler = field(default_factory=Scheduler)
+    # Path prefixes of protocol APIs whose clients authenticate by signature, never by a
+    # cookie: the CSRF check of forms does not apply under them (a block adds its own).
+    signed_api_prefixes: list[str] = field(default_factory=list)
 
 
 def node_context(connection: HTTPConnection) -> NodeContext:

@@ -73,6 +73,10 @@ async def verify_csrf(request: Request) -> None:
     # PUT, PATCH and DELETE always need one, which no other site gets from us.
     if request.method != "POST":
         return
+    if any(
+        request.url.path.startswith(prefix) for prefix in node_context(request).signed_api_prefixes
+    ):
+        return
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type and content_type not in BROWSER_SENDABLE_TYPES:
         return
