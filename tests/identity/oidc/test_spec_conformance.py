@@ -91,6 +91,24 @@ def test_the_token_endpoint_knows_the_client_by_its_assertion_when_client_id_is_
     assert answer.json()["token_type"] == "DPoP"
 
 
+def test_an_assertion_nested_deeper_than_the_json_parser_goes_is_an_invalid_client(
+    world: World,
+) -> None:
+    import base64
+
+    shop = world.register_client()
+    code, verifier, _ = code_for(world, shop)
+    form = token_form(shop, code, verifier)
+    del form["client_id"]
+    deep = base64.urlsafe_b64encode(b"[" * 3_000 + b"]" * 3_000).decode().rstrip("=")
+    form["client_assertion"] = f"e30.{deep}.c2ln"
+
+    answer = world.http.post(TOKEN, data=form, headers={"DPoP": dpop_for(shop, "POST", TOKEN)})
+
+    assert answer.status_code == 401, answer.text
+    assert answer.json()["error"] == "invalid_client"
+
+
 def test_a_client_id_left_out_does_not_let_an_assertion_of_another_client_in(
     world: World,
 ) -> None:

@@ -78,7 +78,7 @@ def _named_client(assertion: str) -> str:
     payload = assertion.split(".")[1] if assertion.count(".") == 2 else ""
     try:
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except ValueError:
+    except (ValueError, RecursionError):
         return ""
     issuer = claims.get("iss") if isinstance(claims, dict) else None
     return issuer if isinstance(issuer, str) else ""
