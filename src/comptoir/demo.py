@@ -18,7 +18,7 @@ from comptoir.kernel import audit
 from comptoir.kernel.clock import system_clock
 from comptoir.kernel.crypto import generate_key_file, jwks_document
 from comptoir.kernel.db import Database
-from comptoir.kernel.i18n import N_, LazyText
+from comptoir.kernel.i18n import N_
 from comptoir.kernel.money import Money
 from comptoir.kernel.settings import Settings
 
@@ -274,10 +274,9 @@ def _seed_sign_in_with_identity(settings: Settings, database: Database) -> None:
 
     wallet = Wallet(database=database, keys_dir=settings.keys_dir, base_url=settings.base_url)
     seller = Seller(database=database, keys_dir=settings.keys_dir, base_url=settings.base_url)
-    # A client's purpose is one text, shown as written on the consent screen: the operator
-    # writes it in the node's language.
-    wallet_purpose = LazyText(WALLET_PURPOSE).render(settings.default_locale)
-    shop_purpose = LazyText(SHOP_PURPOSE).render(settings.default_locale)
+    # A client's purpose is one text; these are in the catalogue, so the consent screen
+    # shows them in the reader's language (an operator's own words are shown as written).
+    wallet_purpose, shop_purpose = WALLET_PURPOSE, SHOP_PURPOSE
     relying_parties: list[tuple[ClientFile, str, str, str, str]] = [
         (wallet_identity.client_file(wallet, institution.id), institution.name,
          wallet_identity.redirect_uri(wallet, institution.id), wallet_identity.SCOPE,

@@ -1,5 +1,5 @@
-"""The demo's seeded words on French pages: what the operator writes is in the node's
-language, what a person typed stays in theirs."""
+"""The demo's seeded words on French pages: what the demo's operator writes is in the
+catalogue, shown in the reader's language; what a person typed stays in theirs."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from comptoir.kernel.settings import load_settings
 pytestmark = pytest.mark.slow
 
 
-def test_a_french_node_seeds_the_purposes_of_its_services_in_french(tmp_path: Path) -> None:
+def test_the_demo_services_say_why_in_words_the_catalogue_translates(tmp_path: Path) -> None:
     settings = load_settings(data_dir=tmp_path, default_locale="fr")
     database = Database.from_url(settings.resolved_database_url)
     try:
@@ -30,8 +30,11 @@ def test_a_french_node_seeds_the_purposes_of_its_services_in_french(tmp_path: Pa
     finally:
         database.dispose()
 
-    assert purposes["Island Wallet"] == LazyText(demo.WALLET_PURPOSE).render("fr")
-    assert purposes["Island Market"] == LazyText(demo.SHOP_PURPOSE).render("fr")
+    # Stored as the catalogue's words, so that each reader sees them in their language.
+    assert purposes["Island Wallet"] == demo.WALLET_PURPOSE
+    assert purposes["Island Market"] == demo.SHOP_PURPOSE
+    assert LazyText(demo.WALLET_PURPOSE).render("fr") != demo.WALLET_PURPOSE
+    assert LazyText(demo.SHOP_PURPOSE).render("fr") != demo.SHOP_PURPOSE
     # Celestine Auguste, who registered Soufriere Spice Co, writes in French.
     assert sectors["Soufriere Spice Co"] == "Épices et condiments"
     assert sectors["Marigot Market"] == "Food retail"

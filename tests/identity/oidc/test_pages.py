@@ -108,3 +108,32 @@ def test_the_consent_screen_is_not_shown_to_someone_else(world: World) -> None:
 
     assert seen.status_code == 400
     assert "request_id" not in seen.text
+
+
+@pytest.mark.parametrize(
+    ("locale", "shown"),
+    [
+        ("en", "To find your account by your phone number"),
+        ("fr", "Pour retrouver votre compte grâce à votre numéro de téléphone"),
+    ],
+)
+def test_a_purpose_the_catalogue_knows_is_shown_in_the_readers_language(
+    world: World, locale: str, shown: str
+) -> None:
+    shop = world.register_client(purpose="To find your account by your phone number")
+    marie = world.enrol()
+    marie.browser.headers["Accept-Language"] = locale
+
+    consent = world.consent_page(marie, shop.begin(scope="openid profile phone"))
+
+    assert shown in consent
+
+
+def test_a_purpose_in_the_operators_own_words_is_shown_as_written(world: World) -> None:
+    shop = world.register_client(purpose="Pour livrer votre commande à 100 %")
+    marie = world.enrol()
+    marie.browser.headers["Accept-Language"] = "en"
+
+    consent = world.consent_page(marie, shop.begin(scope="openid"))
+
+    assert "Pour livrer votre commande à 100 %" in consent

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
 from comptoir.identity.oidc.domain import CLAIM_LABELS, SUBJECT
-from comptoir.identity.oidc.pages.common import provider_of, refusal_page
+from comptoir.identity.oidc.pages.common import provider_of, refusal_page, shown_purpose
 from comptoir.identity.oidc.provider import CONSENT_SECONDS, ENDPOINTS, PREFIX, Provider
 from comptoir.identity.oidc.service import authorization, consents
 from comptoir.identity.oidc.service.authorization_requests import AuthorizationError
@@ -44,7 +44,7 @@ def _consent_page(request: Request, pending: authorization.PendingAuthorization)
         "identity_oidc/consent.html",
         {
             "client_name": pending.client.name,
-            "purpose": pending.client.purpose,
+            "purpose": shown_purpose(pending.client.purpose),
             "claims": _claim_rows(pending),
             "request_id": str(pending.request_id),
             # The screen is shown where the request was taken (it serves once) or after the

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from comptoir.identity.oidc.domain import CLAIM_LABELS
+from comptoir.identity.oidc.pages.common import shown_purpose
 from comptoir.identity.oidc.service import consents
 from comptoir.identity.registry.pages.common import login_redirect, render, see_other
 from comptoir.identity.registry.session import signed_in_person
@@ -28,7 +29,7 @@ def my_consents(request: Request, revoked: str = "") -> Response:
         {
             "client_id": view.client_id,
             "client_name": view.client_name,
-            "purpose": view.purpose,
+            "purpose": shown_purpose(view.purpose),
             "version": view.version,
             "claims": [_(CLAIM_LABELS.get(name, name)) for name in view.claims],
             "granted_at": view.granted_at,
