@@ -368,7 +368,7 @@ def ask_quote(session: Session, sender: Sender, inbound: Inbound, quote_id: uuid
     """GET /quotes/{ID} from the quote's payer DFSP: on to the payee's DFSP, whose PUT comes
     back through `answer_quote`; 3205 to anyone else (API Definition 6.5.3.1)."""
     quote = session.get(QuoteRow, quote_id)
-    path = inbound.uri
+    path = inbound.uri.split("?", 1)[0]  # the id as the asker wrote it
     if quote is None or quote.payer_fsp != inbound.source.id:
         sender.error(
             session,
@@ -382,7 +382,7 @@ def ask_quote(session: Session, sender: Sender, inbound: Inbound, quote_id: uuid
         session,
         destination=quote.payee_fsp,
         method="GET",
-        path=path,
+        path=inbound.uri,  # as signed
         headers=inbound.relayed_headers,
         body=inbound.body,
     )
@@ -434,7 +434,7 @@ def ask_transaction_request(
     """GET /transactionRequests/{ID} from the DFSP that sent the request: on to the payer's
     DFSP, whose PUT comes back through `answer_transaction_request`; 3206 to anyone else."""
     row = session.get(TransactionRequestRow, request_id)
-    path = inbound.uri
+    path = inbound.uri.split("?", 1)[0]  # the id as the asker wrote it
     if row is None or row.payee_fsp != inbound.source.id:
         sender.error(
             session,
@@ -448,7 +448,7 @@ def ask_transaction_request(
         session,
         destination=row.payer_fsp,
         method="GET",
-        path=path,
+        path=inbound.uri,  # as signed
         headers=inbound.relayed_headers,
         body=inbound.body,
     )
