@@ -460,21 +460,16 @@ class Dfsps:
 
     async def _send(self, message: Message, method: str) -> httpx.Response:
         assert self.client is not None
+        url = self.switch.url + "/switch" + message.path
         try:
             return await self.client.request(
-                method,
-                self.switch.url + "/switch" + message.path,
-                headers=message.headers,
-                content=message.body,
+                method, url, headers=message.headers, content=message.body
             )
         except (httpx.ReadError, httpx.RemoteProtocolError):
             # A kept-alive connection the server closed as the request went out: a DFSP sends
             # the same message again, which FSPIOP makes safe (a resend has no second effect).
             return await self.client.request(
-                method,
-                self.switch.url + "/switch" + message.path,
-                headers=message.headers,
-                content=message.body,
+                method, url, headers=message.headers, content=message.body
             )
 
     async def _fulfil(self, planned: Planned) -> None:

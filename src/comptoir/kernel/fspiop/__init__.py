@@ -40,7 +40,7 @@ from comptoir.kernel.fspiop.idempotency import (
     content_hash,
     decide,
 )
-from comptoir.kernel.fspiop.ids import correlation_uuid, is_ulid, ulid_text
+from comptoir.kernel.fspiop.ids import correlation_uuid, is_ulid, ulid_or_none, ulid_text
 from comptoir.kernel.fspiop.rsa_keys import (
     DEFAULT_ALGORITHM,
     MIN_RSA_BITS,
@@ -96,6 +96,7 @@ __all__ = [
     "rsa_jwks_document",
     "sign_headers",
     "sign_message",
+    "ulid_or_none",
     "ulid_text",
     "unacceptable_version",
     "validation_error",

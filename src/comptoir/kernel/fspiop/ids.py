@@ -22,6 +22,12 @@ def is_ulid(text: str) -> bool:
     return _ULID.fullmatch(text) is not None
 
 
+def ulid_or_none(text: str) -> str | None:
+    """What a stored object keeps of an id sent as `text`: the ULID itself, or nothing for a
+    UUID (whose text is its key's)."""
+    return text if is_ulid(text) else None
+
+
 def correlation_uuid(text: str) -> uuid.UUID:
     """The UUID a correlation id is stored under: a UUID as it is, a ULID by its 128 bits.
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from comptoir.kernel.clock import Clock
-from comptoir.kernel.fspiop import FspiopError, content_hash, correlation_uuid, is_ulid
+from comptoir.kernel.fspiop import FspiopError, content_hash, correlation_uuid, ulid_or_none
 from comptoir.payments.models import (
     AliasRow,
     ParticipantCurrencyRow,
@@ -324,7 +324,7 @@ def route_quote(session: Session, sender: Sender, clock: Clock, inbound: Inbound
         who_is_missing="payee",
         record=lambda payee_fsp: QuoteRow(
             id=quote_id,
-            ulid=body.quoteId if is_ulid(body.quoteId) else None,
+            ulid=ulid_or_none(body.quoteId),
             payer_fsp=inbound.source.id,
             payee_fsp=payee_fsp,
             request_hash=content_hash(inbound.body),
@@ -368,21 +368,38 @@ def ask_quote(session: Session, sender: Sender, inbound: Inbound, quote_id: uuid
     """GET /quotes/{ID} from the quote's payer DFSP: on to the payee's DFSP, whose PUT comes
     back through `answer_quote`; 3205 to anyone else (API Definition 6.5.3.1)."""
     quote = session.get(QuoteRow, quote_id)
-    path = inbound.uri.split("?", 1)[0]  # the id as the asker wrote it
-    if quote is None or quote.payer_fsp != inbound.source.id:
+    _pass_question_on(
+        session,
+        sender,
+        inbound,
+        resource="quotes",
+        answerer=quote.payee_fsp if quote and quote.payer_fsp == inbound.source.id else None,
+        unknown=FspiopError("3205", f"no quote of yours has the id {quote_id}"),
+    )
+
+
+def _pass_question_on(
+    session: Session,
+    sender: Sender,
+    inbound: Inbound,
+    *,
+    resource: str,
+    answerer: str | None,
+    unknown: FspiopError,
+) -> None:
+    """A GET of something the switch routed earlier: on, as signed, to the DFSP that answers
+    it; `unknown` back to the asker when it is not the asker's to ask (`answerer` None)."""
+    if answerer is None:
         sender.error(
-            session,
-            destination=inbound.source.id,
-            resource="quotes",
-            path=path,
-            error=FspiopError("3205", f"no quote of yours has the id {quote_id}"),
-        )
+            session, destination=inbound.source.id, resource=resource, path=inbound.path,
+            error=unknown,
+        )  # fmt: skip
         return
     sender.relay(
         session,
-        destination=quote.payee_fsp,
+        destination=answerer,
         method="GET",
-        path=inbound.uri,  # as signed
+        path=inbound.uri,
         headers=inbound.relayed_headers,
         body=inbound.body,
     )
@@ -418,7 +435,7 @@ def route_transaction_request(
         who_is_missing="payer",
         record=lambda payer_fsp: TransactionRequestRow(
             id=request_id,
-            ulid=body.transactionRequestId if is_ulid(body.transactionRequestId) else None,
+            ulid=ulid_or_none(body.transactionRequestId),
             payee_fsp=inbound.source.id,
             payer_fsp=payer_fsp,
             request_hash=content_hash(inbound.body),
@@ -434,23 +451,13 @@ def ask_transaction_request(
     """GET /transactionRequests/{ID} from the DFSP that sent the request: on to the payer's
     DFSP, whose PUT comes back through `answer_transaction_request`; 3206 to anyone else."""
     row = session.get(TransactionRequestRow, request_id)
-    path = inbound.uri.split("?", 1)[0]  # the id as the asker wrote it
-    if row is None or row.payee_fsp != inbound.source.id:
-        sender.error(
-            session,
-            destination=inbound.source.id,
-            resource="transactionRequests",
-            path=path,
-            error=FspiopError("3206", f"no transaction request of yours has the id {request_id}"),
-        )
-        return
-    sender.relay(
+    _pass_question_on(
         session,
-        destination=row.payer_fsp,
-        method="GET",
-        path=inbound.uri,  # as signed
-        headers=inbound.relayed_headers,
-        body=inbound.body,
+        sender,
+        inbound,
+        resource="transactionRequests",
+        answerer=row.payer_fsp if row and row.payee_fsp == inbound.source.id else None,
+        unknown=FspiopError("3206", f"no transaction request of yours has the id {request_id}"),
     )
 
 

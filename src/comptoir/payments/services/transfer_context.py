@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from comptoir.kernel.clock import Clock, utc_iso
-from comptoir.kernel.fspiop import FspiopError, is_ulid
+from comptoir.kernel.fspiop import FspiopError
 from comptoir.payments.models import QuoteRow, TransactionRequestRow, TransferRow
 from comptoir.payments.services.ledger_store import LedgerStore
 from comptoir.payments.switch.outbound import Sender
@@ -34,11 +34,6 @@ def parse_time(text: str) -> datetime:
 def wire_id(row: TransferRow | QuoteRow | TransactionRequestRow) -> str:
     """The id as its DFSP wrote it: a ULID as sent, else the UUID's text."""
     return row.ulid or str(row.id)
-
-
-def stored_ulid(text: str) -> str | None:
-    """What a row keeps in `ulid` for an id sent as `text`."""
-    return text if is_ulid(text) else None
 
 
 def transfer_path(transfer: TransferRow) -> str:

@@ -21,6 +21,7 @@ from comptoir.kernel.fspiop import (
     correlation_uuid,
     decide,
     ilp,
+    ulid_or_none,
 )
 from comptoir.kernel.fspiop.idempotency import Action
 from comptoir.kernel.money import Money, MoneyError
@@ -38,7 +39,6 @@ from comptoir.payments.services.transfer_context import (
     error_of,
     final_state_document,
     parse_time,
-    stored_ulid,
     transfer_path,
     wire_id,
 )
@@ -60,7 +60,7 @@ def prepare(session: Session, context: TransferContext, inbound: Inbound) -> Non
         return
     row = TransferRow(
         id=transfer_id,
-        ulid=stored_ulid(body.transferId),
+        ulid=ulid_or_none(body.transferId),
         payer_fsp=body.payerFsp,
         payee_fsp=body.payeeFsp,
         amount=0,

@@ -46,7 +46,7 @@ def get_state(
     """GET /transfers/{ID}: the current state goes back as PUT /transfers/{ID} (or an error)."""
     row = session.get(TransferRow, transfer_id)
     # The id as the asker wrote it: a ULID is answered as a ULID.
-    path = inbound.uri.split("?", 1)[0]
+    path = inbound.path
     if row is None or inbound.source.id not in (row.payer_fsp, row.payee_fsp):
         context.sender.error(
             session,

@@ -52,6 +52,12 @@ class Inbound:
     source: Participant
     relayed_headers: dict[str, str]
 
+    @property
+    def path(self) -> str:
+        """The FSPIOP-URI without its query: where an answer about the request goes, with its
+        id as the sender wrote it."""
+        return self.uri.split("?", 1)[0]
+
     def parse(self, model: type[Body]) -> Body:
         try:
             return model.model_validate_json(self.body or b"null")

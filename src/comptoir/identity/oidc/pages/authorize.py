@@ -65,14 +65,15 @@ def consent_screen(
     provider = provider_of(request)
     try:
         parsed_id = uuid.UUID(request_id)
-        with node_context(request).database.transaction() as session:
-            pending = authorization.pending_for_consent(
-                session, request_id=parsed_id, person_id=who.person_id, provider=provider
-            )
     except ValueError:
         return refusal_page(
             request, AuthorizationError("invalid_request", "there is no authorization to decide")
         )
+    try:
+        with node_context(request).database.reading() as session:
+            pending = authorization.pending_for_consent(
+                session, request_id=parsed_id, person_id=who.person_id, provider=provider
+            )
     except AuthorizationError as refusal:
         return refusal_page(request, refusal)
     return _consent_page(request, pending)
