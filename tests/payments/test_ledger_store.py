@@ -183,3 +183,48 @@ def test_every_batch_statement_names_the_columns_in_the_order_its_rows_are_built
                     assert f" UNION SELECT {listed} FROM {table}" in sql, name
             if sql.startswith(f"INSERT INTO {table} ("):
                 assert sql.startswith(f"INSERT INTO {table} ({listed}"), name
+
+
+def test_the_pending_id_and_expiry_indexes_are_partial_and_the_lookups_still_use_them(
+    database: Database,
+) -> None:
+    with database.transaction() as session:
+        connection = session.connection()
+        sqlite = connection.dialect.name == "sqlite"
+        definitions = {
+            column: connection.exec_driver_sql(
+                f"SELECT sql FROM sqlite_master WHERE name = 'ix_payments_ledger_transfer_{column}'"
+                if sqlite
+                else "SELECT indexdef FROM pg_indexes WHERE indexname = "
+                f"'ix_payments_ledger_transfer_{column}' AND schemaname = current_schema()"
+            ).scalar_one()
+            for column in ("pending_id", "expires_at")
+        }
+        plans = (
+            {
+                column: " ".join(
+                    str(row[-1])
+                    for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {query}")
+                )
+                for column, query in (
+                    (
+                        "pending_id",
+                        "SELECT id FROM payments_ledger_transfer WHERE pending_id "
+                        "IN (SELECT value FROM json_each('[]'))",
+                    ),
+                    (
+                        "expires_at",
+                        "SELECT id FROM payments_ledger_transfer WHERE expires_at IS NOT NULL "
+                        "AND expires_at <= 0 ORDER BY expires_at",
+                    ),
+                )
+            }
+            if sqlite
+            else {}
+        )
+    for column, definition in definitions.items():
+        # A plain transfer, most of the log, has neither key: it costs these indexes nothing.
+        assert "WHERE" in definition, definition
+        assert f"{column} IS NOT NULL" in definition, definition
+    for column, plan in plans.items():
+        assert f"ix_payments_ledger_transfer_{column}" in plan, plan

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -47,9 +48,21 @@ class LedgerTransferRow(Base):
 
     __tablename__ = "payments_ledger_transfer"
     __table_args__ = (
-        Index("ix_payments_ledger_transfer_pending_id", "pending_id"),
+        # Partial: a transfer either resolves a pending one or may lapse, seldom both, and
+        # never-filled keys would cost every insert an index write for nothing.
+        Index(
+            "ix_payments_ledger_transfer_pending_id",
+            "pending_id",
+            sqlite_where=text("pending_id IS NOT NULL"),
+            postgresql_where=text("pending_id IS NOT NULL"),
+        ),
         Index("ix_payments_ledger_transfer_timestamp", "timestamp"),
-        Index("ix_payments_ledger_transfer_expires_at", "expires_at"),
+        Index(
+            "ix_payments_ledger_transfer_expires_at",
+            "expires_at",
+            sqlite_where=text("expires_at IS NOT NULL"),
+            postgresql_where=text("expires_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
