@@ -77,13 +77,33 @@ def clean_name(text: str, *, field: str = "name") -> str:
     return name
 
 
+def birthdate_text(day: str, month: str, year: str) -> str:
+    """The date a form gives as three boxes (day, month, year), as ISO text for
+    `parse_birthdate`; empty when all three are. Boxes rather than a date picker: they read the
+    same in every language and on every browser, feature phones' included."""
+    parts = [part.strip() for part in (year, month, day)]
+    if not any(parts):
+        return ""
+    year_text, month_text, day_text = parts
+    if month_text.isdigit() and day_text.isdigit():
+        return f"{year_text}-{month_text.zfill(2)}-{day_text.zfill(2)}"
+    return f"{year_text}-{month_text}-{day_text}"  # unreadable, refused as such
+
+
 def parse_birthdate(text: str, *, today: date) -> date:
+    if not text.strip():
+        raise RegistryError(
+            "missing_birthdate", lazy("Write the date of birth."), field="birthdate"
+        )
     try:
         born = date.fromisoformat(text.strip())
     except ValueError:
         raise RegistryError(
             "invalid_birthdate",
-            lazy("Write the date of birth as year-month-day, for example 1990-04-23."),
+            lazy(
+                "This date of birth is not a real date. Check the day, the month (1 to 12) "
+                "and the year (4 digits)."
+            ),
             field="birthdate",
         ) from None
     if born > today or born.year < today.year - OLDEST_AGE_YEARS:

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from comptoir.identity.registry import service
 from comptoir.identity.registry.errors import RegistryError
 from comptoir.identity.registry.pages.common import (
+    birthdate_form,
     error_context,
     person_or_redirect,
     render,
@@ -64,17 +65,22 @@ def agent_enrol(
     birthdate: Annotated[str, Form()] = "",
     national_id: Annotated[str, Form()] = "",
     locale: Annotated[str, Form()] = "en",
+    day: Annotated[str, Form(alias="birthdate_day")] = "",
+    month: Annotated[str, Form(alias="birthdate_month")] = "",
+    year: Annotated[str, Form(alias="birthdate_year")] = "",
 ) -> Response:
     who = _agent(request)
     if not isinstance(who, SignedInPerson):
         return who
     node = node_context(request)
+    birthdate, boxes = birthdate_form(birthdate, day, month, year)
     form = {
         "name": name,
         "phone": phone,
         "birthdate": birthdate,
         "national_id": national_id,
         "locale": locale,
+        **boxes,
     }
     try:
         with node.database.transaction() as session:

@@ -11,6 +11,7 @@ from babel.dates import format_date, format_datetime
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from comptoir.identity.registry import domain
 from comptoir.identity.registry.errors import RegistryError
 from comptoir.identity.registry.session import SignedInPerson, signed_in_person
 from comptoir.kernel.i18n import current_locale
@@ -66,4 +67,25 @@ def person_or_redirect(request: Request) -> SignedInPerson | RedirectResponse:
 
 
 def error_context(error: RegistryError) -> dict[str, Any]:
-    return {"error": error.text.render(), "error_field": error.field}
+    """What a page shows of a refusal: the sentence, or the list when the form had several
+    problems, and each field at fault with its own sentence (`error_fields`)."""
+    problems = error.problems
+    return {
+        "error": error.text.render(),
+        "errors": [(problem.field, problem.text.render()) for problem in problems],
+        "error_field": error.field,
+        "error_fields": {
+            problem.field: problem.text.render() for problem in problems if problem.field
+        },
+    }
+
+
+def birthdate_form(birthdate: str, day: str, month: str, year: str) -> tuple[str, dict[str, str]]:
+    """The date of birth a form sent, as ISO text (`birthdate`, from a form that carries it
+    hidden, or the day, month and year boxes), and the boxes to show again."""
+    if not birthdate:
+        birthdate = domain.birthdate_text(day, month, year)
+    elif not (day or month or year):
+        year, _, rest = birthdate.partition("-")
+        month, _, day = rest.partition("-")
+    return birthdate, {"birthdate_day": day, "birthdate_month": month, "birthdate_year": year}

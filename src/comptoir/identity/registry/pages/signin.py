@@ -9,7 +9,13 @@ from fastapi.responses import Response
 
 from comptoir.identity.registry import domain
 from comptoir.identity.registry.errors import RegistryError
-from comptoir.identity.registry.pages.common import error_context, render, see_other, when
+from comptoir.identity.registry.pages.common import (
+    birthdate_form,
+    error_context,
+    render,
+    see_other,
+    when,
+)
 from comptoir.identity.registry.service import signin
 from comptoir.identity.registry.session import (
     clear_session_cookie,
@@ -139,6 +145,11 @@ def _details(
     }
 
 
+BirthDay = Annotated[str, Form(alias="birthdate_day")]
+BirthMonth = Annotated[str, Form(alias="birthdate_month")]
+BirthYear = Annotated[str, Form(alias="birthdate_year")]
+
+
 @router.post("/identity/register")
 def register_send_code(
     request: Request,
@@ -148,9 +159,14 @@ def register_send_code(
     birthdate: Annotated[str, Form()] = "",
     national_id: Annotated[str, Form()] = "",
     locale: Annotated[str, Form()] = "",
+    day: BirthDay = "",
+    month: BirthMonth = "",
+    year: BirthYear = "",
 ) -> Response:
     node = node_context(request)
+    birthdate, boxes = birthdate_form(birthdate, day, month, year)
     form = _details(name, phone, birthdate, national_id, locale or current_locale())
+    form.update(boxes)
     context: dict[str, Any] = {"step": "details", "form": form}
     try:
         with node.database.transaction() as session:
@@ -183,10 +199,15 @@ def register_check_code(
     birthdate: Annotated[str, Form()] = "",
     national_id: Annotated[str, Form()] = "",
     locale: Annotated[str, Form()] = "",
+    day: BirthDay = "",
+    month: BirthMonth = "",
+    year: BirthYear = "",
     code: Annotated[str, Form()] = "",
 ) -> Response:
     node = node_context(request)
+    birthdate, boxes = birthdate_form(birthdate, day, month, year)
     form = _details(name, phone, birthdate, national_id, locale or current_locale())
+    form.update(boxes)
     context: dict[str, Any] = {"step": "code", "form": form}
     try:
         with node.database.transaction() as session:

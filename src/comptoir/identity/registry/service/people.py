@@ -4,8 +4,9 @@ locks a person puts on their ways of signing in."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date
-from typing import Final
+from typing import Final, TypeVar
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +20,8 @@ from comptoir.kernel import audit
 from comptoir.kernel.clock import Clock
 from comptoir.kernel.i18n import lazy
 from comptoir.kernel.ids import new_id
+
+T = TypeVar("T")
 
 SELF: str = "self"
 """The `actor` of a person who enrols themselves (after proving their phone with a code)."""
@@ -49,19 +52,41 @@ def check_new_person(
 ) -> tuple[str, str, date, str | None, str]:
     """Validate what enrolment needs and refuse a phone or national id already registered.
     Returns the cleaned (name, phone, birthdate, national_id, locale)."""
-    clean_name = domain.clean_name(name)
-    clean_phone = domain.normalise_phone(phone)
-    born = (
-        birthdate if isinstance(birthdate, date) else domain.parse_birthdate(birthdate, today=today)
-    )
-    if born > today:
-        raise RegistryError(
-            "invalid_birthdate",
-            lazy("This date of birth is not possible. Check it."),
-            field="birthdate",
+    # Every field is checked before any is refused, so a form names all its problems at once.
+    problems: list[RegistryError] = []
+
+    def checked(check: Callable[[], T]) -> T | None:
+        try:
+            return check()
+        except RegistryError as problem:
+            problems.append(problem)
+            return None
+
+    clean_name = checked(lambda: domain.clean_name(name))
+    clean_phone = checked(lambda: domain.normalise_phone(phone))
+    born = checked(
+        lambda: (
+            birthdate
+            if isinstance(birthdate, date)
+            else domain.parse_birthdate(birthdate, today=today)
         )
-    clean_id = domain.clean_national_id(national_id)
-    clean_locale = domain.clean_locale(locale)
+    )
+    if born is not None and born > today:
+        problems.append(
+            RegistryError(
+                "invalid_birthdate",
+                lazy("This date of birth is not possible. Check it."),
+                field="birthdate",
+            )
+        )
+    clean_id = checked(lambda: domain.clean_national_id(national_id))
+    clean_locale = checked(lambda: domain.clean_locale(locale))
+    RegistryError.raise_all(problems)
+    # No problem means every check gave its value.
+    assert clean_name is not None
+    assert clean_phone is not None
+    assert born is not None
+    assert clean_locale is not None
     if session.scalar(select(Person.id).where(Person.phone == clean_phone)) is not None:
         raise RegistryError(
             "duplicate_phone",
