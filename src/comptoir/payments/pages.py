@@ -15,9 +15,10 @@ from comptoir.kernel.i18n import N_, current_locale
 from comptoir.kernel.money import Money, format_money
 from comptoir.kernel.web.context import node_context
 from comptoir.kernel.web.operator import require_operator
-from comptoir.payments import exports
+from comptoir.payments import exports, settlement_exports
 from comptoir.payments.models import ParticipantRow, TransferRow
 from comptoir.payments.services import participants, settlement
+from comptoir.payments.services.transfer_context import wire_id
 from comptoir.payments.switch.keys import switch_public_jwks
 
 # The states keep their FSPIOP and settlement names (what the logs and the participants say)
@@ -78,7 +79,8 @@ def switch_overview(request: Request) -> HTMLResponse:
         ).all()
         transfers = [
             {
-                "id": str(row.id),
+                # As its DFSP named it (a ULID or a UUID), so the DFSP's own id finds it.
+                "id": wire_id(row),
                 "payer": row.payer_fsp,
                 "payee": row.payee_fsp,
                 "amount": _show(row.amount, row.currency),
@@ -133,12 +135,16 @@ def window_download(request: Request, window_id: str, kind: str) -> Response:
     if kind not in REPORT_TYPES:
         raise Problem(NOT_FOUND)
     filename, media_type = REPORT_TYPES[kind]
+    key = _window_id(window_id)
     with node_context(request).database.transaction() as session:
-        text = exports.render(session, window_id=_window_id(window_id), kind=kind, currency=None)
+        report = settlement_exports.with_ulids(
+            exports.window_report(session, key), settlement.window_ulids(session, key)
+        )
+    text = settlement_exports.render(report, kind)
     return Response(
         text,
         media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{window_id}-{filename}"'},
+        headers={"Content-Disposition": f'attachment; filename="{key}-{filename}"'},
     )
 
 

@@ -24,9 +24,9 @@ from xml.etree import ElementTree as ET
 
 from comptoir.kernel.clock import utc_iso
 from comptoir.payments.settlement_exports.fields import (
-    compact_id,
     pacs002_message_id,
     pacs008_message_id,
+    transfer_reference,
     uetr,
 )
 from comptoir.payments.settlement_exports.iso20022 import Builder, agent, amount, decimal_text
@@ -131,7 +131,7 @@ def _transaction(
         b.sub(original, "OrgnlMsgId", pacs008_message_id(report.window_id, currency))
         b.sub(original, "OrgnlMsgNmId", PACS008_NAME)
         b.sub(original, "OrgnlCreDtTm", created)
-    reference = compact_id(transfer.transfer_id)
+    reference = transfer_reference(transfer.transfer_id, transfer.ulid)
     b.sub(element, "OrgnlInstrId", reference)
     b.sub(element, "OrgnlEndToEndId", reference)
     b.sub(element, "OrgnlTxId", reference)
