@@ -155,3 +155,34 @@ def test_a_refund_names_a_refunded_ulid_transfer_of_an_earlier_window_by_its_uli
 
     (row,) = csv.DictReader(io.StringIO(download(switch, window, "transfers-csv")))
     assert row["refund_of"] == ulid
+
+
+def test_a_window_in_two_currencies_offers_one_pacs008_per_currency(switch: Switch) -> None:
+    store(switch, str(new_id()), currency="XCD")
+    store(switch, str(new_id()), amount=1200, currency="JPY")
+    window = close(switch)
+
+    page = switch.browser.get(f"/operator/switch/windows/{window}", headers=HTML)
+    for currency in ("JPY", "XCD"):
+        link = f"/operator/switch/windows/{window}/pacs008?currency={currency}"
+        assert f'href="{link}"' in page.text
+        text = download(switch, window, "pacs008", f"?currency={currency}")
+        assert xml_texts(text, "//p8:TtlIntrBkSttlmAmt/@Ccy") == [currency]
+    yen = download(switch, window, "pacs008", "?currency=JPY")
+    assert xml_texts(yen, "//p8:TtlIntrBkSttlmAmt") == ["1200"]
+    # Which currency is meant cannot be guessed: not found, not a server error.
+    assert switch.browser.get(f"/operator/switch/windows/{window}/pacs008").status_code == 404
+
+
+def test_a_window_without_committed_transfers_has_no_pacs008_to_download(
+    switch: Switch,
+) -> None:
+    store(switch, ulid_text(new_id()), state="ABORTED")
+    window = close(switch)
+
+    page = switch.browser.get(f"/operator/switch/windows/{window}", headers=HTML)
+    assert "/pacs008" not in page.text
+    assert "/pacs002" in page.text
+    answer = switch.browser.get(f"/operator/switch/windows/{window}/pacs008")
+    assert answer.status_code == 404
+    assert xml_texts(download(switch, window, "pacs002"), "//p2:TxSts") == ["RJCT"]

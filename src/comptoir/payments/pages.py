@@ -123,6 +123,8 @@ def window_page(request: Request, window_id: str) -> HTMLResponse:
         context = {
             "window": report.window,
             "positions": positions,
+            # A pacs.008 totals one currency: one per currency the window committed in.
+            "pacs008_currencies": sorted({net.currency for net in report.positions}),
             "count": len(report.transfers),
             "formats": REPORT_TYPES,
             "state_labels": STATE_LABELS,
@@ -131,7 +133,12 @@ def window_page(request: Request, window_id: str) -> HTMLResponse:
 
 
 @router.get("/operator/switch/windows/{window_id}/{kind}", dependencies=operator_only)
-def window_download(request: Request, window_id: str, kind: str) -> Response:
+def window_download(
+    request: Request, window_id: str, kind: str, currency: str | None = None
+) -> Response:
+    """A report of the window; `currency` names the pacs.008 of a window that committed in
+    several. A pacs.008 the window has none of (no committed transfer, or none in that
+    currency) is not found, rather than a server error."""
     if kind not in REPORT_TYPES:
         raise Problem(NOT_FOUND)
     filename, media_type = REPORT_TYPES[kind]
@@ -140,7 +147,14 @@ def window_download(request: Request, window_id: str, kind: str) -> Response:
         report = settlement_exports.with_ulids(
             exports.window_report(session, key), settlement.window_ulids(session, key)
         )
-    text = settlement_exports.render(report, kind)
+    if kind == "pacs008":
+        committed = report.committed_currencies()
+        if currency is None and len(committed) == 1:
+            currency = committed[0]
+        if currency not in committed:
+            raise Problem(NOT_FOUND)
+        filename = f"{currency}-{filename}"
+    text = settlement_exports.render(report, kind, currency)
     return Response(
         text,
         media_type=media_type,
