@@ -2,7 +2,7 @@
 ULID it was sent with, else by its UUID; every download of a window is a file, never a
 server error.
 
-The transfers are written straight into the switch's real SQLite database as the switch
+The transfers are written straight into the switch's real database as the switch
 stores them (the key is the UUID of the ULID's 128 bits, the ULID beside it), then the
 window is closed and read through the pages over HTTP.
 """
@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 from lxml import etree
 
 from comptoir.app import create_app
-from comptoir.kernel.db import Database, upgrade
+from comptoir.kernel.db import Database
 from comptoir.kernel.fspiop import correlation_uuid, ulid_text
 from comptoir.kernel.ids import new_id
 from comptoir.kernel.settings import load_settings
@@ -45,15 +45,12 @@ class Switch:
 
 
 @pytest.fixture
-def switch(tmp_path: Path) -> Iterator[Switch]:
-    settings = load_settings(data_dir=tmp_path)
-    database = Database.from_url(settings.resolved_database_url)
-    upgrade(database.engine)
-    app = create_app(settings, database=database)
+def switch(tmp_path: Path, database: Database) -> Iterator[Switch]:
+    """The app on each backend (conftest's `database`: SQLite, and PostgreSQL when set)."""
+    app = create_app(load_settings(data_dir=tmp_path), database=database)
     with TestClient(app) as browser:
         browser.get(sign_in_link("", app.state.node.secret))
         yield Switch(browser, database, app)
-    database.dispose()
 
 
 def store(
