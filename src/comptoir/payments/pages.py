@@ -15,9 +15,10 @@ from comptoir.kernel.i18n import N_, current_locale
 from comptoir.kernel.money import Money, format_money
 from comptoir.kernel.web.context import node_context
 from comptoir.kernel.web.operator import require_operator
-from comptoir.payments import exports
+from comptoir.payments import exports, settlement_exports
 from comptoir.payments.models import ParticipantRow, TransferRow
 from comptoir.payments.services import participants, settlement
+from comptoir.payments.services.transfer_context import wire_id
 from comptoir.payments.switch.keys import switch_public_jwks
 
 # The states keep their FSPIOP and settlement names (what the logs and the participants say)
@@ -78,7 +79,8 @@ def switch_overview(request: Request) -> HTMLResponse:
         ).all()
         transfers = [
             {
-                "id": str(row.id),
+                # As its DFSP named it (a ULID or a UUID), so the DFSP's own id finds it.
+                "id": wire_id(row),
                 "payer": row.payer_fsp,
                 "payee": row.payee_fsp,
                 "amount": _show(row.amount, row.currency),
@@ -121,6 +123,8 @@ def window_page(request: Request, window_id: str) -> HTMLResponse:
         context = {
             "window": report.window,
             "positions": positions,
+            # A pacs.008 totals one currency: one per currency the window committed in.
+            "pacs008_currencies": sorted({net.currency for net in report.positions}),
             "count": len(report.transfers),
             "formats": REPORT_TYPES,
             "state_labels": STATE_LABELS,
@@ -129,16 +133,32 @@ def window_page(request: Request, window_id: str) -> HTMLResponse:
 
 
 @router.get("/operator/switch/windows/{window_id}/{kind}", dependencies=operator_only)
-def window_download(request: Request, window_id: str, kind: str) -> Response:
+def window_download(
+    request: Request, window_id: str, kind: str, currency: str | None = None
+) -> Response:
+    """A report of the window; `currency` names the pacs.008 of a window that committed in
+    several. A pacs.008 the window has none of (no committed transfer, or none in that
+    currency) is not found, rather than a server error."""
     if kind not in REPORT_TYPES:
         raise Problem(NOT_FOUND)
     filename, media_type = REPORT_TYPES[kind]
+    key = _window_id(window_id)
     with node_context(request).database.transaction() as session:
-        text = exports.render(session, window_id=_window_id(window_id), kind=kind, currency=None)
+        report = settlement_exports.with_ulids(
+            exports.window_report(session, key), settlement.window_ulids(session, key)
+        )
+    if kind == "pacs008":
+        committed = report.committed_currencies()
+        if currency is None and len(committed) == 1:
+            currency = committed[0]
+        if currency not in committed:
+            raise Problem(NOT_FOUND)
+        filename = f"{currency}-{filename}"
+    text = settlement_exports.render(report, kind, currency)
     return Response(
         text,
         media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{window_id}-{filename}"'},
+        headers={"Content-Disposition": f'attachment; filename="{key}-{filename}"'},
     )
 
 

@@ -12,7 +12,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from comptoir.kernel import audit
@@ -133,6 +133,21 @@ def report(session: Session, window_id: uuid.UUID) -> WindowReport:
         for participant, currency in [key]
     ]
     return WindowReport(window=window, transfers=transfers, positions=positions)
+
+
+def window_ulids(session: Session, window_id: uuid.UUID) -> dict[uuid.UUID, str]:
+    """The ULIDs that the window's transfers, and the transfers they refund (in whichever
+    window those are), came as, by stored id; a transfer sent with a UUID is not in it."""
+    refunded = select(TransferRow.refund_of).where(
+        TransferRow.window_id == window_id, TransferRow.refund_of.is_not(None)
+    )
+    rows = session.execute(
+        select(TransferRow.id, TransferRow.ulid).where(
+            TransferRow.ulid.is_not(None),
+            or_(TransferRow.window_id == window_id, TransferRow.id.in_(refunded)),
+        )
+    )
+    return {key: ulid for key, ulid in rows if ulid is not None}
 
 
 def settle_window(

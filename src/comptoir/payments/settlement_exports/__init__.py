@@ -9,13 +9,19 @@ made again and a receiver can recognise it.
 - `to_pacs008(report, currency=None)` / `pacs008_messages(report)`: the committed transfers,
   one FIToFICstmrCdtTrf per currency, since its group total holds a single currency.
 - `to_pacs002(report)`: one FIToFIPmtStsRpt with every transfer's status (ACSC or RJCT).
+- `render(report, kind, currency=None)`: one of them by name (`KINDS`).
+- `with_ulids(report, ulids)`: the report with the ULIDs its transfers came as, so that every
+  export names a transfer by the id its DFSP used (`WindowTransfer.wire_id`).
 
 Choices made to fit the schemas (each module says why):
 
-- Ids: Max35Text cannot hold a 36-character UUID, so ids are the 32 hex digits (`uuid.hex`);
-  MsgIds are the window's hex digits plus the currency (pacs.008) or "-ST" (pacs.002).
-- UETR: the schema's UUIDv4Identifier pattern refuses our UUIDv7 ids, so the UETR is the
-  transfer id with its version nibble set to 4 (`uetr`), one-to-one with the id.
+- Ids: a transfer sent with a ULID is named by it (26 characters) in InstrId, EndToEndId and
+  TxId; Max35Text cannot hold a 36-character UUID, so other ids are the 32 hex digits
+  (`uuid.hex`, `transfer_reference`); MsgIds are the window's hex digits plus the currency
+  (pacs.008) or "-ST" (pacs.002).
+- UETR: the schema's UUIDv4Identifier pattern refuses UUIDv7 ids and every ULID, so the UETR
+  is the transfer's 128 bits with the version nibble set to 4 (`uetr`), one-to-one with a
+  UUIDv4 or UUIDv7 id; a ULID is never put there, EndToEndId carries it.
 - Participants are agents identified by FSP id as members (ClrSysMmbId) of the switch's
   proprietary clearing system; settlement method CLRG.
 - Text is cleaned of characters XML cannot carry and shortened to the field's maximum with
@@ -32,8 +38,10 @@ from comptoir.payments.settlement_exports.fields import (
     compact_id,
     pacs002_message_id,
     pacs008_message_id,
+    transfer_reference,
     uetr,
 )
+from comptoir.payments.settlement_exports.formats import KINDS, render
 from comptoir.payments.settlement_exports.pacs002 import status_reason, to_pacs002
 from comptoir.payments.settlement_exports.pacs008 import pacs008_messages, to_pacs008
 from comptoir.payments.settlement_exports.report import (
@@ -43,9 +51,11 @@ from comptoir.payments.settlement_exports.report import (
     TransferState,
     WindowTransfer,
     net_positions,
+    with_ulids,
 )
 
 __all__ = [
+    "KINDS",
     "POSITION_COLUMNS",
     "TRANSFER_COLUMNS",
     "ExportError",
@@ -58,10 +68,13 @@ __all__ = [
     "pacs002_message_id",
     "pacs008_message_id",
     "pacs008_messages",
+    "render",
     "status_reason",
     "to_csv",
     "to_pacs002",
     "to_pacs008",
+    "transfer_reference",
     "transfers_csv",
     "uetr",
+    "with_ulids",
 ]

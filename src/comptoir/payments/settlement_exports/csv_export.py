@@ -47,7 +47,8 @@ TRANSFER_COLUMNS: Final = (
     "note",
 )
 """Columns of `transfers_csv`: one row per transfer, committed and aborted, in the order they
-were prepared. Ids are canonical UUIDs; state is COMMITTED or ABORTED; parties are FSPIOP
+were prepared. Ids are as the DFSP wrote them: a ULID when it sent one, else the canonical
+UUID; state is COMMITTED or ABORTED; parties are FSPIOP
 "TYPE:IDENTIFIER"; refund_of is the refunded transfer's id; fspiop_error_code is why an
 aborted transfer was aborted, when known."""
 
@@ -102,7 +103,7 @@ def transfers_csv(report: SettlementWindowReport) -> str:
         (
             (
                 window,
-                str(transfer.transfer_id),
+                transfer.wire_id,
                 transfer.state,
                 transfer.amount.currency,
                 transfer.amount.to_fixed(),
@@ -114,7 +115,7 @@ def transfers_csv(report: SettlementWindowReport) -> str:
                 _text(transfer.payee_name),
                 _time(transfer.prepared_at),
                 _time(transfer.completed_at),
-                "" if transfer.refund_of is None else str(transfer.refund_of),
+                transfer.refund_of_wire_id or "",
                 transfer.fspiop_error_code or "",
                 _text(transfer.note),
             )

@@ -1,6 +1,7 @@
 """Fitting our values into ISO 20022 fields: identifiers, message ids, text and parties.
 
-Identifiers are never cut: they are chosen to fit (a UUID's 32 hex digits in a Max35Text).
+Identifiers are never cut: they are chosen to fit (a ULID's 26 characters or a UUID's 32 hex
+digits in a Max35Text).
 Free text (names, notes) is cleaned and shortened to the field's maximum, since a note is
 for people and a shortened note still tells them what the payment was for.
 """
@@ -53,12 +54,24 @@ def compact_id(value: UUID) -> str:
     return value.hex
 
 
+def transfer_reference(transfer_id: UUID, ulid: str | None) -> str:
+    """How a pacs.008 and a pacs.002 name a transfer (InstrId, EndToEndId, TxId and their
+    Orgnl... echoes, all Max35Text): the ULID its DFSP sent, when it came as one (26
+    characters, as the DFSP wrote it, so an operator can search for it), else the UUID's 32
+    hex digits (`compact_id`), since the 36-character form does not fit."""
+    return ulid if ulid is not None else compact_id(transfer_id)
+
+
 def uetr(transfer_id: UUID) -> str:
-    """The UETR for a transfer: its id with the version nibble set to 4 (and the RFC 4122
-    variant, which UUIDv7 already has), so that it matches the schemas' UUIDv4Identifier
-    pattern. Our ids are UUIDv7, which the pattern refuses; for a UUIDv7 the mapping is
-    one-to-one (set the nibble back to 7 to recover the transfer id), so the UETR stays as
-    unique and as traceable as the transfer id itself."""
+    """The UETR for a transfer: its 128 bits with the version nibble set to 4 and the RFC
+    4122 variant, so that it matches the schemas' UUIDv4Identifier pattern
+    ("[a-f0-9]{8}-[a-f0-9]{4}-4[a-f0-9]{3}-[89ab][a-f0-9]{3}-[a-f0-9]{12}").
+
+    DFSPs mostly send UUIDv4 (kept as it is) or UUIDv7 (one-to-one: set the nibble back to 7
+    to recover the id). A ULID can never be a UETR (26 Crockford characters, not the
+    pattern's 36), so its UETR is its bits in this form too: 122 of its 128 bits are kept,
+    which keeps it as unique as the ULID's 80 random bits in practice, but the ULID is not
+    recovered from it; EndToEndId and TxId carry the ULID itself."""
     return str(UUID(int=transfer_id.int, version=4))
 
 

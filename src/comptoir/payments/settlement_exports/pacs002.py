@@ -1,8 +1,13 @@
 """The status of every transfer in the window as pacs.002.001.11 (FIToFIPaymentStatusReportV11).
 
 One message for the whole window, whatever its currencies: the report's original-group
-blocks repeat, one per pacs.008 (per currency), each naming that pacs.008's MsgId, creation
-time, count and control sum, with group status ACSC and the count per status.
+blocks repeat, one per pacs.008 (per currency), each naming that pacs.008's MsgId, count and
+control sum, with group status ACSC and the count per status.
+
+The original's creation time (OrgnlCreDtTm, optional) is left out: every export is made
+afresh with its own CreDtTm, while a pacs.008's MsgId is the same each time, so the
+pacs.002 cannot know which creation time the receiver's copy of the pacs.008 bears, and the
+MsgId with the message name already names it.
 
 Each transfer gets a TxInfAndSts with its original ids (the pacs.008's InstrId, EndToEndId,
 TxId and UETR), its status and, in OrgnlTxRef, its amount and the two agents, so an aborted
@@ -24,9 +29,9 @@ from xml.etree import ElementTree as ET
 
 from comptoir.kernel.clock import utc_iso
 from comptoir.payments.settlement_exports.fields import (
-    compact_id,
     pacs002_message_id,
     pacs008_message_id,
+    transfer_reference,
     uetr,
 )
 from comptoir.payments.settlement_exports.iso20022 import Builder, agent, amount, decimal_text
@@ -89,24 +94,22 @@ def to_pacs002(report: SettlementWindowReport) -> str:
     message = b.sub(document, "FIToFIPmtStsRpt")
     header = b.sub(message, "GrpHdr")
     b.sub(header, "MsgId", pacs002_message_id(report.window_id))
-    created = utc_iso(report.generated_at)
-    b.sub(header, "CreDtTm", created)
+    b.sub(header, "CreDtTm", utc_iso(report.generated_at))
     for currency in report.committed_currencies():
-        _original_group(b, message, report, currency, created)
+        _original_group(b, message, report, currency)
     for transfer in report.transfers:
-        _transaction(b, message, transfer, report, created)
+        _transaction(b, message, transfer, report)
     return b.serialise(document)
 
 
 def _original_group(
-    b: Builder, message: ET.Element, report: SettlementWindowReport, currency: str, created: str
+    b: Builder, message: ET.Element, report: SettlementWindowReport, currency: str
 ) -> None:
     count = str(len(report.committed_in(currency)))
     total = decimal_text(committed_total(report, currency))
     group = b.sub(message, "OrgnlGrpInfAndSts")
     b.sub(group, "OrgnlMsgId", pacs008_message_id(report.window_id, currency))
     b.sub(group, "OrgnlMsgNmId", PACS008_NAME)
-    b.sub(group, "OrgnlCreDtTm", created)
     b.sub(group, "OrgnlNbOfTxs", count)
     b.sub(group, "OrgnlCtrlSum", total)
     b.sub(group, "GrpSts", ACCEPTED)
@@ -121,7 +124,6 @@ def _transaction(
     message: ET.Element,
     transfer: WindowTransfer,
     report: SettlementWindowReport,
-    created: str,
 ) -> None:
     element = b.sub(message, "TxInfAndSts")
     if transfer.committed:
@@ -130,8 +132,7 @@ def _transaction(
         currency = transfer.amount.currency
         b.sub(original, "OrgnlMsgId", pacs008_message_id(report.window_id, currency))
         b.sub(original, "OrgnlMsgNmId", PACS008_NAME)
-        b.sub(original, "OrgnlCreDtTm", created)
-    reference = compact_id(transfer.transfer_id)
+    reference = transfer_reference(transfer.transfer_id, transfer.ulid)
     b.sub(element, "OrgnlInstrId", reference)
     b.sub(element, "OrgnlEndToEndId", reference)
     b.sub(element, "OrgnlTxId", reference)

@@ -21,10 +21,10 @@ from xml.etree import ElementTree as ET
 from comptoir.kernel.clock import utc_iso
 from comptoir.kernel.money import Money, sum_money
 from comptoir.payments.settlement_exports.fields import (
-    compact_id,
     fit,
     pacs008_message_id,
     parse_party,
+    transfer_reference,
     uetr,
 )
 from comptoir.payments.settlement_exports.iso20022 import (
@@ -108,9 +108,9 @@ def _transaction(
 ) -> None:
     element = b.sub(message, "CdtTrfTxInf")
     ids = b.sub(element, "PmtId")
-    reference = compact_id(transfer.transfer_id)
-    # The FSPIOP transfer id is the only id the switch owns end to end, so it serves as the
-    # instruction, end-to-end and transaction id alike.
+    reference = transfer_reference(transfer.transfer_id, transfer.ulid)
+    # The FSPIOP transfer id, as its DFSP wrote it, is the only id every party to the transfer
+    # knows, so it serves as the instruction, end-to-end and transaction id alike.
     b.sub(ids, "InstrId", reference)
     b.sub(ids, "EndToEndId", reference)
     b.sub(ids, "TxId", reference)
@@ -138,7 +138,7 @@ def remittance_lines(transfer: WindowTransfer) -> list[str]:
     then the payer's note, shortened to 140 characters."""
     lines = []
     if transfer.refund_of is not None:
-        lines.append(f"Refund of {transfer.refund_of}")
+        lines.append(f"Refund of {transfer.refund_of_wire_id}")
     note = fit(transfer.note, MAX_FREE_TEXT)
     if note is not None:
         lines.append(note)

@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
 from typing import Final, Literal
 from uuid import UUID
 
+from comptoir.kernel.fspiop.ids import correlation_uuid, is_ulid
 from comptoir.kernel.money import Money, sum_money
 
 TransferState = Literal["COMMITTED", "ABORTED"]
@@ -71,6 +72,11 @@ class WindowTransfer:
     `payer_party` and `payee_party` are FSPIOP party ids written "TYPE:IDENTIFIER"
     ("MSISDN:+17585550101", "ALIAS:cafe@bank-a"); `fspiop_error_code` is the FSPIOP error that
     aborted the transfer ("3303" expired, "4001" liquidity...), never set on a committed one.
+
+    `ulid` is the transfer id as its DFSP wrote it when that was a ULID (FSPIOP v2.0's
+    CorrelationId allows both), `refund_of_ulid` the same for the refunded transfer: each
+    must name the same 128 bits as the UUID beside it. `wire_id` and `refund_of_wire_id` are
+    what the exports show, so that an operator finds a transfer by the DFSP's own id.
     """
 
     transfer_id: UUID
@@ -87,6 +93,8 @@ class WindowTransfer:
     note: str | None = None
     refund_of: UUID | None = None
     fspiop_error_code: str | None = None
+    ulid: str | None = None
+    refund_of_ulid: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.transfer_id, UUID):
@@ -111,6 +119,10 @@ class WindowTransfer:
             raise TypeError("refund_of must be a UUID or None.")
         if self.refund_of == self.transfer_id:
             raise ExportError(f"Transfer {self.transfer_id} cannot refund itself.")
+        _check_ulid(self.ulid, self.transfer_id, "ulid")
+        if self.refund_of_ulid is not None and self.refund_of is None:
+            raise ExportError(f"Transfer {self.transfer_id} has a refund_of_ulid but no refund_of.")
+        _check_ulid(self.refund_of_ulid, self.refund_of, "refund_of_ulid")
         code = self.fspiop_error_code
         if code is not None:
             if not isinstance(code, str) or not _FSPIOP_ERROR_CODE.fullmatch(code):
@@ -121,6 +133,27 @@ class WindowTransfer:
     @property
     def committed(self) -> bool:
         return self.state == "COMMITTED"
+
+    @property
+    def wire_id(self) -> str:
+        """The transfer id as its DFSP wrote it: the ULID when it came as one, else the UUID."""
+        return self.ulid or str(self.transfer_id)
+
+    @property
+    def refund_of_wire_id(self) -> str | None:
+        """The refunded transfer's id as its DFSP wrote it, when this is a refund."""
+        if self.refund_of is None:
+            return None
+        return self.refund_of_ulid or str(self.refund_of)
+
+
+def _check_ulid(ulid: str | None, key: UUID | None, what: str) -> None:
+    if ulid is None:
+        return
+    if not isinstance(ulid, str):
+        raise TypeError(f"{what} must be a str or None, not {type(ulid).__name__}.")
+    if not is_ulid(ulid) or correlation_uuid(ulid) != key:
+        raise ExportError(f"{what} {ulid[:40]!r} is not the ULID of {key}.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,3 +300,22 @@ def net_positions(transfers: Iterable[WindowTransfer]) -> tuple[NetPosition, ...
         into = Money(received[(currency, fsp_id)], currency)
         positions.append(NetPosition(fsp_id, currency, out, into, into - out))
     return tuple(positions)
+
+
+def with_ulids(report: SettlementWindowReport, ulids: Mapping[UUID, str]) -> SettlementWindowReport:
+    """`report` with each transfer (and each refunded transfer) that `ulids` names given its
+    ULID, so the exports name it as its DFSP did. `ulids` maps stored ids to the ULIDs they
+    came as; ids it does not hold came as UUIDs and stay as they are."""
+    transfers = [
+        replace(
+            transfer,
+            ulid=ulids.get(transfer.transfer_id, transfer.ulid),
+            refund_of_ulid=(
+                transfer.refund_of_ulid
+                if transfer.refund_of is None
+                else ulids.get(transfer.refund_of, transfer.refund_of_ulid)
+            ),
+        )
+        for transfer in report.transfers
+    ]
+    return replace(report, transfers=transfers)
