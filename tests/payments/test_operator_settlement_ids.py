@@ -183,3 +183,24 @@ def test_a_window_without_committed_transfers_has_no_pacs008_to_download(
     answer = switch.browser.get(f"/operator/switch/windows/{window}/pacs008")
     assert answer.status_code == 404
     assert xml_texts(download(switch, window, "pacs002"), "//p2:TxSts") == ["RJCT"]
+
+
+def test_the_report_command_names_a_ulid_transfer_by_its_ulid_as_the_pages_do(
+    switch: Switch,
+) -> None:
+    from comptoir.payments import exports
+
+    ulid = ulid_text(new_id())
+    store(switch, ulid)
+    window = close(switch)
+
+    with switch.database.reading() as session:
+        rendered = {
+            kind: exports.render(session, window_id=window, kind=kind, currency=None)
+            for kind in ("transfers-csv", "pacs008", "pacs002")
+        }
+
+    assert rendered["transfers-csv"] == download(switch, window, "transfers-csv")
+    assert ulid in rendered["transfers-csv"]
+    assert xml_texts(rendered["pacs008"], "//p8:EndToEndId") == [ulid]
+    assert xml_texts(rendered["pacs002"], "//p2:OrgnlEndToEndId") == [ulid]

@@ -47,7 +47,7 @@ def window_report(session: Session, window_id: uuid.UUID) -> exports.SettlementW
         for net in result.positions
     ]
     window = result.window
-    return exports.SettlementWindowReport(
+    report = exports.SettlementWindowReport(
         window_id=window.id,
         state=window.state,
         opened_at=window.opened_at,
@@ -58,16 +58,9 @@ def window_report(session: Session, window_id: uuid.UUID) -> exports.SettlementW
         generated_at=system_clock.now(),
         participant_names=names,
     )
+    # Each transfer named as its DFSP sent it: a ULID when it came as one.
+    return exports.with_ulids(report, settlement.window_ulids(session, window_id))
 
 
 def render(session: Session, *, window_id: uuid.UUID, kind: str, currency: str | None) -> str:
-    report = window_report(session, window_id)
-    if kind == "csv":
-        return exports.to_csv(report)
-    if kind == "transfers-csv":
-        return exports.transfers_csv(report)
-    if kind == "pacs008":
-        return exports.to_pacs008(report, currency)
-    if kind == "pacs002":
-        return exports.to_pacs002(report)
-    raise ValueError(f"unknown report format {kind}")
+    return exports.render(window_report(session, window_id), kind, currency)

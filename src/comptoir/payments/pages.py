@@ -143,10 +143,8 @@ def window_download(
         raise Problem(NOT_FOUND)
     filename, media_type = REPORT_TYPES[kind]
     key = _window_id(window_id)
-    with node_context(request).database.transaction() as session:
-        report = settlement_exports.with_ulids(
-            exports.window_report(session, key), settlement.window_ulids(session, key)
-        )
+    with node_context(request).database.reading() as session:
+        report = exports.window_report(session, key)
     if kind == "pacs008":
         committed = report.committed_currencies()
         if currency is None and len(committed) == 1:
