@@ -1,37 +1,27 @@
-"""The alias directory and the routing of lookups, quotes and requests to pay.
+"""The alias directory and the routing of party lookups.
 
 A DFSP registers which parties it holds (`POST /participants/{Type}/{ID}`); a payer's
 `GET /parties/{Type}/{ID}` goes to the DFSP that holds the party, whose answer goes back to the
-payer. Quotes and transaction requests are routed the same way. The switch keeps what it needs
-to route answers and to answer resends, and relays bodies untouched (they are signed end to
-end by their senders).
+payer. Quotes and requests to pay, routed with this directory, are in `routing`. The switch
+relays bodies untouched (they are signed end to end by their senders).
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable
-
 from sqlalchemy.orm import Session
 
 from comptoir.kernel.clock import Clock
-from comptoir.kernel.fspiop import FspiopError, content_hash, correlation_uuid, ulid_or_none
+from comptoir.kernel.fspiop import FspiopError
 from comptoir.payments.models import (
     AliasRow,
     ParticipantCurrencyRow,
     ParticipantRow,
-    QuoteRow,
-    TransactionRequestRow,
 )
 from comptoir.payments.switch.intake import Inbound
 from comptoir.payments.switch.outbound import Sender
 from comptoir.payments.switch.schemas import (
     ParticipantPost,
     PartiesPut,
-    QuotePost,
-    QuotePut,
-    TransactionRequestPost,
-    TransactionRequestPut,
 )
 
 SUPPORTED_PARTY_TYPES = ("MSISDN", "EMAIL", "BUSINESS", "ALIAS")
@@ -236,266 +226,12 @@ def answer_back(
     )
 
 
-# -- quotes ---------------------------------------------------------------------------------------
-
-
-def _route_new_request(
-    session: Session,
-    sender: Sender,
-    inbound: Inbound,
-    *,
-    resource: str,
-    request_id: str,
-    stored: tuple[str, str, str] | None,
-    destination: str | None,
-    who_is_missing: str,
-    record: Callable[[str], object],
-) -> None:
-    """The shared path of a POST the switch routes (quotes, requests to pay): a resend whose
-    content changed is 3106; a resend of the same content goes on again to the DFSP the first
-    went to, which answers it as a resend (API Definition 3.2.5.1: once a callback was sent,
-    a resend gets a new one); a party no DFSP holds is 3204; otherwise `record` keeps what
-    routing the answer needs, and the request goes on, untouched, to `destination`.
-    `stored` is the first request's content hash, its sender and the DFSP it went to."""
-    path = f"/{resource}/{request_id}"
-    if stored is not None:
-        stored_hash, sent_by, routed_to = stored
-        if stored_hash != content_hash(inbound.body) or sent_by != inbound.source.id:
-            sender.error(
-                session,
-                destination=inbound.source.id,
-                resource=resource,
-                path=path,
-                error=FspiopError("3106", f"{request_id} was already sent with other content"),
-            )
-            return
-        sender.relay(
-            session,
-            destination=routed_to,
-            method="POST",
-            path=f"/{resource}",
-            headers=inbound.relayed_headers,
-            body=inbound.body,
-        )
-        return
-    if destination is None or session.get(ParticipantRow, destination) is None:
-        sender.error(
-            session,
-            destination=inbound.source.id,
-            resource=resource,
-            path=path,
-            error=FspiopError("3204", f"the {who_is_missing} is not held by any DFSP"),
-        )
-        return
-    session.add(record(destination))
-    session.flush()
-    sender.relay(
-        session,
-        destination=destination,
-        method="POST",
-        path=f"/{resource}",
-        headers=inbound.relayed_headers,
-        body=inbound.body,
-    )
-
-
-def route_quote(session: Session, sender: Sender, clock: Clock, inbound: Inbound) -> None:
-    """POST /quotes: to the payee's DFSP (named, or found in the directory)."""
-    body = inbound.parse(QuotePost)
-    quote_id = correlation_uuid(body.quoteId)
-    info = body.payee.partyIdInfo
-    existing = session.get(QuoteRow, quote_id)
-    _route_new_request(
-        session,
-        sender,
-        inbound,
-        resource="quotes",
-        request_id=body.quoteId,
-        stored=(
-            None
-            if existing is None
-            else (existing.request_hash, existing.payer_fsp, existing.payee_fsp)
-        ),
-        destination=(
-            inbound.headers.destination
-            or info.fspId
-            or owner_of(session, info.partyIdType, info.partyIdentifier, info.partySubIdOrType)
-        ),
-        who_is_missing="payee",
-        record=lambda payee_fsp: QuoteRow(
-            id=quote_id,
-            ulid=ulid_or_none(body.quoteId),
-            payer_fsp=inbound.source.id,
-            payee_fsp=payee_fsp,
-            request_hash=content_hash(inbound.body),
-            state="RECEIVED",
-            expiration=None,
-            response=None,
-            created_at=clock.now(),
-        ),
-    )
-
-
-def answer_quote(
-    session: Session, sender: Sender, inbound: Inbound, quote_id: uuid.UUID, *, error: bool
-) -> None:
-    """PUT /quotes/{ID}[/error] from the payee's DFSP, back to the payer's."""
-    if error:
-        inbound.error()
-    quote = session.get(QuoteRow, quote_id, with_for_update=True)
-    if quote is None:
-        raise FspiopError("3205", f"no quote has the id {quote_id}")
-    if quote.payee_fsp != inbound.source.id:
-        raise FspiopError("3100", "only the quote's payee DFSP may answer it")
-    if not error:
-        answer = inbound.parse(QuotePut)
-        quote.state = "ACCEPTED"
-        quote.response = answer.model_dump(mode="json", exclude_none=True)
-    else:
-        quote.state = "REJECTED"
-    session.flush()
-    sender.relay(
-        session,
-        destination=quote.payer_fsp,
-        method="PUT",
-        path=inbound.uri,
-        headers=inbound.relayed_headers,
-        body=inbound.body,
-    )
-
-
-def ask_quote(session: Session, sender: Sender, inbound: Inbound, quote_id: uuid.UUID) -> None:
-    """GET /quotes/{ID} from the quote's payer DFSP: on to the payee's DFSP, whose PUT comes
-    back through `answer_quote`; 3205 to anyone else (API Definition 6.5.3.1)."""
-    quote = session.get(QuoteRow, quote_id)
-    _pass_question_on(
-        session,
-        sender,
-        inbound,
-        resource="quotes",
-        answerer=quote.payee_fsp if quote and quote.payer_fsp == inbound.source.id else None,
-        unknown=FspiopError("3205", f"no quote of yours has the id {quote_id}"),
-    )
-
-
-def _pass_question_on(
-    session: Session,
-    sender: Sender,
-    inbound: Inbound,
-    *,
-    resource: str,
-    answerer: str | None,
-    unknown: FspiopError,
-) -> None:
-    """A GET of something the switch routed earlier: on, as signed, to the DFSP that answers
-    it; `unknown` back to the asker when it is not the asker's to ask (`answerer` None)."""
-    if answerer is None:
-        sender.error(
-            session, destination=inbound.source.id, resource=resource, path=inbound.path,
-            error=unknown,
-        )  # fmt: skip
-        return
-    sender.relay(
-        session,
-        destination=answerer,
-        method="GET",
-        path=inbound.uri,
-        headers=inbound.relayed_headers,
-        body=inbound.body,
-    )
-
-
-# -- transaction requests (request to pay) --------------------------------------------------------
-
-
-def route_transaction_request(
-    session: Session, sender: Sender, clock: Clock, inbound: Inbound
-) -> None:
-    """POST /transactionRequests: a merchant's request to pay, to the payer's DFSP."""
-    body = inbound.parse(TransactionRequestPost)
-    request_id = correlation_uuid(body.transactionRequestId)
-    payer = body.payer
-    existing = session.get(TransactionRequestRow, request_id)
-    _route_new_request(
-        session,
-        sender,
-        inbound,
-        resource="transactionRequests",
-        request_id=body.transactionRequestId,
-        stored=(
-            None
-            if existing is None
-            else (existing.request_hash, existing.payee_fsp, existing.payer_fsp)
-        ),
-        destination=(
-            inbound.headers.destination
-            or payer.fspId
-            or owner_of(session, payer.partyIdType, payer.partyIdentifier, payer.partySubIdOrType)
-        ),
-        who_is_missing="payer",
-        record=lambda payer_fsp: TransactionRequestRow(
-            id=request_id,
-            ulid=ulid_or_none(body.transactionRequestId),
-            payee_fsp=inbound.source.id,
-            payer_fsp=payer_fsp,
-            request_hash=content_hash(inbound.body),
-            state="RECEIVED",
-            created_at=clock.now(),
-        ),
-    )
-
-
-def ask_transaction_request(
-    session: Session, sender: Sender, inbound: Inbound, request_id: uuid.UUID
-) -> None:
-    """GET /transactionRequests/{ID} from the DFSP that sent the request: on to the payer's
-    DFSP, whose PUT comes back through `answer_transaction_request`; 3206 to anyone else."""
-    row = session.get(TransactionRequestRow, request_id)
-    _pass_question_on(
-        session,
-        sender,
-        inbound,
-        resource="transactionRequests",
-        answerer=row.payer_fsp if row and row.payee_fsp == inbound.source.id else None,
-        unknown=FspiopError("3206", f"no transaction request of yours has the id {request_id}"),
-    )
-
-
-def answer_transaction_request(
-    session: Session, sender: Sender, inbound: Inbound, request_id: uuid.UUID, *, error: bool
-) -> None:
-    if error:
-        inbound.error()
-    row = session.get(TransactionRequestRow, request_id, with_for_update=True)
-    if row is None:
-        raise FspiopError("3206", f"no transaction request has the id {request_id}")
-    if row.payer_fsp != inbound.source.id:
-        raise FspiopError("3100", "only the payer's DFSP may answer a transaction request")
-    if error:
-        row.state = "REJECTED"
-    else:
-        row.state = inbound.parse(TransactionRequestPut).transactionRequestState
-    session.flush()
-    sender.relay(
-        session,
-        destination=row.payee_fsp,
-        method="PUT",
-        path=inbound.uri,
-        headers=inbound.relayed_headers,
-        body=inbound.body,
-    )
-
-
 __all__ = [
+    "SUPPORTED_PARTY_TYPES",
     "answer_back",
-    "answer_quote",
-    "answer_transaction_request",
-    "ask_quote",
-    "ask_transaction_request",
     "lookup_party",
+    "owner_of",
     "register_party",
     "remove_party",
-    "route_quote",
-    "route_transaction_request",
     "which_participant",
 ]

@@ -23,7 +23,7 @@ from comptoir.kernel.clock import Clock
 from comptoir.kernel.db import Database
 from comptoir.kernel.fspiop import RESOURCES, FspiopError, correlation_uuid, error_body
 from comptoir.kernel.web.direct import PathMatcher
-from comptoir.payments.services import directory, transfers
+from comptoir.payments.services import directory, routing, transfers
 from comptoir.payments.services.transfers import TransferContext
 from comptoir.payments.switch.group_commit import GroupCommitter
 from comptoir.payments.switch.intake import Arrival, Inbound, receive
@@ -216,7 +216,7 @@ async def post_quote(request: Request) -> Response:
     return await _handle(
         request,
         "quotes",
-        lambda session, switch, inbound: directory.route_quote(
+        lambda session, switch, inbound: routing.route_quote(
             session, switch.sender, switch.clock, inbound
         ),
     )
@@ -227,7 +227,7 @@ async def get_quote(request: Request, quote_id: str) -> Response:
     return await _handle(
         request,
         "quotes",
-        lambda session, switch, inbound: directory.ask_quote(
+        lambda session, switch, inbound: routing.ask_quote(
             session, switch.sender, inbound, _id(quote_id, "3205")
         ),
     )
@@ -238,7 +238,7 @@ async def put_quote_error(request: Request, quote_id: str) -> Response:
     return await _handle(
         request,
         "quotes",
-        lambda session, switch, inbound: directory.answer_quote(
+        lambda session, switch, inbound: routing.answer_quote(
             session, switch.sender, inbound, _id(quote_id), error=True
         ),
         status=200,
@@ -250,7 +250,7 @@ async def put_quote(request: Request, quote_id: str) -> Response:
     return await _handle(
         request,
         "quotes",
-        lambda session, switch, inbound: directory.answer_quote(
+        lambda session, switch, inbound: routing.answer_quote(
             session, switch.sender, inbound, _id(quote_id), error=False
         ),
         status=200,
@@ -265,7 +265,7 @@ async def post_transaction_request(request: Request) -> Response:
     return await _handle(
         request,
         "transactionRequests",
-        lambda session, switch, inbound: directory.route_transaction_request(
+        lambda session, switch, inbound: routing.route_transaction_request(
             session, switch.sender, switch.clock, inbound
         ),
     )
@@ -276,7 +276,7 @@ async def get_transaction_request(request: Request, request_id: str) -> Response
     return await _handle(
         request,
         "transactionRequests",
-        lambda session, switch, inbound: directory.ask_transaction_request(
+        lambda session, switch, inbound: routing.ask_transaction_request(
             session, switch.sender, inbound, _id(request_id, "3206")
         ),
     )
@@ -287,7 +287,7 @@ async def put_transaction_request_error(request: Request, request_id: str) -> Re
     return await _handle(
         request,
         "transactionRequests",
-        lambda session, switch, inbound: directory.answer_transaction_request(
+        lambda session, switch, inbound: routing.answer_transaction_request(
             session, switch.sender, inbound, _id(request_id), error=True
         ),
         status=200,
@@ -299,7 +299,7 @@ async def put_transaction_request(request: Request, request_id: str) -> Response
     return await _handle(
         request,
         "transactionRequests",
-        lambda session, switch, inbound: directory.answer_transaction_request(
+        lambda session, switch, inbound: routing.answer_transaction_request(
             session, switch.sender, inbound, _id(request_id), error=False
         ),
         status=200,
