@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from comptoir.apps.wallet.domain.errors import WalletError
 from comptoir.apps.wallet.domain.parties import normalise_phone
+from comptoir.apps.wallet.domain.signin import CODE_DIGITS
 from comptoir.apps.wallet.pages.common import (
     SESSION_COOKIE,
     Visitor,
@@ -126,8 +127,13 @@ def signin_check_code(
         "phone": phone,
         "return_path": code_step(institution_id, phone),
     }
+    typed = "".join(code.split())  # "123 456", as a message may show it, is the code too
+    if len(typed) != CODE_DIGITS or not (typed.isascii() and typed.isdigit()):
+        # A slip of the finger is not a guess: it costs none of the three tries.
+        context["error"] = _("Enter the {digits}-figure code we sent you.", digits=CODE_DIGITS)
+        return render(request, "wallet/signin.html", context, status_code=400)
     try:
-        result = verify_code(wallet, institution_id=institution_id, phone=phone, code=code)
+        result = verify_code(wallet, institution_id=institution_id, phone=phone, code=typed)
     except WalletError as error:
         context.update(step="phone", error=error_text(error))
         return render(request, "wallet/signin.html", context, status_code=400)
