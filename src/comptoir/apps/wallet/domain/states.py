@@ -54,7 +54,7 @@ def move(current: PaymentState, new: PaymentState) -> PaymentState:
     if not can_move(current, new):
         raise WalletError(
             "payment_state",
-            lazy("This payment is already {state}; it cannot change now.", state=current.value),
+            lazy("This payment was already answered; it cannot change now."),
         )
     return new
 

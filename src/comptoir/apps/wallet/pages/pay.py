@@ -139,7 +139,9 @@ def qr_read(
 
 
 @router.get("/wallets/{institution_id}/payments/{payment_id}")
-def payment_page(request: Request, institution_id: str, payment_id: str) -> Response:
+def payment_page(
+    request: Request, institution_id: str, payment_id: str, answered: str = ""
+) -> Response:
     who = visitor(request, institution_id)
     if not isinstance(who, Visitor):
         return who
@@ -155,7 +157,12 @@ def payment_page(request: Request, institution_id: str, payment_id: str) -> Resp
     return render(
         request,
         "wallet/payment.html",
-        {"institution": who.institution, "customer": who.customer, "payment": view},
+        {
+            "institution": who.institution,
+            "customer": who.customer,
+            "payment": view,
+            "already_answered": bool(answered),
+        },
     )
 
 
@@ -181,6 +188,10 @@ def _act(request: Request, institution_id: str, payment_id: str, *, confirm: boo
             wallet, institution_id=institution_id, customer_id=who.customer.id, payment_id=target
         )
     except WalletError as error:
+        if error.code == "payment_state":
+            # Pressed twice, or sent again from an old tab or the back button: the payment
+            # moved on the first time. Its page says where it stands; nothing happens twice.
+            return see_other(f"/wallets/{institution_id}/payments/{payment_id}?answered=1")
         view = payment_view(
             wallet, institution_id=institution_id, customer_id=who.customer.id, payment_id=target
         )

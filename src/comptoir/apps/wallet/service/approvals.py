@@ -14,8 +14,8 @@ from comptoir.apps.wallet import schemas
 from comptoir.apps.wallet.domain.errors import WalletError
 from comptoir.apps.wallet.domain.fees import Scenario
 from comptoir.apps.wallet.domain.parties import PartyKey, PartyType
-from comptoir.apps.wallet.domain.states import RequestState
-from comptoir.apps.wallet.models import Institution, TransactionRequest
+from comptoir.apps.wallet.domain.states import PaymentState, RequestState
+from comptoir.apps.wallet.models import Institution, Payment, TransactionRequest
 from comptoir.apps.wallet.service import outgoing, payer
 from comptoir.apps.wallet.service.context import Wallet, get_customer, get_institution
 from comptoir.apps.wallet.service.customers import find_by_identifier
@@ -131,15 +131,37 @@ def _still_open(row: TransactionRequest, now: datetime) -> None:
         raise WalletError("request_expired", lazy("This request to pay has expired."))
 
 
+# A payment answering a request that may still be paid: approving again shows it rather than
+# opening a second one, and declining cancels it.
+_LIVE = (PaymentState.LOOKUP, PaymentState.QUOTING, PaymentState.QUOTED)
+
+
+def _answer_in_progress(session: Session, row: TransactionRequest, now: datetime) -> Payment | None:
+    if row.payment_id is None:
+        return None
+    payment = session.scalar(select(Payment).where(Payment.id == row.payment_id).with_for_update())
+    if payment is None or payment.state not in _LIVE:
+        return None
+    expires = payment.quote_expires_at
+    if payment.state == PaymentState.QUOTED and expires is not None and expires <= now:
+        return None
+    return payment
+
+
 def approve_request(
     wallet: Wallet, *, institution_id: str, customer_id: uuid.UUID, request_row_id: uuid.UUID
 ) -> uuid.UUID:
-    """Our customer wants to pay a request: quote it (the total is shown before agreeing)."""
+    """Our customer wants to pay a request: quote it (the total is shown before agreeing).
+    Approving again (a second click, another tab) gives the payment already under way."""
     with wallet.database.transaction() as session:
         institution = get_institution(session, institution_id)
         customer = get_customer(session, institution_id, customer_id)
         row = _own(session, institution_id, customer_id, request_row_id)
-        _still_open(row, wallet.clock.now())
+        now = wallet.clock.now()
+        _still_open(row, now)
+        under_way = _answer_in_progress(session, row, now)
+        if under_way is not None:
+            return under_way.id
         party = PartyKey(PartyType(row.party_type), row.party_id)
         payment = payer.open_payment(
             session,
@@ -167,6 +189,9 @@ def reject_request(
         now = wallet.clock.now()
         _still_open(row, now)
         row.state, row.updated_at = RequestState.REJECTED.value, now
+        under_way = _answer_in_progress(session, row, now)
+        if under_way is not None:
+            under_way.state, under_way.updated_at = PaymentState.CANCELLED.value, now
         if row.counterpart_fsp == institution.id:
             mirror = session.scalar(
                 select(TransactionRequest).where(

@@ -328,6 +328,24 @@ def answered_request_expired(
     return expires_at is not None and expires_at <= now
 
 
+def answered_request_closed(session: Session, institution: Institution, payment: Payment) -> bool:
+    """Whether the payment answers a request to pay that was declined, paid, or is answered by
+    another payment: agreeing to it would pay the request a second time."""
+    if payment.transaction_request_id is None:
+        return False
+    asked = session.scalar(
+        select(TransactionRequest).where(
+            TransactionRequest.institution_id == institution.id,
+            TransactionRequest.direction == INCOMING,
+            TransactionRequest.request_id == payment.transaction_request_id,
+        )
+    )
+    if asked is None:
+        return False
+    still_open = asked.state in (RequestState.RECEIVED.value, RequestState.PENDING.value)
+    return not still_open or asked.payment_id != payment.id
+
+
 def accept_request(
     session: Session, wallet: Wallet, institution: Institution, payment: Payment
 ) -> None:

@@ -1,0 +1,121 @@
+"""Answering twice, as people do on a slow connection: a second click, another tab, the back
+button. Nothing is paid twice, and the page says where things stand in the reader's words."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from comptoir.apps.wallet.service.customers import get_customer_view
+from tests.apps.wallet.conftest import ALICE, SHOP, Node
+from tests.apps.wallet.test_pages import csrf, sign_in
+
+
+def balance(node: Node, institution_id: str, customer_id: object) -> int:
+    return get_customer_view(
+        node.wallet,
+        institution_id=institution_id,
+        customer_id=customer_id,  # type: ignore[arg-type]
+    ).balance.minor
+
+
+def asked_to_pay(node: Node, capsys: pytest.CaptureFixture[str]) -> tuple[TestClient, str, str]:
+    """Chez Marie asks Alice for XCD 20.00; Alice's requests page, and its approve action."""
+    merchant = sign_in(node, "wallet-b", SHOP, capsys)
+    page = merchant.get("/wallets/wallet-b/requests")
+    merchant.post(
+        "/wallets/wallet-b/requests",
+        data={"payer": ALICE, "amount": "20", "csrf_token": csrf(page.text)},
+    )
+    node.pump()
+    customer = sign_in(node, "wallet-a", ALICE, capsys)
+    listed = customer.get("/wallets/wallet-a/requests").text
+    action = re.search(r'action="(/wallets/wallet-a/requests/[^"]+)/approve"', listed)
+    assert action is not None
+    return customer, listed, action.group(1)
+
+
+def test_a_request_to_pay_approved_twice_is_paid_once(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    alice = node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
+    customer, listed, request_path = asked_to_pay(node, capsys)
+
+    # Two tabs of the same requests page, "See the fees and pay" pressed in each.
+    first = customer.post(
+        request_path + "/approve", data={"csrf_token": csrf(listed)}, follow_redirects=False
+    )
+    second = customer.post(
+        request_path + "/approve", data={"csrf_token": csrf(listed)}, follow_redirects=False
+    )
+    assert first.headers["location"] == second.headers["location"]
+    node.pump()
+    offer = customer.get(first.headers["location"])
+    customer.post(first.headers["location"] + "/confirm", data={"csrf_token": csrf(offer.text)})
+    node.pump()
+
+    assert balance(node, "wallet-a", alice.id) == 10_000 - 2_000
+
+
+def test_declining_after_seeing_the_fees_cancels_the_offer_and_pays_nothing(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    alice = node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
+    customer, listed, request_path = asked_to_pay(node, capsys)
+    approved = customer.post(
+        request_path + "/approve", data={"csrf_token": csrf(listed)}, follow_redirects=False
+    )
+    node.pump()
+    offer = customer.get(approved.headers["location"])
+    assert "Pay XCD\xa020.00" in offer.text
+
+    customer.post(request_path + "/reject", data={"csrf_token": csrf(listed)})
+    node.pump()
+    late = customer.post(
+        approved.headers["location"] + "/confirm",
+        data={"csrf_token": csrf(offer.text)},
+        follow_redirects=True,
+    )
+    node.pump()
+
+    assert "Cancelled" in late.text and "Nothing was paid twice." in late.text
+    assert balance(node, "wallet-a", alice.id) == 10_000
+
+
+def test_a_payment_agreed_again_from_an_old_page_says_so_in_french_and_pays_once(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    alice = node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
+    customer = sign_in(node, "wallet-a", ALICE, capsys)
+    form = customer.get("/wallets/wallet-a/pay")
+    started = customer.post(
+        "/wallets/wallet-a/pay",
+        data={"recipient": "shop@wallet-b", "amount": "10", "csrf_token": csrf(form.text)},
+        follow_redirects=False,
+    )
+    node.pump()
+    page = started.headers["location"]
+    offer = customer.get(page)
+    customer.post(page + "/confirm", data={"csrf_token": csrf(offer.text)})
+
+    again = customer.post(
+        page + "/confirm",
+        data={"csrf_token": csrf(offer.text)},
+        headers={"accept-language": "fr"},
+        follow_redirects=False,
+    )
+    assert again.status_code == 303
+    shown = customer.get(again.headers["location"], headers={"accept-language": "fr"})
+    node.pump()
+
+    assert shown.status_code == 200
+    assert "sending" not in shown.text and "committed" not in shown.text
+    assert balance(node, "wallet-a", alice.id) == 10_000 - 1_000
