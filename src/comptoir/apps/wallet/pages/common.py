@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from babel.dates import format_datetime
+from babel.numbers import format_decimal, get_decimal_symbol
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -108,6 +109,17 @@ def money(value: Money | None) -> str:
     return "" if value is None else format_money(value, current_locale())
 
 
+def amount_example() -> str:
+    """An amount as the reader writes it ("12.50", "12,50"), for the hint under amount fields:
+    a form takes either decimal mark, but a person copies what the page shows."""
+    return format_decimal(12.5, format="0.00", locale=current_locale())
+
+
+def written_amount(value: Money) -> str:
+    """An amount to put in a form field, with the reader's decimal mark ("12,50" in fr)."""
+    return value.to_fixed().replace(".", get_decimal_symbol(current_locale()))
+
+
 def when(moment: datetime | None) -> str:
     if moment is None:
         return ""
@@ -144,6 +156,8 @@ def render(
 ) -> HTMLResponse:
     values: dict[str, Any] = {
         "money": money,
+        "amount_example": amount_example,
+        "written_amount": written_amount,
         "when": when,
         "state_label": lambda key: label(STATE_LABELS, key),
         "entry_label": lambda key: label(ENTRY_LABELS, key),

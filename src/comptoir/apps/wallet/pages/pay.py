@@ -17,6 +17,7 @@ from comptoir.apps.wallet.pages.common import (
     render,
     see_other,
     visitor,
+    written_amount,
 )
 from comptoir.apps.wallet.service.payer import (
     cancel_payment,
@@ -32,14 +33,18 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/wallets/{institution_id}/pay")
-def pay_form(request: Request, institution_id: str) -> Response:
+def pay_form(
+    request: Request, institution_id: str, recipient: str = "", amount: str = "", note: str = ""
+) -> Response:
+    """The form, empty, or filled again from a payment that failed (to correct and retry)."""
     who = visitor(request, institution_id)
     if not isinstance(who, Visitor):
         return who
+    form = {"recipient": recipient[:128], "amount": amount[:32], "note": note[:128]}
     return render(
         request,
         "wallet/pay.html",
-        {"institution": who.institution, "customer": who.customer, "form": {}},
+        {"institution": who.institution, "customer": who.customer, "form": form},
     )
 
 
@@ -109,7 +114,11 @@ def qr_read(
     if not isinstance(who, Visitor):
         return who
     try:
-        qr = parse_payment_qr(payload)
+        # A long code pasted from a message or a note often arrives cut over several lines.
+        joined = "".join(line.strip() for line in payload.splitlines())
+        if not joined:
+            raise WalletError("qr_missing", lazy("Paste the text of the merchant's QR code."))
+        qr = parse_payment_qr(joined)
         if qr.currency is not None and qr.currency != who.institution.currency:
             raise WalletError(
                 "qr_currency", lazy("This QR code asks for a currency this wallet does not hold.")
@@ -123,12 +132,13 @@ def qr_read(
                 "customer": who.customer,
                 "payload": payload,
                 "error": error_text(error),
+                "error_field": "payload",
             },
             status_code=400,
         )
     form = {
         "recipient": qr.alias,
-        "amount": "" if qr.amount is None else qr.amount.to_fixed(),
+        "amount": "" if qr.amount is None else written_amount(qr.amount),
         "merchant_name": qr.merchant_name,
     }
     return render(

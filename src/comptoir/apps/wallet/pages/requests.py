@@ -74,8 +74,23 @@ def ask_to_pay(
         )
     except WalletError as error:
         form = {"payer": payer, "amount": amount, "note": note}
-        return _requests_page(request, who, status_code=400, form=form, error=error_text(error))
+        return _requests_page(
+            request,
+            who,
+            status_code=400,
+            form=form,
+            error=error_text(error),
+            error_field=_request_field_of(error.code),
+        )
     return see_other(f"/wallets/{institution_id}/requests")
+
+
+def _request_field_of(code: str) -> str:
+    if code.startswith("amount"):
+        return "request-amount"
+    if code.startswith("note"):
+        return "request-note"
+    return "" if code == "not_merchant" else "payer"
 
 
 @router.post("/wallets/{institution_id}/requests/{row_id}/approve")
@@ -156,6 +171,12 @@ def refund(
         )
     except WalletError as error:
         return _received_page(
-            request, who, status_code=400, error=error_text(error), failed_transfer=transfer_id
+            request,
+            who,
+            status_code=400,
+            error=error_text(error),
+            error_field="reason" if error.code.startswith("note") else "amount",
+            failed_transfer=transfer_id,
+            form={"amount": amount, "reason": reason},
         )
     return see_other(f"/wallets/{institution_id}/payments/{payment_id}")

@@ -1,0 +1,141 @@
+"""A form that refuses what was typed says why next to the field at fault, keeps what was
+typed, and shows amounts as the reader writes them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.apps.wallet.conftest import ALICE, SHOP, Node
+from tests.apps.wallet.test_pages import QR, csrf, sign_in, with_crc
+
+FR = {"accept-language": "fr"}
+
+
+def test_a_refused_amount_is_explained_at_its_field_and_kept(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    client = sign_in(node, "wallet-a", ALICE, capsys)
+    form = client.get("/wallets/wallet-a/pay", headers=FR)
+    assert "12,50" in form.text  # the example under the amount, as a French reader writes it
+
+    answer = client.post(
+        "/wallets/wallet-a/pay",
+        data={"recipient": SHOP, "amount": "abc", "csrf_token": csrf(form.text)},
+        headers=FR,
+    )
+
+    assert answer.status_code == 400
+    field = re.search(
+        r'<p class="errors" id="amount-error">([^<]+)</p>\s*<input id="amount"[^>]*>', answer.text
+    )
+    assert field is not None, "the sentence is not next to the amount"
+    assert "abc n&#39;est pas un montant." in field.group(1)
+    assert 'value="abc"' in field.group(0) and 'aria-invalid="true"' in field.group(0)
+    assert 'aria-describedby="amount-hint amount-error"' in field.group(0)
+
+
+def test_a_refund_above_what_is_left_keeps_the_amount_and_reason_at_that_payment(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
+    customer = sign_in(node, "wallet-a", ALICE, capsys)
+    form = customer.get("/wallets/wallet-a/pay")
+    started = customer.post(
+        "/wallets/wallet-a/pay",
+        data={"recipient": "shop@wallet-b", "amount": "10", "csrf_token": csrf(form.text)},
+        follow_redirects=False,
+    )
+    node.pump()
+    offer = customer.get(started.headers["location"])
+    customer.post(started.headers["location"] + "/confirm", data={"csrf_token": csrf(offer.text)})
+    node.pump()
+    merchant = sign_in(node, "wallet-b", SHOP, capsys)
+    sales = merchant.get("/wallets/wallet-b/received")
+    action = re.search(r'action="(/wallets/wallet-b/received/[^"]+/refund)"', sales.text)
+    assert action is not None
+
+    refused = merchant.post(
+        action.group(1),
+        data={"amount": "11", "reason": "broken jar", "csrf_token": csrf(sales.text)},
+    )
+
+    assert refused.status_code == 400
+    assert '<p class="errors" id="refund-1-error">You can refund at most' in refused.text
+    assert 'value="11"' in refused.text and 'value="broken jar"' in refused.text
+    assert "up to XCD\xa010.00" in merchant.get("/wallets/wallet-b/received").text
+
+
+def test_an_empty_qr_asks_for_the_code_and_one_cut_over_lines_is_read_in_french(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    client = sign_in(node, "wallet-a", ALICE, capsys)
+    form = client.get("/wallets/wallet-a/pay/qr")
+
+    empty = client.post(
+        "/wallets/wallet-a/pay/qr", data={"payload": " \n", "csrf_token": csrf(form.text)}
+    )
+    assert empty.status_code == 400
+    assert '<p class="errors" id="payload-error">Paste the text of the merchant' in empty.text
+
+    code = with_crc(QR)
+    cut = client.post(
+        "/wallets/wallet-a/pay/qr",
+        data={"payload": f"{code[:30]}\r\n{code[30:]}\n", "csrf_token": csrf(form.text)},
+        headers=FR,
+    )
+    assert cut.status_code == 200
+    assert 'value="shop@wallet-b"' in cut.text and 'value="12,50"' in cut.text
+
+
+def test_a_payment_to_an_unknown_number_offers_to_correct_it_with_what_was_typed(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    client = sign_in(node, "wallet-a", ALICE, capsys)
+    form = client.get("/wallets/wallet-a/pay")
+    started = client.post(
+        "/wallets/wallet-a/pay",
+        data={
+            "recipient": "+17585550777",
+            "amount": "2,5",
+            "note": "rent",
+            "csrf_token": csrf(form.text),
+        },
+        follow_redirects=False,
+    )
+    node.pump()
+    failed = client.get(started.headers["location"], headers=FR)
+    link = re.search(r'href="(/wallets/wallet-a/pay\?[^"]+)"', failed.text)
+    assert link is not None, "no way back to the form"
+
+    again = client.get(link.group(1).replace("&amp;", "&"), headers=FR)
+
+    assert 'value="+17585550777"' in again.text and 'value="2,50"' in again.text
+    assert 'value="rent"' in again.text
+
+
+def test_a_request_to_pay_with_a_bad_amount_says_so_at_the_amount(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
+    merchant = sign_in(node, "wallet-b", SHOP, capsys)
+    page = merchant.get("/wallets/wallet-b/requests")
+
+    refused = merchant.post(
+        "/wallets/wallet-b/requests",
+        data={"payer": ALICE, "amount": "0", "csrf_token": csrf(page.text)},
+    )
+
+    assert refused.status_code == 400
+    assert '<p class="errors" id="request-amount-error">The amount must be' in refused.text
+    assert f'value="{ALICE}"' in refused.text and 'value="0"' in refused.text
