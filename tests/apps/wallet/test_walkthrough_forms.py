@@ -139,3 +139,32 @@ def test_a_request_to_pay_with_a_bad_amount_says_so_at_the_amount(
     assert refused.status_code == 400
     assert '<p class="errors" id="request-amount-error">The amount must be' in refused.text
     assert f'value="{ALICE}"' in refused.text and 'value="0"' in refused.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("1,234.50", "XCD\xa01,234.50"),  # as the English page writes it
+        ("1\u202f234,50\xa0XCD", "XCD\xa01,234.50"),  # copied from the French page
+        ("1.234,50", "XCD\xa01,234.50"),
+        ("EC$20", "XCD\xa020.00"),
+    ],
+)
+def test_an_amount_written_with_thousands_or_a_currency_is_read_as_meant(
+    typed: str, shown: str, two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph", balance=500_000)
+    node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
+    client = sign_in(node, "wallet-a", ALICE, capsys)
+    form = client.get("/wallets/wallet-a/pay")
+
+    started = client.post(
+        "/wallets/wallet-a/pay",
+        data={"recipient": "shop@wallet-b", "amount": typed, "csrf_token": csrf(form.text)},
+        follow_redirects=False,
+    )
+
+    assert started.status_code == 303
+    node.pump()
+    assert f"Pay {shown}" in client.get(started.headers["location"]).text

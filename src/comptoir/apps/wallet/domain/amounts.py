@@ -12,11 +12,51 @@ from comptoir.kernel.money import AmountError, Money, MoneyError
 MAX_PAYMENT: Final = 10**13
 
 
+# What people copy along with an amount from a page or a message: "XCD 12.50", "EC$12.50".
+_CURRENCY_MARKS: Final = ("EC$", "$")
+
+
+def _grouped(whole: str, separator: str) -> bool:
+    """Whether WHOLE is digits in groups of three ("1,234,567"), as thousands are written."""
+    first, *rest = whole.split(separator)
+    return (
+        bool(rest)
+        and 1 <= len(first) <= 3
+        and first.isdigit()
+        and all(len(group) == 3 and group.isdigit() for group in rest)
+    )
+
+
+def _plain(text: str, currency: str) -> str:
+    """An amount as typed or copied ("1,234.50", "1 234,50 XCD", "1.234,50") written "1234.50".
+    Spaces of every kind go (French writes thousands with a narrow no-break space); a comma
+    alone is a decimal comma; with both marks, the last one is the decimal mark and the other
+    one only counts when it groups thousands."""
+    cleaned = "".join(text.split())
+    for mark in (currency.upper(), *_CURRENCY_MARKS):
+        if cleaned.upper().startswith(mark):
+            cleaned = cleaned[len(mark) :]
+        if cleaned.upper().endswith(mark):
+            cleaned = cleaned[: -len(mark)]
+    if "," in cleaned and "." in cleaned:
+        decimal = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
+        whole, _, fraction = cleaned.rpartition(decimal)
+        grouping = "." if decimal == "," else ","
+        if _grouped(whole, grouping):
+            return whole.replace(grouping, "") + "." + fraction
+        return cleaned
+    for grouping in (",", "."):
+        if cleaned.count(grouping) > 1 and _grouped(cleaned, grouping):
+            return cleaned.replace(grouping, "")
+    if cleaned.count(",") == 1:
+        return cleaned.replace(",", ".")  # a decimal comma, as French speakers write it
+    return cleaned
+
+
 def parse_amount(text: str, currency: str) -> int:
-    """A positive amount typed by a person ("12.50", "12,50" or "12"), in minor units."""
-    cleaned = text.strip().replace(" ", "").replace("\u00a0", "")
-    if cleaned.count(",") == 1 and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")  # a decimal comma, as French speakers write it
+    """A positive amount typed by a person ("12.50", "12,50", "1,234.50", "1 234,50" or "12"),
+    in minor units."""
+    cleaned = _plain(text, currency)
     if not cleaned:
         raise WalletError("amount_missing", lazy("Enter an amount."))
     try:
