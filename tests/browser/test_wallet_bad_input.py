@@ -99,3 +99,32 @@ def test_a_payment_agreed_again_from_a_second_tab_is_paid_once(
     before.goto(demo_server.url + WALLET + "/home")
     paid_after = len(re.findall(r"1,50\s*XCD", before.locator("main").inner_text()))
     assert paid_after - paid_before == 2  # one line in "your payments", one in the history
+
+
+def test_a_phone_number_left_unshared_says_how_to_share_it_and_then_signs_in(
+    browser: Browser, demo_server: RunningServer, screenshots: Path
+) -> None:
+    kwame = "+17585550102"
+    context = browser.new_context(java_script_enabled=False, locale="fr-FR")
+    page = context.new_page()
+    page.goto(demo_server.url + "/wallets/island-wallet/signin")
+    page.click("form[action='/wallets/island-wallet/signin/oidc'] button")
+    page.fill("#phone", kwame)
+    page.click("form[action='/identity/login'] button")
+    page.fill("input[name=code]", _last_code(demo_server, kwame))
+    page.click("main form button[type=submit] >> nth=0")
+    page.uncheck("#claim-phone_number")
+    page.click("button[value=allow]")
+    page.screenshot(path=str(screenshots / "wallet-phone-unshared-fr.png"), full_page=True)
+
+    consents = page.locator("main a[href$='/identity/me/consents']")
+    assert consents.count() == 1
+    consents.click()
+    page.click("main form[action*='consents'] button[type=submit] >> nth=0")
+    page.goto(demo_server.url + "/wallets/island-wallet/signin")
+    page.click("form[action='/wallets/island-wallet/signin/oidc'] button")
+    page.click("button[value=allow]")
+
+    assert page.url.endswith("/wallets/island-wallet/home"), page.url
+    assert "Kwame Charles" in page.locator("main").inner_text()
+    context.close()

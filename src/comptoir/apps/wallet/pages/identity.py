@@ -29,6 +29,7 @@ from comptoir.kernel.oidc.browser import (
 from comptoir.kernel.web.context import node_context
 
 PENDING_COOKIE = "comptoir_wallet_oidc"
+CONSENTS_PATH = "/identity/me/consents"  # where a person withdraws what they shared
 HTTP_TIMEOUT_SECONDS = 10.0
 
 router = APIRouter(include_in_schema=False)
@@ -42,13 +43,16 @@ def _cookie_path(institution_id: str) -> str:
     return f"/wallets/{institution_id}/signin/oidc"
 
 
-def _refused(request: Request, institution_id: str, message: str, status: int) -> Response:
+def _refused(
+    request: Request, institution_id: str, message: str, status: int, *, consents: str = ""
+) -> Response:
     institution = institution_or_404(wallet_of(request), institution_id)
     context = {
         "institution": institution,
         "step": "phone",
         "error": message,
         "oidc_available": identity.registration(wallet_of(request), institution_id) is not None,
+        "consents_url": consents,
     }
     response = render(request, "wallet/signin.html", context, status_code=status)
     response.delete_cookie(PENDING_COOKIE, path=_cookie_path(institution_id))
@@ -161,7 +165,12 @@ def oidc_callback(request: Request, institution_id: str) -> Response:
             wallet, institution_id=institution_id, phone=claims.get("phone_number")
         )
     except WalletError as error:
-        return _refused(request, institution_id, error_text(error), 403)
+        # Without the phone number (unticked when sharing), every later sign-in gives the same
+        # answer until the person shares it: say where that is done.
+        consents = ""
+        if error.code == "no_phone":
+            consents = node.settings.resolved_identity_issuer.rstrip("/") + CONSENTS_PATH
+        return _refused(request, institution_id, error_text(error), 403, consents=consents)
     response = see_other(f"/wallets/{institution_id}/home")
     response.delete_cookie(PENDING_COOKIE, path=_cookie_path(institution_id))
     set_session_cookie(request, response, institution_id, token)
