@@ -168,3 +168,51 @@ def test_an_amount_written_with_thousands_or_a_currency_is_read_as_meant(
     assert started.status_code == 303
     node.pump()
     assert f"Pay {shown}" in client.get(started.headers["location"]).text
+
+
+def test_switching_language_on_a_refused_payment_brings_back_what_was_typed(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    client = sign_in(node, "wallet-a", ALICE, capsys)
+    form = client.get("/wallets/wallet-a/pay")
+    refused = client.post(
+        "/wallets/wallet-a/pay",
+        data={"recipient": "shop@wallet-b", "amount": "12.345", "csrf_token": csrf(form.text)},
+    )
+    back_to = re.search(r'name="next" value="([^"]+)"', refused.text)
+    assert back_to is not None
+
+    switched = client.post(
+        "/language",
+        data={
+            "lang": "fr",
+            "next": back_to.group(1).replace("&amp;", "&"),
+            "csrf_token": csrf(refused.text),
+        },
+    )
+
+    assert switched.status_code == 200 and "Montant (XCD)" in switched.text
+    assert 'value="shop@wallet-b"' in switched.text and 'value="12.345"' in switched.text
+
+
+def test_a_request_to_pay_without_a_customer_asks_for_the_customer(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
+    merchant = sign_in(node, "wallet-b", SHOP, capsys)
+    page = merchant.get("/wallets/wallet-b/requests")
+
+    refused = merchant.post(
+        "/wallets/wallet-b/requests",
+        data={"payer": "", "amount": "5", "csrf_token": csrf(page.text)},
+    )
+
+    assert refused.status_code == 400
+    assert (
+        '<p class="errors" id="payer-error">Enter the phone number or alias of the customer who'
+        in refused.text
+    )
+    assert "person to pay" not in refused.text

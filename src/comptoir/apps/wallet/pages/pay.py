@@ -4,6 +4,7 @@ customer's agreement and the receipt."""
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -79,6 +80,8 @@ def pay(
                 "form": form,
                 "error": error_text(error),
                 "error_field": _field_of(error.code),
+                # Switching language here brings the form back as it was typed.
+                "return_path": f"/wallets/{institution_id}/pay?{urlencode(form)}",
             },
             status_code=400,
         )

@@ -20,6 +20,7 @@ from comptoir.apps.wallet.service.approvals import approve_request, reject_reque
 from comptoir.apps.wallet.service.refunds import received_payments, refund_payment
 from comptoir.apps.wallet.service.requests import list_requests, request_payment
 from comptoir.apps.wallet.web import wallet_of
+from comptoir.kernel.i18n import _
 
 router = APIRouter(include_in_schema=False)
 
@@ -74,12 +75,15 @@ def ask_to_pay(
         )
     except WalletError as error:
         form = {"payer": payer, "amount": amount, "note": note}
+        message = error_text(error)
+        if error.code == "missing_recipient":  # the shared sentence speaks of paying someone
+            message = _("Enter the phone number or alias of the customer who is to pay.")
         return _requests_page(
             request,
             who,
             status_code=400,
             form=form,
-            error=error_text(error),
+            error=message,
             error_field=_request_field_of(error.code),
         )
     return see_other(f"/wallets/{institution_id}/requests")
