@@ -216,3 +216,20 @@ def test_a_request_to_pay_without_a_customer_asks_for_the_customer(
         in refused.text
     )
     assert "person to pay" not in refused.text
+
+
+def test_a_request_being_routed_says_it_is_finding_the_customer_not_the_payee(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
+    merchant = sign_in(node, "wallet-b", SHOP, capsys)
+    page = merchant.get("/wallets/wallet-b/requests")
+
+    merchant.post(
+        "/wallets/wallet-b/requests",
+        data={"payer": ALICE, "amount": "5", "csrf_token": csrf(page.text)},
+    )
+
+    listed = merchant.get("/wallets/wallet-b/requests").text
+    assert "Finding the customer's bank" in listed and "Finding the payee" not in listed
