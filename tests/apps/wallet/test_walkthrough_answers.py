@@ -4,10 +4,13 @@ button. Nothing is paid twice, and the page says where things stand in the reade
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
+from comptoir.apps.wallet.models import TransactionRequest
 from comptoir.apps.wallet.service.customers import get_customer_view
 from tests.apps.wallet.conftest import ALICE, SHOP, Node
 from tests.apps.wallet.test_pages import csrf, sign_in
@@ -119,3 +122,34 @@ def test_a_payment_agreed_again_from_an_old_page_says_so_in_french_and_pays_once
     assert shown.status_code == 200
     assert "sending" not in shown.text and "committed" not in shown.text
     assert balance(node, "wallet-a", alice.id) == 10_000 - 1_000
+
+
+def test_a_second_offer_left_from_before_is_refused_once_the_request_is_paid(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two offers for one request, as approving twice made them before it was paid once."""
+    node = two_banks
+    alice = node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
+    customer, listed, request_path = asked_to_pay(node, capsys)
+    offers = []
+    for _ in range(2):
+        approved = customer.post(
+            request_path + "/approve", data={"csrf_token": csrf(listed)}, follow_redirects=False
+        )
+        offers.append(approved.headers["location"])
+        with node.wallet.database.transaction() as session:  # forget it, as before the fix
+            session.execute(update(TransactionRequest).values(payment_id=None))
+    with node.wallet.database.transaction() as session:
+        session.execute(
+            update(TransactionRequest).values(payment_id=uuid.UUID(offers[1].rsplit("/", 1)[1]))
+        )
+    node.pump()
+    for offer in reversed(offers):
+        page = customer.get(offer)
+        answer = customer.post(offer + "/confirm", data={"csrf_token": csrf(page.text)})
+        node.pump()
+
+    assert answer.status_code == 400
+    assert "This request to pay was already answered. Nothing more was paid." in answer.text
+    assert balance(node, "wallet-a", alice.id) == 10_000 - 2_000

@@ -231,11 +231,7 @@ def confirm_payment(
         if quoting.answered_request_expired(session, institution, payment, now):
             fail(payment, now, "3301", "the request to pay expired before the payer agreed")
             return payment_view_of(payment)
-        if quoting.answered_request_closed(session, institution, payment):
-            raise WalletError(
-                "request_answered",
-                lazy("This request to pay was already answered. Nothing more was paid."),
-            )
+        quoting.check_request_still_open(session, institution, payment)
         customer = get_customer(session, institution_id, customer_id)
         ledger.lock_customer_account(
             session,

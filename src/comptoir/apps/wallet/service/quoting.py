@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from comptoir.apps.wallet import fspiop_client, schemas
 from comptoir.apps.wallet.domain import books
 from comptoir.apps.wallet.domain.amounts import from_wire, to_wire
+from comptoir.apps.wallet.domain.errors import WalletError
 from comptoir.apps.wallet.domain.fees import Scenario, scenario_for
 from comptoir.apps.wallet.domain.states import PaymentState, RequestState
 from comptoir.apps.wallet.models import (
@@ -30,6 +31,7 @@ from comptoir.apps.wallet.service.context import Wallet
 from comptoir.kernel.clock import utc_iso
 from comptoir.kernel.fspiop import FspiopError
 from comptoir.kernel.fspiop.ilp import IlpError, decode, from_b64url, fulfils
+from comptoir.kernel.i18n import lazy
 from comptoir.kernel.money import MoneyError
 
 INCOMING = "incoming"
@@ -328,11 +330,11 @@ def answered_request_expired(
     return expires_at is not None and expires_at <= now
 
 
-def answered_request_closed(session: Session, institution: Institution, payment: Payment) -> bool:
-    """Whether the payment answers a request to pay that was declined, paid, or is answered by
-    another payment: agreeing to it would pay the request a second time."""
+def check_request_still_open(session: Session, institution: Institution, payment: Payment) -> None:
+    """Refuse to pay a request to pay that was declined, paid, or is answered by another
+    payment: agreeing to this one would pay it a second time."""
     if payment.transaction_request_id is None:
-        return False
+        return
     asked = session.scalar(
         select(TransactionRequest).where(
             TransactionRequest.institution_id == institution.id,
@@ -340,10 +342,12 @@ def answered_request_closed(session: Session, institution: Institution, payment:
             TransactionRequest.request_id == payment.transaction_request_id,
         )
     )
-    if asked is None:
-        return False
-    still_open = asked.state in (RequestState.RECEIVED.value, RequestState.PENDING.value)
-    return not still_open or asked.payment_id != payment.id
+    open_states = (RequestState.RECEIVED.value, RequestState.PENDING.value)
+    if asked is not None and (asked.state not in open_states or asked.payment_id != payment.id):
+        raise WalletError(
+            "request_answered",
+            lazy("This request to pay was already answered. Nothing more was paid."),
+        )
 
 
 def accept_request(
