@@ -1,5 +1,6 @@
-"""The registration form as a person fills it in: the date of birth in three boxes (day, month,
-year), and every problem of a form named at once, each at its own field."""
+"""The registration and code forms as a person fills them in: the date of birth in three boxes
+(day, month, year), every problem of a form named at once, each at its own field, and a
+mistyped one-time code asked for again without costing a try."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 from sqlalchemy import func, select
 
 from comptoir.identity.registry.models import Person
-from tests.identity.registry.conftest import KWAME, Node, csrf
+from tests.identity.registry.conftest import KWAME, MARIE, Node, csrf
 
 
 def people(node: Node) -> int:
@@ -109,3 +110,52 @@ def test_a_date_that_does_not_exist_is_refused_in_french_and_the_boxes_keep_what
             rf'id="birthdate_{box}" name="birthdate_{box}" value="{typed}"', answer.text
         )
     assert people(node) == 0 and node.latest_sms(KWAME) is None
+
+
+def test_a_mistyped_code_is_asked_for_again_and_costs_none_of_the_three_tries(
+    node: Node,
+) -> None:
+    from tests.identity.registry.test_login import ask_code, enrol, send_code, wrong
+
+    enrol(node)
+    browser = node.browser(**{"accept-language": "fr"})
+    page = ask_code(browser, MARIE)
+    code = node.code_sent_to(MARIE)
+
+    slips = [page]
+    for typed in ("", "12", "abcdef", "1234567", "١٢٣٤٥٦", "", "12"):
+        slips.append(send_code(browser, slips[-1].text, MARIE, typed))
+    assert {answer.status_code for answer in slips[1:]} == {400}
+    assert "Indiquez le code à 6 chiffres" in slips[-1].text
+    assert 'name="code"' in slips[-1].text  # still the code step
+    assert 'aria-invalid="true"' in slips[-1].text
+    # Two real wrong guesses after seven slips: not yet locked.
+    second = send_code(
+        browser, send_code(browser, slips[-1].text, MARIE, wrong(code)).text, MARIE, wrong(code)
+    )
+    assert second.status_code == 400
+    # Typed as a message may show it, with a space, the code signs in.
+    signed_in = send_code(browser, second.text, MARIE, f"{code[:3]} {code[3:]}")
+    assert signed_in.status_code == 303
+
+
+def test_a_mistyped_enrolment_code_keeps_the_code_step_and_registers_nobody(node: Node) -> None:
+    browser = node.browser()
+    form = browser.get("/identity/register")
+    details = {
+        "name": "Kwame Charles",
+        "phone": KWAME,
+        "birthdate": "1995-07-01",
+        "locale": "en",
+    }
+    sent = browser.post("/identity/register", data={**details, "csrf_token": csrf(form.text)})
+
+    slip = browser.post(
+        "/identity/register/code",
+        data={**details, "code": "12 34", "csrf_token": csrf(sent.text)},
+    )
+
+    assert slip.status_code == 400
+    assert "Enter the 6-figure code we sent you." in slip.text
+    assert 'name="code"' in slip.text and "Send me a new code" in slip.text
+    assert people(node) == 0

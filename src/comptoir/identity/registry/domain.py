@@ -168,6 +168,20 @@ def new_code() -> str:
     return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
 
 
+def typed_code(text: str) -> str:
+    """The code a person typed, spaces dropped ("123 456", as a message may show it). What
+    cannot be a code (empty, letters, too few figures) is a slip, not a guess: it is refused
+    before it is checked, so it costs none of the tries before the lock."""
+    code = "".join(text.split())
+    if len(code) != CODE_DIGITS or not (code.isascii() and code.isdigit()):
+        raise RegistryError(
+            "malformed_code",
+            lazy("Enter the {digits}-figure code we sent you.", digits=CODE_DIGITS),
+            field="code",
+        )
+    return code
+
+
 def code_digest(secret: bytes, *, purpose: str, phone: str, code: str) -> str:
     """What is stored of a code: an HMAC under the node's secret, bound to phone and purpose,
     so neither the database nor its backups reveal a code (six digits are quick to try)."""

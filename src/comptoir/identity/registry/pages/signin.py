@@ -34,6 +34,11 @@ def _status_of(error: RegistryError) -> int:
     return LOCKED_STATUS if error.code in ("phone_locked", "resend_too_soon") else 400
 
 
+def _step_after(error: RegistryError, otherwise: str) -> str:
+    """Where a refused code form goes: the code step again for a code that was mistyped."""
+    return "code" if error.code == "malformed_code" else otherwise
+
+
 def _wrong_code(check: signin.CodeCheck, *, enrolling: bool = False) -> tuple[str, int]:
     if check.outcome is signin.Outcome.LOCKED:
         time = when(check.locked_until)
@@ -100,7 +105,8 @@ def login_check_code(
                 session, phone=phone, code=code, secret=node.secret, clock=node.clock
             )
     except RegistryError as error:
-        context.update(step="phone", **error_context(error))
+        # A mistyped code is asked for again; anything else goes back to the phone number.
+        context.update(step=_step_after(error, "phone"), **error_context(error))
         return render(request, "identity/login.html", context, status_code=_status_of(error))
     if check.outcome is not signin.Outcome.SIGNED_IN or check.session_id is None:
         message, status = _wrong_code(check)
@@ -223,7 +229,7 @@ def register_check_code(
                 clock=node.clock,
             )
     except RegistryError as error:
-        context.update(step="details", **error_context(error))
+        context.update(step=_step_after(error, "details"), **error_context(error))
         return render(request, "identity/register.html", context, status_code=_status_of(error))
     if check.outcome is not signin.Outcome.SIGNED_IN or check.session_id is None:
         message, status = _wrong_code(check, enrolling=True)

@@ -265,6 +265,7 @@ def confirm_login(
     """Check a login code; the right one opens a session. Wrong codes count towards the lock,
     so commit the transaction whatever the outcome."""
     clean_phone = domain.normalise_phone(phone)
+    code = domain.typed_code(code)
     person = find_person_by_phone(session, phone=clean_phone)
     if person is not None:
         _refuse_locked_method(session, person)
@@ -293,6 +294,7 @@ def confirm_enrolment(
 ) -> CodeCheck:
     """Check an enrolment code; the right one enrols the person and opens their session."""
     clean_phone = domain.normalise_phone(phone)
+    code = domain.typed_code(code)
     verdict = _judge(
         session, phone=clean_phone, purpose=domain.ENROL, code=code, secret=secret, clock=clock
     )
