@@ -113,6 +113,11 @@ def add_participant(
                 id=participant_id,
             ),
         )
+    if not name.strip() or not name.isprintable():
+        raise Problem(
+            PARTICIPANT_INVALID,
+            lazy("The participant's name must be printable text, not empty."),
+        )
     if net_debit_cap.currency != currency or net_debit_cap.is_negative():
         raise Problem(
             PARTICIPANT_INVALID,
@@ -242,6 +247,20 @@ def deposit_liquidity(
     row = participant_currency(session, participant_id, amount.currency)
     if amount.is_zero():
         raise Problem(PARTICIPANT_INVALID, lazy("A deposit must not be zero."))
+    if amount.minor < 0:
+        held = position(
+            session, store=store, participant_id=participant_id, currency=amount.currency
+        ).liquidity
+        if -amount.minor > held:
+            raise Problem(
+                PARTICIPANT_INVALID,
+                lazy(
+                    "A withdrawal of {amount} is more than the {held} that {id} holds.",
+                    amount=Money(-amount.minor, amount.currency).to_fixed(),
+                    held=Money(max(held, 0), amount.currency).to_fixed(),
+                    id=participant_id,
+                ),
+            )
     reconciliation = hub_accounts(session, store, amount.currency)[AccountCode.HUB_RECONCILIATION]
     debit, credit, code = (
         (reconciliation, row.liquidity_account_id, TransferCode.DEPOSIT)
