@@ -81,11 +81,26 @@ def hub_accounts(session: Session, store: LedgerStore, currency: str) -> dict[in
 
 
 def validate_callback_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        _ = parts.port  # a port that is not a number raises here
+    except ValueError:
+        parts, host = urlsplit(""), None
+    if parts.scheme not in ("http", "https") or not host or any(c.isspace() for c in url):
         raise Problem(
             PARTICIPANT_INVALID,
             lazy("The callback address {url} is not an http(s) URL.", url=url),
+        )
+    # The resource's path is appended to the address, so a query or a fragment would swallow it.
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        raise Problem(
+            PARTICIPANT_INVALID,
+            lazy(
+                "The callback address {url} must not have a query or a fragment: the switch "
+                "adds the resource's path to it.",
+                url=url,
+            ),
         )
     return url.rstrip("/")
 
