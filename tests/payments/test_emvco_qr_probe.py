@@ -278,3 +278,13 @@ def test_a_tip_or_convenience_fee_breaking_its_rules_is_refused(extra: str) -> N
     """EMV QRCPS-MPM, tags 55 to 57: 55 is "01", "02" or "03"; the fixed fee (56) is present
     exactly when 55 is "02", the percentage (57) exactly when it is "03"."""
     refused(qr("decode", signed("000201010211" + ACCOUNT + TAIL + extra)), 1, "55")
+
+
+@pytest.mark.parametrize("sub", ["02", "03", "04", "06"])
+def test_an_additional_data_field_longer_than_25_characters_is_refused(sub: str) -> None:
+    """EMV QRCPS-MPM, tag 62: the mobile number (02), store label (03), loyalty number (04) and
+    customer label (06) are "ans", up to 25 characters, like the bill number and reference."""
+    fine = signed("000201010211" + ACCOUNT + TAIL + "6229" + sub + "25" + "9" * 25)
+    assert decoded(fine)["additional_data"]["other"] == {sub: "9" * 25}  # type: ignore[index]
+    long = signed("000201010211" + ACCOUNT + TAIL + "6230" + sub + "26" + "9" * 26)
+    refused(qr("decode", long), 1, "decode: invalid_field:", f"sub-tag {sub}", "25")
