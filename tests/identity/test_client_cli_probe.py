@@ -18,13 +18,13 @@ from tests.support.servers import COMPTOIR
 SCOPES = "openid profile phone"
 
 
-def comptoir(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def comptoir(data: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {key: value for key, value in os.environ.items() if not key.startswith("COMPTOIR_")}
     return subprocess.run(
         [COMPTOIR, "identity", "client", *args],
         capture_output=True,
         text=True,
-        env={**clean, "COMPTOIR_DATA_DIR": str(data), "COLUMNS": "200"},
+        env={**clean, "COMPTOIR_DATA_DIR": str(data), "COLUMNS": "200", **env},
         timeout=120,
         check=False,
     )
@@ -54,10 +54,10 @@ def clients(data: Path) -> list[dict[str, object]]:
     return listing
 
 
-def add(data: Path, jwks: Path, *extra: str, **flags: str) -> subprocess.CompletedProcess[str]:
+def add(data: Path, jwks: Path, **flags: str) -> subprocess.CompletedProcess[str]:
     options = {"--name": "Marigot Market", "--redirect-uri": "https://rp.example/cb"}
     options |= {"--jwks": str(jwks), "--scopes": SCOPES, **flags}
-    return comptoir(data, "add", *(x for pair in options.items() for x in pair), *extra)
+    return comptoir(data, "add", *(x for pair in options.items() for x in pair))
 
 
 def test_a_client_is_added_on_a_fresh_data_folder_and_printed_as_json(tmp_path: Path) -> None:
@@ -74,6 +74,20 @@ def test_a_client_is_added_on_a_fresh_data_folder_and_printed_as_json(tmp_path: 
 
 def test_the_list_works_on_a_fresh_data_folder(tmp_path: Path) -> None:
     assert clients(tmp_path / "var") == []
+
+
+def test_an_unreachable_database_is_one_sentence_naming_the_setting(tmp_path: Path) -> None:
+    unreachable = {"COMPTOIR_DATABASE_URL": "postgresql://nobody:secret@127.0.0.1:9/nowhere"}
+    jwks = es256_jwks(tmp_path)
+    options = ["--name", "Shop", "--redirect-uri", "https://rp.example/cb", "--jwks", str(jwks)]
+    for args in (["add", *options], ["list"]):
+        result = comptoir(tmp_path, *args, **unreachable)
+        assert result.returncode == 2, result.stderr
+        assert result.stdout == ""
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, result.stderr
+        assert lines[0].startswith("comptoir: COMPTOIR_DATABASE_URL: cannot reach")
+        assert "secret" not in lines[0]
 
 
 def test_bad_input_is_one_sentence_and_adds_no_client(tmp_path: Path) -> None:

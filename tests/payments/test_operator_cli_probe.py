@@ -26,13 +26,13 @@ PACS008 = "urn:iso:std:iso:20022:tech:xsd:pacs.008.001.09"
 PACS002 = "urn:iso:std:iso:20022:tech:xsd:pacs.002.001.11"
 
 
-def comptoir(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def comptoir(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {key: value for key, value in os.environ.items() if not key.startswith("COMPTOIR_")}
     return subprocess.run(
         [COMPTOIR, *args],
         capture_output=True,
         text=True,
-        env={**clean, "COMPTOIR_DATA_DIR": str(data_dir), "COLUMNS": "200"},
+        env={**clean, "COMPTOIR_DATA_DIR": str(data_dir), "COLUMNS": "200", **env},
         timeout=120,
         check=False,
     )
@@ -130,6 +130,25 @@ def test_every_command_works_on_a_fresh_data_folder(tmp_path: Path) -> None:
     for args in (["switch", "positions"], ["switch", "window", "list"]):
         ok(comptoir(tmp_path / "fresh", *args))
     refused(comptoir(tmp_path / "other", "switch", "liquidity", "bank-a", "5"), "bank-a")
+
+
+def test_an_unreachable_database_is_one_sentence_naming_the_setting(
+    tmp_path: Path, jwks: Path
+) -> None:
+    unreachable = {"COMPTOIR_DATABASE_URL": "postgresql://nobody:secret@127.0.0.1:9/nowhere"}
+    for args in (
+        add(tmp_path, jwks),
+        ["switch", "liquidity", "bank-a", "5"],
+        ["switch", "window", "close"],
+        ["switch", "positions"],
+    ):
+        result = comptoir(tmp_path, *args, **unreachable)
+        assert result.returncode == 2, result.stderr
+        assert result.stdout == ""
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, result.stderr
+        assert lines[0].startswith("comptoir: COMPTOIR_DATABASE_URL: cannot reach")
+        assert "secret" not in lines[0]
 
 
 def test_a_bad_jwks_file_is_refused_and_changes_nothing(

@@ -29,7 +29,7 @@ import typer
 from sqlalchemy.orm import Session
 
 from comptoir.kernel.clock import system_clock
-from comptoir.kernel.db import Database, upgrade
+from comptoir.kernel.db import Database, check_connection, upgrade
 from comptoir.kernel.errors import Problem
 from comptoir.kernel.i18n import LazyText
 from comptoir.kernel.money import Money, MoneyError, format_money
@@ -65,7 +65,9 @@ def _session() -> Iterator[Session]:
     settings = load_settings()
     database = Database.from_url(settings.resolved_database_url)
     try:
-        # A fresh data folder works at once, as `serve` would have migrated it.
+        # An unreachable database is one sentence; a fresh data folder works at once, as
+        # `serve` would have migrated it.
+        check_connection(database.engine)
         upgrade(database.engine)
         with database.transaction() as session:
             yield session

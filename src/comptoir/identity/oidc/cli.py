@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from comptoir.identity.oidc import keys
 from comptoir.identity.oidc.service import clients, signing_keys
 from comptoir.kernel.clock import system_clock
-from comptoir.kernel.db import Database, upgrade
+from comptoir.kernel.db import Database, check_connection, upgrade
 from comptoir.kernel.settings import Settings, load_settings
 
 Result = TypeVar("Result")
@@ -83,7 +83,9 @@ def client_add(
     settings = load_settings()
     database = Database.from_url(settings.resolved_database_url)
     try:
-        # A fresh data folder works at once, as `serve` would have migrated it.
+        # An unreachable database is one sentence; a fresh data folder works at once, as
+        # `serve` would have migrated it.
+        check_connection(database.engine)
         upgrade(database.engine)
         with database.transaction() as session:
             added = clients.add_client(
@@ -111,6 +113,7 @@ def client_list() -> None:
     settings = load_settings()
     database = Database.from_url(settings.resolved_database_url)
     try:
+        check_connection(database.engine)
         upgrade(database.engine)
         with database.reading() as session:
             found = clients.list_clients(session)
