@@ -210,6 +210,8 @@ def test_other_bad_input_to_participant_add_is_refused_and_changes_nothing(
         ({"--callback-url": "http://dfsp.example:port/"}, "bank-b", [":port"]),
         ({"--name": ""}, "bank-b", ["name"]),
         ({"--name": "   "}, "bank-b", ["name"]),
+        ({"--name": "B" * 201}, "bank-b", ["name", "200"]),
+        ({"--callback-url": "http://dfsp.example/" + "x" * 481}, "bank-b", ["callback", "500"]),
         ({}, "bank a", ["bank a"]),
         ({}, "", ["participant id"]),
         ({"--name": "Another"}, "bank-a", ["bank-a", "already"]),

@@ -87,6 +87,11 @@ def validate_callback_url(url: str) -> str:
         _ = parts.port  # a port that is not a number raises here
     except ValueError:
         parts, host = urlsplit(""), None
+    if len(url) > 500:
+        raise Problem(
+            PARTICIPANT_INVALID,
+            lazy("The callback address must be at most 500 characters long."),
+        )
     if parts.scheme not in ("http", "https") or not host or any(c.isspace() for c in url):
         raise Problem(
             PARTICIPANT_INVALID,
@@ -128,10 +133,10 @@ def add_participant(
                 id=participant_id,
             ),
         )
-    if not name.strip() or not name.isprintable():
+    if not name.strip() or not name.isprintable() or len(name) > 200:
         raise Problem(
             PARTICIPANT_INVALID,
-            lazy("The participant's name must be printable text, not empty."),
+            lazy("The participant's name must be printable text of 1 to 200 characters."),
         )
     if net_debit_cap.currency != currency or net_debit_cap.is_negative():
         raise Problem(
