@@ -112,6 +112,8 @@ def test_bad_input_is_one_sentence_and_adds_no_client(tmp_path: Path) -> None:
         (add(data, jwks, **{"--scopes": "openid bogus"}), "--scopes"),
         (add(data, jwks, **{"--scopes": "profile phone"}), "--scopes"),
         (add(data, jwks, **{"--name": ""}), "--name"),
+        (add(data, jwks, **{"--name": "N" * 201}), "--name"),
+        (add(data, jwks, **{"--sector": "s" * 256}), "--sector"),
     ]
     for result, word in cases:
         assert result.returncode != 0, result.stdout
