@@ -132,3 +132,17 @@ def test_the_help_lists_every_flag(tmp_path: Path, flag: str) -> None:
     result = comptoir(tmp_path, "add", "--help")
     assert result.returncode == 0
     assert flag in result.stdout
+
+
+def test_a_sector_past_its_column_is_refused_on_each_backend(
+    database_url: str, tmp_path: Path
+) -> None:
+    data, backend = tmp_path / "var", {"COMPTOIR_DATABASE_URL": database_url}
+    jwks = es256_jwks(tmp_path)
+    options = ["--name", "Shop", "--redirect-uri", "https://rp.example/cb", "--jwks", str(jwks)]
+    result = comptoir(data, "add", *options, "--sector", "s" * 256, **backend)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("comptoir identity client: --sector: ")
+    assert comptoir(data, "add", *options, "--sector", "s" * 255, **backend).returncode == 0
+    listing = json.loads(comptoir(data, "list", **backend).stdout)
+    assert [client["sector_identifier"] for client in listing] == ["s" * 255]

@@ -318,3 +318,23 @@ def test_the_help_of_each_command_lists_its_flags(command: list[str], flags: lis
     out = ok(comptoir(Path("/nonexistent/unused"), "switch", *command, "--help"))
     for flag in flags:
         assert flag in out, (flag, out)
+
+
+def test_the_commands_and_their_refusals_are_the_same_on_each_backend(
+    database_url: str, tmp_path: Path, jwks: Path
+) -> None:
+    """A value past a column's size is one sentence on PostgreSQL too, not a database error."""
+    data, backend = tmp_path / "var", {"COMPTOIR_DATABASE_URL": database_url}
+    ok(comptoir(data, *add(data, jwks), **backend))
+    ok(comptoir(data, "switch", "liquidity", "bank-a", "10.00", **backend))
+    before = ok(comptoir(data, "switch", "positions", **backend))
+    for args, words in [
+        (add(data, jwks, "bank-b", **{"--name": "B" * 201}), ["200"]),
+        (add(data, jwks, "bank-b", **{"--callback-url": "http://d.example/" + "x" * 490}), ["500"]),
+        (add(data, jwks, "b" * 33), ["participant id"]),
+        (["switch", "liquidity", "bank-a", "-10.01"], ["withdrawal"]),
+    ]:
+        refused(comptoir(data, *args, **backend), *words)
+    assert ok(comptoir(data, "switch", "positions", **backend)) == before
+    window = ok(comptoir(data, "switch", "window", "close", **backend)).split()[-1]
+    ok(comptoir(data, "switch", "report", window, "--format", "csv", **backend))
