@@ -29,12 +29,12 @@ import typer
 from sqlalchemy.orm import Session
 
 from comptoir.kernel.clock import system_clock
-from comptoir.kernel.db import Database
+from comptoir.kernel.db import Database, check_connection, upgrade
 from comptoir.kernel.errors import Problem
 from comptoir.kernel.i18n import LazyText
 from comptoir.kernel.money import Money, MoneyError, format_money
 from comptoir.kernel.settings import load_settings
-from comptoir.payments.domain import nanosecond_clock
+from comptoir.payments.domain import AMOUNT_MAX, nanosecond_clock
 from comptoir.payments.services import participants, settlement
 from comptoir.payments.services.ledger_store import LedgerStore
 
@@ -55,7 +55,8 @@ Result = TypeVar("Result")
 
 
 def _fail(sentence: str, code: int = 1) -> NoReturn:
-    typer.echo(f"comptoir switch: {sentence}", err=True)
+    end = "" if sentence.endswith((".", "?", "!")) else "."
+    typer.echo(f"comptoir switch: {sentence}{end}", err=True)
     raise typer.Exit(code)
 
 
@@ -64,6 +65,10 @@ def _session() -> Iterator[Session]:
     settings = load_settings()
     database = Database.from_url(settings.resolved_database_url)
     try:
+        # An unreachable database is one sentence; a fresh data folder works at once, as
+        # `serve` would have migrated it.
+        check_connection(database.engine)
+        upgrade(database.engine)
         with database.transaction() as session:
             yield session
     except Problem as problem:
@@ -80,9 +85,13 @@ def _run(work: Callable[[Session, LedgerStore], Result]) -> Result:
 
 def _money(text: str, currency: str, what: str) -> Money:
     try:
-        return Money.parse(text, currency.upper())
+        money = Money.parse(text, currency.upper())
     except MoneyError as exc:
         _fail(f"{what}: {exc}", 2)
+    if abs(money.minor) > AMOUNT_MAX:
+        largest = Money(AMOUNT_MAX, money.currency).to_fixed()
+        _fail(f"{what}: {text} is more than the ledger holds (at most {largest})", 2)
+    return money
 
 
 @participant_cli.command("add")
@@ -102,8 +111,10 @@ def participant_add(
         import_rsa_jwks(document)
     except OSError as exc:
         _fail(f"cannot read the JWKS file {jwks} ({exc.strerror or exc})", 2)
-    except (ValueError, RsaKeyError) as exc:
+    except RsaKeyError as exc:
         _fail(f"the JWKS file {jwks} holds no usable RSA public key: {exc}", 2)
+    except (ValueError, RecursionError):
+        _fail(f"the JWKS file {jwks} is not JSON", 2)
     cap = _money(ndc, currency, "--ndc")
     _run(
         lambda session, store: participants.add_participant(
@@ -146,10 +157,13 @@ def positions() -> None:
     participant_list()
 
 
-@switch_cli.command("liquidity")
+# A withdrawal is a negative AMOUNT ("-25.00"): it must not be read as an option.
+@switch_cli.command("liquidity", context_settings={"ignore_unknown_options": True})
 def liquidity(
     participant_id: Annotated[str, typer.Argument(metavar="ID")],
-    amount: Annotated[str, typer.Argument(help="In currency units; negative withdraws.")],
+    amount: Annotated[
+        str, typer.Argument(metavar="AMOUNT", help="In currency units; negative withdraws.")
+    ],
     currency: Annotated[str, typer.Option(help="ISO 4217 code.")] = "XCD",
 ) -> None:
     """Deposit into (or withdraw from) a DFSP's liquidity account."""
@@ -165,7 +179,9 @@ def liquidity(
 @switch_cli.command("ndc")
 def net_debit_cap(
     participant_id: Annotated[str, typer.Argument(metavar="ID")],
-    amount: Annotated[str, typer.Argument(help="The new cap, in currency units.")],
+    amount: Annotated[
+        str, typer.Argument(metavar="AMOUNT", help="The new cap, in currency units.")
+    ],
     currency: Annotated[str, typer.Option(help="ISO 4217 code.")] = "XCD",
 ) -> None:
     """Change a DFSP's net debit cap."""

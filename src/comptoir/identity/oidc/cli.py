@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from comptoir.identity.oidc import keys
 from comptoir.identity.oidc.service import clients, signing_keys
 from comptoir.kernel.clock import system_clock
-from comptoir.kernel.db import Database
+from comptoir.kernel.db import Database, check_connection, upgrade
 from comptoir.kernel.settings import Settings, load_settings
 
 Result = TypeVar("Result")
@@ -45,7 +45,8 @@ ACTOR = "operator:cli"
 
 
 def _fail(sentence: str, code: int = 1) -> NoReturn:
-    typer.echo(f"comptoir identity client: {sentence}", err=True)
+    end = "" if sentence.endswith((".", "?", "!")) else "."
+    typer.echo(f"comptoir identity client: {sentence}{end}", err=True)
     raise typer.Exit(code)
 
 
@@ -75,13 +76,17 @@ def client_add(
         document = json.loads(jwks.read_text(encoding="utf-8"))
     except OSError as error:
         _fail(f"cannot read the JWKS file {jwks} ({error.strerror or error})", 2)
-    except ValueError:
+    except (ValueError, RecursionError):
         _fail(f"the JWKS file {jwks} is not JSON", 2)
     if not isinstance(document, dict):
         _fail(f"the JWKS file {jwks} is not a JSON object", 2)
     settings = load_settings()
     database = Database.from_url(settings.resolved_database_url)
     try:
+        # An unreachable database is one sentence; a fresh data folder works at once, as
+        # `serve` would have migrated it.
+        check_connection(database.engine)
+        upgrade(database.engine)
         with database.transaction() as session:
             added = clients.add_client(
                 session,
@@ -108,6 +113,8 @@ def client_list() -> None:
     settings = load_settings()
     database = Database.from_url(settings.resolved_database_url)
     try:
+        check_connection(database.engine)
+        upgrade(database.engine)
         with database.reading() as session:
             found = clients.list_clients(session)
     finally:
@@ -117,8 +124,6 @@ def client_list() -> None:
 
 def _keys_change(command: str, change: Callable[[Session, Settings], Result]) -> Result:
     """Make a key change in one transaction with its audit entry; a refusal is one line."""
-    from comptoir.kernel.db import upgrade
-
     settings = load_settings()
     database = Database.from_url(settings.resolved_database_url)
     try:

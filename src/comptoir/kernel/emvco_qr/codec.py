@@ -13,7 +13,7 @@ from comptoir.kernel.emvco_qr.crc import crc_of
 from comptoir.kernel.emvco_qr.currency import (
     CURRENCY_BY_NUMERIC,
     numeric_currency,
-    parse_amount,
+    read_amount,
 )
 from comptoir.kernel.emvco_qr.errors import QrError
 from comptoir.kernel.emvco_qr.fields import (
@@ -183,7 +183,7 @@ def _fields(payload: str, objects: dict[str, str]) -> MerchantQr:
         merchant_city=objects["60"],
         country=objects["58"],
         currency=currency,
-        amount=parse_amount(objects["54"], currency) if "54" in objects else None,
+        amount=read_amount(objects["54"], currency) if "54" in objects else None,
         point_of_initiation=None if point is None else PointOfInitiation(point),
         merchant_category_code=objects["52"],
         postal_code=objects.get("61"),

@@ -16,6 +16,7 @@ __all__ = [
     "check_amount",
     "numeric_currency",
     "parse_amount",
+    "read_amount",
 ]
 
 # ISO 4217 numeric codes for the currencies a Comptoir QR may carry: the Caribbean's, the main
@@ -72,8 +73,16 @@ def check_amount(amount: Money, currency: str) -> None:
         )
 
 
+def read_amount(text: str, currency: str) -> Money:
+    """Read an amount from a payload: as `parse_amount`, and the specification also lets the
+    point stand without decimals ("98."). Typed input keeps the plain form."""
+    if len(text) <= 13 and text[:-1].isdigit() and text.endswith(".") and text.isascii():
+        return parse_amount(text[:-1], currency)
+    return parse_amount(text, currency)
+
+
 def parse_amount(text: str, currency: str) -> Money:
-    """Read a tag 54 amount ("12.50", "12.5", "12"): digits, an optional point, no more
+    """Read a typed or tag 54 amount ("12.50", "12.5", "12"): digits, an optional point, no more
     decimals than the currency has, more than zero, at most 13 characters."""
     numeric_currency(currency)
     digits = minor_unit_digits(currency)

@@ -44,6 +44,14 @@ ADDITIONAL_FIELDS: Final = {
     "08": "purpose",
 }
 
+# The specification's other sub-tags of tag 62 with a format this codec checks: "ans", up to 25.
+_OTHER_ADDITIONAL_FIELDS: Final = {
+    "02": "mobile number",
+    "03": "store label",
+    "04": "loyalty number",
+    "06": "customer label",
+}
+
 # EMV Book 4's common character set, the "ans" format: printable ASCII.
 _ANS: Final = re.compile(r"[\x20-\x7e]+")
 
@@ -157,6 +165,10 @@ class AdditionalData:
                 what = f"The {name.replace('_', ' ')} (tag 62, sub-tag {sub})"
                 _check_text(value, what, f"additional_data.{name}", 25)
         other = _frozen_tags(self.other, "the additional data template", "additional_data.other")
+        for sub, name in _OTHER_ADDITIONAL_FIELDS.items():
+            if sub in other:
+                what = f"The {name} (tag 62, sub-tag {sub})"
+                _check_text(other[sub], what, "additional_data.other", 25)
         if ADDITIONAL_FIELDS.keys() & other.keys():
             raise QrError(
                 "invalid_field",

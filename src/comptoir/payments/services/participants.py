@@ -81,11 +81,31 @@ def hub_accounts(session: Session, store: LedgerStore, currency: str) -> dict[in
 
 
 def validate_callback_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        _ = parts.port  # a port that is not a number raises here
+    except ValueError:
+        parts, host = urlsplit(""), None
+    if len(url) > 500:
+        raise Problem(
+            PARTICIPANT_INVALID,
+            lazy("The callback address must be at most 500 characters long."),
+        )
+    if parts.scheme not in ("http", "https") or not host or any(c.isspace() for c in url):
         raise Problem(
             PARTICIPANT_INVALID,
             lazy("The callback address {url} is not an http(s) URL.", url=url),
+        )
+    # The resource's path is appended to the address, so a query or a fragment would swallow it.
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        raise Problem(
+            PARTICIPANT_INVALID,
+            lazy(
+                "The callback address {url} must not have a query or a fragment: the switch "
+                "adds the resource's path to it.",
+                url=url,
+            ),
         )
     return url.rstrip("/")
 
@@ -112,6 +132,11 @@ def add_participant(
                 "underscores.",
                 id=participant_id,
             ),
+        )
+    if not name.strip() or not name.isprintable() or len(name) > 200:
+        raise Problem(
+            PARTICIPANT_INVALID,
+            lazy("The participant's name must be printable text of 1 to 200 characters."),
         )
     if net_debit_cap.currency != currency or net_debit_cap.is_negative():
         raise Problem(
@@ -242,6 +267,20 @@ def deposit_liquidity(
     row = participant_currency(session, participant_id, amount.currency)
     if amount.is_zero():
         raise Problem(PARTICIPANT_INVALID, lazy("A deposit must not be zero."))
+    if amount.minor < 0:
+        held = position(
+            session, store=store, participant_id=participant_id, currency=amount.currency
+        ).liquidity
+        if -amount.minor > held:
+            raise Problem(
+                PARTICIPANT_INVALID,
+                lazy(
+                    "A withdrawal of {amount} is more than the {held} that {id} holds.",
+                    amount=Money(-amount.minor, amount.currency).to_fixed(),
+                    held=Money(max(held, 0), amount.currency).to_fixed(),
+                    id=participant_id,
+                ),
+            )
     reconciliation = hub_accounts(session, store, amount.currency)[AccountCode.HUB_RECONCILIATION]
     debit, credit, code = (
         (reconciliation, row.liquidity_account_id, TransferCode.DEPOSIT)

@@ -75,6 +75,8 @@ def add_client(
     name = name.strip()
     if not name or len(name) > 200:
         raise ClientRegistrationError("name", "the name must have 1 to 200 characters")
+    if sector is not None and len(sector.strip()) > 255:
+        raise ClientRegistrationError("sector", "the sector must have at most 255 characters")
     uris = _checked_uris(redirect_uris, "redirect_uri", required=True)
     logout_uris = _checked_uris(post_logout_redirect_uris, "post_logout_redirect_uri")
     requested = parse_scopes(scopes)
