@@ -498,13 +498,19 @@ def merchant_qrs(draw: st.DrawFn, *, ascii_only: bool = False) -> MerchantQr:
                 ),
             )
         ),
-        unknown_tags=draw(
-            st.dictionaries(
-                tags((2, 25), (55, 57), (64, 99)),
-                ans(30) if ascii_only else printable,
-                max_size=3,
-            )
-        ),
+        unknown_tags={
+            **draw(
+                st.dictionaries(
+                    tags((2, 25), (64, 99)), ans(30) if ascii_only else printable, max_size=3
+                )
+            ),
+            # Tags 55 to 57 follow their rule: a tip prompt, or one of the two kinds of fee.
+            **draw(
+                st.sampled_from(
+                    [{}, {"55": "01"}, {"55": "02", "56": "1.50"}, {"55": "03", "57": "2.5"}]
+                )
+            ),
+        },
     )  # fmt: skip
 
 

@@ -198,6 +198,57 @@ def first_account_tag(templates: Mapping[str, str | None]) -> str | None:
     return first[0] if first else None
 
 
+# Tag 55, the tip or convenience indicator: "01" prompts the payer for a tip, "02" adds the
+# fixed fee of tag 56, "03" the percentage of tag 57.
+_FEE_TAG_OF: Final = {"01": None, "02": "56", "03": "57"}
+_FIXED_FEE: Final = re.compile(r"[0-9]{1,12}(\.[0-9]*)?|\.[0-9]+")
+_PERCENTAGE: Final = re.compile(r"[0-9]{1,2}(\.[0-9]{0,2})?")
+
+
+def _check_tip_or_fee(tags: Mapping[str, str]) -> None:
+    """EMV QRCPS-MPM, tags 55 to 57: 55 is "01", "02" or "03"; the fixed fee (56) is present
+    exactly when 55 is "02", the percentage (57, 00.01 to 99.99) exactly when it is "03".
+    The codec keeps them as unknown tags (the payer's app decides what to do with a tip), but
+    refuses a QR that breaks these rules, as it refuses any other malformed field."""
+    indicator = tags.get("55")
+    if indicator is not None and indicator not in _FEE_TAG_OF:
+        raise QrError(
+            "invalid_field",
+            f"The tip or convenience indicator (tag 55) must be '01', '02' or '03', "
+            f"not {indicator!r}.",
+            field="unknown_tags",
+        )
+    wanted = _FEE_TAG_OF[indicator] if indicator is not None else None
+    for tag, what in (("56", "fixed convenience fee"), ("57", "percentage convenience fee")):
+        if tag == wanted and tag not in tags:
+            raise QrError(
+                "missing_field",
+                f"The tip or convenience indicator (tag 55) is {indicator!r}, so the QR must "
+                f"carry the {what} in tag {tag}.",
+                field="unknown_tags",
+            )
+        if tag in tags and tag != wanted:
+            raise QrError(
+                "invalid_field",
+                f"The {what} (tag {tag}) needs tag 55 set to '{'02' if tag == '56' else '03'}'.",
+                field="unknown_tags",
+            )
+    fee = tags.get("56")
+    if fee is not None and not (len(fee) <= 13 and _FIXED_FEE.fullmatch(fee)):
+        raise QrError(
+            "invalid_field",
+            f"The fixed convenience fee (tag 56) must be an amount such as '1.50', not {fee!r}.",
+            field="unknown_tags",
+        )
+    share = tags.get("57")
+    if share is not None and not (_PERCENTAGE.fullmatch(share) and 0 < float(share) < 100):
+        raise QrError(
+            "invalid_field",
+            f"The percentage convenience fee (tag 57) must be from 00.01 to 99.99, not {share!r}.",
+            field="unknown_tags",
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class MerchantQr:
     """The fields of a merchant-presented QR code. Construction validates every field.
@@ -273,6 +324,7 @@ class MerchantQr:
                 "The QR has no merchant account information (tags 02 to 51).",
                 field="account",
             )
+        _check_tip_or_fee(unknown)
         chosen = first_account_tag(templates)
         if chosen is not None and (self.account is None or chosen != self.account.tag):
             raise QrError(
