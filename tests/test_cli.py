@@ -50,6 +50,15 @@ def test_an_unreachable_database_stops_it_with_one_sentence(tmp_path: Path) -> N
     assert "secret" not in result.stderr
 
 
+def test_a_file_that_is_not_a_database_stops_it_with_one_sentence(tmp_path: Path) -> None:
+    corrupt = tmp_path / "comptoir.db"
+    corrupt.write_bytes(b"these are not the bytes of a SQLite database" * 100)
+    result = run("db", "upgrade", data_dir=tmp_path, COMPTOIR_DATABASE_URL=f"sqlite:///{corrupt}")
+    assert_one_clear_sentence(result, "COMPTOIR_DATABASE_URL")
+    assert "not a database" in result.stderr
+    assert corrupt.read_bytes().startswith(b"these are not")  # left as it was found
+
+
 def test_a_database_url_that_is_not_a_url_stops_it_with_one_sentence(tmp_path: Path) -> None:
     result = run("db", "upgrade", data_dir=tmp_path, COMPTOIR_DATABASE_URL="not a url")
     assert_one_clear_sentence(result, "COMPTOIR_DATABASE_URL")

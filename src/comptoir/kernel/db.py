@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, DateTime, Engine, MetaData, Uuid, create_engine, event, text
 from sqlalchemy.engine import Dialect, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -125,15 +125,17 @@ def create_database_engine(url: str, **engine_options: Any) -> Engine:
 
 
 def check_connection(engine: Engine) -> None:
-    """Connect once; an unreachable database stops with one sentence, not a traceback."""
+    """Connect once; an unreachable database, or a file that is not one, stops with one
+    sentence, not a traceback."""
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-    except OperationalError as exc:
+    except DatabaseError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         where = engine.url.render_as_string(hide_password=True)
+        verb = "reach" if isinstance(exc, OperationalError) else "use"
         raise ConfigurationError(
-            DATABASE_SETTING, f"cannot reach the database at {where} ({reason})."
+            DATABASE_SETTING, f"cannot {verb} the database at {where} ({reason})."
         ) from exc
 
 
