@@ -4,10 +4,13 @@ without JavaScript (plain forms), in English and French."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from typing import NamedTuple
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -81,6 +84,31 @@ def sign_in(
     )
     assert done.status_code == 303, done.text
     return client
+
+
+class Offer(NamedTuple):
+    """A payment waiting for its payer's agreement, as the payer's browser sees it."""
+
+    browser: TestClient
+    page: str  # the payment's own page
+    shown: httpx.Response  # that page, with the payee, the fees and the total
+    payer_id: uuid.UUID
+
+
+def offer_to_shop(node: Node, capsys: pytest.CaptureFixture[str]) -> Offer:
+    """Alice (wallet-a, XCD 100.00) starts paying Chez Marie (wallet-b) XCD 10.00."""
+    alice = node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
+    customer = sign_in(node, "wallet-a", ALICE, capsys)
+    form = customer.get("/wallets/wallet-a/pay")
+    started = customer.post(
+        "/wallets/wallet-a/pay",
+        data={"recipient": "shop@wallet-b", "amount": "10", "csrf_token": csrf(form.text)},
+        follow_redirects=False,
+    )
+    node.pump()
+    page = started.headers["location"]
+    return Offer(customer, page, customer.get(page), alice.id)
 
 
 def test_the_wallet_is_offered_to_shoppers_and_banks(two_banks: Node) -> None:
@@ -471,18 +499,8 @@ def test_a_merchant_refunds_from_the_sales_page(
     two_banks: Node, capsys: pytest.CaptureFixture[str]
 ) -> None:
     node = two_banks
-    node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
-    node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
-    customer = sign_in(node, "wallet-a", ALICE, capsys)
-    form = customer.get("/wallets/wallet-a/pay")
-    started = customer.post(
-        "/wallets/wallet-a/pay",
-        data={"recipient": "shop@wallet-b", "amount": "10", "csrf_token": csrf(form.text)},
-        follow_redirects=False,
-    )
-    node.pump()
-    offer = customer.get(started.headers["location"])
-    customer.post(started.headers["location"] + "/confirm", data={"csrf_token": csrf(offer.text)})
+    customer, page, offer, _ = offer_to_shop(node, capsys)
+    customer.post(page + "/confirm", data={"csrf_token": csrf(offer.text)})
     node.pump()
 
     merchant = sign_in(node, "wallet-b", SHOP, capsys)

@@ -11,17 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from comptoir.apps.wallet.models import TransactionRequest
-from comptoir.apps.wallet.service.customers import get_customer_view
 from tests.apps.wallet.conftest import ALICE, SHOP, Node
-from tests.apps.wallet.test_pages import csrf, sign_in
-
-
-def balance(node: Node, institution_id: str, customer_id: object) -> int:
-    return get_customer_view(
-        node.wallet,
-        institution_id=institution_id,
-        customer_id=customer_id,  # type: ignore[arg-type]
-    ).balance.minor
+from tests.apps.wallet.test_pages import csrf, offer_to_shop, sign_in
+from tests.apps.wallet.test_requests_and_refunds import balance
 
 
 def asked_to_pay(node: Node, capsys: pytest.CaptureFixture[str]) -> tuple[TestClient, str, str]:
@@ -95,18 +87,7 @@ def test_a_payment_agreed_again_from_an_old_page_says_so_in_french_and_pays_once
     two_banks: Node, capsys: pytest.CaptureFixture[str]
 ) -> None:
     node = two_banks
-    alice = node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
-    node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
-    customer = sign_in(node, "wallet-a", ALICE, capsys)
-    form = customer.get("/wallets/wallet-a/pay")
-    started = customer.post(
-        "/wallets/wallet-a/pay",
-        data={"recipient": "shop@wallet-b", "amount": "10", "csrf_token": csrf(form.text)},
-        follow_redirects=False,
-    )
-    node.pump()
-    page = started.headers["location"]
-    offer = customer.get(page)
+    customer, page, offer, alice_id = offer_to_shop(node, capsys)
     customer.post(page + "/confirm", data={"csrf_token": csrf(offer.text)})
 
     again = customer.post(
@@ -121,7 +102,7 @@ def test_a_payment_agreed_again_from_an_old_page_says_so_in_french_and_pays_once
 
     assert shown.status_code == 200
     assert "sending" not in shown.text and "committed" not in shown.text
-    assert balance(node, "wallet-a", alice.id) == 10_000 - 1_000
+    assert balance(node, "wallet-a", alice_id) == 10_000 - 1_000
 
 
 def test_a_second_offer_left_from_before_is_refused_once_the_request_is_paid(

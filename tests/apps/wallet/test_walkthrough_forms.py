@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.apps.wallet.conftest import ALICE, SHOP, Node
-from tests.apps.wallet.test_pages import QR, csrf, sign_in, with_crc
+from tests.apps.wallet.test_pages import QR, csrf, offer_to_shop, sign_in, with_crc
 
 FR = {"accept-language": "fr"}
 
@@ -42,18 +42,8 @@ def test_a_refund_above_what_is_left_keeps_the_amount_and_reason_at_that_payment
     two_banks: Node, capsys: pytest.CaptureFixture[str]
 ) -> None:
     node = two_banks
-    node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
-    node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
-    customer = sign_in(node, "wallet-a", ALICE, capsys)
-    form = customer.get("/wallets/wallet-a/pay")
-    started = customer.post(
-        "/wallets/wallet-a/pay",
-        data={"recipient": "shop@wallet-b", "amount": "10", "csrf_token": csrf(form.text)},
-        follow_redirects=False,
-    )
-    node.pump()
-    offer = customer.get(started.headers["location"])
-    customer.post(started.headers["location"] + "/confirm", data={"csrf_token": csrf(offer.text)})
+    customer, page, offer, _ = offer_to_shop(node, capsys)
+    customer.post(page + "/confirm", data={"csrf_token": csrf(offer.text)})
     node.pump()
     merchant = sign_in(node, "wallet-b", SHOP, capsys)
     sales = merchant.get("/wallets/wallet-b/received")
