@@ -204,9 +204,13 @@ def _open_currency(
 
 
 def participant_currency(
-    session: Session, participant_id: str, currency: str
+    session: Session, participant_id: str, currency: str, *, for_update: bool = False
 ) -> ParticipantCurrencyRow:
-    row = session.get(ParticipantCurrencyRow, (participant_id, currency))
+    """The participant's accounts and cap in `currency`; `for_update` locks the row (on
+    PostgreSQL) until the transaction ends, so that changes which read, then write, queue."""
+    row = session.get(
+        ParticipantCurrencyRow, (participant_id, currency), with_for_update=for_update
+    )
     if row is None:
         if session.get(ParticipantRow, participant_id) is None:
             raise Problem(
@@ -227,7 +231,8 @@ def set_net_debit_cap(
     session: Session, *, store: LedgerStore, participant_id: str, cap: Money, actor: str
 ) -> None:
     """Move the cap to `cap`: the NDC account credits (or takes back from) the position."""
-    row = participant_currency(session, participant_id, cap.currency)
+    # Locked: the change is booked as the difference from the cap read here.
+    row = participant_currency(session, participant_id, cap.currency, for_update=True)
     change = cap.minor - row.net_debit_cap
     if change:
         debit, credit = (
@@ -264,7 +269,8 @@ def deposit_liquidity(
     session: Session, *, store: LedgerStore, participant_id: str, amount: Money, actor: str
 ) -> Position:
     """Record money the participant put into the settlement account (or took out, if negative)."""
-    row = participant_currency(session, participant_id, amount.currency)
+    # Locked: a withdrawal is checked against what this transaction reads the participant holds.
+    row = participant_currency(session, participant_id, amount.currency, for_update=True)
     if amount.is_zero():
         raise Problem(PARTICIPANT_INVALID, lazy("A deposit must not be zero."))
     if amount.minor < 0:
