@@ -231,6 +231,32 @@ def test_a_new_code_is_sent_at_once_after_the_last_one_was_used(node: Node) -> N
     assert answer.status_code == 303
 
 
+def test_a_phone_gets_at_most_five_codes_an_hour_so_no_one_can_flood_it(node: Node) -> None:
+    enrol(node)
+    browser = node.browser()
+    first_sent_at = node.clock.now()
+    codes = []
+    for _ in range(5):
+        page = ask_code(browser, MARIE)
+        assert page.status_code == 200
+        codes.append(node.code_sent_to(MARIE))
+        send_code(browser, page.text, MARIE, wrong(codes[-1]))  # wrong codes give none back
+        node.clock.advance(timedelta(minutes=11))  # past the resend wait, and any lock
+
+    sixth = ask_code(browser, MARIE)
+
+    ends = (first_sent_at + timedelta(hours=1)).strftime("%H:%M")
+    assert sixth.status_code == 429
+    assert "5 codes were sent to this number in the last hour" in sixth.text
+    assert f"You can ask for a new one at {ends} UTC" in sixth.text
+    assert node.code_sent_to(MARIE) == codes[-1]  # no sixth text
+
+    node.clock.advance(first_sent_at + timedelta(hours=1) - node.clock.now())
+    page = ask_code(browser, MARIE)
+    assert page.status_code == 200
+    assert send_code(browser, page.text, MARIE, node.code_sent_to(MARIE)).status_code == 303
+
+
 def test_the_code_never_reaches_the_audit_log_or_the_logs(
     node: Node, caplog: pytest.LogCaptureFixture
 ) -> None:

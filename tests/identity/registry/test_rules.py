@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -92,3 +93,27 @@ def test_a_code_in_flight_makes_a_new_one_wait_and_a_used_one_does_not() -> None
     used = judge(state, "123456")
 
     assert used.accepted and used.after.resend_at() is None
+
+
+def test_the_sixth_code_in_an_hour_waits_for_the_window_to_end() -> None:
+    state = sent("123456")
+    for minute in range(domain.MAX_CODES_PER_WINDOW):
+        at = NOW + timedelta(minutes=minute)
+        assert state.window_full_until(at) is None
+        started, count = state.counted(at)
+        state = replace(state, window_started_at=started, sent_in_window=count)
+
+    assert state.window_started_at == NOW and state.sent_in_window == domain.MAX_CODES_PER_WINDOW
+    ends = NOW + domain.CODE_WINDOW
+    assert state.window_full_until(NOW + timedelta(minutes=59)) == ends
+    assert state.window_full_until(ends) is None
+    assert state.counted(ends) == (ends, 1)
+
+
+@given(st.lists(st.sampled_from(["123456", "000000"]), max_size=6))
+def test_judging_codes_never_gives_back_a_code_of_the_window(codes: list[str]) -> None:
+    state = replace(sent("123456"), window_started_at=NOW, sent_in_window=4)
+    for code in codes:
+        state = judge(state, code).after
+
+    assert (state.window_started_at, state.sent_in_window) == (NOW, 4)

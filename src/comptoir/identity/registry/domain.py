@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Final
 
@@ -21,6 +21,10 @@ from comptoir.kernel.i18n import AVAILABLE_LOCALES, lazy
 CODE_DIGITS: Final = 6
 CODE_LIFETIME: Final = timedelta(minutes=3)
 RESEND_WAIT: Final = timedelta(seconds=30)
+# At most this many codes to one phone in a window: the resend wait alone would let anyone
+# send a stranger's phone 120 texts an hour, each one paid for by the operator.
+MAX_CODES_PER_WINDOW: Final = 5
+CODE_WINDOW: Final = timedelta(hours=1)
 MAX_WRONG_CODES: Final = 3
 LOCK_DURATION: Final = timedelta(minutes=10)
 SESSION_LIFETIME: Final = timedelta(hours=8)
@@ -199,6 +203,8 @@ class CodeState:
     expires_at: datetime | None
     failures: int
     locked_until: datetime | None
+    window_started_at: datetime | None = None  # the first code of the current window
+    sent_in_window: int = 0
 
     def locked(self, now: datetime) -> bool:
         return self.locked_until is not None and self.locked_until > now
@@ -210,6 +216,20 @@ class CodeState:
         if self.sent_at is None or self.digest is None:
             return None
         return self.sent_at + RESEND_WAIT
+
+    def window_full_until(self, now: datetime) -> datetime | None:
+        """When the window that has had its `MAX_CODES_PER_WINDOW` codes ends (None: it has
+        room, or has ended)."""
+        if self.window_started_at is None or self.sent_in_window < MAX_CODES_PER_WINDOW:
+            return None
+        ends = self.window_started_at + CODE_WINDOW
+        return ends if ends > now else None
+
+    def counted(self, now: datetime) -> tuple[datetime, int]:
+        """The window's start and count once one more code is sent at `now`."""
+        if self.window_started_at is None or now >= self.window_started_at + CODE_WINDOW:
+            return now, 1
+        return self.window_started_at, self.sent_in_window + 1
 
 
 @dataclass(frozen=True)
@@ -232,16 +252,20 @@ def check_code(state: CodeState, *, purpose: str, digest: str, now: datetime) ->
         and state.expires_at > now
         and hmac.compare_digest(state.digest, digest)
     )
+    # The window of codes sent is carried through: judging a code never gives texts back.
     if valid:
-        return Verdict(True, CodeState(None, None, state.sent_at, None, 0, None))
+        used = replace(
+            state, purpose=None, digest=None, expires_at=None, failures=0, locked_until=None
+        )
+        return Verdict(True, used)
     failures = state.failures + 1
     if failures >= MAX_WRONG_CODES:
         until = now + LOCK_DURATION
-        return Verdict(False, CodeState(None, None, state.sent_at, None, 0, until), until)
-    return Verdict(
-        False,
-        CodeState(state.purpose, state.digest, state.sent_at, state.expires_at, failures, None),
-    )
+        voided = replace(
+            state, purpose=None, digest=None, expires_at=None, failures=0, locked_until=until
+        )
+        return Verdict(False, voided, until)
+    return Verdict(False, replace(state, failures=failures, locked_until=None))
 
 
 def safe_next(candidate: str | None, default: str = "/identity/me") -> str:

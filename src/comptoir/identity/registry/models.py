@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from comptoir.kernel.db import Base
@@ -53,7 +53,8 @@ class Business(Base):
 
 
 class OneTimeCode(Base):
-    """The code last sent to a phone (only its HMAC), and the wrong codes counted since."""
+    """The code last sent to a phone (only its HMAC), the wrong codes counted since, and the
+    codes sent in the current window."""
 
     __tablename__ = "identity_one_time_code"
 
@@ -65,6 +66,8 @@ class OneTimeCode(Base):
     failures: Mapped[int]
     locked_until: Mapped[datetime | None]
     updated_at: Mapped[datetime]
+    window_started_at: Mapped[datetime | None]
+    sent_in_window: Mapped[int] = mapped_column(server_default=text("0"))
 
 
 class PersonSession(Base):

@@ -31,7 +31,11 @@ LOCKED_STATUS = 429
 
 
 def _status_of(error: RegistryError) -> int:
-    return LOCKED_STATUS if error.code in ("phone_locked", "resend_too_soon") else 400
+    return (
+        LOCKED_STATUS
+        if error.code in ("phone_locked", "resend_too_soon", "too_many_codes")
+        else 400
+    )
 
 
 def _step_after(error: RegistryError, otherwise: str) -> str:

@@ -4,7 +4,8 @@ A code goes out through the SMS channel (outbox topic `sms.send`) in the same tr
 stores its HMAC, so a code is sent if and only if it can be checked. Only the HMAC is kept
 (under the node's secret); the code itself appears in the SMS and nowhere else: not in the
 audit log, not in the logs. Three wrong codes lock the phone for ten minutes, the right code
-included; a code lives three minutes; a new one waits thirty seconds after the last.
+included; a code lives three minutes; a new one waits thirty seconds after the last, and no
+phone gets more than five in an hour.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def send_sms(session: Session, *, to: str, body: str, clock: Clock) -> None:
 def _state(session: Session, phone: str, now: datetime) -> OneTimeCode:
     found = session.get(OneTimeCode, phone, with_for_update=True)
     if found is None:
-        found = OneTimeCode(phone=phone, failures=0, updated_at=now)
+        found = OneTimeCode(phone=phone, failures=0, updated_at=now, sent_in_window=0)
         session.add(found)
         session.flush()
     return found
@@ -77,7 +78,14 @@ def _state(session: Session, phone: str, now: datetime) -> OneTimeCode:
 
 def _as_domain(row: OneTimeCode) -> domain.CodeState:
     return domain.CodeState(
-        row.purpose, row.code_digest, row.sent_at, row.expires_at, row.failures, row.locked_until
+        row.purpose,
+        row.code_digest,
+        row.sent_at,
+        row.expires_at,
+        row.failures,
+        row.locked_until,
+        row.window_started_at,
+        row.sent_in_window,
     )
 
 
@@ -118,7 +126,20 @@ def _issue_code(
             ),
             field="phone",
         )
+    window_full_until = state.window_full_until(now)
+    if window_full_until is not None:
+        raise RegistryError(
+            "too_many_codes",
+            lazy(
+                "{count} codes were sent to this number in the last hour. You can ask for a new "
+                "one at {time} UTC.",
+                count=domain.MAX_CODES_PER_WINDOW,
+                time=window_full_until.astimezone(UTC).strftime("%H:%M"),
+            ),
+            field="phone",
+        )
     code = domain.new_code()
+    row.window_started_at, row.sent_in_window = state.counted(now)
     row.purpose = purpose
     row.code_digest = domain.code_digest(secret, purpose=purpose, phone=phone, code=code)
     row.sent_at = now
