@@ -117,7 +117,20 @@ def test_a_fee_schedule_refuses_nonsense() -> None:
     [("12.50", 1250), ("12,5", 1250), (" 7 ", 700), ("0.01", 1), ("1 000.00", 100_000)],
 )
 def test_amounts_are_read_as_people_type_them(text: str, minor: int) -> None:
-    assert parse_amount(text, "XCD") == minor
+    assert parse_amount(text, "XCD", locale="en") == minor
+    assert parse_amount(text, "XCD", locale="fr") == minor
+
+
+def test_a_lone_comma_before_three_figures_groups_thousands_only_for_an_english_reader() -> None:
+    assert parse_amount("1,234", "XCD", locale="en") == 123_400
+    assert parse_amount("12,345", "XCD", locale="en") == 1_234_500
+    assert parse_amount("1,23", "XCD", locale="en") == 123  # two figures: a decimal comma
+    with pytest.raises(WalletError) as refused:
+        parse_amount("1,234", "XCD", locale="fr")
+    assert refused.value.code == "amount_too_precise"
+    with pytest.raises(WalletError) as refused:
+        parse_amount("1,2345", "XCD", locale="en")  # not a group of three: not thousands
+    assert refused.value.code == "amount_too_precise"
 
 
 @pytest.mark.parametrize(
@@ -135,7 +148,7 @@ def test_amounts_are_read_as_people_type_them(text: str, minor: int) -> None:
 )
 def test_bad_amounts_are_refused_with_a_reason(text: str, code: str) -> None:
     with pytest.raises(WalletError) as refused:
-        parse_amount(text, "XCD")
+        parse_amount(text, "XCD", locale="en")
     assert refused.value.code == code
 
 

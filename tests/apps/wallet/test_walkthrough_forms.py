@@ -137,6 +137,7 @@ def test_a_request_to_pay_with_a_bad_amount_says_so_at_the_amount(
         ("1,234.50", "XCD\xa01,234.50"),  # as the English page writes it
         ("1\u202f234,50\xa0XCD", "XCD\xa01,234.50"),  # copied from the French page
         ("1.234,50", "XCD\xa01,234.50"),
+        ("1,234", "XCD\xa01,234.00"),  # thousands, to a reader of the English page
         ("EC$20", "XCD\xa020.00"),
     ],
 )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from babel.numbers import get_group_symbol
+
 from comptoir.apps.wallet.domain.errors import MoneyText, WalletError
 from comptoir.kernel.i18n import lazy
 from comptoir.kernel.money import AmountError, Money, MoneyError
@@ -27,11 +29,13 @@ def _grouped(whole: str, separator: str) -> bool:
     )
 
 
-def _plain(text: str, currency: str) -> str:
+def _plain(text: str, currency: str, locale: str) -> str:
     """An amount as typed or copied ("1,234.50", "1 234,50 XCD", "1.234,50") written "1234.50".
-    Spaces of every kind go (French writes thousands with a narrow no-break space); a comma
-    alone is a decimal comma; with both marks, the last one is the decimal mark and the other
-    one only counts when it groups thousands."""
+    Spaces of every kind go (French writes thousands with a narrow no-break space); with both
+    marks, the last one is the decimal mark and the other one only counts when it groups
+    thousands. A comma alone is a decimal comma ("12,50"), unless the reader's language groups
+    thousands with it and it does so here: "1,234" is 1234 to an English reader, and a French
+    one is told it has too many decimals."""
     cleaned = "".join(text.split())
     for mark in (currency.upper(), *_CURRENCY_MARKS):
         if cleaned.upper().startswith(mark):
@@ -49,14 +53,16 @@ def _plain(text: str, currency: str) -> str:
         if cleaned.count(grouping) > 1 and _grouped(cleaned, grouping):
             return cleaned.replace(grouping, "")
     if cleaned.count(",") == 1:
+        if get_group_symbol(locale) == "," and _grouped(cleaned, ","):
+            return cleaned.replace(",", "")
         return cleaned.replace(",", ".")  # a decimal comma, as French speakers write it
     return cleaned
 
 
-def parse_amount(text: str, currency: str) -> int:
+def parse_amount(text: str, currency: str, *, locale: str) -> int:
     """A positive amount typed by a person ("12.50", "12,50", "1,234.50", "1 234,50" or "12"),
-    in minor units."""
-    cleaned = _plain(text, currency)
+    in minor units; `locale` is the language the person reads the page in."""
+    cleaned = _plain(text, currency, locale)
     if not cleaned:
         raise WalletError("amount_missing", lazy("Enter an amount."))
     try:

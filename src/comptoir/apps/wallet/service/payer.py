@@ -35,7 +35,7 @@ from comptoir.apps.wallet.service.payment_views import payment_view_of
 from comptoir.apps.wallet.service.quoting import fail
 from comptoir.apps.wallet.service.views import PaymentView
 from comptoir.kernel.fspiop import FspiopError
-from comptoir.kernel.i18n import lazy
+from comptoir.kernel.i18n import current_locale, lazy
 from comptoir.kernel.ids import new_id
 from comptoir.kernel.money import Money
 
@@ -68,7 +68,7 @@ def start_payment(
     with wallet.database.transaction() as session:
         institution = get_institution(session, institution_id)
         customer = get_customer(session, institution_id, customer_id)
-        minor = parse_amount(amount, institution.currency)
+        minor = parse_amount(amount, institution.currency, locale=current_locale())
         payment = open_payment(
             session, wallet, institution, customer, party=party, amount=minor, note=note
         )

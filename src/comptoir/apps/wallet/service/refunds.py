@@ -24,7 +24,7 @@ from comptoir.apps.wallet.service.context import Wallet, get_customer, get_insti
 from comptoir.apps.wallet.service.payment_views import recipient_text
 from comptoir.apps.wallet.service.refund_limits import refunded_so_far
 from comptoir.apps.wallet.service.views import ReceivedPaymentView
-from comptoir.kernel.i18n import lazy
+from comptoir.kernel.i18n import current_locale, lazy
 from comptoir.kernel.money import Money
 
 MAX_REASON = 128
@@ -108,7 +108,7 @@ def refund_payment(
             raise WalletError("refund_of_refund", lazy("A refund cannot itself be refunded."))
         done = refunded_so_far(session, institution_id, quote.transaction_id)
         if amount and amount.strip():
-            minor = parse_amount(amount, institution.currency)
+            minor = parse_amount(amount, institution.currency, locale=current_locale())
         else:
             minor = refundable(quote.transfer_amount, [done])
         check_refund(minor, original=quote.transfer_amount, refunds=[done], currency=quote.currency)

@@ -28,7 +28,7 @@ from comptoir.apps.wallet.service.payment_views import recipient_text
 from comptoir.apps.wallet.service.views import RequestView
 from comptoir.kernel.clock import utc_iso
 from comptoir.kernel.fspiop import FspiopError
-from comptoir.kernel.i18n import lazy
+from comptoir.kernel.i18n import current_locale, lazy
 from comptoir.kernel.ids import new_id
 from comptoir.kernel.money import Money
 
@@ -92,7 +92,7 @@ def open_request(
         party_id=party.party_id,
         transaction_type=dict(MERCHANT_PAYMENT),
         currency=institution.currency,
-        amount=parse_amount(amount, institution.currency),
+        amount=parse_amount(amount, institution.currency, locale=current_locale()),
         note=note,
         expires_at=expires_at,
         created_at=now,
