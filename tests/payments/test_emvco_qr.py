@@ -316,6 +316,27 @@ def test_the_comptoir_account_is_chosen_over_an_earlier_foreign_one() -> None:
     assert decode(encode(qr)) == qr
 
 
+@pytest.mark.parametrize(
+    ("template", "code", "words"),
+    [
+        ("0002FR01", "malformed_tlv", "too short"),
+        ("0002FR0109Chez", "malformed_tlv", "claims 9 characters but only 4 remain"),
+        ("0002FR0000", "malformed_tlv", "empty value"),
+        ("0002F!0104Mari", "invalid_field", "two-letter ISO 639 code, but it is 'F!'"),
+        ("0104Mari", "missing_field", "has none"),
+        ("0002FR0206Kastri", "missing_field", "no merchant name"),
+    ],
+)
+def test_a_malformed_language_template_is_refused_with_where_it_breaks(
+    template: str, code: str, words: str
+) -> None:
+    payload = build(*BASE, *TAIL, f"64{len(template):02d}{template}")
+    with pytest.raises(QrError) as caught:
+        decode(payload)
+    assert caught.value.code == code
+    assert words in str(caught.value)
+
+
 def test_unknown_tags_survive_a_round_trip() -> None:
     payload = build(*BASE, "550201", *TAIL, "64180002FR0108Chez Mie", "80080004abcd")
     qr = decode(payload)
@@ -358,6 +379,16 @@ def test_every_single_character_change_is_detected() -> None:
         ({"unknown_tags": {"26": "X"}}, "invalid_field", "unknown_tags", "Tag 26"),
         ({"unknown_tags": {"7": "X"}}, "invalid_field", "unknown_tags", "'7'"),
         ({"unknown_tags": {"80": ""}}, "invalid_field", "unknown_tags", "1 to 99"),
+        ({"unknown_tags": {"64": "0108Chez Mie"}}, "missing_field", "language_template",
+         "has none"),
+        ({"unknown_tags": {"64": "0003FRA0108Chez Mie"}}, "invalid_field", "language_template",
+         "two-letter ISO 639"),
+        ({"unknown_tags": {"64": "0002FR"}}, "missing_field", "language_template",
+         "no merchant name"),
+        ({"unknown_tags": {"64": "0002FR0126" + "N" * 26}}, "invalid_field",
+         "language_template", "1 to 25 characters long, not 26"),
+        ({"unknown_tags": {"64": "0002FR0101N0216" + "C" * 16}}, "invalid_field",
+         "language_template", "1 to 15 characters long, not 16"),
         (
             {"account": MerchantAccount(alias="a", gui="other.scheme", tag="30"),
              "unknown_tags": {"27": "0012org.comptoir0101x"}},
@@ -501,7 +532,13 @@ def merchant_qrs(draw: st.DrawFn, *, ascii_only: bool = False) -> MerchantQr:
         unknown_tags={
             **draw(
                 st.dictionaries(
-                    tags((2, 25), (64, 99)), ans(30) if ascii_only else printable, max_size=3
+                    tags((2, 25), (65, 99)), ans(30) if ascii_only else printable, max_size=3
+                )
+            ),
+            # Tag 64 is a template: a language, a name in it, perhaps a city.
+            **draw(
+                st.sampled_from(
+                    [{}, {"64": "0002FR0108Chez Mie"}, {"64": "0002fr0104Mari0206Kastri"}]
                 )
             ),
             # Tags 55 to 57 follow their rule: a tip prompt, or one of the two kinds of fee.

@@ -16,7 +16,7 @@ from typing import Final
 
 from comptoir.kernel.emvco_qr.currency import check_amount, numeric_currency
 from comptoir.kernel.emvco_qr.errors import QrError
-from comptoir.kernel.emvco_qr.tlv import TWO_DIGITS, raw_gui, template
+from comptoir.kernel.emvco_qr.tlv import TWO_DIGITS, raw_gui, split, template
 from comptoir.kernel.money import Money
 
 __all__ = [
@@ -24,10 +24,12 @@ __all__ = [
     "COMPTOIR_GUI",
     "CRC_TAG",
     "KNOWN_ROOT_TAGS",
+    "LANGUAGE_TAG",
     "AdditionalData",
     "MerchantAccount",
     "MerchantQr",
     "PointOfInitiation",
+    "check_language_template",
     "first_account_tag",
 ]
 
@@ -249,6 +251,42 @@ def _check_tip_or_fee(tags: Mapping[str, str]) -> None:
         )
 
 
+LANGUAGE_TAG: Final = "64"
+_LANGUAGE: Final = re.compile(r"[A-Za-z]{2}")
+
+
+def check_language_template(value: str, start: int = 0) -> None:
+    """Tag 64 gives the merchant's name (and city) in a second language: it is kept raw, but a
+    template that is not one, or lacks its language or name, is refused like any other field.
+    `start` is where the value begins in the payload, for the errors to point at."""
+    what = "the merchant information language template (tag 64)"
+    subs = split(value, what, start)
+    language = subs.get("00")
+    if language is None or not _LANGUAGE.fullmatch(language):
+        found = "has none" if language is None else f"is {language!r}"
+        raise QrError(
+            "invalid_field" if language is not None else "missing_field",
+            f"The language preference (sub-tag 00) of {what} must be a two-letter ISO 639 "
+            f"code, but it {found}.",
+            field="language_template",
+        )
+    for sub, name, longest in (("01", "merchant name", 25), ("02", "merchant city", 15)):
+        text = subs.get(sub)
+        if text is None and sub == "01":
+            raise QrError(
+                "missing_field",
+                f"The {what[4:]} has no {name} in the alternate language (sub-tag 01).",
+                field="language_template",
+            )
+        if text is not None and len(text) > longest:
+            raise QrError(
+                "invalid_field",
+                f"The {name} in the alternate language (sub-tag {sub} of tag 64) must be 1 to "
+                f"{longest} characters long, not {len(text)}.",
+                field="language_template",
+            )
+
+
 @dataclass(frozen=True, slots=True)
 class MerchantQr:
     """The fields of a merchant-presented QR code. Construction validates every field.
@@ -325,6 +363,8 @@ class MerchantQr:
                 field="account",
             )
         _check_tip_or_fee(unknown)
+        if LANGUAGE_TAG in unknown:
+            check_language_template(unknown[LANGUAGE_TAG])
         chosen = first_account_tag(templates)
         if chosen is not None and (self.account is None or chosen != self.account.tag):
             raise QrError(
