@@ -21,7 +21,14 @@ from starlette.concurrency import run_in_threadpool
 
 from comptoir.apps.wallet import schemas
 from comptoir.apps.wallet.domain.parties import PartyType
-from comptoir.apps.wallet.service import approvals, customers, incoming, payee, payer, requests
+from comptoir.apps.wallet.service import (
+    approvals,
+    customers,
+    incoming,
+    payee,
+    payer_answers,
+    requests,
+)
 from comptoir.apps.wallet.service.context import Wallet
 from comptoir.apps.wallet.service.institutions import keys_for_message, switch_fsp_id
 from comptoir.apps.wallet.web import wallet_of
@@ -144,7 +151,7 @@ async def put_party_error(
     def work(wallet: Wallet, institution: str, _: FspiopHeaders, document: Any) -> None:
         error = error_from_body(document)
         kind = _party_type(party_type)
-        for module in (payer, requests):
+        for module in (payer_answers, requests):
             module.on_party_error(
                 wallet, institution_id=institution, party_type=kind, party_id=party_id, error=error
             )
@@ -159,7 +166,7 @@ async def put_party(
     def work(wallet: Wallet, institution: str, _: FspiopHeaders, document: Any) -> None:
         party = schemas.read(schemas.PartiesPut, document).party
         kind = _party_type(party_type)
-        for module in (payer, requests):
+        for module in (payer_answers, requests):
             module.on_party(
                 wallet, institution_id=institution, party_type=kind, party_id=party_id, party=party
             )
@@ -215,7 +222,7 @@ async def post_quote(request: Request, institution_id: str) -> Response:
 @router.put("/quotes/{quote_id}/error")
 async def put_quote_error(request: Request, institution_id: str, quote_id: str) -> Response:
     def work(wallet: Wallet, institution: str, _: FspiopHeaders, document: Any) -> None:
-        payer.on_quote_error(
+        payer_answers.on_quote_error(
             wallet, institution_id=institution, quote_id=quote_id, error=error_from_body(document)
         )
 
@@ -225,7 +232,9 @@ async def put_quote_error(request: Request, institution_id: str, quote_id: str) 
 @router.put("/quotes/{quote_id}")
 async def put_quote(request: Request, institution_id: str, quote_id: str) -> Response:
     def work(wallet: Wallet, institution: str, _: FspiopHeaders, document: Any) -> None:
-        payer.on_quote(wallet, institution_id=institution, quote_id=quote_id, document=document)
+        payer_answers.on_quote(
+            wallet, institution_id=institution, quote_id=quote_id, document=document
+        )
 
     return await _handle(request, institution_id, "quotes", 200, work)
 
@@ -243,7 +252,7 @@ async def post_transfer(request: Request, institution_id: str) -> Response:
 @router.put("/transfers/{transfer_id}/error")
 async def put_transfer_error(request: Request, institution_id: str, transfer_id: str) -> Response:
     def work(wallet: Wallet, institution: str, _: FspiopHeaders, document: Any) -> None:
-        payer.on_transfer_error(
+        payer_answers.on_transfer_error(
             wallet,
             institution_id=institution,
             transfer_id=transfer_id,
@@ -256,7 +265,7 @@ async def put_transfer_error(request: Request, institution_id: str, transfer_id:
 @router.put("/transfers/{transfer_id}")
 async def put_transfer(request: Request, institution_id: str, transfer_id: str) -> Response:
     def work(wallet: Wallet, institution: str, _: FspiopHeaders, document: Any) -> None:
-        payer.on_transfer(
+        payer_answers.on_transfer(
             wallet, institution_id=institution, transfer_id=transfer_id, document=document
         )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from comptoir.apps.wallet.service import customers, incoming, payer, requests
+from comptoir.apps.wallet.service import customers, incoming, payer_answers, requests
 from comptoir.apps.wallet.service.context import Wallet, get_institution
 from comptoir.kernel.fspiop import FspiopError
 from comptoir.kernel.outbox import processed_once
@@ -27,7 +27,7 @@ def outgoing_refused(
         subject = payload.get("subject") or {}
         kind, subject_id = subject.get("kind"), str(subject.get("id"))
         if kind == "payment":
-            payer.payment_refused(session, wallet, subject_id, error)
+            payer_answers.payment_refused(session, wallet, subject_id, error)
         elif kind == "request":
             requests.request_refused(session, wallet, subject_id, error)
         elif kind == "identifier":
