@@ -283,10 +283,7 @@ def verify(target: Session | Database) -> AuditVerification:
     if isinstance(target, Session):
         return _walk(target)
     # A read-only snapshot: on SQLite a deferred BEGIN leaves writers free during the walk.
-    with (
-        target.engine.connect().execution_options(sqlite_begin="DEFERRED") as connection,
-        Session(connection) as session,
-    ):
+    with target.reading() as session:
         return _walk(session)
 
 

@@ -87,11 +87,31 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _on_sqlite_begin(connection: Any) -> None:
+def _begin_immediate(pooled_connection: Any) -> None:
     # IMMEDIATE takes the write lock up front, so two writers queue (busy_timeout) instead of
-    # one failing when it upgrades from reading to writing.
-    mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-    connection.exec_driver_sql(f"BEGIN {mode}")
+    # one failing when it upgrades from reading to writing. A transaction already begun (by
+    # `_on_sqlite_begin_deferred`, for reads) is left as it is.
+    driver_connection = pooled_connection.driver_connection
+    if not driver_connection.in_transaction:
+        driver_connection.execute("BEGIN IMMEDIATE")
+
+
+def _on_sqlite_begin_deferred(connection: Any) -> None:
+    # Runs before the dialect's begin (`_begin_immediate`), which then finds it begun.
+    connection.exec_driver_sql("BEGIN DEFERRED")
+
+
+def reading_engine(engine: Engine) -> Engine:
+    """The same engine for reads only: on SQLite its transactions begin DEFERRED, so they take
+    no write lock and never queue behind a writer (WAL lets them read the last committed state
+    meanwhile)."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    reading = engine.execution_options(sqlite_begin="DEFERRED")
+    # An event on this engine only: the writers' engine has none, so its statements skip
+    # SQLAlchemy's event dispatch altogether.
+    event.listen(reading, "begin", _on_sqlite_begin_deferred)
+    return reading
 
 
 def create_database_engine(url: str, **engine_options: Any) -> Engine:
@@ -112,7 +132,11 @@ def create_database_engine(url: str, **engine_options: Any) -> Engine:
                 parsed, connect_args={"check_same_thread": False}, **engine_options
             )
             event.listen(engine, "connect", _on_sqlite_connect)
-            event.listen(engine, "begin", _on_sqlite_begin)
+            # BEGIN is issued by the dialect rather than by a "begin" event: any connection
+            # event makes SQLAlchemy dispatch events around every statement the engine runs,
+            # and a listener's own BEGIN went through a whole statement execution. The
+            # driver's call raises inside SQLAlchemy's begin, which wraps its errors as usual.
+            engine.dialect.do_begin = _begin_immediate  # type: ignore[method-assign,assignment]
             return engine
         engine_options.setdefault("pool_pre_ping", True)
         return create_engine(parsed, **engine_options)
@@ -145,11 +169,7 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
-        # Reads need no write lock: on SQLite they begin DEFERRED, so they never queue
-        # behind a writer (WAL lets them read the last committed state meanwhile).
-        self.reading_sessions = sessionmaker(
-            engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False
-        )
+        self.reading_sessions = sessionmaker(reading_engine(engine), expire_on_commit=False)
 
     @classmethod
     def from_url(cls, url: str, **engine_options: Any) -> Database:
