@@ -58,9 +58,13 @@ def covering_consent(
 ) -> ConsentDecision | None:
     """The consent in force if it already answers this request: the person was asked about
     every claim, and granted every essential one. None means: ask."""
-    latest = session.execute(
-        _LATEST_CONSENT, {"person_id": person_id, "client_id": client_id}
-    ).first()
+    # On the session's connection: the ORM's execution would add nothing to a read of columns
+    # but its own cost, at every sign-in.
+    latest = (
+        session.connection()
+        .execute(_LATEST_CONSENT, {"person_id": person_id, "client_id": client_id})
+        .first()
+    )
     if latest is None or latest.revoked_at is not None:
         return None
     asked, granted = set(latest.claims_asked), set(latest.claims_granted)

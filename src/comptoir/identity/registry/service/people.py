@@ -205,7 +205,9 @@ def find_person_by_phone(session: Session, *, phone: str) -> PersonRecord | None
 def person_claims(session: Session, *, person_id: uuid.UUID) -> dict[str, object]:
     """The person's OpenID Connect standard claims (OpenID Connect Core 1.0, section 5.1)."""
     # Only the columns, not the whole record: this runs at every token and userinfo request.
-    person = session.execute(_PERSON_CLAIMS, {"person_id": person_id}).first()
+    # On the session's connection: the ORM's execution would add nothing to a read of columns
+    # but its own cost (callers have nothing pending to flush first).
+    person = session.connection().execute(_PERSON_CLAIMS, {"person_id": person_id}).first()
     if person is None:
         raise RegistryError("unknown_person", lazy("No one with this id is in the registry."))
     return {
