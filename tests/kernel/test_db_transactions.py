@@ -74,3 +74,25 @@ def test_a_write_transaction_that_cannot_begin_fails_with_the_database_error(
         session.execute(text("INSERT INTO note (text) VALUES ('after')"))
     with database.reading() as session:
         assert session.execute(text("SELECT text FROM note")).scalars().all() == ["after"]
+
+
+def test_a_connection_transaction_commits_on_success_and_rolls_back_on_error(
+    database: Database,
+) -> None:
+    with database.connection_transaction() as connection:
+        connection.execute(text("INSERT INTO note (text) VALUES ('kept')"))
+        assert not _other_writer_can_begin(database)
+
+    class ChangeFailedError(Exception):
+        pass
+
+    def insert_then_fail() -> None:
+        with database.connection_transaction() as connection:
+            connection.execute(text("INSERT INTO note (text) VALUES ('dropped')"))
+            raise ChangeFailedError
+
+    with pytest.raises(ChangeFailedError):
+        insert_then_fail()
+
+    with database.reading() as session:
+        assert session.execute(text("SELECT text FROM note")).scalars().all() == ["kept"]

@@ -13,7 +13,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, Uuid, create_engine, event, text
+from sqlalchemy import (
+    JSON,
+    Connection,
+    DateTime,
+    Engine,
+    MetaData,
+    Uuid,
+    create_engine,
+    event,
+    text,
+)
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -182,6 +192,15 @@ class Database:
             yield session
 
     @contextmanager
+    def connection_transaction(self) -> Iterator[Connection]:
+        """A Core connection in one transaction, for work done in statements alone (no mapped
+        objects): committed on success, rolled back on any error. It spares the session's own
+        bookkeeping, which costs more than a short statement; the hottest requests (the
+        OpenID Connect back channel) use it. Session events (the outbox's) do not run."""
+        with self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
     def reading(self) -> Iterator[Session]:
         """A session for reads only: no write lock taken, rolled back at the end."""
         with self.reading_sessions() as session:
@@ -189,6 +208,11 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def connection_of(target: Session | Connection) -> Connection:
+    """The connection a session works in (begun if need be), or the connection itself."""
+    return target.connection() if isinstance(target, Session) else target
 
 
 def alembic_config(engine: Engine) -> Config:

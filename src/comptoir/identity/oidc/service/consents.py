@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from comptoir.identity.oidc.domain import SUBJECT, ClaimsRequest
@@ -16,6 +16,7 @@ from comptoir.identity.oidc.models import AccessToken, Consent, OidcClient, Rele
 from comptoir.identity.oidc.provider import RegisteredClient
 from comptoir.kernel import audit
 from comptoir.kernel.clock import Clock
+from comptoir.kernel.db import connection_of
 from comptoir.kernel.ids import new_id
 
 
@@ -170,7 +171,7 @@ def revoke_consent(session: Session, *, person_id: uuid.UUID, client_id: str, cl
 
 
 def record_release(
-    session: Session,
+    session: Session | Connection,
     *,
     person_id: uuid.UUID,
     client_id: str,
@@ -179,8 +180,9 @@ def record_release(
     claims: Sequence[str],
     clock: Clock,
 ) -> None:
-    """Log one release of attributes, for the person and in the audit log (names, no values)."""
-    session.connection().execute(
+    """Log one release of attributes, for the person and in the audit log (names, no values),
+    in the caller's transaction (its session, or its Core connection)."""
+    connection_of(session).execute(
         _INSERT_RELEASE,
         {
             "id": new_id(),
