@@ -55,14 +55,14 @@ def _latest(session: Session, *, person_id: uuid.UUID, client_id: str) -> Consen
 
 
 def covering_consent(
-    session: Session, *, person_id: uuid.UUID, client_id: str, wanted: ClaimsRequest
+    session: Session | Connection, *, person_id: uuid.UUID, client_id: str, wanted: ClaimsRequest
 ) -> ConsentDecision | None:
     """The consent in force if it already answers this request: the person was asked about
     every claim, and granted every essential one. None means: ask."""
     # On the session's connection: the ORM's execution would add nothing to a read of columns
     # but its own cost, at every sign-in.
     latest = (
-        session.connection()
+        connection_of(session)
         .execute(_LATEST_CONSENT, {"person_id": person_id, "client_id": client_id})
         .first()
     )
