@@ -105,7 +105,7 @@ class Node:
         from comptoir.identity.oidc.service import clients
         from comptoir.kernel.clock import system_clock
         from comptoir.kernel.crypto import generate_jwk, jwks_document
-        from comptoir.kernel.oidc import RelyingParty
+        from comptoir.kernel.oidc import BackChannelClient, RelyingParty
 
         key = generate_jwk("P-256")
         with self.database.transaction() as session:
@@ -124,7 +124,7 @@ class Node:
             client_id=added.client_id,
             redirect_uri=CALLBACK,
             client_key=key,
-            http=httpx.Client(transport=self.transport, base_url=ISSUER),
+            http=BackChannelClient(transport=self.transport, base_url=ISSUER),
         )
 
     def signed_in_browser(self) -> httpx.Client:

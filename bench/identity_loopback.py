@@ -70,7 +70,7 @@ def loopback(
     from comptoir.identity.registry.session import SESSION_COOKIE, cookie_value
     from comptoir.kernel.clock import system_clock
     from comptoir.kernel.db import Database, upgrade
-    from comptoir.kernel.oidc import RelyingParty
+    from comptoir.kernel.oidc import BackChannelClient, RelyingParty
     from comptoir.kernel.settings import load_settings
 
     port = free_port()
@@ -125,7 +125,7 @@ def loopback(
             _wait_until_up(base_url)
             parties = []
             for cookie in cookies:
-                http = httpx.Client(timeout=30.0)
+                http = BackChannelClient(timeout=30.0)
                 browser = httpx.Client(timeout=30.0, base_url=base_url)
                 browser.cookies.set(SESSION_COOKIE, cookie)
                 party = RelyingParty(

@@ -27,14 +27,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
-from sqlalchemy import BigInteger, Integer, String, bindparam, func, select
+from sqlalchemy import BigInteger, Connection, Integer, String, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.expression import Executable
 
 from comptoir.kernel.clock import Clock, system_clock
-from comptoir.kernel.db import Base, Database
+from comptoir.kernel.db import Base, Database, connection_of
 from comptoir.kernel.ids import new_id
 
 logger = logging.getLogger(__name__)
@@ -120,6 +120,21 @@ class AuditVerification:
         return f"The audit log is broken at entry {self.first_bad_seq}: {self.problem}."
 
 
+@dataclass(frozen=True)
+class RecordedEntry:
+    """An entry just appended, as `record` wrote it (the row itself is an `AuditEntry`)."""
+
+    seq: int
+    id: uuid.UUID
+    occurred_at: datetime
+    actor: str
+    action: str
+    subject: str
+    details: dict[str, Any]
+    previous_hash: str
+    entry_hash: str
+
+
 class AuditAppendError(RuntimeError):
     """An append lost the race for the head of the chain too many times in a row."""
 
@@ -172,15 +187,18 @@ def hash_of(entry: AuditEntry) -> str:
 
 
 def record(
-    session: Session,
+    session: Session | Connection,
     *,
     actor: str,
     action: str,
     subject: str,
     details: Mapping[str, Any] | None = None,
     clock: Clock = system_clock,
-) -> AuditEntry:
-    """Append an entry in the caller's transaction and return it (flushed, `seq` assigned).
+) -> RecordedEntry:
+    """Append an entry in the caller's transaction (its session, or its Core connection) and
+    return what was written (`seq` assigned). The answer is a plain record, not a mapped
+    object: building one of those for every append cost a good share of the append itself,
+    for callers that hardly ever look.
 
     `actor` says who ("person:<uuid>", "operator:cli", "participant:<id>"), `action` what
     ("identity.enrolled"), `subject` on what. `details` must be JSON and must not carry secrets:
@@ -203,9 +221,10 @@ def record(
     if occurred_at.tzinfo is None:
         raise ValueError("the clock must give timezone-aware times")
     # Flush the caller's own pending changes first, so that an error in them is raised as
-    # theirs, not as the append's.
-    session.flush()
-    connection = session.connection()
+    # theirs, not as the append's. (A Core connection has nothing pending.)
+    if isinstance(session, Session):
+        session.flush()
+    connection = connection_of(session)
     postgresql = connection.dialect.name == "postgresql"
     statements = _APPEND_STATEMENTS["postgresql" if postgresql else "sqlite"]
     if postgresql:
@@ -246,7 +265,7 @@ def record(
             },
         ).scalar()
         if seq is not None:
-            return AuditEntry(
+            return RecordedEntry(
                 seq=seq,
                 id=entry_id,
                 occurred_at=occurred_at,
@@ -283,10 +302,7 @@ def verify(target: Session | Database) -> AuditVerification:
     if isinstance(target, Session):
         return _walk(target)
     # A read-only snapshot: on SQLite a deferred BEGIN leaves writers free during the walk.
-    with (
-        target.engine.connect().execution_options(sqlite_begin="DEFERRED") as connection,
-        Session(connection) as session,
-    ):
+    with target.reading() as session:
         return _walk(session)
 
 

@@ -13,7 +13,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, Uuid, create_engine, event, text
+from sqlalchemy import (
+    JSON,
+    Connection,
+    DateTime,
+    Engine,
+    MetaData,
+    Uuid,
+    create_engine,
+    event,
+    text,
+)
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -87,11 +97,31 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _on_sqlite_begin(connection: Any) -> None:
+def _begin_immediate(pooled_connection: Any) -> None:
     # IMMEDIATE takes the write lock up front, so two writers queue (busy_timeout) instead of
-    # one failing when it upgrades from reading to writing.
-    mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-    connection.exec_driver_sql(f"BEGIN {mode}")
+    # one failing when it upgrades from reading to writing. A transaction already begun (by
+    # `_on_sqlite_begin_deferred`, for reads) is left as it is.
+    driver_connection = pooled_connection.driver_connection
+    if not driver_connection.in_transaction:
+        driver_connection.execute("BEGIN IMMEDIATE")
+
+
+def _on_sqlite_begin_deferred(connection: Any) -> None:
+    # Runs before the dialect's begin (`_begin_immediate`), which then finds it begun.
+    connection.exec_driver_sql("BEGIN DEFERRED")
+
+
+def reading_engine(engine: Engine) -> Engine:
+    """The same engine for reads only: on SQLite its transactions begin DEFERRED, so they take
+    no write lock and never queue behind a writer (WAL lets them read the last committed state
+    meanwhile)."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    reading = engine.execution_options(sqlite_begin="DEFERRED")
+    # An event on this engine only: the writers' engine has none, so its statements skip
+    # SQLAlchemy's event dispatch altogether.
+    event.listen(reading, "begin", _on_sqlite_begin_deferred)
+    return reading
 
 
 def create_database_engine(url: str, **engine_options: Any) -> Engine:
@@ -112,7 +142,11 @@ def create_database_engine(url: str, **engine_options: Any) -> Engine:
                 parsed, connect_args={"check_same_thread": False}, **engine_options
             )
             event.listen(engine, "connect", _on_sqlite_connect)
-            event.listen(engine, "begin", _on_sqlite_begin)
+            # BEGIN is issued by the dialect rather than by a "begin" event: any connection
+            # event makes SQLAlchemy dispatch events around every statement the engine runs,
+            # and a listener's own BEGIN went through a whole statement execution. The
+            # driver's call raises inside SQLAlchemy's begin, which wraps its errors as usual.
+            engine.dialect.do_begin = _begin_immediate  # type: ignore[method-assign,assignment]
             return engine
         engine_options.setdefault("pool_pre_ping", True)
         return create_engine(parsed, **engine_options)
@@ -145,11 +179,7 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
-        # Reads need no write lock: on SQLite they begin DEFERRED, so they never queue
-        # behind a writer (WAL lets them read the last committed state meanwhile).
-        self.reading_sessions = sessionmaker(
-            engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False
-        )
+        self.reading_sessions = sessionmaker(reading_engine(engine), expire_on_commit=False)
 
     @classmethod
     def from_url(cls, url: str, **engine_options: Any) -> Database:
@@ -162,6 +192,15 @@ class Database:
             yield session
 
     @contextmanager
+    def connection_transaction(self) -> Iterator[Connection]:
+        """A Core connection in one transaction, for work done in statements alone (no mapped
+        objects): committed on success, rolled back on any error. It spares the session's own
+        bookkeeping, which costs more than a short statement; the hottest requests (the
+        OpenID Connect back channel) use it. Session events (the outbox's) do not run."""
+        with self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
     def reading(self) -> Iterator[Session]:
         """A session for reads only: no write lock taken, rolled back at the end."""
         with self.reading_sessions() as session:
@@ -169,6 +208,11 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def connection_of(target: Session | Connection) -> Connection:
+    """The connection a session works in (begun if need be), or the connection itself."""
+    return target.connection() if isinstance(target, Session) else target
 
 
 def alembic_config(engine: Engine) -> Config:

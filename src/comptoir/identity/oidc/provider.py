@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final, TypeVar
 
+from sqlalchemy import Connection, Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from comptoir.identity.oidc.keys import (
@@ -20,7 +21,7 @@ from comptoir.identity.oidc.keys import (
 from comptoir.identity.oidc.models import OidcClient
 from comptoir.kernel.clock import Clock
 from comptoir.kernel.crypto import Jwk, import_jwks
-from comptoir.kernel.db import Database
+from comptoir.kernel.db import Database, connection_of
 from comptoir.kernel.errors import ConfigurationError
 from comptoir.kernel.settings import Settings
 
@@ -73,7 +74,7 @@ class RegisteredClient:
     keys: tuple[Jwk, ...]
 
     @classmethod
-    def of(cls, row: OidcClient) -> RegisteredClient:
+    def of(cls, row: OidcClient | Row[tuple[object, ...]]) -> RegisteredClient:
         return cls(
             id=row.id,
             name=row.name,
@@ -180,14 +181,15 @@ class Provider:
                 raise
         return verify(self.public_keys)
 
-    def client(self, session: Session, client_id: str) -> RegisteredClient | None:
-        """The registered client with this id, or None."""
+    def client(self, session: Session | Connection, client_id: str) -> RegisteredClient | None:
+        """The registered client with this id, or None; read (when not cached) in the caller's
+        transaction, its session or its Core connection."""
         if not client_id or len(client_id) > 64:
             return None
         cached = self._cached_client(client_id)
         if cached is not None:
             return cached
-        row = session.get(OidcClient, client_id)
+        row = connection_of(session).execute(_CLIENT, {"client_id": client_id}).first()
         return None if row is None else self._remember(RegisteredClient.of(row))
 
     def client_of(self, database: Database, client_id: str) -> RegisteredClient | None:
@@ -199,8 +201,7 @@ class Provider:
         if cached is not None:
             return cached
         with database.reading() as session:
-            row = session.get(OidcClient, client_id)
-            return None if row is None else self._remember(RegisteredClient.of(row))
+            return self.client(session, client_id)
 
     def _cached_client(self, client_id: str) -> RegisteredClient | None:
         cached = self._clients.get(client_id)
@@ -220,6 +221,19 @@ class Provider:
                 self._clients.clear()
             self._clients[snapshot.id] = (expires, snapshot)
         return snapshot
+
+
+# What a `RegisteredClient` is made of, built once.
+_CLIENT: Final = select(
+    OidcClient.id,
+    OidcClient.name,
+    OidcClient.purpose,
+    OidcClient.redirect_uris,
+    OidcClient.post_logout_redirect_uris,
+    OidcClient.scopes,
+    OidcClient.sector,
+    OidcClient.jwks,
+).where(OidcClient.id == bindparam("client_id"))
 
 
 def issuer_of(settings: Settings) -> str:

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
@@ -55,10 +56,10 @@ def session_id_from(secret: bytes, value: str | None) -> uuid.UUID | None:
 
 
 def signed_in_person(
-    request: HTTPConnection, *, session: Session | None = None
+    request: HTTPConnection, *, session: Session | Connection | None = None
 ) -> SignedInPerson | None:
     """The person signed in on this browser, or None. Pass the request's own database
-    `session` to read it there rather than in a transaction of its own."""
+    `session` (or Core connection) to read it there rather than in a transaction of its own."""
     node = node_context(request)
     session_id = session_id_from(node.secret, request.cookies.get(SESSION_COOKIE))
     if session_id is None:

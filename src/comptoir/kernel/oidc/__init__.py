@@ -8,13 +8,14 @@ A shop signs a customer in like this (its key's public part registered by the op
 `comptoir identity client add ... --jwks FILE`):
 
     shop = RelyingParty(issuer=NODE_URL, client_id=CLIENT_ID, redirect_uri=CALLBACK,
-                        client_key=import_jwk(PRIVATE_JWK), http=httpx.Client())
+                        client_key=import_jwk(PRIVATE_JWK), http=BackChannelClient())
     start = shop.begin(scope="openid profile phone")   # PAR; keep `start` in the session
     ... redirect the browser to start.authorization_url; it comes back to CALLBACK ...
     tokens = shop.finish(start, callback_url)          # iss, state, code exchange, ID token
     claims = shop.userinfo(tokens)                     # DPoP-bound, signed, checked
 """
 
+from comptoir.kernel.oidc.back_channel import BackChannelClient
 from comptoir.kernel.oidc.client import (
     CLIENT_ASSERTION_TYPE,
     AuthorizationStart,
@@ -56,6 +57,7 @@ __all__ = [
     "DPOP_TYPE",
     "S256",
     "AuthorizationStart",
+    "BackChannelClient",
     "DpopError",
     "DpopProof",
     "OidcError",

@@ -12,7 +12,7 @@ from comptoir.apps.seller.service import identity
 from comptoir.apps.seller.web import seller_of
 from comptoir.kernel import audit
 from comptoir.kernel.i18n import _
-from comptoir.kernel.oidc import OidcError
+from comptoir.kernel.oidc import BackChannelClient, OidcError
 from comptoir.kernel.oidc.browser import (
     PENDING_LIFETIME_SECONDS,
     begin_sign_in,
@@ -65,7 +65,7 @@ def oidc_start(request: Request, platform_id: str) -> Response:
     node = node_context(request)
     client_id, client_key = registered
     try:
-        with httpx.Client(timeout=HTTP_TIMEOUT_SECONDS) as http:
+        with BackChannelClient(timeout=HTTP_TIMEOUT_SECONDS) as http:
             pending = begin_sign_in(
                 issuer=node.settings.resolved_identity_issuer,
                 client_id=client_id,
@@ -108,7 +108,7 @@ def oidc_callback(request: Request, platform_id: str) -> Response:
     client_id, client_key = registered
     redirect = identity.redirect_uri(seller, platform_id)
     try:
-        with httpx.Client(timeout=HTTP_TIMEOUT_SECONDS) as http:
+        with BackChannelClient(timeout=HTTP_TIMEOUT_SECONDS) as http:
             claims = finish_sign_in(
                 pending,
                 f"{redirect}?{request.url.query}",

@@ -18,7 +18,7 @@ from comptoir.apps.wallet.service import identity
 from comptoir.apps.wallet.web import wallet_of
 from comptoir.kernel import audit
 from comptoir.kernel.i18n import _
-from comptoir.kernel.oidc import OidcError
+from comptoir.kernel.oidc import BackChannelClient, OidcError
 from comptoir.kernel.oidc.browser import (
     PENDING_LIFETIME_SECONDS,
     begin_sign_in,
@@ -74,7 +74,7 @@ def oidc_start(request: Request, institution_id: str) -> Response:
     node = node_context(request)
     client_id, client_key = registered
     try:
-        with httpx.Client(timeout=HTTP_TIMEOUT_SECONDS) as http:
+        with BackChannelClient(timeout=HTTP_TIMEOUT_SECONDS) as http:
             pending = begin_sign_in(
                 issuer=node.settings.resolved_identity_issuer,
                 client_id=client_id,
@@ -127,7 +127,7 @@ def oidc_callback(request: Request, institution_id: str) -> Response:
     redirect = identity.redirect_uri(wallet, institution_id)
     callback_url = f"{redirect}?{request.url.query}"
     try:
-        with httpx.Client(timeout=HTTP_TIMEOUT_SECONDS) as http:
+        with BackChannelClient(timeout=HTTP_TIMEOUT_SECONDS) as http:
             claims = finish_sign_in(
                 pending,
                 callback_url,

@@ -84,11 +84,12 @@ def authorize(request: Request, client_id: str = "", request_uri: str = "") -> R
     node = node_context(request)
     provider = provider_of(request)
     try:
-        # One transaction for the whole answer, the person's session included.
-        with node.database.transaction() as session:
-            who = signed_in_person(request, session=session)
+        # One transaction for the whole answer, the person's session included: statements
+        # only, on a Core connection (a session's bookkeeping would cost more than some).
+        with node.database.connection_transaction() as connection:
+            who = signed_in_person(request, session=connection)
             client, row = authorization.find_pushed_request(
-                session, client_id=client_id, request_uri=request_uri, provider=provider
+                connection, client_id=client_id, request_uri=request_uri, provider=provider
             )
             prompt = authorization.prompt_of(row.parameters)
             logged_in = (
@@ -109,25 +110,25 @@ def authorize(request: Request, client_id: str = "", request_uri: str = "") -> R
                 if "none" in prompt:
                     return see_other(
                         authorization.refuse_without_page(
-                            session,
+                            connection,
                             row=row,
                             provider=provider,
                             error="login_required",
                             description="the person must log in",
                         )
                     )
-                parked = authorization.park_pushed_request(session, row=row, provider=provider)
+                parked = authorization.park_pushed_request(connection, row=row, provider=provider)
             else:
                 pending = authorization.pending_of(client, row, who.person_id)
                 decision = (
                     None
                     if "consent" in prompt
-                    else authorization.consent_in_force(session, pending)
+                    else authorization.consent_in_force(connection, pending)
                 )
                 if decision is None and "none" in prompt:
                     return see_other(
                         authorization.refuse_without_page(
-                            session,
+                            connection,
                             row=row,
                             provider=provider,
                             error="consent_required",
@@ -138,13 +139,13 @@ def authorize(request: Request, client_id: str = "", request_uri: str = "") -> R
                 # one conditional UPDATE: of two browsers racing with one request_uri, one
                 # wins.
                 authorization.use_pushed_request(
-                    session, pending, provider=provider, finished=decision is not None
+                    connection, pending, provider=provider, finished=decision is not None
                 )
                 if decision is None:
                     return _consent_page(request, pending)
                 return see_other(
                     authorization.issue_code(
-                        session,
+                        connection,
                         pending,
                         decision=decision,
                         authenticated_at=who.authenticated_at.timestamp(),

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from comptoir.identity.oidc.domain import ClaimsRequest, fresh_enough, pairwise_subject
 from comptoir.identity.oidc.models import PushedRequest
 from comptoir.identity.oidc.provider import CONSENT_SECONDS, Provider, RegisteredClient
 from comptoir.identity.oidc.service.pushed import REQUEST_URI_PREFIX, hash_secret
+from comptoir.kernel.db import connection_of
 
 
 class AuthorizationError(Exception):
@@ -68,7 +69,7 @@ _PUSHED_COLUMNS: Final = (
 
 
 def find_pushed_request(
-    session: Session, *, client_id: str, request_uri: str, provider: Provider
+    session: Session | Connection, *, client_id: str, request_uri: str, provider: Provider
 ) -> tuple[RegisteredClient, PushedRow]:
     """The pushed request behind a request_uri, still unused and in time; else a refusal."""
     client = provider.client(session, client_id)
@@ -83,7 +84,7 @@ def find_pushed_request(
         raise AuthorizationError("invalid_request_uri", "the request_uri is not one of ours")
     handle = request_uri.removeprefix(REQUEST_URI_PREFIX)
     found = (
-        session.connection().execute(_FIND_REQUEST, {"handle_hash": hash_secret(handle)}).first()
+        connection_of(session).execute(_FIND_REQUEST, {"handle_hash": hash_secret(handle)}).first()
     )
     row = None if found is None else PushedRow(*found)
     if row is None or row.client_id != client.id:
@@ -143,14 +144,18 @@ def pending_of(
 
 
 def use_pushed_request(
-    session: Session, pending: PendingAuthorization, *, provider: Provider, finished: bool
+    session: Session | Connection,
+    pending: PendingAuthorization,
+    *,
+    provider: Provider,
+    finished: bool,
 ) -> None:
     """The signed-in person takes the request: its request_uri cannot be used again. The
     conditional UPDATE makes that true even for two browsers racing with one request_uri.
     `finished` closes it at once too (a code is issued now: no consent form may follow)."""
     now = provider.clock.now()
     taken = (
-        session.connection()
+        connection_of(session)
         .execute(
             _TAKE_REQUEST,
             {
@@ -180,23 +185,29 @@ _TAKE_REQUEST: Final = (
 )
 
 
-def park_pushed_request(session: Session, *, row: PushedRow, provider: Provider) -> str:
+def park_pushed_request(
+    session: Session | Connection, *, row: PushedRow, provider: Provider
+) -> str:
     """Nobody is signed in on this browser yet: take the request for the browser while the
     person logs in, which may take minutes with a code by SMS. The request_uri cannot be used
     again; what is returned goes into a cookie, and only the browser holding it resumes."""
     secret = secrets.token_urlsafe(24)
     now = provider.clock.now()
     parameters = {**row.parameters, "browser": hash_secret(secret)}
-    taken = session.execute(
-        update(PushedRequest)
-        .where(PushedRequest.id == row.id, PushedRequest.used_at.is_(None))
-        .values(
-            used_at=now,
-            expires_at=now + timedelta(seconds=CONSENT_SECONDS),
-            parameters=parameters,
+    taken = (
+        connection_of(session)
+        .execute(
+            update(PushedRequest)
+            .where(PushedRequest.id == row.id, PushedRequest.used_at.is_(None))
+            .values(
+                used_at=now,
+                expires_at=now + timedelta(seconds=CONSENT_SECONDS),
+                parameters=parameters,
+            )
+            .returning(PushedRequest.id)
         )
-        .returning(PushedRequest.id)
-    ).first()
+        .first()
+    )
     if taken is None:
         raise AuthorizationError("invalid_request_uri", "the request_uri was used already")
     return f"{row.id}.{secret}"

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Final
 from urllib.parse import urlencode
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import Connection, bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from comptoir.identity.oidc.domain import SUBJECT
@@ -21,10 +21,11 @@ from comptoir.identity.oidc.service.authorization_requests import (
     PushedRow,
 )
 from comptoir.identity.oidc.service.pushed import hash_secret
+from comptoir.kernel.db import connection_of
 
 
 def refuse_without_page(
-    session: Session,
+    session: Session | Connection,
     *,
     row: PushedRow,
     provider: Provider,
@@ -34,12 +35,16 @@ def refuse_without_page(
     """prompt=none, and a login or consent page would be needed: the request is closed and
     the client hears why (OpenID Connect Core 1.0 section 3.1.2.6)."""
     now = provider.clock.now()
-    closed = session.execute(
-        update(PushedRequest)
-        .where(PushedRequest.id == row.id, PushedRequest.used_at.is_(None))
-        .values(used_at=now, finished_at=now)
-        .returning(PushedRequest.id)
-    ).first()
+    closed = (
+        connection_of(session)
+        .execute(
+            update(PushedRequest)
+            .where(PushedRequest.id == row.id, PushedRequest.used_at.is_(None))
+            .values(used_at=now, finished_at=now)
+            .returning(PushedRequest.id)
+        )
+        .first()
+    )
     if closed is None:
         raise AuthorizationError("invalid_request_uri", "the request_uri was used already")
     state = row.parameters.get("state")
@@ -53,7 +58,7 @@ def refuse_without_page(
 
 
 def consent_in_force(
-    session: Session, pending: PendingAuthorization
+    session: Session | Connection, pending: PendingAuthorization
 ) -> consents.ConsentDecision | None:
     return consents.covering_consent(
         session, person_id=pending.person_id, client_id=pending.client.id, wanted=pending.claims
@@ -89,7 +94,7 @@ def grant(
 
 
 def issue_code(
-    session: Session,
+    session: Session | Connection,
     pending: PendingAuthorization,
     *,
     decision: consents.ConsentDecision,
@@ -103,7 +108,7 @@ def issue_code(
     wanted = pending.claims
     granted = set(decision.granted)
     parameters = pending.parameters
-    session.connection().execute(
+    connection_of(session).execute(
         _INSERT_CODE,
         {
             "code_hash": hash_secret(code),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from comptoir.identity.oidc.domain import SUBJECT, ClaimsRequest
@@ -16,6 +16,7 @@ from comptoir.identity.oidc.models import AccessToken, Consent, OidcClient, Rele
 from comptoir.identity.oidc.provider import RegisteredClient
 from comptoir.kernel import audit
 from comptoir.kernel.clock import Clock
+from comptoir.kernel.db import connection_of
 from comptoir.kernel.ids import new_id
 
 
@@ -54,13 +55,17 @@ def _latest(session: Session, *, person_id: uuid.UUID, client_id: str) -> Consen
 
 
 def covering_consent(
-    session: Session, *, person_id: uuid.UUID, client_id: str, wanted: ClaimsRequest
+    session: Session | Connection, *, person_id: uuid.UUID, client_id: str, wanted: ClaimsRequest
 ) -> ConsentDecision | None:
     """The consent in force if it already answers this request: the person was asked about
     every claim, and granted every essential one. None means: ask."""
-    latest = session.execute(
-        _LATEST_CONSENT, {"person_id": person_id, "client_id": client_id}
-    ).first()
+    # On the session's connection: the ORM's execution would add nothing to a read of columns
+    # but its own cost, at every sign-in.
+    latest = (
+        connection_of(session)
+        .execute(_LATEST_CONSENT, {"person_id": person_id, "client_id": client_id})
+        .first()
+    )
     if latest is None or latest.revoked_at is not None:
         return None
     asked, granted = set(latest.claims_asked), set(latest.claims_granted)
@@ -166,7 +171,7 @@ def revoke_consent(session: Session, *, person_id: uuid.UUID, client_id: str, cl
 
 
 def record_release(
-    session: Session,
+    session: Session | Connection,
     *,
     person_id: uuid.UUID,
     client_id: str,
@@ -175,8 +180,9 @@ def record_release(
     claims: Sequence[str],
     clock: Clock,
 ) -> None:
-    """Log one release of attributes, for the person and in the audit log (names, no values)."""
-    session.connection().execute(
+    """Log one release of attributes, for the person and in the audit log (names, no values),
+    in the caller's transaction (its session, or its Core connection)."""
+    connection_of(session).execute(
         _INSERT_RELEASE,
         {
             "id": new_id(),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy import bindparam, delete
+from sqlalchemy import Connection, bindparam, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
@@ -19,6 +19,7 @@ from comptoir.identity.oidc.models import (
     PushedRequest,
     SeenIdentifier,
 )
+from comptoir.kernel.db import connection_of
 
 
 def _insert_once(dialect: str) -> Executable:
@@ -49,7 +50,7 @@ class OneTimeUse:
         return hashlib.sha256(f"{self.purpose}\x00{self.scope}\x00{self.jti}".encode()).hexdigest()
 
 
-def first_uses(session: Session, uses: Sequence[OneTimeUse]) -> list[bool]:
+def first_uses(session: Session | Connection, uses: Sequence[OneTimeUse]) -> list[bool]:
     """Record several identifiers in one statement; for each, False if it was seen already.
 
     The same INSERT ... ON CONFLICT DO NOTHING as `first_use`, given all rows at once (one
@@ -57,7 +58,7 @@ def first_uses(session: Session, uses: Sequence[OneTimeUse]) -> list[bool]:
     """
     if not uses:
         return []
-    connection = session.connection()
+    connection = connection_of(session)
     statement = _INSERT_ONCE["postgresql" if connection.dialect.name == "postgresql" else "sqlite"]
     keys = [use.key for use in uses]
     rows = {key: use.until for key, use in zip(keys, uses, strict=True)}
@@ -74,7 +75,9 @@ def first_uses(session: Session, uses: Sequence[OneTimeUse]) -> list[bool]:
     return answers
 
 
-def first_use(session: Session, *, purpose: str, scope: str, jti: str, until: datetime) -> bool:
+def first_use(
+    session: Session | Connection, *, purpose: str, scope: str, jti: str, until: datetime
+) -> bool:
     """Record `jti` (in `scope`, for `purpose`) until `until`; False if it was seen already.
 
     One INSERT ... ON CONFLICT DO NOTHING: of two concurrent requests with the same jti,

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Final
 
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from comptoir.identity.oidc.domain import SUBJECT, pairwise_subject
 from comptoir.identity.oidc.errors import OAuthError
@@ -86,7 +85,7 @@ def check_dpop(
 
 
 def refuse_replays(
-    session: Session,
+    connection: Connection,
     *,
     dpop: OneTimeUse,
     assertion: OneTimeUse | None = None,
@@ -94,7 +93,7 @@ def refuse_replays(
 ) -> None:
     """Record the request's one-time identifiers in one statement; a replay is refused."""
     uses = [dpop] if assertion is None else [assertion, dpop]
-    fresh = first_uses(session, uses)
+    fresh = first_uses(connection, uses)
     if not fresh[0] and assertion is not None:
         raise OAuthError("invalid_client", "the client assertion was used before (jti)")
     if not fresh[-1]:
@@ -142,10 +141,12 @@ def exchange_code(
             raise OAuthError("invalid_request", f"the parameter {name} is required")
     proof, dpop = check_dpop(dpop_proof, method="POST", endpoint="token", provider=provider)
     code_hash = hash_secret(form.get("code", ""))
-    with database.transaction() as session:
-        refuse_replays(session, assertion=assertion.one_time, dpop=dpop)
+    # Statements only, on a Core connection: the session's bookkeeping would cost more than
+    # some of them.
+    with database.connection_transaction() as connection:
+        refuse_replays(connection, assertion=assertion.one_time, dpop=dpop)
         issued = _take_code(
-            session, form, code_hash=code_hash, client=client, proof=proof, provider=provider
+            connection, form, code_hash=code_hash, client=client, proof=proof, provider=provider
         )
     if isinstance(issued, OAuthError):
         return issued
@@ -184,7 +185,7 @@ def exchange_code(
 
 
 def _take_code(
-    session: Session,
+    connection: Connection,
     form: Mapping[str, str],
     *,
     code_hash: str,
@@ -192,7 +193,6 @@ def _take_code(
     proof: DpopProof,
     provider: Provider,
 ) -> _Issue | OAuthError:
-    connection = session.connection()
     now = provider.clock.now()
     # Taking the code is one conditional UPDATE, so of two requests racing with one code only
     # one gets tokens; the loser is a replay. It also reads what the code grants.
@@ -246,10 +246,10 @@ def _take_code(
         "sub": subject,
         "auth_time": grant["auth_time"],
         **({"nonce": grant["nonce"]} if grant.get("nonce") else {}),
-        **_claim_values(session, taken.person_id, id_token_claims),
+        **_claim_values(connection, taken.person_id, id_token_claims),
     }
     record_release(
-        session,
+        connection,
         person_id=taken.person_id,
         client_id=client.id,
         consent_id=taken.consent_id,
@@ -311,17 +311,17 @@ def userinfo(
         raise OAuthError(
             "invalid_token", "the DPoP proof is not made with the token's key", challenge=True
         )
-    with database.transaction() as session:
-        refuse_replays(session, dpop=dpop, resource=True)
-        found = session.connection().execute(_TOKEN_IN_FORCE, {"jti": str(claims["jti"])}).first()
+    with database.connection_transaction() as connection:
+        refuse_replays(connection, dpop=dpop, resource=True)
+        found = connection.execute(_TOKEN_IN_FORCE, {"jti": str(claims["jti"])}).first()
         if found is None or found.revoked_at is not None:
             raise OAuthError("invalid_token", "the access token was revoked", challenge=True)
         if found.consent_revoked_at is not None:
             raise OAuthError("invalid_token", "the person revoked their consent", challenge=True)
         released = list(found.userinfo_claims)
-        body = {"sub": claims["sub"], **_claim_values(session, found.person_id, released)}
+        body = {"sub": claims["sub"], **_claim_values(connection, found.person_id, released)}
         record_release(
-            session,
+            connection,
             person_id=found.person_id,
             client_id=found.client_id,
             consent_id=found.consent_id,
@@ -339,11 +339,11 @@ def userinfo(
     )
 
 
-def _claim_values(session: Session, person_id: Any, names: list[str]) -> dict[str, object]:
+def _claim_values(connection: Connection, person_id: Any, names: list[str]) -> dict[str, object]:
     wanted = [name for name in names if name != SUBJECT]
     if not wanted:
         return {}
-    values = person_claims(session, person_id=person_id)
+    values = person_claims(connection, person_id=person_id)
     return {name: values[name] for name in wanted if values.get(name) is not None}
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, date
 from typing import Final, TypeVar
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,7 @@ from comptoir.identity.registry.models import MethodLock, Person
 from comptoir.identity.registry.records import METHODS, PersonRecord
 from comptoir.kernel import audit
 from comptoir.kernel.clock import Clock
+from comptoir.kernel.db import connection_of
 from comptoir.kernel.i18n import lazy
 from comptoir.kernel.ids import new_id
 
@@ -202,10 +203,13 @@ def find_person_by_phone(session: Session, *, phone: str) -> PersonRecord | None
     return None if found is None else person_record(found)
 
 
-def person_claims(session: Session, *, person_id: uuid.UUID) -> dict[str, object]:
-    """The person's OpenID Connect standard claims (OpenID Connect Core 1.0, section 5.1)."""
+def person_claims(session: Session | Connection, *, person_id: uuid.UUID) -> dict[str, object]:
+    """The person's OpenID Connect standard claims (OpenID Connect Core 1.0, section 5.1), read
+    in the caller's transaction (its session, or its Core connection)."""
     # Only the columns, not the whole record: this runs at every token and userinfo request.
-    person = session.execute(_PERSON_CLAIMS, {"person_id": person_id}).first()
+    # On the connection: the ORM's execution would add nothing to a read of columns but its
+    # own cost (callers have nothing pending to flush first).
+    person = connection_of(session).execute(_PERSON_CLAIMS, {"person_id": person_id}).first()
     if person is None:
         raise RegistryError("unknown_person", lazy("No one with this id is in the registry."))
     return {
