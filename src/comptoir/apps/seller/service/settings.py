@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from comptoir.apps.seller.domain.errors import SellerError
 from comptoir.apps.seller.domain.pricing import typed_amount
 from comptoir.apps.seller.service.context import Seller, get_business
-from comptoir.kernel.i18n import lazy
+from comptoir.kernel.i18n import current_locale, lazy
 from comptoir.kernel.money import MoneyError
 
 
@@ -29,7 +29,7 @@ def change_terms(
     if not (form.pickup or form.delivery):
         raise SellerError("fulfilment", lazy("Offer pickup, delivery or both."))
     try:
-        fee = typed_amount(form.delivery_fee.strip() or "0", "XCD")
+        fee = typed_amount(form.delivery_fee.strip() or "0", "XCD", locale=current_locale())
     except MoneyError:
         raise SellerError("delivery_fee", lazy("Write the delivery fee like 5.00.")) from None
     if fee.is_negative():
