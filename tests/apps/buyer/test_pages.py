@@ -3,6 +3,7 @@ cannot reach the network, an empty search, and the list of carts."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from comptoir.app import create_app
+from comptoir.apps.buyer.models import Result, Search
 from comptoir.apps.buyer.service.context import Buyer
 from comptoir.apps.buyer.service.context import create_app as create_buyer_app
 from comptoir.kernel.clock import FrozenClock
@@ -69,3 +71,92 @@ def test_a_new_shopper_has_no_carts_and_cannot_see_others_orders(client: TestCli
     assert "Nothing yet." in client.get("/shop/orders").text
     assert client.get(f"/shop/orders/{uuid.uuid4()}").status_code == 404
     assert client.get(f"/shop/results/{uuid.uuid4()}").status_code == 404
+
+
+def _search_with_one_offer(client: TestClient, database: Database, clock: FrozenClock) -> str:
+    """A search for "muscade" among spices, as if a seller had answered with one offer."""
+    search_id, result_id = uuid.uuid4(), uuid.uuid4()
+    with database.transaction() as session:
+        session.add(
+            Search(
+                id=search_id,
+                app_id="shop",
+                words="muscade",
+                category="spices",
+                place="",
+                created_at=clock.now(),
+                deadline=clock.now(),
+            )
+        )
+        session.flush()
+        session.add(
+            Result(
+                id=result_id,
+                search_id=search_id,
+                bpp_id="seller.example",
+                bpp_uri="http://seller.example/beckn",
+                provider_id="soufriere-spice",
+                provider_name="Soufriere Spice Co",
+                verified=False,
+                city="Soufrière",
+                resource_id="nutmeg",
+                name="Muscade",
+                description="Entière",
+                category="spices",
+                price=800,
+                currency="XCD",
+                available=5,
+                received_at=clock.now(),
+            )
+        )
+    return str(result_id)
+
+
+def _csrf(page: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, "the page has no form"
+    return match.group(1)
+
+
+def test_a_refused_quantity_is_named_in_french_beside_its_offer_and_the_search_is_kept(
+    client: TestClient, database: Database, clock: FrozenClock
+) -> None:
+    result_id = _search_with_one_offer(client, database, clock)
+    front = client.get("/shop/market", headers={"Accept-Language": "fr"})
+
+    refused = client.post(
+        "/shop/cart",
+        data={"result": result_id, "quantity": "1,5", "csrf_token": _csrf(front.text)},
+        headers={"Accept-Language": "fr"},
+    )
+
+    assert refused.status_code == 400
+    box = re.search(rf'<input id="quantity-{result_id}"[^>]*>', refused.text)
+    assert box and 'value="1,5"' in box.group(0) and 'aria-invalid="true"' in box.group(0)
+    assert f'aria-describedby="quantity-{result_id}-error"' in box.group(0)
+    beside = rf'<p class="errors" id="quantity-{result_id}-error">([^<]*)</p>'
+    said = re.search(beside, refused.text)
+    assert said and said.group(1) == "Choisissez une quantité de 1 à 99."
+    assert 'id="words" name="words" type="search" maxlength="200" value="muscade"' in refused.text
+    assert '<option value="spices" selected>' in refused.text
+
+
+def test_a_cart_brought_down_to_nothing_says_it_is_empty_and_offers_no_quote(
+    client: TestClient, database: Database, clock: FrozenClock
+) -> None:
+    result_id = _search_with_one_offer(client, database, clock)
+    front = client.get("/shop/market")
+    cart = client.post(
+        "/shop/cart", data={"result": result_id, "quantity": "2", "csrf_token": _csrf(front.text)}
+    )
+    assert cart.status_code == 200 and "Muscade" in cart.text
+
+    emptied = client.post(
+        str(cart.url) + "/quantity",
+        data={"item": "nutmeg", "quantity": "0", "csrf_token": _csrf(cart.text)},
+    )
+
+    assert emptied.status_code == 200
+    assert "Your cart with this seller is empty." in emptied.text
+    assert "/select" not in emptied.text and "Muscade" not in emptied.text
+    assert 'href="/shop/market"' in emptied.text
