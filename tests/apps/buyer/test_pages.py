@@ -160,3 +160,28 @@ def test_a_cart_brought_down_to_nothing_says_it_is_empty_and_offers_no_quote(
     assert "Your cart with this seller is empty." in emptied.text
     assert "/select" not in emptied.text and "Muscade" not in emptied.text
     assert 'href="/shop/market"' in emptied.text
+
+
+def test_a_refused_change_of_quantity_is_named_beside_the_line_and_keeps_what_was_typed(
+    client: TestClient, database: Database, clock: FrozenClock
+) -> None:
+    result_id = _search_with_one_offer(client, database, clock)
+    front = client.get("/shop/market", headers={"Accept-Language": "fr"})
+    cart = client.post(
+        "/shop/cart", data={"result": result_id, "quantity": "2", "csrf_token": _csrf(front.text)}
+    )
+
+    refused = client.post(
+        str(cart.url) + "/quantity",
+        data={"item": "nutmeg", "quantity": "-3", "csrf_token": _csrf(cart.text)},
+        headers={"Accept-Language": "fr"},
+    )
+
+    assert refused.status_code == 400
+    box = re.search(r'<input class="quantity" id="q-1"[^>]*>', refused.text)
+    assert box and 'value="-3"' in box.group(0) and 'aria-invalid="true"' in box.group(0)
+    assert 'aria-describedby="q-1-error"' in box.group(0)
+    said = re.search(r'<p class="errors" id="q-1-error">([^<]*)</p>', refused.text)
+    assert said and said.group(1) == "Choisissez une quantité de 1 à 99."
+    again = client.get(str(cart.url))
+    assert 'value="2"' in again.text  # the refused quantity changed nothing

@@ -53,9 +53,11 @@ def _show_order(
     status_code: int = 200,
     typed: Mapping[str, str] | None = None,
     problems: Mapping[str, str] | None = None,
+    refused_line: Mapping[str, str] | None = None,
 ) -> Response:
     """The order; after a refused form, its error, what the shopper typed (`typed`) and what
-    is wrong with each field (`problems`, shown beside it)."""
+    is wrong with each field (`problems`, shown beside it); after a refused quantity, the
+    line's item, the quantity typed and why (`refused_line`)."""
     app = app_or_404(request)
     shopper = shopper_of(request)
     if shopper is None:
@@ -78,6 +80,7 @@ def _show_order(
             "error": error,
             "typed": typed,
             "problems": problems or {},
+            "refused_line": refused_line,
             "age_challenge": age.new_challenge(
                 buyer_of(request), secret=node_context(request).secret, order_id=order.id
             )
@@ -108,7 +111,9 @@ def change_quantity(
             quantity=count,
         )
     except orders.BuyerError as error:
-        return _show_order(request, order_id, error=error.text.render(), status_code=400)
+        message = error.text.render()
+        refused = {"item": item, "quantity": quantity, "problem": message}
+        return _show_order(request, order_id, error=message, status_code=400, refused_line=refused)
     return RedirectResponse(f"/shop/orders/{order_id}", status_code=303)
 
 
