@@ -357,7 +357,8 @@ def _problem_of(page: str, field: str) -> str | None:
     if 'aria-invalid="true"' not in marked.group(0):
         return None
     said = re.search(rf'<p class="errors" id="{field}-error">([^<]*)</p>', page)
-    assert said and f'aria-describedby="{field}-error"' in marked.group(0), field
+    described = re.search(r'aria-describedby="([^"]*)"', marked.group(0))
+    assert said and described and f"{field}-error" in described.group(1).split(), field
     return html.unescape(said.group(1))
 
 
@@ -524,3 +525,62 @@ def test_a_price_past_what_an_item_can_cost_is_refused_not_stored(
     assert said is not None and " ".join(said.split()) == "The price is at most XCD 1,000,000.00."
     with world.seller.database.reading() as session:
         assert session.scalar(select(Item.price).where(Item.name == "Cocoa")) is None
+
+
+def test_terms_with_several_mistakes_name_each_beside_its_field_and_save_nothing(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, world = site
+    sign_in(client, capsys)
+    form = client.get(f"/sellers/{PLATFORM}/shop/terms")
+
+    refused = client.post(
+        f"/sellers/{PLATFORM}/shop/terms",
+        data={
+            "pickup": "yes",
+            "delivery": "yes",
+            "delivery_fee": "99999999999999999999",
+            "cash_on_delivery": "yes",
+            "payment_alias": "my shop",
+            "return_days": "two weeks",
+            "csrf_token": csrf(form.text),
+        },
+    )
+
+    assert refused.status_code == 400
+    fee = _problem_of(refused.text, "delivery_fee")
+    assert fee is not None and " ".join(fee.split()) == (
+        "The delivery fee is at most XCD 1,000,000.00."
+    )
+    assert _problem_of(refused.text, "payment_alias") == "A payment alias looks like shop@bank."
+    assert _problem_of(refused.text, "return_days") == (
+        "Write the return period in days, 0 to 365."
+    )
+    assert 'value="two weeks"' in refused.text
+    with world.seller.database.reading() as session:
+        business = session.get(Business, world.business_id)
+        assert business is not None and business.delivery_fee == 700
+
+
+def test_a_delivery_fee_with_too_many_decimals_says_so_in_french(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, _ = site
+    sign_in(client, capsys)
+    _in_language(client, "fr")
+    form = client.get(f"/sellers/{PLATFORM}/shop/terms")
+
+    refused = client.post(
+        f"/sellers/{PLATFORM}/shop/terms",
+        data={
+            "pickup": "yes",
+            "delivery": "yes",
+            "delivery_fee": "6,505",
+            "cash_on_delivery": "yes",
+            "return_days": "14",
+            "csrf_token": csrf(form.text),
+        },
+    )
+
+    assert refused.status_code == 400
+    assert _problem_of(refused.text, "delivery_fee") == "6,505 a trop de décimales pour XCD."

@@ -96,6 +96,7 @@ def change_terms(
             seller_of(request), platform_id=platform_id, business_id=owner.id, form=form
         )
     except SellerError as error:
+        problems = {field: text.render() for field, text in error.fields.items()}
         return render(
             request,
             "seller/terms.html",
@@ -104,7 +105,8 @@ def change_terms(
                 "business": owner,
                 "form": form.__dict__,
                 "challenge": _challenge(request, platform_id, owner),
-                "error": error.text.render(),
+                "error": " ".join(dict.fromkeys(problems.values())) or error.text.render(),
+                "error_fields": problems,
             },
             status_code=400,
         )
