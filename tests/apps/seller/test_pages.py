@@ -584,3 +584,24 @@ def test_a_delivery_fee_with_too_many_decimals_says_so_in_french(
 
     assert refused.status_code == 400
     assert _problem_of(refused.text, "delivery_fee") == "6,505 a trop de décimales pour XCD."
+
+
+def test_pressing_the_same_move_twice_on_a_slow_line_shows_the_order_moved_not_an_error(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, world = site
+    order = world.confirm(world.init((world.nutmeg, 1)))
+    sign_in(client, capsys)
+    page = client.get(f"/sellers/{PLATFORM}/shop/orders/{order.id}")
+    move = {"state": "packed", "csrf_token": csrf(page.text)}
+
+    first = client.post(f"/sellers/{PLATFORM}/shop/orders/{order.id}", data=move)
+    again = client.post(f"/sellers/{PLATFORM}/shop/orders/{order.id}", data=move)
+
+    assert first.status_code == again.status_code == 200
+    assert "There is a problem" not in again.text and "Packed" in again.text
+    with world.seller.database.reading() as session:
+        told = session.scalars(
+            select(OutboxEventRecord).where(OutboxEventRecord.topic == beckn_io.TOPIC)
+        ).all()
+    assert len(told) == 1  # the buyer app is told once

@@ -215,6 +215,10 @@ def move_order(
             actor=f"seller:{owner.id}",
         )
     except SellerError as error:
+        now = orders.public_order(seller_of(request), platform_id=platform_id, order_id=order_id)
+        if now is not None and now.business_id == owner.id and now.state == state:
+            # The same button pressed twice on a slow line: the first press moved it.
+            return see_other(f"/sellers/{platform_id}/shop/orders/{order_id}")
         return _show_order(request, platform_id, order_id, error=error.text.render())
     protocol.notify_status(seller_of(request), platform_id=platform_id, order=moved)
     return see_other(f"/sellers/{platform_id}/shop/orders/{order_id}")
