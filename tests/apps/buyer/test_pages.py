@@ -12,7 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from comptoir.app import create_app
-from comptoir.apps.buyer.models import Result, Search
+from comptoir.apps.buyer.models import BuyerOrder, Result, Search
+from comptoir.apps.buyer.service import orders
 from comptoir.apps.buyer.service.context import Buyer
 from comptoir.apps.buyer.service.context import create_app as create_buyer_app
 from comptoir.kernel.clock import FrozenClock
@@ -185,3 +186,45 @@ def test_a_refused_change_of_quantity_is_named_beside_the_line_and_keeps_what_wa
     assert said and said.group(1) == "Choisissez une quantité de 1 à 99."
     again = client.get(str(cart.url))
     assert 'value="2"' in again.text  # the refused quantity changed nothing
+
+
+@pytest.mark.parametrize(("action", "state"), [("confirm", "confirmed"), ("cancel", "cancelled")])
+def test_a_second_press_of_a_button_whose_request_went_through_shows_the_order_not_an_error(
+    client: TestClient, database: Database, clock: FrozenClock, action: str, state: str
+) -> None:
+    order_id = uuid.uuid4()
+    with database.transaction() as session:
+        session.add(
+            BuyerOrder(
+                id=order_id,
+                app_id="shop",
+                shopper=orders.shopper_digest("shopper-token"),
+                bpp_id="seller.example",
+                bpp_uri="http://seller.example/beckn",
+                provider_id="soufriere-spice",
+                provider_name="Soufriere Spice Co",
+                state=state,
+                lines=[
+                    {
+                        "resource_id": "nutmeg",
+                        "name": "Muscade",
+                        "quantity": 1,
+                        "unit_price": 800,
+                        "currency": "XCD",
+                    }
+                ],
+                created_at=clock.now(),
+                updated_at=clock.now(),
+            )
+        )
+    client.cookies.set("comptoir_shopper", "shopper-token")
+    page = client.get(f"/shop/orders/{order_id}")
+
+    again = client.post(
+        f"/shop/orders/{order_id}/{action}",
+        data={"csrf_token": _csrf(page.text)},
+        follow_redirects=False,
+    )
+
+    assert again.status_code == 303
+    assert again.headers["location"] == f"/shop/orders/{order_id}"

@@ -194,6 +194,11 @@ async def act(
             )
         )
     except orders.BuyerError as error:
+        done = await run_in_threadpool(
+            lambda: orders.already_done(buyer, shopper=shopper, order_id=key, action=action)
+        )
+        if done:  # a second press on a slow line: the first one went through
+            return RedirectResponse(f"/shop/orders/{order_id}", status_code=303)
         problems = {field: text.render() for field, text in error.fields.items()}
         # Every problem at once at the top too, each sentence once ("name and phone" is one).
         message = " ".join(dict.fromkeys(problems.values())) or error.text.render()

@@ -168,6 +168,19 @@ ALLOWED: Final[dict[str, frozenset[str]]] = {
 }
 
 
+# The state a request leaves the order in, for requests a second press must not repeat.
+LEADS_TO: Final[dict[str, str]] = {"confirm": CONFIRMED, "cancel": CANCELLED}
+
+
+def already_done(buyer: Buyer, *, shopper: str, order_id: uuid.UUID, action: str) -> bool:
+    """Whether the order is already where `action` takes it (the button was pressed twice)."""
+    try:
+        order = get_order(buyer, shopper=shopper, order_id=order_id)
+    except BuyerError:
+        return False
+    return action in LEADS_TO and order.state == LEADS_TO[action]
+
+
 def prepare(
     buyer: Buyer,
     *,
