@@ -285,3 +285,21 @@ def test_a_name_or_an_address_too_long_to_keep_is_refused_rather_than_cut_short(
         "address": "This is too long (300 characters at most).",
     }
     assert orders.get_order(market.buyer, shopper=SHOPPER, order_id=order_id).buyer is None
+
+
+def test_control_characters_pasted_into_the_contact_details_are_dropped_not_stored(
+    market: Market,
+) -> None:
+    order_id = market.cart_with("nutmeg", 1)
+    market.round_trip(order_id, "select", fulfilment="DELIVERY")
+
+    initialised = market.round_trip(
+        order_id,
+        "init",
+        details={"name": "Ma\x00rie", "phone": "+17585550101\x00", "address": "Bridge\x07 Street"},
+        payment_method="COD",
+    )
+
+    assert initialised.buyer is not None
+    assert initialised.buyer["name"] == "Marie"
+    assert initialised.buyer["address"] == "Bridge Street"

@@ -228,3 +228,13 @@ def test_a_second_press_of_a_button_whose_request_went_through_shows_the_order_n
 
     assert again.status_code == 303
     assert again.headers["location"] == f"/shop/orders/{order_id}"
+
+
+@pytest.mark.parametrize("words", ["\x00", "nut\x00meg", "\u202e\u200b"])
+def test_a_search_with_invisible_or_nul_characters_is_answered_not_failed(
+    client: TestClient, words: str
+) -> None:
+    page = client.get("/shop/search", params={"words": words})
+
+    assert page.status_code in (400, 502)
+    assert "Write what you are looking for" in page.text or "could not be reached" in page.text

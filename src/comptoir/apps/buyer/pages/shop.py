@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from comptoir.apps.buyer.domain import typed_text
 from comptoir.apps.buyer.pages.common import (
     CATEGORIES,
     SHOPPER_COOKIE,
@@ -40,7 +41,7 @@ async def search(
 ) -> Response:
     buyer = buyer_of(request)
     app = await run_in_threadpool(app_or_404, request)
-    words, place = words.strip()[:200], place.strip()[:100]
+    words, place = typed_text(words).strip()[:200], typed_text(place).strip()[:100]
     category = category if category in CATEGORIES else ""
     if not (words or category or place):
         error = LazyText(

@@ -17,7 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.apps.buyer import beckn_io
-from comptoir.apps.buyer.domain import CartLine, add_line, contact_phone, set_quantity
+from comptoir.apps.buyer.domain import (
+    CartLine,
+    add_line,
+    contact_phone,
+    set_quantity,
+    typed_text,
+)
 from comptoir.apps.buyer.models import BuyerOrder, Result
 from comptoir.apps.buyer.service.context import AppView, Buyer
 from comptoir.apps.buyer.service.messages import (
@@ -210,8 +216,9 @@ def prepare(
             order.fulfilment = fulfilment
         if action == "init":
             details = details or {}
-            name, phone = details.get("name", "").strip(), details.get("phone", "").strip()
-            address = details.get("address", "").strip()
+            name = typed_text(details.get("name", "")).strip()
+            phone = typed_text(details.get("phone", "")).strip()
+            address = typed_text(details.get("address", "")).strip()
             delivered = order.fulfilment == "DELIVERY"
             problems = _contact_problems(name, phone, address if delivered else None)
             if payment_method not in ("COD", "WALLET"):
@@ -231,7 +238,12 @@ def prepare(
         order.updated_at = now
         session.flush()
         message = _message(
-            order, action, rating=rating, feedback=feedback, question=question, request=request
+            order,
+            action,
+            rating=rating,
+            feedback=typed_text(feedback),
+            question=typed_text(question),
+            request=request,
         )
         body = {
             "context": beckn_io.context(
