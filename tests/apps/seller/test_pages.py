@@ -605,3 +605,42 @@ def test_pressing_the_same_move_twice_on_a_slow_line_shows_the_order_moved_not_a
             select(OutboxEventRecord).where(OutboxEventRecord.topic == beckn_io.TOPIC)
         ).all()
     assert len(told) == 1  # the buyer app is told once
+
+
+def test_control_characters_pasted_into_an_item_or_the_terms_are_dropped_not_stored(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, world = site
+    sign_in(client, capsys)
+    form = client.get(f"/sellers/{PLATFORM}/shop/items/new")
+
+    added = client.post(
+        f"/sellers/{PLATFORM}/shop/items/new",
+        data={
+            "name": "Co\x00coa",
+            "description": "Dried\x00",
+            "category": "spices",
+            "price": "4.00",
+            "stock": "3",
+            "variants": "S\x00, M",
+            "csrf_token": csrf(form.text),
+        },
+    )
+    terms = client.get(f"/sellers/{PLATFORM}/shop/terms")
+    saved = client.post(
+        f"/sellers/{PLATFORM}/shop/terms",
+        data={
+            "pickup": "yes",
+            "delivery_fee": "0",
+            "payment_alias": "spices@helen-cu\x00",
+            "return_days": "14",
+            "csrf_token": csrf(terms.text),
+        },
+    )
+
+    assert added.status_code == 200 and saved.status_code == 200
+    with world.seller.database.reading() as session:
+        item = session.scalars(select(Item).where(Item.name == "Cocoa")).one()
+        business = session.get(Business, world.business_id)
+    assert item.description == "Dried" and item.variants == ["S", "M"]
+    assert business is not None and business.payment_alias == "spices@helen-cu"

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from comptoir.apps.seller.domain.errors import SellerError
 from comptoir.apps.seller.domain.pricing import typed_amount
+from comptoir.apps.seller.domain.text import typed_text
 from comptoir.apps.seller.models import Business, Item
 from comptoir.apps.seller.service.context import Seller, get_business
 from comptoir.kernel.i18n import LazyText, current_locale, lazy
@@ -71,7 +72,7 @@ def _too_high(currency: str) -> LazyText:
 def _checked(form: ItemInput, currency: str) -> tuple[str, str, str, int, int, list[str]]:
     """The item's fields as stored; every field's problem at once (`SellerError.fields`)."""
     problems: dict[str, LazyText] = {}
-    name = form.name.strip()
+    name = typed_text(form.name).strip()
     if not 1 <= len(name) <= 200:
         problems["name"] = lazy("Give the item a name (up to 200 characters).")
     if form.category not in CATEGORIES:
@@ -84,14 +85,14 @@ def _checked(form: ItemInput, currency: str) -> tuple[str, str, str, int, int, l
     if problems or isinstance(price, LazyText):
         field, text = next(iter(problems.items()))
         raise SellerError(field, text, problems)
-    variants = [part.strip() for part in form.variants.split(",") if part.strip()][:12]
+    variants = [part.strip() for part in typed_text(form.variants).split(",") if part.strip()]
     return (
         name,
-        form.description.strip()[:2000],
+        typed_text(form.description).strip()[:2000],
         form.category,
         price,
         int(form.stock),
-        variants,
+        variants[:12],
     )
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from comptoir.apps.seller.domain.errors import SellerError
 from comptoir.apps.seller.domain.pricing import typed_amount
+from comptoir.apps.seller.domain.text import typed_text
 from comptoir.apps.seller.service.context import Seller, get_business
 from comptoir.kernel.i18n import LazyText, current_locale, lazy
 from comptoir.kernel.money import AmountError, Money, MoneyError, format_money
@@ -38,7 +39,7 @@ def change_terms(
     days = form.return_days.strip()
     if not days.isdigit() or int(days) > 365:
         problems["return_days"] = lazy("Write the return period in days, 0 to 365.")
-    alias = form.payment_alias.strip()
+    alias = typed_text(form.payment_alias).strip()
     if alias and ("@" not in alias or len(alias) > 128 or " " in alias):
         problems["payment_alias"] = lazy("A payment alias looks like shop@bank.")
     elif not alias and not form.cash_on_delivery:
