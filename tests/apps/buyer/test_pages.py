@@ -3,6 +3,7 @@ cannot reach the network, an empty search, and the list of carts."""
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 from collections.abc import Iterator
@@ -238,3 +239,35 @@ def test_a_search_with_invisible_or_nul_characters_is_answered_not_failed(
 
     assert page.status_code in (400, 502)
     assert "Write what you are looking for" in page.text or "could not be reached" in page.text
+
+
+def test_more_than_the_seller_has_in_stock_is_refused_beside_the_offer_before_any_quote(
+    client: TestClient, database: Database, clock: FrozenClock
+) -> None:
+    result_id = _search_with_one_offer(client, database, clock)  # 5 in stock
+    front = client.get("/shop/market")
+    token = _csrf(front.text)
+    french = {"Accept-Language": "fr"}
+
+    too_many = client.post(
+        "/shop/cart",
+        data={"result": result_id, "quantity": "6", "csrf_token": token},
+        headers=french,
+    )
+    three = client.post(
+        "/shop/cart", data={"result": result_id, "quantity": "3", "csrf_token": token}
+    )
+    three_more = client.post(
+        "/shop/cart",
+        data={"result": result_id, "quantity": "3", "csrf_token": token},
+        headers=french,
+    )
+
+    assert too_many.status_code == 400 and three_more.status_code == 400
+    assert three.status_code == 200
+    beside = rf'<p class="errors" id="quantity-{result_id}-error">([^<]*)</p>'
+    for refused in (too_many, three_more):
+        said = re.search(beside, refused.text)
+        assert said and html.unescape(said.group(1)) == "Muscade : plus que 5 en stock."
+    cart = client.get(str(three.url))
+    assert 'value="3"' in cart.text

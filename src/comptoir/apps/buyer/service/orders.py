@@ -108,6 +108,15 @@ def add_to_cart(
             )
             session.add(order)
         lines = [CartLine(**line) for line in order.lines]
+        in_cart = sum(line.quantity for line in lines if line.resource_id == result.resource_id)
+        if in_cart + quantity > result.available:
+            # Said now, beside the offer, rather than by the seller's refusal of the quote.
+            raise BuyerError(
+                LazyText(
+                    N_("{item}: only {count} left in stock."),
+                    {"item": result.name, "count": result.available},
+                )
+            )
         line = CartLine(
             result.resource_id,
             result.name,
