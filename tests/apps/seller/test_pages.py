@@ -644,3 +644,62 @@ def test_control_characters_pasted_into_an_item_or_the_terms_are_dropped_not_sto
         business = session.get(Business, world.business_id)
     assert item.description == "Dried" and item.variants == ["S", "M"]
     assert business is not None and business.payment_alias == "spices@helen-cu"
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "stock"),
+    [("en", "1,000", 1000), ("fr", "1 000", 1000), ("en", " 12 ", 12)],
+)
+def test_a_stock_is_read_with_the_thousands_marks_of_the_pages_language(
+    site: tuple[TestClient, World],
+    capsys: pytest.CaptureFixture[str],
+    language: str,
+    typed: str,
+    stock: int,
+) -> None:
+    client, world = site
+    sign_in(client, capsys)
+    _in_language(client, language)
+    form = client.get(f"/sellers/{PLATFORM}/shop/items/new")
+
+    added = client.post(
+        f"/sellers/{PLATFORM}/shop/items/new",
+        data={
+            "name": "Cocoa",
+            "category": "spices",
+            "price": "4",
+            "stock": typed,
+            "csrf_token": csrf(form.text),
+        },
+    )
+
+    assert added.status_code == 200, added.text
+    with world.seller.database.reading() as session:
+        assert session.scalar(select(Item.stock).where(Item.name == "Cocoa")) == stock
+
+
+@pytest.mark.parametrize(("language", "typed"), [("fr", "1,000"), ("en", "1,5"), ("en", "1.000")])
+def test_a_stock_that_is_not_a_whole_number_to_its_reader_is_refused(
+    site: tuple[TestClient, World],
+    capsys: pytest.CaptureFixture[str],
+    language: str,
+    typed: str,
+) -> None:
+    client, _ = site
+    sign_in(client, capsys)
+    _in_language(client, language)
+    form = client.get(f"/sellers/{PLATFORM}/shop/items/new")
+
+    refused = client.post(
+        f"/sellers/{PLATFORM}/shop/items/new",
+        data={
+            "name": "Cocoa",
+            "category": "spices",
+            "price": "4",
+            "stock": typed,
+            "csrf_token": csrf(form.text),
+        },
+    )
+
+    assert refused.status_code == 400
+    assert _problem_of(refused.text, "stock") is not None

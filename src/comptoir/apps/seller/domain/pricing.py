@@ -48,6 +48,17 @@ def typed_amount(text: str, currency: str, *, locale: str) -> Money:
     return Money.parse(cleaned, currency)
 
 
+def typed_count(text: str, *, locale: str) -> int | None:
+    """A whole number as a shop owner types it ("12", "1 000", and "1,000" to a reader whose
+    language groups thousands with a comma); None when it is not one."""
+    cleaned = "".join(text.split())
+    if get_group_symbol(locale) == "," and _grouped(cleaned, ","):
+        cleaned = cleaned.replace(",", "")
+    if not re.fullmatch(r"[0-9]{1,7}", cleaned):
+        return None
+    return int(cleaned)
+
+
 class Fulfilment(StrEnum):
     PICKUP = "PICKUP"
     DELIVERY = "DELIVERY"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from comptoir.apps.seller.domain.errors import SellerError
-from comptoir.apps.seller.domain.pricing import typed_amount
+from comptoir.apps.seller.domain.pricing import typed_amount, typed_count
 from comptoir.apps.seller.domain.text import typed_text
 from comptoir.apps.seller.models import Business, Item
 from comptoir.apps.seller.service.context import Seller, get_business
@@ -80,9 +79,10 @@ def _checked(form: ItemInput, currency: str) -> tuple[str, str, str, int, int, l
     price = _price_problem(form.price, currency)
     if isinstance(price, LazyText):
         problems["price"] = price
-    if not re.fullmatch(r"[0-9]{1,7}", form.stock.strip()) or int(form.stock) > MAX_STOCK:
+    stock = typed_count(form.stock, locale=current_locale())
+    if stock is None or stock > MAX_STOCK:
         problems["stock"] = lazy("Write the stock as a whole number, 0 or more.")
-    if problems or isinstance(price, LazyText):
+    if problems or isinstance(price, LazyText) or stock is None:
         field, text = next(iter(problems.items()))
         raise SellerError(field, text, problems)
     variants = [part.strip() for part in typed_text(form.variants).split(",") if part.strip()]
@@ -91,7 +91,7 @@ def _checked(form: ItemInput, currency: str) -> tuple[str, str, str, int, int, l
         typed_text(form.description).strip()[:2000],
         form.category,
         price,
-        int(form.stock),
+        stock,
         variants[:12],
     )
 
