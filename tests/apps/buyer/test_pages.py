@@ -141,6 +141,8 @@ def test_a_refused_quantity_is_named_in_french_beside_its_offer_and_the_search_i
     assert said and said.group(1) == "Choisissez une quantité de 1 à 99."
     assert 'id="words" name="words" type="search" maxlength="200" value="muscade"' in refused.text
     assert '<option value="spices" selected>' in refused.text
+    # The problem at the top leads to the offer's box, down the list of results.
+    assert f'<a href="#quantity-{result_id}">' in refused.text
 
 
 def test_a_cart_brought_down_to_nothing_says_it_is_empty_and_offers_no_quote(

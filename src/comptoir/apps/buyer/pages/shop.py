@@ -126,6 +126,7 @@ def add_to_cart(
                 "error": message,
                 # Said again beside the offer's quantity, which keeps what was typed.
                 "refused": {"result": found.id, "quantity": quantity, "problem": message},
+                "error_target": f"quantity-{found.id}",
             },
             status_code=400,
         )
