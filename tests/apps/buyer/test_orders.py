@@ -231,3 +231,75 @@ def test_another_shopper_cannot_see_the_order(market: Market) -> None:
 
     with pytest.raises(orders.BuyerError):
         orders.get_order(market.buyer, shopper=orders.shopper_digest("other"), order_id=order_id)
+
+
+def test_a_checkout_with_several_mistakes_names_each_one_beside_its_field_and_sends_nothing(
+    market: Market,
+) -> None:
+    order_id = market.cart_with("nutmeg", 1)
+    market.round_trip(order_id, "select", fulfilment="DELIVERY")
+
+    with pytest.raises(orders.BuyerError) as refused:
+        orders.prepare(
+            market.buyer,
+            app=market.app,
+            shopper=SHOPPER,
+            order_id=order_id,
+            action="init",
+            details={"name": "", "phone": "758 555 0101", "address": "  "},
+            payment_method="",
+        )
+
+    problems = {field: text.render("fr") for field, text in refused.value.fields.items()}
+    assert problems == {
+        "name": "Donnez votre nom et votre numéro de téléphone, pour que le vendeur puisse "
+        "vous joindre.",
+        "phone": "Écrivez le numéro de téléphone avec son indicatif de pays, par exemple "
+        "+1 758 555 0101.",
+        "address": "Donnez l'adresse de livraison.",
+        "payment": "Choisissez comment vous allez payer.",
+    }
+    order = orders.get_order(market.buyer, shopper=SHOPPER, order_id=order_id)
+    assert order.pending_action is None and order.buyer is None
+
+
+def test_a_name_or_an_address_too_long_to_keep_is_refused_rather_than_cut_short(
+    market: Market,
+) -> None:
+    order_id = market.cart_with("nutmeg", 1)
+    market.round_trip(order_id, "select", fulfilment="DELIVERY")
+
+    with pytest.raises(orders.BuyerError) as refused:
+        orders.prepare(
+            market.buyer,
+            app=market.app,
+            shopper=SHOPPER,
+            order_id=order_id,
+            action="init",
+            details={"name": "M" * 1000, "phone": "+17585550101", "address": "B" * 301},
+            payment_method="COD",
+        )
+
+    assert {field: text.render("en") for field, text in refused.value.fields.items()} == {
+        "name": "This is too long (128 characters at most).",
+        "address": "This is too long (300 characters at most).",
+    }
+    assert orders.get_order(market.buyer, shopper=SHOPPER, order_id=order_id).buyer is None
+
+
+def test_control_characters_pasted_into_the_contact_details_are_dropped_not_stored(
+    market: Market,
+) -> None:
+    order_id = market.cart_with("nutmeg", 1)
+    market.round_trip(order_id, "select", fulfilment="DELIVERY")
+
+    initialised = market.round_trip(
+        order_id,
+        "init",
+        details={"name": "Ma\x00rie", "phone": "+17585550101\x00", "address": "Bridge\x07 Street"},
+        payment_method="COD",
+    )
+
+    assert initialised.buyer is not None
+    assert initialised.buyer["name"] == "Marie"
+    assert initialised.buyer["address"] == "Bridge Street"

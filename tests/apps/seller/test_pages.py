@@ -3,6 +3,7 @@ code, add and change items, upload a photo, set terms, move an order on."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import uuid
@@ -340,3 +341,365 @@ def test_a_credential_that_does_not_verify_gives_no_mark(
         business = session.get(Business, world.business_id)
         assert business is not None
         assert business.credential is None and not business.verified
+
+
+def _in_language(client: TestClient, language: str) -> None:
+    form = client.get(f"/sellers/{PLATFORM}/shop/items/new")
+    client.post(
+        "/language", data={"lang": language, "next": "/sellers", "csrf_token": csrf(form.text)}
+    )
+
+
+def _problem_of(page: str, field: str) -> str | None:
+    """The sentence beside a field, when the field is marked invalid and points at it."""
+    marked = re.search(rf'<(?:input|select|textarea) id="{field}"[^>]*>', page)
+    assert marked, f"no field {field}"
+    if 'aria-invalid="true"' not in marked.group(0):
+        return None
+    said = re.search(rf'<p class="errors" id="{field}-error">([^<]*)</p>', page)
+    described = re.search(r'aria-describedby="([^"]*)"', marked.group(0))
+    assert said and described and f"{field}-error" in described.group(1).split(), field
+    return html.unescape(said.group(1))
+
+
+def test_an_item_with_several_mistakes_names_each_beside_its_field_in_french_and_adds_nothing(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, world = site
+    sign_in(client, capsys)
+    _in_language(client, "fr")
+    form = client.get(f"/sellers/{PLATFORM}/shop/items/new")
+
+    refused = client.post(
+        f"/sellers/{PLATFORM}/shop/items/new",
+        data={
+            "name": " ",
+            "description": "Séché au soleil",
+            "category": "spices",
+            "price": "douze",
+            "stock": "-2",
+            "csrf_token": csrf(form.text),
+        },
+    )
+
+    assert refused.status_code == 400
+    assert (
+        _problem_of(refused.text, "name") == "Donnez un nom à l'article (200 caractères au plus)."
+    )
+    assert _problem_of(refused.text, "price") == "Écrivez le prix ainsi : 12.50."
+    assert _problem_of(refused.text, "stock") == ("Écrivez le stock en nombre entier, 0 ou plus.")
+    assert _problem_of(refused.text, "category") is None
+    assert 'value="douze"' in refused.text and "Séché au soleil" in refused.text
+    with world.seller.database.reading() as session:
+        names = list(
+            session.scalars(select(Item.name).where(Item.business_id == world.business_id))
+        )
+    assert sorted(names) == ["Basket", "Nutmeg"]
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "minor"),
+    [
+        ("en", "1,234.50", 123450),
+        ("en", "1,234", 123400),
+        ("en", "12,50", 1250),
+        ("fr", "1.234,50", 123450),
+        ("fr", "1\u202f234,50", 123450),
+        ("fr", "12,5", 1250),
+    ],
+)
+def test_a_price_is_read_as_a_reader_of_the_page_writes_it(
+    site: tuple[TestClient, World],
+    capsys: pytest.CaptureFixture[str],
+    language: str,
+    typed: str,
+    minor: int,
+) -> None:
+    client, world = site
+    sign_in(client, capsys)
+    _in_language(client, language)
+    form = client.get(f"/sellers/{PLATFORM}/shop/items/new")
+
+    added = client.post(
+        f"/sellers/{PLATFORM}/shop/items/new",
+        data={
+            "name": "Cocoa",
+            "category": "spices",
+            "price": typed,
+            "stock": "3",
+            "csrf_token": csrf(form.text),
+        },
+    )
+
+    assert added.status_code == 200, added.text
+    with world.seller.database.reading() as session:
+        assert session.scalar(select(Item.price).where(Item.name == "Cocoa")) == minor
+
+
+@pytest.mark.parametrize(
+    ("typed", "problem"),
+    [
+        ("1,234", "1,234 a trop de décimales pour XCD."),
+        ("12.505", "12.505 a trop de décimales pour XCD."),
+        ("-3", "Le prix doit être supérieur à zéro."),
+        ("1,2,3", "Écrivez le prix ainsi : 12.50."),
+    ],
+)
+def test_a_price_that_cannot_be_meant_is_refused_in_french_beside_the_price(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str], typed: str, problem: str
+) -> None:
+    client, world = site
+    sign_in(client, capsys)
+    _in_language(client, "fr")
+    form = client.get(f"/sellers/{PLATFORM}/shop/items/new")
+
+    refused = client.post(
+        f"/sellers/{PLATFORM}/shop/items/new",
+        data={
+            "name": "Cocoa",
+            "category": "spices",
+            "price": typed,
+            "stock": "3",
+            "csrf_token": csrf(form.text),
+        },
+    )
+
+    assert refused.status_code == 400
+    assert _problem_of(refused.text, "price") == problem
+    assert f'value="{typed}"' in refused.text
+    with world.seller.database.reading() as session:
+        assert session.scalar(select(Item.price).where(Item.name == "Cocoa")) is None
+
+
+def test_a_refused_change_to_an_item_still_shows_its_photo(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, world = site
+    sign_in(client, capsys)
+    page = client.get(f"/sellers/{PLATFORM}/shop/items/{world.nutmeg}")
+    photo = io.BytesIO()
+    Image.new("RGB", (120, 80), (200, 120, 40)).save(photo, format="PNG")
+    client.post(
+        f"/sellers/{PLATFORM}/shop/items/{world.nutmeg}/photo",
+        data={"csrf_token": csrf(page.text)},
+        files={"photo": ("nutmeg.png", photo.getvalue(), "image/png")},
+    )
+
+    refused = client.post(
+        f"/sellers/{PLATFORM}/shop/items/{world.nutmeg}",
+        data={
+            "name": "",
+            "category": "spices",
+            "price": "abc",
+            "stock": "3",
+            "csrf_token": csrf(page.text),
+        },
+    )
+
+    assert refused.status_code == 400
+    assert f"/items/{world.nutmeg}/thumbnail" in refused.text
+    assert "<h1>Nutmeg</h1>" in refused.text  # the item's saved name, not the emptied box
+
+
+@pytest.mark.parametrize("typed", ["99999999999999999999", "1000000.01"])
+def test_a_price_past_what_an_item_can_cost_is_refused_not_stored(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str], typed: str
+) -> None:
+    client, world = site
+    sign_in(client, capsys)
+    form = client.get(f"/sellers/{PLATFORM}/shop/items/new")
+
+    refused = client.post(
+        f"/sellers/{PLATFORM}/shop/items/new",
+        data={
+            "name": "Cocoa",
+            "category": "spices",
+            "price": typed,
+            "stock": "3",
+            "csrf_token": csrf(form.text),
+        },
+    )
+
+    assert refused.status_code == 400
+    said = _problem_of(refused.text, "price")
+    assert said is not None and " ".join(said.split()) == "The price is at most XCD 1,000,000.00."
+    with world.seller.database.reading() as session:
+        assert session.scalar(select(Item.price).where(Item.name == "Cocoa")) is None
+
+
+def test_terms_with_several_mistakes_name_each_beside_its_field_and_save_nothing(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, world = site
+    sign_in(client, capsys)
+    form = client.get(f"/sellers/{PLATFORM}/shop/terms")
+
+    refused = client.post(
+        f"/sellers/{PLATFORM}/shop/terms",
+        data={
+            "pickup": "yes",
+            "delivery": "yes",
+            "delivery_fee": "99999999999999999999",
+            "cash_on_delivery": "yes",
+            "payment_alias": "my shop",
+            "return_days": "two weeks",
+            "csrf_token": csrf(form.text),
+        },
+    )
+
+    assert refused.status_code == 400
+    fee = _problem_of(refused.text, "delivery_fee")
+    assert fee is not None and " ".join(fee.split()) == (
+        "The delivery fee is at most XCD 1,000,000.00."
+    )
+    assert _problem_of(refused.text, "payment_alias") == "A payment alias looks like shop@bank."
+    assert _problem_of(refused.text, "return_days") == (
+        "Write the return period in days, 0 to 365."
+    )
+    assert 'value="two weeks"' in refused.text
+    with world.seller.database.reading() as session:
+        business = session.get(Business, world.business_id)
+        assert business is not None and business.delivery_fee == 700
+
+
+def test_a_delivery_fee_with_too_many_decimals_says_so_in_french(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, _ = site
+    sign_in(client, capsys)
+    _in_language(client, "fr")
+    form = client.get(f"/sellers/{PLATFORM}/shop/terms")
+
+    refused = client.post(
+        f"/sellers/{PLATFORM}/shop/terms",
+        data={
+            "pickup": "yes",
+            "delivery": "yes",
+            "delivery_fee": "6,505",
+            "cash_on_delivery": "yes",
+            "return_days": "14",
+            "csrf_token": csrf(form.text),
+        },
+    )
+
+    assert refused.status_code == 400
+    assert _problem_of(refused.text, "delivery_fee") == "6,505 a trop de décimales pour XCD."
+
+
+def test_pressing_the_same_move_twice_on_a_slow_line_shows_the_order_moved_not_an_error(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, world = site
+    order = world.confirm(world.init((world.nutmeg, 1)))
+    sign_in(client, capsys)
+    page = client.get(f"/sellers/{PLATFORM}/shop/orders/{order.id}")
+    move = {"state": "packed", "csrf_token": csrf(page.text)}
+
+    first = client.post(f"/sellers/{PLATFORM}/shop/orders/{order.id}", data=move)
+    again = client.post(f"/sellers/{PLATFORM}/shop/orders/{order.id}", data=move)
+
+    assert first.status_code == again.status_code == 200
+    assert "There is a problem" not in again.text and "Packed" in again.text
+    with world.seller.database.reading() as session:
+        told = session.scalars(
+            select(OutboxEventRecord).where(OutboxEventRecord.topic == beckn_io.TOPIC)
+        ).all()
+    assert len(told) == 1  # the buyer app is told once
+
+
+def test_control_characters_pasted_into_an_item_or_the_terms_are_dropped_not_stored(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, world = site
+    sign_in(client, capsys)
+    form = client.get(f"/sellers/{PLATFORM}/shop/items/new")
+
+    added = client.post(
+        f"/sellers/{PLATFORM}/shop/items/new",
+        data={
+            "name": "Co\x00coa",
+            "description": "Dried\x00",
+            "category": "spices",
+            "price": "4.00",
+            "stock": "3",
+            "variants": "S\x00, M",
+            "csrf_token": csrf(form.text),
+        },
+    )
+    terms = client.get(f"/sellers/{PLATFORM}/shop/terms")
+    saved = client.post(
+        f"/sellers/{PLATFORM}/shop/terms",
+        data={
+            "pickup": "yes",
+            "delivery_fee": "0",
+            "payment_alias": "spices@helen-cu\x00",
+            "return_days": "14",
+            "csrf_token": csrf(terms.text),
+        },
+    )
+
+    assert added.status_code == 200 and saved.status_code == 200
+    with world.seller.database.reading() as session:
+        item = session.scalars(select(Item).where(Item.name == "Cocoa")).one()
+        business = session.get(Business, world.business_id)
+    assert item.description == "Dried" and item.variants == ["S", "M"]
+    assert business is not None and business.payment_alias == "spices@helen-cu"
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "stock"),
+    [("en", "1,000", 1000), ("fr", "1 000", 1000), ("en", " 12 ", 12)],
+)
+def test_a_stock_is_read_with_the_thousands_marks_of_the_pages_language(
+    site: tuple[TestClient, World],
+    capsys: pytest.CaptureFixture[str],
+    language: str,
+    typed: str,
+    stock: int,
+) -> None:
+    client, world = site
+    sign_in(client, capsys)
+    _in_language(client, language)
+    form = client.get(f"/sellers/{PLATFORM}/shop/items/new")
+
+    added = client.post(
+        f"/sellers/{PLATFORM}/shop/items/new",
+        data={
+            "name": "Cocoa",
+            "category": "spices",
+            "price": "4",
+            "stock": typed,
+            "csrf_token": csrf(form.text),
+        },
+    )
+
+    assert added.status_code == 200, added.text
+    with world.seller.database.reading() as session:
+        assert session.scalar(select(Item.stock).where(Item.name == "Cocoa")) == stock
+
+
+@pytest.mark.parametrize(("language", "typed"), [("fr", "1,000"), ("en", "1,5"), ("en", "1.000")])
+def test_a_stock_that_is_not_a_whole_number_to_its_reader_is_refused(
+    site: tuple[TestClient, World],
+    capsys: pytest.CaptureFixture[str],
+    language: str,
+    typed: str,
+) -> None:
+    client, _ = site
+    sign_in(client, capsys)
+    _in_language(client, language)
+    form = client.get(f"/sellers/{PLATFORM}/shop/items/new")
+
+    refused = client.post(
+        f"/sellers/{PLATFORM}/shop/items/new",
+        data={
+            "name": "Cocoa",
+            "category": "spices",
+            "price": "4",
+            "stock": typed,
+            "csrf_token": csrf(form.text),
+        },
+    )
+
+    assert refused.status_code == 400
+    assert _problem_of(refused.text, "stock") is not None

@@ -300,3 +300,25 @@ def test_cash_on_delivery_replaces_a_request_to_pay_only_once_it_ended_unpaid(
     )
     assert cash.payment_method == "COD"
     assert service.payment_status(world.seller, order.id) is None
+
+
+def test_a_refused_wallet_address_stays_in_its_box_to_be_corrected(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, _ = site
+    sign_in(client, capsys)
+    form = client.get(f"/sellers/{PLATFORM}/shop/wallet")
+
+    bad = client.post(
+        f"/sellers/{PLATFORM}/shop/wallet",
+        data={
+            "api_url": "bank.example/wallets/bank/api/v1",
+            "api_key": "cmk_abc_def",
+            "webhook_secret": SECRET,
+            "csrf_token": csrf(form.text),
+        },
+    )
+
+    assert bad.status_code == 400
+    assert 'value="bank.example/wallets/bank/api/v1"' in bad.text
+    assert "cmk_abc_def" not in bad.text and SECRET not in bad.text  # secrets are not echoed

@@ -52,8 +52,12 @@ def _show_order(
     error: str | None = None,
     status_code: int = 200,
     typed: Mapping[str, str] | None = None,
+    problems: Mapping[str, str] | None = None,
+    refused_line: Mapping[str, str] | None = None,
 ) -> Response:
-    """The order; after a refused form, its error, and what the shopper typed (`typed`)."""
+    """The order; after a refused form, its error, what the shopper typed (`typed`) and what
+    is wrong with each field (`problems`, shown beside it); after a refused quantity, the
+    line's item, the quantity typed and why (`refused_line`)."""
     app = app_or_404(request)
     shopper = shopper_of(request)
     if shopper is None:
@@ -75,6 +79,8 @@ def _show_order(
             "wallet_here": _wallet_on_node(request),
             "error": error,
             "typed": typed,
+            "problems": problems or {},
+            "refused_line": refused_line,
             "age_challenge": age.new_challenge(
                 buyer_of(request), secret=node_context(request).secret, order_id=order.id
             )
@@ -105,7 +111,9 @@ def change_quantity(
             quantity=count,
         )
     except orders.BuyerError as error:
-        return _show_order(request, order_id, error=error.text.render(), status_code=400)
+        message = error.text.render()
+        refused = {"item": item, "quantity": quantity, "problem": message}
+        return _show_order(request, order_id, error=message, status_code=400, refused_line=refused)
     return RedirectResponse(f"/shop/orders/{order_id}", status_code=303)
 
 
@@ -186,10 +194,19 @@ async def act(
             )
         )
     except orders.BuyerError as error:
-        message = error.text.render()
+        done = await run_in_threadpool(
+            lambda: orders.already_done(buyer, shopper=shopper, order_id=key, action=action)
+        )
+        if done:  # a second press on a slow line: the first one went through
+            return RedirectResponse(f"/shop/orders/{order_id}", status_code=303)
+        problems = {field: text.render() for field, text in error.fields.items()}
+        # Every problem at once at the top too, each sentence once ("name and phone" is one).
+        message = " ".join(dict.fromkeys(problems.values())) or error.text.render()
         typed = {"name": name, "phone": phone, "address": address, "payment": payment}
         return await run_in_threadpool(
-            lambda: _show_order(request, order_id, error=message, status_code=400, typed=typed)
+            lambda: _show_order(
+                request, order_id, error=message, status_code=400, typed=typed, problems=problems
+            )
         )
     try:
         delivery = await protocol_of(request).send(

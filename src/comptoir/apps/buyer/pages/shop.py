@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from comptoir.apps.buyer.domain import typed_text
 from comptoir.apps.buyer.pages.common import (
     CATEGORIES,
     SHOPPER_COOKIE,
@@ -40,7 +41,7 @@ async def search(
 ) -> Response:
     buyer = buyer_of(request)
     app = await run_in_threadpool(app_or_404, request)
-    words, place = words.strip()[:200], place.strip()[:100]
+    words, place = typed_text(words).strip()[:200], typed_text(place).strip()[:100]
     category = category if category in CATEGORIES else ""
     if not (words or category or place):
         error = LazyText(
@@ -84,9 +85,13 @@ def results(request: Request, search_id: str) -> Response:
     found = searches.search_results(buyer_of(request), search_id=parse_uuid(search_id))
     if found is None:
         raise Problem(NOT_FOUND)
-    return render(
-        request, "buyer/results.html", {"app": app, "search": found, "form": {"words": found.words}}
-    )
+    context = {"app": app, "search": found, "form": _form(found)}
+    return render(request, "buyer/results.html", context)
+
+
+def _form(search: searches.SearchView) -> dict[str, str]:
+    """The search form as the shopper filled it, to search again from the results."""
+    return {"words": search.words, "category": search.category, "place": search.place}
 
 
 @router.post("/shop/cart")
@@ -108,10 +113,21 @@ def add_to_cart(
         )
     except orders.BuyerError as error:
         view = searches.search_results(buyer, search_id=found.search_id)
+        if view is None:
+            raise Problem(NOT_FOUND) from None
+        message = error.text.render()
         return render(
             request,
             "buyer/results.html",
-            {"app": app, "search": view, "form": {}, "error": error.text.render()},
+            {
+                "app": app,
+                "search": view,
+                "form": _form(view),
+                "error": message,
+                # Said again beside the offer's quantity, which keeps what was typed.
+                "refused": {"result": found.id, "quantity": quantity, "problem": message},
+                "error_target": f"quantity-{found.id}",
+            },
             status_code=400,
         )
     response = RedirectResponse(f"/shop/orders/{order_id}", status_code=303)

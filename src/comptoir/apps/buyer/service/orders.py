@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -16,7 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.apps.buyer import beckn_io
-from comptoir.apps.buyer.domain import CartLine, add_line, contact_phone, set_quantity
+from comptoir.apps.buyer.domain import (
+    CartLine,
+    add_line,
+    contact_phone,
+    set_quantity,
+    typed_text,
+)
 from comptoir.apps.buyer.models import BuyerOrder, Result
 from comptoir.apps.buyer.service.context import AppView, Buyer
 from comptoir.apps.buyer.service.messages import (
@@ -38,9 +45,23 @@ CANCELLED: Final = "cancelled"
 
 
 class BuyerError(Exception):
-    def __init__(self, message: str) -> None:  # an N_() message id
-        super().__init__(message)
-        self.text = LazyText(message)
+    """A refusal: a sentence (an N_() message id), and for a form, each field's own sentence."""
+
+    def __init__(
+        self, message: str | LazyText, fields: Mapping[str, LazyText] | None = None
+    ) -> None:
+        self.text = message if isinstance(message, LazyText) else LazyText(message)
+        super().__init__(self.text.message)
+        self.fields: dict[str, LazyText] = dict(fields or {})
+
+
+MAX_NAME: Final = 128
+MAX_ADDRESS: Final = 300
+_NAME_AND_PHONE: Final = N_("Give your name and phone number, so the seller can reach you.")
+
+
+def _too_long(limit: int) -> LazyText:
+    return LazyText(N_("This is too long ({limit} characters at most)."), {"limit": limit})
 
 
 def shopper_digest(token: str) -> str:
@@ -87,6 +108,15 @@ def add_to_cart(
             )
             session.add(order)
         lines = [CartLine(**line) for line in order.lines]
+        in_cart = sum(line.quantity for line in lines if line.resource_id == result.resource_id)
+        if in_cart + quantity > result.available:
+            # Said now, beside the offer, rather than by the seller's refusal of the quote.
+            raise BuyerError(
+                LazyText(
+                    N_("{item}: only {count} left in stock."),
+                    {"item": result.name, "count": result.available},
+                )
+            )
         line = CartLine(
             result.resource_id,
             result.name,
@@ -153,6 +183,19 @@ ALLOWED: Final[dict[str, frozenset[str]]] = {
 }
 
 
+# The state a request leaves the order in, for requests a second press must not repeat.
+LEADS_TO: Final[dict[str, str]] = {"confirm": CONFIRMED, "cancel": CANCELLED}
+
+
+def already_done(buyer: Buyer, *, shopper: str, order_id: uuid.UUID, action: str) -> bool:
+    """Whether the order is already where `action` takes it (the button was pressed twice)."""
+    try:
+        order = get_order(buyer, shopper=shopper, order_id=order_id)
+    except BuyerError:
+        return False
+    return action in LEADS_TO and order.state == LEADS_TO[action]
+
+
 def prepare(
     buyer: Buyer,
     *,
@@ -182,22 +225,17 @@ def prepare(
             order.fulfilment = fulfilment
         if action == "init":
             details = details or {}
-            name, phone = details.get("name", "").strip(), details.get("phone", "").strip()
-            address = details.get("address", "").strip()
-            if not name or not phone:
-                raise BuyerError(
-                    N_("Give your name and phone number, so the seller can reach you.")
-                )
-            e164 = contact_phone(phone)
-            if e164 is None:
-                raise BuyerError(
-                    N_("Write the phone number with its country code, for example +1 758 555 0101.")
-                )
-            if order.fulfilment == "DELIVERY" and not address:
-                raise BuyerError(N_("Give the delivery address."))
+            name = typed_text(details.get("name", "")).strip()
+            phone = typed_text(details.get("phone", "")).strip()
+            address = typed_text(details.get("address", "")).strip()
+            delivered = order.fulfilment == "DELIVERY"
+            problems = _contact_problems(name, phone, address if delivered else None)
             if payment_method not in ("COD", "WALLET"):
-                raise BuyerError(N_("Choose how you will pay."))
-            order.buyer = {"name": name[:128], "phone": e164, "address": address[:300]}
+                problems["payment"] = LazyText(N_("Choose how you will pay."))
+            e164 = contact_phone(phone)
+            if problems or e164 is None:
+                raise BuyerError(next(iter(problems.values()), LazyText(_NAME_AND_PHONE)), problems)
+            order.buyer = {"name": name, "phone": e164, "address": address if delivered else ""}
             order.payment_method = payment_method
         # After a declined request to pay, "update" with COD asks to pay on delivery instead.
         request = "PAY_ON_DELIVERY" if action == "update" and payment_method == "COD" else "RETURN"
@@ -209,7 +247,12 @@ def prepare(
         order.updated_at = now
         session.flush()
         message = _message(
-            order, action, rating=rating, feedback=feedback, question=question, request=request
+            order,
+            action,
+            rating=rating,
+            feedback=typed_text(feedback),
+            question=typed_text(question),
+            request=request,
         )
         body = {
             "context": beckn_io.context(
@@ -225,6 +268,27 @@ def prepare(
             "message": message,
         }
         return Outgoing(order.bpp_uri.rstrip("/") + f"/{action}", body)
+
+
+def _contact_problems(name: str, phone: str, address: str | None) -> dict[str, LazyText]:
+    """What is wrong with each contact field, all at once (`address` None: no delivery).
+    Nothing is cut short: a name the seller would get truncated is refused instead."""
+    problems: dict[str, LazyText] = {}
+    if not name:
+        problems["name"] = LazyText(_NAME_AND_PHONE)
+    elif len(name) > MAX_NAME:
+        problems["name"] = _too_long(MAX_NAME)
+    if not phone:
+        problems["phone"] = LazyText(_NAME_AND_PHONE)
+    elif contact_phone(phone) is None:
+        problems["phone"] = LazyText(
+            N_("Write the phone number with its country code, for example +1 758 555 0101.")
+        )
+    if address is not None and not address:
+        problems["address"] = LazyText(N_("Give the delivery address."))
+    elif address is not None and len(address) > MAX_ADDRESS:
+        problems["address"] = _too_long(MAX_ADDRESS)
+    return problems
 
 
 def _message(

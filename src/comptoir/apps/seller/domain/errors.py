@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 from comptoir.kernel.i18n import LazyText
@@ -18,9 +19,13 @@ BAD_REQUEST: Final = "10001"
 
 
 class SellerError(Exception):
-    """A refusal: a stable `code` (a Beckn error code or a page error) and a sentence."""
+    """A refusal: a stable `code` (a Beckn error code or a page error) and a sentence; for a
+    form, each field's own sentence (`fields`), so a page names every problem at once."""
 
-    def __init__(self, code: str, text: LazyText) -> None:
+    def __init__(
+        self, code: str, text: LazyText, fields: Mapping[str, LazyText] | None = None
+    ) -> None:
         super().__init__(f"{code}: {text.message}")
         self.code = code
         self.text = text
+        self.fields: dict[str, LazyText] = dict(fields or {})

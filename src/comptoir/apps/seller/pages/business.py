@@ -96,6 +96,7 @@ def change_terms(
             seller_of(request), platform_id=platform_id, business_id=owner.id, form=form
         )
     except SellerError as error:
+        problems = {field: text.render() for field, text in error.fields.items()}
         return render(
             request,
             "seller/terms.html",
@@ -104,7 +105,8 @@ def change_terms(
                 "business": owner,
                 "form": form.__dict__,
                 "challenge": _challenge(request, platform_id, owner),
-                "error": error.text.render(),
+                "error": " ".join(dict.fromkeys(problems.values())) or error.text.render(),
+                "error_fields": problems,
             },
             status_code=400,
         )
@@ -213,6 +215,10 @@ def move_order(
             actor=f"seller:{owner.id}",
         )
     except SellerError as error:
+        now = orders.public_order(seller_of(request), platform_id=platform_id, order_id=order_id)
+        if now is not None and now.business_id == owner.id and now.state == state:
+            # The same button pressed twice on a slow line: the first press moved it.
+            return see_other(f"/sellers/{platform_id}/shop/orders/{order_id}")
         return _show_order(request, platform_id, order_id, error=error.text.render())
     protocol.notify_status(seller_of(request), platform_id=platform_id, order=moved)
     return see_other(f"/sellers/{platform_id}/shop/orders/{order_id}")

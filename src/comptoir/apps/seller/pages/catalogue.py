@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import Response
 
 from comptoir.apps.seller.domain.errors import SellerError
-from comptoir.apps.seller.models import Business
+from comptoir.apps.seller.models import Business, Item
 from comptoir.apps.seller.pages.common import (
     FormField,
     owner_or_signin,
@@ -51,9 +51,16 @@ def _item_form(
     item_id: str | None,
     form: dict[str, Any],
     *,
-    error: str | None = None,
+    refused: SellerError | None = None,
+    saved: Item | None = None,
     status_code: int = 200,
 ) -> Response:
+    """The item's form; after a refusal, every field's problem beside it, what was typed, and
+    the saved item's name and photo (`saved`), which the refused change leaves as they were."""
+    problems = {field: text.render() for field, text in (refused.fields if refused else {}).items()}
+    error = None
+    if refused is not None:  # every problem at once at the top too, as a summary
+        error = " ".join(dict.fromkeys(problems.values())) or refused.text.render()
     return render(
         request,
         "seller/item.html",
@@ -62,7 +69,10 @@ def _item_form(
             "business": owner,
             "item_id": item_id,
             "form": form,
+            "title": saved.name if saved is not None else form.get("name"),
+            "has_photo": saved.thumbnail is not None if saved is not None else False,
             "error": error,
+            "error_fields": problems,
         },
         status_code=status_code,
     )
@@ -109,13 +119,7 @@ def new_item(
         )
     except SellerError as error:
         return _item_form(
-            request,
-            platform_id,
-            owner,
-            None,
-            form.__dict__,
-            error=error.text.render(),
-            status_code=400,
+            request, platform_id, owner, None, form.__dict__, refused=error, status_code=400
         )
     return see_other(f"/sellers/{platform_id}/shop/items/{item_id}")
 
@@ -140,9 +144,8 @@ def item_page(request: Request, platform_id: str, item_id: str) -> Response:
         "variants": ", ".join(item.variants),
         "returnable": item.returnable,
         "age_restricted": item.age_restricted,
-        "has_photo": item.thumbnail is not None,
     }
-    return _item_form(request, platform_id, owner, item_id, form)
+    return _item_form(request, platform_id, owner, item_id, form, saved=item)
 
 
 @router.post("/sellers/{platform_id}/shop/items/{item_id}")
@@ -182,13 +185,17 @@ def change_item(
             form=form,
         )
     except SellerError as error:
+        saved = catalogue.get_item(
+            seller_of(request), business_id=owner.id, item_id=parse_uuid(item_id)
+        )
         return _item_form(
             request,
             platform_id,
             owner,
             item_id,
             form.__dict__,
-            error=error.text.render(),
+            refused=error,
+            saved=saved,
             status_code=400,
         )
     return see_other(f"/sellers/{platform_id}/shop")
@@ -225,6 +232,6 @@ async def item_photo(
             "age_restricted": item.age_restricted,
         }
         return _item_form(
-            request, platform_id, owner, item_id, form, error=error.text.render(), status_code=400
+            request, platform_id, owner, item_id, form, refused=error, saved=item, status_code=400
         )
     return see_other(f"/sellers/{platform_id}/shop/items/{item_id}")

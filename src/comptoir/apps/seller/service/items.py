@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,17 +11,21 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from comptoir.apps.seller.domain.errors import SellerError
-from comptoir.apps.seller.domain.pricing import typed_amount
+from comptoir.apps.seller.domain.pricing import typed_amount, typed_count
+from comptoir.apps.seller.domain.text import typed_text
 from comptoir.apps.seller.models import Business, Item
 from comptoir.apps.seller.service.context import Seller, get_business
-from comptoir.kernel.i18n import lazy
+from comptoir.kernel.i18n import LazyText, current_locale, lazy
 from comptoir.kernel.ids import new_id
-from comptoir.kernel.money import MoneyError
+from comptoir.kernel.money import AmountError, Money, MoneyError, format_money
 
 CATEGORIES = ("produce", "spices", "crafts", "clothing", "tourism")
 THUMBNAIL_PIXELS = 96
 MAX_PHOTO_BYTES = 5_000_000
 MAX_STOCK = 1_000_000
+# XCD 1,000,000.00: more than any item of a small shop costs, so a slip of the finger (a
+# price typed twice over) is caught, and a quote of 99 of them stays far inside a BIGINT.
+MAX_PRICE = 100_000_000
 
 
 @dataclass(frozen=True)
@@ -37,28 +40,59 @@ class ItemInput:
     age_restricted: bool = False  # sold to adults only (rum, tobacco)
 
 
-def _checked(form: ItemInput, currency: str) -> tuple[str, str, str, int, int, list[str]]:
-    name = form.name.strip()
-    if not 1 <= len(name) <= 200:
-        raise SellerError("name", lazy("Give the item a name (up to 200 characters)."))
-    if form.category not in CATEGORIES:
-        raise SellerError("category", lazy("Choose a category."))
+def _price_problem(typed: str, currency: str) -> LazyText | int:
+    """The price in minor units, or what is wrong with it."""
     try:
-        price = typed_amount(form.price, currency)
+        price = typed_amount(typed, currency, locale=current_locale())
+    except AmountError as error:
+        if error.code == "amount_too_precise":
+            return lazy(
+                "{value} has too many decimals for {currency}.",
+                value=typed.strip(),
+                currency=currency,
+            )
+        if error.code == "amount_too_large":
+            return _too_high(currency)
+        return lazy("Write the price like 12.50.")
     except MoneyError:
-        raise SellerError("price", lazy("Write the price like 12.50.")) from None
+        return lazy("Write the price like 12.50.")
     if not price.is_positive():
-        raise SellerError("price", lazy("The price must be more than zero."))
-    if not re.fullmatch(r"[0-9]{1,7}", form.stock.strip()) or int(form.stock) > MAX_STOCK:
-        raise SellerError("stock", lazy("Write the stock as a whole number, 0 or more."))
-    variants = [part.strip() for part in form.variants.split(",") if part.strip()][:12]
+        return lazy("The price must be more than zero.")
+    if price.minor > MAX_PRICE:
+        return _too_high(currency)
+    return price.minor
+
+
+def _too_high(currency: str) -> LazyText:
+    ceiling = format_money(Money(MAX_PRICE, currency), current_locale())
+    return lazy("The price is at most {limit}.", limit=ceiling)
+
+
+def _checked(form: ItemInput, currency: str) -> tuple[str, str, str, int, int, list[str]]:
+    """The item's fields as stored; every field's problem at once (`SellerError.fields`)."""
+    problems: dict[str, LazyText] = {}
+    name = typed_text(form.name).strip()
+    if not 1 <= len(name) <= 200:
+        problems["name"] = lazy("Give the item a name (up to 200 characters).")
+    if form.category not in CATEGORIES:
+        problems["category"] = lazy("Choose a category.")
+    price = _price_problem(form.price, currency)
+    if isinstance(price, LazyText):
+        problems["price"] = price
+    stock = typed_count(form.stock, locale=current_locale())
+    if stock is None or stock > MAX_STOCK:
+        problems["stock"] = lazy("Write the stock as a whole number, 0 or more.")
+    if problems or isinstance(price, LazyText) or stock is None:
+        field, text = next(iter(problems.items()))
+        raise SellerError(field, text, problems)
+    variants = [part.strip() for part in typed_text(form.variants).split(",") if part.strip()]
     return (
         name,
-        form.description.strip()[:2000],
+        typed_text(form.description).strip()[:2000],
         form.category,
-        price.minor,
-        int(form.stock),
-        variants,
+        price,
+        stock,
+        variants[:12],
     )
 
 

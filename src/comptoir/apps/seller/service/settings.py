@@ -8,9 +8,13 @@ from dataclasses import dataclass
 
 from comptoir.apps.seller.domain.errors import SellerError
 from comptoir.apps.seller.domain.pricing import typed_amount
+from comptoir.apps.seller.domain.text import typed_text
 from comptoir.apps.seller.service.context import Seller, get_business
-from comptoir.kernel.i18n import lazy
-from comptoir.kernel.money import MoneyError
+from comptoir.kernel.i18n import LazyText, current_locale, lazy
+from comptoir.kernel.money import AmountError, Money, MoneyError, format_money
+
+# As an item's price: a slip of the finger is caught, and a quote's total fits a BIGINT.
+MAX_FEE = 100_000_000
 
 
 @dataclass(frozen=True)
@@ -26,26 +30,53 @@ class TermsInput:
 def change_terms(
     seller: Seller, *, platform_id: str, business_id: uuid.UUID, form: TermsInput
 ) -> None:
+    problems: dict[str, LazyText] = {}
     if not (form.pickup or form.delivery):
-        raise SellerError("fulfilment", lazy("Offer pickup, delivery or both."))
-    try:
-        fee = typed_amount(form.delivery_fee.strip() or "0", "XCD")
-    except MoneyError:
-        raise SellerError("delivery_fee", lazy("Write the delivery fee like 5.00.")) from None
-    if fee.is_negative():
-        raise SellerError("delivery_fee", lazy("Fees and return days cannot be negative."))
+        problems["fulfilment"] = lazy("Offer pickup, delivery or both.")
+    fee = _fee(form.delivery_fee.strip() or "0")
+    if isinstance(fee, LazyText):
+        problems["delivery_fee"] = fee
     days = form.return_days.strip()
     if not days.isdigit() or int(days) > 365:
-        raise SellerError("return_days", lazy("Write the return period in days, 0 to 365."))
-    alias = form.payment_alias.strip()
+        problems["return_days"] = lazy("Write the return period in days, 0 to 365.")
+    alias = typed_text(form.payment_alias).strip()
     if alias and ("@" not in alias or len(alias) > 128 or " " in alias):
-        raise SellerError("payment_alias", lazy("A payment alias looks like shop@bank."))
-    if not alias and not form.cash_on_delivery:
-        raise SellerError("payment_alias", lazy("Take cash on delivery, a wallet alias, or both."))
+        problems["payment_alias"] = lazy("A payment alias looks like shop@bank.")
+    elif not alias and not form.cash_on_delivery:
+        problems["payment_alias"] = lazy("Take cash on delivery, a wallet alias, or both.")
+    if problems or isinstance(fee, LazyText):
+        field, text = next(iter(problems.items()))
+        raise SellerError(field, text, problems)
     with seller.database.transaction() as session:
         business = get_business(session, platform_id, business_id)
         business.pickup, business.delivery = form.pickup, form.delivery
-        business.delivery_fee = fee.minor
+        business.delivery_fee = fee
         business.cash_on_delivery = form.cash_on_delivery
         business.payment_alias = alias or None
         business.return_days = int(days)
+
+
+def _fee(typed: str) -> LazyText | int:
+    """The delivery fee in minor units, or what is wrong with it."""
+    try:
+        fee = typed_amount(typed, "XCD", locale=current_locale())
+    except AmountError as error:
+        if error.code == "amount_too_precise":
+            return lazy(
+                "{value} has too many decimals for {currency}.", value=typed, currency="XCD"
+            )
+        if error.code == "amount_too_large":
+            return _fee_too_high()
+        return lazy("Write the delivery fee like 5.00.")
+    except MoneyError:
+        return lazy("Write the delivery fee like 5.00.")
+    if fee.is_negative():
+        return lazy("Fees and return days cannot be negative.")
+    if fee.minor > MAX_FEE:
+        return _fee_too_high()
+    return fee.minor
+
+
+def _fee_too_high() -> LazyText:
+    ceiling = format_money(Money(MAX_FEE, "XCD"), current_locale())
+    return lazy("The delivery fee is at most {limit}.", limit=ceiling)

@@ -21,15 +21,23 @@ router = APIRouter(include_in_schema=False)
 
 
 def _page(
-    request: Request, platform_id: str, owner: Business, *, error: str | None = None
+    request: Request,
+    platform_id: str,
+    owner: Business,
+    *,
+    error: str | None = None,
+    typed_url: str | None = None,
 ) -> Response:
+    """The link form; after a refusal, the address typed stays in its box (never the secrets)."""
+    linked = service.linked_url(seller_of(request), owner.id)
     return render(
         request,
         "seller/wallet_link.html",
         {
             "platform": platform_or_404(request, platform_id),
             "business": owner,
-            "linked_url": service.linked_url(seller_of(request), owner.id),
+            "linked_url": linked,
+            "typed_url": linked if typed_url is None else typed_url,
             "error": error,
         },
         status_code=400 if error else 200,
@@ -67,5 +75,5 @@ def link_wallet(
             actor=f"business:{owner.id}",
         )
     except SellerError as error:
-        return _page(request, platform_id, owner, error=error.text.render())
+        return _page(request, platform_id, owner, error=error.text.render(), typed_url=api_url)
     return see_other(f"/sellers/{platform_id}/shop/wallet")
