@@ -167,3 +167,32 @@ def test_an_item_with_three_mistakes_names_all_three_beside_their_fields_and_kee
     shopper.screenshot(
         path=str(screenshots / f"item-three-mistakes-{language}.png"), full_page=True
     )
+
+
+def test_a_long_unbroken_name_wraps_instead_of_widening_the_page_on_a_phone(
+    browser: Browser, demo_server: RunningServer, screenshots: Path
+) -> None:
+    context = browser.new_context(locale="en-GB", viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    try:
+        _signed_in_owner(page, demo_server)
+        page.goto(demo_server.url + "/sellers/island-market/shop/items/new")
+        name = "Tamarind" + "x" * 150  # a pasted code or a name without spaces; no other test
+        # searches for it, so the item does not change what they find in the shared demo
+        words = SELLER_WORDS["en"]
+        page.get_by_label(words["name"], exact=True).fill(name)
+        page.get_by_label(words["price"]).fill("5.00")
+        page.get_by_label(words["stock"]).fill("3")
+        page.get_by_role("button", name=words["save"]).click()
+        page.wait_for_load_state()
+        assert page.get_by_text(name).count() > 0, page.url
+
+        pages = {"item": "", "shop": "/sellers/island-market/shop", "search": "/shop/search"}
+        for shown, path in pages.items():
+            if path:
+                page.goto(demo_server.url + path + ("?words=" + name if shown == "search" else ""))
+            page.screenshot(path=str(screenshots / f"long-name-{shown}.png"), full_page=True)
+            widest = page.evaluate("document.documentElement.scrollWidth")
+            assert widest <= 360, f"{page.url} is {widest} px wide on a 360 px screen"
+    finally:
+        context.close()
