@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -10,13 +9,6 @@ from typing import Final
 import phonenumbers
 
 from comptoir.kernel.i18n import N_
-
-
-def typed_text(text: str) -> str:
-    """What a shopper typed, without control characters (NUL and the like), which no one means
-    to type, nothing shows, and PostgreSQL refuses to store; line breaks stay."""
-    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc")
-
 
 MAX_QUANTITY: Final = 99
 

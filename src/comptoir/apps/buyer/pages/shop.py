@@ -12,7 +12,6 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from comptoir.apps.buyer.domain import typed_text
 from comptoir.apps.buyer.pages.common import (
     CATEGORIES,
     SHOPPER_COOKIE,
@@ -24,6 +23,7 @@ from comptoir.apps.buyer.service import orders, searches
 from comptoir.apps.buyer.web import buyer_of, protocol_of
 from comptoir.kernel.errors import NOT_FOUND, Problem
 from comptoir.kernel.i18n import N_, LazyText
+from comptoir.kernel.text import typed_text
 from comptoir.kernel.web.context import node_context
 
 router = APIRouter(include_in_schema=False)

@@ -17,13 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.apps.buyer import beckn_io
-from comptoir.apps.buyer.domain import (
-    CartLine,
-    add_line,
-    contact_phone,
-    set_quantity,
-    typed_text,
-)
+from comptoir.apps.buyer.domain import CartLine, add_line, contact_phone, set_quantity
 from comptoir.apps.buyer.models import BuyerOrder, Result
 from comptoir.apps.buyer.service.context import AppView, Buyer
 from comptoir.apps.buyer.service.messages import (
@@ -36,6 +30,7 @@ from comptoir.apps.buyer.service.messages import (
 )
 from comptoir.kernel.i18n import N_, LazyText
 from comptoir.kernel.ids import new_id
+from comptoir.kernel.text import typed_text
 
 CART: Final = "cart"
 QUOTED: Final = "quoted"

@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 
 from comptoir.apps.seller.domain.errors import SellerError
 from comptoir.apps.seller.domain.pricing import typed_amount, typed_count
-from comptoir.apps.seller.domain.text import typed_text
 from comptoir.apps.seller.models import Business, Item
 from comptoir.apps.seller.service.context import Seller, get_business
 from comptoir.kernel.i18n import LazyText, current_locale, lazy
 from comptoir.kernel.ids import new_id
 from comptoir.kernel.money import AmountError, Money, MoneyError, format_money
+from comptoir.kernel.text import typed_text
 
 CATEGORIES = ("produce", "spices", "crafts", "clothing", "tourism")
 THUMBNAIL_PIXELS = 96

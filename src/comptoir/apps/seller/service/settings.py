@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from comptoir.apps.seller.domain.errors import SellerError
 from comptoir.apps.seller.domain.pricing import typed_amount
-from comptoir.apps.seller.domain.text import typed_text
 from comptoir.apps.seller.service.context import Seller, get_business
 from comptoir.kernel.i18n import LazyText, current_locale, lazy
 from comptoir.kernel.money import AmountError, Money, MoneyError, format_money
+from comptoir.kernel.text import typed_text
 
 # As an item's price: a slip of the finger is caught, and a quote's total fits a BIGINT.
 MAX_FEE = 100_000_000
