@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
@@ -350,6 +351,16 @@ def _in_language(client: TestClient, language: str) -> None:
     )
 
 
+def _post_new_item(client: TestClient, **fields: str) -> httpx.Response:
+    """The new-item form sent with `fields` over a valid item's (Cocoa, spices, 4.00, 3)."""
+    form = client.get(f"/sellers/{PLATFORM}/shop/items/new")
+    data = {"name": "Cocoa", "category": "spices", "price": "4", "stock": "3", **fields}
+    sent: httpx.Response = client.post(
+        f"/sellers/{PLATFORM}/shop/items/new", data={**data, "csrf_token": csrf(form.text)}
+    )
+    return sent
+
+
 def _problem_of(page: str, field: str) -> str | None:
     """The sentence beside a field, when the field is marked invalid and points at it."""
     marked = re.search(rf'<(?:input|select|textarea) id="{field}"[^>]*>', page)
@@ -368,18 +379,9 @@ def test_an_item_with_several_mistakes_names_each_beside_its_field_in_french_and
     client, world = site
     sign_in(client, capsys)
     _in_language(client, "fr")
-    form = client.get(f"/sellers/{PLATFORM}/shop/items/new")
 
-    refused = client.post(
-        f"/sellers/{PLATFORM}/shop/items/new",
-        data={
-            "name": " ",
-            "description": "Séché au soleil",
-            "category": "spices",
-            "price": "douze",
-            "stock": "-2",
-            "csrf_token": csrf(form.text),
-        },
+    refused = _post_new_item(
+        client, name=" ", description="Séché au soleil", price="douze", stock="-2"
     )
 
     assert refused.status_code == 400
@@ -418,18 +420,8 @@ def test_a_price_is_read_as_a_reader_of_the_page_writes_it(
     client, world = site
     sign_in(client, capsys)
     _in_language(client, language)
-    form = client.get(f"/sellers/{PLATFORM}/shop/items/new")
 
-    added = client.post(
-        f"/sellers/{PLATFORM}/shop/items/new",
-        data={
-            "name": "Cocoa",
-            "category": "spices",
-            "price": typed,
-            "stock": "3",
-            "csrf_token": csrf(form.text),
-        },
-    )
+    added = _post_new_item(client, price=typed)
 
     assert added.status_code == 200, added.text
     with world.seller.database.reading() as session:
@@ -451,18 +443,8 @@ def test_a_price_that_cannot_be_meant_is_refused_in_french_beside_the_price(
     client, world = site
     sign_in(client, capsys)
     _in_language(client, "fr")
-    form = client.get(f"/sellers/{PLATFORM}/shop/items/new")
 
-    refused = client.post(
-        f"/sellers/{PLATFORM}/shop/items/new",
-        data={
-            "name": "Cocoa",
-            "category": "spices",
-            "price": typed,
-            "stock": "3",
-            "csrf_token": csrf(form.text),
-        },
-    )
+    refused = _post_new_item(client, price=typed)
 
     assert refused.status_code == 400
     assert _problem_of(refused.text, "price") == problem
@@ -507,18 +489,8 @@ def test_a_price_past_what_an_item_can_cost_is_refused_not_stored(
 ) -> None:
     client, world = site
     sign_in(client, capsys)
-    form = client.get(f"/sellers/{PLATFORM}/shop/items/new")
 
-    refused = client.post(
-        f"/sellers/{PLATFORM}/shop/items/new",
-        data={
-            "name": "Cocoa",
-            "category": "spices",
-            "price": typed,
-            "stock": "3",
-            "csrf_token": csrf(form.text),
-        },
-    )
+    refused = _post_new_item(client, price=typed)
 
     assert refused.status_code == 400
     said = _problem_of(refused.text, "price")
@@ -612,19 +584,9 @@ def test_control_characters_pasted_into_an_item_or_the_terms_are_dropped_not_sto
 ) -> None:
     client, world = site
     sign_in(client, capsys)
-    form = client.get(f"/sellers/{PLATFORM}/shop/items/new")
 
-    added = client.post(
-        f"/sellers/{PLATFORM}/shop/items/new",
-        data={
-            "name": "Co\x00coa",
-            "description": "Dried\x00",
-            "category": "spices",
-            "price": "4.00",
-            "stock": "3",
-            "variants": "S\x00, M",
-            "csrf_token": csrf(form.text),
-        },
+    added = _post_new_item(
+        client, name="Co\x00coa", description="Dried\x00", price="4.00", variants="S\x00, M"
     )
     terms = client.get(f"/sellers/{PLATFORM}/shop/terms")
     saved = client.post(
@@ -660,18 +622,8 @@ def test_a_stock_is_read_with_the_thousands_marks_of_the_pages_language(
     client, world = site
     sign_in(client, capsys)
     _in_language(client, language)
-    form = client.get(f"/sellers/{PLATFORM}/shop/items/new")
 
-    added = client.post(
-        f"/sellers/{PLATFORM}/shop/items/new",
-        data={
-            "name": "Cocoa",
-            "category": "spices",
-            "price": "4",
-            "stock": typed,
-            "csrf_token": csrf(form.text),
-        },
-    )
+    added = _post_new_item(client, stock=typed)
 
     assert added.status_code == 200, added.text
     with world.seller.database.reading() as session:
@@ -688,18 +640,8 @@ def test_a_stock_that_is_not_a_whole_number_to_its_reader_is_refused(
     client, _ = site
     sign_in(client, capsys)
     _in_language(client, language)
-    form = client.get(f"/sellers/{PLATFORM}/shop/items/new")
 
-    refused = client.post(
-        f"/sellers/{PLATFORM}/shop/items/new",
-        data={
-            "name": "Cocoa",
-            "category": "spices",
-            "price": "4",
-            "stock": typed,
-            "csrf_token": csrf(form.text),
-        },
-    )
+    refused = _post_new_item(client, stock=typed)
 
     assert refused.status_code == 400
     assert _problem_of(refused.text, "stock") is not None
