@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -278,7 +279,8 @@ class InboundRequest(Base):
 
 
 class SignIn(Base):
-    """The one-time code last sent to a phone, and the count of wrong codes since."""
+    """The one-time code last sent to a phone, the count of wrong codes since, and the codes
+    sent in the current window."""
 
     __tablename__ = "wallet_signin"
 
@@ -291,6 +293,9 @@ class SignIn(Base):
     failures: Mapped[int]
     locked_until: Mapped[datetime | None]
     updated_at: Mapped[datetime]
+    code_sent_at: Mapped[datetime | None]
+    window_started_at: Mapped[datetime | None]
+    sent_in_window: Mapped[int] = mapped_column(server_default=text("0"))
 
 
 class WalletSession(Base):

@@ -10,7 +10,12 @@ from fastapi.responses import Response
 
 from comptoir.apps.wallet.domain.errors import WalletError
 from comptoir.apps.wallet.domain.parties import normalise_phone
-from comptoir.apps.wallet.domain.signin import CODE_DIGITS
+from comptoir.apps.wallet.domain.signin import (
+    CODE_DIGITS,
+    MAX_CODES_PER_WINDOW,
+    Hold,
+    seconds_until,
+)
 from comptoir.apps.wallet.pages.common import (
     SESSION_COOKIE,
     Visitor,
@@ -35,7 +40,7 @@ from comptoir.apps.wallet.service.signin import (
     verify_code,
 )
 from comptoir.apps.wallet.web import wallet_of
-from comptoir.kernel.i18n import _
+from comptoir.kernel.i18n import _, ngettext
 
 router = APIRouter(include_in_schema=False)
 
@@ -94,22 +99,42 @@ def signin_send_code(
     wallet = wallet_of(request)
     institution = institution_or_404(wallet, institution_id)
     try:
-        normalised = request_code(wallet, institution_id=institution_id, phone=phone)
+        asked = request_code(wallet, institution_id=institution_id, phone=phone)
     except WalletError as error:
         context = {"institution": institution, "step": "phone", "phone": phone}
         context["error"] = error_text(error)
         context["oidc_available"] = registration(wallet, institution_id) is not None
         return render(request, "wallet/signin.html", context, status_code=400)
-    return render(
-        request,
-        "wallet/signin.html",
-        {
-            "institution": institution,
-            "step": "code",
-            "phone": normalised,
-            "return_path": code_step(institution_id, normalised),
-        },
-    )
+    context = {
+        "institution": institution,
+        "step": "code",
+        "phone": asked.phone,
+        "return_path": code_step(institution_id, asked.phone),
+    }
+    if asked.held is None:
+        return render(request, "wallet/signin.html", context)
+    if asked.held.reason is Hold.RESEND_WAIT:
+        # Asked again too soon: the code step stays, for the code sent before still works.
+        context["error"] = ngettext(
+            "A code was asked for this number a moment ago. Wait {count} second before asking "
+            "for a new one.",
+            "A code was asked for this number a moment ago. Wait {count} seconds before asking "
+            "for a new one.",
+            seconds_until(asked.held.until, wallet.clock.now()),
+        )
+    else:
+        del context["return_path"]  # the phone step is the page to come back to
+        context.update(
+            step="phone",
+            oidc_available=registration(wallet, institution_id) is not None,
+            error=_(
+                "This number has asked for {count} codes in the last hour. You can ask for a "
+                "new one at {time}.",
+                count=MAX_CODES_PER_WINDOW,
+                time=when(asked.held.until),
+            ),
+        )
+    return render(request, "wallet/signin.html", context, status_code=429)
 
 
 @router.post("/wallets/{institution_id}/signin/code")

@@ -4,8 +4,10 @@ This is the fallback of signing in with Comptoir ID (`service/identity.py`, Open
 which opens the same kind of session. The code goes out through `deliver_code`, the one
 function to swap when the SMS block takes over; for now it prints the code on the server
 console.
-Three wrong codes in a row lock the phone for ten minutes; a phone without an account is
-answered exactly like one with, so the form cannot tell who banks here.
+A new code waits 30 seconds after the last, no phone gets more than five an hour at one
+institution, and three wrong codes in a row lock the phone for ten minutes. A phone without an
+account is answered exactly like one with (its asks are counted the same way, only nothing is
+sent), so the form cannot tell who banks here.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from comptoir.apps.wallet.domain import signin as rules
@@ -45,9 +48,19 @@ class SignInResult:
     locked_until: datetime | None = None
 
 
-def request_code(wallet: Wallet, *, institution_id: str, phone: str) -> str:
-    """Send a code to `phone` if it has an account here; returns the phone, normalised.
-    A locked phone gets no new code (the lock stands until it expires)."""
+@dataclass(frozen=True)
+class CodeRequest:
+    """The answer to asking for a code: the phone, normalised, and, when no code may be sent
+    yet, why and until when. A locked phone is answered as if a code were sent (the lock says
+    so at the next code typed)."""
+
+    phone: str
+    held: rules.Held | None = None
+
+
+def request_code(wallet: Wallet, *, institution_id: str, phone: str) -> CodeRequest:
+    """Send a code to `phone` if it has an account here and none is held back by the wait
+    between codes, the hourly cap or the lock. A refused ask changes nothing."""
     phone = normalise_phone(phone)
     now = wallet.clock.now()
     with wallet.database.transaction() as session:
@@ -57,31 +70,69 @@ def request_code(wallet: Wallet, *, institution_id: str, phone: str) -> str:
                 Customer.institution_id == institution_id, Customer.phone == phone
             )
         )
-        if customer is None:
-            return phone
         state = _state(session, institution_id, phone, now)
-        if state.locked_until is not None and state.locked_until > now:
-            return phone
+        attempt = _attempt(state)
+        held = rules.hold_on_sending(attempt, now)
+        if held is not None:
+            # Nothing was written: a phone held back already had its row.
+            if held.reason is rules.Hold.LOCKED:
+                return CodeRequest(phone)
+            return CodeRequest(phone, held)
+        # A phone without an account gets a code that goes nowhere, stored and counted like
+        # any other, so that its waits and its cap answer as an account's would.
         code = rules.new_code()
-        state.code_digest = rules.code_digest(institution_id, phone, code)
-        state.code_expires_at = now + rules.CODE_LIFETIME
-        state.updated_at = now
-        deliver_code(institution.name, phone, code)
-        return phone
+        after = rules.code_sent(
+            attempt, digest=rules.code_digest(institution_id, phone, code), now=now
+        )
+        _keep(state, after, now)
+        if customer is not None:
+            deliver_code(institution.name, phone, code)
+        return CodeRequest(phone)
 
 
 def _state(session: Session, institution_id: str, phone: str, now: datetime) -> SignIn:
+    """The phone's row, locked for this transaction. It is made first if need be, in a way
+    that two asks at once cannot both make it, so concurrent asks queue on one row and the
+    cap holds."""
     found = session.get(SignIn, (institution_id, phone), with_for_update=True)
-    if found is None:
-        found = SignIn(
-            institution_id=institution_id,
-            phone=phone,
-            failures=0,
-            updated_at=now,
-        )
-        session.add(found)
-        session.flush()
+    if found is not None:
+        return found
+    values = {
+        "institution_id": institution_id,
+        "phone": phone,
+        "failures": 0,
+        "sent_in_window": 0,
+        "updated_at": now,
+    }
+    # The two databases Comptoir runs on; both skip a row another transaction just made.
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(module.insert(SignIn).values(values).on_conflict_do_nothing())
+    found = session.get(SignIn, (institution_id, phone), with_for_update=True)
+    assert found is not None
     return found
+
+
+def _attempt(state: SignIn) -> rules.Attempt:
+    return rules.Attempt(
+        state.code_digest,
+        state.code_expires_at,
+        state.failures,
+        state.locked_until,
+        state.code_sent_at,
+        state.window_started_at,
+        state.sent_in_window,
+    )
+
+
+def _keep(state: SignIn, attempt: rules.Attempt, now: datetime) -> None:
+    state.code_digest = attempt.code_digest
+    state.code_expires_at = attempt.code_expires_at
+    state.failures = attempt.failures
+    state.locked_until = attempt.locked_until
+    state.code_sent_at = attempt.code_sent_at
+    state.window_started_at = attempt.window_started_at
+    state.sent_in_window = attempt.sent_in_window
+    state.updated_at = now
 
 
 def verify_code(wallet: Wallet, *, institution_id: str, phone: str, code: str) -> SignInResult:
@@ -91,17 +142,10 @@ def verify_code(wallet: Wallet, *, institution_id: str, phone: str, code: str) -
     with wallet.database.transaction() as session:
         get_institution(session, institution_id)
         state = _state(session, institution_id, phone, now)
-        attempt = rules.Attempt(
-            state.code_digest, state.code_expires_at, state.failures, state.locked_until
-        )
         verdict = rules.check_code(
-            attempt, digest=rules.code_digest(institution_id, phone, code), now=now
+            _attempt(state), digest=rules.code_digest(institution_id, phone, code), now=now
         )
-        state.code_digest = verdict.after.code_digest
-        state.code_expires_at = verdict.after.code_expires_at
-        state.failures = verdict.after.failures
-        state.locked_until = verdict.after.locked_until
-        state.updated_at = now
+        _keep(state, verdict.after, now)
         customer = session.scalar(
             select(Customer).where(
                 Customer.institution_id == institution_id, Customer.phone == phone
