@@ -24,7 +24,8 @@ from comptoir.payments.domain import (
     TransferResult,
 )
 from comptoir.payments.models import LedgerTransferRow
-from comptoir.payments.services import ledger_sql
+from comptoir.payments.services.ledger_sql import postgres as postgres_sql
+from comptoir.payments.services.ledger_sql import sqlite as sqlite_sql
 from comptoir.payments.services.ledger_store import LedgerStore
 
 SECOND = 1_000_000_000
@@ -178,7 +179,8 @@ def test_every_batch_statement_names_the_columns_in_the_order_its_rows_are_built
     }
     statements = {
         name: value
-        for name, value in vars(ledger_sql).items()
+        for module in (sqlite_sql, postgres_sql)
+        for name, value in vars(module).items()
         if name.startswith(("_SQLITE_", "_PG_")) and isinstance(value, str)
     }
     assert len(statements) >= 10
@@ -216,7 +218,7 @@ def test_the_pending_id_and_expiry_indexes_are_partial_and_the_lookups_still_use
                     )
                 )
                 for column, query in (
-                    ("pending_id", ledger_sql._SQLITE_STORED_OR_RESOLVING),
+                    ("pending_id", sqlite_sql._SQLITE_STORED_OR_RESOLVING),
                     (
                         "expires_at",
                         "SELECT id FROM payments_ledger_transfer WHERE expires_at IS NOT NULL "
@@ -247,7 +249,7 @@ def test_each_sqlite_lookup_of_a_set_of_ids_probes_an_index_once_per_id(database
         if connection.dialect.name != "sqlite":
             return  # PostgreSQL's `= ANY(array)` has no such choice of plan to check
         for name, index in lookups.items():
-            query = getattr(ledger_sql, name)
+            query = getattr(sqlite_sql, name)
             plan = [
                 str(row[-1])
                 for row in connection.exec_driver_sql(

@@ -28,7 +28,7 @@ from comptoir.payments.domain import (
     TransferResult,
 )
 from comptoir.payments.models import LedgerAccountRow, LedgerTransferRow
-from comptoir.payments.services.ledger_sql import LedgerSql
+from comptoir.payments.services.ledger_sql import LedgerSql, ledger_sql_for
 
 _TRANSFER_COLUMNS = [getattr(LedgerTransferRow, name) for name in Transfer._fields]
 _ACCOUNT_COLUMNS = [getattr(LedgerAccountRow, name) for name in Account._fields]
@@ -51,7 +51,7 @@ class LedgerStore:
     def create_accounts(
         self, session: Session, accounts: Sequence[Account]
     ) -> list[tuple[int, AccountResult]]:
-        sql = LedgerSql.for_session(session)
+        sql = ledger_sql_for(session)
         try:
             existing = sql.lock_accounts({account.id for account in accounts})
             ledger = Ledger.from_snapshot(
@@ -68,7 +68,7 @@ class LedgerStore:
     ) -> list[tuple[int, TransferResult]]:
         if not transfers:
             return []
-        sql = LedgerSql.for_session(session)
+        sql = ledger_sql_for(session)
         try:
             failures = self._apply_as_new(sql, transfers)
             if failures is None:
@@ -112,7 +112,7 @@ class LedgerStore:
         if not due_ids:
             return []
         probes = [Transfer(id=uuid.uuid4(), pending_id=pending_id) for pending_id in due_ids]
-        sql = LedgerSql.for_session(session)
+        sql = ledger_sql_for(session)
         try:
             ledger = self._ledger_for(
                 sql, probes, read_batch_transfers=False, read_batch_failures=False
