@@ -7,10 +7,17 @@ import uuid
 from dataclasses import dataclass
 
 from comptoir.apps.seller.domain.errors import SellerError
-from comptoir.apps.seller.domain.pricing import typed_amount
 from comptoir.apps.seller.service.context import Seller, get_business
 from comptoir.kernel.i18n import LazyText, current_locale, lazy
-from comptoir.kernel.money import AmountError, Money, MoneyError, format_money
+from comptoir.kernel.money import (
+    AmountNegative,
+    AmountTooLarge,
+    AmountTooPrecise,
+    Money,
+    MoneyError,
+    format_money,
+    typed_amount,
+)
 from comptoir.kernel.text import typed_text
 
 # As an item's price: a slip of the finger is caught, and a quote's total fits a BIGINT.
@@ -60,18 +67,14 @@ def _fee(typed: str) -> LazyText | int:
     """The delivery fee in minor units, or what is wrong with it."""
     try:
         fee = typed_amount(typed, "XCD", locale=current_locale())
-    except AmountError as error:
-        if error.code == "amount_too_precise":
-            return lazy(
-                "{value} has too many decimals for {currency}.", value=typed, currency="XCD"
-            )
-        if error.code == "amount_too_large":
-            return _fee_too_high()
-        return lazy("Write the delivery fee like 5.00.")
+    except AmountTooPrecise:
+        return lazy("{value} has too many decimals for {currency}.", value=typed, currency="XCD")
+    except AmountTooLarge:
+        return _fee_too_high()
+    except AmountNegative:
+        return lazy("Fees and return days cannot be negative.")
     except MoneyError:
         return lazy("Write the delivery fee like 5.00.")
-    if fee.is_negative():
-        return lazy("Fees and return days cannot be negative.")
     if fee.minor > MAX_FEE:
         return _fee_too_high()
     return fee.minor
