@@ -17,6 +17,7 @@ from comptoir.kernel.money import (
     MoneyError,
     format_money,
     typed_amount,
+    typed_count,
 )
 from comptoir.kernel.text import typed_text
 
@@ -43,15 +44,15 @@ def change_terms(
     fee = _fee(form.delivery_fee.strip() or "0")
     if isinstance(fee, LazyText):
         problems["delivery_fee"] = fee
-    days = form.return_days.strip()
-    if not days.isdigit() or int(days) > 365:
+    days = typed_count(form.return_days, locale=current_locale())
+    if days is None or days > 365:
         problems["return_days"] = lazy("Write the return period in days, 0 to 365.")
     alias = typed_text(form.payment_alias).strip()
     if alias and ("@" not in alias or len(alias) > 128 or " " in alias):
         problems["payment_alias"] = lazy("A payment alias looks like shop@bank.")
     elif not alias and not form.cash_on_delivery:
         problems["payment_alias"] = lazy("Take cash on delivery, a wallet alias, or both.")
-    if problems or isinstance(fee, LazyText):
+    if problems or isinstance(fee, LazyText) or days is None:
         field, text = next(iter(problems.items()))
         raise SellerError(field, text, problems)
     with seller.database.transaction() as session:
@@ -60,7 +61,7 @@ def change_terms(
         business.delivery_fee = fee
         business.cash_on_delivery = form.cash_on_delivery
         business.payment_alias = alias or None
-        business.return_days = int(days)
+        business.return_days = days
 
 
 def _fee(typed: str) -> LazyText | int:
