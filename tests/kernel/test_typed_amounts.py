@@ -118,6 +118,12 @@ def test_a_dollar_sign_is_no_mark_of_a_currency_that_is_not_a_dollar() -> None:
         typed_amount("$12.50", "EUR", locale="en")
 
 
+def test_a_symbol_with_a_space_or_a_point_in_it_is_left_aside_whole() -> None:
+    assert typed_amount("1\u202f500 F\u202fCFA", "XOF", locale="fr") == Money(1500, "XOF")
+    assert typed_amount("F CFA 1,500", "XOF", locale="en") == Money(1500, "XOF")
+    assert typed_amount("Cg. 12.50", "XCG", locale="en") == Money(1250, "XCG")
+
+
 def test_a_currency_mark_is_compared_letter_for_letter_never_through_a_longer_capital() -> None:
     # "ß" becomes "SS" in capitals: cutting three characters after "SSP" would read 2.
     with pytest.raises(AmountMalformed):

@@ -50,7 +50,9 @@ def _currency_marks(currency: str, locale: str) -> tuple[str, ...]:
     marks = {currency, get_currency_symbol(currency, where), get_currency_symbol(currency, "en")}
     if any("$" in mark for mark in marks):
         marks.add("$")
-    return tuple(sorted({mark.upper() for mark in marks}, key=len, reverse=True))
+    # Spaces go from the marks as they go from the typed text ("EC$ 12" is read as "EC$12").
+    unspaced = {"".join(mark.split()).upper() for mark in marks}
+    return tuple(sorted(unspaced - {""}, key=len, reverse=True))
 
 
 def _groups_thousands(digits: str, mark: str) -> bool:
