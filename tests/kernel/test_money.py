@@ -11,6 +11,11 @@ from hypothesis import strategies as st
 
 from comptoir.kernel.money import (
     AmountError,
+    AmountMalformed,
+    AmountMissing,
+    AmountNegative,
+    AmountTooLarge,
+    AmountTooPrecise,
     CurrencyMismatch,
     Money,
     MoneyError,
@@ -498,4 +503,13 @@ def test_every_money_error_is_a_value_error_with_a_stable_code() -> None:
         assert issubclass(error_class, MoneyError)
     assert CurrencyMismatch.code == "currency_mismatch"
     assert UnknownCurrency.code == "currency_unknown"
-    assert AmountError("amount_malformed", "Bad.").code == "amount_malformed"
+    refusals = {
+        AmountMissing: "amount_missing",
+        AmountMalformed: "amount_malformed",
+        AmountTooPrecise: "amount_too_precise",
+        AmountTooLarge: "amount_too_large",
+        AmountNegative: "amount_negative",
+    }
+    for refusal, code in refusals.items():
+        assert issubclass(refusal, AmountError)
+        assert refusal("Bad.").code == code

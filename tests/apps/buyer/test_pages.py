@@ -145,6 +145,29 @@ def test_a_refused_quantity_is_named_in_french_beside_its_offer_and_the_search_i
     assert f'<a href="#quantity-{result_id}">' in refused.text
 
 
+@pytest.mark.parametrize("typed", ["\u00b2", "9" * 5000])
+def test_a_quantity_that_python_calls_digits_but_no_count_is_refused_not_a_server_error(
+    client: TestClient, database: Database, clock: FrozenClock, typed: str
+) -> None:
+    result_id = _search_with_one_offer(client, database, clock)
+    front = client.get("/shop/market")
+    refused = client.post(
+        "/shop/cart",
+        data={"result": result_id, "quantity": typed, "csrf_token": _csrf(front.text)},
+    )
+    assert refused.status_code == 400
+    assert "Choose a quantity from 1 to 99." in refused.text
+    cart = client.post(
+        "/shop/cart", data={"result": result_id, "quantity": "2", "csrf_token": _csrf(front.text)}
+    )
+    changed = client.post(
+        str(cart.url) + "/quantity",
+        data={"item": "nutmeg", "quantity": typed, "csrf_token": _csrf(cart.text)},
+    )
+    assert changed.status_code == 400
+    assert 'value="2"' in client.get(str(cart.url)).text
+
+
 def test_a_cart_brought_down_to_nothing_says_it_is_empty_and_offers_no_quote(
     client: TestClient, database: Database, clock: FrozenClock
 ) -> None:

@@ -558,6 +558,62 @@ def test_a_delivery_fee_with_too_many_decimals_says_so_in_french(
     assert _problem_of(refused.text, "delivery_fee") == "6,505 a trop de décimales pour XCD."
 
 
+@pytest.mark.parametrize("typed", ["-5", "-XCD 5.00", "XCD -5"])
+def test_a_delivery_fee_below_zero_is_refused_however_the_minus_is_written(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str], typed: str
+) -> None:
+    client, world = site
+    sign_in(client, capsys)
+    form = client.get(f"/sellers/{PLATFORM}/shop/terms")
+
+    refused = client.post(
+        f"/sellers/{PLATFORM}/shop/terms",
+        data={
+            "pickup": "yes",
+            "delivery": "yes",
+            "delivery_fee": typed,
+            "cash_on_delivery": "yes",
+            "return_days": "14",
+            "csrf_token": csrf(form.text),
+        },
+    )
+
+    assert refused.status_code == 400
+    assert _problem_of(refused.text, "delivery_fee") == "Fees and return days cannot be negative."
+    with world.seller.database.reading() as session:
+        business = session.get(Business, world.business_id)
+        assert business is not None and business.delivery_fee == 700
+
+
+@pytest.mark.parametrize("typed", ["\u00b2", "9" * 5000, "-1", "366"])
+def test_return_days_that_are_no_count_of_days_are_refused_beside_their_field(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str], typed: str
+) -> None:
+    client, world = site
+    sign_in(client, capsys)
+    form = client.get(f"/sellers/{PLATFORM}/shop/terms")
+
+    refused = client.post(
+        f"/sellers/{PLATFORM}/shop/terms",
+        data={
+            "pickup": "yes",
+            "delivery": "yes",
+            "delivery_fee": "7",
+            "cash_on_delivery": "yes",
+            "return_days": typed,
+            "csrf_token": csrf(form.text),
+        },
+    )
+
+    assert refused.status_code == 400
+    assert _problem_of(refused.text, "return_days") == (
+        "Write the return period in days, 0 to 365."
+    )
+    with world.seller.database.reading() as session:
+        business = session.get(Business, world.business_id)
+        assert business is not None and business.return_days == 14
+
+
 def test_pressing_the_same_move_twice_on_a_slow_line_shows_the_order_moved_not_an_error(
     site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
 ) -> None:

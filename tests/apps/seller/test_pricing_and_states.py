@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from comptoir.apps.seller.domain.pricing import Fulfilment, Line, make_quote, typed_amount
+from comptoir.apps.seller.domain.pricing import Fulfilment, Line, make_quote
 from comptoir.apps.seller.domain.states import (
     IllegalMove,
     OrderState,
@@ -17,7 +17,7 @@ from comptoir.apps.seller.domain.states import (
     return_open,
     returns_stock,
 )
-from comptoir.kernel.money import Money, MoneyError
+from comptoir.kernel.money import Money
 
 
 def xcd(minor: int) -> Money:
@@ -124,39 +124,6 @@ def test_the_return_right_lasts_fourteen_days_for_goods_that_allow_it() -> None:
         delivered_at=delivered, now=delivered + timedelta(days=15), return_days=14, returnable=True
     )
     assert not return_open(delivered_at=delivered, now=delivered, return_days=14, returnable=False)
-
-
-@pytest.mark.parametrize(
-    ("typed", "minor"),
-    [
-        ("12.50", 1250),
-        ("12,50", 1250),
-        (" 1 200 ", 120000),
-        ("7", 700),
-        ("1,200.50", 120050),
-        ("1.200,50", 120050),
-        ("1,234,567", 123456700),
-    ],
-)
-@pytest.mark.parametrize("locale", ["en", "fr"])
-def test_an_amount_is_read_with_a_decimal_point_or_a_decimal_comma(
-    typed: str, minor: int, locale: str
-) -> None:
-    assert typed_amount(typed, "XCD", locale=locale).minor == minor
-
-
-def test_a_lone_comma_grouping_thousands_is_a_thousands_mark_only_to_an_english_reader() -> None:
-    assert typed_amount("1,234", "XCD", locale="en").minor == 123400
-    assert typed_amount("1,200", "XCD", locale="fr").minor == 120  # 1,2 as French writes it
-    with pytest.raises(MoneyError):
-        typed_amount("1,234", "XCD", locale="fr")  # 1.234: too many decimals
-
-
-@pytest.mark.parametrize("typed", ["", "twelve", "1,2,3", "12.505", "1,20.50", "1.200.5,0"])
-@pytest.mark.parametrize("locale", ["en", "fr"])
-def test_an_amount_that_is_not_clear_is_refused(typed: str, locale: str) -> None:
-    with pytest.raises(MoneyError):
-        typed_amount(typed, "XCD", locale=locale)
 
 
 def test_the_owner_is_offered_to_ship_a_delivery_and_to_make_a_pickup_ready_never_the_other() -> (

@@ -2,13 +2,19 @@
 
 Every amount in Comptoir (prices, fees, ledger postings, FSPIOP transfers) is a `Money`. Floats
 are refused outright because 0.1 + 0.2 is not 0.3 in binary; the only ways in from text or
-decimals are `Money.parse` and `Money.from_decimal`, which refuse anything they would have to
-round. Rounding happens in one place, `percentage_fee`, and there the caller names the rule.
+decimals are `Money.parse`, `Money.from_decimal` and `typed_amount` (what people type, read in
+their language, then handed to `Money.parse`), which refuse anything they would have to round.
+Rounding happens in one place, `percentage_fee`, and there the caller names the rule.
 """
 
 from comptoir.kernel.money.amount import Money, sum_money
 from comptoir.kernel.money.currencies import (
     AmountError,
+    AmountMalformed,
+    AmountMissing,
+    AmountNegative,
+    AmountTooLarge,
+    AmountTooPrecise,
     CurrencyMismatch,
     MoneyError,
     UnknownCurrency,
@@ -16,9 +22,15 @@ from comptoir.kernel.money.currencies import (
     minor_unit_digits,
 )
 from comptoir.kernel.money.formatting import format_money
+from comptoir.kernel.money.typed import typed_amount, typed_count
 
 __all__ = [
     "AmountError",
+    "AmountMalformed",
+    "AmountMissing",
+    "AmountNegative",
+    "AmountTooLarge",
+    "AmountTooPrecise",
     "CurrencyMismatch",
     "Money",
     "MoneyError",
@@ -27,4 +39,6 @@ __all__ = [
     "known_currencies",
     "minor_unit_digits",
     "sum_money",
+    "typed_amount",
+    "typed_count",
 ]

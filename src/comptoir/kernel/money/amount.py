@@ -20,7 +20,9 @@ from decimal import (
 from typing import Final
 
 from comptoir.kernel.money.currencies import (
-    AmountError,
+    AmountMalformed,
+    AmountTooLarge,
+    AmountTooPrecise,
     CurrencyMismatch,
     minor_unit_digits,
 )
@@ -82,33 +84,30 @@ class Money:
         separators, exponents, NaN, infinity, and any non-zero digit below the currency's
         minor unit ("12.505" for XCD). Zeros past the minor unit ("12.500", or "100.00" for
         JPY) lose nothing, so they are accepted. Negative amounts parse; callers that need a
-        positive amount check `is_positive()`.
+        positive amount check `is_positive()`. What people type in a form ("1 234,50",
+        "EC$12") is `typed_amount`'s to read, in the reader's language.
         """
         if not isinstance(text, str):
             raise TypeError(f"Money.parse reads a str, not {type(text).__name__}.")
         digits = minor_unit_digits(currency)
         if len(text) > _MAX_TEXT_LENGTH:
-            raise AmountError(
-                "amount_too_large", f"An amount may have at most {_MAX_TEXT_LENGTH} characters."
-            )
+            raise AmountTooLarge(f"An amount may have at most {_MAX_TEXT_LENGTH} characters.")
         if not text:
-            raise AmountError("amount_malformed", "The amount is empty.")
+            raise AmountMalformed("The amount is empty.")
         match = _PLAIN_DECIMAL.fullmatch(text)
         if match is None:
-            raise AmountError(
-                "amount_malformed",
+            raise AmountMalformed(
                 f"{text!r} is not a plain decimal amount such as 12.50 "
-                "(digits, an optional minus sign and an optional decimal point).",
+                "(digits, an optional minus sign and an optional decimal point)."
             )
         sign, whole, fraction = match.group(1), match.group(2), match.group(3) or ""
         if fraction[digits:].strip("0"):
-            raise AmountError(
-                "amount_too_precise",
-                f"{text} has too many decimals for {currency}, which allows {digits}.",
+            raise AmountTooPrecise(
+                f"{text} has too many decimals for {currency}, which allows {digits}."
             )
         minor = int(whole + fraction[:digits].ljust(digits, "0"))
         if len(str(minor)) > _MAX_MINOR_DIGITS:
-            raise AmountError("amount_too_large", f"{text} is too large to be an amount.")
+            raise AmountTooLarge(f"{text} is too large to be an amount.")
         return cls(-minor if sign else minor, currency)
 
     @classmethod
@@ -118,7 +117,7 @@ class Money:
             raise TypeError(f"Money.from_decimal takes a Decimal, not {type(value).__name__}.")
         digits = minor_unit_digits(currency)
         if not value.is_finite():
-            raise AmountError("amount_malformed", f"{value} is not a finite amount.")
+            raise AmountMalformed(f"{value} is not a finite amount.")
         sign, coefficient_digits, exponent = value.as_tuple()
         assert isinstance(exponent, int)  # finite, so never the 'n', 'N' or 'F' markers
         coefficient = int("".join(map(str, coefficient_digits)))
@@ -128,7 +127,7 @@ class Money:
             minor = 0
         elif shift >= 0:
             if len(coefficient_digits) + shift > _MAX_MINOR_DIGITS:
-                raise AmountError("amount_too_large", f"{value} is too large to be an amount.")
+                raise AmountTooLarge(f"{value} is too large to be an amount.")
             minor = coefficient * 10**shift
         else:
             # Past this length the whole coefficient lies below the minor unit; checking
@@ -138,12 +137,11 @@ class Money:
             else:
                 minor, dropped = divmod(coefficient, 10**-shift)
             if dropped:
-                raise AmountError(
-                    "amount_too_precise",
-                    f"{value} has too many decimals for {currency}, which allows {digits}.",
+                raise AmountTooPrecise(
+                    f"{value} has too many decimals for {currency}, which allows {digits}."
                 )
             if len(str(minor)) > _MAX_MINOR_DIGITS:
-                raise AmountError("amount_too_large", f"{value} is too large to be an amount.")
+                raise AmountTooLarge(f"{value} is too large to be an amount.")
         return cls(-minor if sign else minor, currency)
 
     # -- conversion -------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Final, Literal
+from typing import Final
 
 from babel.core import get_global
 from babel.numbers import get_currency_precision
@@ -42,19 +42,44 @@ class MoneyError(ValueError):
 
 
 class AmountError(MoneyError):
-    """An amount that cannot be taken exactly: malformed, too precise or absurdly large."""
+    """An amount that cannot be taken exactly. Each reason is a subclass below with its own
+    stable `code`, so that every app words it for its own readers."""
 
-    def __init__(
-        self,
-        code: Literal["amount_malformed", "amount_too_precise", "amount_too_large"],
-        sentence: str,
-    ) -> None:
-        super().__init__(sentence)
-        self.code = code
+    code = "amount_invalid"
 
 
 # The names below are the project's vocabulary (callers use them), so they keep
 # no "Error" suffix.
+class AmountMissing(AmountError):  # noqa: N818
+    """Nothing was typed but spaces or a currency."""
+
+    code = "amount_missing"
+
+
+class AmountMalformed(AmountError):  # noqa: N818
+    """Text that is not an amount, or whose marks leave its meaning in doubt ("1,2,3")."""
+
+    code = "amount_malformed"
+
+
+class AmountTooPrecise(AmountError):  # noqa: N818
+    """A non-zero digit below the currency's minor unit ("12.505" for XCD): never rounded."""
+
+    code = "amount_too_precise"
+
+
+class AmountTooLarge(AmountError):  # noqa: N818
+    """More digits than any real amount has."""
+
+    code = "amount_too_large"
+
+
+class AmountNegative(AmountError):  # noqa: N818
+    """A minus sign where people only ever type what is paid, charged or refunded."""
+
+    code = "amount_negative"
+
+
 class CurrencyMismatch(MoneyError):  # noqa: N818
     """Two amounts in different currencies were combined or ordered."""
 

@@ -19,7 +19,8 @@ from comptoir.apps.buyer.service import age, orders
 from comptoir.apps.buyer.web import buyer_of, protocol_of
 from comptoir.kernel.crypto.sdjwt import http_fetch
 from comptoir.kernel.errors import NOT_FOUND, Problem
-from comptoir.kernel.i18n import LazyText, _
+from comptoir.kernel.i18n import LazyText, _, current_locale
+from comptoir.kernel.money import typed_count
 from comptoir.kernel.web.context import node_context
 from comptoir.kernel.web.navigation import Role
 
@@ -102,7 +103,9 @@ def change_quantity(
     if shopper is None:
         raise Problem(NOT_FOUND)
     try:
-        count = int(quantity) if quantity.strip().isdigit() else -1
+        count = typed_count(quantity, locale=current_locale())
+        if count is None:
+            count = -1
         orders.change_quantity(
             buyer_of(request),
             shopper=shopper,

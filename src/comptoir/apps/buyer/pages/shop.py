@@ -22,7 +22,8 @@ from comptoir.apps.buyer.pages.common import (
 from comptoir.apps.buyer.service import orders, searches
 from comptoir.apps.buyer.web import buyer_of, protocol_of
 from comptoir.kernel.errors import NOT_FOUND, Problem
-from comptoir.kernel.i18n import N_, LazyText
+from comptoir.kernel.i18n import N_, LazyText, current_locale
+from comptoir.kernel.money import typed_count
 from comptoir.kernel.text import typed_text
 from comptoir.kernel.web.context import node_context
 
@@ -107,7 +108,9 @@ def add_to_cart(
     if not token or len(token) > 100:
         token = secrets.token_urlsafe(24)
     try:
-        count = int(quantity) if quantity.strip().isdigit() else 0
+        count = typed_count(quantity, locale=current_locale())
+        if count is None:
+            count = 0
         order_id = orders.add_to_cart(
             buyer, app=app, shopper=orders.shopper_digest(token), result=found, quantity=count
         )

@@ -2,61 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from babel.numbers import get_group_symbol
-
-from comptoir.kernel.money import AmountError, Money, sum_money
-
-
-def _grouped(whole: str, mark: str) -> bool:
-    """Whether `mark` groups the digits of `whole` in thousands, as in "1,234,567"."""
-    return re.fullmatch(rf"-?[0-9]{{1,3}}(?:{re.escape(mark)}[0-9]{{3}})+", whole) is not None
-
-
-def typed_amount(text: str, currency: str, *, locale: str) -> Money:
-    """An amount as a shop owner types it, in the language they read the page in (`locale`):
-    "12.50", "12,50" (a decimal comma, as French speakers write it), "1 234,50", "1,234.50" or
-    "1.234,50"; `MoneyError` when it is not one.
-
-    Spaces of every kind go (French groups thousands with a narrow no-break space). With both
-    marks, the last one is the decimal mark and the other must group thousands. A comma alone
-    is a decimal comma, unless the reader's language groups thousands with it and it does so
-    here: "1,234" is 1234 to an English reader, and too many decimals to a French one."""
-    cleaned = "".join(text.split())
-    if "," in cleaned and "." in cleaned:
-        decimal = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
-        whole, _, fraction = cleaned.rpartition(decimal)
-        grouping = "." if decimal == "," else ","
-        if not _grouped(whole, grouping):
-            raise AmountError("amount_malformed", f"{text!r} mixes its marks.")
-        cleaned = whole.replace(grouping, "") + "." + fraction
-    elif cleaned.count(",") > 1 or cleaned.count(".") > 1:
-        mark = "," if "," in cleaned else "."
-        if not _grouped(cleaned, mark):
-            raise AmountError("amount_malformed", f"{text!r} has a mark out of place.")
-        cleaned = cleaned.replace(mark, "")
-    elif "," in cleaned:
-        if get_group_symbol(locale) == "," and _grouped(cleaned, ","):
-            cleaned = cleaned.replace(",", "")
-        else:
-            cleaned = cleaned.replace(",", ".")
-    return Money.parse(cleaned, currency)
-
-
-def typed_count(text: str, *, locale: str) -> int | None:
-    """A whole number as a shop owner types it ("12", "1 000", and "1,000" to a reader whose
-    language groups thousands with a comma); None when it is not one."""
-    cleaned = "".join(text.split())
-    if get_group_symbol(locale) == "," and _grouped(cleaned, ","):
-        cleaned = cleaned.replace(",", "")
-    if not re.fullmatch(r"[0-9]{1,7}", cleaned):
-        return None
-    return int(cleaned)
+from comptoir.kernel.money import Money, sum_money
 
 
 class Fulfilment(StrEnum):

@@ -11,12 +11,20 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from comptoir.apps.seller.domain.errors import SellerError
-from comptoir.apps.seller.domain.pricing import typed_amount, typed_count
 from comptoir.apps.seller.models import Business, Item
 from comptoir.apps.seller.service.context import Seller, get_business
 from comptoir.kernel.i18n import LazyText, current_locale, lazy
 from comptoir.kernel.ids import new_id
-from comptoir.kernel.money import AmountError, Money, MoneyError, format_money
+from comptoir.kernel.money import (
+    AmountNegative,
+    AmountTooLarge,
+    AmountTooPrecise,
+    Money,
+    MoneyError,
+    format_money,
+    typed_amount,
+    typed_count,
+)
 from comptoir.kernel.text import typed_text
 
 CATEGORIES = ("produce", "spices", "crafts", "clothing", "tourism")
@@ -44,16 +52,16 @@ def _price_problem(typed: str, currency: str) -> LazyText | int:
     """The price in minor units, or what is wrong with it."""
     try:
         price = typed_amount(typed, currency, locale=current_locale())
-    except AmountError as error:
-        if error.code == "amount_too_precise":
-            return lazy(
-                "{value} has too many decimals for {currency}.",
-                value=typed.strip(),
-                currency=currency,
-            )
-        if error.code == "amount_too_large":
-            return _too_high(currency)
-        return lazy("Write the price like 12.50.")
+    except AmountTooPrecise:
+        return lazy(
+            "{value} has too many decimals for {currency}.",
+            value=typed.strip(),
+            currency=currency,
+        )
+    except AmountTooLarge:
+        return _too_high(currency)
+    except AmountNegative:
+        return lazy("The price must be more than zero.")
     except MoneyError:
         return lazy("Write the price like 12.50.")
     if not price.is_positive():

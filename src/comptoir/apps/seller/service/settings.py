@@ -7,10 +7,18 @@ import uuid
 from dataclasses import dataclass
 
 from comptoir.apps.seller.domain.errors import SellerError
-from comptoir.apps.seller.domain.pricing import typed_amount
 from comptoir.apps.seller.service.context import Seller, get_business
 from comptoir.kernel.i18n import LazyText, current_locale, lazy
-from comptoir.kernel.money import AmountError, Money, MoneyError, format_money
+from comptoir.kernel.money import (
+    AmountNegative,
+    AmountTooLarge,
+    AmountTooPrecise,
+    Money,
+    MoneyError,
+    format_money,
+    typed_amount,
+    typed_count,
+)
 from comptoir.kernel.text import typed_text
 
 # As an item's price: a slip of the finger is caught, and a quote's total fits a BIGINT.
@@ -36,15 +44,15 @@ def change_terms(
     fee = _fee(form.delivery_fee.strip() or "0")
     if isinstance(fee, LazyText):
         problems["delivery_fee"] = fee
-    days = form.return_days.strip()
-    if not days.isdigit() or int(days) > 365:
+    days = typed_count(form.return_days, locale=current_locale())
+    if days is None or days > 365:
         problems["return_days"] = lazy("Write the return period in days, 0 to 365.")
     alias = typed_text(form.payment_alias).strip()
     if alias and ("@" not in alias or len(alias) > 128 or " " in alias):
         problems["payment_alias"] = lazy("A payment alias looks like shop@bank.")
     elif not alias and not form.cash_on_delivery:
         problems["payment_alias"] = lazy("Take cash on delivery, a wallet alias, or both.")
-    if problems or isinstance(fee, LazyText):
+    if problems or isinstance(fee, LazyText) or days is None:
         field, text = next(iter(problems.items()))
         raise SellerError(field, text, problems)
     with seller.database.transaction() as session:
@@ -53,25 +61,21 @@ def change_terms(
         business.delivery_fee = fee
         business.cash_on_delivery = form.cash_on_delivery
         business.payment_alias = alias or None
-        business.return_days = int(days)
+        business.return_days = days
 
 
 def _fee(typed: str) -> LazyText | int:
     """The delivery fee in minor units, or what is wrong with it."""
     try:
         fee = typed_amount(typed, "XCD", locale=current_locale())
-    except AmountError as error:
-        if error.code == "amount_too_precise":
-            return lazy(
-                "{value} has too many decimals for {currency}.", value=typed, currency="XCD"
-            )
-        if error.code == "amount_too_large":
-            return _fee_too_high()
-        return lazy("Write the delivery fee like 5.00.")
+    except AmountTooPrecise:
+        return lazy("{value} has too many decimals for {currency}.", value=typed, currency="XCD")
+    except AmountTooLarge:
+        return _fee_too_high()
+    except AmountNegative:
+        return lazy("Fees and return days cannot be negative.")
     except MoneyError:
         return lazy("Write the delivery fee like 5.00.")
-    if fee.is_negative():
-        return lazy("Fees and return days cannot be negative.")
     if fee.minor > MAX_FEE:
         return _fee_too_high()
     return fee.minor
