@@ -168,13 +168,13 @@ def db_downgrade(revision: Annotated[str, typer.Argument()]) -> None:
 @audit_cli.command("verify")
 def audit_verify() -> None:
     """Check the audit log's hash chain; exits 1 if any entry was edited or removed."""
-    from comptoir.kernel import audit
+    from comptoir.kernel import audit_check
     from comptoir.kernel.db import Database
 
     settings = load_settings()
     database = Database.from_url(settings.resolved_database_url)
     try:
-        result = audit.verify(database)
+        result = audit_check.verify(database)
     finally:
         database.dispose()
     if result.ok:

@@ -21,8 +21,8 @@ from comptoir.kernel.audit import (
     entries,
     hash_of,
     record,
-    verify,
 )
+from comptoir.kernel.audit_check import verify
 from comptoir.kernel.clock import FrozenClock
 from comptoir.kernel.db import Base, Database
 from comptoir.kernel.ids import new_id

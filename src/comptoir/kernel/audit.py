@@ -2,7 +2,8 @@
 
 Each entry carries the SHA-256 of its own fields (`entry_hash`) and the hash of the entry before
 it (`previous_hash`); the first entry points at `GENESIS_HASH`. Editing a field breaks the entry's
-own hash; deleting or moving an entry breaks the link of the entry after it. `previous_hash` is
+own hash; deleting or moving an entry breaks the link of the entry after it
+(`comptoir.kernel.audit_check` walks the chain and finds both). `previous_hash` is
 UNIQUE, so two concurrent appends can never both link to the same head: the loser of the race
 inserts nothing (ON CONFLICT DO NOTHING, so the caller's transaction goes on) and retries on the
 new head. (On PostgreSQL appenders also queue on an advisory lock, so that under load nobody
@@ -19,7 +20,6 @@ import hashlib
 import json
 import logging
 import random
-import re
 import time
 import uuid
 from collections.abc import Mapping
@@ -34,7 +34,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.expression import Executable
 
 from comptoir.kernel.clock import Clock, system_clock
-from comptoir.kernel.db import Base, Database, connection_of
+from comptoir.kernel.db import Base, connection_of
 from comptoir.kernel.ids import new_id
 
 logger = logging.getLogger(__name__)
@@ -65,8 +65,6 @@ SECRET_KEYS: Final = frozenset(
     }
 )
 
-_HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
-
 # A fixed 64-bit key for PostgreSQL's advisory lock that queues appends.
 _APPEND_LOCK_KEY: Final = int.from_bytes(
     hashlib.sha256(b"comptoir.kernel_audit_entry.append").digest()[:8], "big", signed=True
@@ -94,30 +92,6 @@ class AuditEntry(Base):
 
     def __repr__(self) -> str:
         return f"<AuditEntry {self.seq} {self.action} by {self.actor} on {self.subject}>"
-
-
-@dataclass(frozen=True)
-class AuditVerification:
-    """The result of walking the whole chain.
-
-    `count` and `head_hash` always describe the whole log. Keep `head_hash` somewhere else
-    (printed in a report, sent to another system, written down): it is the only way to notice
-    later that the newest entries were deleted, see `verify`.
-    """
-
-    ok: bool
-    count: int
-    head_hash: str
-    head_seq: int | None
-    first_bad_seq: int | None = None
-    problem: AuditProblem | None = None
-
-    @property
-    def message(self) -> str:
-        """One sentence for an operator."""
-        if self.ok:
-            return f"The audit log is intact: {self.count} entries, head hash {self.head_hash}."
-        return f"The audit log is broken at entry {self.first_bad_seq}: {self.problem}."
 
 
 @dataclass(frozen=True)
@@ -286,26 +260,6 @@ def record(
     )
 
 
-def verify(target: Session | Database) -> AuditVerification:
-    """Walk the whole chain in `seq` order and report the first entry that does not hold.
-
-    Detected: an edited field in any entry ("edited"), an entry deleted from the middle or the
-    beginning of the log, or entries moved ("deleted or reordered", reported at the entry whose
-    link no longer matches the entry before it), and a link that is not a hash at all ("broken
-    link").
-
-    Not detectable from the log alone: deleting the newest entries, since what remains is a
-    valid, shorter chain. That is detected only against a head hash kept elsewhere; this is why
-    the result reports `head_hash` (and `head_seq`), so operators can anchor it outside the
-    database and compare later.
-    """
-    if isinstance(target, Session):
-        return _walk(target)
-    # A read-only snapshot: on SQLite a deferred BEGIN leaves writers free during the walk.
-    with target.reading() as session:
-        return _walk(session)
-
-
 def entries(
     session: Session,
     *,
@@ -392,44 +346,3 @@ def _refuse_secrets(value: Any) -> None:
     elif isinstance(value, list):
         for inner in value:
             _refuse_secrets(inner)
-
-
-def _walk(session: Session) -> AuditVerification:
-    expected_previous = GENESIS_HASH
-    count = 0
-    head_seq: int | None = None
-    first_bad: tuple[int, AuditProblem] | None = None
-    rows = session.scalars(
-        select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=500)
-    )
-    for entry in rows:
-        count += 1
-        head_seq = entry.seq
-        if first_bad is None:
-            problem = _problem_with(entry, expected_previous)
-            if problem is not None:
-                first_bad = (entry.seq, problem)
-        expected_previous = entry.entry_hash
-        # Entries are only read: forgetting them keeps memory flat on a long log.
-        session.expunge(entry)
-    head_hash = expected_previous
-    if first_bad is None:
-        return AuditVerification(ok=True, count=count, head_hash=head_hash, head_seq=head_seq)
-    return AuditVerification(
-        ok=False,
-        count=count,
-        head_hash=head_hash,
-        head_seq=head_seq,
-        first_bad_seq=first_bad[0],
-        problem=first_bad[1],
-    )
-
-
-def _problem_with(entry: AuditEntry, expected_previous: str) -> AuditProblem | None:
-    if not _HEX_DIGEST.fullmatch(entry.previous_hash or ""):
-        return "broken link"
-    if not _HEX_DIGEST.fullmatch(entry.entry_hash or "") or hash_of(entry) != entry.entry_hash:
-        return "edited"
-    if entry.previous_hash != expected_previous:
-        return "deleted or reordered"
-    return None
