@@ -701,3 +701,30 @@ def test_a_stock_that_is_not_a_whole_number_to_its_reader_is_refused(
 
     assert refused.status_code == 400
     assert _problem_of(refused.text, "stock") is not None
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_more_than_twelve_variants_are_refused_beside_them_and_every_typed_value_shown_again(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str], language: str
+) -> None:
+    client, world = site
+    sign_in(client, capsys)
+    _in_language(client, language)
+    sizes = ", ".join(f"EU {size}" for size in range(35, 49))
+
+    refused = _post_new_item(
+        client, name="Sandals", description="Leather", variants=sizes, returnable="yes"
+    )
+
+    assert refused.status_code == 400
+    problem = _problem_of(refused.text, "variants")
+    assert problem is not None and "12" in problem and "14" in problem
+    if language == "en":
+        assert problem == "An item has at most 12 variants; you wrote 14."
+    assert f'value="{sizes}"' in refused.text
+    assert 'value="Sandals"' in refused.text and ">Leather</textarea>" in refused.text
+    assert re.search(r'id="returnable"[^>]*checked', refused.text)
+    described = re.search(r'<input id="variants"[^>]*aria-describedby="([^"]*)"', refused.text)
+    assert described and described.group(1).split() == ["variants-hint", "variants-error"]
+    with world.seller.database.reading() as session:
+        assert session.scalar(select(Item).where(Item.name == "Sandals")) is None

@@ -31,6 +31,9 @@ CATEGORIES = ("produce", "spices", "crafts", "clothing", "tourism")
 THUMBNAIL_PIXELS = 96
 MAX_PHOTO_BYTES = 5_000_000
 MAX_STOCK = 1_000_000
+# Each variant is a choice the buyer app lists under the item; past a dozen the list no longer
+# fits a small phone's screen.
+MAX_VARIANTS = 12
 # XCD 1,000,000.00: more than any item of a small shop costs, so a slip of the finger (a
 # price typed twice over) is caught, and a quote of 99 of them stays far inside a BIGINT.
 MAX_PRICE = 100_000_000
@@ -90,17 +93,23 @@ def _checked(form: ItemInput, currency: str) -> tuple[str, str, str, int, int, l
     stock = typed_count(form.stock, locale=current_locale())
     if stock is None or stock > MAX_STOCK:
         problems["stock"] = lazy("Write the stock as a whole number, 0 or more.")
+    variants = [part.strip() for part in typed_text(form.variants).split(",") if part.strip()]
+    if len(variants) > MAX_VARIANTS:
+        problems["variants"] = lazy(
+            "An item has at most {limit} variants; you wrote {count}.",
+            limit=MAX_VARIANTS,
+            count=len(variants),
+        )
     if problems or isinstance(price, LazyText) or stock is None:
         field, text = next(iter(problems.items()))
         raise SellerError(field, text, problems)
-    variants = [part.strip() for part in typed_text(form.variants).split(",") if part.strip()]
     return (
         name,
         typed_text(form.description).strip()[:2000],
         form.category,
         price,
         stock,
-        variants[:12],
+        variants,
     )
 
 
