@@ -5,7 +5,6 @@ it, and a payment agreed twice is paid once."""
 from __future__ import annotations
 
 import re
-import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
+from tests.browser.wallet_signin import codes_sent, new_code, signed_in_to_wallet
 from tests.support.servers import RunningServer
 
 pytestmark = pytest.mark.browser
@@ -21,34 +21,11 @@ PHONE = "+17585550201"  # Aline Baptiste, Antilles Bank, reads French
 WALLET = "/wallets/antilles-bank"
 
 
-def _last_code(server: RunningServer, phone: str) -> str:
-    database = server.log_path.parent / "comptoir.db"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        with sqlite3.connect(database) as connection:
-            row = connection.execute(
-                "select body from sms_message where recipient = ? order by created_at desc",
-                (phone,),
-            ).fetchone()
-        if row is not None and (found := re.search(r"\b(\d{6})\b", row[0])):
-            return found.group(1)
-        time.sleep(0.2)
-    raise AssertionError("no one-time code was kept for " + phone)
-
-
 @pytest.fixture(scope="module")
 def customer(browser: Browser, demo_server: RunningServer) -> Iterator[Page]:
     context = browser.new_context(java_script_enabled=False, locale="fr-FR")
     page = context.new_page()
-    page.goto(demo_server.url + WALLET + "/signin")
-    page.click(f"form[action='{WALLET}/signin/oidc'] button")
-    page.fill("#phone", PHONE)
-    page.click("form[action='/identity/login'] button")
-    page.fill("input[name=code]", _last_code(demo_server, PHONE))
-    page.click("main form button[type=submit] >> nth=0")
-    if "/identity/" in page.url:  # what the wallet will receive: shared once
-        page.click("main form button[type=submit] >> nth=0")
-    assert page.url.endswith(WALLET + "/home"), page.url
+    signed_in_to_wallet(page, demo_server, WALLET, PHONE)
     yield page
     context.close()
 
@@ -110,8 +87,9 @@ def test_a_phone_number_left_unshared_says_how_to_share_it_and_then_signs_in(
     page.goto(demo_server.url + "/wallets/island-wallet/signin")
     page.click("form[action='/wallets/island-wallet/signin/oidc'] button")
     page.fill("#phone", kwame)
+    before = codes_sent(demo_server, kwame)
     page.click("form[action='/identity/login'] button")
-    page.fill("input[name=code]", _last_code(demo_server, kwame))
+    page.fill("input[name=code]", new_code(demo_server, kwame, before))
     page.click("main form button[type=submit] >> nth=0")
     page.uncheck("#claim-phone_number")
     page.click("button[value=allow]")
