@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import false
@@ -137,18 +138,22 @@ class Order(Base):
 
 
 class SignIn(Base):
-    """A business owner's one-time code and wrong-code count."""
+    """The one-time code last sent to a phone at a platform, the count of wrong codes since,
+    and the codes sent in the current window. Kept per phone, not per business, so that a
+    number without a shop is counted and held back exactly like one with."""
 
     __tablename__ = "seller_signin"
 
-    business_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("seller_business.id"), primary_key=True
-    )
+    platform_id: Mapped[str] = mapped_column(ForeignKey("seller_platform.id"), primary_key=True)
+    phone: Mapped[str] = mapped_column(String(16), primary_key=True)
     code_digest: Mapped[str | None] = mapped_column(String(64))
     code_expires_at: Mapped[datetime | None]
     failures: Mapped[int]
     locked_until: Mapped[datetime | None]
     updated_at: Mapped[datetime]
+    code_sent_at: Mapped[datetime | None]
+    window_started_at: Mapped[datetime | None]
+    sent_in_window: Mapped[int] = mapped_column(server_default=text("0"))
 
 
 class OwnerSession(Base):

@@ -17,12 +17,14 @@ from comptoir.apps.seller.pages.common import (
     platform_or_404,
     render,
     see_other,
+    when,
 )
 from comptoir.apps.seller.service import identity, orders, signin
 from comptoir.apps.seller.service import items as catalogue
 from comptoir.apps.seller.web import seller_of
 from comptoir.kernel.errors import NOT_FOUND, Problem
-from comptoir.kernel.i18n import N_, LazyText
+from comptoir.kernel.i18n import N_, LazyText, _, ngettext
+from comptoir.kernel.one_time_codes import MAX_CODES_PER_WINDOW, Hold, seconds_until
 from comptoir.kernel.web.context import node_context
 
 router = APIRouter(include_in_schema=False)
@@ -118,17 +120,38 @@ def signin_phone(
             },
             status_code=400,
         )
-    signin.request_code(seller_of(request), platform_id=platform_id, phone=normalised)
-    return render(
-        request,
-        "seller/signin.html",
-        {
-            "platform": platform,
-            "step": "code",
-            "phone": normalised,
-            "return_path": code_step(platform_id, normalised),
-        },
-    )
+    seller = seller_of(request)
+    asked = signin.request_code(seller, platform_id=platform_id, phone=normalised)
+    context: dict[str, object] = {
+        "platform": platform,
+        "step": "code",
+        "phone": asked.phone,
+        "return_path": code_step(platform_id, asked.phone),
+    }
+    if asked.held is None:
+        return render(request, "seller/signin.html", context)
+    if asked.held.reason is Hold.RESEND_WAIT:
+        # Asked again too soon: the code step stays, for the code sent before still works.
+        context["error"] = ngettext(
+            "A code was asked for this number a moment ago. Wait {count} second before asking "
+            "for a new one.",
+            "A code was asked for this number a moment ago. Wait {count} seconds before asking "
+            "for a new one.",
+            seconds_until(asked.held.until, seller.clock.now()),
+        )
+    else:
+        del context["return_path"]  # the phone step is the page to come back to
+        context.update(
+            step="phone",
+            oidc_available=identity.registration(seller, platform_id) is not None,
+            error=_(
+                "This number has asked for {count} codes in the last hour. You can ask for a "
+                "new one at {time}.",
+                count=MAX_CODES_PER_WINDOW,
+                time=when(asked.held.until),
+            ),
+        )
+    return render(request, "seller/signin.html", context, status_code=429)
 
 
 @router.post("/sellers/{platform_id}/signin/code")

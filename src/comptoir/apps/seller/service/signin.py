@@ -2,32 +2,35 @@
 
 The one-time code is the fallback of signing in with Comptoir ID (`service/identity.py`), which
 ends in the same `open_session` for the business the verified phone number belongs to.
-`deliver_code` prints the code on the server console (the SMS block will send it). Three wrong
-codes lock the business for ten minutes; an unknown number is answered exactly like a known one.
+`deliver_code` prints the code on the server console (the SMS block will send it).
+The rules are those of `kernel/one_time_codes.py`: a new code waits 30 seconds after the last,
+no phone gets more than five an hour at one platform, and three wrong codes in a row lock the
+phone for ten minutes. A number without a shop is answered exactly like one with (its asks and
+its wrong codes are counted the same way, only nothing is sent), so the form cannot tell who
+sells here.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 import sys
 import uuid
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Final
 
 import phonenumbers
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from comptoir.apps.seller.models import Business, OwnerSession, SignIn
 from comptoir.apps.seller.service.context import Seller, get_platform
 from comptoir.kernel import audit
+from comptoir.kernel import one_time_codes as rules
 from comptoir.kernel.ids import new_id
 
-CODE_LIFETIME: Final = timedelta(minutes=5)
-MAX_WRONG_CODES: Final = 3
-LOCK_DURATION: Final = timedelta(minutes=10)
 SESSION_LIFETIME: Final = timedelta(hours=8)
 
 
@@ -50,78 +53,124 @@ def deliver_code(platform_name: str, phone: str, code: str) -> None:
     sys.stderr.flush()
 
 
-def _digest(business_id: uuid.UUID, code: str) -> str:
-    return hashlib.sha256(f"{business_id}\n{code.strip()}".encode()).hexdigest()
-
-
-def _state(session: Session, business_id: uuid.UUID, seller: Seller) -> SignIn:
-    found = session.get(SignIn, business_id, with_for_update=True)
-    if found is None:
-        found = SignIn(business_id=business_id, failures=0, updated_at=seller.clock.now())
-        session.add(found)
-        session.flush()
-    return found
-
-
 def find_business(session: Session, platform_id: str, phone: str) -> Business | None:
     return session.scalar(
         select(Business).where(Business.platform_id == platform_id, Business.phone == phone)
     )
 
 
-def request_code(seller: Seller, *, platform_id: str, phone: str) -> str:
+@dataclass(frozen=True)
+class CodeRequest:
+    """The answer to asking for a code: the phone, normalised, and, when no code may be sent
+    yet, why and until when. A locked phone is answered as if a code were sent (the wrong-code
+    message already says to wait ten minutes)."""
+
+    phone: str
+    held: rules.Held | None = None
+
+
+def request_code(seller: Seller, *, platform_id: str, phone: str) -> CodeRequest:
+    """Send a code to `phone` if it belongs to a business here and none is held back by the
+    wait between codes, the hourly cap or the lock. A refused ask changes nothing."""
     phone = normalise_phone(phone)
     now = seller.clock.now()
     with seller.database.transaction() as session:
         platform = get_platform(session, platform_id)
         business = find_business(session, platform_id, phone)
-        if business is None:
-            return phone
-        state = _state(session, business.id, seller)
-        if state.locked_until is not None and state.locked_until > now:
-            return phone
-        code = f"{secrets.randbelow(10**6):06d}"
-        state.code_digest = _digest(business.id, code)
-        state.code_expires_at = now + CODE_LIFETIME
-        state.updated_at = now
-        deliver_code(platform.name, phone, code)
-    return phone
+        state = _state(session, platform_id, phone, now)
+        attempt = _attempt(state)
+        held = rules.hold_on_sending(attempt, now)
+        if held is not None:
+            # Nothing was written: a phone held back already had its row.
+            if held.reason is rules.Hold.LOCKED:
+                return CodeRequest(phone)
+            return CodeRequest(phone, held)
+        # A number without a shop gets a code that goes nowhere, stored and counted like any
+        # other, so that its waits, its cap and its lock answer as a shop's would.
+        code = rules.new_code()
+        digest = rules.code_digest(platform_id, phone, code)
+        after = rules.code_sent(attempt, digest=digest, now=now)
+        _keep(state, after, now)
+        if business is not None:
+            deliver_code(platform.name, phone, code)
+        return CodeRequest(phone)
 
 
 def verify_code(seller: Seller, *, platform_id: str, phone: str, code: str) -> str | None:
-    """A session token when the code is right; None otherwise (wrong, expired or locked)."""
+    """A session token when the code is right; None otherwise (wrong, expired or locked).
+    Wrong codes count towards the lock, for a number without a shop too."""
     phone = normalise_phone(phone)
     now = seller.clock.now()
     with seller.database.transaction() as session:
         get_platform(session, platform_id)
+        if not possible_phone(phone):
+            return None  # no code was ever sent to it, and no row is made for it
+        state = _state(session, platform_id, phone, now)
+        before = _attempt(state)
+        verdict = rules.check_code(
+            before, digest=rules.code_digest(platform_id, phone, code), now=now
+        )
+        _keep(state, verdict.after, now)
         business = find_business(session, platform_id, phone)
         if business is None:
             return None
-        state = _state(session, business.id, seller)
-        state.updated_at = now
-        if state.locked_until is not None and state.locked_until > now:
+        if verdict.locked_until is not None and not rules.is_locked(before, now):
+            # This wrong code is the one that locks the shop (not a try while it is locked).
+            audit.record(
+                session,
+                actor=f"seller:{business.id}",
+                action="seller.signin.locked",
+                subject=str(business.id),
+                clock=seller.clock,
+            )
+        if not verdict.accepted:
             return None
-        good = (
-            state.code_digest is not None
-            and state.code_expires_at is not None
-            and state.code_expires_at > now
-            and hmac.compare_digest(state.code_digest, _digest(business.id, code))
-        )
-        if not good:
-            state.failures += 1
-            if state.failures >= MAX_WRONG_CODES:
-                state.failures, state.code_digest, state.code_expires_at = 0, None, None
-                state.locked_until = now + LOCK_DURATION
-                audit.record(
-                    session,
-                    actor=f"seller:{business.id}",
-                    action="seller.signin.locked",
-                    subject=str(business.id),
-                    clock=seller.clock,
-                )
-            return None
-        state.failures, state.code_digest, state.code_expires_at = 0, None, None
         return open_session(session, seller, business.id)
+
+
+def _state(session: Session, platform_id: str, phone: str, now: datetime) -> SignIn:
+    """The phone's row, locked for this transaction. It is made first if need be, in a way
+    that two asks at once cannot both make it, so concurrent asks queue on one row and the
+    cap holds."""
+    found = session.get(SignIn, (platform_id, phone), with_for_update=True)
+    if found is not None:
+        return found
+    values = {
+        "platform_id": platform_id,
+        "phone": phone,
+        "failures": 0,
+        "sent_in_window": 0,
+        "updated_at": now,
+    }
+    # The two databases Comptoir runs on; both skip a row another transaction just made.
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(module.insert(SignIn).values(values).on_conflict_do_nothing())
+    found = session.get(SignIn, (platform_id, phone), with_for_update=True)
+    assert found is not None
+    return found
+
+
+def _attempt(state: SignIn) -> rules.Attempt:
+    return rules.Attempt(
+        state.code_digest,
+        state.code_expires_at,
+        state.failures,
+        state.locked_until,
+        state.code_sent_at,
+        state.window_started_at,
+        state.sent_in_window,
+    )
+
+
+def _keep(state: SignIn, attempt: rules.Attempt, now: datetime) -> None:
+    state.code_digest = attempt.code_digest
+    state.code_expires_at = attempt.code_expires_at
+    state.failures = attempt.failures
+    state.locked_until = attempt.locked_until
+    state.code_sent_at = attempt.code_sent_at
+    state.window_started_at = attempt.window_started_at
+    state.sent_in_window = attempt.sent_in_window
+    state.updated_at = now
 
 
 def open_session(session: Session, seller: Seller, business_id: uuid.UUID) -> str:
