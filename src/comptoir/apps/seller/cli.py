@@ -157,9 +157,22 @@ def business_add(
 ) -> None:
     """Add a business to a platform."""
     from comptoir.apps.seller.service.platforms import add_business
-    from comptoir.apps.seller.service.signin import normalise_phone
-    from comptoir.kernel.money import Money
+    from comptoir.apps.seller.service.signin import normalise_phone, possible_phone
+    from comptoir.kernel.money import Money, MoneyError
 
+    owner_phone = normalise_phone(phone)
+    if not possible_phone(owner_phone):
+        typer.echo(
+            f"comptoir seller: --phone: {phone!r} is not a phone number with its country code, "
+            "such as +1 758 555 0101.",
+            err=True,
+        )
+        raise typer.Exit(2)
+    try:
+        fee = Money.parse(delivery_fee, "XCD").minor
+    except MoneyError as error:
+        typer.echo(f"comptoir seller: --delivery-fee: {error}", err=True)
+        raise typer.Exit(2) from None
     seller = _seller()
     try:
         business_id = add_business(
@@ -167,11 +180,11 @@ def business_add(
             platform_id=platform_id,
             slug=slug,
             name=name,
-            phone=normalise_phone(phone),
+            phone=owner_phone,
             city=city,
             description=description,
             payment_alias=alias,
-            delivery_fee=Money.parse(delivery_fee, "XCD").minor,
+            delivery_fee=fee,
         )
     except SellerError as error:
         typer.echo(f"comptoir: {error.text.render()}", err=True)
@@ -187,15 +200,27 @@ def business_stock(
     slug: Annotated[str, typer.Argument()],
     catalogue_file: Annotated[str, typer.Argument(help="JSON list of items.")],
 ) -> None:
-    """Load items from a JSON file: [{name, description, category, price, stock}]."""
-    import json
+    """Load items from a JSON file: [{name, category, price, description, stock, returnable,
+    variants, age_restricted}]. A file with any problem adds nothing; every problem is listed."""
     from pathlib import Path
 
     from sqlalchemy import select
 
     from comptoir.apps.seller.models import Business
-    from comptoir.apps.seller.service.items import ItemInput, add_item
+    from comptoir.apps.seller.service.catalogue_file import read_catalogue
+    from comptoir.apps.seller.service.items import add_items
 
+    try:
+        text = Path(catalogue_file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        typer.echo(f"comptoir: cannot read {catalogue_file}: {error}", err=True)
+        raise typer.Exit(1) from None
+    catalogue = read_catalogue(text)
+    if catalogue.problems:
+        for problem in catalogue.problems:
+            typer.echo(f"comptoir: {catalogue_file}: {problem}", err=True)
+        typer.echo(f"comptoir: nothing was added from {catalogue_file}", err=True)
+        raise typer.Exit(1)
     seller = _seller()
     try:
         with seller.database.reading() as session:
@@ -205,20 +230,12 @@ def business_stock(
         if business is None:
             typer.echo("comptoir: there is no such business", err=True)
             raise typer.Exit(1)
-        for entry in json.loads(Path(catalogue_file).read_text(encoding="utf-8")):
-            add_item(
-                seller,
-                platform_id=platform_id,
-                business_id=business.id,
-                form=ItemInput(
-                    entry["name"],
-                    entry.get("description", ""),
-                    entry["category"],
-                    str(entry["price"]),
-                    str(entry.get("stock", 10)),
-                    bool(entry.get("returnable", True)),
-                    ", ".join(entry.get("variants", [])),
-                ),
-            )
+        added = add_items(
+            seller, platform_id=platform_id, business_id=business.id, forms=catalogue.items
+        )
+    except SellerError as error:
+        typer.echo(f"comptoir: {error.text.render()}", err=True)
+        raise typer.Exit(1) from None
     finally:
         seller.database.dispose()
+    typer.echo(f"{len(added)} items added to {slug}")

@@ -113,6 +113,16 @@ def _checked(form: ItemInput, currency: str) -> tuple[str, str, str, int, int, l
     )
 
 
+def item_problems(form: ItemInput, currency: str = "XCD") -> dict[str, LazyText]:
+    """What is wrong with each field of an item as typed, as adding it would say; {} if
+    nothing is."""
+    try:
+        _checked(form, currency)
+    except SellerError as error:
+        return error.fields
+    return {}
+
+
 def add_item(
     seller: Seller, *, platform_id: str, business_id: uuid.UUID, form: ItemInput
 ) -> uuid.UUID:
