@@ -4,6 +4,8 @@ ledger: same answers to every batch, same balances, same log."""
 from __future__ import annotations
 
 import random
+import threading
+import time
 from collections.abc import Callable
 from uuid import UUID
 
@@ -261,3 +263,41 @@ def test_each_sqlite_lookup_of_a_set_of_ids_probes_an_index_once_per_id(database
             assert not any("LIST SUBQUERY" in step or "AUTOMATIC" in step for step in plan), plan
             assert any(step.startswith("SCAN json_each") for step in plan), (name, plan)
             assert any(step.startswith("SEARCH") and index in step for step in plan), (name, plan)
+
+
+def test_the_same_new_transfer_sent_twice_at_once_is_applied_once_and_answered_exists_after(
+    database: Database,
+) -> None:
+    twin = Twin(database)
+    transfer = twin.payment(twin.accounts[1], twin.accounts[2], 10)
+    first_open = threading.Event()
+    answers: dict[str, object] = {}
+
+    def second() -> None:
+        first_open.wait(10)
+        try:
+            with database.transaction() as session:
+                answers["second"] = twin.store.create_transfers(session, [transfer])
+        except Exception as error:
+            answers["second"] = error
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    with database.transaction() as session:
+        answers["first"] = twin.store.create_transfers(session, [transfer])
+        first_open.set()
+        # The second waits for this transaction: on its account rows on PostgreSQL (and then
+        # its insert would have met this one's row), on the write lock on SQLite.
+        time.sleep(0.3)
+    thread.join(20)
+
+    assert answers == {"first": [], "second": [(0, TransferResult.EXISTS)]}
+    with database.transaction() as session:
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(LedgerTransferRow)
+                .where(LedgerTransferRow.id == transfer.id)
+            )
+            == 1
+        )

@@ -97,14 +97,19 @@ class PostgresLedgerSql(LedgerSql):
 
     def insert_new_transfers(self, transfers: Sequence[Transfer]) -> bool:
         cursor = self.cursor
-        cursor.execute("SAVEPOINT ledger_new_transfers")
+        # A lone row goes in or writes nothing, so it needs no savepoint: the switch applies
+        # its transfers one at a time, and a savepoint costs two round trips here.
+        guarded = len(transfers) > 1
+        if guarded:
+            cursor.execute("SAVEPOINT ledger_new_transfers")
         # A row whose id is already stored, or is being stored by a transaction not yet
         # committed (which this insert then waits for), is skipped and not counted.
         cursor.execute(_PG_INSERT_NEW_TRANSFERS, self._transfer_columns(transfers))
         all_new: bool = cursor.rowcount == len(transfers)
-        if not all_new:
-            cursor.execute("ROLLBACK TO SAVEPOINT ledger_new_transfers")
-        cursor.execute("RELEASE SAVEPOINT ledger_new_transfers")
+        if guarded:
+            if not all_new:
+                cursor.execute("ROLLBACK TO SAVEPOINT ledger_new_transfers")
+            cursor.execute("RELEASE SAVEPOINT ledger_new_transfers")
         return all_new
 
     @staticmethod

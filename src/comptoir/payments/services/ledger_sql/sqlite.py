@@ -172,13 +172,16 @@ class SqliteLedgerSql(LedgerSql):
     def insert_new_transfers(self, transfers: Sequence[Transfer]) -> bool:
         rows = self._transfer_rows(transfers)
         cursor = self.cursor
-        cursor.execute("SAVEPOINT ledger_new_transfers")
+        guarded = len(rows) > 1  # a lone row goes in or writes nothing
+        if guarded:
+            cursor.execute("SAVEPOINT ledger_new_transfers")
         # Each row an id already holds is skipped; executemany sums the rows it inserted.
         cursor.executemany(_SQLITE_INSERT_NEW_TRANSFERS, rows)
         all_new: bool = cursor.rowcount == len(rows)
-        if not all_new:
-            cursor.execute("ROLLBACK TO ledger_new_transfers")
-        cursor.execute("RELEASE ledger_new_transfers")
+        if guarded:
+            if not all_new:
+                cursor.execute("ROLLBACK TO ledger_new_transfers")
+            cursor.execute("RELEASE ledger_new_transfers")
         return all_new
 
     def _transfer_rows(self, transfers: Sequence[Transfer]) -> list[tuple[Any, ...]]:
