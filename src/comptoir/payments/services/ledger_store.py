@@ -82,13 +82,13 @@ class LedgerStore:
     def _apply_as_new(
         self, sql: LedgerSql, transfers: Sequence[Transfer]
     ) -> list[tuple[int, TransferResult]] | None:
-        """Apply a batch as if none of its ids were stored: the common case, a batch of new
-        transfers, without the read that would find them, a third of the batch's reading and
-        locking (bench/payments.py). Kept only if every transfer succeeds and the insert finds
-        none of their ids stored; otherwise write nothing and answer None, and the batch is
-        applied again knowing what is stored. That gives the same answers: a resent id, or one
-        of these transfers failing, is exactly what the second pass reads the store for, and a
-        batch with neither met nothing stored under its ids."""
+        """Apply a batch as if none of its ids were stored (the common case: new transfers),
+        without the read that would find them, nearly half of a batch's reading and locking
+        (bench/payments.py). Kept only if every transfer succeeds and the insert finds none of
+        their ids stored; otherwise write nothing and answer None, and the batch is applied
+        again knowing what is stored. The answers are the same: a resent id, or one of these
+        transfers failing, is what the second pass reads the store for, and a batch with
+        neither met nothing stored under its ids."""
         ledger = self._ledger_for(sql, transfers, read_batch_transfers=False)
         if ledger.create_transfers(transfers):
             return None
