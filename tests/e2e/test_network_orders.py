@@ -502,8 +502,11 @@ def test_every_beckn_message_of_these_orders_was_accepted_by_its_receiver(market
         )
     ]
 
-    assert len(refused) == 1, refused
-    assert '"POST /sellers/island-market/beckn/select HTTP/1.1" 401' in refused[0]
+    # At most that one, which a test earlier in this module sends (when it ran): so this check
+    # also holds on its own, or when the module's tests are split between workers.
+    deliberate = '"POST /sellers/island-market/beckn/select HTTP/1.1" 401'
+    assert len(refused) <= 1, refused
+    assert all(deliberate in line for line in refused), refused
 
 
 # Paying with a wallet, on the demo node (switch, wallets, network, platforms, buyer app)
