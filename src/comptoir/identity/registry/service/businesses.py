@@ -76,8 +76,16 @@ def register_business(
         )
     )
     RegistryError.raise_all(problems)
-    taken = session.scalar(select(Business.id).where(Business.registration_number == number))
+    taken = session.scalar(select(Business).where(Business.registration_number == number))
     if taken is not None:
+        if (taken.owner_id, taken.name, taken.address, taken.sector) == (
+            owner.id,
+            clean_name,
+            clean_address,
+            clean_sector,
+        ):
+            # The same form sent again (a second press of the button): the first answer.
+            return _record(taken, owner)
         raise RegistryError(
             "duplicate_registration_number",
             lazy("A business with this registration number is already registered."),
