@@ -158,6 +158,31 @@ def test_a_national_id_already_registered_is_refused_with_a_clear_message(node: 
     assert people(node) == 1
 
 
+def test_a_phone_and_a_national_id_both_already_registered_are_named_at_once(
+    node: Node,
+) -> None:
+    enrol_marie(node)
+    browser = node.browser(**{"accept-language": "en"})
+    form = browser.get("/identity/register")
+
+    answer = browser.post(
+        "/identity/register",
+        data={
+            **DETAILS,
+            "phone": MARIE,
+            "national_id": "lc-1988-0001",
+            "locale": "en",
+            "csrf_token": csrf(form.text),
+        },
+    )
+
+    assert answer.status_code == 400
+    assert "There are 2 problems" in answer.text
+    assert 'id="phone-error"' in answer.text and 'id="national_id-error"' in answer.text
+    assert node.latest_sms(MARIE) is None
+    assert people(node) == 1
+
+
 @pytest.mark.parametrize(
     ("changes", "code"),
     [
