@@ -114,6 +114,27 @@ def test_three_wrong_enrolment_codes_lock_signing_up_and_go_back_to_the_details(
     assert people(node) == 0
 
 
+def test_asking_for_a_new_code_while_signing_up_is_locked_speaks_of_signing_up(
+    node: Node,
+) -> None:
+    browser = node.browser()
+    form = browser.get("/identity/register")
+    page = browser.post("/identity/register", data={**DETAILS, "csrf_token": csrf(form.text)})
+    wrong = f"{(int(node.code_sent_to(KWAME)) + 7) % 10**6:06d}"
+    for _ in range(3):
+        page = browser.post(
+            "/identity/register/code",
+            data={**DETAILS, "code": wrong, "csrf_token": csrf(page.text)},
+        )
+
+    again = browser.post("/identity/register", data={**DETAILS, "csrf_token": csrf(page.text)})
+
+    assert again.status_code == 429
+    assert "Signing up with this number is locked until" in again.text
+    assert "Logging in" not in again.text
+    assert 'id="phone-error"' in again.text and 'value="Kwame  Charles"' in again.text
+
+
 def enrol_marie(node: Node, national_id: str | None = "LC-1988-0001") -> None:
     with node.database.transaction() as session:
         enrol_person(

@@ -90,17 +90,23 @@ def _as_domain(row: OneTimeCode) -> domain.CodeState:
     )
 
 
-def _refuse_if_locked(state: domain.CodeState, now: datetime) -> None:
+def _refuse_if_locked(state: domain.CodeState, now: datetime, *, purpose: str) -> None:
     if state.locked(now):
         assert state.locked_until is not None
-        raise RegistryError(
-            "phone_locked",
+        time = state.locked_until.astimezone(UTC).strftime("%H:%M")
+        # Said of what the person is doing: someone signing up has nothing to log in to yet.
+        text = (
             lazy(
+                "Too many wrong codes. Signing up with this number is locked until {time} UTC.",
+                time=time,
+            )
+            if purpose == domain.ENROL
+            else lazy(
                 "Too many wrong codes. Logging in with this number is locked until {time} UTC.",
-                time=state.locked_until.astimezone(UTC).strftime("%H:%M"),
-            ),
-            field="phone",
+                time=time,
+            )
         )
+        raise RegistryError("phone_locked", text, field="phone")
 
 
 def _issue_code(
@@ -115,7 +121,7 @@ def _issue_code(
     now = clock.now()
     row = _state(session, phone, now)
     state = _as_domain(row)
-    _refuse_if_locked(state, now)
+    _refuse_if_locked(state, now, purpose=purpose)
     resend_at = state.resend_at()
     if resend_at is not None and resend_at > now:
         seconds = int((resend_at - now).total_seconds()) + 1
