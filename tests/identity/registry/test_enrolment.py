@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 import uuid
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
-from comptoir.identity.registry.models import Person
+from comptoir.identity.registry.models import OneTimeCode, Person
 from comptoir.identity.registry.service import (
     RegistryError,
     enrol_person,
@@ -76,6 +77,32 @@ def test_a_person_registers_with_their_phone_and_a_code(node: Node) -> None:
         "birthdate": "1995-07-01",
         "locale": "fr",
     }
+
+
+def test_the_code_form_sent_twice_registers_once_and_the_second_answer_says_to_log_in(
+    node: Node,
+) -> None:
+    first_press = node.browser()
+    form = first_press.get("/identity/register")
+    sent = first_press.post("/identity/register", data={**DETAILS, "csrf_token": csrf(form.text)})
+    # A second press sends the same form before the first answer comes back, so the browser
+    # shows the second answer and never keeps the first one's cookie.
+    second_press = node.browser()
+    second_press.cookies = httpx.Cookies(first_press.cookies)
+    data = {**DETAILS, "code": node.code_sent_to(KWAME), "csrf_token": csrf(sent.text)}
+
+    first = first_press.post("/identity/register/code", data=data, follow_redirects=False)
+    second = second_press.post("/identity/register/code", data=data, follow_redirects=False)
+
+    assert first.status_code == 303
+    assert second.status_code == 400
+    assert "This phone number is registered now" in second.text
+    assert "wrong" not in second.text
+    assert 'id="phone-error"' in second.text and 'href="/identity/login"' in second.text
+    assert people(node) == 1
+    with node.database.reading() as session:
+        code_state = session.get(OneTimeCode, KWAME)
+    assert code_state is not None and code_state.failures == 0
 
 
 def test_a_wrong_enrolment_code_registers_nobody(node: Node) -> None:

@@ -323,6 +323,18 @@ def confirm_enrolment(
     """Check an enrolment code; the right one enrols the person and opens their session."""
     clean_phone = domain.normalise_phone(phone)
     code = domain.typed_code(code)
+    if find_person_by_phone(session, phone=clean_phone) is not None:
+        # Most often this very form sent twice (a second press of the button): the first
+        # one registered the person and used the code up. No code can enrol a registered
+        # number, so this is said plainly rather than judged, and costs no try.
+        raise RegistryError(
+            "already_registered",
+            lazy(
+                "This phone number is registered now, perhaps by this form sent a moment "
+                "ago. Log in with it."
+            ),
+            field="phone",
+        )
     verdict = _judge(
         session, phone=clean_phone, purpose=domain.ENROL, code=code, secret=secret, clock=clock
     )
