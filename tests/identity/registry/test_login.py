@@ -3,6 +3,7 @@ the code's lifetime, the resend wait, the lock after wrong codes, method locks, 
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -381,3 +382,50 @@ def test_the_session_cookie_is_secure_when_the_node_is_served_over_https(
 
     assert answer.status_code == 303
     assert "Secure" in answer.headers["set-cookie"]
+
+
+def _language_switch_target(page: str) -> str:
+    found = re.search(
+        r'action="/language">\s*<input[^>]*>\s*<input type="hidden" name="next" '
+        r'value="([^"]+)"',
+        page,
+    )
+    assert found, "the page has no language switch"
+    return html.unescape(found.group(1))
+
+
+def test_switching_language_at_the_code_step_keeps_the_code_step_and_sends_no_new_code(
+    node: Node,
+) -> None:
+    enrol(node)
+    browser = node.browser()
+    page = ask_code(browser, "+1 758 555 0101", "/identity/me/consents")
+    sent = node.latest_sms(MARIE)
+    target = _language_switch_target(page.text)
+
+    switched = browser.post(
+        "/language",
+        data={"lang": "fr", "next": target, "csrf_token": csrf(page.text)},
+        follow_redirects=True,
+    )
+
+    assert switched.status_code == 200
+    assert switched.headers["content-language"] == "fr"
+    assert 'name="code"' in switched.text and f'name="phone" value="{MARIE}"' in switched.text
+    assert 'name="next" value="/identity/me/consents"' in switched.text
+    assert node.latest_sms(MARIE) == sent  # no new code
+    # The code sent before still signs in from the page in the new language.
+    answer = send_code(
+        browser, switched.text, MARIE, node.code_sent_to(MARIE), "/identity/me/consents"
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/identity/me/consents"
+
+
+def test_a_code_step_address_with_a_phone_that_is_not_one_shows_the_phone_step(
+    node: Node,
+) -> None:
+    page = node.browser().get("/identity/login", params={"phone": "not a phone"})
+
+    assert page.status_code == 200
+    assert 'name="code"' not in page.text and 'id="phone"' in page.text
