@@ -1,14 +1,16 @@
 """The identity block's pages on a 360 px phone, in English and in French, for a person signed
-in and for the operator: nothing is wider than the screen (a wide table scrolls in its own
-box), so no page has to be scrolled sideways to be read."""
+in (holding a credential) and for the operator: nothing is wider than the screen (a wide table
+scrolls in its own box), so no page has to be scrolled sideways to be read."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page
 
+from comptoir.kernel.crypto import generate_jwk
 from tests.browser.test_wallet_bad_input import _last_code
 from tests.support.servers import RunningServer
 
@@ -54,6 +56,12 @@ def signed_in(browser: Browser, demo_server: RunningServer) -> Iterator[Page]:
     page.fill("#code", _last_code(demo_server, PHONE))
     page.click("form[action='/identity/login/code'] button")
     assert page.url.endswith("/identity/me"), page.url
+    # A credential held, so that the page lists it in its table.
+    page.goto(demo_server.url + "/identity/me/credentials")
+    download = "form[action='/identity/me/credentials/download']"
+    page.fill(f"{download} textarea", json.dumps(generate_jwk("P-256").public().to_dict()))
+    with page.expect_download():
+        page.click(f"{download} button")
     yield page
     context.close()
 
