@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from comptoir.app import create_app
+from comptoir.identity.registry.models import OneTimeCode
 from comptoir.identity.registry.service import OTP, enrol_person, set_method_lock
 from comptoir.identity.registry.session import SESSION_COOKIE, SignedInPerson, signed_in_person
 from comptoir.kernel.audit import AuditEntry, entries
@@ -429,3 +430,41 @@ def test_a_code_step_address_with_a_phone_that_is_not_one_shows_the_phone_step(
 
     assert page.status_code == 200
     assert 'name="code"' not in page.text and 'id="phone"' in page.text
+
+
+def test_the_code_form_sent_twice_signs_in_once_and_the_second_answer_costs_no_try(
+    node: Node,
+) -> None:
+    enrol(node)
+    browser = node.browser()
+    page = ask_code(browser, MARIE)
+    code = node.code_sent_to(MARIE)
+
+    first = send_code(browser, page.text, MARIE, code)
+    second = send_code(browser, page.text, MARIE, code)
+
+    assert first.status_code == 303
+    assert second.status_code == 400
+    assert "No code is waiting for this number" in second.text
+    assert "wrong" not in second.text
+    assert 'name="code"' in second.text and "Send me a new code" in second.text
+    with node.database.reading() as session:
+        state = session.get(OneTimeCode, MARIE)
+    assert state is not None and state.failures == 0
+    # A new code comes at once, and signs in.
+    again = ask_code(browser, MARIE)
+    assert again.status_code == 200
+    assert send_code(browser, again.text, MARIE, node.code_sent_to(MARIE)).status_code == 303
+
+
+def test_guesses_when_no_code_is_waiting_never_lock_the_number(node: Node) -> None:
+    enrol(node)
+    browser = node.browser()
+    page = browser.get("/identity/login")
+
+    for guess in ("111111", "222222", "333333", "444444"):
+        answer = send_code(browser, page.text, MARIE, guess)
+        assert answer.status_code == 400
+    page = ask_code(browser, MARIE)
+    assert page.status_code == 200
+    assert send_code(browser, page.text, MARIE, node.code_sent_to(MARIE)).status_code == 303

@@ -40,8 +40,9 @@ def _status_of(error: RegistryError) -> int:
 
 
 def _step_after(error: RegistryError, otherwise: str) -> str:
-    """Where a refused code form goes: the code step again for a code that was mistyped."""
-    return "code" if error.code == "malformed_code" else otherwise
+    """Where a refused code form goes: the code step again for a code that was mistyped, or
+    when none is waiting (its button asks for a new one)."""
+    return "code" if error.code in ("malformed_code", "no_code_waiting") else otherwise
 
 
 def _wrong_code(check: signin.CodeCheck, *, enrolling: bool = False) -> tuple[str, int]:

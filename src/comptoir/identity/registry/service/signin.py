@@ -238,6 +238,14 @@ def _judge(
 ) -> domain.Verdict:
     now = clock.now()
     row = _state(session, phone, now)
+    if row.code_digest is None and not _as_domain(row).locked(now):
+        # No code is waiting (the one sent was used, most often by this very form sent
+        # twice): nothing can be guessed, so it is said plainly and costs no try.
+        raise RegistryError(
+            "no_code_waiting",
+            lazy("No code is waiting for this number: the last one was used. Ask for a new one."),
+            field="code",
+        )
     digest = domain.code_digest(secret, purpose=purpose, phone=phone, code=code)
     verdict = domain.check_code(_as_domain(row), purpose=purpose, digest=digest, now=now)
     after = verdict.after
