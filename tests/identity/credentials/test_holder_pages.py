@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+from markupsafe import escape
+
 from comptoir.kernel import audit, audit_check
 from comptoir.kernel.crypto import Jwk, import_jwks
 from comptoir.kernel.crypto.sdjwt import present, split
@@ -217,3 +219,28 @@ def _b64(text: str) -> bytes:
     import base64
 
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def test_a_refused_download_keeps_the_pasted_key_and_the_choice_and_says_why_beside_the_key(
+    node: Node, holder: Jwk
+) -> None:
+    marie = node.enrol("+17585550101", born=ADULT, business="Chez Marie")
+    browser = node.browser(marie)
+    page = browser.get("/identity/me/credentials")
+    business = f"registered-business:{marie.business_id}"
+
+    for pasted, says in (
+        ('{"kty":"EC","crv":"P-256","x":"AAA"}', "not a P-256 or Ed25519 public key"),
+        ("x" * 5_000, "too long to be a public key"),
+    ):
+        answer = browser.post(
+            "/identity/me/credentials/download",
+            data={"csrf_token": csrf(page.text), "credential": business, "holder_jwk": pasted},
+        )
+
+        assert answer.status_code == 400
+        beside = answer.text.split('id="holder-jwk-error">')[1].split("</p>")[0]
+        assert says in beside
+        assert 'aria-invalid="true"' in answer.text
+        assert f">{escape(pasted)}</textarea>" in answer.text
+        assert f'<option value="{business}" selected>' in answer.text

@@ -169,3 +169,45 @@ def test_the_commands_add_and_list_clients(tmp_path: Path, monkeypatch: pytest.M
     assert [found["client_id"] for found in json.loads(listed.stdout)] == [client["client_id"]]
     assert refused.exit_code == 2
     assert "--redirect-uri" in refused.output
+
+
+def test_the_operator_page_names_every_problem_at_once_beside_its_field(world: World) -> None:
+    world.http.get(sign_in_link("", world.app.state.node.secret))
+    page = world.http.get("/operator/identity/clients")
+
+    refused = world.http.post(
+        "/operator/identity/clients",
+        data={
+            "csrf_token": hidden(page.text, CSRF_FIELD),
+            "name": " ",
+            "redirect_uris": "ftp://bakery.example/cb",
+            "post_logout_redirect_uris": "https://bakery.example/bye#top",
+            "jwks": "not json",
+            "purpose": "To bake",
+        },
+    )
+
+    assert refused.status_code == 400
+    assert "There are 4 problems" in refused.text
+    for field in ("name", "redirect_uris", "post_logout_redirect_uris", "jwks"):
+        assert f'id="{field}-error"' in refused.text
+        assert f'href="#{field}"' in refused.text
+    assert "The name must have 1 to 200 characters." in refused.text
+    assert "The JWKS is not a JSON object." in refused.text
+    assert refused.text.count('aria-invalid="true"') == 4
+    assert "ftp://bakery.example/cb" in refused.text and ">not json</textarea>" in refused.text
+    assert "To bake" in refused.text
+
+
+def test_a_refusal_is_translated_where_shown_and_keeps_its_english_for_the_command_line(
+    database: Database, clock: FrozenClock
+) -> None:
+    with pytest.raises(ClientRegistrationError) as refused:
+        register(database, clock, redirect_uris=["http://bakery.example/cb"])
+
+    # What the page shows is translated when shown; the command line keeps its English text.
+    assert refused.value.text.render("en") == refused.value.message
+    assert refused.value.message == (
+        "http://bakery.example/cb cannot be registered: it must use https (http only to "
+        "127.0.0.1 or localhost)"
+    )

@@ -136,3 +136,49 @@ def test_a_business_without_an_address_is_refused_and_not_added(node: Node) -> N
     assert (refused.value.code, refused.value.field) == ("missing_address", "address")
     with node.database.reading() as session:
         assert businesses_of(session, owner_id=marie_id) == []
+
+
+def test_a_business_form_names_every_problem_at_once_and_keeps_what_was_typed(
+    node: Node,
+) -> None:
+    marie_id, browser = signed_in_marie(node)
+    form = browser.get("/identity/me/businesses/new")
+
+    answer = browser.post(
+        "/identity/me/businesses/new",
+        data={
+            "name": "",
+            "registration_number": "!",
+            "address": "Marigot Bay Road\x00",
+            "sector": "",
+            "women_owned": "yes",
+            "csrf_token": csrf(form.text),
+        },
+    )
+
+    assert answer.status_code == 400
+    assert "There are 4 problems" in answer.text
+    for field in ("name", "registration_number", "address", "sector"):
+        assert f'id="{field}-error"' in answer.text
+    assert 'name="registration_number" type="text" value="!"' in answer.text
+    assert '<option value="yes" selected>' in answer.text
+    with node.database.reading() as session:
+        assert businesses_of(session, owner_id=marie_id) == []
+
+
+def test_the_same_business_form_sent_twice_registers_one_business_and_both_answers_agree(
+    node: Node,
+) -> None:
+    marie_id, browser = signed_in_marie(node)
+    form = browser.get("/identity/me/businesses/new")
+    data = {**BUSINESS, "csrf_token": csrf(form.text)}
+
+    first = browser.post("/identity/me/businesses/new", data=data, follow_redirects=False)
+    second = browser.post("/identity/me/businesses/new", data=data, follow_redirects=False)
+
+    assert (first.status_code, second.status_code) == (303, 303)
+    assert first.headers["location"] == second.headers["location"] == "/identity/me#businesses"
+    with node.database.reading() as session:
+        assert len(businesses_of(session, owner_id=marie_id)) == 1
+        registered = entries(session, action="identity.business.registered")
+    assert len(registered) == 1

@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 import uuid
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
-from comptoir.identity.registry.models import Person
+from comptoir.identity.registry.models import OneTimeCode, Person
 from comptoir.identity.registry.service import (
     RegistryError,
     enrol_person,
@@ -78,6 +79,32 @@ def test_a_person_registers_with_their_phone_and_a_code(node: Node) -> None:
     }
 
 
+def test_the_code_form_sent_twice_registers_once_and_the_second_answer_says_to_log_in(
+    node: Node,
+) -> None:
+    first_press = node.browser()
+    form = first_press.get("/identity/register")
+    sent = first_press.post("/identity/register", data={**DETAILS, "csrf_token": csrf(form.text)})
+    # A second press sends the same form before the first answer comes back, so the browser
+    # shows the second answer and never keeps the first one's cookie.
+    second_press = node.browser()
+    second_press.cookies = httpx.Cookies(first_press.cookies)
+    data = {**DETAILS, "code": node.code_sent_to(KWAME), "csrf_token": csrf(sent.text)}
+
+    first = first_press.post("/identity/register/code", data=data, follow_redirects=False)
+    second = second_press.post("/identity/register/code", data=data, follow_redirects=False)
+
+    assert first.status_code == 303
+    assert second.status_code == 400
+    assert "This phone number is registered now" in second.text
+    assert "wrong" not in second.text
+    assert 'id="phone-error"' in second.text and 'href="/identity/login"' in second.text
+    assert people(node) == 1
+    with node.database.reading() as session:
+        code_state = session.get(OneTimeCode, KWAME)
+    assert code_state is not None and code_state.failures == 0
+
+
 def test_a_wrong_enrolment_code_registers_nobody(node: Node) -> None:
     browser = node.browser()
     form = browser.get("/identity/register")
@@ -112,6 +139,27 @@ def test_three_wrong_enrolment_codes_lock_signing_up_and_go_back_to_the_details(
     assert 'name="code"' not in page.text  # no code can be typed any more
     assert 'value="Kwame  Charles"' in page.text  # what was typed is kept
     assert people(node) == 0
+
+
+def test_asking_for_a_new_code_while_signing_up_is_locked_speaks_of_signing_up(
+    node: Node,
+) -> None:
+    browser = node.browser()
+    form = browser.get("/identity/register")
+    page = browser.post("/identity/register", data={**DETAILS, "csrf_token": csrf(form.text)})
+    wrong = f"{(int(node.code_sent_to(KWAME)) + 7) % 10**6:06d}"
+    for _ in range(3):
+        page = browser.post(
+            "/identity/register/code",
+            data={**DETAILS, "code": wrong, "csrf_token": csrf(page.text)},
+        )
+
+    again = browser.post("/identity/register", data={**DETAILS, "csrf_token": csrf(page.text)})
+
+    assert again.status_code == 429
+    assert "Signing up with this number is locked until" in again.text
+    assert "Logging in" not in again.text
+    assert 'id="phone-error"' in again.text and 'value="Kwame  Charles"' in again.text
 
 
 def enrol_marie(node: Node, national_id: str | None = "LC-1988-0001") -> None:
@@ -155,6 +203,31 @@ def test_a_national_id_already_registered_is_refused_with_a_clear_message(node: 
 
     assert answer.status_code == 400
     assert "already registered with this national id number" in answer.text
+    assert people(node) == 1
+
+
+def test_a_phone_and_a_national_id_both_already_registered_are_named_at_once(
+    node: Node,
+) -> None:
+    enrol_marie(node)
+    browser = node.browser(**{"accept-language": "en"})
+    form = browser.get("/identity/register")
+
+    answer = browser.post(
+        "/identity/register",
+        data={
+            **DETAILS,
+            "phone": MARIE,
+            "national_id": "lc-1988-0001",
+            "locale": "en",
+            "csrf_token": csrf(form.text),
+        },
+    )
+
+    assert answer.status_code == 400
+    assert "There are 2 problems" in answer.text
+    assert 'id="phone-error"' in answer.text and 'id="national_id-error"' in answer.text
+    assert node.latest_sms(MARIE) is None
     assert people(node) == 1
 
 

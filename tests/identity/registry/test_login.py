@@ -3,6 +3,7 @@ the code's lifetime, the resend wait, the lock after wrong codes, method locks, 
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -19,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from comptoir.app import create_app
+from comptoir.identity.registry.models import OneTimeCode
 from comptoir.identity.registry.service import OTP, enrol_person, set_method_lock
 from comptoir.identity.registry.session import SESSION_COOKIE, SignedInPerson, signed_in_person
 from comptoir.kernel.audit import AuditEntry, entries
@@ -381,3 +383,88 @@ def test_the_session_cookie_is_secure_when_the_node_is_served_over_https(
 
     assert answer.status_code == 303
     assert "Secure" in answer.headers["set-cookie"]
+
+
+def _language_switch_target(page: str) -> str:
+    found = re.search(
+        r'action="/language">\s*<input[^>]*>\s*<input type="hidden" name="next" '
+        r'value="([^"]+)"',
+        page,
+    )
+    assert found, "the page has no language switch"
+    return html.unescape(found.group(1))
+
+
+def test_switching_language_at_the_code_step_keeps_the_code_step_and_sends_no_new_code(
+    node: Node,
+) -> None:
+    enrol(node)
+    browser = node.browser()
+    page = ask_code(browser, "+1 758 555 0101", "/identity/me/consents")
+    sent = node.latest_sms(MARIE)
+    target = _language_switch_target(page.text)
+
+    switched = browser.post(
+        "/language",
+        data={"lang": "fr", "next": target, "csrf_token": csrf(page.text)},
+        follow_redirects=True,
+    )
+
+    assert switched.status_code == 200
+    assert switched.headers["content-language"] == "fr"
+    assert 'name="code"' in switched.text and f'name="phone" value="{MARIE}"' in switched.text
+    assert 'name="next" value="/identity/me/consents"' in switched.text
+    assert node.latest_sms(MARIE) == sent  # no new code
+    # The code sent before still signs in from the page in the new language.
+    answer = send_code(
+        browser, switched.text, MARIE, node.code_sent_to(MARIE), "/identity/me/consents"
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/identity/me/consents"
+
+
+def test_a_code_step_address_with_a_phone_that_is_not_one_shows_the_phone_step(
+    node: Node,
+) -> None:
+    page = node.browser().get("/identity/login", params={"phone": "not a phone"})
+
+    assert page.status_code == 200
+    assert 'name="code"' not in page.text and 'id="phone"' in page.text
+
+
+def test_the_code_form_sent_twice_signs_in_once_and_the_second_answer_costs_no_try(
+    node: Node,
+) -> None:
+    enrol(node)
+    browser = node.browser()
+    page = ask_code(browser, MARIE)
+    code = node.code_sent_to(MARIE)
+
+    first = send_code(browser, page.text, MARIE, code)
+    second = send_code(browser, page.text, MARIE, code)
+
+    assert first.status_code == 303
+    assert second.status_code == 400
+    assert "No code is waiting for this number" in second.text
+    assert "wrong" not in second.text
+    assert 'name="code"' in second.text and "Send me a new code" in second.text
+    with node.database.reading() as session:
+        state = session.get(OneTimeCode, MARIE)
+    assert state is not None and state.failures == 0
+    # A new code comes at once, and signs in.
+    again = ask_code(browser, MARIE)
+    assert again.status_code == 200
+    assert send_code(browser, again.text, MARIE, node.code_sent_to(MARIE)).status_code == 303
+
+
+def test_guesses_when_no_code_is_waiting_never_lock_the_number(node: Node) -> None:
+    enrol(node)
+    browser = node.browser()
+    page = browser.get("/identity/login")
+
+    for guess in ("111111", "222222", "333333", "444444"):
+        answer = send_code(browser, page.text, MARIE, guess)
+        assert answer.status_code == 400
+    page = ask_code(browser, MARIE)
+    assert page.status_code == 200
+    assert send_code(browser, page.text, MARIE, node.code_sent_to(MARIE)).status_code == 303

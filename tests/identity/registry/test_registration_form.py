@@ -159,3 +159,32 @@ def test_a_mistyped_enrolment_code_keeps_the_code_step_and_registers_nobody(node
     assert "Enter the 6-figure code we sent you." in slip.text
     assert 'name="code"' in slip.text and "Send me a new code" in slip.text
     assert people(node) == 0
+
+
+def test_a_name_with_control_characters_is_refused_at_its_field_and_sends_no_code(
+    node: Node,
+) -> None:
+    browser = node.browser(**{"accept-language": "fr"})
+    form = browser.get("/identity/register")
+
+    # A NUL, which PostgreSQL cannot store, and a bell, which no page can show.
+    for name in ("Kwame\x00 Charles", "Kwame Charles\x07"):
+        answer = browser.post(
+            "/identity/register",
+            data={
+                "name": name,
+                "phone": KWAME,
+                "birthdate": "1995-07-01",
+                "locale": "fr",
+                "csrf_token": csrf(form.text),
+            },
+        )
+
+        assert answer.status_code == 400
+        assert invalid_fields(answer.text) == {"name"}
+        assert 'id="name-error"' in answer.text
+        assert "caractères de contrôle invisibles" in answer.text or (
+            "invisible control characters" in answer.text
+        )
+        assert 'id="phone" name="phone" type="tel" value="+17585550102"' in answer.text
+    assert people(node) == 0 and node.latest_sms(KWAME) is None

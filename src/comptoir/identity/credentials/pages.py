@@ -30,6 +30,8 @@ from comptoir.kernel.web.operator import require_operator
 router = APIRouter(include_in_schema=False)
 MINE = "/identity/me/credentials"
 MAX_JWK_LENGTH = 2_000
+# The form field a refusal is about, where there is one, to show it beside that field.
+_FIELD_OF = {"holder_key": "holder_jwk"}
 
 
 def _login() -> RedirectResponse:
@@ -41,8 +43,15 @@ def _when(moment: Any) -> str:
 
 
 def _mine(
-    request: Request, person_id: uuid.UUID, *, error: str | None = None, status: int = 200
+    request: Request,
+    person_id: uuid.UUID,
+    *,
+    error: CredentialError | None = None,
+    form: dict[str, str] | None = None,
+    status: int = 200,
 ) -> HTMLResponse:
+    """The page; after a refused form, with the form's choice and pasted key kept (`form`,
+    its `name` saying which form) and the problem beside the field it is about."""
     node = node_context(request)
     with node.database.reading() as session:
         allowed = service.eligibility(session, person_id=person_id, clock=node.clock)
@@ -74,7 +83,9 @@ def _mine(
         "identity_credentials/mine.html",
         {
             "signed_in": True,
-            "error": error,
+            "error": str(error) if error else None,
+            "error_field": _FIELD_OF.get(error.code) if error else None,
+            "form": form or {},
             "choices": choices,
             "adult": allowed.adult,
             "waiting": allowed.waiting_businesses,
@@ -121,7 +132,8 @@ def offer(request: Request, credential: str = Form(""), tx_code: str = Form(""))
                 with_tx_code=tx_code != "no",
             )
     except CredentialError as error:
-        return _mine(request, person.person_id, error=str(error), status=error.status)
+        kept = {"name": "offer", "credential": credential}
+        return _mine(request, person.person_id, error=error, form=kept, status=error.status)
     title = _(catalogue.KINDS[made.kind].title)
     return node.templates.render(
         request,
@@ -158,7 +170,8 @@ def download(request: Request, credential: str = Form(""), holder_jwk: str = For
                 channel="download",
             )
     except CredentialError as error:
-        return _mine(request, person.person_id, error=str(error), status=error.status)
+        kept = {"name": "download", "credential": credential, "holder_jwk": holder_jwk}
+        return _mine(request, person.person_id, error=error, form=kept, status=error.status)
     return Response(
         issued.sd_jwt,
         media_type="application/dc+sd-jwt",
@@ -170,8 +183,17 @@ def download(request: Request, credential: str = Form(""), holder_jwk: str = For
 
 
 def _public_key(text: str) -> Jwk:
-    if not text.strip() or len(text) > MAX_JWK_LENGTH:
+    if not text.strip():
         raise CredentialError("holder_key", lazy("Paste your wallet's public key (a JWK)."))
+    if len(text) > MAX_JWK_LENGTH:
+        raise CredentialError(
+            "holder_key",
+            lazy(
+                "This is too long to be a public key ({limit} characters at most). Paste only "
+                "the key your wallet shows.",
+                limit=MAX_JWK_LENGTH,
+            ),
+        )
     try:
         key = import_jwk(text.strip())
     except JoseError:
@@ -206,7 +228,7 @@ def revoke_mine(request: Request, credential_id: uuid.UUID) -> Response:
                 clock=node.clock,
             )
     except CredentialError as error:
-        return _mine(request, person.person_id, error=str(error), status=error.status)
+        return _mine(request, person.person_id, error=error, status=error.status)
     return RedirectResponse(MINE, status_code=303)
 
 

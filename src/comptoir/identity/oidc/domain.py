@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import urlsplit
 
-from comptoir.kernel.i18n import N_
+from comptoir.kernel.i18n import N_, LazyText, lazy
 
 SUBJECT: Final = "sub"
 # What each scope stands for (OpenID Connect Core 1.0 section 5.4, the claims this registry has).
@@ -254,7 +254,7 @@ def pairwise_subject(secret: bytes, *, sector: str, person_id: uuid.UUID) -> str
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-def redirect_uri_problem(uri: str) -> str | None:
+def redirect_uri_problem(uri: str) -> LazyText | None:
     """Why `uri` cannot be registered as a redirect URI, or None when it can.
 
     FAPI 2.0 asks for https; plain http is allowed only to the loopback interface, where a
@@ -263,13 +263,13 @@ def redirect_uri_problem(uri: str) -> str | None:
     try:
         parts = urlsplit(uri)
     except ValueError:
-        return "it is not a URL"
+        return lazy("it is not a URL")
     if parts.fragment or "#" in uri:
-        return "it must not have a fragment"
+        return lazy("it must not have a fragment")
     if not parts.hostname:
-        return "it must be an absolute URL with a host"
+        return lazy("it must be an absolute URL with a host")
     if parts.scheme == "https":
         return None
     if parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS:
         return None
-    return "it must use https (http only to 127.0.0.1 or localhost)"
+    return lazy("it must use https (http only to 127.0.0.1 or localhost)")

@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Final
@@ -70,8 +71,20 @@ def normalise_phone(text: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def _refuse_control_characters(value: str, *, field: str) -> None:
+    """Line breaks and tabs are spaces by then; any other control character (a NUL, a bell)
+    is invisible on a page, would be kept in the record, and PostgreSQL refuses a NUL."""
+    if any(unicodedata.category(character) == "Cc" for character in value):
+        raise RegistryError(
+            "control_characters",
+            lazy("This text holds invisible control characters. Type it again without them."),
+            field=field,
+        )
+
+
 def clean_name(text: str, *, field: str = "name") -> str:
     name = " ".join(text.split())
+    _refuse_control_characters(name, field=field)
     if not name:
         raise RegistryError("missing_name", lazy("Write the name."), field=field)
     if len(name) > 200:
@@ -154,6 +167,7 @@ def clean_registration_number(text: str) -> str:
 
 def clean_text(text: str, *, field: str, limit: int, missing: str) -> str:
     value = " ".join(text.split())
+    _refuse_control_characters(value, field=field)
     if not value:
         raise RegistryError(f"missing_{field}", lazy(missing), field=field)
     if len(value) > limit:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -33,6 +34,37 @@ def _clients_page(
     return render(request, "identity_oidc/clients.html", context, status_code=status_code)
 
 
+# The service's field names where the form's differ (one URI a line, in one box).
+_FORM_FIELDS = {
+    "redirect_uri": "redirect_uris",
+    "post_logout_redirect_uri": "post_logout_redirect_uris",
+}
+
+
+def _sentence(reason: str) -> str:
+    """A reason ("the name must have...") as a sentence of its own; one that starts with a
+    URI keeps it as written."""
+    starts_with_uri = re.match(r"[a-z][a-z0-9+.-]*://", reason) is not None
+    return (reason if starts_with_uri else reason[:1].upper() + reason[1:]) + "."
+
+
+def _refusal_context(problems: tuple[clients.ClientRegistrationError, ...]) -> dict[str, Any]:
+    """Every problem of the form at once: in the summary, and each beside its own field."""
+    texts = [
+        (_FORM_FIELDS.get(problem.field, problem.field), problem.text.render())
+        for problem in problems
+    ]
+    beside: dict[str, str] = {}
+    for field, text in texts:
+        beside.setdefault(field, _sentence(text))
+    return {
+        "error": _("This relying party cannot be registered: {reason}.", reason=texts[0][1]),
+        "errors": [(field, _sentence(text)) for field, text in texts],
+        "error_field": texts[0][0],
+        "error_fields": beside,
+    }
+
+
 @router.get(CLIENTS_PAGE, dependencies=[Depends(require_operator)])
 def clients_page(request: Request) -> Response:
     return _clients_page(request)
@@ -58,18 +90,12 @@ def add_client(
         "purpose": purpose,
         "scopes": scope or [],
     }
+    document: dict[str, Any] | None
     try:
-        document = json.loads(jwks) if jwks.strip() else {}
-        if not isinstance(document, dict):
-            raise ValueError
+        parsed = json.loads(jwks) if jwks.strip() else {}
+        document = parsed if isinstance(parsed, dict) else None
     except (ValueError, RecursionError):
-        return _clients_page(
-            request,
-            form=form,
-            status_code=400,
-            error=_("The JWKS is not a JSON object."),
-            error_field="jwks",
-        )
+        document = None  # refused by the service, with the form's other problems
     try:
         with node.database.transaction() as session:
             added = clients.add_client(
@@ -85,11 +111,7 @@ def add_client(
             )
     except clients.ClientRegistrationError as error:
         return _clients_page(
-            request,
-            form=form,
-            status_code=400,
-            error=_("This relying party cannot be registered: {reason}.", reason=error.message),
-            error_field=error.field,
+            request, form=form, status_code=400, **_refusal_context(error.problems)
         )
     return _clients_page(
         request,

@@ -4,10 +4,10 @@ purpose; listed; looked up by the protocol endpoints."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,18 +16,35 @@ from comptoir.identity.oidc.domain import SUPPORTED_SCOPES, parse_scopes, redire
 from comptoir.identity.oidc.models import OidcClient
 from comptoir.kernel import audit
 from comptoir.kernel.clock import Clock
-from comptoir.kernel.crypto import JoseError, import_jwks
+from comptoir.kernel.crypto import JoseError, Jwk, import_jwks
+from comptoir.kernel.i18n import LazyText, lazy
 
 MAX_REDIRECT_URIS = 10
+T = TypeVar("T")
 
 
 class ClientRegistrationError(ValueError):
-    """The registration is refused; `field` names what to fix, the message says why."""
+    """The registration is refused; `field` names what to fix, `text` says why (translated
+    when shown; `message` is it in English, for the command line and logs). `also` holds the
+    other problems found in the same registration, so that a form names them all at once."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        field: str,
+        text: LazyText,
+        *,
+        also: tuple[ClientRegistrationError, ...] = (),
+    ) -> None:
+        self.text = text
+        self.message = text.render("en")
+        super().__init__(self.message)
         self.field = field
-        self.message = message
+        self.also = also
+
+    @property
+    def problems(self) -> tuple[ClientRegistrationError, ...]:
+        """This problem and the others found with it, in the form's order."""
+        return (self, *self.also)
 
 
 @dataclass(frozen=True)
@@ -62,7 +79,7 @@ def add_client(
     *,
     name: str,
     redirect_uris: Sequence[str],
-    jwks: dict[str, Any],
+    jwks: dict[str, Any] | None,
     scopes: str,
     purpose: str = "",
     post_logout_redirect_uris: Sequence[str] = (),
@@ -70,32 +87,51 @@ def add_client(
     actor: str,
     clock: Clock,
 ) -> ClientView:
-    """Register a relying party; anything wrong is a `ClientRegistrationError` and nothing is
-    written."""
+    """Register a relying party; anything wrong is a `ClientRegistrationError` naming every
+    problem found, and nothing is written. `jwks` None is a JWKS that could not be read."""
+    problems: list[ClientRegistrationError] = []
+
+    def checked(check: Callable[[], T], otherwise: T) -> T:
+        try:
+            return check()
+        except ClientRegistrationError as problem:
+            problems.append(problem)
+            return otherwise
+
     name = name.strip()
     if not name or len(name) > 200:
-        raise ClientRegistrationError("name", "the name must have 1 to 200 characters")
+        problems.append(
+            ClientRegistrationError("name", lazy("the name must have 1 to 200 characters"))
+        )
     if sector is not None and len(sector.strip()) > 255:
-        raise ClientRegistrationError("sector", "the sector must have at most 255 characters")
-    uris = _checked_uris(redirect_uris, "redirect_uri", required=True)
-    logout_uris = _checked_uris(post_logout_redirect_uris, "post_logout_redirect_uri")
+        problems.append(
+            ClientRegistrationError("sector", lazy("the sector must have at most 255 characters"))
+        )
+    no_uris: tuple[str, ...] = ()
+    uris = checked(lambda: _checked_uris(redirect_uris, "redirect_uri", required=True), no_uris)
+    logout_uris = checked(
+        lambda: _checked_uris(post_logout_redirect_uris, "post_logout_redirect_uri"), no_uris
+    )
     requested = parse_scopes(scopes)
     unknown = [scope for scope in requested if scope not in SUPPORTED_SCOPES]
     if unknown:
-        raise ClientRegistrationError(
-            "scopes",
-            f"the scope {unknown[0]!r} is not offered (choose among {' '.join(SUPPORTED_SCOPES)})",
+        problems.append(
+            ClientRegistrationError(
+                "scopes",
+                lazy(
+                    "the scope {scope} is not offered (choose among {offered})",
+                    scope=repr(unknown[0]),
+                    offered=" ".join(SUPPORTED_SCOPES),
+                ),
+            )
         )
-    if "openid" not in requested:
-        raise ClientRegistrationError("scopes", "the scopes must include openid")
-    try:
-        keys = [key for key in import_jwks(jwks) if key.allows("ES256") and not key.is_private]
-    except JoseError as error:
-        raise ClientRegistrationError("jwks", f"the JWKS is not valid ({error.detail})") from None
-    if any(key.is_private for key in import_jwks(jwks)):
-        raise ClientRegistrationError("jwks", "the JWKS holds a private key: send the public one")
-    if not keys:
-        raise ClientRegistrationError("jwks", "the JWKS holds no public ES256 (P-256) key")
+    elif "openid" not in requested:
+        problems.append(ClientRegistrationError("scopes", lazy("the scopes must include openid")))
+    no_keys: list[Jwk] = []
+    keys = checked(lambda: _checked_keys(jwks), no_keys)
+    if problems:
+        first = problems[0]
+        raise ClientRegistrationError(first.field, first.text, also=tuple(problems[1:]))
     client_id = secrets.token_urlsafe(16)
     row = OidcClient(
         id=client_id,
@@ -131,6 +167,26 @@ def find_client(session: Session, client_id: str) -> OidcClient | None:
     return session.get(OidcClient, client_id)
 
 
+def _checked_keys(jwks: dict[str, Any] | None) -> list[Jwk]:
+    """The public ES256 keys of a JWKS, refused when it holds none, or a private key."""
+    if jwks is None:
+        raise ClientRegistrationError("jwks", lazy("the JWKS is not a JSON object"))
+    try:
+        found = import_jwks(jwks)
+    except JoseError as error:
+        raise ClientRegistrationError(
+            "jwks", lazy("the JWKS is not valid ({detail})", detail=error.detail)
+        ) from None
+    if any(key.is_private for key in found):
+        raise ClientRegistrationError(
+            "jwks", lazy("the JWKS holds a private key: send the public one")
+        )
+    keys = [key for key in found if key.allows("ES256")]
+    if not keys:
+        raise ClientRegistrationError("jwks", lazy("the JWKS holds no public ES256 (P-256) key"))
+    return keys
+
+
 def _checked_uris(uris: Sequence[str], field: str, *, required: bool = False) -> tuple[str, ...]:
     cleaned: list[str] = []
     for given in uris:
@@ -139,14 +195,20 @@ def _checked_uris(uris: Sequence[str], field: str, *, required: bool = False) ->
             continue
         problem = redirect_uri_problem(uri)
         if problem is not None:
-            raise ClientRegistrationError(field, f"{uri} cannot be registered: {problem}")
+            raise ClientRegistrationError(
+                field, lazy("{uri} cannot be registered: {problem}", uri=uri, problem=problem)
+            )
         if len(uri) > 500:
-            raise ClientRegistrationError(field, f"{uri[:40]}... is longer than 500 characters")
+            raise ClientRegistrationError(
+                field, lazy("{uri}... is longer than 500 characters", uri=uri[:40])
+            )
         cleaned.append(uri)
     if required and not cleaned:
-        raise ClientRegistrationError(field, "register at least one redirect URI")
+        raise ClientRegistrationError(field, lazy("register at least one redirect URI"))
     if len(cleaned) > MAX_REDIRECT_URIS:
-        raise ClientRegistrationError(field, f"register at most {MAX_REDIRECT_URIS} URIs")
+        raise ClientRegistrationError(
+            field, lazy("register at most {count} URIs", count=MAX_REDIRECT_URIS)
+        )
     return tuple(cleaned)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -39,8 +40,9 @@ def _status_of(error: RegistryError) -> int:
 
 
 def _step_after(error: RegistryError, otherwise: str) -> str:
-    """Where a refused code form goes: the code step again for a code that was mistyped."""
-    return "code" if error.code == "malformed_code" else otherwise
+    """Where a refused code form goes: the code step again for a code that was mistyped, or
+    when none is waiting (its button asks for a new one)."""
+    return "code" if error.code in ("malformed_code", "no_code_waiting") else otherwise
 
 
 def _wrong_code(check: signin.CodeCheck, *, enrolling: bool = False) -> tuple[str, int]:
@@ -64,9 +66,28 @@ def _wrong_code(check: signin.CodeCheck, *, enrolling: bool = False) -> tuple[st
 # --- log in ------------------------------------------------------------------------------------
 
 
+def _code_step(phone: str, next: str) -> str:
+    """The code step's own address, where switching language brings the visitor back, to the
+    code already sent (none is sent from it); a POST's answer has no address of its own."""
+    return "/identity/login?" + urlencode({"phone": phone, "next": next})
+
+
 @router.get("/identity/login")
-def login_form(request: Request, next: str = "") -> Response:
-    return render(request, "identity/login.html", {"step": "phone", "next": domain.safe_next(next)})
+def login_form(request: Request, next: str = "", phone: str = "") -> Response:
+    target = domain.safe_next(next)
+    if phone:
+        try:
+            normalised = domain.normalise_phone(phone)
+        except RegistryError:
+            normalised = ""
+        if normalised:
+            context = {"step": "code", "phone": normalised, "next": target}
+            return render(
+                request,
+                "identity/login.html",
+                {**context, "return_path": _code_step(normalised, target)},
+            )
+    return render(request, "identity/login.html", {"step": "phone", "next": target})
 
 
 @router.post("/identity/login")
@@ -87,9 +108,12 @@ def login_send_code(
         if error.code == "resend_too_soon":
             context["step"] = "code"
             context["phone"] = domain.normalise_phone(phone)
+            context["return_path"] = _code_step(context["phone"], context["next"])
         context.update(error_context(error))
         return render(request, "identity/login.html", context, status_code=_status_of(error))
-    context.update(step="code", phone=sent.phone)
+    context.update(
+        step="code", phone=sent.phone, return_path=_code_step(sent.phone, context["next"])
+    )
     return render(request, "identity/login.html", context)
 
 
@@ -111,10 +135,12 @@ def login_check_code(
     except RegistryError as error:
         # A mistyped code is asked for again; anything else goes back to the phone number.
         context.update(step=_step_after(error, "phone"), **error_context(error))
+        if context["step"] == "code":
+            context["return_path"] = _code_step(phone, target)
         return render(request, "identity/login.html", context, status_code=_status_of(error))
     if check.outcome is not signin.Outcome.SIGNED_IN or check.session_id is None:
         message, status = _wrong_code(check)
-        context.update(error=message, error_field="code")
+        context.update(error=message, error_field="code", return_path=_code_step(phone, target))
         return render(request, "identity/login.html", context, status_code=status)
     response = see_other(target)
     set_session_cookie(request, response, check.session_id)

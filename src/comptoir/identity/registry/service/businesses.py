@@ -4,6 +4,7 @@ operator or a registry agent before any credential is issued about them."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -52,16 +53,39 @@ def register_business(
     owner = session.get(Person, owner_id)
     if owner is None:
         raise RegistryError("unknown_person", lazy("No one with this id is in the registry."))
-    clean_name = domain.clean_name(name)
-    number = domain.clean_registration_number(registration_number)
-    clean_address = domain.clean_text(
-        address, field="address", limit=300, missing=N_("Write the business's address.")
+    # Every field is checked before any is refused, so the form names all its problems at once.
+    problems: list[RegistryError] = []
+
+    def checked(check: Callable[[], str]) -> str:
+        try:
+            return check()
+        except RegistryError as problem:
+            problems.append(problem)
+            return ""
+
+    clean_name = checked(lambda: domain.clean_name(name))
+    number = checked(lambda: domain.clean_registration_number(registration_number))
+    clean_address = checked(
+        lambda: domain.clean_text(
+            address, field="address", limit=300, missing=N_("Write the business's address.")
+        )
     )
-    clean_sector = domain.clean_text(
-        sector, field="sector", limit=100, missing=N_("Say what the business does.")
+    clean_sector = checked(
+        lambda: domain.clean_text(
+            sector, field="sector", limit=100, missing=N_("Say what the business does.")
+        )
     )
-    taken = session.scalar(select(Business.id).where(Business.registration_number == number))
+    RegistryError.raise_all(problems)
+    taken = session.scalar(select(Business).where(Business.registration_number == number))
     if taken is not None:
+        if (taken.owner_id, taken.name, taken.address, taken.sector) == (
+            owner.id,
+            clean_name,
+            clean_address,
+            clean_sector,
+        ):
+            # The same form sent again (a second press of the button): the first answer.
+            return _record(taken, owner)
         raise RegistryError(
             "duplicate_registration_number",
             lazy("A business with this registration number is already registered."),

@@ -88,27 +88,33 @@ def check_new_person(
     assert clean_phone is not None
     assert born is not None
     assert clean_locale is not None
+    # Both records already taken are named at once too.
     if session.scalar(select(Person.id).where(Person.phone == clean_phone)) is not None:
-        raise RegistryError(
-            "duplicate_phone",
-            lazy(
-                "Someone is already registered with this phone number. If it is you, log in "
-                "instead; one person has one record."
-            ),
-            field="phone",
+        problems.append(
+            RegistryError(
+                "duplicate_phone",
+                lazy(
+                    "Someone is already registered with this phone number. If it is you, log "
+                    "in instead; one person has one record."
+                ),
+                field="phone",
+            )
         )
     if (
         clean_id is not None
         and session.scalar(select(Person.id).where(Person.national_id == clean_id)) is not None
     ):
-        raise RegistryError(
-            "duplicate_national_id",
-            lazy(
-                "Someone is already registered with this national id number. One person has "
-                "one record; ask a registry agent if you think this is a mistake."
-            ),
-            field="national_id",
+        problems.append(
+            RegistryError(
+                "duplicate_national_id",
+                lazy(
+                    "Someone is already registered with this national id number. One person "
+                    "has one record; ask a registry agent if you think this is a mistake."
+                ),
+                field="national_id",
+            )
         )
+    RegistryError.raise_all(problems)
     return clean_name, clean_phone, born, clean_id, clean_locale
 
 

@@ -90,17 +90,23 @@ def _as_domain(row: OneTimeCode) -> domain.CodeState:
     )
 
 
-def _refuse_if_locked(state: domain.CodeState, now: datetime) -> None:
+def _refuse_if_locked(state: domain.CodeState, now: datetime, *, purpose: str) -> None:
     if state.locked(now):
         assert state.locked_until is not None
-        raise RegistryError(
-            "phone_locked",
+        time = state.locked_until.astimezone(UTC).strftime("%H:%M")
+        # Said of what the person is doing: someone signing up has nothing to log in to yet.
+        text = (
             lazy(
+                "Too many wrong codes. Signing up with this number is locked until {time} UTC.",
+                time=time,
+            )
+            if purpose == domain.ENROL
+            else lazy(
                 "Too many wrong codes. Logging in with this number is locked until {time} UTC.",
-                time=state.locked_until.astimezone(UTC).strftime("%H:%M"),
-            ),
-            field="phone",
+                time=time,
+            )
         )
+        raise RegistryError("phone_locked", text, field="phone")
 
 
 def _issue_code(
@@ -115,7 +121,7 @@ def _issue_code(
     now = clock.now()
     row = _state(session, phone, now)
     state = _as_domain(row)
-    _refuse_if_locked(state, now)
+    _refuse_if_locked(state, now, purpose=purpose)
     resend_at = state.resend_at()
     if resend_at is not None and resend_at > now:
         seconds = int((resend_at - now).total_seconds()) + 1
@@ -232,6 +238,14 @@ def _judge(
 ) -> domain.Verdict:
     now = clock.now()
     row = _state(session, phone, now)
+    if row.code_digest is None and not _as_domain(row).locked(now):
+        # No code is waiting (the one sent was used, most often by this very form sent
+        # twice): nothing can be guessed, so it is said plainly and costs no try.
+        raise RegistryError(
+            "no_code_waiting",
+            lazy("No code is waiting for this number: the last one was used. Ask for a new one."),
+            field="code",
+        )
     digest = domain.code_digest(secret, purpose=purpose, phone=phone, code=code)
     verdict = domain.check_code(_as_domain(row), purpose=purpose, digest=digest, now=now)
     after = verdict.after
@@ -317,6 +331,18 @@ def confirm_enrolment(
     """Check an enrolment code; the right one enrols the person and opens their session."""
     clean_phone = domain.normalise_phone(phone)
     code = domain.typed_code(code)
+    if find_person_by_phone(session, phone=clean_phone) is not None:
+        # Most often this very form sent twice (a second press of the button): the first
+        # one registered the person and used the code up. No code can enrol a registered
+        # number, so this is said plainly rather than judged, and costs no try.
+        raise RegistryError(
+            "already_registered",
+            lazy(
+                "This phone number is registered now, perhaps by this form sent a moment "
+                "ago. Log in with it."
+            ),
+            field="phone",
+        )
     verdict = _judge(
         session, phone=clean_phone, purpose=domain.ENROL, code=code, secret=secret, clock=clock
     )
