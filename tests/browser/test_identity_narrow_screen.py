@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from comptoir.kernel.crypto import generate_jwk
-from tests.browser.test_wallet_bad_input import _last_code
+from tests.browser.wallet_signin import codes_sent, new_code
 from tests.support.servers import RunningServer
 
 pytestmark = pytest.mark.browser
@@ -52,8 +52,9 @@ def signed_in(browser: Browser, demo_server: RunningServer) -> Iterator[Page]:
     page = context.new_page()
     page.goto(demo_server.url + "/identity/login")
     page.fill("#phone", PHONE)
+    before = codes_sent(demo_server, PHONE)
     page.click("form[action='/identity/login'] button")
-    page.fill("#code", _last_code(demo_server, PHONE))
+    page.fill("#code", new_code(demo_server, PHONE, before))
     page.click("form[action='/identity/login/code'] button")
     assert page.url.endswith("/identity/me"), page.url
     # A credential held, so that the page lists it in its table.
