@@ -22,9 +22,10 @@ from comptoir.apps.seller.pages.common import (
 from comptoir.apps.seller.service import identity, orders, signin
 from comptoir.apps.seller.service import items as catalogue
 from comptoir.apps.seller.web import seller_of
+from comptoir.kernel.code_sign_in import held_text
 from comptoir.kernel.errors import NOT_FOUND, Problem
-from comptoir.kernel.i18n import N_, LazyText, _, ngettext
-from comptoir.kernel.one_time_codes import MAX_CODES_PER_WINDOW, Hold, seconds_until
+from comptoir.kernel.i18n import N_, LazyText
+from comptoir.kernel.one_time_codes import Hold
 from comptoir.kernel.web.context import node_context
 
 router = APIRouter(include_in_schema=False)
@@ -132,24 +133,13 @@ def signin_phone(
         return render(request, "seller/signin.html", context)
     if asked.held.reason is Hold.RESEND_WAIT:
         # Asked again too soon: the code step stays, for the code sent before still works.
-        context["error"] = ngettext(
-            "A code was asked for this number a moment ago. Wait {count} second before asking "
-            "for a new one.",
-            "A code was asked for this number a moment ago. Wait {count} seconds before asking "
-            "for a new one.",
-            seconds_until(asked.held.until, seller.clock.now()),
-        )
+        context["error"] = held_text(asked.held, seller.clock.now(), when=when)
     else:
         del context["return_path"]  # the phone step is the page to come back to
         context.update(
             step="phone",
             oidc_available=identity.registration(seller, platform_id) is not None,
-            error=_(
-                "This number has asked for {count} codes in the last hour. You can ask for a "
-                "new one at {time}.",
-                count=MAX_CODES_PER_WINDOW,
-                time=when(asked.held.until),
-            ),
+            error=held_text(asked.held, seller.clock.now(), when=when),
         )
     return render(request, "seller/signin.html", context, status_code=429)
 

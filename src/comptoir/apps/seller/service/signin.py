@@ -17,18 +17,18 @@ import secrets
 import sys
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Final
 
 import phonenumbers
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from comptoir.apps.seller.models import Business, OwnerSession, SignIn
 from comptoir.apps.seller.service.context import Seller, get_platform
 from comptoir.kernel import audit
 from comptoir.kernel import one_time_codes as rules
+from comptoir.kernel.code_sign_in import attempt_of, keep, locked_row
 from comptoir.kernel.ids import new_id
 
 SESSION_LIFETIME: Final = timedelta(hours=8)
@@ -77,8 +77,8 @@ def request_code(seller: Seller, *, platform_id: str, phone: str) -> CodeRequest
     with seller.database.transaction() as session:
         platform = get_platform(session, platform_id)
         business = find_business(session, platform_id, phone)
-        state = _state(session, platform_id, phone, now)
-        attempt = _attempt(state)
+        state = locked_row(session, SignIn, {"platform_id": platform_id, "phone": phone}, now)
+        attempt = attempt_of(state)
         held = rules.hold_on_sending(attempt, now)
         if held is not None:
             # Nothing was written: a phone held back already had its row.
@@ -90,7 +90,7 @@ def request_code(seller: Seller, *, platform_id: str, phone: str) -> CodeRequest
         code = rules.new_code()
         digest = rules.code_digest(platform_id, phone, code)
         after = rules.code_sent(attempt, digest=digest, now=now)
-        _keep(state, after, now)
+        keep(state, after, now)
         if business is not None:
             deliver_code(platform.name, phone, code)
         return CodeRequest(phone)
@@ -105,12 +105,12 @@ def verify_code(seller: Seller, *, platform_id: str, phone: str, code: str) -> s
         get_platform(session, platform_id)
         if not possible_phone(phone):
             return None  # no code was ever sent to it, and no row is made for it
-        state = _state(session, platform_id, phone, now)
-        before = _attempt(state)
+        state = locked_row(session, SignIn, {"platform_id": platform_id, "phone": phone}, now)
+        before = attempt_of(state)
         verdict = rules.check_code(
             before, digest=rules.code_digest(platform_id, phone, code), now=now
         )
-        _keep(state, verdict.after, now)
+        keep(state, verdict.after, now)
         business = find_business(session, platform_id, phone)
         if business is None:
             return None
@@ -126,51 +126,6 @@ def verify_code(seller: Seller, *, platform_id: str, phone: str, code: str) -> s
         if not verdict.accepted:
             return None
         return open_session(session, seller, business.id)
-
-
-def _state(session: Session, platform_id: str, phone: str, now: datetime) -> SignIn:
-    """The phone's row, locked for this transaction. It is made first if need be, in a way
-    that two asks at once cannot both make it, so concurrent asks queue on one row and the
-    cap holds."""
-    found = session.get(SignIn, (platform_id, phone), with_for_update=True)
-    if found is not None:
-        return found
-    values = {
-        "platform_id": platform_id,
-        "phone": phone,
-        "failures": 0,
-        "sent_in_window": 0,
-        "updated_at": now,
-    }
-    # The two databases Comptoir runs on; both skip a row another transaction just made.
-    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(module.insert(SignIn).values(values).on_conflict_do_nothing())
-    found = session.get(SignIn, (platform_id, phone), with_for_update=True)
-    assert found is not None
-    return found
-
-
-def _attempt(state: SignIn) -> rules.Attempt:
-    return rules.Attempt(
-        state.code_digest,
-        state.code_expires_at,
-        state.failures,
-        state.locked_until,
-        state.code_sent_at,
-        state.window_started_at,
-        state.sent_in_window,
-    )
-
-
-def _keep(state: SignIn, attempt: rules.Attempt, now: datetime) -> None:
-    state.code_digest = attempt.code_digest
-    state.code_expires_at = attempt.code_expires_at
-    state.failures = attempt.failures
-    state.locked_until = attempt.locked_until
-    state.code_sent_at = attempt.code_sent_at
-    state.window_started_at = attempt.window_started_at
-    state.sent_in_window = attempt.sent_in_window
-    state.updated_at = now
 
 
 def open_session(session: Session, seller: Seller, business_id: uuid.UUID) -> str:

@@ -12,9 +12,7 @@ from comptoir.apps.wallet.domain.errors import WalletError
 from comptoir.apps.wallet.domain.parties import normalise_phone
 from comptoir.apps.wallet.domain.signin import (
     CODE_DIGITS,
-    MAX_CODES_PER_WINDOW,
     Hold,
-    seconds_until,
 )
 from comptoir.apps.wallet.pages.common import (
     SESSION_COOKIE,
@@ -40,7 +38,8 @@ from comptoir.apps.wallet.service.signin import (
     verify_code,
 )
 from comptoir.apps.wallet.web import wallet_of
-from comptoir.kernel.i18n import _, ngettext
+from comptoir.kernel.code_sign_in import held_text
+from comptoir.kernel.i18n import _
 
 router = APIRouter(include_in_schema=False)
 
@@ -115,24 +114,13 @@ def signin_send_code(
         return render(request, "wallet/signin.html", context)
     if asked.held.reason is Hold.RESEND_WAIT:
         # Asked again too soon: the code step stays, for the code sent before still works.
-        context["error"] = ngettext(
-            "A code was asked for this number a moment ago. Wait {count} second before asking "
-            "for a new one.",
-            "A code was asked for this number a moment ago. Wait {count} seconds before asking "
-            "for a new one.",
-            seconds_until(asked.held.until, wallet.clock.now()),
-        )
+        context["error"] = held_text(asked.held, wallet.clock.now(), when=when)
     else:
         del context["return_path"]  # the phone step is the page to come back to
         context.update(
             step="phone",
             oidc_available=registration(wallet, institution_id) is not None,
-            error=_(
-                "This number has asked for {count} codes in the last hour. You can ask for a "
-                "new one at {time}.",
-                count=MAX_CODES_PER_WINDOW,
-                time=when(asked.held.until),
-            ),
+            error=held_text(asked.held, wallet.clock.now(), when=when),
         )
     return render(request, "wallet/signin.html", context, status_code=429)
 

@@ -19,13 +19,12 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from comptoir.apps.wallet.domain import signin as rules
 from comptoir.apps.wallet.domain.parties import normalise_phone
 from comptoir.apps.wallet.models import Customer, SignIn, WalletSession
 from comptoir.apps.wallet.service.context import Wallet, get_institution
+from comptoir.kernel.code_sign_in import attempt_of, keep, locked_row
 from comptoir.kernel.ids import new_id
 
 
@@ -70,8 +69,8 @@ def request_code(wallet: Wallet, *, institution_id: str, phone: str) -> CodeRequ
                 Customer.institution_id == institution_id, Customer.phone == phone
             )
         )
-        state = _state(session, institution_id, phone, now)
-        attempt = _attempt(state)
+        state = locked_row(session, SignIn, {"institution_id": institution_id, "phone": phone}, now)
+        attempt = attempt_of(state)
         held = rules.hold_on_sending(attempt, now)
         if held is not None:
             # Nothing was written: a phone held back already had its row.
@@ -84,55 +83,10 @@ def request_code(wallet: Wallet, *, institution_id: str, phone: str) -> CodeRequ
         after = rules.code_sent(
             attempt, digest=rules.code_digest(institution_id, phone, code), now=now
         )
-        _keep(state, after, now)
+        keep(state, after, now)
         if customer is not None:
             deliver_code(institution.name, phone, code)
         return CodeRequest(phone)
-
-
-def _state(session: Session, institution_id: str, phone: str, now: datetime) -> SignIn:
-    """The phone's row, locked for this transaction. It is made first if need be, in a way
-    that two asks at once cannot both make it, so concurrent asks queue on one row and the
-    cap holds."""
-    found = session.get(SignIn, (institution_id, phone), with_for_update=True)
-    if found is not None:
-        return found
-    values = {
-        "institution_id": institution_id,
-        "phone": phone,
-        "failures": 0,
-        "sent_in_window": 0,
-        "updated_at": now,
-    }
-    # The two databases Comptoir runs on; both skip a row another transaction just made.
-    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    session.execute(module.insert(SignIn).values(values).on_conflict_do_nothing())
-    found = session.get(SignIn, (institution_id, phone), with_for_update=True)
-    assert found is not None
-    return found
-
-
-def _attempt(state: SignIn) -> rules.Attempt:
-    return rules.Attempt(
-        state.code_digest,
-        state.code_expires_at,
-        state.failures,
-        state.locked_until,
-        state.code_sent_at,
-        state.window_started_at,
-        state.sent_in_window,
-    )
-
-
-def _keep(state: SignIn, attempt: rules.Attempt, now: datetime) -> None:
-    state.code_digest = attempt.code_digest
-    state.code_expires_at = attempt.code_expires_at
-    state.failures = attempt.failures
-    state.locked_until = attempt.locked_until
-    state.code_sent_at = attempt.code_sent_at
-    state.window_started_at = attempt.window_started_at
-    state.sent_in_window = attempt.sent_in_window
-    state.updated_at = now
 
 
 def verify_code(wallet: Wallet, *, institution_id: str, phone: str, code: str) -> SignInResult:
@@ -141,11 +95,11 @@ def verify_code(wallet: Wallet, *, institution_id: str, phone: str, code: str) -
     now = wallet.clock.now()
     with wallet.database.transaction() as session:
         get_institution(session, institution_id)
-        state = _state(session, institution_id, phone, now)
+        state = locked_row(session, SignIn, {"institution_id": institution_id, "phone": phone}, now)
         verdict = rules.check_code(
-            _attempt(state), digest=rules.code_digest(institution_id, phone, code), now=now
+            attempt_of(state), digest=rules.code_digest(institution_id, phone, code), now=now
         )
-        _keep(state, verdict.after, now)
+        keep(state, verdict.after, now)
         customer = session.scalar(
             select(Customer).where(
                 Customer.institution_id == institution_id, Customer.phone == phone
