@@ -164,7 +164,7 @@ def test_a_business_with_a_bad_phone_or_fee_is_refused_and_not_made(
 
 
 def test_reading_a_catalogue_takes_json_numbers_and_text_alike() -> None:
-    read = read_catalogue(json.dumps([{"name": "Mace", "category": "spices", "price": 3.5}]))
+    read = read_catalogue(json.dumps([{"name": "Mace", "category": "spices", "price": 3.5}]), "XCD")
 
     assert read.problems == []
     assert [(item.price, item.stock, item.returnable) for item in read.items] == [

@@ -40,11 +40,29 @@ def platform_add(
         str, typer.Option(help="The network gateway, e.g. https://node/gateway.")
     ],
     service_fee: Annotated[str, typer.Option(help="Fee per order, e.g. 1.00.")] = "0",
+    currency: Annotated[
+        str, typer.Option(help="ISO 4217 code its prices and fees are in, e.g. XCD or EUR.")
+    ] = "XCD",
 ) -> None:
     """Create a platform and its keys; prints what to register with the network registry."""
     from comptoir.apps.seller.service.platforms import create_platform
-    from comptoir.kernel.money import Money
+    from comptoir.kernel.money import Money, MoneyError, known_currencies
 
+    currency = currency.strip().upper()
+    if currency not in known_currencies():
+        typer.echo(
+            f"comptoir seller: --currency: {currency!r} is not an ISO 4217 currency code.",
+            err=True,
+        )
+        raise typer.Exit(2)
+    try:
+        fee = Money.parse(service_fee, currency).minor
+    except MoneyError as error:
+        typer.echo(f"comptoir seller: --service-fee: {error}", err=True)
+        raise typer.Exit(2) from None
+    if fee < 0:
+        typer.echo("comptoir seller: --service-fee: a fee cannot be negative.", err=True)
+        raise typer.Exit(2)
     seller = _seller()
     try:
         created = create_platform(
@@ -54,7 +72,8 @@ def platform_add(
             subscriber_id=subscriber_id,
             registry_url=registry_url,
             gateway_url=gateway_url,
-            service_fee=Money.parse(service_fee, "XCD").minor,
+            service_fee=fee,
+            currency=currency,
         )
     except SellerError as error:
         typer.echo(f"comptoir: {error.text.render()}", err=True)
@@ -156,6 +175,7 @@ def business_add(
     delivery_fee: Annotated[str, typer.Option()] = "0",
 ) -> None:
     """Add a business to a platform."""
+    from comptoir.apps.seller.service.context import get_platform
     from comptoir.apps.seller.service.platforms import add_business
     from comptoir.apps.seller.service.signin import normalise_phone, possible_phone
     from comptoir.kernel.money import Money, MoneyError
@@ -168,13 +188,15 @@ def business_add(
             err=True,
         )
         raise typer.Exit(2)
-    try:
-        fee = Money.parse(delivery_fee, "XCD").minor
-    except MoneyError as error:
-        typer.echo(f"comptoir seller: --delivery-fee: {error}", err=True)
-        raise typer.Exit(2) from None
     seller = _seller()
     try:
+        with seller.database.reading() as session:
+            currency = get_platform(session, platform_id).currency
+        try:
+            fee = Money.parse(delivery_fee, currency).minor
+        except MoneyError as error:
+            typer.echo(f"comptoir seller: --delivery-fee: {error}", err=True)
+            raise typer.Exit(2) from None
         business_id = add_business(
             seller,
             platform_id=platform_id,
@@ -208,6 +230,7 @@ def business_stock(
 
     from comptoir.apps.seller.models import Business
     from comptoir.apps.seller.service.catalogue_file import read_catalogue
+    from comptoir.apps.seller.service.context import get_platform
     from comptoir.apps.seller.service.items import add_items
 
     try:
@@ -215,20 +238,21 @@ def business_stock(
     except (OSError, UnicodeDecodeError) as error:
         typer.echo(f"comptoir: cannot read {catalogue_file}: {error}", err=True)
         raise typer.Exit(1) from None
-    catalogue = read_catalogue(text)
-    if catalogue.problems:
-        for problem in catalogue.problems:
-            typer.echo(f"comptoir: {catalogue_file}: {problem}", err=True)
-        typer.echo(f"comptoir: nothing was added from {catalogue_file}", err=True)
-        raise typer.Exit(1)
     seller = _seller()
     try:
         with seller.database.reading() as session:
+            currency = get_platform(session, platform_id).currency
             business = session.scalar(
                 select(Business).where(Business.platform_id == platform_id, Business.slug == slug)
             )
         if business is None:
             typer.echo("comptoir: there is no such business", err=True)
+            raise typer.Exit(1)
+        catalogue = read_catalogue(text, currency)
+        if catalogue.problems:
+            for problem in catalogue.problems:
+                typer.echo(f"comptoir: {catalogue_file}: {problem}", err=True)
+            typer.echo(f"comptoir: nothing was added from {catalogue_file}", err=True)
             raise typer.Exit(1)
         added = add_items(
             seller, platform_id=platform_id, business_id=business.id, forms=catalogue.items

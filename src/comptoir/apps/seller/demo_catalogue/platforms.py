@@ -133,7 +133,7 @@ PLATFORMS: Final = (
             _business(
                 "atelier-madras",
                 "Atelier Madras",
-                "+15965550101",
+                "+596696550101",
                 "Fort-de-France",
                 "Vêtements et accessoires en madras, faits main.",
                 "clothing",
@@ -143,7 +143,7 @@ PLATFORMS: Final = (
             _business(
                 "epices-basse-terre",
                 "Épices de Basse-Terre",
-                "+15905550102",
+                "+590690550102",
                 "Basse-Terre",
                 "Épices et sauces de Guadeloupe.",
                 "spices",
@@ -163,7 +163,7 @@ PLATFORMS: Final = (
             _business(
                 "vannerie-caraibe",
                 "Vannerie Caraïbe",
-                "+15965550104",
+                "+596696550104",
                 "Fort-de-France",
                 "Vannerie, savons et objets d'artisanat.",
                 "crafts",
@@ -193,7 +193,7 @@ PLATFORMS: Final = (
             _business(
                 "excursions-martinique",
                 "Excursions Martinique",
-                "+15965550502",
+                "+596696550502",
                 "Fort-de-France",
                 "Excursions en mer et à terre avec des guides du pays.",
                 "tourism",

@@ -36,13 +36,14 @@ def terms_form(request: Request, platform_id: str) -> Response:
     owner = owner_or_signin(request, platform_id)
     if not isinstance(owner, Business):
         return owner
+    platform = platform_or_404(request, platform_id)
     return render(
         request,
         "seller/terms.html",
         {
-            "platform": platform_or_404(request, platform_id),
+            "platform": platform,
             "business": owner,
-            "form": _terms_form(owner),
+            "form": _terms_form(owner, platform.currency),
             "challenge": _challenge(request, platform_id, owner),
         },
     )
@@ -57,11 +58,11 @@ def _challenge(request: Request, platform_id: str, owner: Business) -> verificat
     )
 
 
-def _terms_form(owner: Business) -> dict[str, Any]:
+def _terms_form(owner: Business, currency: str) -> dict[str, Any]:
     return {
         "pickup": owner.pickup,
         "delivery": owner.delivery,
-        "delivery_fee": Money(owner.delivery_fee, "XCD").to_fixed(),
+        "delivery_fee": Money(owner.delivery_fee, currency).to_fixed(),
         "cash_on_delivery": owner.cash_on_delivery,
         "payment_alias": owner.payment_alias or "",
         "return_days": str(owner.return_days),
@@ -130,7 +131,7 @@ def present_credential(
             {
                 "platform": platform,
                 "business": owner,
-                "form": _terms_form(owner),
+                "form": _terms_form(owner, platform.currency),
                 "challenge": _challenge(request, platform_id, owner),
                 "error": LazyText(N_("Paste the credential your registry gave you.")).render(),
             },
@@ -153,7 +154,7 @@ def present_credential(
     context: dict[str, Any] = {
         "platform": platform,
         "business": refreshed or owner,
-        "form": _terms_form(refreshed or owner),
+        "form": _terms_form(refreshed or owner, platform.currency),
         "challenge": _challenge(request, platform_id, owner),
     }
     if verdict.verified:

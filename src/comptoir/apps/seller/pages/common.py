@@ -54,9 +54,7 @@ def render(
     request: Request, template: str, context: dict[str, Any], status_code: int = 200
 ) -> Response:
     values: dict[str, Any] = {
-        "money": lambda minor, currency="XCD": format_money(
-            Money(minor, currency), current_locale()
-        ),
+        "money": lambda minor, currency: format_money(Money(minor, currency), current_locale()),
         "state_label": lambda key: label_of(STATE_LABELS, key),
         "category_label": lambda key: label_of(CATEGORY_LABELS, key),
         "fee_label": lambda key: label_of(FEE_LABELS, key),

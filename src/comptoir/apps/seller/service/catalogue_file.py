@@ -27,8 +27,9 @@ class Catalogue:
     problems: list[str] = field(default_factory=list)
 
 
-def read_catalogue(text: str) -> Catalogue:
-    """Read a catalogue file's text; see the module's doc for its shape."""
+def read_catalogue(text: str, currency: str) -> Catalogue:
+    """Read a catalogue file's text, its prices in `currency` (the platform's); see the
+    module's doc for its shape."""
     try:
         entries = json.loads(text)
     except json.JSONDecodeError as error:
@@ -46,7 +47,7 @@ def read_catalogue(text: str) -> Catalogue:
         catalogue.problems.extend(f"{where}: {problem}" for problem in shape_problems)
         if form is None:
             continue
-        for name, problem in item_problems(form).items():
+        for name, problem in item_problems(form, currency).items():
             catalogue.problems.append(f"{where}: {name}: {problem.render()}")
         catalogue.items.append(form)
     return catalogue

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from comptoir.apps.seller.domain.errors import SellerError
 from comptoir.apps.seller.models import Business, Item
-from comptoir.apps.seller.service.context import Seller, get_business
+from comptoir.apps.seller.service.context import Seller, get_business, get_platform
 from comptoir.kernel.i18n import LazyText, current_locale, lazy
 from comptoir.kernel.ids import new_id
 from comptoir.kernel.money import (
@@ -113,7 +113,7 @@ def _checked(form: ItemInput, currency: str) -> tuple[str, str, str, int, int, l
     )
 
 
-def item_problems(form: ItemInput, currency: str = "XCD") -> dict[str, LazyText]:
+def item_problems(form: ItemInput, currency: str) -> dict[str, LazyText]:
     """What is wrong with each field of an item as typed, as adding it would say; {} if
     nothing is."""
     try:
@@ -136,13 +136,17 @@ def add_items(
     added: list[uuid.UUID] = []
     with seller.database.transaction() as session:
         get_business(session, platform_id, business_id)
+        # Items are priced in the platform's currency, as its quotes and fees are.
+        currency = get_platform(session, platform_id).currency
         for form in forms:
-            added.append(_add(session, seller, business_id, form))
+            added.append(_add(session, seller, business_id, form, currency))
     return added
 
 
-def _add(session: Session, seller: Seller, business_id: uuid.UUID, form: ItemInput) -> uuid.UUID:
-    name, description, category, price, stock, variants = _checked(form, "XCD")
+def _add(
+    session: Session, seller: Seller, business_id: uuid.UUID, form: ItemInput, currency: str
+) -> uuid.UUID:
+    name, description, category, price, stock, variants = _checked(form, currency)
     item_id = new_id()
     session.add(
         Item(
@@ -152,7 +156,7 @@ def _add(session: Session, seller: Seller, business_id: uuid.UUID, form: ItemInp
             description=description,
             category=category,
             price=price,
-            currency="XCD",
+            currency=currency,
             stock=stock,
             returnable=form.returnable,
             age_restricted=form.age_restricted,

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import phonenumbers
+
 from comptoir.apps.seller.beckn_io import ATTRIBUTES_CONTEXT
 from comptoir.apps.seller.domain import errors as codes
 from comptoir.apps.seller.domain.errors import SellerError
@@ -31,16 +33,15 @@ def amount(money: Money) -> dict[str, str]:
     return {"currency": money.currency, "value": money.to_fixed()}
 
 
-def provider_json(business: Business) -> dict[str, Any]:
-    return {
+def provider_json(platform: Platform, business: Business) -> dict[str, Any]:
+    provider: dict[str, Any] = {
         "id": str(business.id),
         "descriptor": {"name": business.name, "shortDesc": business.description[:200]},
-        "availableAt": [
-            {
-                "geo": {"type": "Point", "coordinates": [-60.98, 14.01]},
-                "address": {"addressLocality": business.city, "addressCountry": "LC"},
-            }
-        ],
+    }
+    location = _location(business)
+    if location is not None:
+        provider["availableAt"] = [location]
+    return provider | {
         "providerAttributes": attributes(
             "comptoir:Business",
             city=business.city,
@@ -50,10 +51,51 @@ def provider_json(business: Business) -> dict[str, Any]:
                 for mode, offered in (("PICKUP", business.pickup), ("DELIVERY", business.delivery))
                 if offered
             ],
-            deliveryFee=amount(Money(business.delivery_fee, "XCD")),
+            deliveryFee=amount(Money(business.delivery_fee, platform.currency)),
             returnDays=business.return_days,
             cashOnDelivery=business.cash_on_delivery,
         ),
+    }
+
+
+# A country's capital as (longitude, latitude), for the Eastern Caribbean and its neighbours.
+# A business records its town, not a map point, and Beckn's Location requires a geometry: the
+# point says which island, the address names the town. The country is read from the owner's
+# phone number, which every business has (its area code is its island's).
+_CAPITALS: dict[str, tuple[float, float]] = {
+    "AG": (-61.85, 17.12),
+    "AI": (-63.05, 18.22),
+    "BB": (-59.62, 13.10),
+    "DM": (-61.39, 15.30),
+    "GD": (-61.75, 12.05),
+    "GP": (-61.73, 16.00),
+    "KN": (-62.72, 17.30),
+    "LC": (-60.98, 14.01),
+    "MQ": (-61.07, 14.60),
+    "MS": (-62.21, 16.79),
+    "TT": (-61.52, 10.66),
+    "VC": (-61.23, 13.16),
+    "VG": (-64.62, 18.43),
+}
+
+
+def business_country(business: Business) -> str | None:
+    """The ISO 3166 code of the business's country, from its owner's phone; None if unknown."""
+    try:
+        number = phonenumbers.parse(business.phone, None)
+    except phonenumbers.NumberParseException:
+        return None
+    region = phonenumbers.region_code_for_number(number)
+    return region if region and region != "ZZ" else None
+
+
+def _location(business: Business) -> dict[str, Any] | None:
+    country = business_country(business)
+    if country is None or country not in _CAPITALS:
+        return None  # a wrong point would mislead a buyer's search more than none
+    return {
+        "geo": {"type": "Point", "coordinates": list(_CAPITALS[country])},
+        "address": {"addressLocality": business.city, "addressCountry": country},
     }
 
 
@@ -65,7 +107,7 @@ def catalog_json(
         "bppId": platform.subscriber_id,
         "bppUri": bpp_uri,
         "descriptor": {"name": business.name},
-        "provider": provider_json(business),
+        "provider": provider_json(platform, business),
         "resources": [
             {
                 "id": str(item.id),

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 from comptoir.apps.seller.domain.errors import SellerError
-from comptoir.apps.seller.service.context import Seller, get_business
+from comptoir.apps.seller.service.context import Seller, get_business, get_platform
 from comptoir.kernel.i18n import LazyText, current_locale, lazy
 from comptoir.kernel.money import (
     AmountNegative,
@@ -38,10 +38,12 @@ class TermsInput:
 def change_terms(
     seller: Seller, *, platform_id: str, business_id: uuid.UUID, form: TermsInput
 ) -> None:
+    with seller.database.reading() as session:
+        currency = get_platform(session, platform_id).currency
     problems: dict[str, LazyText] = {}
     if not (form.pickup or form.delivery):
         problems["fulfilment"] = lazy("Offer pickup, delivery or both.")
-    fee = _fee(form.delivery_fee.strip() or "0")
+    fee = _fee(form.delivery_fee.strip() or "0", currency)
     if isinstance(fee, LazyText):
         problems["delivery_fee"] = fee
     days = typed_count(form.return_days, locale=current_locale())
@@ -64,23 +66,23 @@ def change_terms(
         business.return_days = days
 
 
-def _fee(typed: str) -> LazyText | int:
-    """The delivery fee in minor units, or what is wrong with it."""
+def _fee(typed: str, currency: str) -> LazyText | int:
+    """The delivery fee in minor units of the platform's currency, or what is wrong with it."""
     try:
-        fee = typed_amount(typed, "XCD", locale=current_locale())
+        fee = typed_amount(typed, currency, locale=current_locale())
     except AmountTooPrecise:
-        return lazy("{value} has too many decimals for {currency}.", value=typed, currency="XCD")
+        return lazy("{value} has too many decimals for {currency}.", value=typed, currency=currency)
     except AmountTooLarge:
-        return _fee_too_high()
+        return _fee_too_high(currency)
     except AmountNegative:
         return lazy("Fees and return days cannot be negative.")
     except MoneyError:
         return lazy("Write the delivery fee like 5.00.")
     if fee.minor > MAX_FEE:
-        return _fee_too_high()
+        return _fee_too_high(currency)
     return fee.minor
 
 
-def _fee_too_high() -> LazyText:
-    ceiling = format_money(Money(MAX_FEE, "XCD"), current_locale())
+def _fee_too_high(currency: str) -> LazyText:
+    ceiling = format_money(Money(MAX_FEE, currency), current_locale())
     return lazy("The delivery fee is at most {limit}.", limit=ceiling)
