@@ -1,6 +1,7 @@
 """The identity block's pages on a 360 px phone, in English and in French, for a person signed
 in (holding a credential) and for the operator: nothing is wider than the screen (a wide table
-scrolls in its own box), so no page has to be scrolled sideways to be read."""
+scrolls in its own box), so no page has to be scrolled sideways to be read, and a wide table's
+caption starts on the screen rather than centred past its edge."""
 
 from __future__ import annotations
 
@@ -42,6 +43,19 @@ def _overflowing(page: Page) -> list[str]:
                     .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)
                     .slice(0, 3).map(el => el.outerHTML.slice(0, 60))
                 : []"""
+        )
+    )
+
+
+def _captions_off_screen(page: Page) -> list[str]:
+    """Captions whose text starts beyond the screen's right edge, as read before any scroll."""
+    return list(
+        page.evaluate(
+            """() => [...document.querySelectorAll('caption')].filter(caption => {
+                    const words = document.createRange();
+                    words.selectNodeContents(caption);
+                    return words.getBoundingClientRect().left + 40 > window.innerWidth;
+                }).map(caption => caption.textContent.trim())"""
         )
     )
 
@@ -88,6 +102,8 @@ def test_no_identity_page_is_wider_than_a_360_pixel_screen(
             page.goto(demo_server.url + path)
             if found := _overflowing(page):
                 too_wide[path] = found
+            if hidden := _captions_off_screen(page):
+                too_wide[path + " captions"] = hidden
     operator.close()
     visitor = browser.new_context(
         java_script_enabled=False, locale=locale, viewport={"width": 360, "height": 740}
