@@ -7,15 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
-import typer
 from sqlalchemy import func, select
-from typer.testing import CliRunner, Result
 
-from comptoir.apps import seller as seller_app
 from comptoir.apps.seller.models import Business, Item
 from comptoir.apps.seller.service.catalogue_file import read_catalogue
 from comptoir.kernel.clock import FrozenClock
 from comptoir.kernel.db import Database
+from tests.apps.seller.commands import operator_environment, run
 from tests.apps.seller.world import PLATFORM, World, make_world
 
 SLUG = "soufriere-spice"
@@ -29,18 +27,8 @@ def world(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> World:
-    for name in ("COMPTOIR_SECRET_KEY", "COMPTOIR_SIGNING_KEY_FILE", "COMPTOIR_IDENTITY_ISSUER"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("COMPTOIR_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("COMPTOIR_DATABASE_URL", database_url)
-    monkeypatch.setenv("COMPTOIR_BASE_URL", "http://node.example")
+    operator_environment(monkeypatch, database_url, tmp_path / "data")
     return make_world(database, clock, tmp_path / "data" / "keys")
-
-
-def run(*args: str) -> Result:
-    root = typer.Typer()
-    seller_app.register(None, root)
-    return CliRunner().invoke(root, ["seller", *args])
 
 
 def items_of(world: World) -> int:

@@ -8,15 +8,13 @@ import stat
 from pathlib import Path
 
 import pytest
-import typer
-from typer.testing import CliRunner, Result
 
-from comptoir.apps import seller as seller_app
 from comptoir.apps.seller.models import Business
 from comptoir.kernel.clock import FrozenClock
 from comptoir.kernel.crypto import generate_jwk
 from comptoir.kernel.crypto.sdjwt import issue_sd_jwt
 from comptoir.kernel.db import Database
+from tests.apps.seller.commands import operator_environment, run
 from tests.apps.seller.world import PLATFORM, World, make_world
 
 ISSUER = "http://127.0.0.1:9/identity/vci"  # a registry nowhere to be reached
@@ -30,19 +28,9 @@ def world(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> World:
-    for name in ("COMPTOIR_SECRET_KEY", "COMPTOIR_SIGNING_KEY_FILE", "COMPTOIR_IDENTITY_ISSUER"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("COMPTOIR_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("COMPTOIR_DATABASE_URL", database_url)
-    monkeypatch.setenv("COMPTOIR_BASE_URL", "http://node.example")
+    operator_environment(monkeypatch, database_url, tmp_path / "data")
     monkeypatch.setenv("COMPTOIR_CREDENTIAL_ISSUER", ISSUER)
     return make_world(database, clock, tmp_path / "data" / "keys")
-
-
-def run(*args: str) -> Result:
-    root = typer.Typer()
-    seller_app.register(None, root)
-    return CliRunner().invoke(root, ["seller", *args])
 
 
 def test_oidc_register_makes_the_platform_s_key_then_records_its_client_id(

@@ -7,11 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import typer
 from sqlalchemy import select
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from comptoir.apps import seller as seller_app
 from comptoir.apps.seller.domain.errors import SellerError
 from comptoir.apps.seller.models import Business, Item, Platform
 from comptoir.apps.seller.service import settings
@@ -20,6 +18,7 @@ from comptoir.apps.seller.service.messages import catalog_json
 from comptoir.kernel.beckn.models.catalog import Catalog
 from comptoir.kernel.clock import FrozenClock
 from comptoir.kernel.db import Database
+from tests.apps.seller.commands import operator_environment, run
 
 EUR_PLATFORM = "antilles-artisans"
 
@@ -28,18 +27,17 @@ EUR_PLATFORM = "antilles-artisans"
 def operator_env(
     database: Database, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Database:
-    for name in ("COMPTOIR_SECRET_KEY", "COMPTOIR_SIGNING_KEY_FILE", "COMPTOIR_IDENTITY_ISSUER"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("COMPTOIR_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("COMPTOIR_DATABASE_URL", database_url)
-    monkeypatch.setenv("COMPTOIR_BASE_URL", "http://node.example")
+    operator_environment(monkeypatch, database_url, tmp_path / "data")
     return database
 
 
-def run(*args: str) -> Result:
-    root = typer.Typer()
-    seller_app.register(None, root)
-    return CliRunner().invoke(root, ["seller", *args])
+def platform_and_business(database: Database) -> tuple[Platform, Business]:
+    """The platform the test made, and its one business, as stored."""
+    with database.reading() as session:
+        platform = session.get(Platform, EUR_PLATFORM)
+        business = session.scalars(select(Business)).one()
+    assert platform is not None
+    return platform, business
 
 
 def add_platform(*extra: str) -> Result:
@@ -108,10 +106,7 @@ def test_the_catalogue_places_a_business_on_its_own_island_from_its_phone(
 ) -> None:
     add_platform("--currency", "EUR")
     add_madras_shop()
-    with operator_env.reading() as session:
-        platform = session.get(Platform, EUR_PLATFORM)
-        business = session.scalars(select(Business)).one()
-    assert platform is not None
+    platform, business = platform_and_business(operator_env)
 
     where = catalog_json(platform, business, [], "http://node.example/bpp", "/t/{item}")[
         "provider"
@@ -139,10 +134,7 @@ def test_a_business_whose_country_is_not_known_gets_no_made_up_place(
         "--phone",
         "+44 20 7946 0958",
     )
-    with operator_env.reading() as session:
-        platform = session.get(Platform, EUR_PLATFORM)
-        business = session.scalars(select(Business)).one()
-    assert platform is not None
+    platform, business = platform_and_business(operator_env)
 
     provider = catalog_json(platform, business, [], "http://node.example/bpp", "/t/{item}")[
         "provider"
