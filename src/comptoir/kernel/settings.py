@@ -11,6 +11,7 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
@@ -91,6 +92,12 @@ class Settings(BaseSettings):
             "issuer's /identity/vci when unset."
         ),
     )
+    time_zone: str = Field(
+        default="America/St_Lucia",
+        description=(
+            "The IANA time zone the node's people live in: the pages show times on their clock."
+        ),
+    )
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
     log_level: str = "info"
 
@@ -114,6 +121,17 @@ class Settings(BaseSettings):
                 f"'{value}' is not an available language (choose one of "
                 f"{', '.join(AVAILABLE_LOCALES)})"
             )
+        return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"'{value}' is not a known time zone (an IANA name, for example America/St_Lucia)"
+            ) from None
         return value
 
     @cached_property

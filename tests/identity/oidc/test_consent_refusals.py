@@ -58,27 +58,6 @@ def test_a_code_issued_before_a_revocation_gives_no_tokens(world: World) -> None
     assert refused.value.error == "invalid_grant"
 
 
-def test_a_consent_form_sent_twice_gives_one_code(world: World) -> None:
-    shop = world.register_client()
-    marie = world.enrol()
-    start = shop.begin(scope="openid profile")
-    page = world.consent_page(marie, start)
-    first = world.decide(marie, page)
-
-    again = marie.browser.post(
-        "/identity/oidc/consent",
-        data={
-            "csrf_token": page.split('name="csrf_token" value="')[1].split('"')[0],
-            "request_id": page.split('name="request_id" value="')[1].split('"')[0],
-            "decision": "allow",
-        },
-        follow_redirects=False,
-    )
-
-    assert "code" in callback_parameters(first)
-    assert again.status_code == 400
-
-
 def test_expired_one_time_records_are_forgotten_a_day_later(world: World) -> None:
     from sqlalchemy import func, select
 

@@ -15,7 +15,7 @@ from starlette.routing import Route
 from comptoir.identity.oidc.domain import CLAIM_LABELS, SUBJECT
 from comptoir.identity.oidc.pages.common import provider_of, refusal_page, shown_purpose
 from comptoir.identity.oidc.provider import CONSENT_SECONDS, ENDPOINTS, PREFIX, Provider
-from comptoir.identity.oidc.service import authorization, consents
+from comptoir.identity.oidc.service import authorization, consents, repeated_answers
 from comptoir.identity.oidc.service.authorization_requests import AuthorizationError
 from comptoir.identity.registry.pages.common import login_redirect, render, see_other
 from comptoir.identity.registry.session import SignedInPerson, signed_in_person
@@ -283,6 +283,9 @@ def decide(
             )
             if decision != "allow":
                 return see_other(authorization.deny(session, pending, provider=provider))
+            # Closed before the consent is written: of two presses racing, the second waits
+            # here for the first to commit, finds the request answered, and writes nothing.
+            authorization.finish_request(session, pending, provider)
             answer = consents.record_consent(
                 session,
                 person_id=who.person_id,
@@ -291,7 +294,7 @@ def decide(
                 ticked=claim or [],
                 clock=node.clock,
             )
-            location = authorization.grant(
+            location = authorization.issue_code(
                 session,
                 pending,
                 decision=answer,
@@ -299,5 +302,25 @@ def decide(
                 provider=provider,
             )
     except AuthorizationError as refusal:
-        return refusal_page(request, refusal)
+        return _answered_before(request, parsed_id, who, refusal)
     return see_other(location)
+
+
+def _answered_before(
+    request: Request, request_id: uuid.UUID, who: SignedInPerson, refusal: AuthorizationError
+) -> Response:
+    """The form was sent again (a double press, a slow link): the first answer again, as
+    `repeated_answers` says when that is safe; the refusal when there was no first answer."""
+    with node_context(request).database.reading() as session:
+        earlier = repeated_answers.earlier_answer(
+            session, request_id=request_id, person_id=who.person_id, provider=provider_of(request)
+        )
+    if earlier is None:
+        return refusal_page(request, refusal)
+    if earlier.location is not None:
+        return see_other(earlier.location)
+    return render(
+        request,
+        "identity_oidc/answered.html",
+        {"client_name": earlier.client_name, "client_home": earlier.client_home},
+    )

@@ -23,6 +23,7 @@ from comptoir.identity.oidc.service.authorization_requests import (
 from comptoir.identity.oidc.service.authorization_responses import (
     consent_in_force,
     deny,
+    finish_request,
     grant,
     issue_code,
     refuse_without_page,
@@ -37,6 +38,7 @@ __all__ = [
     "consent_in_force",
     "deny",
     "find_pushed_request",
+    "finish_request",
     "grant",
     "is_requested_person",
     "issue_code",

@@ -3,7 +3,10 @@ back to the client with the code or the refusal (a request closed without a page
 
 from __future__ import annotations
 
-import secrets
+import base64
+import hashlib
+import hmac
+import uuid
 from datetime import timedelta
 from typing import Final
 from urllib.parse import urlencode
@@ -22,6 +25,8 @@ from comptoir.identity.oidc.service.authorization_requests import (
 )
 from comptoir.identity.oidc.service.pushed import hash_secret
 from comptoir.kernel.db import connection_of
+
+DENIED: Final = "the person did not agree to share their information"
 
 
 def refuse_without_page(
@@ -65,8 +70,10 @@ def consent_in_force(
     )
 
 
-def _finish(session: Session, pending: PendingAuthorization, provider: Provider) -> None:
-    """Close the request once: a consent form sent twice gets no second code."""
+def finish_request(session: Session, pending: PendingAuthorization, provider: Provider) -> None:
+    """Close the request once: a consent form sent twice gets no second code. Of two
+    transactions racing, the second waits on this conditional UPDATE until the first commits,
+    then finds the request closed: call it before writing anything else of the answer."""
     closed = session.execute(
         update(PushedRequest)
         .where(PushedRequest.id == pending.request_id, PushedRequest.finished_at.is_(None))
@@ -87,7 +94,7 @@ def grant(
 ) -> str:
     """Close the request, issue the authorization code and return the redirect back to the
     client."""
-    _finish(session, pending, provider)
+    finish_request(session, pending, provider)
     return issue_code(
         session, pending, decision=decision, authenticated_at=authenticated_at, provider=provider
     )
@@ -104,7 +111,7 @@ def issue_code(
     """Issue the authorization code for a request already closed in this transaction and
     return the redirect back to the client."""
     now = provider.clock.now()
-    code = secrets.token_urlsafe(32)
+    code = code_for(pending.request_id, provider)
     wanted = pending.claims
     granted = set(decision.granted)
     parameters = pending.parameters
@@ -131,15 +138,28 @@ def issue_code(
     return response_redirect(pending, provider=provider, code=code)
 
 
+def code_for(request_id: uuid.UUID, provider: Provider) -> str:
+    """The authorization code of a request (it has at most one): derived from the request's id
+    under a secret of the provider, not drawn, so that the provider can send the same code again
+    to the browser whose second press of the consent form found the request answered
+    (`service.repeated_answers`), while it keeps only the code's hash, as for any secret.
+    As unguessable as a drawn code of the same length while the secret is kept; the label
+    keeps it apart from the pairwise subjects the same secret makes."""
+    digest = hmac.new(
+        provider.pairwise_secret, b"authorization-code:" + request_id.bytes, hashlib.sha256
+    ).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
 def deny(
     session: Session,
     pending: PendingAuthorization,
     *,
     provider: Provider,
-    description: str = "the person did not agree to share their information",
+    description: str = DENIED,
 ) -> str:
     """Close the request and return the `access_denied` redirect back to the client."""
-    _finish(session, pending, provider)
+    finish_request(session, pending, provider)
     return response_redirect(
         pending, provider=provider, error="access_denied", description=description
     )

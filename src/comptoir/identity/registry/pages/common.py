@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from fastapi import Request
@@ -18,11 +19,16 @@ from comptoir.kernel.i18n import current_locale
 from comptoir.kernel.web.context import node_context
 
 
-def when(moment: datetime | None) -> str:
+def time_zone(request: Request) -> tzinfo:
+    """Where the node's people live (the `time_zone` setting): times are shown on their clock."""
+    return ZoneInfo(node_context(request).settings.time_zone)
+
+
+def when(moment: datetime | None, zone: tzinfo) -> str:
+    """A date and time as the reader's clock shows it, in the reader's language."""
     if moment is None:
         return ""
-    text = format_datetime(moment, "medium", tzinfo=UTC, locale=current_locale())
-    return f"{text} UTC"
+    return format_datetime(moment, "medium", tzinfo=zone, locale=current_locale())
 
 
 def day(value: date | None) -> str:
@@ -36,8 +42,9 @@ def render(
     *,
     status_code: int = 200,
 ) -> HTMLResponse:
+    zone = time_zone(request)
     values: dict[str, Any] = {
-        "when": when,
+        "when": lambda moment: when(moment, zone),
         "day": day,
         "signed_in": signed_in_person(request) is not None,
     }

@@ -15,7 +15,15 @@ from comptoir.identity.registry.pages.common import (
     error_context,
     render,
     see_other,
+    time_zone,
     when,
+)
+from comptoir.identity.registry.pages.pending import (
+    PENDING_LOGIN,
+    PENDING_REGISTRATION,
+    forget_pending,
+    keep_pending,
+    pending,
 )
 from comptoir.identity.registry.service import signin
 from comptoir.identity.registry.session import (
@@ -45,9 +53,11 @@ def _step_after(error: RegistryError, otherwise: str) -> str:
     return "code" if error.code in ("malformed_code", "no_code_waiting") else otherwise
 
 
-def _wrong_code(check: signin.CodeCheck, *, enrolling: bool = False) -> tuple[str, int]:
+def _wrong_code(
+    request: Request, check: signin.CodeCheck, *, enrolling: bool = False
+) -> tuple[str, int]:
     if check.outcome is signin.Outcome.LOCKED:
-        time = when(check.locked_until)
+        time = when(check.locked_until, time_zone(request))
         return (
             _(
                 "Too many wrong codes. Signing up with this number is locked until {time}.",
@@ -66,28 +76,37 @@ def _wrong_code(check: signin.CodeCheck, *, enrolling: bool = False) -> tuple[st
 # --- log in ------------------------------------------------------------------------------------
 
 
-def _code_step(phone: str, next: str) -> str:
-    """The code step's own address, where switching language brings the visitor back, to the
-    code already sent (none is sent from it); a POST's answer has no address of its own."""
-    return "/identity/login?" + urlencode({"phone": phone, "next": next})
+def _code_step(next: str) -> str:
+    """The code step's own address, where switching language or reloading brings the visitor
+    back, to the code already sent (none is sent from it); a POST's answer has no address of
+    its own. The phone is not in it: it waits in the pending-login cookie."""
+    return "/identity/login/code" + (f"?{urlencode({'next': next})}" if next else "")
+
+
+def _login_code_page(
+    request: Request, context: dict[str, Any], *, status_code: int = 200
+) -> Response:
+    """The code step, kept for a reload or a language switch of this browser."""
+    context.update(step="code", return_path=_code_step(context["next"]))
+    response = render(request, "identity/login.html", context, status_code=status_code)
+    if context["phone"]:
+        keep_pending(request, response, PENDING_LOGIN, {"phone": context["phone"]})
+    return response
 
 
 @router.get("/identity/login")
-def login_form(request: Request, next: str = "", phone: str = "") -> Response:
+def login_form(request: Request, next: str = "") -> Response:
+    return render(request, "identity/login.html", {"step": "phone", "next": domain.safe_next(next)})
+
+
+@router.get("/identity/login/code")
+def login_code_form(request: Request, next: str = "") -> Response:
+    """The code step again, for the phone this browser asked a code for."""
     target = domain.safe_next(next)
-    if phone:
-        try:
-            normalised = domain.normalise_phone(phone)
-        except RegistryError:
-            normalised = ""
-        if normalised:
-            context = {"step": "code", "phone": normalised, "next": target}
-            return render(
-                request,
-                "identity/login.html",
-                {**context, "return_path": _code_step(normalised, target)},
-            )
-    return render(request, "identity/login.html", {"step": "phone", "next": target})
+    kept = pending(request, PENDING_LOGIN)
+    if kept is None:
+        return see_other("/identity/login" + (f"?{urlencode({'next': target})}" if target else ""))
+    return _login_code_page(request, {"phone": kept["phone"], "next": target})
 
 
 @router.post("/identity/login")
@@ -101,20 +120,17 @@ def login_send_code(
     try:
         with node.database.transaction() as session:
             sent = signin.request_login_code(
-                session, phone=phone, secret=node.secret, clock=node.clock
+                session, phone=phone, secret=node.secret, clock=node.clock, zone=time_zone(request)
             )
     except RegistryError as error:
+        context.update(error_context(error))
         # A resend asked too soon stays on the code page: the code sent before still works.
         if error.code == "resend_too_soon":
-            context["step"] = "code"
             context["phone"] = domain.normalise_phone(phone)
-            context["return_path"] = _code_step(context["phone"], context["next"])
-        context.update(error_context(error))
+            return _login_code_page(request, context, status_code=_status_of(error))
         return render(request, "identity/login.html", context, status_code=_status_of(error))
-    context.update(
-        step="code", phone=sent.phone, return_path=_code_step(sent.phone, context["next"])
-    )
-    return render(request, "identity/login.html", context)
+    context["phone"] = sent.phone
+    return _login_code_page(request, context)
 
 
 @router.post("/identity/login/code")
@@ -126,6 +142,8 @@ def login_check_code(
 ) -> Response:
     node = node_context(request)
     target = domain.safe_next(next)
+    if not phone:
+        phone = (pending(request, PENDING_LOGIN) or {}).get("phone", "")
     context: dict[str, Any] = {"step": "code", "phone": phone, "next": target}
     try:
         with node.database.transaction() as session:
@@ -134,16 +152,18 @@ def login_check_code(
             )
     except RegistryError as error:
         # A mistyped code is asked for again; anything else goes back to the phone number.
-        context.update(step=_step_after(error, "phone"), **error_context(error))
-        if context["step"] == "code":
-            context["return_path"] = _code_step(phone, target)
+        context.update(error_context(error))
+        if _step_after(error, "phone") == "code":
+            return _login_code_page(request, context, status_code=_status_of(error))
+        context["step"] = "phone"
         return render(request, "identity/login.html", context, status_code=_status_of(error))
     if check.outcome is not signin.Outcome.SIGNED_IN or check.session_id is None:
-        message, status = _wrong_code(check)
-        context.update(error=message, error_field="code", return_path=_code_step(phone, target))
-        return render(request, "identity/login.html", context, status_code=status)
+        message, status = _wrong_code(request, check)
+        context.update(error=message, error_field="code")
+        return _login_code_page(request, context, status_code=status)
     response = see_other(target)
     set_session_cookie(request, response, check.session_id)
+    forget_pending(request, response, PENDING_LOGIN)
     return response
 
 
@@ -186,6 +206,33 @@ BirthMonth = Annotated[str, Form(alias="birthdate_month")]
 BirthYear = Annotated[str, Form(alias="birthdate_year")]
 
 
+REGISTRATION_CODE_STEP = "/identity/register/code"
+DETAILS = ("name", "phone", "birthdate", "national_id", "locale")
+
+
+def _registration_code_page(
+    request: Request, context: dict[str, Any], *, status_code: int = 200
+) -> Response:
+    """The code step of a registration, kept for a reload or a language switch of this
+    browser (the details are in the page's form, and in the pending-registration cookie)."""
+    context.update(step="code", return_path=REGISTRATION_CODE_STEP)
+    response = render(request, "identity/register.html", context, status_code=status_code)
+    form = context["form"]
+    keep_pending(request, response, PENDING_REGISTRATION, {key: form[key] for key in DETAILS})
+    return response
+
+
+@router.get(REGISTRATION_CODE_STEP)
+def register_code_form(request: Request) -> Response:
+    """The code step again, for the details this browser asked a code for."""
+    kept = pending(request, PENDING_REGISTRATION)
+    if kept is None:
+        return see_other("/identity/register")
+    form = _details(*(kept.get(key, "") for key in DETAILS))
+    form.update(birthdate_form(form["birthdate"], "", "", "")[1])
+    return _registration_code_page(request, {"form": form})
+
+
 @router.post("/identity/register")
 def register_send_code(
     request: Request,
@@ -215,15 +262,15 @@ def register_send_code(
                 locale=form["locale"],
                 secret=node.secret,
                 clock=node.clock,
+                zone=time_zone(request),
             )
     except RegistryError as error:
-        if error.code == "resend_too_soon":
-            context["step"] = "code"
         context.update(error_context(error))
+        if error.code == "resend_too_soon":
+            return _registration_code_page(request, context, status_code=_status_of(error))
         return render(request, "identity/register.html", context, status_code=_status_of(error))
     form["phone"] = sent.phone
-    context["step"] = "code"
-    return render(request, "identity/register.html", context)
+    return _registration_code_page(request, context)
 
 
 @router.post("/identity/register/code")
@@ -259,15 +306,20 @@ def register_check_code(
                 clock=node.clock,
             )
     except RegistryError as error:
-        context.update(step=_step_after(error, "details"), **error_context(error))
+        context.update(error_context(error))
+        if _step_after(error, "details") == "code":
+            return _registration_code_page(request, context, status_code=_status_of(error))
+        context["step"] = "details"
         return render(request, "identity/register.html", context, status_code=_status_of(error))
     if check.outcome is not signin.Outcome.SIGNED_IN or check.session_id is None:
-        message, status = _wrong_code(check, enrolling=True)
+        message, status = _wrong_code(request, check, enrolling=True)
         context.update(error=message, error_field="code")
         if check.outcome is signin.Outcome.LOCKED:
             # No code can be typed any more: back to the details, kept, for a later try.
             context.update(step="details", error_field="phone")
-        return render(request, "identity/register.html", context, status_code=status)
+            return render(request, "identity/register.html", context, status_code=status)
+        return _registration_code_page(request, context, status_code=status)
     response = see_other("/identity/me")
     set_session_cookie(request, response, check.session_id)
+    forget_pending(request, response, PENDING_REGISTRATION)
     return response

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from enum import StrEnum
 from typing import Final
 
+from babel.dates import format_datetime, format_time
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
@@ -33,7 +34,7 @@ from comptoir.identity.registry.service.people import (
 from comptoir.kernel import audit
 from comptoir.kernel.clock import Clock
 from comptoir.kernel.db import connection_of
-from comptoir.kernel.i18n import lazy
+from comptoir.kernel.i18n import current_locale, lazy
 from comptoir.kernel.ids import new_id
 from comptoir.kernel.outbox import publish
 
@@ -63,6 +64,24 @@ class CodeSent:
     expires_at: datetime
 
 
+@dataclass(frozen=True)
+class ClockTime:
+    """A moment in a sentence, on the clock of the zone its reader lives in, written in the
+    language the sentence is shown in (a refusal is worded when its page is rendered)."""
+
+    moment: datetime
+    zone: tzinfo
+    with_date: bool = False
+
+    def __format__(self, spec: str) -> str:
+        if self.with_date:
+            return format_datetime(self.moment, "medium", tzinfo=self.zone, locale=current_locale())
+        return format_time(self.moment, "short", tzinfo=self.zone, locale=current_locale())
+
+    def __str__(self) -> str:
+        return format(self)
+
+
 def send_sms(session: Session, *, to: str, body: str, clock: Clock) -> None:
     """Queue a text message for the SMS channel, in the caller's transaction."""
     publish(session, topic=SMS_TOPIC, payload={"to": to, "body": body}, key=to, clock=clock)
@@ -90,19 +109,22 @@ def _as_domain(row: OneTimeCode) -> domain.CodeState:
     )
 
 
-def _refuse_if_locked(state: domain.CodeState, now: datetime, *, purpose: str) -> None:
+def _refuse_if_locked(
+    state: domain.CodeState, now: datetime, *, purpose: str, zone: tzinfo
+) -> None:
     if state.locked(now):
         assert state.locked_until is not None
-        time = state.locked_until.astimezone(UTC).strftime("%H:%M")
+        # The same words as the code page's, once the lock began: the date with the time.
+        time = ClockTime(state.locked_until, zone, with_date=True)
         # Said of what the person is doing: someone signing up has nothing to log in to yet.
         text = (
             lazy(
-                "Too many wrong codes. Signing up with this number is locked until {time} UTC.",
+                "Too many wrong codes. Signing up with this number is locked until {time}.",
                 time=time,
             )
             if purpose == domain.ENROL
             else lazy(
-                "Too many wrong codes. Logging in with this number is locked until {time} UTC.",
+                "Too many wrong codes. Logging in with this number is locked until {time}.",
                 time=time,
             )
         )
@@ -117,11 +139,12 @@ def _issue_code(
     locale: str,
     secret: bytes,
     clock: Clock,
+    zone: tzinfo,
 ) -> CodeSent:
     now = clock.now()
     row = _state(session, phone, now)
     state = _as_domain(row)
-    _refuse_if_locked(state, now, purpose=purpose)
+    _refuse_if_locked(state, now, purpose=purpose, zone=zone)
     resend_at = state.resend_at()
     if resend_at is not None and resend_at > now:
         seconds = int((resend_at - now).total_seconds()) + 1
@@ -139,9 +162,9 @@ def _issue_code(
             "too_many_codes",
             lazy(
                 "{count} codes were sent to this number in the last hour. You can ask for a new "
-                "one at {time} UTC.",
+                "one at {time}.",
                 count=domain.MAX_CODES_PER_WINDOW,
-                time=window_full_until.astimezone(UTC).strftime("%H:%M"),
+                time=ClockTime(window_full_until, zone),
             ),
             field="phone",
         )
@@ -180,8 +203,11 @@ def _refuse_locked_method(session: Session, person: PersonRecord) -> None:
         )
 
 
-def request_login_code(session: Session, *, phone: str, secret: bytes, clock: Clock) -> CodeSent:
-    """Send a login code to a registered phone whose owner has not locked codes by SMS."""
+def request_login_code(
+    session: Session, *, phone: str, secret: bytes, clock: Clock, zone: tzinfo
+) -> CodeSent:
+    """Send a login code to a registered phone whose owner has not locked codes by SMS.
+    `zone` is where the person lives: a refusal says its times on their clock."""
     clean_phone = domain.normalise_phone(phone)
     person = find_person_by_phone(session, phone=clean_phone)
     if person is None:
@@ -198,6 +224,7 @@ def request_login_code(session: Session, *, phone: str, secret: bytes, clock: Cl
         locale=person.locale,
         secret=secret,
         clock=clock,
+        zone=zone,
     )
 
 
@@ -211,6 +238,7 @@ def request_enrolment_code(
     locale: str,
     secret: bytes,
     clock: Clock,
+    zone: tzinfo,
 ) -> CodeSent:
     """Check what a person wants to register (duplicates are refused now, before any code),
     then send a code to prove the phone is theirs."""
@@ -230,6 +258,7 @@ def request_enrolment_code(
         locale=clean_locale,
         secret=secret,
         clock=clock,
+        zone=zone,
     )
 
 
