@@ -95,7 +95,7 @@ def test_switching_to_french_inside_the_checkout_keeps_what_was_typed_out_of_eve
     order_id = _quoted_for_delivery(database, clock)
     client.cookies.set("comptoir_shopper", SHOPPER)
     page = client.get(f"/shop/orders/{order_id}")
-    assert '<button type="submit" name="lang" value="fr" lang="fr">Français</button>' in page.text
+    assert '<button type="submit" name="lang" value="fr" lang="fr"' in page.text
 
     switched = client.post(
         f"/shop/orders/{order_id}/init",
