@@ -85,7 +85,7 @@ def test_switching_language_on_a_refused_form_goes_back_to_the_page_that_held_it
     order_page.get_by_role("button", name="Continuer").click()
     assert order_page.url.endswith("/init")  # the refusal answers the form's POST
 
-    order_page.get_by_role("button", name="English").click()
+    order_page.locator("header").get_by_role("button", name="English").click()
 
     assert order_page.url == order_url
     assert order_page.locator("html").get_attribute("lang") == "en"

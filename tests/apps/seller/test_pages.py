@@ -131,6 +131,10 @@ def test_switching_language_at_the_code_step_stays_there_and_sends_no_new_code(
 
     assert '<html lang="fr">' in switched.text and 'name="code"' in switched.text
     assert "sign-in code" not in capsys.readouterr().err
+    # The phone waits in a cookie of the sign-in pages, never in an address the server gives.
+    addresses = [back.group(1)] + [answer.headers["location"] for answer in switched.history]
+    assert all("555" not in address for address in addresses), addresses
+    assert 'name="code"' not in client.get(f"/sellers/{PLATFORM}/signin").text
     shop = client.post(
         f"/sellers/{PLATFORM}/signin/code",
         data={"phone": OWNER, "code": code.group(1), "csrf_token": csrf(switched.text)},

@@ -203,6 +203,10 @@ def test_switching_language_at_the_code_step_stays_at_the_code_step_without_a_ne
 
     assert '<html lang="fr">' in switched.text and 'name="code"' in switched.text
     assert "sign-in code" not in capsys.readouterr().err  # no second code was sent
+    # The phone waits in a cookie of the sign-in pages, never in an address the server gives.
+    addresses = [back.group(1)] + [answer.headers["location"] for answer in switched.history]
+    assert all("555" not in address for address in addresses), addresses
+    assert 'name="code"' not in client.get("/wallets/wallet-a/signin").text  # another number
     done = client.post(
         "/wallets/wallet-a/signin/code",
         data={"phone": ALICE, "code": code, "csrf_token": csrf(switched.text)},

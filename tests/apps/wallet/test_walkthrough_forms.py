@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.apps.wallet.conftest import ALICE, SHOP, Node
+from tests.apps.wallet.conftest import ALICE, BOB, SHOP, Node
 from tests.apps.wallet.test_pages import QR, csrf, offer_to_shop, sign_in, with_crc
 
 FR = {"accept-language": "fr"}
@@ -106,11 +106,34 @@ def test_a_payment_to_an_unknown_number_offers_to_correct_it_with_what_was_typed
     failed = client.get(started.headers["location"], headers=FR)
     link = re.search(r'href="(/wallets/wallet-a/pay\?[^"]+)"', failed.text)
     assert link is not None, "no way back to the form"
+    assert "555" not in link.group(1) and "rent" not in link.group(1), "typed values in a link"
 
     again = client.get(link.group(1).replace("&amp;", "&"), headers=FR)
 
     assert 'value="+17585550777"' in again.text and 'value="2,50"' in again.text
     assert 'value="rent"' in again.text
+
+
+def test_a_failed_payment_fills_the_form_only_for_the_customer_who_made_it(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    node.customer("wallet-a", BOB, "Bob Charles", balance=10_000)
+    alice = sign_in(node, "wallet-a", ALICE, capsys)
+    form = alice.get("/wallets/wallet-a/pay")
+    started = alice.post(
+        "/wallets/wallet-a/pay",
+        data={"recipient": "+17585550777", "amount": "2.5", "csrf_token": csrf(form.text)},
+        follow_redirects=False,
+    )
+    node.pump()
+    payment_id = started.headers["location"].rsplit("/", 1)[-1]
+    bob = sign_in(node, "wallet-a", BOB, capsys)
+
+    theirs = bob.get(f"/wallets/wallet-a/pay?again={payment_id}")
+
+    assert theirs.status_code == 200 and "+17585550777" not in theirs.text
 
 
 def test_a_request_to_pay_with_a_bad_amount_says_so_at_the_amount(
@@ -170,7 +193,12 @@ def test_switching_language_on_a_refused_payment_brings_back_what_was_typed(
     form = client.get("/wallets/wallet-a/pay")
     refused = client.post(
         "/wallets/wallet-a/pay",
-        data={"recipient": "shop@wallet-b", "amount": "12.345", "csrf_token": csrf(form.text)},
+        data={
+            "recipient": "+1 758 555 0777",
+            "amount": "12.345",
+            "note": "rent",
+            "csrf_token": csrf(form.text),
+        },
     )
     back_to = re.search(r'name="next" value="([^"]+)"', refused.text)
     assert back_to is not None
@@ -185,7 +213,45 @@ def test_switching_language_on_a_refused_payment_brings_back_what_was_typed(
     )
 
     assert switched.status_code == 200 and "Montant (XCD)" in switched.text
-    assert 'value="shop@wallet-b"' in switched.text and 'value="12.345"' in switched.text
+    assert 'value="+1 758 555 0777"' in switched.text and 'value="12.345"' in switched.text
+    assert 'value="rent"' in switched.text
+    # Why it was refused, said again beside the amount, in French now.
+    assert re.search(r'id="amount-error">12.345 a trop de décimales', switched.text)
+    addresses = [back_to.group(1)] + [answer.headers["location"] for answer in switched.history]
+    for address in addresses + re.findall(r'(?:href|action)="([^"]*)"', switched.text):
+        assert "555" not in address and "12.345" not in address and "rent" not in address
+    # A second switch keeps it too; a fresh form, opened from the menu, is empty.
+    assert re.search(r'name="next" value="([^"]+)"', switched.text).group(1) == back_to.group(1)
+    assert 'value="12.345"' not in client.get("/wallets/wallet-a/pay").text
+    assert 'value="12.345"' not in client.get(back_to.group(1).replace("&amp;", "&")).text
+
+
+def test_a_refused_payment_kept_for_the_language_switch_is_gone_once_a_payment_starts(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
+    client = sign_in(node, "wallet-a", ALICE, capsys)
+    form = client.get("/wallets/wallet-a/pay")
+    token = csrf(form.text)
+    client.post(
+        "/wallets/wallet-a/pay",
+        data={"recipient": "shop@wallet-b", "amount": "9999", "csrf_token": token},
+    )
+    kept = client.get("/wallets/wallet-a/pay?kept=1")
+    assert 'value="9999"' in kept.text
+    assert "Your balance (XCD\xa0100.00) is not enough for XCD\xa09,999.00." in kept.text
+
+    started = client.post(
+        "/wallets/wallet-a/pay",
+        data={"recipient": "shop@wallet-b", "amount": "5", "csrf_token": token},
+        follow_redirects=False,
+    )
+
+    assert started.status_code == 303
+    kept = client.get("/wallets/wallet-a/pay?kept=1")
+    assert 'value="9999"' not in kept.text and 'value="5"' not in kept.text
 
 
 def test_a_request_to_pay_without_a_customer_asks_for_the_customer(

@@ -93,6 +93,10 @@ class BuyerOrder(Base):
     fulfilment: Mapped[str | None] = mapped_column(String(STATE))
     payment_method: Mapped[str | None] = mapped_column(String(STATE))
     buyer: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # What the shopper typed in the checkout form and has not sent yet (kept when they switch
+    # language or the form is refused, so no phone or address ever rides in a URL); cleared
+    # once the details are sent.
+    checkout_draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     payment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     seller_state: Mapped[str | None] = mapped_column(String(STATE))
     error_code: Mapped[str | None] = mapped_column(String(16))

@@ -308,3 +308,6 @@ class WalletSession(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+    # A refused payment form as typed, with why it was refused, for the form to come back
+    # after a language switch without the payee's phone or the amount in a URL.
+    pay_draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)

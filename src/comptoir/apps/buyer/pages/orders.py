@@ -15,8 +15,9 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from comptoir.apps.buyer.pages.common import app_or_404, parse_uuid, qr_svg, render, shopper_of
-from comptoir.apps.buyer.service import age, orders
+from comptoir.apps.buyer.service import age, drafts, orders
 from comptoir.apps.buyer.web import buyer_of, protocol_of
+from comptoir.kernel import i18n
 from comptoir.kernel.crypto.sdjwt import http_fetch
 from comptoir.kernel.errors import NOT_FOUND, Problem
 from comptoir.kernel.i18n import LazyText, _, current_locale
@@ -67,6 +68,15 @@ def _show_order(
         order = orders.get_order(buyer_of(request), shopper=shopper, order_id=parse_uuid(order_id))
     except orders.BuyerError:
         raise Problem(NOT_FOUND) from None
+    draft = drafts.checkout_draft(order)
+    if typed is None and draft is not None:
+        # The form as it was left (before a language switch, or refused): said again here.
+        typed = draft.typed
+        shown = {
+            field: text.render() for field, text in drafts.draft_problems(order, draft).items()
+        }
+        problems = problems or shown
+        error = error or " ".join(dict.fromkeys(shown.values())) or None
     qr = None
     if order.payment and order.payment.get("qr") and order.quote:
         qr = qr_svg(order.payment["qr"], _("QR code to pay {shop}", shop=order.provider_name))
@@ -123,6 +133,21 @@ def change_quantity(
 Field = Annotated[str, Form()]
 
 
+def _switched_language(request: Request, order_id: str, lang: str) -> Response:
+    """Back to the order in `lang`, with the cookie the shell's own language switch sets."""
+    response = RedirectResponse(f"/shop/orders/{order_id}", status_code=303)
+    if lang in i18n.AVAILABLE_LOCALES:
+        response.set_cookie(
+            i18n.LANGUAGE_COOKIE,
+            lang,
+            max_age=60 * 60 * 24 * 365,
+            httponly=True,
+            secure=node_context(request).settings.secure_cookies,
+            samesite="lax",
+        )
+    return response
+
+
 def _age_refusal(
     request: Request, shopper: str, order_id: uuid.UUID, presentation: str, nonce: str
 ) -> str | None:
@@ -162,6 +187,8 @@ async def act(
     question: Field = "",
     age_proof: Field = "",
     nonce: Field = "",
+    lang: Field = "",
+    refused: Field = "",
 ) -> Response:
     if action not in orders.ALLOWED:
         raise Problem(NOT_FOUND)
@@ -171,12 +198,22 @@ async def act(
     if shopper is None:
         raise Problem(NOT_FOUND)
     key = parse_uuid(order_id)
+    typed = {"name": name, "phone": phone, "address": address, "payment": payment}
+    if action == "init" and lang:
+        # The checkout form's own language buttons: what was typed is kept on the order, and
+        # the page comes back in the chosen language from there, never through its URL.
+        await run_in_threadpool(
+            lambda: drafts.keep_checkout_draft(
+                buyer, shopper=shopper, order_id=key, typed=typed, refused=bool(refused)
+            )
+        )
+        return _switched_language(request, order_id, lang)
     if action == "confirm":
-        refused = await run_in_threadpool(
+        age_refused = await run_in_threadpool(
             lambda: _age_refusal(request, shopper, key, age_proof, nonce)
         )
-        if refused is not None:
-            message = LazyText(refused).render()
+        if age_refused is not None:
+            message = LazyText(age_refused).render()
             return await run_in_threadpool(
                 lambda: _show_order(request, order_id, error=message, status_code=400)
             )
@@ -205,7 +242,13 @@ async def act(
         problems = {field: text.render() for field, text in error.fields.items()}
         # Every problem at once at the top too, each sentence once ("name and phone" is one).
         message = " ".join(dict.fromkeys(problems.values())) or error.text.render()
-        typed = {"name": name, "phone": phone, "address": address, "payment": payment}
+        if action == "init":
+            # Kept for the header's language switch, which brings the order page back.
+            await run_in_threadpool(
+                lambda: drafts.keep_checkout_draft(
+                    buyer, shopper=shopper, order_id=key, typed=typed, refused=True
+                )
+            )
         return await run_in_threadpool(
             lambda: _show_order(
                 request, order_id, error=message, status_code=400, typed=typed, problems=problems

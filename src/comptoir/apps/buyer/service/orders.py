@@ -224,14 +224,16 @@ def prepare(
             phone = typed_text(details.get("phone", "")).strip()
             address = typed_text(details.get("address", "")).strip()
             delivered = order.fulfilment == "DELIVERY"
-            problems = _contact_problems(name, phone, address if delivered else None)
-            if payment_method not in ("COD", "WALLET"):
-                problems["payment"] = LazyText(N_("Choose how you will pay."))
+            problems = checkout_problems(
+                name, phone, address if delivered else None, payment_method
+            )
             e164 = contact_phone(phone)
             if problems or e164 is None:
                 raise BuyerError(next(iter(problems.values()), LazyText(_NAME_AND_PHONE)), problems)
             order.buyer = {"name": name, "phone": e164, "address": address if delivered else ""}
             order.payment_method = payment_method
+        if action in ("init", "confirm"):
+            order.checkout_draft = None  # sent as the order's details: no draft to keep
         # After a declined request to pay, "update" with COD asks to pay on delivery instead.
         request = "PAY_ON_DELIVERY" if action == "update" and payment_method == "COD" else "RETURN"
         if action == "rate" and (rating is None or not 1 <= rating <= 5):
@@ -265,8 +267,10 @@ def prepare(
         return Outgoing(order.bpp_uri.rstrip("/") + f"/{action}", body)
 
 
-def _contact_problems(name: str, phone: str, address: str | None) -> dict[str, LazyText]:
-    """What is wrong with each contact field, all at once (`address` None: no delivery).
+def checkout_problems(
+    name: str, phone: str, address: str | None, payment_method: str | None
+) -> dict[str, LazyText]:
+    """What is wrong with each checkout field, all at once (`address` None: no delivery).
     Nothing is cut short: a name the seller would get truncated is refused instead."""
     problems: dict[str, LazyText] = {}
     if not name:
@@ -283,6 +287,8 @@ def _contact_problems(name: str, phone: str, address: str | None) -> dict[str, L
         problems["address"] = LazyText(N_("Give the delivery address."))
     elif address is not None and len(address) > MAX_ADDRESS:
         problems["address"] = _too_long(MAX_ADDRESS)
+    if payment_method not in ("COD", "WALLET"):
+        problems["payment"] = LazyText(N_("Choose how you will pay."))
     return problems
 
 

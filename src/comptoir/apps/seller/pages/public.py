@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -72,17 +71,42 @@ def track(request: Request, platform_id: str, order_id: str) -> Response:
 # Signing in
 
 
-def code_step(platform_id: str, phone: str) -> str:
+# The phone number waiting for its code, for the code step to come back after a language
+# switch: in a cookie for the sign-in pages only, never in their address (logs, history,
+# Referer). It lasts a little longer than a code does.
+SIGNIN_PHONE_COOKIE = "comptoir_seller_signin_phone"
+SIGNIN_PHONE_SECONDS = 10 * 60
+
+
+def code_step(platform_id: str) -> str:
     """The code step's own address, where switching language brings the owner back (no new
-    code is sent from it)."""
-    return f"/sellers/{platform_id}/signin?{urlencode({'phone': phone})}"
+    code is sent from it; the phone comes from its cookie)."""
+    return f"/sellers/{platform_id}/signin?step=code"
+
+
+def _code_step_page(
+    request: Request, context: dict[str, object], platform_id: str, *, status_code: int = 200
+) -> Response:
+    """The code step, remembering its phone for the way back from a language switch."""
+    response = render(request, "seller/signin.html", context, status_code=status_code)
+    response.set_cookie(
+        SIGNIN_PHONE_COOKIE,
+        str(context["phone"]),
+        max_age=SIGNIN_PHONE_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=node_context(request).settings.secure_cookies,
+        path=f"/sellers/{platform_id}/signin",
+    )
+    return response
 
 
 @router.get("/sellers/{platform_id}/signin")
-def signin_form(request: Request, platform_id: str, phone: str = "") -> Response:
+def signin_form(request: Request, platform_id: str, step: str = "") -> Response:
     platform = platform_or_404(request, platform_id)
-    normalised = signin.normalise_phone(phone)
-    if signin.possible_phone(normalised):
+    waiting = request.cookies.get(SIGNIN_PHONE_COOKIE, "") if step == "code" else ""
+    normalised = signin.normalise_phone(waiting[:32])
+    if waiting and signin.possible_phone(normalised):
         return render(
             request,
             "seller/signin.html",
@@ -90,7 +114,7 @@ def signin_form(request: Request, platform_id: str, phone: str = "") -> Response
                 "platform": platform,
                 "step": "code",
                 "phone": normalised,
-                "return_path": code_step(platform_id, normalised),
+                "return_path": code_step(platform_id),
             },
         )
     oidc_available = identity.registration(seller_of(request), platform_id) is not None
@@ -127,20 +151,20 @@ def signin_phone(
         "platform": platform,
         "step": "code",
         "phone": asked.phone,
-        "return_path": code_step(platform_id, asked.phone),
+        "return_path": code_step(platform_id),
     }
     if asked.held is None:
-        return render(request, "seller/signin.html", context)
+        return _code_step_page(request, context, platform_id)
     if asked.held.reason is Hold.RESEND_WAIT:
         # Asked again too soon: the code step stays, for the code sent before still works.
         context["error"] = held_text(asked.held, seller.clock.now(), when=when)
-    else:
-        del context["return_path"]  # the phone step is the page to come back to
-        context.update(
-            step="phone",
-            oidc_available=identity.registration(seller, platform_id) is not None,
-            error=held_text(asked.held, seller.clock.now(), when=when),
-        )
+        return _code_step_page(request, context, platform_id, status_code=429)
+    del context["return_path"]  # the phone step is the page to come back to
+    context.update(
+        step="phone",
+        oidc_available=identity.registration(seller, platform_id) is not None,
+        error=held_text(asked.held, seller.clock.now(), when=when),
+    )
     return render(request, "seller/signin.html", context, status_code=429)
 
 
@@ -161,7 +185,7 @@ def signin_code(
                 "platform": platform,
                 "step": "code",
                 "phone": phone,
-                "return_path": code_step(platform_id, phone),
+                "return_path": code_step(platform_id),
                 "error": LazyText(
                     N_(
                         "This code is wrong or has expired. "
@@ -180,6 +204,7 @@ def signin_code(
         secure=node_context(request).settings.secure_cookies,
         path=f"/sellers/{platform_id}",
     )
+    response.delete_cookie(SIGNIN_PHONE_COOKIE, path=f"/sellers/{platform_id}/signin")
     return response
 
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
 from comptoir.apps.wallet.domain.errors import WalletError
 from comptoir.apps.wallet.domain.parties import normalise_phone
@@ -40,6 +39,7 @@ from comptoir.apps.wallet.service.signin import (
 from comptoir.apps.wallet.web import wallet_of
 from comptoir.kernel.code_sign_in import held_text
 from comptoir.kernel.i18n import _
+from comptoir.kernel.web.context import node_context
 
 router = APIRouter(include_in_schema=False)
 
@@ -57,19 +57,44 @@ def institution_home(request: Request, institution_id: str) -> Response:
     return see_other(f"/wallets/{institution_id}/home")
 
 
-def code_step(institution_id: str, phone: str) -> str:
+# The phone number waiting for its code, for the code step to come back after a language
+# switch: in a cookie for the sign-in pages only, never in their address (logs, history,
+# Referer). It lasts a little longer than a code does.
+SIGNIN_PHONE_COOKIE = "comptoir_wallet_signin_phone"
+SIGNIN_PHONE_SECONDS = 10 * 60
+
+
+def code_step(institution_id: str) -> str:
     """The code step's own address, where switching language brings the visitor back (no new
-    code is sent from it)."""
-    return f"/wallets/{institution_id}/signin?{urlencode({'phone': phone})}"
+    code is sent from it; the phone comes from its cookie)."""
+    return f"/wallets/{institution_id}/signin?step=code"
+
+
+def _code_step_page(
+    request: Request, context: dict[str, object], institution_id: str, *, status_code: int = 200
+) -> HTMLResponse:
+    """The code step, remembering its phone for the way back from a language switch."""
+    response = render(request, "wallet/signin.html", context, status_code=status_code)
+    response.set_cookie(
+        SIGNIN_PHONE_COOKIE,
+        str(context["phone"]),
+        max_age=SIGNIN_PHONE_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=node_context(request).settings.secure_cookies,
+        path=f"/wallets/{institution_id}/signin",
+    )
+    return response
 
 
 @router.get("/wallets/{institution_id}/signin")
-def signin_form(request: Request, institution_id: str, phone: str = "") -> Response:
+def signin_form(request: Request, institution_id: str, step: str = "") -> Response:
     wallet = wallet_of(request)
     institution = institution_or_404(wallet, institution_id)
-    if phone:
+    waiting = request.cookies.get(SIGNIN_PHONE_COOKIE, "") if step == "code" else ""
+    if waiting:
         try:
-            normalised = normalise_phone(phone)
+            normalised = normalise_phone(waiting[:32])
         except WalletError:
             normalised = ""
         if normalised:
@@ -80,7 +105,7 @@ def signin_form(request: Request, institution_id: str, phone: str = "") -> Respo
                     "institution": institution,
                     "step": "code",
                     "phone": normalised,
-                    "return_path": code_step(institution_id, normalised),
+                    "return_path": code_step(institution_id),
                 },
             )
     context = {
@@ -100,28 +125,28 @@ def signin_send_code(
     try:
         asked = request_code(wallet, institution_id=institution_id, phone=phone)
     except WalletError as error:
-        context = {"institution": institution, "step": "phone", "phone": phone}
-        context["error"] = error_text(error)
-        context["oidc_available"] = registration(wallet, institution_id) is not None
-        return render(request, "wallet/signin.html", context, status_code=400)
-    context = {
+        refused = {"institution": institution, "step": "phone", "phone": phone}
+        refused["error"] = error_text(error)
+        refused["oidc_available"] = registration(wallet, institution_id) is not None
+        return render(request, "wallet/signin.html", refused, status_code=400)
+    context: dict[str, object] = {
         "institution": institution,
         "step": "code",
         "phone": asked.phone,
-        "return_path": code_step(institution_id, asked.phone),
+        "return_path": code_step(institution_id),
     }
     if asked.held is None:
-        return render(request, "wallet/signin.html", context)
+        return _code_step_page(request, context, institution_id)
     if asked.held.reason is Hold.RESEND_WAIT:
         # Asked again too soon: the code step stays, for the code sent before still works.
         context["error"] = held_text(asked.held, wallet.clock.now(), when=when)
-    else:
-        del context["return_path"]  # the phone step is the page to come back to
-        context.update(
-            step="phone",
-            oidc_available=registration(wallet, institution_id) is not None,
-            error=held_text(asked.held, wallet.clock.now(), when=when),
-        )
+        return _code_step_page(request, context, institution_id, status_code=429)
+    del context["return_path"]  # the phone step is the page to come back to
+    context.update(
+        step="phone",
+        oidc_available=registration(wallet, institution_id) is not None,
+        error=held_text(asked.held, wallet.clock.now(), when=when),
+    )
     return render(request, "wallet/signin.html", context, status_code=429)
 
 
@@ -134,11 +159,11 @@ def signin_check_code(
 ) -> Response:
     wallet = wallet_of(request)
     institution = institution_or_404(wallet, institution_id)
-    context = {
+    context: dict[str, object] = {
         "institution": institution,
         "step": "code",
         "phone": phone,
-        "return_path": code_step(institution_id, phone),
+        "return_path": code_step(institution_id),
     }
     typed = "".join(code.split())  # "123 456", as a message may show it, is the code too
     if len(typed) != CODE_DIGITS or not (typed.isascii() and typed.isdigit()):
@@ -161,6 +186,7 @@ def signin_check_code(
         return render(request, "wallet/signin.html", context, status_code=400)
     response = see_other(f"/wallets/{institution_id}/home")
     set_session_cookie(request, response, institution_id, result.token)
+    response.delete_cookie(SIGNIN_PHONE_COOKIE, path=f"/wallets/{institution_id}/signin")
     return response
 
 

@@ -4,7 +4,6 @@ customer's agreement and the receipt."""
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -12,6 +11,7 @@ from fastapi.responses import Response
 from comptoir.apps.wallet.domain.errors import WalletError
 from comptoir.apps.wallet.domain.qr import parse_payment_qr
 from comptoir.apps.wallet.pages.common import (
+    SESSION_COOKIE,
     Visitor,
     error_text,
     parse_uuid,
@@ -20,6 +20,7 @@ from comptoir.apps.wallet.pages.common import (
     visitor,
     written_amount,
 )
+from comptoir.apps.wallet.service.pay_drafts import forget_pay_draft, keep_pay_draft, pay_draft
 from comptoir.apps.wallet.service.payer import (
     cancel_payment,
     confirm_payment,
@@ -33,20 +34,58 @@ from comptoir.kernel.i18n import lazy
 router = APIRouter(include_in_schema=False)
 
 
+def _kept_form(institution_id: str) -> str:
+    """Where a refused form comes back from its draft (after a language switch): the typed
+    values are on the server, never in this address."""
+    return f"/wallets/{institution_id}/pay?kept=1"
+
+
 @router.get("/wallets/{institution_id}/pay")
-def pay_form(
-    request: Request, institution_id: str, recipient: str = "", amount: str = "", note: str = ""
-) -> Response:
-    """The form, empty, or filled again from a payment that failed (to correct and retry)."""
+def pay_form(request: Request, institution_id: str, kept: str = "", again: str = "") -> Response:
+    """The form: empty; or the refused one as it was typed (`kept`, from the session's draft,
+    with its problem said in today's language); or filled from a payment that failed
+    (`again`, its id), to correct and retry."""
     who = visitor(request, institution_id)
     if not isinstance(who, Visitor):
         return who
-    form = {"recipient": recipient[:128], "amount": amount[:32], "note": note[:128]}
-    return render(
-        request,
-        "wallet/pay.html",
-        {"institution": who.institution, "customer": who.customer, "form": form},
-    )
+    wallet = wallet_of(request)
+    token = request.cookies.get(SESSION_COOKIE)
+    context = {"institution": who.institution, "customer": who.customer, "form": {}}
+    draft = pay_draft(wallet, institution_id=institution_id, token=token) if kept else None
+    if draft is not None:
+        context.update(
+            form=dict(draft.typed),
+            error=error_text(draft.error),
+            error_field=_field_of(draft.error.code),
+            return_path=_kept_form(institution_id),
+        )
+        return render(request, "wallet/pay.html", context)
+    forget_pay_draft(wallet, institution_id=institution_id, token=token)
+    if again:
+        context["form"] = _failed_payment_form(request, who, institution_id, again)
+    return render(request, "wallet/pay.html", context)
+
+
+def _failed_payment_form(
+    request: Request, who: Visitor, institution_id: str, payment_id: str
+) -> dict[str, str]:
+    """The form as a failed payment of this customer's was sent; empty for any other id."""
+    try:
+        view = payment_view(
+            wallet_of(request),
+            institution_id=institution_id,
+            customer_id=who.customer.id,
+            payment_id=parse_uuid(payment_id),
+        )
+    except (WalletError, Problem):
+        return {}
+    if view.state != "failed" or view.scenario == "REFUND" or view.transaction_request_id:
+        return {}
+    return {
+        "recipient": view.recipient,
+        "amount": written_amount(view.amount),
+        "note": view.note or "",
+    }
 
 
 @router.post("/wallets/{institution_id}/pay")
@@ -60,6 +99,8 @@ def pay(
     who = visitor(request, institution_id)
     if not isinstance(who, Visitor):
         return who
+    wallet = wallet_of(request)
+    token = request.cookies.get(SESSION_COOKIE)
     try:
         payment_id = start_payment(
             wallet_of(request),
@@ -71,6 +112,8 @@ def pay(
         )
     except WalletError as error:
         form = {"recipient": recipient, "amount": amount, "note": note}
+        # Kept for the language switch, which brings the form back from the server.
+        keep_pay_draft(wallet, institution_id=institution_id, token=token, typed=form, error=error)
         return render(
             request,
             "wallet/pay.html",
@@ -80,11 +123,11 @@ def pay(
                 "form": form,
                 "error": error_text(error),
                 "error_field": _field_of(error.code),
-                # Switching language here brings the form back as it was typed.
-                "return_path": f"/wallets/{institution_id}/pay?{urlencode(form)}",
+                "return_path": _kept_form(institution_id),
             },
             status_code=400,
         )
+    forget_pay_draft(wallet, institution_id=institution_id, token=token)
     return see_other(f"/wallets/{institution_id}/payments/{payment_id}")
 
 

@@ -1,0 +1,102 @@
+"""A refused payment form as the customer typed it, kept on their sign-in session.
+
+The payee's phone number and the amount must never travel in a URL (server logs, browser
+history, the Referer header). When the language is switched on a refused form, the form comes
+back from here, with why it was refused said in the new language. The draft goes when a
+payment starts, when a fresh form is opened, and with the session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from comptoir.apps.wallet.domain import signin as rules
+from comptoir.apps.wallet.domain.errors import MoneyText, WalletError
+from comptoir.apps.wallet.models import WalletSession
+from comptoir.apps.wallet.service.context import Wallet
+from comptoir.kernel.i18n import LazyText
+from comptoir.kernel.money import Money
+
+FIELDS: Final = ("recipient", "amount", "note")
+# Past each field's own limit (what is too long is kept, to be refused as too long), and
+# short enough that a draft cannot be used to store anything big.
+KEPT_CHARACTERS: Final = 300
+
+
+@dataclass(frozen=True)
+class PayDraft:
+    typed: Mapping[str, str]
+    error: WalletError
+
+
+def _stored_param(value: object) -> object:
+    if isinstance(value, MoneyText):
+        return {"minor": value.money.minor, "currency": value.money.currency}
+    return str(value)
+
+
+def _shown_param(value: Any) -> object:
+    if isinstance(value, dict):
+        return MoneyText(Money(int(value["minor"]), str(value["currency"])))
+    return str(value)
+
+
+def _session_row(
+    session: Session, institution_id: str, token: str | None, *, lock: bool = False
+) -> WalletSession | None:
+    """The live session a cookie opens at this institution, or None."""
+    if not token or len(token) > 100:
+        return None
+    query = select(WalletSession).where(
+        WalletSession.token_digest == rules.session_digest(token),
+        WalletSession.institution_id == institution_id,
+        WalletSession.ended_at.is_(None),
+    )
+    found: WalletSession | None = session.scalar(query.with_for_update() if lock else query)
+    return found
+
+
+def keep_pay_draft(
+    wallet: Wallet,
+    *,
+    institution_id: str,
+    token: str | None,
+    typed: Mapping[str, str],
+    error: WalletError,
+) -> None:
+    draft = {
+        "typed": {field: typed.get(field, "")[:KEPT_CHARACTERS] for field in FIELDS},
+        "code": error.code,
+        "message": error.text.message,
+        "params": {name: _stored_param(value) for name, value in error.text.params.items()},
+    }
+    with wallet.database.transaction() as session:
+        row = _session_row(session, institution_id, token, lock=True)
+        if row is not None:
+            row.pay_draft = draft
+
+
+def pay_draft(wallet: Wallet, *, institution_id: str, token: str | None) -> PayDraft | None:
+    with wallet.database.reading() as session:
+        row = _session_row(session, institution_id, token)
+        found = None if row is None else row.pay_draft
+    if not found:
+        return None
+    typed = {field: str(found["typed"].get(field, "")) for field in FIELDS}
+    params = {name: _shown_param(value) for name, value in found["params"].items()}
+    text = LazyText(str(found["message"]), params)
+    return PayDraft(typed, WalletError(str(found["code"]), text))
+
+
+def forget_pay_draft(wallet: Wallet, *, institution_id: str, token: str | None) -> None:
+    if pay_draft(wallet, institution_id=institution_id, token=token) is None:
+        return  # the usual case, answered without a write
+    with wallet.database.transaction() as session:
+        row = _session_row(session, institution_id, token, lock=True)
+        if row is not None and row.pay_draft is not None:
+            row.pay_draft = None

@@ -1,0 +1,110 @@
+"""Switching language in the middle of a form, in Chromium without JavaScript (as on a feature
+phone's browser): what was typed comes back in the other language, a refusal is said again in
+it, and no address the browser is sent to or asks for ever holds the phone or the address."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.browser.test_market_bad_input import WORDS, _quoted_for_delivery
+from tests.browser.wallet_signin import signed_in_to_wallet
+from tests.support.servers import RunningServer
+
+pytestmark = pytest.mark.browser
+
+PHONE = "+1 758 555 0188"
+ADDRESS = "7 Jeremie Street, Castries"
+PERSONAL = ("555", "0188", "Jeremie", "Castries", "+1", "%2B1")
+
+
+class Addresses:
+    """Every URL the page asked for and every Location it was sent to."""
+
+    def __init__(self, page: Page) -> None:
+        self.seen: list[str] = []
+        page.on("request", lambda request: self.seen.append(request.url))
+        page.on("response", lambda response: self.seen.append(response.headers.get("location", "")))
+
+    def assert_nothing_personal(self) -> None:
+        for url in self.seen:
+            for secret in PERSONAL:
+                assert secret not in url, f"{secret!r} in {url!r}"
+
+
+@pytest.fixture
+def shopper(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(
+        java_script_enabled=False, locale="en-GB", viewport={"width": 360, "height": 740}
+    )
+    yield context.new_page()
+    context.close()
+
+
+def test_the_checkout_read_in_french_from_its_own_buttons_keeps_what_was_typed(
+    shopper: Page, demo_server: RunningServer
+) -> None:
+    _quoted_for_delivery(shopper, demo_server, WORDS["en"])
+    addresses = Addresses(shopper)
+    shopper.get_by_label(WORDS["en"]["name"]).fill("Marie Joseph")
+    shopper.get_by_label(WORDS["en"]["phone"]).fill(PHONE)
+    shopper.get_by_label(WORDS["en"]["address"]).fill(ADDRESS)
+
+    shopper.locator("main form button[name=lang][value=fr]").click()
+
+    fr = WORDS["fr"]
+    assert shopper.locator("html").get_attribute("lang") == "fr"
+    assert shopper.get_by_label(fr["name"]).input_value() == "Marie Joseph"
+    assert shopper.get_by_label(fr["phone"]).input_value() == PHONE
+    assert shopper.get_by_label(fr["address"]).input_value() == ADDRESS
+    assert shopper.locator("[aria-invalid=true]").count() == 0
+    addresses.assert_nothing_personal()
+
+
+def test_a_refused_checkout_read_in_french_from_the_header_says_its_problems_in_french(
+    shopper: Page, demo_server: RunningServer
+) -> None:
+    _quoted_for_delivery(shopper, demo_server, WORDS["en"])
+    addresses = Addresses(shopper)
+    shopper.get_by_label(WORDS["en"]["phone"]).fill("758 555 0188")
+    shopper.get_by_label(WORDS["en"]["address"]).fill(ADDRESS)
+    shopper.get_by_role("button", name=WORDS["en"]["continue"]).click()
+    assert shopper.locator("#phone-error").inner_text() == WORDS["en"]["phone_problem"]
+
+    shopper.locator("header form button[value=fr]").click()
+
+    fr = WORDS["fr"]
+    assert shopper.locator("html").get_attribute("lang") == "fr"
+    assert shopper.locator("#phone-error").inner_text() == fr["phone_problem"]
+    assert shopper.locator("#name-error").inner_text() == fr["name_problem"]
+    assert shopper.get_by_label(fr["phone"]).input_value() == "758 555 0188"
+    assert shopper.get_by_label(fr["address"]).input_value() == ADDRESS
+    addresses.assert_nothing_personal()
+
+
+def test_a_refused_payment_read_in_english_from_the_header_keeps_the_payee_and_amount(
+    browser: Browser, demo_server: RunningServer
+) -> None:
+    wallet = "/wallets/antilles-bank"
+    context = browser.new_context(java_script_enabled=False, locale="fr-FR")
+    page = context.new_page()
+    try:
+        signed_in_to_wallet(page, demo_server, wallet, "+17585550201")
+        addresses = Addresses(page)
+        page.goto(demo_server.url + wallet + "/pay")
+        page.fill("#recipient", PHONE)
+        page.fill("#amount", "douze")
+        page.click(f"form[action='{wallet}/pay'] button")
+        assert page.locator("#amount-error").inner_text() == "douze n'est pas un montant."
+
+        page.locator("header form button[value=en]").click()
+
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert page.locator("#amount-error").inner_text() == "douze is not an amount."
+        assert page.locator("#recipient").input_value() == PHONE
+        assert page.locator("#amount").input_value() == "douze"
+        addresses.assert_nothing_personal()
+    finally:
+        context.close()
