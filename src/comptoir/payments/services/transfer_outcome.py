@@ -27,6 +27,7 @@ from comptoir.payments.services.transfer_context import (
     TransferContext,
     final_state_document,
     parse_time,
+    transfer_for_update,
     transfer_path,
 )
 from comptoir.payments.switch.intake import Inbound
@@ -158,7 +159,7 @@ def payee_error(
 def _payee_transfer(
     session: Session, inbound: Inbound, transfer_id: uuid.UUID
 ) -> TransferRow | None:
-    row = session.get(TransferRow, transfer_id, with_for_update=True)
+    row = transfer_for_update(session, transfer_id)
     if row is None:
         raise FspiopError("3208", f"no transfer has the id {transfer_id}")
     if row.payee_fsp != inbound.source.id:

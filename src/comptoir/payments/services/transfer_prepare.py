@@ -39,6 +39,7 @@ from comptoir.payments.services.transfer_context import (
     error_of,
     final_state_document,
     parse_time,
+    transfer_for_update,
     transfer_path,
     wire_id,
 )
@@ -54,7 +55,7 @@ def prepare(session: Session, context: TransferContext, inbound: Inbound) -> Non
     if body.payerFsp != inbound.source.id:
         raise FspiopError("3100", "payerFsp must be the FSPIOP-Source of the request")
     transfer_id = correlation_uuid(body.transferId)
-    existing = session.get(TransferRow, transfer_id, with_for_update=True)
+    existing = transfer_for_update(session, transfer_id)
     if existing is not None:
         _resend(session, context, inbound, existing)
         return
