@@ -8,9 +8,9 @@ import uuid
 import weakref
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import Engine, event, insert
+from sqlalchemy import Engine, Table, event, insert
 from sqlalchemy.orm import Session, SessionTransaction
 
 from comptoir.kernel.clock import Clock, system_clock
@@ -99,6 +99,10 @@ _SEND_ON_COMMIT = "comptoir.outbox.send_on_commit"
 # A delivery to send after the commit: its relay, its claim, and the transaction it was
 # published in (a savepoint's, when it was inside one).
 _Send = tuple[Subscriber, Claim, SessionTransaction | None]
+# Core statements on the tables, built once: every change that announces itself writes them,
+# and the ORM's bulk insert path cost several times the statements themselves.
+_INSERT_EVENT = insert(cast(Table, OutboxEventRecord.__table__))
+_INSERT_DELIVERIES = insert(cast(Table, OutboxDelivery.__table__))
 
 
 def hub(engine: Engine) -> _Hub:
@@ -141,12 +145,12 @@ def publish(
     event_id = new_id()
     # Written at once rather than left pending in the session: the rows are final, and the
     # deliveries must follow their event into the database.
-    session.execute(
-        insert(OutboxEventRecord).values(
-            id=event_id, topic=topic, key=key, payload=clean_payload, created_at=now
-        )
+    connection = session.connection()
+    connection.execute(
+        _INSERT_EVENT,
+        {"id": event_id, "topic": topic, "key": key, "payload": clean_payload, "created_at": now},
     )
-    engine = session.get_bind().engine
+    engine = connection.engine
     relays = hub(engine)
     handlers = sorted(relays.handler_names(topic) | declared_handlers(topic))
     rows: list[dict[str, Any]] = []
@@ -175,7 +179,7 @@ def publish(
             sends.append((relay, Claim(row["id"], handler, 1, event), transaction))
         rows.append(row)
     if rows:
-        session.execute(insert(OutboxDelivery), rows)
+        connection.execute(_INSERT_DELIVERIES, rows)
     if sends:
         session.info.setdefault(_SEND_ON_COMMIT, []).extend(sends)
     if len(sends) < len(rows):

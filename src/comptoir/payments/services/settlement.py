@@ -12,8 +12,8 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, or_, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from comptoir.kernel import audit
 from comptoir.kernel.clock import Clock
@@ -68,6 +68,12 @@ def open_window(session: Session, *, clock: Clock, shared: bool = False) -> Sett
 
     A commit reads it `shared` (FOR SHARE on PostgreSQL): many commits at once, but a close,
     which locks it exclusively, waits for them, so no transfer lands in a closed window."""
+    if shared:
+        # Once read in a transaction, the open window stays open (and locked FOR SHARE) until
+        # it ends: the commits a group commit batches together read it once.
+        known: SettlementWindowRow | None = session.info.get(_OPEN_WINDOW_READ)
+        if known is not None:
+            return known
     window = session.scalars(_OPEN_SHARED if shared else _OPEN).first()
     if window is None:
         window = SettlementWindowRow(
@@ -75,7 +81,25 @@ def open_window(session: Session, *, clock: Clock, shared: bool = False) -> Sett
         )
         session.add(window)
         session.flush()
+    if shared:
+        session.info[_OPEN_WINDOW_READ] = window
     return window
+
+
+_OPEN_WINDOW_READ = "comptoir.payments.open_window"
+
+
+# Forgotten when the transaction ends, and on any rollback, even of a savepoint: one that
+# created the window, or took its lock, may have undone that.
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_open_window_after_rollback(session: Session, _previous: SessionTransaction) -> None:
+    session.info.pop(_OPEN_WINDOW_READ, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_open_window_after_commit(session: Session) -> None:
+    if session.get_nested_transaction() is None:
+        session.info.pop(_OPEN_WINDOW_READ, None)
 
 
 def get_window(session: Session, window_id: uuid.UUID) -> SettlementWindowRow:
@@ -87,6 +111,7 @@ def get_window(session: Session, window_id: uuid.UUID) -> SettlementWindowRow:
 
 def close_window(session: Session, *, clock: Clock, actor: str) -> SettlementWindowRow:
     """Close the open window and open the next; the closed one is returned."""
+    session.info.pop(_OPEN_WINDOW_READ, None)  # no longer the open one
     window = open_window(session, clock=clock)
     window.state = CLOSED
     window.closed_at = clock.now()

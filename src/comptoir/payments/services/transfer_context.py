@@ -4,8 +4,12 @@ that tell a participant where a transfer stands.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 
 from comptoir.kernel.clock import Clock, utc_iso
 from comptoir.kernel.fspiop import FspiopError
@@ -25,6 +29,19 @@ class TransferContext:
     store: LedgerStore
     sender: Sender
     clock: Clock
+
+
+# Built once, so that each call only binds the id: `Session.get(..., with_for_update=True)`
+# builds, keys and looks up a new statement every time, which cost more than the read itself
+# (a prepare and a fulfil each read their transfer this way).
+_TRANSFER_FOR_UPDATE = (
+    select(TransferRow).where(TransferRow.id == bindparam("transfer_id")).with_for_update()
+)
+
+
+def transfer_for_update(session: Session, transfer_id: uuid.UUID) -> TransferRow | None:
+    """The transfer, locked until the transaction ends (FOR UPDATE on PostgreSQL), or None."""
+    return session.scalars(_TRANSFER_FOR_UPDATE, {"transfer_id": transfer_id}).first()
 
 
 def parse_time(text: str) -> datetime:

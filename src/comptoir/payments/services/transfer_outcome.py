@@ -8,9 +8,12 @@ expired; then both sides hear of it. An abort gives the payer its reservation ba
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from comptoir.kernel.clock import utc_iso
 from comptoir.kernel.fspiop import FspiopError, ilp
@@ -27,6 +30,7 @@ from comptoir.payments.services.transfer_context import (
     TransferContext,
     final_state_document,
     parse_time,
+    transfer_for_update,
     transfer_path,
 )
 from comptoir.payments.switch.intake import Inbound
@@ -102,11 +106,13 @@ def fulfil(
             payee_wants_notification=wants_notification,
         )
         return
-    row.state = COMMITTED
-    row.fulfilment = body.fulfilment
-    row.completed_at = parse_time(body.completedTimestamp) if body.completedTimestamp else now
-    row.window_id = open_window(session, clock=context.clock, shared=True).id
-    session.flush()
+    _mark_committed(
+        session,
+        row,
+        fulfilment=body.fulfilment,
+        completed_at=parse_time(body.completedTimestamp) if body.completedTimestamp else now,
+        window_id=open_window(session, clock=context.clock, shared=True).id,
+    )
     if body.transferState == COMMITTED:
         context.sender.relay(
             session,
@@ -128,6 +134,49 @@ def fulfil(
         document=final_state_document(row),
     )
     _notify_payee(context, session, row)
+
+
+_TRANSFERS = cast(Table, TransferRow.__table__)
+# The commit of every transfer: one statement built once, where the ORM's flush of the changed
+# row cost about twice the update itself.
+_COMMIT = (
+    update(_TRANSFERS)
+    .where(_TRANSFERS.c.id == bindparam("transfer_id"))
+    .values(
+        state=COMMITTED,
+        fulfilment=bindparam("new_fulfilment", type_=_TRANSFERS.c.fulfilment.type),
+        completed_at=bindparam("new_completed_at", type_=_TRANSFERS.c.completed_at.type),
+        window_id=bindparam("new_window_id", type_=_TRANSFERS.c.window_id.type),
+    )
+)
+
+
+def _mark_committed(
+    session: Session,
+    row: TransferRow,
+    *,
+    fulfilment: str,
+    completed_at: datetime,
+    window_id: uuid.UUID,
+) -> None:
+    """Write the transfer COMMITTED, and give the loaded row the same values as stored (so
+    that the session has nothing of it left to flush)."""
+    session.connection().execute(
+        _COMMIT,
+        {
+            "transfer_id": row.id,
+            "new_fulfilment": fulfilment,
+            "new_completed_at": completed_at,
+            "new_window_id": window_id,
+        },
+    )
+    for name, value in (
+        ("state", COMMITTED),
+        ("fulfilment", fulfilment),
+        ("completed_at", completed_at),
+        ("window_id", window_id),
+    ):
+        set_committed_value(row, name, value)
 
 
 def _notify_payee(context: TransferContext, session: Session, row: TransferRow) -> None:
@@ -158,7 +207,7 @@ def payee_error(
 def _payee_transfer(
     session: Session, inbound: Inbound, transfer_id: uuid.UUID
 ) -> TransferRow | None:
-    row = session.get(TransferRow, transfer_id, with_for_update=True)
+    row = transfer_for_update(session, transfer_id)
     if row is None:
         raise FspiopError("3208", f"no transfer has the id {transfer_id}")
     if row.payee_fsp != inbound.source.id:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 import uuid
+from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from comptoir.kernel.fspiop import (
@@ -39,6 +40,7 @@ from comptoir.payments.services.transfer_context import (
     error_of,
     final_state_document,
     parse_time,
+    transfer_for_update,
     transfer_path,
     wire_id,
 )
@@ -54,7 +56,7 @@ def prepare(session: Session, context: TransferContext, inbound: Inbound) -> Non
     if body.payerFsp != inbound.source.id:
         raise FspiopError("3100", "payerFsp must be the FSPIOP-Source of the request")
     transfer_id = correlation_uuid(body.transferId)
-    existing = session.get(TransferRow, transfer_id, with_for_update=True)
+    existing = transfer_for_update(session, transfer_id)
     if existing is not None:
         _resend(session, context, inbound, existing)
         return
@@ -79,7 +81,6 @@ def prepare(session: Session, context: TransferContext, inbound: Inbound) -> Non
         created_at=context.clock.now(),
         completed_at=None,
     )
-    session.add(row)
     try:
         _check_and_reserve(session, context, row, body)
     except FspiopError as error:
@@ -87,7 +88,7 @@ def prepare(session: Session, context: TransferContext, inbound: Inbound) -> Non
         row.error_code = error.code
         row.error_description = error.description[:128]
         row.completed_at = context.clock.now()
-        session.flush()
+        _insert(session, row)
         context.sender.error(
             session,
             destination=row.payer_fsp,
@@ -97,7 +98,7 @@ def prepare(session: Session, context: TransferContext, inbound: Inbound) -> Non
         )
         return
     row.state = RESERVED
-    session.flush()
+    _insert(session, row)
     context.sender.relay(
         session,
         destination=row.payee_fsp,
@@ -105,6 +106,24 @@ def prepare(session: Session, context: TransferContext, inbound: Inbound) -> Non
         path="/transfers",
         headers=inbound.relayed_headers,
         body=inbound.body,
+    )
+
+
+# The new row is written with one statement built once, not added to the session: the
+# ORM's flush of a single new row cost about twice the insert itself. Nothing in the prepare
+# reads the row back from the session.
+_INSERT_TRANSFER = insert(cast(Table, TransferRow.__table__))
+_TRANSFER_ATTRIBUTES = [
+    (column.key, attribute.key)
+    for attribute in inspect(TransferRow).column_attrs
+    for column in attribute.columns
+]
+
+
+def _insert(session: Session, row: TransferRow) -> None:
+    session.connection().execute(
+        _INSERT_TRANSFER,
+        {column: getattr(row, attribute) for column, attribute in _TRANSFER_ATTRIBUTES},
     )
 
 

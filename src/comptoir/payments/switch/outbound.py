@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import httpx
 from sqlalchemy.orm import Session
 
 from comptoir.kernel import outbox
@@ -23,6 +22,7 @@ from comptoir.kernel.db import Database
 from comptoir.kernel.fspiop import RsaJwk, build_headers, error_body, json_body, sign_headers
 from comptoir.kernel.fspiop.errors import FspiopError
 from comptoir.payments.services.participant_cache import participant_cache
+from comptoir.payments.switch.callback_client import CallbackClient
 
 TOPIC = "payments.fspiop.outbound"
 HANDLER = "payments.fspiop.sender"
@@ -128,11 +128,10 @@ class Deliverer:
 
     def __init__(self, database: Database, *, timeout_seconds: float = 10.0) -> None:
         self.database = database
-        self.client = httpx.Client(timeout=timeout_seconds)
-        # A message carries the Accept its sender set, and no other: a callback (PUT) and a
-        # notification (PATCH) carry none (API Definition, table 1: "Not used in a callback
-        # from the server"), not even httpx's default */*.
-        del self.client.headers["Accept"]
+        # A message carries the headers its sender set and no other (the client adds only
+        # Host and Content-Length): a callback (PUT) and a notification (PATCH) carry no
+        # Accept (API Definition, table 1: "Not used in a callback from the server").
+        self.client = CallbackClient(timeout_seconds=timeout_seconds)
 
     def __call__(self, event: outbox.OutboxEvent) -> None:
         payload = event.payload
@@ -150,7 +149,7 @@ class Deliverer:
             payload["method"],
             url + payload["path"],
             headers=payload["headers"],
-            content=payload["body"].encode("utf-8"),
+            body=payload["body"].encode("utf-8"),
         )
         if response.status_code >= 500:
             # The destination is in trouble: the outbox tries again later, with backoff.
