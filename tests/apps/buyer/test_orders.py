@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from comptoir.apps.buyer.models import BuyerOrder, Result
-from comptoir.apps.buyer.service import orders, searches
+from comptoir.apps.buyer.service import answers, orders, searches
 from comptoir.apps.buyer.service.context import AppView, Buyer, create_app
 from comptoir.apps.seller import beckn_io as seller_io
 from comptoir.apps.seller.service import protocol
@@ -63,7 +63,7 @@ class Market:
             self.buyer, app=self.app, shopper=SHOPPER, order_id=order_id, action=action, **form
         )
         answer = self.seller_answers(outgoing.body)
-        assert orders.apply_callback(
+        assert answers.apply_callback(
             self.buyer, action=f"on_{action}", context=answer["context"], message=answer["message"]
         )
         return orders.get_order(self.buyer, shopper=SHOPPER, order_id=order_id)

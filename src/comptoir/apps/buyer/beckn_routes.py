@@ -10,8 +10,8 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from comptoir.apps.buyer.beckn_io import CALLBACKS
+from comptoir.apps.buyer.service.answers import apply_callback
 from comptoir.apps.buyer.service.context import the_app
-from comptoir.apps.buyer.service.orders import apply_callback
 from comptoir.apps.buyer.service.searches import record_catalogs
 from comptoir.apps.buyer.web import buyer_of, protocol_of
 from comptoir.kernel.beckn.receiver import AfterAck, Inbound, NoCallback

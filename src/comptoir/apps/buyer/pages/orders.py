@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from comptoir.apps.buyer.pages.common import app_or_404, parse_uuid, qr_svg, render, shopper_of
-from comptoir.apps.buyer.service import age, drafts, orders
+from comptoir.apps.buyer.service import age, answers, drafts, orders
 from comptoir.apps.buyer.web import buyer_of, protocol_of
 from comptoir.kernel import i18n
 from comptoir.kernel.crypto.sdjwt import http_fetch
@@ -278,12 +278,12 @@ async def act(
         acknowledged, problem, code = False, str(failure), "UNREACHABLE"
     if not acknowledged:
         await run_in_threadpool(
-            lambda: orders.cancel_wait(buyer, order_id=key, code=code, message=problem or "")
+            lambda: answers.cancel_wait(buyer, order_id=key, code=code, message=problem or "")
         )
     else:
         deadline = time.monotonic() + buyer.answer_seconds
         while time.monotonic() < deadline and await run_in_threadpool(
-            lambda: orders.waiting(buyer, order_id=key)
+            lambda: answers.waiting(buyer, order_id=key)
         ):
             await asyncio.sleep(0.02)
     return RedirectResponse(f"/shop/orders/{order_id}", status_code=303)
