@@ -37,6 +37,7 @@ from comptoir.kernel.crypto import (
     sign_jws,
     verify_jws,
 )
+from comptoir.kernel.crypto.compact import base64url_decode
 
 CURVES: tuple[JwkCurve, ...] = get_args(JwkCurve)
 PAIRS: tuple[tuple[JwkCurve, JwsAlgorithm], ...] = (
@@ -539,3 +540,18 @@ def test_a_header_or_claims_nested_deeper_than_the_parser_goes_are_malformed(wha
 def test_a_jwk_text_nested_deeper_than_the_parser_goes_is_malformed() -> None:
     with pytest.raises(JoseError, match="not JSON"):
         import_jwk("[" * 100_000 + "]" * 100_000)
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet=BASE64URL, max_size=12).filter(lambda text: len(text) % 4 != 1))
+def test_a_base64url_part_is_read_exactly_when_it_is_the_encoding_of_what_it_decodes_to(
+    segment: str,
+) -> None:
+    raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    canonical = base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") == segment
+
+    if canonical:
+        assert base64url_decode(segment) == raw
+    else:
+        with pytest.raises(JoseError, match="not canonical base64url"):
+            base64url_decode(segment)

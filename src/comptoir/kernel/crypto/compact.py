@@ -17,6 +17,11 @@ from typing import Final
 from comptoir.kernel.crypto.jwk import JoseError
 
 _BASE64URL: Final = re.compile(r"[A-Za-z0-9_-]*")
+_BASE64URL_ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+# The bits the last character of an unpadded base64url string carries beyond the data, by the
+# string's length modulo 4 (2: four, 3: two): a canonical encoding leaves them zero.
+_SPARE_BITS_MASK: Final = {0: 0, 2: 0b1111, 3: 0b11}
+_SIXTET: Final = {character: value for value, character in enumerate(_BASE64URL_ALPHABET)}
 # The limits joserfc applied to a compact JWS when it read them for the kernel.
 _MAX_HEADER_SEGMENT: Final = 512
 _MAX_PAYLOAD_SEGMENT: Final = 128_000
@@ -137,7 +142,8 @@ def base64url_decode(segment: str) -> bytes:
         raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
     except (binascii.Error, ValueError):
         raise JoseError("malformed", "a JWS part is not base64url") from None
-    # Non-canonical encodings (stray low bits) would let two strings mean one header.
-    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != segment:
+    # Non-canonical encodings (stray low bits) would let two strings mean one header. The
+    # encoding of `raw` differs from `segment` only there, so the last character tells.
+    if segment and _SIXTET[segment[-1]] & _SPARE_BITS_MASK[len(segment) % 4]:
         raise JoseError("malformed", "a JWS part is not canonical base64url")
     return raw

@@ -62,6 +62,13 @@ _ECDSA_SHA256: Final = ec.ECDSA(hashes.SHA256())
 # RFC 7518 section 3.4: an ES256 signature is R and S, each a 32-byte big-endian integer.
 _P256_SCALAR_BYTES: Final = 32
 _SIGNATURE_BYTES: Final = 64  # ES256 R||S, and Ed25519 (RFC 8032 section 5.1.6)
+# Built once: json.dumps with any non-default option builds an encoder for every call. The
+# header as joserfc wrote it (ASCII JSON, no spaces), so the bytes signed do not change; the
+# claims as UTF-8 JSON without spaces, NaN refused.
+_HEADER_ENCODER: Final = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
+_CLAIMS_ENCODER: Final = json.JSONEncoder(
+    separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
 
 
 @dataclass(frozen=True)
@@ -106,8 +113,7 @@ def sign_jws(
         signing = key.signing_key()
     except (UnreadableJwsError, _JoserfcError) as error:
         raise JoseError("key", f"cannot sign with this key ({error})") from None
-    # Written as joserfc wrote it (ASCII JSON, no spaces), so the bytes signed do not change.
-    header = json.dumps(protected, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    header = _HEADER_ENCODER.encode(protected).encode("ascii")
     signing_input = base64url_encode(header) + b"." + base64url_encode(payload)
     signature = _sign(signing, signing_input)
     token = (signing_input + b"." + base64url_encode(signature)).decode("ascii")
@@ -195,7 +201,7 @@ def issue_jwt(
         if ttl_seconds <= 0:
             raise ValueError("a JWT needs a positive time to live")
         body["exp"] = now + ttl_seconds
-    payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    payload = _CLAIMS_ENCODER.encode(body)
     return sign_jws(
         payload.encode("utf-8"),
         key,
