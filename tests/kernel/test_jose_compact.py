@@ -37,7 +37,7 @@ from comptoir.kernel.crypto import (
     sign_jws,
     verify_jws,
 )
-from comptoir.kernel.crypto.compact import base64url_decode
+from comptoir.kernel.crypto.compact import base64url_decode, protected_header
 
 CURVES: tuple[JwkCurve, ...] = get_args(JwkCurve)
 PAIRS: tuple[tuple[JwkCurve, JwsAlgorithm], ...] = (
@@ -555,3 +555,32 @@ def test_a_base64url_part_is_read_exactly_when_it_is_the_encoding_of_what_it_dec
     else:
         with pytest.raises(JoseError, match="not canonical base64url"):
             base64url_decode(segment)
+
+
+def test_a_header_read_again_is_a_new_dict_that_changes_nothing_for_the_next_reader() -> None:
+    token = sign_jws(b"{}", KEYS["P-256"], typ="JWT")
+
+    first = protected_header(token)
+    first["alg"] = "none"
+    first["extra"] = True
+
+    assert protected_header(token) == {"alg": "ES256", "typ": "JWT", "kid": KEYS["P-256"].kid}
+    assert verify_jws(token, KEYS["P-256"].public(), algorithms=["ES256"]).payload == b"{}"
+
+
+def test_a_header_with_a_nested_member_is_read_whole_every_time() -> None:
+    key = KEYS["P-256"]
+    token = sign_jws(b"{}", key, headers={"jwk": key.public().to_dict()}, include_kid=False)
+
+    first = protected_header(token)
+    nested = first["jwk"]
+    assert isinstance(nested, dict)
+    nested["x"] = "changed"
+
+    assert protected_header(token)["jwk"] == key.public().to_dict()
+
+
+@pytest.mark.parametrize("token", ["a.b", "a.b.c.d", "", "e30"])
+def test_a_token_without_three_parts_has_no_header(token: str) -> None:
+    with pytest.raises(JoseError, match="three dot-separated parts"):
+        protected_header(token)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -102,11 +103,32 @@ def check_registered_members(header: Mapping[str, object]) -> None:
 
 
 def protected_header(token: str) -> dict[str, object]:
-    segments = token.split(".")
-    if len(segments) != 3:
+    """The header of a compact JWS, as a new dict the caller may keep or change."""
+    if token.count(".") != 2:
         raise JoseError("malformed", "a compact JWS has three dot-separated parts")
-    header = json_object(base64url_decode(segments[0]), what="header")
-    return header
+    segment = token[: token.index(".")]
+    flat = _flat_header(segment)
+    if flat is not None:
+        return dict(flat)
+    return json_object(base64url_decode(segment), what="header")
+
+
+# Headers repeat: a provider signs every token of a kind with one header, and a client its
+# assertions and DPoP proofs. Reading one (strict base64url, JSON without repeated names)
+# costs more than a dict look-up, so the last ones read are kept, by their exact text. Only
+# headers whose members are all plain values are kept, so that the copy each caller gets
+# shares nothing it could change; one that does not read is not kept (the error is raised).
+_FLAT_VALUE_TYPES: Final = (str, int, float, bool, type(None))
+
+
+@functools.lru_cache(maxsize=256)
+def _flat_header(segment: str) -> tuple[tuple[str, object], ...] | None:
+    if len(segment) > _MAX_HEADER_SEGMENT:
+        return None  # not kept: refused (or read) the long way, as before
+    header = json_object(base64url_decode(segment), what="header")
+    if not all(isinstance(value, _FLAT_VALUE_TYPES) for value in header.values()):
+        return None
+    return tuple(header.items())
 
 
 def _json_decoder(what: str) -> json.JSONDecoder:
