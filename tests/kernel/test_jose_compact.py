@@ -568,7 +568,7 @@ def test_a_header_read_again_is_a_new_dict_that_changes_nothing_for_the_next_rea
     assert verify_jws(token, KEYS["P-256"].public(), algorithms=["ES256"]).payload == b"{}"
 
 
-def test_a_header_with_a_nested_member_is_read_whole_every_time() -> None:
+def test_a_header_holding_a_key_read_again_shares_no_member_with_the_last_reader() -> None:
     key = KEYS["P-256"]
     token = sign_jws(b"{}", key, headers={"jwk": key.public().to_dict()}, include_kid=False)
 
@@ -584,3 +584,14 @@ def test_a_header_with_a_nested_member_is_read_whole_every_time() -> None:
 def test_a_token_without_three_parts_has_no_header(token: str) -> None:
     with pytest.raises(JoseError, match="three dot-separated parts"):
         protected_header(token)
+
+
+def test_a_header_nested_deeper_than_a_key_reads_the_same_every_time() -> None:
+    header = {"alg": "ES256", "deep": {"a": {"b": [1]}}, "list": [{"c": 1}]}
+    segment = base64.urlsafe_b64encode(json.dumps(header).encode()).rstrip(b"=").decode()
+    token = f"{segment}.e30.sig"
+
+    first = protected_header(token)
+    first["deep"]["a"]["b"].append(2)  # type: ignore[index]
+
+    assert protected_header(token) == header

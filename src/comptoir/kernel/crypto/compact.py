@@ -107,26 +107,42 @@ def protected_header(token: str) -> dict[str, object]:
     if token.count(".") != 2:
         raise JoseError("malformed", "a compact JWS has three dot-separated parts")
     segment = token[: token.index(".")]
-    flat = _flat_header(segment)
-    if flat is not None:
-        return dict(flat)
-    return json_object(base64url_decode(segment), what="header")
+    kept = _kept_header(segment)
+    if kept is None:
+        return json_object(base64url_decode(segment), what="header")
+    return {
+        name: dict(value)
+        if isinstance(value, dict)
+        else list(value)
+        if isinstance(value, list)
+        else value
+        for name, value in kept
+    }
 
 
 # Headers repeat: a provider signs every token of a kind with one header, and a client its
-# assertions and DPoP proofs. Reading one (strict base64url, JSON without repeated names)
-# costs more than a dict look-up, so the last ones read are kept, by their exact text. Only
-# headers whose members are all plain values are kept, so that the copy each caller gets
-# shares nothing it could change; one that does not read is not kept (the error is raised).
-_FLAT_VALUE_TYPES: Final = (str, int, float, bool, type(None))
+# assertions and DPoP proofs (whose header holds its key). Reading one (strict base64url, JSON
+# without repeated names) costs more than a dict look-up, so the last ones read are kept, by
+# their exact text. Only headers whose members are plain values, or objects or arrays of plain
+# values (a `jwk`), are kept, so that the copy each caller gets shares nothing it could change;
+# one that does not read is not kept (the error is raised).
+_PLAIN_TYPES: Final = (str, int, float, bool, type(None))
 
 
-@functools.lru_cache(maxsize=256)
-def _flat_header(segment: str) -> tuple[tuple[str, object], ...] | None:
+def _plain(value: object) -> bool:
+    if isinstance(value, dict):
+        return all(isinstance(member, _PLAIN_TYPES) for member in value.values())
+    if isinstance(value, list):
+        return all(isinstance(item, _PLAIN_TYPES) for item in value)
+    return isinstance(value, _PLAIN_TYPES)
+
+
+@functools.lru_cache(maxsize=1024)
+def _kept_header(segment: str) -> tuple[tuple[str, object], ...] | None:
     if len(segment) > _MAX_HEADER_SEGMENT:
-        return None  # not kept: refused (or read) the long way, as before
+        return None  # not kept: read the long way, then refused by its size, as before
     header = json_object(base64url_decode(segment), what="header")
-    if not all(isinstance(value, _FLAT_VALUE_TYPES) for value in header.values()):
+    if not all(_plain(value) for value in header.values()):
         return None
     return tuple(header.items())
 

@@ -149,8 +149,12 @@ def _proof_key(members: str) -> tuple[Jwk, str]:
     return key, key.thumbprint()
 
 
-def _signed_claims(proof: str) -> tuple[str, dict[str, object]]:
-    header = _header(proof)
+@functools.lru_cache(maxsize=4096)
+def _header_key(segment: str) -> tuple[Jwk, str]:
+    """The key a proof's header carries, with its thumbprint, after the header's checks. A
+    client's proofs all carry one header, so the answer is kept by the header's exact text
+    (a header refused is not kept: the error is raised each time)."""
+    header = _header(segment)
     if header.get("typ") != DPOP_TYPE:
         raise DpopError("the proof's typ must be dpop+jwt")
     if header.get("alg") != DPOP_ALGORITHM:
@@ -161,7 +165,14 @@ def _signed_claims(proof: str) -> tuple[str, dict[str, object]]:
     if "d" in members:
         raise DpopError("the proof's jwk header must not hold a private key")
     try:
-        key, thumbprint = _proof_key(json.dumps(members, sort_keys=True))
+        return _proof_key(json.dumps(members, sort_keys=True))
+    except JoseError as error:
+        raise DpopError(f"the proof's signature is not valid ({error.detail})") from None
+
+
+def _signed_claims(proof: str) -> tuple[str, dict[str, object]]:
+    key, thumbprint = _header_key(proof.split(".", 1)[0])
+    try:
         verified = verify_jws(proof, key, algorithms=[DPOP_ALGORITHM], typ=DPOP_TYPE)
     except JoseError as error:
         raise DpopError(f"the proof's signature is not valid ({error.detail})") from None
@@ -192,8 +203,7 @@ def _issued_at(
     return int(issued_at)
 
 
-def _header(token: str) -> dict[str, object]:
-    segment = token.split(".", 1)[0]
+def _header(segment: str) -> dict[str, object]:
     try:
         raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
         header = json.loads(raw)
