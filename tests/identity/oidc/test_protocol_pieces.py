@@ -350,3 +350,21 @@ def _claims_of(token: str) -> dict[str, object]:
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     assert isinstance(claims, dict)
     return claims
+
+
+def test_a_refused_proof_header_is_refused_again_each_time_it_is_sent() -> None:
+    clock = FrozenClock()
+    url = "https://idp.example/token"
+    proof = issue_jwt(
+        {"jti": "0123456789", "htm": "POST", "htu": url},
+        DPOP_KEY,
+        ttl_seconds=None,
+        typ="JWT",
+        headers={"jwk": DPOP_KEY.public().to_dict()},
+        include_kid=False,
+        clock=clock,
+    )
+
+    for _ in range(2):
+        with pytest.raises(DpopError, match="typ must be dpop"):
+            verify_dpop_proof(proof, method="POST", url=url, clock=clock)
