@@ -689,3 +689,15 @@ def test_a_jwt_whose_payload_is_not_a_json_object_is_refused() -> None:
         )
 
     assert caught.value.reason == "malformed"
+
+
+def test_what_a_key_allows_is_the_same_each_time_it_is_asked() -> None:
+    members = generate_jwk("P-256").public().to_dict()
+    for_encryption = import_jwk({**members, "use": "enc"})
+    limited = import_jwk({**generate_jwk("Ed25519").public().to_dict(), "alg": "Ed25519"})
+    plain = import_jwk(members)
+
+    for _ in range(2):
+        assert not for_encryption.allows("ES256")
+        assert plain.allows("ES256") and not plain.allows("EdDSA")
+        assert limited.allows("Ed25519") and not limited.allows("EdDSA")

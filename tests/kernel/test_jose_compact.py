@@ -37,6 +37,7 @@ from comptoir.kernel.crypto import (
     sign_jws,
     verify_jws,
 )
+from comptoir.kernel.crypto.compact import base64url_decode, protected_header
 
 CURVES: tuple[JwkCurve, ...] = get_args(JwkCurve)
 PAIRS: tuple[tuple[JwkCurve, JwsAlgorithm], ...] = (
@@ -539,3 +540,58 @@ def test_a_header_or_claims_nested_deeper_than_the_parser_goes_are_malformed(wha
 def test_a_jwk_text_nested_deeper_than_the_parser_goes_is_malformed() -> None:
     with pytest.raises(JoseError, match="not JSON"):
         import_jwk("[" * 100_000 + "]" * 100_000)
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet=BASE64URL, max_size=12).filter(lambda text: len(text) % 4 != 1))
+def test_a_base64url_part_is_read_exactly_when_it_is_the_encoding_of_what_it_decodes_to(
+    segment: str,
+) -> None:
+    raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    canonical = base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") == segment
+
+    if canonical:
+        assert base64url_decode(segment) == raw
+    else:
+        with pytest.raises(JoseError, match="not canonical base64url"):
+            base64url_decode(segment)
+
+
+def test_a_header_read_again_is_a_new_dict_that_changes_nothing_for_the_next_reader() -> None:
+    token = sign_jws(b"{}", KEYS["P-256"], typ="JWT")
+
+    first = protected_header(token)
+    first["alg"] = "none"
+    first["extra"] = True
+
+    assert protected_header(token) == {"alg": "ES256", "typ": "JWT", "kid": KEYS["P-256"].kid}
+    assert verify_jws(token, KEYS["P-256"].public(), algorithms=["ES256"]).payload == b"{}"
+
+
+def test_a_header_holding_a_key_read_again_shares_no_member_with_the_last_reader() -> None:
+    key = KEYS["P-256"]
+    token = sign_jws(b"{}", key, headers={"jwk": key.public().to_dict()}, include_kid=False)
+
+    first = protected_header(token)
+    nested = first["jwk"]
+    assert isinstance(nested, dict)
+    nested["x"] = "changed"
+
+    assert protected_header(token)["jwk"] == key.public().to_dict()
+
+
+@pytest.mark.parametrize("token", ["a.b", "a.b.c.d", "", "e30"])
+def test_a_token_without_three_parts_has_no_header(token: str) -> None:
+    with pytest.raises(JoseError, match="three dot-separated parts"):
+        protected_header(token)
+
+
+def test_a_header_nested_deeper_than_a_key_reads_the_same_every_time() -> None:
+    header = {"alg": "ES256", "deep": {"a": {"b": [1]}}, "list": [{"c": 1}]}
+    segment = base64.urlsafe_b64encode(json.dumps(header).encode()).rstrip(b"=").decode()
+    token = f"{segment}.e30.sig"
+
+    first = protected_header(token)
+    first["deep"]["a"]["b"].append(2)  # type: ignore[index]
+
+    assert protected_header(token) == header

@@ -4,6 +4,7 @@ import re
 import threading
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 HTML = {"accept": "text/html"}
@@ -45,6 +46,24 @@ def test_the_language_switcher_keeps_the_choice_in_a_cookie(client: TestClient) 
     assert "comptoir_lang=fr" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
     again = client.get("/", headers={**HTML, "accept-language": "en"})
     assert again.headers["content-language"] == "fr"
+
+
+@pytest.mark.parametrize(
+    ("cookie", "language"),
+    [
+        ("comptoir_lang=fr", "fr"),
+        ("other=1; comptoir_lang=fr; session=abc", "fr"),
+        ("session=abc; other=comptoir_lang", "en"),  # named, but not as a cookie
+        ("session=abc", "en"),
+        ("", "en"),
+    ],
+)
+def test_the_language_cookie_wins_over_the_browser_among_other_cookies(
+    client: TestClient, cookie: str, language: str
+) -> None:
+    page = client.get("/", headers={**HTML, "accept-language": "en", "cookie": cookie})
+
+    assert page.headers["content-language"] == language
 
 
 def test_the_language_switcher_refuses_to_redirect_off_site(client: TestClient) -> None:

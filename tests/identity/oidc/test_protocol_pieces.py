@@ -3,6 +3,8 @@ relying-party library, and the provider's pure rules (claims, pairwise subjects)
 
 from __future__ import annotations
 
+import base64
+import json
 import uuid
 from datetime import timedelta
 
@@ -172,6 +174,52 @@ def test_htu_ignores_query_fragment_case_and_default_ports() -> None:
     assert normalised_htu("http://idp.example:8080/a") == "http://idp.example:8080/a"
 
 
+@pytest.mark.parametrize(
+    "endpoint", ["https://idp.example/token", "HTTPS://IdP.Example:443/token?from=config"]
+)
+@pytest.mark.parametrize(
+    ("htu", "accepted"),
+    [
+        ("https://idp.example/token", True),
+        ("HTTPS://IDP.EXAMPLE:443/token#x", True),
+        ("https://idp.example/token?a=1", True),
+        ("https://idp.example:8443/token", False),
+        ("https://idp.example/Token", False),
+        ("https://idp.example/token/", False),
+    ],
+)
+def test_a_proof_is_checked_on_its_normalised_htu_however_either_url_is_written(
+    endpoint: str, htu: str, accepted: bool
+) -> None:
+    clock = FrozenClock()
+    proof = issue_jwt(
+        {"jti": "0123456789", "htm": "POST", "htu": htu},
+        DPOP_KEY,
+        ttl_seconds=None,
+        typ="dpop+jwt",
+        headers={"jwk": DPOP_KEY.public().to_dict()},
+        include_kid=False,
+        clock=clock,
+    )
+
+    if accepted:
+        verify_dpop_proof(proof, method="POST", url=endpoint, clock=clock)
+    else:
+        with pytest.raises(DpopError, match="htu"):
+            verify_dpop_proof(proof, method="POST", url=endpoint, clock=clock)
+
+
+def test_a_proof_made_for_an_endpoint_names_its_normalised_url() -> None:
+    clock = FrozenClock()
+    proof = make_dpop_proof(
+        DPOP_KEY, method="post", url="HTTPS://IdP.Example:443/par?x=1", clock=clock
+    )
+
+    checked = verify_dpop_proof(proof, method="POST", url="https://idp.example/par", clock=clock)
+    assert checked.jkt == DPOP_KEY.thumbprint()
+    assert _claims_of(proof)["htu"] == "https://idp.example/par"
+
+
 def test_ath_is_the_base64url_sha256_of_the_token() -> None:
     # RFC 9449 section 7.1's example token and its hash.
     token = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU"
@@ -295,3 +343,28 @@ def test_claims_requests_beyond_the_registration_are_refused(
         claims_request(scopes=scopes, claims_parameter=claims, allowed_scopes=["openid", "profile"])
 
     assert refused.value.error == error
+
+
+def _claims_of(token: str) -> dict[str, object]:
+    payload = token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert isinstance(claims, dict)
+    return claims
+
+
+def test_a_refused_proof_header_is_refused_again_each_time_it_is_sent() -> None:
+    clock = FrozenClock()
+    url = "https://idp.example/token"
+    proof = issue_jwt(
+        {"jti": "0123456789", "htm": "POST", "htu": url},
+        DPOP_KEY,
+        ttl_seconds=None,
+        typ="JWT",
+        headers={"jwk": DPOP_KEY.public().to_dict()},
+        include_kid=False,
+        clock=clock,
+    )
+
+    for _ in range(2):
+        with pytest.raises(DpopError, match="typ must be dpop"):
+            verify_dpop_proof(proof, method="POST", url=url, clock=clock)

@@ -20,7 +20,7 @@ from comptoir.identity.oidc.keys import (
 )
 from comptoir.identity.oidc.models import OidcClient
 from comptoir.kernel.clock import Clock
-from comptoir.kernel.crypto import Jwk, import_jwks
+from comptoir.kernel.crypto import Jwk, SignedHere, import_jwks
 from comptoir.kernel.db import Database, connection_of
 from comptoir.kernel.errors import ConfigurationError
 from comptoir.kernel.settings import Settings
@@ -137,6 +137,9 @@ class Provider:
     signing_keys: SigningKeysWatch
     pairwise_secret: bytes
     clock: Clock
+    # The access tokens this process signed lately: one that comes back to userinfo here
+    # needs no second signature check (see kernel.crypto.signed_here).
+    access_tokens_signed: SignedHere = field(default_factory=SignedHere)
     _clients: dict[str, tuple[float, RegisteredClient]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -66,6 +66,7 @@ from comptoir.kernel.crypto.keys import (
     save_private_key,
     x25519_public_key_from_base64,
 )
+from comptoir.kernel.crypto.signed_here import SignedHere
 
 __all__ = [
     "COUNTER_SIGNED_HEADERS",
@@ -89,6 +90,7 @@ __all__ = [
     "PublicKey",
     "SignatureError",
     "SignatureFailure",
+    "SignedHere",
     "VerifiedJws",
     "VerifiedJwt",
     "body_digest",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -17,6 +18,11 @@ from typing import Final
 from comptoir.kernel.crypto.jwk import JoseError
 
 _BASE64URL: Final = re.compile(r"[A-Za-z0-9_-]*")
+_BASE64URL_ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+# The bits the last character of an unpadded base64url string carries beyond the data, by the
+# string's length modulo 4 (2: four, 3: two): a canonical encoding leaves them zero.
+_SPARE_BITS_MASK: Final = {0: 0, 2: 0b1111, 3: 0b11}
+_SIXTET: Final = {character: value for value, character in enumerate(_BASE64URL_ALPHABET)}
 # The limits joserfc applied to a compact JWS when it read them for the kernel.
 _MAX_HEADER_SEGMENT: Final = 512
 _MAX_PAYLOAD_SEGMENT: Final = 128_000
@@ -97,11 +103,48 @@ def check_registered_members(header: Mapping[str, object]) -> None:
 
 
 def protected_header(token: str) -> dict[str, object]:
-    segments = token.split(".")
-    if len(segments) != 3:
+    """The header of a compact JWS, as a new dict the caller may keep or change."""
+    if token.count(".") != 2:
         raise JoseError("malformed", "a compact JWS has three dot-separated parts")
-    header = json_object(base64url_decode(segments[0]), what="header")
-    return header
+    segment = token[: token.index(".")]
+    kept = _kept_header(segment)
+    if kept is None:
+        return json_object(base64url_decode(segment), what="header")
+    return {
+        name: dict(value)
+        if isinstance(value, dict)
+        else list(value)
+        if isinstance(value, list)
+        else value
+        for name, value in kept
+    }
+
+
+# Headers repeat: a provider signs every token of a kind with one header, and a client its
+# assertions and DPoP proofs (whose header holds its key). Reading one (strict base64url, JSON
+# without repeated names) costs more than a dict look-up, so the last ones read are kept, by
+# their exact text. Only headers whose members are plain values, or objects or arrays of plain
+# values (a `jwk`), are kept, so that the copy each caller gets shares nothing it could change;
+# one that does not read is not kept (the error is raised).
+_PLAIN_TYPES: Final = (str, int, float, bool, type(None))
+
+
+def _plain(value: object) -> bool:
+    if isinstance(value, dict):
+        return all(isinstance(member, _PLAIN_TYPES) for member in value.values())
+    if isinstance(value, list):
+        return all(isinstance(item, _PLAIN_TYPES) for item in value)
+    return isinstance(value, _PLAIN_TYPES)
+
+
+@functools.lru_cache(maxsize=1024)
+def _kept_header(segment: str) -> tuple[tuple[str, object], ...] | None:
+    if len(segment) > _MAX_HEADER_SEGMENT:
+        return None  # not kept: read the long way, then refused by its size, as before
+    header = json_object(base64url_decode(segment), what="header")
+    if not all(_plain(value) for value in header.values()):
+        return None
+    return tuple(header.items())
 
 
 def _json_decoder(what: str) -> json.JSONDecoder:
@@ -137,7 +180,8 @@ def base64url_decode(segment: str) -> bytes:
         raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
     except (binascii.Error, ValueError):
         raise JoseError("malformed", "a JWS part is not base64url") from None
-    # Non-canonical encodings (stray low bits) would let two strings mean one header.
-    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != segment:
+    # Non-canonical encodings (stray low bits) would let two strings mean one header. The
+    # encoding of `raw` differs from `segment` only there, so the last character tells.
+    if segment and _SIXTET[segment[-1]] & _SPARE_BITS_MASK[len(segment) % 4]:
         raise JoseError("malformed", "a JWS part is not canonical base64url")
     return raw

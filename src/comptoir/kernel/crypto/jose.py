@@ -51,6 +51,7 @@ from comptoir.kernel.crypto.jwk import (
     SigningKey,
     VerifyingKey,
 )
+from comptoir.kernel.crypto.signed_here import SignedHere
 
 DEFAULT_JWT_TTL_SECONDS: Final = 300
 # Phones and small servers drift; half a minute forgives that without stretching lifetimes.
@@ -61,6 +62,13 @@ _ECDSA_SHA256: Final = ec.ECDSA(hashes.SHA256())
 # RFC 7518 section 3.4: an ES256 signature is R and S, each a 32-byte big-endian integer.
 _P256_SCALAR_BYTES: Final = 32
 _SIGNATURE_BYTES: Final = 64  # ES256 R||S, and Ed25519 (RFC 8032 section 5.1.6)
+# Built once: json.dumps with any non-default option builds an encoder for every call. The
+# header as joserfc wrote it (ASCII JSON, no spaces), so the bytes signed do not change; the
+# claims as UTF-8 JSON without spaces, NaN refused.
+_HEADER_ENCODER: Final = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
+_CLAIMS_ENCODER: Final = json.JSONEncoder(
+    separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
 
 
 @dataclass(frozen=True)
@@ -85,9 +93,11 @@ def sign_jws(
     typ: str | None = None,
     headers: Mapping[str, object] | None = None,
     include_kid: bool = True,
+    signed_here: SignedHere | None = None,
 ) -> str:
     """A compact JWS of `payload`. `headers` adds protected header members (such as `jwk`
-    for a DPoP proof); `alg`, `typ` and `kid` are set from the other arguments."""
+    for a DPoP proof); `alg`, `typ` and `kid` are set from the other arguments. `signed_here`
+    remembers the token, for a later `verify_jws` given it."""
     chosen = _signing_algorithm(key, algorithm)
     protected: dict[str, Any] = dict(headers or {})
     for member in ("alg", "typ", "kid", "crit", "b64"):
@@ -103,11 +113,13 @@ def sign_jws(
         signing = key.signing_key()
     except (UnreadableJwsError, _JoserfcError) as error:
         raise JoseError("key", f"cannot sign with this key ({error})") from None
-    # Written as joserfc wrote it (ASCII JSON, no spaces), so the bytes signed do not change.
-    header = json.dumps(protected, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    header = _HEADER_ENCODER.encode(protected).encode("ascii")
     signing_input = base64url_encode(header) + b"." + base64url_encode(payload)
     signature = _sign(signing, signing_input)
-    return (signing_input + b"." + base64url_encode(signature)).decode("ascii")
+    token = (signing_input + b"." + base64url_encode(signature)).decode("ascii")
+    if signed_here is not None:
+        signed_here.remember(token, key)
+    return token
 
 
 def verify_jws(
@@ -116,8 +128,11 @@ def verify_jws(
     *,
     algorithms: Collection[JwsAlgorithm],
     typ: str | None = None,
+    signed_here: SignedHere | None = None,
 ) -> VerifiedJws:
-    """Verify a compact JWS with one of `keys` (chosen by `kid` when the header has one)."""
+    """Verify a compact JWS with one of `keys` (chosen by `kid` when the header has one).
+    A token `signed_here` remembers signing with a candidate key skips only the signature
+    arithmetic (see `signed_here`)."""
     allowed = _allow_list(algorithms)
     header = protected_header(token)
     algorithm = header.get("alg")
@@ -149,7 +164,9 @@ def verify_jws(
             verifying = candidate.verifying_key()
         except _JoserfcError as error:
             raise JoseError("malformed", f"the JWS cannot be read ({error})") from None
-        if _verify(verifying, signature, signing_input):
+        if (signed_here is not None and signed_here.vouches_for(token, candidate)) or _verify(
+            verifying, signature, signing_input
+        ):
             return VerifiedJws(header=header, payload=payload, key=candidate)
     raise JoseError("bad_signature", "the signature does not match the key")
 
@@ -166,6 +183,7 @@ def issue_jwt(
     headers: Mapping[str, object] | None = None,
     include_kid: bool = True,
     clock: Clock = system_clock,
+    signed_here: SignedHere | None = None,
 ) -> str:
     """A signed JWT with `iat` from the clock and, unless `ttl_seconds` is None, `exp`."""
     body: dict[str, object] = dict(claims)
@@ -183,7 +201,7 @@ def issue_jwt(
         if ttl_seconds <= 0:
             raise ValueError("a JWT needs a positive time to live")
         body["exp"] = now + ttl_seconds
-    payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    payload = _CLAIMS_ENCODER.encode(body)
     return sign_jws(
         payload.encode("utf-8"),
         key,
@@ -191,6 +209,7 @@ def issue_jwt(
         typ=typ,
         headers=headers,
         include_kid=include_kid,
+        signed_here=signed_here,
     )
 
 
@@ -205,6 +224,7 @@ def verify_jwt(
     require_expiry: bool = True,
     leeway_seconds: int = DEFAULT_LEEWAY_SECONDS,
     clock: Clock = system_clock,
+    signed_here: SignedHere | None = None,
 ) -> VerifiedJwt:
     """Verify a JWT's signature, then its `exp`, `nbf`, `iat`, `iss` and `aud`.
 
@@ -213,7 +233,7 @@ def verify_jwt(
     (RFC 7519 section 4.1.3). `typ="JWT"` also accepts a token without `typ`; any other
     expected type must be present and equal; `typ=None` skips the check.
     """
-    verified = verify_jws(token, keys, algorithms=algorithms, typ=typ)
+    verified = verify_jws(token, keys, algorithms=algorithms, typ=typ, signed_here=signed_here)
     claims = _claims(verified.payload)
     _check_times(claims, clock=clock, leeway_seconds=leeway_seconds, require_expiry=require_expiry)
     if issuer is not None and claims.get("iss") != issuer:

@@ -63,7 +63,7 @@ class JoseError(Exception):
 class Jwk:
     """A P-256 or Ed25519 JSON Web Key, private or public, that always has a `kid`."""
 
-    __slots__ = ("_curve", "_key", "_kid", "_signing_key", "_verifying_key")
+    __slots__ = ("_allowed", "_curve", "_key", "_kid", "_signing_key", "_verifying_key")
 
     def __init__(self, key: _JoserfcKey) -> None:
         # Build through generate_jwk, import_jwk or jwk_from_key, which vet the key first.
@@ -76,6 +76,8 @@ class Jwk:
         self._curve: JwkCurve = _curve_of(key)
         self._signing_key: SigningKey | None = None
         self._verifying_key: VerifyingKey | None = None
+        # What `allows` answered, by algorithm: asked at every signature made or checked.
+        self._allowed: dict[str, bool] = {}
 
     @property
     def kid(self) -> str:
@@ -100,6 +102,12 @@ class Jwk:
 
     def allows(self, algorithm: str) -> bool:
         """Whether this key may be used with `algorithm` (its curve, its `alg` and `use`)."""
+        allowed = self._allowed.get(algorithm)
+        if allowed is None:
+            allowed = self._allowed[algorithm] = self._may_use(algorithm)
+        return allowed
+
+    def _may_use(self, algorithm: str) -> bool:
         if algorithm not in _ALGORITHMS_FOR_CURVE[self.curve]:
             return False
         if self.declared_algorithm is not None and self.declared_algorithm != algorithm:

@@ -136,6 +136,15 @@ class RelyingParty:
     _keys_expire_at: float = 0.0
     _keys_refetched_at: float | None = None
     _dpop_public: dict[str, object] = field(default_factory=dict)
+    _parsed_urls: dict[str, httpx.URL] = field(default_factory=dict)
+
+    def _endpoint_url(self, endpoint: str) -> httpx.URL:
+        # httpx parses a URL given as text on every request, character by character; the
+        # provider's endpoints are a handful, so each is parsed once.
+        parsed = self._parsed_urls.get(endpoint)
+        if parsed is None:
+            parsed = self._parsed_urls[endpoint] = httpx.URL(endpoint)
+        return parsed
 
     def _proof(self, method: str, url: str, access_token: str | None = None) -> str:
         if not self._dpop_public:
@@ -224,7 +233,7 @@ class RelyingParty:
         endpoint = self.metadata.pushed_authorization_request_endpoint
         proof = self._proof("POST", endpoint)
         answer = self._json(
-            self.http.post(endpoint, data=parameters, headers={"DPoP": proof}),
+            self.http.post(self._endpoint_url(endpoint), data=parameters, headers={"DPoP": proof}),
             "pushed authorization request",
             expected=201,
         )
@@ -261,7 +270,7 @@ class RelyingParty:
         proof = self._proof("POST", endpoint)
         answer = self._json(
             self.http.post(
-                endpoint,
+                self._endpoint_url(endpoint),
                 data={
                     "grant_type": "authorization_code",
                     "code": code,
@@ -304,7 +313,7 @@ class RelyingParty:
         endpoint = self.metadata.userinfo_endpoint
         proof = self._proof("GET", endpoint, tokens.access_token)
         response = self.http.get(
-            endpoint,
+            self._endpoint_url(endpoint),
             headers={"Authorization": f"DPoP {tokens.access_token}", "DPoP": proof},
         )
         if response.status_code != 200:

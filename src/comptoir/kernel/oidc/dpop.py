@@ -63,6 +63,15 @@ def normalised_htu(url: str) -> str:
     return urlunsplit((scheme, netloc, parts.path or "/", "", ""))
 
 
+@functools.lru_cache(maxsize=64)
+def _endpoint_htu(url: str) -> tuple[str, bool]:
+    """The normalised URL of an endpoint a proof is made for or checked at (the caller's own
+    few URLs, never a proof's), and whether normalising it again changes nothing, so that a
+    proof's `htu` equal to it needs no normalising of its own: the same answer for less work."""
+    normalised = normalised_htu(url)
+    return normalised, normalised_htu(normalised) == normalised
+
+
 def make_dpop_proof(
     key: Jwk,
     *,
@@ -78,7 +87,7 @@ def make_dpop_proof(
     claims: dict[str, object] = {
         "jti": secrets.token_urlsafe(16),
         "htm": method.upper(),
-        "htu": normalised_htu(url),
+        "htu": _endpoint_htu(url)[0],
     }
     if access_token is not None:
         claims["ath"] = access_token_hash(access_token)
@@ -117,7 +126,10 @@ def verify_dpop_proof(
     if claims.get("htm") != method.upper():
         raise DpopError(f"the proof is for another HTTP method (htm is not {method.upper()})")
     htu = claims.get("htu")
-    if not isinstance(htu, str) or normalised_htu(htu) != normalised_htu(url):
+    expected, stable = _endpoint_htu(url)
+    if not isinstance(htu, str) or (
+        not (stable and htu == expected) and normalised_htu(htu) != expected
+    ):
         raise DpopError("the proof is for another URL (htu)")
     issued_at = _issued_at(claims, clock, max_age_seconds, future_leeway_seconds)
     ath = claims.get("ath")
@@ -137,8 +149,12 @@ def _proof_key(members: str) -> tuple[Jwk, str]:
     return key, key.thumbprint()
 
 
-def _signed_claims(proof: str) -> tuple[str, dict[str, object]]:
-    header = _header(proof)
+@functools.lru_cache(maxsize=4096)
+def _header_key(segment: str) -> tuple[Jwk, str]:
+    """The key a proof's header carries, with its thumbprint, after the header's checks. A
+    client's proofs all carry one header, so the answer is kept by the header's exact text
+    (a header refused is not kept: the error is raised each time)."""
+    header = _header(segment)
     if header.get("typ") != DPOP_TYPE:
         raise DpopError("the proof's typ must be dpop+jwt")
     if header.get("alg") != DPOP_ALGORITHM:
@@ -149,7 +165,14 @@ def _signed_claims(proof: str) -> tuple[str, dict[str, object]]:
     if "d" in members:
         raise DpopError("the proof's jwk header must not hold a private key")
     try:
-        key, thumbprint = _proof_key(json.dumps(members, sort_keys=True))
+        return _proof_key(json.dumps(members, sort_keys=True))
+    except JoseError as error:
+        raise DpopError(f"the proof's signature is not valid ({error.detail})") from None
+
+
+def _signed_claims(proof: str) -> tuple[str, dict[str, object]]:
+    key, thumbprint = _header_key(proof.split(".", 1)[0])
+    try:
         verified = verify_jws(proof, key, algorithms=[DPOP_ALGORITHM], typ=DPOP_TYPE)
     except JoseError as error:
         raise DpopError(f"the proof's signature is not valid ({error.detail})") from None
@@ -180,8 +203,7 @@ def _issued_at(
     return int(issued_at)
 
 
-def _header(token: str) -> dict[str, object]:
-    segment = token.split(".", 1)[0]
+def _header(segment: str) -> dict[str, object]:
     try:
         raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
         header = json.loads(raw)

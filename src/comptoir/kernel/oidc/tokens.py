@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Final
 
 from comptoir.kernel.clock import Clock, system_clock
-from comptoir.kernel.crypto import JoseError, Jwk, verify_jwt
+from comptoir.kernel.crypto import JoseError, Jwk, SignedHere, verify_jwt
 
 SIGNING_ALGORITHM: Final = "ES256"
 ACCESS_TOKEN_TYPE: Final = "at+jwt"  # noqa: S105 (a media type, not a secret)
@@ -99,9 +99,11 @@ def verify_access_token(
     issuer: str,
     audience: str,
     clock: Clock = system_clock,
+    signed_here: SignedHere | None = None,
 ) -> dict[str, object]:
     """The claims of a JWT access token (RFC 9068); its `cnf.jkt` is returned for the caller
-    to compare with the DPoP proof's key."""
+    to compare with the DPoP proof's key. `signed_here`: the issuer's own record of the tokens
+    it signed (see `kernel.crypto.signed_here`)."""
     try:
         verified = verify_jwt(
             token,
@@ -112,6 +114,7 @@ def verify_access_token(
             typ=ACCESS_TOKEN_TYPE,
             leeway_seconds=0,
             clock=clock,
+            signed_here=signed_here,
         )
     except JoseError as error:
         raise TokenError(f"the access token is not valid: {error.detail}") from None

@@ -31,7 +31,10 @@ class LocaleMiddleware:
             key.decode("latin-1"): value.decode("latin-1") for key, value in scope["headers"]
         }
         chosen: str | None = None
-        if "cookie" in headers:
+        # Reading every cookie costs more than the rest of the request's routing; a header
+        # that does not even name the language cookie cannot hold it (the session cookie
+        # comes with every page and every sign-in).
+        if i18n.LANGUAGE_COOKIE in headers.get("cookie", ""):
             cookie = SimpleCookie()
             try:
                 cookie.load(headers["cookie"])

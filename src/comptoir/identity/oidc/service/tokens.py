@@ -164,6 +164,7 @@ def exchange_code(
         ttl_seconds=ACCESS_TOKEN_SECONDS,
         typ=ACCESS_TOKEN_TYPE,
         clock=provider.clock,
+        signed_here=provider.access_tokens_signed,
     )
     id_token = issue_jwt(
         issued.id_token_claims,
@@ -292,6 +293,7 @@ def userinfo(
                 issuer=provider.issuer,
                 audience=provider.issuer,
                 clock=provider.clock,
+                signed_here=provider.access_tokens_signed,
             ),
             TokenError,
         )
