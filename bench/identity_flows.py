@@ -130,7 +130,7 @@ class Node:
     def signed_in_browser(self) -> httpx.Client:
         """A person enrolled and signed in (by the registry's services, outside the timing)."""
         from comptoir.identity.registry.service import enrol_person
-        from comptoir.identity.registry.service.signin import start_session
+        from comptoir.identity.registry.service.sessions import start_session
         from comptoir.identity.registry.session import SESSION_COOKIE, cookie_value
         from comptoir.kernel.clock import system_clock
 

@@ -66,7 +66,7 @@ def loopback(
     from tests.support.servers import COMPTOIR, free_port
 
     from comptoir.identity.registry.service import enrol_person
-    from comptoir.identity.registry.service.signin import start_session
+    from comptoir.identity.registry.service.sessions import start_session
     from comptoir.identity.registry.session import SESSION_COOKIE, cookie_value
     from comptoir.kernel.clock import system_clock
     from comptoir.kernel.db import Database, upgrade

@@ -91,7 +91,9 @@ def create_app(
     )
     app.state.node = node
     install_problem_handlers(app)
-    app.add_middleware(LocaleMiddleware, default_locale=settings.default_locale)
+    app.add_middleware(
+        LocaleMiddleware, default_locale=settings.default_locale, time_zone=settings.time_zone
+    )
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(shell_router)

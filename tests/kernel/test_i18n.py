@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import contextvars
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from babel.messages.pofile import read_po
@@ -94,3 +97,21 @@ def _placeholders(text: str) -> set[str]:
 
     braces = {name for _, name, _, _ in string.Formatter().parse(text) if name}
     return braces | set(re.findall(r"%\((\w+)\)[sd]", text))
+
+
+def test_a_moment_is_written_on_the_readers_clock_in_the_readers_language() -> None:
+    moment = datetime(2026, 1, 1, 0, 30, tzinfo=UTC)
+
+    def written(locale: str, zone: str | None) -> str:
+        def inside() -> str:
+            i18n.set_current_locale(locale)
+            if zone is not None:
+                i18n.set_current_zone(ZoneInfo(zone))
+            return i18n.local_moment(moment)
+
+        return contextvars.copy_context().run(inside)
+
+    assert written("en", None) == "Jan 1, 2026, 12:30:00\u202fAM"  # outside a request: UTC
+    assert written("en", "America/St_Lucia") == "Dec 31, 2025, 8:30:00\u202fPM"
+    assert written("fr", "America/St_Lucia") == "31 déc. 2025, 20:30:00"
+    assert i18n.local_moment(None) == ""

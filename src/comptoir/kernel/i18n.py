@@ -12,9 +12,11 @@ import io
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
 from functools import cache
 from pathlib import Path
 
+from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -27,6 +29,9 @@ LANGUAGE_COOKIE = "comptoir_lang"
 LANGUAGE_NAMES: Mapping[str, str] = {"en": "English", "fr": "Français"}
 
 _current_locale: ContextVar[str] = ContextVar("comptoir_locale", default=SOURCE_LOCALE)
+# The clock of the people the node serves (the `time_zone` setting), set per request beside the
+# language; UTC outside a request (commands, tests of services).
+_current_zone: ContextVar[tzinfo] = ContextVar("comptoir_time_zone", default=UTC)
 
 
 @cache
@@ -51,6 +56,22 @@ def current_locale() -> str:
 
 def set_current_locale(locale: str) -> None:
     _current_locale.set(locale if locale in AVAILABLE_LOCALES else SOURCE_LOCALE)
+
+
+def current_zone() -> tzinfo:
+    return _current_zone.get()
+
+
+def set_current_zone(zone: tzinfo) -> None:
+    _current_zone.set(zone)
+
+
+def local_moment(moment: datetime | None) -> str:
+    """A moment as the reader's clock shows it, in the reader's language ("29 nov. 2026,
+    18:05:00"); "" for none. Times are stored in UTC; people read them on their own clock."""
+    if moment is None:
+        return ""
+    return format_datetime(moment, "medium", tzinfo=current_zone(), locale=current_locale())
 
 
 def _(message: str, /, **params: object) -> str:

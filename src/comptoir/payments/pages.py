@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from comptoir.kernel.errors import NOT_FOUND, Problem
-from comptoir.kernel.i18n import N_, current_locale
+from comptoir.kernel.i18n import N_, current_locale, local_moment
 from comptoir.kernel.money import Money, format_money
 from comptoir.kernel.web.context import node_context
 from comptoir.kernel.web.operator import require_operator
@@ -86,7 +86,7 @@ def switch_overview(request: Request) -> HTMLResponse:
                 "amount": _show(row.amount, row.currency),
                 "state": row.state,
                 "error": row.error_code or "",
-                "at": row.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                "at": local_moment(row.created_at),
             }
             for row in recent
         ]

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from comptoir.app import create_app
 from comptoir.identity.registry.service import enrol_person, register_business, verify_business
-from comptoir.identity.registry.service.signin import start_session
+from comptoir.identity.registry.service.sessions import start_session
 from comptoir.identity.registry.session import SESSION_COOKIE, cookie_value
 from comptoir.kernel.clock import FrozenClock
 from comptoir.kernel.crypto import Jwk, generate_jwk, issue_jwt

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from comptoir.identity.registry.service import enrol_person, register_business, verify_business
-from comptoir.identity.registry.service.signin import start_session
+from comptoir.identity.registry.service.sessions import start_session
 from comptoir.identity.registry.session import SESSION_COOKIE, cookie_value
 from comptoir.kernel.clock import system_clock
 from comptoir.kernel.crypto import generate_jwk, issue_jwt

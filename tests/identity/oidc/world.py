@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from comptoir.identity.oidc.service import clients
 from comptoir.identity.registry.service import enrol_person
-from comptoir.identity.registry.service.signin import start_session
+from comptoir.identity.registry.service.sessions import start_session
 from comptoir.identity.registry.session import SESSION_COOKIE, cookie_value
 from comptoir.kernel.clock import FrozenClock
 from comptoir.kernel.crypto import generate_jwk, jwks_document

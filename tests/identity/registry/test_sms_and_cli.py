@@ -38,6 +38,8 @@ def test_a_message_is_stored_once_and_shown_on_the_operators_console(node: Node)
     console = node.operator().get("/operator/sms")
     assert console.status_code == 200
     assert "Bonjou Marie" in console.text and MARIE in console.text
+    # Sent at 2026-01-01 00:00 UTC: the evening before on St Lucia's clock, the node's default.
+    assert "Dec 31, 2025, 8:00:00" in console.text and "UTC" not in console.text
 
 
 @pytest.fixture

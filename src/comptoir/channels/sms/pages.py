@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
-from babel.dates import format_datetime
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from comptoir.channels.sms.outbox import messages
-from comptoir.kernel.i18n import current_locale
+from comptoir.kernel.i18n import local_moment
 from comptoir.kernel.web.context import node_context
 from comptoir.kernel.web.operator import require_operator
 
@@ -25,10 +22,7 @@ def console(request: Request) -> Response:
                 "recipient": message.recipient,
                 "body": message.body,
                 "status": message.status,
-                "when": format_datetime(
-                    message.created_at, "medium", tzinfo=UTC, locale=current_locale()
-                )
-                + " UTC",
+                "when": local_moment(message.created_at),
             }
             for message in messages(session)
         ]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import uuid
-from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -23,7 +22,7 @@ from comptoir.identity.credentials.vci import issuer_of
 from comptoir.identity.registry.session import signed_in_person
 from comptoir.kernel.crypto import JoseError, Jwk, import_jwk
 from comptoir.kernel.errors import CONFLICT, NOT_FOUND, Problem
-from comptoir.kernel.i18n import _, lazy
+from comptoir.kernel.i18n import _, lazy, local_moment
 from comptoir.kernel.web.context import node_context
 from comptoir.kernel.web.operator import require_operator
 
@@ -36,10 +35,6 @@ _FIELD_OF = {"holder_key": "holder_jwk"}
 
 def _login() -> RedirectResponse:
     return RedirectResponse(f"/identity/login?next={MINE}", status_code=303)
-
-
-def _when(moment: Any) -> str:
-    return str(moment.strftime("%Y-%m-%d %H:%M UTC"))
 
 
 def _mine(
@@ -70,9 +65,9 @@ def _mine(
             "id": item.id,
             "title": _(catalogue.KINDS[item.kind].title),
             "business": names.get(item.business_id) if item.business_id else None,
-            "issued": _when(item.issued_at),
-            "expires": _when(item.expires_at),
-            "revoked": _when(item.revoked_at) if item.revoked_at else None,
+            "issued": local_moment(item.issued_at),
+            "expires": local_moment(item.expires_at),
+            "revoked": local_moment(item.revoked_at) if item.revoked_at else None,
             "device": item.holder_thumbprint[:8],
             "channel": item.channel,
         }
@@ -244,8 +239,8 @@ def operator_credentials(request: Request, error: str | None = None) -> HTMLResp
                 "id": item.id,
                 "title": _(catalogue.KINDS[item.kind].title),
                 "person": item.person_id,
-                "issued": _when(item.issued_at),
-                "revoked": _when(item.revoked_at) if item.revoked_at else None,
+                "issued": local_moment(item.issued_at),
+                "revoked": local_moment(item.revoked_at) if item.revoked_at else None,
                 "revoked_by": item.revoked_by,
             }
             for item in service.recent_credentials(session)

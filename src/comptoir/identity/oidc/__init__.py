@@ -53,6 +53,7 @@ def _register_web(app: FastAPI) -> None:
         routes=api.routes(),
         pages={ENDPOINTS["authorize"]: pages.authorize.authorize_directly},
         default_locale=node.settings.default_locale,
+        time_zone=node.settings.time_zone,
         form_posts=True,
     )
     app.include_router(pages.router)

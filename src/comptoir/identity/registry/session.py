@@ -19,7 +19,7 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from comptoir.identity.registry import domain
-from comptoir.identity.registry.service.signin import live_session
+from comptoir.identity.registry.service.sessions import live_session
 from comptoir.kernel.web.context import node_context
 
 SESSION_COOKIE = "comptoir_identity"

@@ -141,6 +141,7 @@ class DirectRoutes:
         routes: Sequence[BaseRoute],
         pages: Mapping[str, Endpoint] | None = None,
         default_locale: str = "en",
+        time_zone: str = "UTC",
         errors: Mapping[type[Exception], ErrorAnswer] | None = None,
         form_posts: bool = False,
     ) -> None:
@@ -154,7 +155,7 @@ class DirectRoutes:
         self.form_posts = form_posts
         self.direct = SecurityHeadersMiddleware(self._answer)
         self.direct_page = SecurityHeadersMiddleware(
-            LocaleMiddleware(self._answer, default_locale=default_locale)
+            LocaleMiddleware(self._answer, default_locale=default_locale, time_zone=time_zone)
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

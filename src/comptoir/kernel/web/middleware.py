@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from http.cookies import SimpleCookie
+from zoneinfo import ZoneInfo
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -17,11 +18,13 @@ CONTENT_SECURITY_POLICY = (
 
 
 class LocaleMiddleware:
-    """Chooses the language (cookie, then Accept-Language, then the default) for the request."""
+    """Chooses the language (cookie, then Accept-Language, then the default) for the request,
+    and sets the clock times are shown on (the node's `time_zone`)."""
 
-    def __init__(self, app: ASGIApp, *, default_locale: str) -> None:
+    def __init__(self, app: ASGIApp, *, default_locale: str, time_zone: str = "UTC") -> None:
         self.app = app
         self.default_locale = default_locale
+        self.zone = ZoneInfo(time_zone)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -44,6 +47,7 @@ class LocaleMiddleware:
                 chosen = cookie[i18n.LANGUAGE_COOKIE].value
         locale = i18n.negotiate(chosen, headers.get("accept-language"), self.default_locale)
         i18n.set_current_locale(locale)
+        i18n.set_current_zone(self.zone)
         scope.setdefault("state", {})["locale"] = locale
 
         async def send_with_vary(message: Message) -> None:

@@ -56,6 +56,8 @@ class Templates:
         self.environment.globals["colon"] = lambda: (
             "\u00a0:" if i18n.current_locale() == "fr" else ":"
         )
+        # A stored (UTC) moment on the reader's clock, in the reader's language.
+        self.environment.globals["when"] = i18n.local_moment
 
     def add_directory(self, directory: Path) -> None:
         self._loaders.append(FileSystemLoader(directory))

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from babel.dates import format_datetime
 from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -69,12 +67,6 @@ def render(
     )
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def when(moment: datetime) -> str:
-    """A moment as the reader's language writes it, marked UTC so that no one reads it as local."""
-    text = format_datetime(moment, "medium", tzinfo=UTC, locale=current_locale())
-    return f"{text} UTC"
 
 
 def see_other(path: str) -> RedirectResponse:

@@ -16,14 +16,13 @@ from comptoir.apps.seller.pages.common import (
     platform_or_404,
     render,
     see_other,
-    when,
 )
 from comptoir.apps.seller.service import identity, orders, signin
 from comptoir.apps.seller.service import items as catalogue
 from comptoir.apps.seller.web import seller_of
 from comptoir.kernel.code_sign_in import held_text
 from comptoir.kernel.errors import NOT_FOUND, Problem
-from comptoir.kernel.i18n import N_, LazyText
+from comptoir.kernel.i18n import N_, LazyText, local_moment
 from comptoir.kernel.one_time_codes import Hold
 from comptoir.kernel.web.context import node_context
 
@@ -157,13 +156,13 @@ def signin_phone(
         return _code_step_page(request, context, platform_id)
     if asked.held.reason is Hold.RESEND_WAIT:
         # Asked again too soon: the code step stays, for the code sent before still works.
-        context["error"] = held_text(asked.held, seller.clock.now(), when=when)
+        context["error"] = held_text(asked.held, seller.clock.now(), when=local_moment)
         return _code_step_page(request, context, platform_id, status_code=429)
     del context["return_path"]  # the phone step is the page to come back to
     context.update(
         step="phone",
         oidc_available=identity.registration(seller, platform_id) is not None,
-        error=held_text(asked.held, seller.clock.now(), when=when),
+        error=held_text(asked.held, seller.clock.now(), when=local_moment),
     )
     return render(request, "seller/signin.html", context, status_code=429)
 

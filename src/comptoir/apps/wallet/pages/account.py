@@ -23,7 +23,6 @@ from comptoir.apps.wallet.pages.common import (
     see_other,
     set_session_cookie,
     visitor,
-    when,
 )
 from comptoir.apps.wallet.service.history import history
 from comptoir.apps.wallet.service.identity import registration
@@ -38,7 +37,7 @@ from comptoir.apps.wallet.service.signin import (
 )
 from comptoir.apps.wallet.web import wallet_of
 from comptoir.kernel.code_sign_in import held_text
-from comptoir.kernel.i18n import _
+from comptoir.kernel.i18n import _, local_moment
 from comptoir.kernel.web.context import node_context
 
 router = APIRouter(include_in_schema=False)
@@ -139,13 +138,13 @@ def signin_send_code(
         return _code_step_page(request, context, institution_id)
     if asked.held.reason is Hold.RESEND_WAIT:
         # Asked again too soon: the code step stays, for the code sent before still works.
-        context["error"] = held_text(asked.held, wallet.clock.now(), when=when)
+        context["error"] = held_text(asked.held, wallet.clock.now(), when=local_moment)
         return _code_step_page(request, context, institution_id, status_code=429)
     del context["return_path"]  # the phone step is the page to come back to
     context.update(
         step="phone",
         oidc_available=registration(wallet, institution_id) is not None,
-        error=held_text(asked.held, wallet.clock.now(), when=when),
+        error=held_text(asked.held, wallet.clock.now(), when=local_moment),
     )
     return render(request, "wallet/signin.html", context, status_code=429)
 
@@ -178,7 +177,7 @@ def signin_check_code(
     if result.outcome is Outcome.LOCKED:
         context["error"] = _(
             "Too many wrong codes. Signing in with this number is locked until {time}.",
-            time=when(result.locked_until),
+            time=local_moment(result.locked_until),
         )
         return render(request, "wallet/signin.html", context, status_code=429)
     if result.outcome is Outcome.WRONG_CODE or result.token is None:

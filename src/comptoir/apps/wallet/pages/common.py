@@ -5,10 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from babel.dates import format_datetime
 from babel.numbers import format_decimal, get_decimal_symbol
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -120,13 +119,6 @@ def written_amount(value: Money) -> str:
     return value.to_fixed().replace(".", get_decimal_symbol(current_locale()))
 
 
-def when(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    text = format_datetime(moment, "medium", tzinfo=UTC, locale=current_locale())
-    return f"{text} UTC"
-
-
 def label(labels: Mapping[str, str], key: str) -> str:
     return LazyText(labels.get(key, key)).render()
 
@@ -158,7 +150,6 @@ def render(
         "money": money,
         "amount_example": amount_example,
         "written_amount": written_amount,
-        "when": when,
         "state_label": lambda key: label(STATE_LABELS, key),
         "entry_label": lambda key: label(ENTRY_LABELS, key),
         "memo_text": memo_text,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from comptoir.identity.oidc.provider import Provider
 from comptoir.identity.oidc.service.authorization_requests import AuthorizationError
 from comptoir.identity.oidc.service.clients import find_client
-from comptoir.identity.registry.service.signin import end_session
+from comptoir.identity.registry.service.sessions import end_session
 from comptoir.kernel.clock import Clock
 from comptoir.kernel.crypto import JoseError, verify_jwt
 

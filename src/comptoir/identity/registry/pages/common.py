@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, tzinfo
+from datetime import date, tzinfo
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
@@ -24,13 +24,6 @@ def time_zone(request: Request) -> tzinfo:
     return ZoneInfo(node_context(request).settings.time_zone)
 
 
-def when(moment: datetime | None, zone: tzinfo) -> str:
-    """A date and time as the reader's clock shows it, in the reader's language."""
-    if moment is None:
-        return ""
-    return format_datetime(moment, "medium", tzinfo=zone, locale=current_locale())
-
-
 def day(value: date | None) -> str:
     return "" if value is None else format_date(value, "long", locale=current_locale())
 
@@ -42,9 +35,7 @@ def render(
     *,
     status_code: int = 200,
 ) -> HTMLResponse:
-    zone = time_zone(request)
     values: dict[str, Any] = {
-        "when": lambda moment: when(moment, zone),
         "day": day,
         "signed_in": signed_in_person(request) is not None,
     }

@@ -16,7 +16,6 @@ from comptoir.identity.registry.pages.common import (
     render,
     see_other,
     time_zone,
-    when,
 )
 from comptoir.identity.registry.pages.pending import (
     PENDING_LOGIN,
@@ -25,13 +24,13 @@ from comptoir.identity.registry.pages.pending import (
     keep_pending,
     pending,
 )
-from comptoir.identity.registry.service import signin
+from comptoir.identity.registry.service import sessions, signin
 from comptoir.identity.registry.session import (
     clear_session_cookie,
     current_session_id,
     set_session_cookie,
 )
-from comptoir.kernel.i18n import _, current_locale
+from comptoir.kernel.i18n import _, current_locale, local_moment
 from comptoir.kernel.web.context import node_context
 
 router = APIRouter(include_in_schema=False)
@@ -57,7 +56,7 @@ def _wrong_code(
     request: Request, check: signin.CodeCheck, *, enrolling: bool = False
 ) -> tuple[str, int]:
     if check.outcome is signin.Outcome.LOCKED:
-        time = when(check.locked_until, time_zone(request))
+        time = local_moment(check.locked_until)
         return (
             _(
                 "Too many wrong codes. Signing up with this number is locked until {time}.",
@@ -173,7 +172,7 @@ def logout(request: Request) -> Response:
     session_id = current_session_id(request)
     if session_id is not None:
         with node.database.transaction() as session:
-            signin.end_session(session, session_id=session_id, clock=node.clock)
+            sessions.end_session(session, session_id=session_id, clock=node.clock)
     response = see_other("/")
     clear_session_cookie(request, response)
     return response

@@ -42,7 +42,7 @@ from comptoir.identity.registry.errors import RegistryError
 from comptoir.identity.registry.models import Passkey, Person
 from comptoir.identity.registry.records import PASSKEY
 from comptoir.identity.registry.service.people import method_locked
-from comptoir.identity.registry.service.signin import start_session
+from comptoir.identity.registry.service.sessions import start_session
 from comptoir.kernel import audit
 from comptoir.kernel.clock import Clock
 from comptoir.kernel.i18n import lazy

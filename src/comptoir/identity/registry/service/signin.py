@@ -1,4 +1,5 @@
-"""Proving a phone with a one-time code (to log in, or to enrol oneself), and sessions.
+"""Proving a phone with a one-time code (to log in, or to enrol oneself); the session a right
+code opens is `service/sessions.py`'s.
 
 A code goes out through the SMS channel (outbox topic `sms.send`) in the same transaction that
 stores its HMAC, so a code is sent if and only if it can be checked. Only the HMAC is kept
@@ -17,12 +18,11 @@ from enum import StrEnum
 from typing import Final
 
 from babel.dates import format_datetime, format_time
-from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from comptoir.identity.registry import domain
 from comptoir.identity.registry.errors import RegistryError
-from comptoir.identity.registry.models import OneTimeCode, Person, PersonSession
+from comptoir.identity.registry.models import OneTimeCode
 from comptoir.identity.registry.records import OTP, PersonRecord
 from comptoir.identity.registry.service.people import (
     SELF,
@@ -31,11 +31,10 @@ from comptoir.identity.registry.service.people import (
     find_person_by_phone,
     method_locked,
 )
+from comptoir.identity.registry.service.sessions import start_session
 from comptoir.kernel import audit
 from comptoir.kernel.clock import Clock
-from comptoir.kernel.db import connection_of
 from comptoir.kernel.i18n import current_locale, lazy
-from comptoir.kernel.ids import new_id
 from comptoir.kernel.outbox import publish
 
 SMS_TOPIC: Final = "sms.send"
@@ -298,32 +297,6 @@ def _judge(
     return verdict
 
 
-def start_session(
-    session: Session, *, person_id: uuid.UUID, method: str, clock: Clock
-) -> uuid.UUID:
-    """Open a session for a person who just proved who they are, and record the login."""
-    now = clock.now()
-    opened = PersonSession(
-        id=new_id(),
-        person_id=person_id,
-        method=method,
-        authenticated_at=now,
-        expires_at=now + domain.SESSION_LIFETIME,
-        ended_at=None,
-    )
-    session.add(opened)
-    session.flush()
-    audit.record(
-        session,
-        actor=f"person:{person_id}",
-        action="identity.person.signed_in",
-        subject=f"person:{person_id}",
-        details={"method": method},
-        clock=clock,
-    )
-    return opened.id
-
-
 def confirm_login(
     session: Session, *, phone: str, code: str, secret: bytes, clock: Clock
 ) -> CodeCheck:
@@ -391,50 +364,3 @@ def confirm_enrolment(
     )
     session_id = start_session(session, person_id=person.id, method=OTP, clock=clock)
     return CodeCheck(Outcome.SIGNED_IN, person=person, session_id=session_id)
-
-
-@dataclass(frozen=True)
-class LiveSession:
-    person_id: uuid.UUID
-    authenticated_at: datetime
-    method: str
-
-
-def live_session(
-    session: Session | Connection, *, session_id: uuid.UUID, now: datetime
-) -> LiveSession | None:
-    """The session if it is open and not expired, and its person still exists."""
-    # One statement, on the session's connection (the ORM's execution would add nothing to a
-    # read of columns but its own cost): it runs on every request of a signed-in person.
-    found = (
-        connection_of(session)
-        .execute(_LIVE_SESSION, {"session_id": session_id, "now": now})
-        .first()
-    )
-    if found is None:
-        return None
-    return LiveSession(found.person_id, found.authenticated_at, found.method)
-
-
-_LIVE_SESSION: Final = (
-    select(PersonSession.person_id, PersonSession.authenticated_at, PersonSession.method)
-    .join(Person, Person.id == PersonSession.person_id)
-    .where(
-        PersonSession.id == bindparam("session_id"),
-        PersonSession.ended_at.is_(None),
-        PersonSession.expires_at > bindparam("now"),
-    )
-)
-
-
-def end_session(session: Session, *, session_id: uuid.UUID, clock: Clock) -> None:
-    found = session.get(PersonSession, session_id)
-    if found is not None and found.ended_at is None:
-        found.ended_at = clock.now()
-        audit.record(
-            session,
-            actor=f"person:{found.person_id}",
-            action="identity.person.signed_out",
-            subject=f"person:{found.person_id}",
-            clock=clock,
-        )
