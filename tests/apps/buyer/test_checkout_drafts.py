@@ -7,12 +7,15 @@ from __future__ import annotations
 import html
 import re
 import uuid
+from datetime import timedelta
+from pathlib import Path
 
 import httpx
 from fastapi.testclient import TestClient
 
 from comptoir.apps.buyer.models import BuyerOrder
-from comptoir.apps.buyer.service import orders
+from comptoir.apps.buyer.service import drafts, orders
+from comptoir.apps.buyer.service.context import Buyer
 from comptoir.kernel.clock import FrozenClock
 from comptoir.kernel.db import Database
 from tests.support.servers import free_port
@@ -242,3 +245,27 @@ def test_a_draft_cannot_be_written_on_another_shoppers_order(
     with database.reading() as session:
         order = session.get(BuyerOrder, uuid.UUID(order_id))
         assert order is not None and order.checkout_draft is None
+
+
+def test_a_draft_left_on_a_cart_is_forgotten_a_day_after_it_was_last_typed(
+    client: TestClient, database: Database, clock: FrozenClock, tmp_path: Path
+) -> None:
+    """(`client`: the node with its shop, which the orders belong to.)"""
+    buyer = Buyer(database=database, keys_dir=tmp_path, base_url="http://testserver", clock=clock)
+    typed = {"name": "Marie Joseph", "phone": PHONE, "address": ADDRESS, "payment": "COD"}
+    left, recent = (uuid.UUID(_quoted_for_delivery(database, clock)) for _ in range(2))
+    shopper = orders.shopper_digest(SHOPPER)
+    drafts.keep_checkout_draft(buyer, shopper=shopper, order_id=left, typed=typed, refused=False)
+    clock.advance(timedelta(hours=20))
+    drafts.keep_checkout_draft(buyer, shopper=shopper, order_id=recent, typed=typed, refused=False)
+    clock.advance(timedelta(hours=5))
+
+    forgotten = drafts.forget_stale_drafts(buyer)
+
+    assert forgotten == 1
+    with database.reading() as session:
+        left_order, recent_order = session.get(BuyerOrder, left), session.get(BuyerOrder, recent)
+    assert left_order is not None and recent_order is not None
+    assert drafts.checkout_draft(left_order) is None
+    kept = drafts.checkout_draft(recent_order)
+    assert kept is not None and kept.typed["phone"] == PHONE

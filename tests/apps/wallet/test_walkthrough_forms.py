@@ -4,9 +4,14 @@ typed, and shows amounts as the reader writes them."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
+from comptoir.apps.wallet.domain.signin import SESSION_LIFETIME
+from comptoir.apps.wallet.models import WalletSession
+from comptoir.apps.wallet.service.pay_drafts import forget_ended_drafts
 from tests.apps.wallet.conftest import ALICE, BOB, SHOP, Node
 from tests.apps.wallet.test_pages import QR, csrf, offer_to_shop, sign_in, with_crc
 
@@ -252,6 +257,27 @@ def test_a_refused_payment_kept_for_the_language_switch_is_gone_once_a_payment_s
     assert started.status_code == 303
     kept = client.get("/wallets/wallet-a/pay?kept=1")
     assert 'value="9999"' not in kept.text and 'value="5"' not in kept.text
+
+
+def test_a_kept_form_is_forgotten_within_the_hour_after_its_session_expired(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    client = sign_in(node, "wallet-a", ALICE, capsys)
+    form = client.get("/wallets/wallet-a/pay")
+    client.post(
+        "/wallets/wallet-a/pay",
+        data={"recipient": "+1 758 555 0777", "amount": "9999", "csrf_token": csrf(form.text)},
+    )
+    assert forget_ended_drafts(node.wallet) == 0  # the session is live: its draft stays
+
+    node.clock.advance(SESSION_LIFETIME + timedelta(seconds=1))
+
+    assert forget_ended_drafts(node.wallet) == 1
+    with node.wallet.database.reading() as session:
+        kept = session.scalars(select(WalletSession.pay_draft)).all()
+    assert all(draft is None for draft in kept)
 
 
 def test_a_request_to_pay_without_a_customer_asks_for_the_customer(

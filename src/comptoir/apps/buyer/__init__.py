@@ -25,6 +25,7 @@ def register(app: FastAPI | None, cli: typer.Typer | None) -> None:
     `buyer` commands."""
     if app is not None:
         from comptoir.apps.buyer import beckn_io, beckn_routes, pages
+        from comptoir.apps.buyer.service import drafts
         from comptoir.apps.buyer.service.context import Buyer
 
         node: NodeContext = app.state.node
@@ -39,6 +40,9 @@ def register(app: FastAPI | None, cli: typer.Typer | None) -> None:
         node.templates.add_directory(Path(__file__).parent / "templates")
         app.include_router(beckn_routes.router)
         app.include_router(pages.router)
+        node.scheduler.every(
+            3600.0, "buyer.forget-stale-drafts", lambda: drafts.forget_stale_drafts(buyer)
+        )
         node.directory.add(
             Role.SHOPPER,
             ServiceLink(

@@ -3,7 +3,8 @@
 The payee's phone number and the amount must never travel in a URL (server logs, browser
 history, the Referer header). When the language is switched on a refused form, the form comes
 back from here, with why it was refused said in the new language. The draft goes when a
-payment starts, when a fresh form is opened, and with the session.
+payment starts, when a fresh form is opened, at sign-out, and within the hour after its
+session expired (`forget_ended_drafts`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import null, or_, select, update
 from sqlalchemy.orm import Session
 
 from comptoir.apps.wallet.domain import signin as rules
@@ -100,3 +101,20 @@ def forget_pay_draft(wallet: Wallet, *, institution_id: str, token: str | None) 
         row = _session_row(session, institution_id, token, lock=True)
         if row is not None and row.pay_draft is not None:
             row.pay_draft = None
+
+
+def forget_ended_drafts(wallet: Wallet) -> int:
+    """Forget the drafts of sessions ended or expired; how many were forgotten."""
+    with wallet.database.connection_transaction() as connection:
+        forgotten = connection.execute(
+            update(WalletSession)
+            .where(
+                WalletSession.pay_draft.is_not(None),
+                or_(
+                    WalletSession.ended_at.is_not(None),
+                    WalletSession.expires_at <= wallet.clock.now(),
+                ),
+            )
+            .values(pay_draft=null())
+        )
+    return forgotten.rowcount
