@@ -1,6 +1,7 @@
 """The payments benchmark: the ledger core and the FSPIOP switch end to end, in one run.
 
     .venv/bin/python bench/payments.py [--quick] [--skip-postgres] [--profile]
+    .venv/bin/python bench/payments.py --only e2e --database sqlite --in-flight 8 --seconds 8
 
 (1) Ledger core: durable transfers per second in-process. Batches of 1, 100, 1,000 and 8,190
     single-phase transfers go through `LedgerStore.create_transfers` inside
@@ -24,6 +25,11 @@ in count and in time (about five minutes; `--quick`, under a minute, is for CI).
 PostgreSQL: the server named by --postgres-url, COMPTOIR_BENCH_POSTGRES_URL or
 COMPTOIR_TEST_POSTGRES_URL, else postgresql://postgres@127.0.0.1:5432/postgres; each part works
 in a scratch schema that it drops afterwards. An unreachable server is skipped, with the reason.
+
+`--only e2e` runs part (2) alone, on the databases named by `--database` (both by default) and
+at the levels named by `--in-flight` (1, 8 and 32 by default), each level stopped by `--seconds`;
+it prints that part's table and writes its own JSON (bench/results/payments-e2e.json by default),
+so that two commits can be compared back to back in a minute rather than in five.
 
 `--profile` writes, next to the JSON, pyinstrument profiles of the ledger-store path (smallest
 and largest batch) and, when py-spy is installed (`--py-spy PATH` or on PATH), a py-spy
@@ -69,13 +75,16 @@ FULL_E2E = [
     payments_e2e.Level(32, 3_000),
 ]
 QUICK_E2E = [payments_e2e.Level(8, 60)]
+E2E_ONLY_TRANSFERS = 1_000_000  # --only e2e: a level is stopped by its time cap, not its count
 QUICK_ACCOUNTS = 1_000
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     options = _parse(argv)
+    if options.only == "e2e":
+        return _main_e2e_only(options)
     started = time.perf_counter()
-    output: Path = options.output
+    output: Path = options.output or RESULTS_DIR / "payments.json"
     output.parent.mkdir(parents=True, exist_ok=True)
     profile_dir = output.parent if options.profile else None
     py_spy = payments_e2e.find_py_spy(options.py_spy)
@@ -207,6 +216,64 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _main_e2e_only(options: argparse.Namespace) -> int:
+    """Part (2) alone: one or both databases, the asked in-flight levels, each for `seconds`."""
+    started = time.perf_counter()
+    output: Path = options.output or RESULTS_DIR / "payments-e2e.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    py_spy = payments_e2e.find_py_spy(options.py_spy)
+    databases: list[str] = options.database or ["sqlite", "postgresql"]
+    postgres_url: str | None = None
+    if "postgresql" in databases:
+        candidate = _support.postgres_server_url(options.postgres_url)
+        reason = _support.postgres_unreachable(candidate)
+        if reason is not None:
+            print(f"  PostgreSQL skipped: {reason}")
+            databases = [database for database in databases if database != "postgresql"]
+        else:
+            postgres_url = candidate
+    background = _support.background_busy_cores()
+    print(f"End to end only; {background} cores busy with other work before the run")
+    in_flight: list[int] = options.in_flight or [level.concurrency for level in FULL_E2E]
+    levels = [payments_e2e.Level(concurrency, E2E_ONLY_TRANSFERS) for concurrency in in_flight]
+    seconds = options.seconds or 8.0
+    warm_up = 100
+    profiling = None
+    if options.profile and py_spy is not None:
+        profiling = payments_e2e.Profiling(
+            py_spy, output.parent, max(in_flight), waits=options.profile_waits
+        )
+    results: list[payments_e2e.E2EResult] = []
+    for database in databases:
+        results += payments_e2e.run(
+            database,
+            levels,
+            postgres_url=postgres_url,
+            warm_up=warm_up,
+            seconds_per_level=seconds,
+            profiling=profiling,
+            py_spy=py_spy,
+        )
+    report = {
+        "benchmark": "payments-e2e",
+        "schema_version": 1,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "duration_s": round(time.perf_counter() - started, 1),
+        "machine": {
+            **_support.machine_description(),
+            "background_busy_cores_before_run": background,
+        },
+        "seconds_per_level": seconds,
+        "warm_up_transfers": warm_up,
+        "results": [result.as_json() for result in results],
+    }
+    print()
+    print(_e2e_table(results))
+    output.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nJSON written to {output} ({report['duration_s']:.0f} s in all)")
+    return 0
+
+
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Ledger core and end-to-end FSPIOP transfers per second."
@@ -223,7 +290,27 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         help="ledger accounts the transfers pick from (default: 150, then 10,000)",
     )
     parser.add_argument(
-        "--output", type=Path, default=RESULTS_DIR / "payments.json", help="the JSON report"
+        "--only",
+        choices=["e2e"],
+        help="run one part alone: e2e is the end-to-end part (2), for comparing two commits",
+    )
+    parser.add_argument(
+        "--database",
+        action="append",
+        choices=["sqlite", "postgresql"],
+        help="with --only e2e: the database (repeatable; default both)",
+    )
+    parser.add_argument(
+        "--in-flight",
+        type=int,
+        action="append",
+        help="with --only e2e: transfers in flight at a level (repeatable; default 1, 8, 32)",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        help="the JSON report (default bench/results/payments.json, "
+        "or payments-e2e.json with --only e2e)",
     )
     parser.add_argument(
         "--profile", action="store_true", help="profile the ledger store and (py-spy) the switch"
@@ -439,36 +526,7 @@ def _tables(
             if result.path == "LedgerStore" and result.phases_ms_per_batch
         ],
     )
-    e2e = table(
-        [
-            "database",
-            "concurrency",
-            "committed",
-            "transfers/s",
-            "p50 ms",
-            "p99 ms",
-            "max ms",
-            "switch CPU ms/transfer",
-            "outbox queue max",
-            "busy cores",
-        ],
-        [
-            [
-                result.database,
-                result.concurrency,
-                f"{result.completed:,}{'*' if result.time_capped else ''}"
-                + (f" ({result.failed} failed)" if result.failed else ""),
-                result.transfers_per_s,
-                result.p50_ms,
-                result.p99_ms,
-                result.max_ms,
-                result.as_json()["cpu_ms_per_transfer"].get("switch"),
-                result.outbox_backlog.get("max"),
-                result.machine_busy_cores,
-            ]
-            for result in e2e_results
-        ],
-    )
+    e2e = _e2e_table(e2e_results)
     lines = [
         "Ledger core: durable transfers/s in-process (one commit per batch)",
         ledger,
@@ -499,6 +557,39 @@ def _tables(
             + ("met" if end["met"] else "NOT met")
         )
     return "\n".join(lines)
+
+
+def _e2e_table(results: Sequence[payments_e2e.E2EResult]) -> str:
+    return table(
+        [
+            "database",
+            "concurrency",
+            "committed",
+            "transfers/s",
+            "p50 ms",
+            "p99 ms",
+            "max ms",
+            "switch CPU ms/transfer",
+            "outbox queue max",
+            "busy cores",
+        ],
+        [
+            [
+                result.database,
+                result.concurrency,
+                f"{result.completed:,}{'*' if result.time_capped else ''}"
+                + (f" ({result.failed} failed)" if result.failed else ""),
+                result.transfers_per_s,
+                result.p50_ms,
+                result.p99_ms,
+                result.max_ms,
+                result.as_json()["cpu_ms_per_transfer"].get("switch"),
+                result.outbox_backlog.get("max"),
+                result.machine_busy_cores,
+            ]
+            for result in results
+        ],
+    )
 
 
 if __name__ == "__main__":
