@@ -3,6 +3,7 @@ connections, and what happens when the participant closes one."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -10,7 +11,7 @@ from typing import ClassVar
 
 import pytest
 
-from comptoir.payments.switch.callback_client import CallbackClient
+from comptoir.payments.switch.callback_client import MAX_ANSWER_BYTES, CallbackClient
 
 
 class _Recorder(BaseHTTPRequestHandler):
@@ -24,12 +25,15 @@ class _Recorder(BaseHTTPRequestHandler):
         port = self.client_address[1]
         self.received.append((self.command, self.path, dict(self.headers.items()), body, port))
         status = 503 if self.path.endswith("/down") else 200
+        answer = b"x" * (1024 * 1024) if self.path.endswith("/big") else b"ok"
         self.send_response(status)
-        self.send_header("Content-Length", "2")
+        self.send_header("Content-Length", str(len(answer)))
         if self.close_after_answer:
             self.send_header("Connection", "close")
         self.end_headers()
-        self.wfile.write(b"ok")
+        # The client may read what it wants of a long answer and close.
+        with contextlib.suppress(OSError):
+            self.wfile.write(answer)
         if self.close_after_answer:
             self.close_connection = True
 
@@ -98,15 +102,28 @@ def test_messages_to_one_participant_share_a_kept_alive_connection(
     assert len({port for *_, port in _Recorder.received}) == 1
 
 
-def test_a_connection_the_participant_closed_is_replaced(participant: str) -> None:
+def test_a_connection_the_participant_closed_is_replaced(
+    participant: str, client: CallbackClient
+) -> None:
     _Recorder.close_after_answer = True
-    client = CallbackClient(timeout_seconds=5)
     for _ in range(3):
         assert (
             client.request("POST", participant + "/transfers", headers={}, body=b"{}").status_code
             == 200
         )
     assert len(_Recorder.received) == 3
+
+
+def test_no_more_of_a_long_answer_is_read_than_a_callback_answer_can_need(
+    participant: str, client: CallbackClient
+) -> None:
+    long = client.request("PUT", participant + "/big", headers={}, body=b"{}")
+    after = client.request("PUT", participant + "/transfers/a", headers={}, body=b"{}")
+
+    assert (long.status_code, len(long.body)) == (200, MAX_ANSWER_BYTES)
+    assert (after.status_code, after.body) == (200, b"ok")
+    # The long answer's connection, its rest unread, was not used again.
+    assert len({port for *_, port in _Recorder.received}) == 2
 
 
 def test_an_error_status_is_answered_not_raised(participant: str, client: CallbackClient) -> None:

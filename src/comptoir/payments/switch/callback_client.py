@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 Origin = tuple[str, str, int]
+# A participant answers a callback with 200 or 202 and at most an error object; no more of an
+# answer is read, so that a participant cannot make the switch hold a large body.
+MAX_ANSWER_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -53,11 +56,13 @@ class CallbackClient:
             connection.putheader("Content-Length", str(len(body)))
             connection.endheaders(body)
             response = connection.getresponse()
-            answer = Answer(response.status, response.read())
+            answer = Answer(response.status, response.read(MAX_ANSWER_BYTES))
         except BaseException:
             self._drop(origin)
             raise
-        if response.will_close:
+        if response.will_close or not response.isclosed():
+            # Closing, or an answer longer than anything the switch reads (the rest unread):
+            # this connection cannot carry the next request.
             self._drop(origin)
         return answer
 
