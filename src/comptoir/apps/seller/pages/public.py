@@ -25,6 +25,7 @@ from comptoir.kernel.errors import NOT_FOUND, Problem
 from comptoir.kernel.i18n import N_, LazyText, local_moment
 from comptoir.kernel.one_time_codes import Hold
 from comptoir.kernel.web.context import node_context
+from comptoir.kernel.web.waiting_phone import WaitingPhone
 
 router = APIRouter(include_in_schema=False)
 
@@ -70,11 +71,8 @@ def track(request: Request, platform_id: str, order_id: str) -> Response:
 # Signing in
 
 
-# The phone number waiting for its code, for the code step to come back after a language
-# switch: in a cookie for the sign-in pages only, never in their address (logs, history,
-# Referer). It lasts a little longer than a code does.
-SIGNIN_PHONE_COOKIE = "comptoir_seller_signin_phone"
-SIGNIN_PHONE_SECONDS = 10 * 60
+def _waiting_phone(platform_id: str) -> WaitingPhone:
+    return WaitingPhone("comptoir_seller_signin_phone", f"/sellers/{platform_id}/signin")
 
 
 def code_step(platform_id: str) -> str:
@@ -88,23 +86,15 @@ def _code_step_page(
 ) -> Response:
     """The code step, remembering its phone for the way back from a language switch."""
     response = render(request, "seller/signin.html", context, status_code=status_code)
-    response.set_cookie(
-        SIGNIN_PHONE_COOKIE,
-        str(context["phone"]),
-        max_age=SIGNIN_PHONE_SECONDS,
-        httponly=True,
-        samesite="lax",
-        secure=node_context(request).settings.secure_cookies,
-        path=f"/sellers/{platform_id}/signin",
-    )
+    _waiting_phone(platform_id).keep(request, response, str(context["phone"]))
     return response
 
 
 @router.get("/sellers/{platform_id}/signin")
 def signin_form(request: Request, platform_id: str, step: str = "") -> Response:
     platform = platform_or_404(request, platform_id)
-    waiting = request.cookies.get(SIGNIN_PHONE_COOKIE, "") if step == "code" else ""
-    normalised = signin.normalise_phone(waiting[:32])
+    waiting = _waiting_phone(platform_id).read(request) if step == "code" else ""
+    normalised = signin.normalise_phone(waiting)
     if waiting and signin.possible_phone(normalised):
         return render(
             request,
@@ -203,7 +193,7 @@ def signin_code(
         secure=node_context(request).settings.secure_cookies,
         path=f"/sellers/{platform_id}",
     )
-    response.delete_cookie(SIGNIN_PHONE_COOKIE, path=f"/sellers/{platform_id}/signin")
+    _waiting_phone(platform_id).forget(response)
     return response
 
 

@@ -38,7 +38,7 @@ from comptoir.apps.wallet.service.signin import (
 from comptoir.apps.wallet.web import wallet_of
 from comptoir.kernel.code_sign_in import held_text
 from comptoir.kernel.i18n import _, local_moment
-from comptoir.kernel.web.context import node_context
+from comptoir.kernel.web.waiting_phone import WaitingPhone
 
 router = APIRouter(include_in_schema=False)
 
@@ -56,11 +56,8 @@ def institution_home(request: Request, institution_id: str) -> Response:
     return see_other(f"/wallets/{institution_id}/home")
 
 
-# The phone number waiting for its code, for the code step to come back after a language
-# switch: in a cookie for the sign-in pages only, never in their address (logs, history,
-# Referer). It lasts a little longer than a code does.
-SIGNIN_PHONE_COOKIE = "comptoir_wallet_signin_phone"
-SIGNIN_PHONE_SECONDS = 10 * 60
+def _waiting_phone(institution_id: str) -> WaitingPhone:
+    return WaitingPhone("comptoir_wallet_signin_phone", f"/wallets/{institution_id}/signin")
 
 
 def code_step(institution_id: str) -> str:
@@ -74,15 +71,7 @@ def _code_step_page(
 ) -> HTMLResponse:
     """The code step, remembering its phone for the way back from a language switch."""
     response = render(request, "wallet/signin.html", context, status_code=status_code)
-    response.set_cookie(
-        SIGNIN_PHONE_COOKIE,
-        str(context["phone"]),
-        max_age=SIGNIN_PHONE_SECONDS,
-        httponly=True,
-        samesite="lax",
-        secure=node_context(request).settings.secure_cookies,
-        path=f"/wallets/{institution_id}/signin",
-    )
+    _waiting_phone(institution_id).keep(request, response, str(context["phone"]))
     return response
 
 
@@ -90,10 +79,10 @@ def _code_step_page(
 def signin_form(request: Request, institution_id: str, step: str = "") -> Response:
     wallet = wallet_of(request)
     institution = institution_or_404(wallet, institution_id)
-    waiting = request.cookies.get(SIGNIN_PHONE_COOKIE, "") if step == "code" else ""
+    waiting = _waiting_phone(institution_id).read(request) if step == "code" else ""
     if waiting:
         try:
-            normalised = normalise_phone(waiting[:32])
+            normalised = normalise_phone(waiting)
         except WalletError:
             normalised = ""
         if normalised:
@@ -185,7 +174,7 @@ def signin_check_code(
         return render(request, "wallet/signin.html", context, status_code=400)
     response = see_other(f"/wallets/{institution_id}/home")
     set_session_cookie(request, response, institution_id, result.token)
-    response.delete_cookie(SIGNIN_PHONE_COOKIE, path=f"/wallets/{institution_id}/signin")
+    _waiting_phone(institution_id).forget(response)
     return response
 
 
