@@ -144,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     processes = identity_parallel.cores()
     print(f"\n(5) Complete sign-ins in-process, {processes} processes side by side")
-    parallel_results: list[identity_parallel.ParallelResult] = []
+    parallel_results: list[identity_flows.FlowResult] = []
     for database, server_url in databases:
         if server_url is None:
             with tempfile.TemporaryDirectory(prefix="identity-bench-db-") as folder:
@@ -219,9 +219,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(
         table(
-            ["in process, every core", "processes", "flows", "flows/s", "CPU ms/flow"],
+            ["in process, every core", "flow", "flows", "flows/s", "CPU ms/flow"],
             [
-                [r.database, r.processes, r.flows, round(r.per_second, 1), r.cpu_ms_per_flow]
+                [r.database, r.kind, r.flows, round(r.per_second, 1), round(r.cpu_ms_per_flow, 2)]
                 for r in parallel_results
             ],
         )

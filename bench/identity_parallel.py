@@ -16,39 +16,11 @@ import os
 import queue
 import tempfile
 import time
-from dataclasses import dataclass
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
 from typing import Any
 
 import identity_flows
-
-
-@dataclass
-class ParallelResult:
-    database: str
-    processes: int
-    flows: int
-    seconds: float
-    cpu_seconds: float
-
-    @property
-    def per_second(self) -> float:
-        return self.flows / self.seconds
-
-    @property
-    def cpu_ms_per_flow(self) -> float:
-        return round(1000 * self.cpu_seconds / self.flows, 2)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "database": self.database,
-            "processes": self.processes,
-            "flows": self.flows,
-            "seconds": round(self.seconds, 3),
-            "flows_per_second": round(self.per_second, 1),
-            "cpu_ms_per_flow": self.cpu_ms_per_flow,
-        }
 
 
 def _worker(
@@ -73,8 +45,11 @@ def _worker(
             node.database.dispose()
 
 
-def measure(database: str, database_url: str, *, flows: int, processes: int) -> ParallelResult:
-    """`processes` processes, each doing `flows` returning flows once all are ready."""
+def measure(
+    database: str, database_url: str, *, flows: int, processes: int
+) -> identity_flows.FlowResult:
+    """`processes` processes, each doing `flows` returning flows once all are ready; the
+    result's kind names how many processes."""
     from comptoir.kernel.db import Database, upgrade
 
     migrated = Database.from_url(database_url)
@@ -103,15 +78,15 @@ def measure(database: str, database_url: str, *, flows: int, processes: int) -> 
         if worker.exitcode != 0:
             raise RuntimeError(f"a sign-in process ended with exit code {worker.exitcode}")
     window = max(end for _, end, _ in finished) - min(begin for begin, _, _ in finished)
-    result = ParallelResult(
+    result = identity_flows.FlowResult(
         database,
-        processes,
+        f"returning, {processes} processes",
         flows * processes,
         window,
         sum(cpu for _, _, cpu in finished),
     )
     print(
-        f"  {database:10} {processes} processes {result.flows:5} flows  "
+        f"  {database:10} {result.kind} {result.flows:5} flows  "
         f"{result.per_second:7.1f}/s  {result.cpu_ms_per_flow:6.2f} ms CPU per flow"
     )
     return result

@@ -52,7 +52,13 @@ def choose_language(
     lang: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    response = RedirectResponse(safe_return_path(next), status_code=303)
+    return language_chosen(request, lang, safe_return_path(next))
+
+
+def language_chosen(request: Request, lang: str, back_to: str) -> Response:
+    """Back to `back_to` (a local path) in `lang`, remembered in the language cookie for a
+    year; a language this node does not speak is not remembered."""
+    response = RedirectResponse(back_to, status_code=303)
     if lang in i18n.AVAILABLE_LOCALES:
         response.set_cookie(
             i18n.LANGUAGE_COOKIE,

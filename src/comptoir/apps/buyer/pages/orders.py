@@ -17,13 +17,13 @@ from starlette.concurrency import run_in_threadpool
 from comptoir.apps.buyer.pages.common import app_or_404, parse_uuid, qr_svg, render, shopper_of
 from comptoir.apps.buyer.service import age, answers, drafts, orders
 from comptoir.apps.buyer.web import buyer_of, protocol_of
-from comptoir.kernel import i18n
 from comptoir.kernel.crypto.sdjwt import http_fetch
 from comptoir.kernel.errors import NOT_FOUND, Problem
 from comptoir.kernel.i18n import LazyText, _, current_locale
 from comptoir.kernel.money import typed_count
 from comptoir.kernel.web.context import node_context
 from comptoir.kernel.web.navigation import Role
+from comptoir.kernel.web.routes import language_chosen
 
 router = APIRouter(include_in_schema=False)
 
@@ -134,18 +134,8 @@ Field = Annotated[str, Form()]
 
 
 def _switched_language(request: Request, order_id: str, lang: str) -> Response:
-    """Back to the order in `lang`, with the cookie the shell's own language switch sets."""
-    response = RedirectResponse(f"/shop/orders/{order_id}", status_code=303)
-    if lang in i18n.AVAILABLE_LOCALES:
-        response.set_cookie(
-            i18n.LANGUAGE_COOKIE,
-            lang,
-            max_age=60 * 60 * 24 * 365,
-            httponly=True,
-            secure=node_context(request).settings.secure_cookies,
-            samesite="lax",
-        )
-    return response
+    """Back to the order in `lang`, as the shell's own language switch does it."""
+    return language_chosen(request, lang, f"/shop/orders/{order_id}")
 
 
 def _age_refusal(
