@@ -52,9 +52,7 @@ def _step_after(error: RegistryError, otherwise: str) -> str:
     return "code" if error.code in ("malformed_code", "no_code_waiting") else otherwise
 
 
-def _wrong_code(
-    request: Request, check: signin.CodeCheck, *, enrolling: bool = False
-) -> tuple[str, int]:
+def _wrong_code(check: signin.CodeCheck, *, enrolling: bool = False) -> tuple[str, int]:
     if check.outcome is signin.Outcome.LOCKED:
         time = local_moment(check.locked_until)
         return (
@@ -157,7 +155,7 @@ def login_check_code(
         context["step"] = "phone"
         return render(request, "identity/login.html", context, status_code=_status_of(error))
     if check.outcome is not signin.Outcome.SIGNED_IN or check.session_id is None:
-        message, status = _wrong_code(request, check)
+        message, status = _wrong_code(check)
         context.update(error=message, error_field="code")
         return _login_code_page(request, context, status_code=status)
     response = see_other(target)
@@ -311,7 +309,7 @@ def register_check_code(
         context["step"] = "details"
         return render(request, "identity/register.html", context, status_code=_status_of(error))
     if check.outcome is not signin.Outcome.SIGNED_IN or check.session_id is None:
-        message, status = _wrong_code(request, check, enrolling=True)
+        message, status = _wrong_code(check, enrolling=True)
         context.update(error=message, error_field="code")
         if check.outcome is signin.Outcome.LOCKED:
             # No code can be typed any more: back to the details, kept, for a later try.
