@@ -29,6 +29,7 @@ from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, Oper
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from comptoir.kernel import sqlite_writers
 from comptoir.kernel.errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -85,7 +86,9 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+def _on_sqlite_connect(
+    dbapi_connection: Any, record: Any, gate: sqlite_writers.WriterGate | None
+) -> None:
     # Let SQLAlchemy's "begin" hook issue BEGIN itself: the stdlib driver's implicit
     # transactions would otherwise defer locking and fail writers with SQLITE_BUSY.
     dbapi_connection.isolation_level = None
@@ -93,17 +96,56 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    # Writers wait at the gate (kernel.sqlite_writers); this is for what bypasses it.
+    cursor.execute(f"PRAGMA busy_timeout={int(sqlite_writers.WAIT_SECONDS * 1000)}")
     cursor.close()
+    sqlite_writers.attach(record.info, gate)
 
 
 def _begin_immediate(pooled_connection: Any) -> None:
-    # IMMEDIATE takes the write lock up front, so two writers queue (busy_timeout) instead of
-    # one failing when it upgrades from reading to writing. A transaction already begun (by
+    # IMMEDIATE takes the write lock up front, so two writers queue instead of one failing
+    # when it upgrades from reading to writing; they queue at the writers' gate
+    # (kernel.sqlite_writers), which lets the next one in at once, rather than in SQLite's
+    # busy handler, which sleeps. A transaction already begun (by
     # `_on_sqlite_begin_deferred`, for reads) is left as it is.
     driver_connection = pooled_connection.driver_connection
     if not driver_connection.in_transaction:
-        driver_connection.execute("BEGIN IMMEDIATE")
+        info = pooled_connection.info
+        sqlite_writers.enter(info)
+        try:
+            driver_connection.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            sqlite_writers.leave(info)
+            raise
+
+
+def _commit_and_leave(pooled_connection: Any) -> None:
+    try:
+        pooled_connection.driver_connection.commit()
+    finally:
+        _leave(pooled_connection)
+
+
+def _rollback_and_leave(pooled_connection: Any) -> None:
+    try:
+        pooled_connection.driver_connection.rollback()
+    finally:
+        _leave(pooled_connection)
+
+
+def _leave(pooled_connection: Any) -> None:
+    try:
+        info = pooled_connection.info
+    except NotImplementedError:
+        # The connection SQLAlchemy lends the dialect while it first connects has no pool
+        # entry, and began no write transaction.
+        return
+    sqlite_writers.leave(info)
+
+
+def _on_sqlite_close(_dbapi_connection: Any, record: Any) -> None:
+    # A connection closed or invalidated inside a transaction gives the gate back with it.
+    sqlite_writers.leave(record.info)
 
 
 def _on_sqlite_begin_deferred(connection: Any) -> None:
@@ -141,12 +183,20 @@ def create_database_engine(url: str, **engine_options: Any) -> Engine:
             engine = create_engine(
                 parsed, connect_args={"check_same_thread": False}, **engine_options
             )
-            event.listen(engine, "connect", _on_sqlite_connect)
+            gate = sqlite_writers.gate_for(database)
+            event.listen(
+                engine,
+                "connect",
+                lambda connection, record: _on_sqlite_connect(connection, record, gate),
+            )
+            event.listen(engine, "close", _on_sqlite_close)
             # BEGIN is issued by the dialect rather than by a "begin" event: any connection
             # event makes SQLAlchemy dispatch events around every statement the engine runs,
             # and a listener's own BEGIN went through a whole statement execution. The
             # driver's call raises inside SQLAlchemy's begin, which wraps its errors as usual.
             engine.dialect.do_begin = _begin_immediate  # type: ignore[method-assign,assignment]
+            engine.dialect.do_commit = _commit_and_leave  # type: ignore[method-assign,assignment]
+            engine.dialect.do_rollback = _rollback_and_leave  # type: ignore[method-assign,assignment]
             return engine
         engine_options.setdefault("pool_pre_ping", True)
         return create_engine(parsed, **engine_options)

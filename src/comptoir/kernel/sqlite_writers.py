@@ -1,0 +1,132 @@
+"""SQLite's writers queue at a gate that lets the next one in the moment the last one is done.
+
+SQLite lets one transaction write at a time. A writer that finds the write lock taken waits in
+SQLite's busy handler, which sleeps 1, 2, 5, 10, then up to 100 ms between tries, whatever
+the holder is doing: with a web server's threads, or two server processes, taking turns at a
+lock held a fraction of a millisecond, most of a contended request's time went in those
+sleeps, and adding a worker process added almost no sign-ins.
+
+The gate is taken before BEGIN IMMEDIATE and given back at COMMIT or ROLLBACK:
+- within a process, a `threading.Lock`, which hands over to the next thread at once;
+- across processes sharing the file, an exclusive `flock` on `<database>-writers` (beside its
+  `-wal` and `-shm` files), taken by the one thread of the process that holds the first, and
+  tried again after a short, capped pause while another process holds it.
+
+Both waits give up after the connection's busy timeout, as SQLite's own wait did, with the
+error SQLite gives ("database is locked"): a thread that opens a second write transaction
+while it holds one gets that error, not a hang. The gate only orders writers that go through
+it; SQLite's own lock still guards the file, so a writer that bypasses the gate (the sqlite3
+shell, a backup) is safe, only not queued.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+# Matches `PRAGMA busy_timeout` (kernel.db): how long a writer waits before it is refused.
+WAIT_SECONDS = 10.0
+# Between tries at another process's lock: short enough that the handover costs little
+# beside a transaction (a few hundred microseconds), capped so a long wait does not spin.
+_FIRST_PAUSE_SECONDS = 0.00005
+_LONGEST_PAUSE_SECONDS = 0.0005
+
+_GATE_KEY = "comptoir.writer_gate"
+_HELD_KEY = "comptoir.writer_gate_held"
+
+
+class WriterGate:
+    """The gate of one database file in this process."""
+
+    def __init__(self, lock_path: Path) -> None:
+        self.lock_path = lock_path
+        self._threads = threading.Lock()
+        self._file: int | None = None
+
+    def enter(self) -> None:
+        """Wait for this process's turn, then for the file's; raise SQLite's "database is
+        locked" if the wait passes WAIT_SECONDS."""
+        # Both locks are tried without waiting first: the usual case, and the cheapest.
+        if not self._threads.acquire(blocking=False) and not self._threads.acquire(
+            timeout=WAIT_SECONDS
+        ):
+            raise sqlite3.OperationalError("database is locked")
+        try:
+            if self._file is None:
+                self._file = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            try:
+                fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self._wait_for_the_file(self._file)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def leave(self) -> None:
+        try:
+            if self._file is not None:
+                fcntl.flock(self._file, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+    @staticmethod
+    def _wait_for_the_file(file: int) -> None:
+        # Another process holds it: no wake-up comes from a non-blocking lock, and a blocking
+        # one could not give up after WAIT_SECONDS, so try again after short pauses.
+        deadline = time.monotonic() + WAIT_SECONDS
+        pause = _FIRST_PAUSE_SECONDS
+        while True:
+            if time.monotonic() >= deadline:
+                raise sqlite3.OperationalError("database is locked")
+            time.sleep(pause)
+            pause = min(pause * 2, _LONGEST_PAUSE_SECONDS)
+            try:
+                fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                continue
+
+
+_gates: dict[tuple[int, str], WriterGate] = {}
+_gates_lock = threading.Lock()
+
+
+def gate_for(database: str) -> WriterGate | None:
+    """This process's gate for a database file, or None for a database that no other
+    connection can share through a file (in memory, or a `file:` URI left to its options)."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    path = Path(database).resolve()
+    # Keyed by process too: a forked child starts with its parent's locks copied, not held.
+    key = (os.getpid(), str(path))
+    with _gates_lock:
+        gate = _gates.get(key)
+        if gate is None:
+            gate = _gates[key] = WriterGate(path.with_name(path.name + "-writers"))
+        return gate
+
+
+def attach(connection_info: dict[str, Any], gate: WriterGate | None) -> None:
+    """Give a new pooled connection its database's gate (its record's `info` outlives
+    checkouts)."""
+    if gate is not None:
+        connection_info[_GATE_KEY] = gate
+
+
+def enter(connection_info: dict[str, Any]) -> None:
+    gate: WriterGate | None = connection_info.get(_GATE_KEY)
+    if gate is not None and not connection_info.get(_HELD_KEY):
+        gate.enter()
+        connection_info[_HELD_KEY] = True
+
+
+def leave(connection_info: dict[str, Any]) -> None:
+    """Give the gate back if this connection holds it; safe to call more than once."""
+    if connection_info.pop(_HELD_KEY, False):
+        gate: WriterGate = connection_info[_GATE_KEY]
+        gate.leave()

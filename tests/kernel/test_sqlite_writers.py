@@ -1,0 +1,163 @@
+"""SQLite's writers queue at the writers' gate: one at a time, handed over at COMMIT or
+ROLLBACK, across threads and processes, never kept by a transaction that ended badly."""
+
+from __future__ import annotations
+
+import fcntl
+import multiprocessing
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from comptoir.kernel import sqlite_writers
+from comptoir.kernel.db import Database
+
+
+@pytest.fixture
+def database_path(tmp_path: Path) -> Path:
+    return tmp_path / "gate.db"
+
+
+@pytest.fixture
+def database(database_path: Path) -> Iterator[Database]:
+    found = Database.from_url(f"sqlite:///{database_path}")
+    with found.connection_transaction() as connection:
+        connection.execute(text("CREATE TABLE counter (value INTEGER NOT NULL)"))
+        connection.execute(text("INSERT INTO counter (value) VALUES (0)"))
+    yield found
+    found.dispose()
+
+
+@pytest.fixture
+def short_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sqlite_writers, "WAIT_SECONDS", 0.2)
+
+
+def _count(database: Database) -> int:
+    with database.reading() as session:
+        return int(session.execute(text("SELECT value FROM counter")).scalar_one())
+
+
+def _add_one(database: Database) -> None:
+    with database.connection_transaction() as connection:
+        value = connection.execute(text("SELECT value FROM counter")).scalar_one()
+        connection.execute(text("UPDATE counter SET value = :value"), {"value": value + 1})
+
+
+def test_the_gate_lives_beside_the_database_file(database: Database, database_path: Path) -> None:
+    _add_one(database)
+    assert (database_path.parent / "gate.db-writers").exists()
+
+
+def test_a_database_in_memory_has_no_gate() -> None:
+    assert sqlite_writers.gate_for(":memory:") is None
+    assert sqlite_writers.gate_for("") is None
+
+
+def test_a_thread_that_opens_a_second_write_transaction_is_refused_not_hung(
+    database: Database, short_wait: None
+) -> None:
+    with database.connection_transaction() as connection:
+        connection.execute(text("UPDATE counter SET value = 7"))
+        with pytest.raises(OperationalError, match="database is locked"):
+            _add_one(database)
+    assert _count(database) == 7
+
+
+def test_a_write_transaction_that_fails_gives_the_gate_back(
+    database: Database, short_wait: None
+) -> None:
+    class ChangeFailedError(Exception):
+        pass
+
+    def change_then_fail() -> None:
+        with database.connection_transaction() as connection:
+            connection.execute(text("UPDATE counter SET value = 99"))
+            raise ChangeFailedError
+
+    with pytest.raises(ChangeFailedError):
+        change_then_fail()
+    _add_one(database)
+    assert _count(database) == 1
+
+
+def test_a_connection_invalidated_inside_a_transaction_gives_the_gate_back(
+    database: Database, short_wait: None
+) -> None:
+    with database.engine.connect() as connection:
+        connection.begin()
+        connection.execute(text("UPDATE counter SET value = 5"))
+        connection.invalidate()
+    _add_one(database)
+    assert _count(database) == 1
+
+
+def test_a_read_does_not_wait_for_a_writer(database: Database, short_wait: None) -> None:
+    with database.connection_transaction() as connection:
+        connection.execute(text("UPDATE counter SET value = 3"))
+        assert _count(database) == 0  # the last committed value, at once
+
+
+def test_a_writer_waits_while_another_process_holds_the_gate_and_enters_once_it_is_free(
+    database: Database, database_path: Path, short_wait: None
+) -> None:
+    _add_one(database)  # makes the gate's file
+    other_process_file = os.open(database_path.parent / "gate.db-writers", os.O_RDWR)
+    try:
+        fcntl.flock(other_process_file, fcntl.LOCK_EX)
+        with pytest.raises(OperationalError, match="database is locked"):
+            _add_one(database)
+        fcntl.flock(other_process_file, fcntl.LOCK_UN)
+        _add_one(database)
+    finally:
+        os.close(other_process_file)
+    assert _count(database) == 2
+
+
+def test_threads_taking_turns_lose_no_update(database: Database) -> None:
+    def add_many() -> None:
+        for _ in range(50):
+            _add_one(database)
+
+    threads = [threading.Thread(target=add_many) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert _count(database) == 300
+
+
+def _add_many_in_a_process(database_url: str, times: int) -> None:
+    database = Database.from_url(database_url)
+    try:
+        threads = [
+            threading.Thread(target=lambda: [_add_one(database) for _ in range(times)])
+            for _ in range(3)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        database.dispose()
+
+
+def test_processes_and_their_threads_taking_turns_lose_no_update(
+    database: Database, database_path: Path
+) -> None:
+    context = multiprocessing.get_context("spawn")
+    processes = [
+        context.Process(target=_add_many_in_a_process, args=(f"sqlite:///{database_path}", 40))
+        for _ in range(3)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=120)
+        assert process.exitcode == 0
+    assert _count(database) == 3 * 3 * 40
