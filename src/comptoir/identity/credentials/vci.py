@@ -262,6 +262,12 @@ async def credential_endpoint(request: Request) -> Response:
         return _request_error(
             "invalid_credential_request", lazy("The credential request must be a JSON object.")
         )
+    if "credential_identifier" in body and "credential_configuration_id" in body:
+        # OpenID4VCI 1.0 section 8.2: either names the credential, never both.
+        return _request_error(
+            "invalid_credential_request",
+            lazy("Send credential_configuration_id or credential_identifier, not both."),
+        )
     if "credential_identifier" in body:
         # Only a token response with authorization_details hands these out; ours never does.
         return _request_error(
