@@ -122,7 +122,7 @@ def key_binding(
     key: WalletKey,
     shown: str,
     *,
-    audience: str,
+    audience: str | list[str],
     nonce: str,
     iat: int,
     typ: str = "kb+jwt",

@@ -120,6 +120,8 @@ def test_a_key_binding_that_is_forged_or_bound_to_something_else_is_refused(
         bound(node, key, parsed, names, nonce="another-nonce"),
         bound(node, key, parsed, names, audience="https://elsewhere.example"),
         bound(node, key, parsed, names, typ="JWT"),
+        # RFC 9901 section 4.3: `aud` is a single string, not an array that names the verifier.
+        bound(node, key, parsed, names, audience=[VERIFIER, "https://elsewhere.example"]),
         bound(node, key, parsed, names, iat=at + 3600),
         bound(node, key, parsed, names, iat=at - 3600),
         # sd_hash over the presentation without its last ~, over the issuer JWT alone, or

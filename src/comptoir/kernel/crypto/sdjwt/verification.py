@@ -218,6 +218,9 @@ def _verify_key_binding(
         # RecursionError: a header or claims nested deeper than the JSON parser goes.
         raise SdJwtError("key_binding", "the key-binding JWT is not readable JSON") from None
     kb_claims = verified.claims
+    if not isinstance(kb_claims.get("aud"), str):
+        # RFC 9901 section 4.3: the audience of a KB-JWT is one string, never an array.
+        raise SdJwtError("key_binding", "the key-binding JWT's aud must be a single string")
     issued_at = kb_claims.get("iat")
     if not isinstance(issued_at, int | float) or isinstance(issued_at, bool):
         raise SdJwtError("key_binding", "the key-binding JWT has no iat")
