@@ -80,9 +80,14 @@ def test_the_status_list_token_is_served_as_the_draft_defines_and_marks_a_revoca
     uri, index = reference["uri"], reference["idx"]
 
     def fetch() -> tuple[dict[str, object], dict[str, object]]:
-        answer = wallet.get(local(uri), headers={"accept": "application/statuslist+jwt"})
+        answer = wallet.get(
+            local(uri),
+            headers={"accept": "application/statuslist+jwt", "origin": "https://shop.example"},
+        )
         assert answer.status_code == 200
         assert answer.headers["content-type"] == "application/statuslist+jwt"
+        # Browser-based verifiers may read it (CORS), as the draft recommends.
+        assert answer.headers["access-control-allow-origin"] == "*"
         header, claims = jws_parts(answer.text)
         assert header["typ"] == "statuslist+jwt"
         assert es256_valid(answer.text, issuer_key(wallet, header.get("kid")))

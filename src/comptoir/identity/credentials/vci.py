@@ -312,7 +312,12 @@ def status_list(request: Request, list_id: int) -> Response:
     return Response(
         token,
         media_type="application/statuslist+jwt",
-        headers={"Cache-Control": f"max-age={service.issuance.STATUS_LIST_TTL_SECONDS}"},
+        headers={
+            "Cache-Control": f"max-age={service.issuance.STATUS_LIST_TTL_SECONDS}",
+            # Token Status List section 8.1: the list is public and signed, and verifiers
+            # running in a browser must be able to read it (CORS).
+            "Access-Control-Allow-Origin": "*",
+        },
     )
 
 
