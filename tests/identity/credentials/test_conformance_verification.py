@@ -13,8 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from comptoir.identity.credentials import service
-from comptoir.kernel.crypto import import_jwk
-from comptoir.kernel.crypto.sdjwt import SdJwtError, verify_presentation, verify_sd_jwt
+from comptoir.kernel.crypto import generate_jwk, import_jwk
+from comptoir.kernel.crypto.sdjwt import (
+    SdJwtError,
+    issue_sd_jwt,
+    verify_presentation,
+    verify_sd_jwt,
+)
 
 from .conftest import ISSUER, Node
 from .independent import (
@@ -23,6 +28,7 @@ from .independent import (
     b64,
     compact_json,
     disclosure,
+    jws_parts,
     key_binding,
     parse_sd_jwt,
     presentation,
@@ -210,3 +216,18 @@ def test_rfc_9901_validity_claims_are_checked_in_the_processed_payload(
     with pytest.raises(SdJwtError) as refused:
         verify_sd_jwt(f"{jwt}~{hidden}~", key, **arguments)
     assert refused.value.reason in ("issuer_expired", "issuer_not_yet_valid")
+
+
+def test_an_sd_jwt_vc_with_nothing_disclosable_carries_no_sd_claim_and_no_disclosure() -> None:
+    """SD-JWT VC: without selectively disclosable claims, "the SD-JWT VC MUST NOT contain the
+    `_sd` claim" and has no Disclosures; decoys alone would break that."""
+    issued = issue_sd_jwt(
+        {"iss": ISSUER, "vct": f"{ISSUER}/credentials/plain"},
+        {},
+        generate_jwk("P-256"),
+        holder_key=None,
+        ttl_seconds=60,
+    )
+    assert issued.serialized.endswith("~") and issued.serialized.count("~") == 1
+    _header, payload = jws_parts(issued.jwt)
+    assert "_sd" not in payload and "_sd_alg" not in payload
