@@ -161,6 +161,15 @@ def test_a_proof_not_made_as_openid4vci_asks_is_an_invalid_proof(node: Node) -> 
     assert ask(other)["error"] == "unknown_credential_configuration"
     both = {**with_proof(wallet_proof(key, c_nonce, now)), "credential_identifier": "x"}
     assert ask(both)["error"] == "invalid_credential_request"
+    # No response encryption is offered, so a request for it is refused rather than answered
+    # in the clear.
+    encrypted = {
+        **with_proof(wallet_proof(key, c_nonce, now)),
+        "credential_response_encryption": {"jwk": key.jwk, "enc": "A128GCM"},
+    }
+    metadata = wallet.get("/.well-known/openid-credential-issuer/identity/vci").json()
+    assert "credential_response_encryption" not in metadata
+    assert ask(encrypted)["error"] == "invalid_encryption_parameters"
     # After all those refusals the nonce and the token still work, once.
     accepted = ask(with_proof(wallet_proof(key, c_nonce, now)))
     assert accepted["_status"] == 200, accepted

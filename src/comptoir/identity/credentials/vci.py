@@ -274,6 +274,13 @@ async def credential_endpoint(request: Request) -> Response:
             "unknown_credential_identifier",
             lazy("This issuer hands out no credential identifiers."),
         )
+    if "credential_response_encryption" in body:
+        # The metadata offers no response encryption; a wallet that asks for it must not get
+        # its credential in the clear (OpenID4VCI 1.0 sections 8.3 and 8.3.1.2).
+        return _request_error(
+            "invalid_encryption_parameters",
+            lazy("This issuer does not encrypt credential responses; ask without encryption."),
+        )
     configuration_id = body.get("credential_configuration_id")
     if not isinstance(configuration_id, str) or not configuration_id:
         return _request_error(
