@@ -8,6 +8,7 @@ import base64
 import hashlib
 import json
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidSignature
@@ -49,7 +50,7 @@ class WalletKey:
             "y": b64(numbers.y.to_bytes(32, "big")),
         }
 
-    def sign(self, header: dict[str, object], claims: dict[str, object]) -> str:
+    def sign(self, header: Mapping[str, object], claims: Mapping[str, object]) -> str:
         signing_input = f"{b64(compact_json(header))}.{b64(compact_json(claims))}"
         der = self.private.sign(signing_input.encode("ascii"), ec.ECDSA(hashes.SHA256()))
         r, s = decode_dss_signature(der)

@@ -19,20 +19,35 @@ NEVER_DISCLOSED = frozenset({"iss", "nbf", "exp", "cnf", "vct", "vct#integrity",
 # Metadata, key sets and status lists are small; a bound keeps a hostile server from flooding.
 MAX_FETCHED_BYTES = 1024 * 1024
 FETCH_TIMEOUT_SECONDS = 5.0
+MAX_REDIRECTS = 3
+# Status list tokens as JWT first; issuer metadata and key sets are JSON.
+FETCH_ACCEPT = "application/statuslist+jwt, application/json;q=0.9, */*;q=0.1"
 
 
 def http_fetch(url: str) -> bytes:
-    """A `Fetch` over HTTP(S) with httpx: no redirects, a timeout and a size limit. Any failure
-    is an `OSError`, which verification reports as an unavailable key set or status list."""
+    """A `Fetch` over HTTP(S) with httpx: a timeout, a size limit, and at most
+    `MAX_REDIRECTS` redirects, none of them from HTTPS to plain HTTP. Any failure is an
+    `OSError`, which verification reports as an unavailable key set or status list.
+
+    Token Status List section 8: a verifier says it wants a status list token as JWT
+    (`Accept`), and follows the redirects a status provider may answer with."""
     import httpx
 
     if not url.startswith(("https://", "http://")):
         raise OSError(f"{url!r} is not an HTTP address")
     try:
         with (
-            httpx.Client(timeout=FETCH_TIMEOUT_SECONDS, follow_redirects=False) as client,
+            httpx.Client(
+                timeout=FETCH_TIMEOUT_SECONDS,
+                follow_redirects=True,
+                max_redirects=MAX_REDIRECTS,
+                headers={"Accept": FETCH_ACCEPT},
+            ) as client,
             client.stream("GET", url) as answer,
         ):
+            hops = [*(earlier.url for earlier in answer.history), answer.url]
+            if url.startswith("https://") and any(hop.scheme != "https" for hop in hops):
+                raise OSError(f"{url} redirected to plain HTTP")
             if answer.status_code != 200:
                 raise OSError(f"{url} answered HTTP {answer.status_code}")
             body = b""
