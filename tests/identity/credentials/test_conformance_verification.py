@@ -231,3 +231,36 @@ def test_an_sd_jwt_vc_with_nothing_disclosable_carries_no_sd_claim_and_no_disclo
     assert issued.serialized.endswith("~") and issued.serialized.count("~") == 1
     _header, payload = jws_parts(issued.jwt)
     assert "_sd" not in payload and "_sd_alg" not in payload
+
+
+@pytest.mark.parametrize("typ", ["dc+sd-jwt", "vc+sd-jwt"])
+def test_the_verifier_accepts_the_current_and_the_transitional_sd_jwt_vc_type(typ: str) -> None:
+    """SD-JWT VC recommends accepting `vc+sd-jwt`, its `typ` until November 2024, beside
+    `dc+sd-jwt`; any other type stays refused."""
+    issuer_key = generate_jwk("P-256")
+    for kind in (typ, "example+sd-jwt"):
+        credential = issue_sd_jwt(
+            {"iss": ISSUER, "vct": f"{ISSUER}/credentials/age-over-18"},
+            {"age_over_18": True},
+            issuer_key,
+            holder_key=None,
+            ttl_seconds=60,
+            typ=kind,
+        ).serialized
+
+        def check(shown: str = credential) -> dict[str, object]:
+            return verify_presentation(
+                shown,
+                trusted_issuers={ISSUER},
+                audience=None,
+                nonce=None,
+                issuer_keys=[issuer_key.public()],
+                require_key_binding=False,
+            ).claims
+
+        if kind == typ:
+            assert check()["age_over_18"] is True
+        else:
+            with pytest.raises(SdJwtError) as refused:
+                check()
+            assert refused.value.reason == "issuer_type"
