@@ -173,3 +173,20 @@ def test_a_proof_not_made_as_openid4vci_asks_is_an_invalid_proof(node: Node) -> 
     # After all those refusals the nonce and the token still work, once.
     accepted = ask(with_proof(wallet_proof(key, c_nonce, now)))
     assert accepted["_status"] == 200, accepted
+
+
+def test_a_credential_request_without_a_token_is_challenged_without_an_error_code(
+    node: Node,
+) -> None:
+    """RFC 6750 section 3.1, which OpenID4VCI 1.0 section 8.3.1.1 applies: a request that
+    carries no access token gets a bare Bearer challenge; a wrong token gets invalid_token."""
+    wallet = node.client()
+    body = {"credential_configuration_id": "age-over-18", "proofs": {"jwt": ["x.y.z"]}}
+    for headers in ({}, {"authorization": "Basic dXNlcjpwYXNz"}):
+        missing = wallet.post("/identity/vci/credential", json=body, headers=headers)
+        assert missing.status_code == 401 and missing.headers["www-authenticate"] == "Bearer"
+    wrong = wallet.post(
+        "/identity/vci/credential", json=body, headers={"authorization": "Bearer not-a-token"}
+    )
+    assert wrong.status_code == 401
+    assert wrong.headers["www-authenticate"] == 'Bearer error="invalid_token"'

@@ -246,7 +246,7 @@ async def credential_endpoint(request: Request) -> Response:
     authorization = request.headers.get("authorization", "")
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token:
-        return _oauth_error(
+        missing = _oauth_error(
             CredentialError(
                 "invalid_token",
                 lazy("The request needs the access token (Authorization: Bearer)."),
@@ -254,6 +254,9 @@ async def credential_endpoint(request: Request) -> Response:
                 status=401,
             )
         )
+        # RFC 6750 section 3.1: a request with no token at all is challenged without an error.
+        missing.headers["WWW-Authenticate"] = "Bearer"
+        return missing
     try:
         body = json.loads(await request.body())
     except (ValueError, RecursionError):
