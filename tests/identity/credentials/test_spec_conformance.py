@@ -314,7 +314,9 @@ def test_a_verifier_refuses_an_sd_jwt_vc_whose_status_or_expiry_was_made_disclos
     be included in the Disclosures"; a credential that hides one of them (here its expiry,
     which the signature check cannot then see) is no SD-JWT VC."""
     key = node.app.state.credential_issuer_key
-    for name, value in (("exp", 1), ("status", {"status_list": {"idx": 0, "uri": "x"}})):
+    # An expiry still to come: a past one is refused as expired, disclosed or not.
+    later = int(node.clock.now().timestamp()) + 3600
+    for name, value in (("exp", later), ("status", {"status_list": {"idx": 0, "uri": "x"}})):
         disclosure = make_disclosure(name, value)
         payload = {
             "iss": ISSUER,

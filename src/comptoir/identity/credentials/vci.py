@@ -246,7 +246,7 @@ async def credential_endpoint(request: Request) -> Response:
     authorization = request.headers.get("authorization", "")
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token:
-        return _oauth_error(
+        missing = _oauth_error(
             CredentialError(
                 "invalid_token",
                 lazy("The request needs the access token (Authorization: Bearer)."),
@@ -254,6 +254,9 @@ async def credential_endpoint(request: Request) -> Response:
                 status=401,
             )
         )
+        # RFC 6750 section 3.1: a request with no token at all is challenged without an error.
+        missing.headers["WWW-Authenticate"] = "Bearer"
+        return missing
     try:
         body = json.loads(await request.body())
     except (ValueError, RecursionError):
@@ -262,11 +265,24 @@ async def credential_endpoint(request: Request) -> Response:
         return _request_error(
             "invalid_credential_request", lazy("The credential request must be a JSON object.")
         )
+    if "credential_identifier" in body and "credential_configuration_id" in body:
+        # OpenID4VCI 1.0 section 8.2: either names the credential, never both.
+        return _request_error(
+            "invalid_credential_request",
+            lazy("Send credential_configuration_id or credential_identifier, not both."),
+        )
     if "credential_identifier" in body:
         # Only a token response with authorization_details hands these out; ours never does.
         return _request_error(
             "unknown_credential_identifier",
             lazy("This issuer hands out no credential identifiers."),
+        )
+    if "credential_response_encryption" in body:
+        # The metadata offers no response encryption; a wallet that asks for it must not get
+        # its credential in the clear (OpenID4VCI 1.0 sections 8.3 and 8.3.1.2).
+        return _request_error(
+            "invalid_encryption_parameters",
+            lazy("This issuer does not encrypt credential responses; ask without encryption."),
         )
     configuration_id = body.get("credential_configuration_id")
     if not isinstance(configuration_id, str) or not configuration_id:
@@ -306,7 +322,12 @@ def status_list(request: Request, list_id: int) -> Response:
     return Response(
         token,
         media_type="application/statuslist+jwt",
-        headers={"Cache-Control": f"max-age={service.issuance.STATUS_LIST_TTL_SECONDS}"},
+        headers={
+            "Cache-Control": f"max-age={service.issuance.STATUS_LIST_TTL_SECONDS}",
+            # Token Status List section 8.1: the list is public and signed, and verifiers
+            # running in a browser must be able to read it (CORS).
+            "Access-Control-Allow-Origin": "*",
+        },
     )
 
 

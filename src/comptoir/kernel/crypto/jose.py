@@ -235,7 +235,7 @@ def verify_jwt(
     """
     verified = verify_jws(token, keys, algorithms=algorithms, typ=typ, signed_here=signed_here)
     claims = _claims(verified.payload)
-    _check_times(claims, clock=clock, leeway_seconds=leeway_seconds, require_expiry=require_expiry)
+    check_times(claims, clock=clock, leeway_seconds=leeway_seconds, require_expiry=require_expiry)
     if issuer is not None and claims.get("iss") != issuer:
         raise JoseError("issuer", "the token was issued by someone else")
     _check_audience(claims.get("aud"), audience)
@@ -345,9 +345,10 @@ def _candidate_keys(
     return usable
 
 
-def _check_times(
+def check_times(
     claims: Mapping[str, object], *, clock: Clock, leeway_seconds: int, require_expiry: bool
 ) -> None:
+    """Refuse claims whose `exp` has passed, or whose `nbf` or `iat` is still to come."""
     times: dict[str, float] = {}
     for claim in _TIME_CLAIMS:
         value = claims.get(claim)

@@ -149,11 +149,15 @@ def issue_sd_jwt(
         if reserved in body:
             raise ValueError(f"the {reserved!r} claim is set by issue_sd_jwt")
     disclosures = tuple(make_disclosure(name, value) for name, value in disclosable.items())
-    count = decoys if decoys is not None else 1 + secrets.randbelow(3)
+    # An SD-JWT VC with no selectively disclosable claim "MUST NOT contain the `_sd` claim"
+    # (SD-JWT VC, "SD-JWT VC without Selectively Disclosable Claims"), so decoys come by
+    # default only with disclosable claims to hide.
+    default = 1 + secrets.randbelow(3) if disclosures else 0
+    count = decoys if decoys is not None else default
     fakes = [digest_of(b64encode(secrets.token_bytes(_SALT_BYTES))) for _ in range(count)]
     if disclosures or fakes:
         body["_sd"] = sorted([item.digest for item in disclosures] + fakes)
-    body["_sd_alg"] = SD_ALG
+        body["_sd_alg"] = SD_ALG
     now = math.floor(clock.now().timestamp())
     body["iat"] = now
     if ttl_seconds is not None:

@@ -8,7 +8,13 @@ from collections.abc import Callable, Collection, Iterable
 
 from comptoir.kernel.clock import Clock, system_clock
 from comptoir.kernel.crypto.jwk import JoseError, Jwk, import_jwks
-from comptoir.kernel.crypto.sdjwt.core import SdJwtError, VerifiedSdJwt, b64decode, split
+from comptoir.kernel.crypto.sdjwt.core import (
+    SD_JWT_VC_TYPE,
+    SdJwtError,
+    VerifiedSdJwt,
+    b64decode,
+    split,
+)
 from comptoir.kernel.crypto.sdjwt.verification import verify_sd_jwt
 from comptoir.kernel.crypto.status_list import StatusListError, check_status
 
@@ -19,20 +25,38 @@ NEVER_DISCLOSED = frozenset({"iss", "nbf", "exp", "cnf", "vct", "vct#integrity",
 # Metadata, key sets and status lists are small; a bound keeps a hostile server from flooding.
 MAX_FETCHED_BYTES = 1024 * 1024
 FETCH_TIMEOUT_SECONDS = 5.0
+# The `typ` the draft used until November 2024; it recommends that verifiers accept it too
+# for a transitional period (SD-JWT VC, "JOSE Header").
+LEGACY_SD_JWT_VC_TYPE = "vc+sd-jwt"
+MAX_REDIRECTS = 3
+# Status list tokens as JWT first; issuer metadata and key sets are JSON.
+FETCH_ACCEPT = "application/statuslist+jwt, application/json;q=0.9, */*;q=0.1"
 
 
 def http_fetch(url: str) -> bytes:
-    """A `Fetch` over HTTP(S) with httpx: no redirects, a timeout and a size limit. Any failure
-    is an `OSError`, which verification reports as an unavailable key set or status list."""
+    """A `Fetch` over HTTP(S) with httpx: a timeout, a size limit, and at most
+    `MAX_REDIRECTS` redirects, none of them from HTTPS to plain HTTP. Any failure is an
+    `OSError`, which verification reports as an unavailable key set or status list.
+
+    Token Status List section 8: a verifier says it wants a status list token as JWT
+    (`Accept`), and follows the redirects a status provider may answer with."""
     import httpx
 
     if not url.startswith(("https://", "http://")):
         raise OSError(f"{url!r} is not an HTTP address")
     try:
         with (
-            httpx.Client(timeout=FETCH_TIMEOUT_SECONDS, follow_redirects=False) as client,
+            httpx.Client(
+                timeout=FETCH_TIMEOUT_SECONDS,
+                follow_redirects=True,
+                max_redirects=MAX_REDIRECTS,
+                headers={"Accept": FETCH_ACCEPT},
+            ) as client,
             client.stream("GET", url) as answer,
         ):
+            hops = [*(earlier.url for earlier in answer.history), answer.url]
+            if url.startswith("https://") and any(hop.scheme != "https" for hop in hops):
+                raise OSError(f"{url} redirected to plain HTTP")
             if answer.status_code != 200:
                 raise OSError(f"{url} answered HTTP {answer.status_code}")
             body = b""
@@ -79,6 +103,7 @@ def verify_presentation(
         audience=audience,
         nonce=nonce,
         require_key_binding=require_key_binding,
+        typ=_credential_type(jwt),
         clock=clock,
     )
     signed = _payload(jwt)
@@ -113,6 +138,20 @@ def _payload(jwt: str) -> object:
     except (ValueError, RecursionError):
         # RecursionError: nested deeper than the JSON parser goes, which no credential needs.
         raise SdJwtError("malformed", "the issuer-signed JWT is not JSON") from None
+
+
+def _credential_type(jwt: str) -> str:
+    """The `typ` to hold the credential to: `dc+sd-jwt`, or the legacy `vc+sd-jwt` when its
+    (signed, and checked by verification) header says so."""
+    try:
+        header = json.loads(b64decode(jwt.split(".", 1)[0], what="the issuer-signed JWT"))
+    except (ValueError, RecursionError):
+        return SD_JWT_VC_TYPE
+    found = header.get("typ") if isinstance(header, dict) else None
+    legacy = isinstance(found, str) and found.lower().removeprefix("application/") == (
+        LEGACY_SD_JWT_VC_TYPE
+    )
+    return LEGACY_SD_JWT_VC_TYPE if legacy else SD_JWT_VC_TYPE
 
 
 def _unverified_issuer(jwt: str) -> str:

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Mapping
 
 from comptoir.kernel.clock import Clock, system_clock
-from comptoir.kernel.crypto.jose import DEFAULT_LEEWAY_SECONDS, verify_jwt
+from comptoir.kernel.crypto.jose import DEFAULT_LEEWAY_SECONDS, check_times, verify_jwt
 from comptoir.kernel.crypto.jwk import JoseError, Jwk, import_jwk
 from comptoir.kernel.crypto.sdjwt.core import (
     DEFAULT_KEY_BINDING_AGE_SECONDS,
@@ -68,6 +68,12 @@ def verify_sd_jwt(
         claims, disclosed = _reveal(payload, disclosures)
     except RecursionError:
         raise SdJwtError("malformed", "the disclosed claims are nested too deeply") from None
+    try:
+        # RFC 9901 section 7.1 step 5: validity is judged on the processed payload, so that a
+        # disclosed `exp` or `nbf` counts as much as a visible one.
+        check_times(claims, clock=clock, leeway_seconds=leeway_seconds, require_expiry=False)
+    except JoseError as error:
+        raise SdJwtError(f"issuer_{error.reason}", error.detail) from None
     key_binding: dict[str, object] = {}
     if kb_jwt is not None:
         key_binding = _verify_key_binding(
@@ -212,6 +218,9 @@ def _verify_key_binding(
         # RecursionError: a header or claims nested deeper than the JSON parser goes.
         raise SdJwtError("key_binding", "the key-binding JWT is not readable JSON") from None
     kb_claims = verified.claims
+    if not isinstance(kb_claims.get("aud"), str):
+        # RFC 9901 section 4.3: the audience of a KB-JWT is one string, never an array.
+        raise SdJwtError("key_binding", "the key-binding JWT's aud must be a single string")
     issued_at = kb_claims.get("iat")
     if not isinstance(issued_at, int | float) or isinstance(issued_at, bool):
         raise SdJwtError("key_binding", "the key-binding JWT has no iat")
