@@ -198,7 +198,7 @@ async def _userinfo(request: Request) -> Response:
     provider = provider_of(request)
     database = node_context(request).database
 
-    signed = await run_in_threadpool(
+    answer = await run_in_threadpool(
         tokens.userinfo,
         database,
         authorization=request.headers.get("authorization"),
@@ -206,7 +206,11 @@ async def _userinfo(request: Request) -> Response:
         method=request.method,
         provider=provider,
     )
-    return Response(signed, media_type="application/jwt", headers=_NO_STORE)
+    if answer.signed is None:
+        # OpenID Connect Core 1.0 section 5.3.2: JSON unless the client registered for a
+        # signed answer.
+        return JSONResponse(answer.claims, headers=_NO_STORE)
+    return Response(answer.signed, media_type="application/jwt", headers=_NO_STORE)
 
 
 def routes() -> list[Route]:

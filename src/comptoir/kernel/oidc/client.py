@@ -318,6 +318,11 @@ class RelyingParty:
         )
         if response.status_code != 200:
             raise _error_from(response, "userinfo")
+        media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type == "application/json":
+            # OIDC Core 5.3.2: a client that registered for no signed answer gets the claims
+            # as JSON, straight from the provider over TLS; its sub must be the ID token's.
+            return _userinfo_json(response, subject=tokens.subject)
         try:
             return verify_userinfo(
                 response.text,
@@ -413,3 +418,16 @@ def _max_age(cache_control: str) -> float:
 def callback_parameters(callback_url: str) -> dict[str, str]:
     """The query parameters of an authorization response, one value each."""
     return {name: found[0] for name, found in parse_qs(urlsplit(callback_url).query).items()}
+
+
+def _userinfo_json(response: httpx.Response, *, subject: str) -> dict[str, object]:
+    try:
+        claims = response.json()
+    except (ValueError, RecursionError):
+        raise OidcError("invalid_response", "the userinfo response is not JSON") from None
+    if not isinstance(claims, dict):
+        raise OidcError("invalid_response", "the userinfo response is not a JSON object")
+    found = claims.get("sub")
+    if not isinstance(found, str) or not hmac.compare_digest(found, subject):
+        raise OidcError("invalid_response", "the userinfo response is about another subject")
+    return claims

@@ -51,6 +51,15 @@ class TokenAnswer:
     body: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class UserinfoAnswer:
+    """The claims, as the client registered to get them (OIDC Core 5.3.2): `signed`, a JWT
+    (application/jwt), or None, when `claims` go as a JSON object."""
+
+    claims: dict[str, object]
+    signed: str | None
+
+
 def check_dpop(
     proof: str | None,
     *,
@@ -268,10 +277,11 @@ def userinfo(
     dpop_proof: str | None,
     method: str,
     provider: Provider,
-) -> str:
-    """The signed userinfo response (a JWT) for a DPoP-bound access token. The token and the
-    proof are checked before the write transaction, the answer signed after it; the token's
-    row is read in it, so a revoked token or consent stops here at once."""
+) -> UserinfoAnswer:
+    """The userinfo response for a DPoP-bound access token: signed (a JWT) when the client
+    registered for it, else the claims as JSON. The token and the proof are checked before the
+    write transaction, the answer signed after it; the token's row is read in it, so a revoked
+    token or consent stops here at once."""
     if not authorization:
         raise OAuthError(
             "invalid_token",
@@ -331,7 +341,10 @@ def userinfo(
             claims=[SUBJECT, *released],
             clock=provider.clock,
         )
-    return issue_jwt(
+        client = provider.client(connection, found.client_id)
+    if client is None or not client.signed_userinfo:
+        return UserinfoAnswer(body, None)
+    signed = issue_jwt(
         body,
         provider.signing_key,
         issuer=provider.issuer,
@@ -339,6 +352,7 @@ def userinfo(
         ttl_seconds=None,
         clock=provider.clock,
     )
+    return UserinfoAnswer(body, signed)
 
 
 def _claim_values(connection: Connection, person_id: Any, names: list[str]) -> dict[str, object]:
