@@ -23,7 +23,7 @@ from comptoir.identity.oidc.domain import (
 from comptoir.identity.oidc.errors import OAuthError
 from comptoir.identity.oidc.models import PushedRequest
 from comptoir.identity.oidc.provider import REQUEST_URI_SECONDS, Provider, RegisteredClient
-from comptoir.identity.oidc.service.client_auth import check_client_assertion
+from comptoir.identity.oidc.service.client_auth import ClientAssertion, check_client_assertion
 from comptoir.identity.oidc.service.replay import OneTimeUse, first_uses
 from comptoir.kernel.db import Database
 from comptoir.kernel.ids import new_id
@@ -61,8 +61,33 @@ def check_push(
     provider: Provider,
 ) -> CheckedPush:
     """Every check that needs no write: the signatures are verified before any write
-    transaction (and its lock) is taken."""
+    transaction (and its lock) is taken. A request refused after its client authenticated
+    spends the client's assertion all the same (`SpentAssertion`)."""
     assertion = check_client_assertion(database, form, provider=provider, endpoint="par")
+    try:
+        return _checked_parameters(form, assertion, dpop_proof=dpop_proof, provider=provider)
+    except OAuthError as refusal:
+        raise SpentAssertion(refusal, assertion.one_time) from None
+
+
+class SpentAssertion(Exception):  # noqa: N818 (it carries a refusal, it is not one itself)
+    """A pushed request refused once its client had authenticated: the refusal, and the
+    assertion's jti to record before answering, so the assertion serves once whatever the
+    answer (RFC 7523 section 3)."""
+
+    def __init__(self, refusal: OAuthError, one_time: OneTimeUse) -> None:
+        super().__init__(str(refusal))
+        self.refusal = refusal
+        self.one_time = one_time
+
+
+def _checked_parameters(
+    form: Mapping[str, str],
+    assertion: ClientAssertion,
+    *,
+    dpop_proof: str | None,
+    provider: Provider,
+) -> CheckedPush:
     client = assertion.client
     if "request_uri" in form:
         raise OAuthError("invalid_request", "request_uri is not allowed in a pushed request")
@@ -151,7 +176,16 @@ def push_request(
     provider: Provider,
 ) -> PushedAnswer:
     """Answer a pushed authorization request: checks first, then one short write."""
-    checked = check_push(database, form, dpop_proof=dpop_proof, provider=provider)
+    try:
+        checked = check_push(database, form, dpop_proof=dpop_proof, provider=provider)
+    except SpentAssertion as spent:
+        with database.connection_transaction() as connection:
+            fresh = first_uses(connection, (spent.one_time,))
+        if not fresh[0]:
+            raise OAuthError(
+                "invalid_client", "the client assertion was used before (jti)"
+            ) from None
+        raise spent.refusal from None
     # Two statements on a Core connection: the session's bookkeeping would cost more.
     with database.connection_transaction() as connection:
         return store_push(connection, checked, provider=provider)

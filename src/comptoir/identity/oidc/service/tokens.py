@@ -133,8 +133,9 @@ def exchange_code(
     dpop_proof: str | None,
     provider: Provider,
 ) -> TokenAnswer | OAuthError:
-    """Answer a token request. A replayed code is returned as an error *after* the tokens
-    issued from it were revoked, so that the revocation is committed (RFC 6749 4.1.2).
+    """Answer a token request. A refusal of the code is returned as an error *after* the
+    transaction, so that what it wrote is committed: the revocation of the tokens issued from
+    a replayed code (RFC 6749 4.1.2), the code used, the one-time identifiers spent.
 
     The signatures (client assertion, DPoP proof) are checked before the write transaction,
     the tokens signed after it: the transaction holds its locks only for the statements."""
@@ -154,9 +155,20 @@ def exchange_code(
     # some of them.
     with database.connection_transaction() as connection:
         refuse_replays(connection, assertion=assertion.one_time, dpop=dpop)
-        issued = _take_code(
-            connection, form, code_hash=code_hash, client=client, proof=proof, provider=provider
-        )
+        try:
+            issued = _take_code(
+                connection,
+                form,
+                code_hash=code_hash,
+                client=client,
+                proof=proof,
+                provider=provider,
+            )
+        except OAuthError as refusal:
+            # Committed all the same: the assertion and the proof were spent on this request
+            # (RFC 7523 section 3, RFC 9449 section 11.1, whatever its answer), and a code
+            # that was tried with a wrong verifier, redirect URI or key is not tried again.
+            issued = refusal
     if isinstance(issued, OAuthError):
         return issued
     access_token = issue_jwt(
