@@ -7,13 +7,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, Final
 
 from sqlalchemy import Connection, bindparam, insert
 
 from comptoir.identity.oidc.domain import (
+    ClaimsRequest,
     RequestError,
     claims_request,
     parse_max_age,
@@ -24,6 +25,7 @@ from comptoir.identity.oidc.errors import OAuthError
 from comptoir.identity.oidc.models import PushedRequest
 from comptoir.identity.oidc.provider import REQUEST_URI_SECONDS, Provider, RegisteredClient
 from comptoir.identity.oidc.service.client_auth import ClientAssertion, check_client_assertion
+from comptoir.identity.oidc.service.id_token_hint import hinted_subject
 from comptoir.identity.oidc.service.replay import OneTimeUse, first_uses
 from comptoir.kernel.db import Database
 from comptoir.kernel.ids import new_id
@@ -118,6 +120,7 @@ def _checked_parameters(
         max_age = parse_max_age(form.get("max_age"))
     except RequestError as error:
         raise OAuthError(error.error, error.description) from None
+    claims = _with_hinted_subject(claims, form.get("id_token_hint"), client, provider)
     one_time = [assertion.one_time]
     dpop_jkt = form.get("dpop_jkt")
     if dpop_proof is not None:
@@ -214,3 +217,18 @@ def _redirect_and_challenge(form: Mapping[str, str], client: RegisteredClient) -
     if len(challenge) != 43:
         raise OAuthError("invalid_request", "the code_challenge must be an S256 challenge")
     return redirect_uri, challenge
+
+
+def _with_hinted_subject(
+    claims: ClaimsRequest, hint: str | None, client: RegisteredClient, provider: Provider
+) -> ClaimsRequest:
+    """OIDC Core 3.1.2.1: the person an `id_token_hint` names is the one the client expects,
+    held as a `sub` asked in the `claims` parameter is (only they may answer)."""
+    if not hint:
+        return claims
+    subject = hinted_subject(hint, client=client, provider=provider)
+    if claims.subject is not None and claims.subject != subject:
+        raise OAuthError(
+            "invalid_request", "the id_token_hint and claims.id_token.sub name two people"
+        )
+    return replace(claims, subject=subject)
