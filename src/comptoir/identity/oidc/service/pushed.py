@@ -20,6 +20,7 @@ from comptoir.identity.oidc.domain import (
     parse_max_age,
     parse_prompt,
     parse_scopes,
+    understood_scopes,
 )
 from comptoir.identity.oidc.errors import OAuthError
 from comptoir.identity.oidc.models import PushedRequest
@@ -137,7 +138,8 @@ def _checked_parameters(
         dpop_jkt = proof.jkt
     parameters: dict[str, Any] = {
         "redirect_uri": redirect_uri,
-        "scope": " ".join(parse_scopes(form.get("scope", ""))),
+        # What the token response's scope says was granted: the scopes understood.
+        "scope": " ".join(understood_scopes(parse_scopes(form.get("scope", "")))),
         "state": form.get("state"),
         "nonce": form.get("nonce"),
         "code_challenge": challenge,
