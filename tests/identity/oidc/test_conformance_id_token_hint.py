@@ -5,6 +5,7 @@ such as login_required"; an ID token this provider did not issue to the client i
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -12,6 +13,7 @@ import pytest
 
 from comptoir.kernel.crypto import generate_jwk, issue_jwt
 from comptoir.kernel.oidc import OidcError, RelyingParty
+from tests.identity.oidc.protocol_requests import PAR, par_form
 from tests.identity.oidc.world import ISSUER, World, claims_parameter
 
 RESUME = "/identity/oidc/authorize/resume"
@@ -116,3 +118,16 @@ def test_a_hint_and_a_claims_sub_naming_two_people_are_refused(world: World) -> 
         )
 
     assert refused.value.error == "invalid_request"
+
+
+def test_a_hint_nested_deeper_than_the_json_parser_goes_is_an_invalid_request(
+    world: World,
+) -> None:
+    shop = world.register_client()
+    deep = base64.urlsafe_b64encode(b"[" * 1400 + b"]" * 1400).rstrip(b"=").decode()
+
+    for hint in (f"{deep}.e30.c2ln", f"eyJhbGciOiJFUzI1NiJ9.{deep}.c2ln"):
+        answer = world.http.post(PAR, data=par_form(shop, id_token_hint=hint))
+
+        assert answer.status_code == 400
+        assert answer.json()["error"] == "invalid_request"
