@@ -4,8 +4,12 @@ OpenID Connect Registration 1.0), which is then a JWT of type application/jwt.""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import httpx
 import pytest
+from typer.testing import CliRunner
 
 from comptoir.identity.oidc.service import clients
 from comptoir.kernel.crypto import generate_jwk, import_jwks, jwks_document, verify_jwt
@@ -135,3 +139,32 @@ def test_the_registration_says_which_answer_the_client_gets(world: World) -> Non
 
     assert signed.to_json()["userinfo_signed_response_alg"] == "ES256"
     assert "userinfo_signed_response_alg" not in plain.to_json()
+
+
+def test_the_command_registers_a_client_for_signed_answers_and_refuses_another_algorithm(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from comptoir.cli import _register_block_commands, cli
+    from comptoir.kernel.db import Database, upgrade
+
+    monkeypatch.setenv("COMPTOIR_DATA_DIR", str(tmp_path))
+    database = Database.from_url(f"sqlite:///{tmp_path / 'comptoir.db'}")
+    upgrade(database.engine)
+    database.dispose()
+    _register_block_commands()
+    jwks = tmp_path / "shop.jwks.json"
+    jwks.write_text(json.dumps(jwks_document([generate_jwk("P-256").public()])))
+    add = ["identity", "client", "add", "--name", "Coconut Corner",
+           "--redirect-uri", "https://shop.example/cb", "--jwks", str(jwks)]  # fmt: skip
+    runner = CliRunner()
+
+    signed = runner.invoke(cli, [*add, "--userinfo-signed-response-alg", "ES256"])
+    plain = runner.invoke(cli, add)
+    refused = runner.invoke(cli, [*add, "--userinfo-signed-response-alg", "RS256"])
+
+    assert signed.exit_code == 0, signed.output
+    assert json.loads(signed.stdout)["userinfo_signed_response_alg"] == "ES256"
+    assert plain.exit_code == 0, plain.output
+    assert "userinfo_signed_response_alg" not in json.loads(plain.stdout)
+    assert refused.exit_code == 2
+    assert "--userinfo-signed-response-alg" in refused.output
