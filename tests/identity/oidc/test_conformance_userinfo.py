@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 from comptoir.identity.oidc.service import clients
 from comptoir.kernel.crypto import generate_jwk, import_jwks, jwks_document, verify_jwt
 from comptoir.kernel.oidc import RelyingParty, TokenSet
+from comptoir.kernel.web.operator import sign_in_link
 from tests.identity.oidc.protocol_requests import USERINFO, dpop_for
-from tests.identity.oidc.world import ISSUER, World
+from tests.identity.oidc.world import CSRF_FIELD, ISSUER, World, hidden
 
 
 def signed_in(world: World, shop: RelyingParty) -> TokenSet:
@@ -168,3 +169,25 @@ def test_the_command_registers_a_client_for_signed_answers_and_refuses_another_a
     assert "userinfo_signed_response_alg" not in json.loads(plain.stdout)
     assert refused.exit_code == 2
     assert "--userinfo-signed-response-alg" in refused.output
+
+
+def test_the_operator_page_registers_a_client_for_signed_answers(world: World) -> None:
+    world.http.get(sign_in_link("", world.app.state.node.secret))
+    page = world.http.get("/operator/identity/clients")
+    assert 'name="signed_userinfo"' in page.text
+
+    added = world.http.post(
+        "/operator/identity/clients",
+        data={
+            "csrf_token": hidden(page.text, CSRF_FIELD),
+            "name": "Bread Basket",
+            "redirect_uris": "https://bakery.example/cb",
+            "jwks": json.dumps(jwks_document([generate_jwk("P-256").public()])),
+            "signed_userinfo": "ES256",
+        },
+    )
+
+    assert added.status_code == 200
+    with world.database.reading() as session:
+        (registered,) = clients.list_clients(session)
+    assert registered.userinfo_signed_response_alg == "ES256"
