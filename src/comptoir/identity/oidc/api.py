@@ -20,7 +20,7 @@ from starlette.routing import Route
 from comptoir.identity.oidc.domain import SUPPORTED_CLAIMS, SUPPORTED_SCOPES
 from comptoir.identity.oidc.errors import OAuthError
 from comptoir.identity.oidc.provider import ENDPOINTS, Provider
-from comptoir.identity.oidc.service import pushed, tokens
+from comptoir.identity.oidc.service import pushed, tokens, userinfo
 from comptoir.kernel.crypto import jwks_document
 from comptoir.kernel.web.context import node_context
 
@@ -199,7 +199,7 @@ async def _userinfo(request: Request) -> Response:
     database = node_context(request).database
 
     answer = await run_in_threadpool(
-        tokens.userinfo,
+        userinfo.userinfo,
         database,
         authorization=request.headers.get("authorization"),
         dpop_proof=_dpop_header(request, resource=True),

@@ -31,7 +31,12 @@ from comptoir.kernel.crypto import JoseError, Jwk, generate_jwk, import_jwks, is
 from comptoir.kernel.crypto.compact import protected_header
 from comptoir.kernel.oidc.dpop import make_dpop_proof
 from comptoir.kernel.oidc.pkce import S256, new_code_verifier, s256_challenge
-from comptoir.kernel.oidc.tokens import TokenError, verify_id_token, verify_userinfo
+from comptoir.kernel.oidc.tokens import (
+    TokenError,
+    userinfo_claims,
+    verify_id_token,
+    verify_userinfo,
+)
 
 CLIENT_ASSERTION_TYPE: Final = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 CLIENT_ASSERTION_TTL_SECONDS: Final = 60
@@ -309,7 +314,8 @@ class RelyingParty:
         )
 
     def userinfo(self, tokens: TokenSet) -> dict[str, object]:
-        """The person's claims, from a DPoP-bound call whose signed answer is verified."""
+        """The person's claims, from a DPoP-bound call: a signed answer is verified, a JSON one
+        checked for its subject."""
         endpoint = self.metadata.userinfo_endpoint
         proof = self._proof("GET", endpoint, tokens.access_token)
         response = self.http.get(
@@ -319,11 +325,10 @@ class RelyingParty:
         if response.status_code != 200:
             raise _error_from(response, "userinfo")
         media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-        if media_type == "application/json":
-            # OIDC Core 5.3.2: a client that registered for no signed answer gets the claims
-            # as JSON, straight from the provider over TLS; its sub must be the ID token's.
-            return _userinfo_json(response, subject=tokens.subject)
         try:
+            if media_type == "application/json":
+                # OIDC Core 5.3.2: a client registered for no signed answer gets JSON.
+                return userinfo_claims(response.text, subject=tokens.subject)
             return verify_userinfo(
                 response.text,
                 keys=self.keys_for(response.text),
@@ -418,16 +423,3 @@ def _max_age(cache_control: str) -> float:
 def callback_parameters(callback_url: str) -> dict[str, str]:
     """The query parameters of an authorization response, one value each."""
     return {name: found[0] for name, found in parse_qs(urlsplit(callback_url).query).items()}
-
-
-def _userinfo_json(response: httpx.Response, *, subject: str) -> dict[str, object]:
-    try:
-        claims = response.json()
-    except (ValueError, RecursionError):
-        raise OidcError("invalid_response", "the userinfo response is not JSON") from None
-    if not isinstance(claims, dict):
-        raise OidcError("invalid_response", "the userinfo response is not a JSON object")
-    found = claims.get("sub")
-    if not isinstance(found, str) or not hmac.compare_digest(found, subject):
-        raise OidcError("invalid_response", "the userinfo response is about another subject")
-    return claims
