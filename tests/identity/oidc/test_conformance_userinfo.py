@@ -28,7 +28,7 @@ def signed_in(world: World, shop: RelyingParty) -> TokenSet:
 def userinfo_answer(
     world: World, shop: RelyingParty, tokens: TokenSet, method: str = "GET"
 ) -> httpx.Response:
-    return world.http.request(
+    answer: httpx.Response = world.http.request(
         method,
         USERINFO,
         headers={
@@ -36,6 +36,7 @@ def userinfo_answer(
             "DPoP": dpop_for(shop, method, USERINFO, tokens.access_token),
         },
     )
+    return answer
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
