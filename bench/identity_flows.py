@@ -116,6 +116,8 @@ class Node:
                 jwks=jwks_document([key.public()]),
                 scopes="openid profile phone",
                 purpose="Deliveries",
+                # As the apps register: the measured sign-in checks a signed userinfo answer.
+                userinfo_signed_response_alg="ES256",
                 actor="operator:bench",
                 clock=system_clock,
             )

@@ -298,6 +298,8 @@ def _seed_sign_in_with_identity(settings: Settings, database: Database) -> None:
                 jwks=jwks_document([key.public()]),
                 scopes=scope,
                 purpose=purpose,
+                # The apps check the provider's signature on what it says of people.
+                userinfo_signed_response_alg="ES256",
                 actor=ACTOR,
                 clock=system_clock,
             )

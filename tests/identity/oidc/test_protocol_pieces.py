@@ -327,7 +327,7 @@ def test_claims_combine_scopes_and_the_claims_parameter() -> None:
     ("scopes", "claims", "error"),
     [
         (["profile"], None, "invalid_scope"),
-        (["openid", "email"], None, "invalid_scope"),
+        (["email"], None, "invalid_scope"),
         (["openid", "phone"], None, "invalid_scope"),
         (["openid"], '{"userinfo": {"phone_number": null}}', "invalid_request"),
         (["openid"], "[1]", "invalid_request"),
@@ -343,6 +343,18 @@ def test_claims_requests_beyond_the_registration_are_refused(
         claims_request(scopes=scopes, claims_parameter=claims, allowed_scopes=["openid", "profile"])
 
     assert refused.value.error == error
+
+
+def test_scopes_the_provider_does_not_know_are_ignored() -> None:
+    # OIDC Core 3.1.2.1: "Scope values used that are not understood by an implementation
+    # SHOULD be ignored."
+    wanted = claims_request(
+        scopes=["openid", "email", "offline_access", "profile"],
+        claims_parameter=None,
+        allowed_scopes=["openid", "profile"],
+    )
+
+    assert wanted.asked == ("sub", "name", "birthdate", "locale")
 
 
 def _claims_of(token: str) -> dict[str, object]:

@@ -57,6 +57,7 @@ class World:
         redirect_uri: str = "https://shop.example/callback",
         purpose: str = "To deliver your order",
         post_logout_redirect_uris: Iterable[str] = (),
+        userinfo_signed_response_alg: str | None = None,
     ) -> RelyingParty:
         key = generate_jwk("P-256")
         with self.database.transaction() as session:
@@ -68,6 +69,7 @@ class World:
                 scopes=scopes,
                 purpose=purpose,
                 post_logout_redirect_uris=list(post_logout_redirect_uris),
+                userinfo_signed_response_alg=userinfo_signed_response_alg,
                 actor="operator:test",
                 clock=self.clock,
             )

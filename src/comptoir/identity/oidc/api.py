@@ -20,7 +20,7 @@ from starlette.routing import Route
 from comptoir.identity.oidc.domain import SUPPORTED_CLAIMS, SUPPORTED_SCOPES
 from comptoir.identity.oidc.errors import OAuthError
 from comptoir.identity.oidc.provider import ENDPOINTS, Provider
-from comptoir.identity.oidc.service import pushed, tokens
+from comptoir.identity.oidc.service import pushed, tokens, userinfo
 from comptoir.kernel.crypto import jwks_document
 from comptoir.kernel.web.context import node_context
 
@@ -34,7 +34,8 @@ def provider_of(request: Request) -> Provider:
 
 
 def discovery_document(provider: Provider) -> dict[str, Any]:
-    """OpenID Connect Discovery 1.0 metadata, with RFC 9126, RFC 9207 and RFC 9449 members."""
+    """OpenID Connect Discovery 1.0 metadata, with RFC 9126, RFC 9207 and RFC 9449 members; the
+    same document answers RFC 8414's /.well-known/oauth-authorization-server."""
     return {
         "issuer": provider.issuer,
         "authorization_endpoint": provider.url("authorize"),
@@ -47,6 +48,10 @@ def discovery_document(provider: Provider) -> dict[str, Any]:
         "scopes_supported": list(SUPPORTED_SCOPES),
         "claims_supported": list(SUPPORTED_CLAIMS),
         "claims_parameter_supported": True,
+        # Discovery 1.0 section 3 takes an absent member for true: request objects are not
+        # taken, by value or by reference (a PAR request_uri is no request object's URI).
+        "request_parameter_supported": False,
+        "request_uri_parameter_supported": False,
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
@@ -193,20 +198,27 @@ async def _userinfo(request: Request) -> Response:
     provider = provider_of(request)
     database = node_context(request).database
 
-    signed = await run_in_threadpool(
-        tokens.userinfo,
+    answer = await run_in_threadpool(
+        userinfo.userinfo,
         database,
         authorization=request.headers.get("authorization"),
         dpop_proof=_dpop_header(request, resource=True),
         method=request.method,
         provider=provider,
     )
-    return Response(signed, media_type="application/jwt", headers=_NO_STORE)
+    if answer.signed is None:
+        # OpenID Connect Core 1.0 section 5.3.2: JSON unless the client registered for a
+        # signed answer.
+        return JSONResponse(answer.claims, headers=_NO_STORE)
+    return Response(answer.signed, media_type="application/jwt", headers=_NO_STORE)
 
 
 def routes() -> list[Route]:
     return [
         Route("/.well-known/openid-configuration", discovery, methods=["GET"]),
+        # RFC 8414 section 3: the authorization server's metadata, for OAuth clients that look
+        # there rather than at OpenID Connect's address.
+        Route("/.well-known/oauth-authorization-server", discovery, methods=["GET"]),
         Route(ENDPOINTS["jwks"], jwks, methods=["GET"]),
         Route(ENDPOINTS["par"], _guarded(_par), methods=["POST"]),
         Route(ENDPOINTS["token"], _guarded(_token), methods=["POST"]),

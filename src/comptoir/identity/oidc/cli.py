@@ -4,6 +4,7 @@ Other tools script these, so the names, flags and outputs are stable:
   comptoir identity client add --name NAME --redirect-uri URL [--redirect-uri URL ...]
       --jwks FILE --scopes "openid profile phone" [--purpose TEXT]
       [--post-logout-redirect-uri URL ...] [--sector NAME]
+      [--userinfo-signed-response-alg ES256]
       (prints the new client as JSON, with its client_id)
   comptoir identity client list       (prints a JSON array)
 
@@ -70,6 +71,10 @@ def client_add(
             help="Share pairwise subjects with clients of the same sector (default: own)."
         ),
     ] = None,
+    userinfo_signed_response_alg: Annotated[
+        str | None,
+        typer.Option(help="ES256 to get userinfo answers signed (default: plain JSON)."),
+    ] = None,
 ) -> None:
     """Register a relying party and print it as JSON, with its new client_id."""
     try:
@@ -97,6 +102,7 @@ def client_add(
                 purpose=purpose,
                 post_logout_redirect_uris=post_logout_redirect_uri or (),
                 sector=sector,
+                userinfo_signed_response_alg=userinfo_signed_response_alg,
                 actor=ACTOR,
                 clock=system_clock,
             )

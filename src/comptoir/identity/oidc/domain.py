@@ -60,6 +60,12 @@ def parse_scopes(text: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
+def understood_scopes(scopes: Iterable[str]) -> tuple[str, ...]:
+    """The scopes this provider knows, in order: OIDC Core 3.1.2.1 has scope values that are
+    not understood ignored (a library's default "openid profile email" still signs in)."""
+    return tuple(scope for scope in scopes if scope in SCOPE_CLAIMS)
+
+
 def parse_prompt(text: str | None) -> tuple[str, ...]:
     """The `prompt` values asked for; unknown values, or `none` with another, are refused."""
     values = parse_scopes(text or "")
@@ -152,15 +158,13 @@ def claims_request(
     """Combine the scopes and the `claims` parameter (OIDC Core 5.5) into what is asked.
 
     A scope or a claim the client is not registered for is refused (`invalid_scope`,
-    `invalid_request`): a client never gets more than the operator allowed it.
+    `invalid_request`): a client never gets more than the operator allowed it. A scope this
+    provider does not know is ignored (`understood_scopes`).
     """
-    requested_scopes = tuple(scopes)
+    requested_scopes = understood_scopes(scopes)
     allowed = tuple(allowed_scopes)
     if "openid" not in requested_scopes:
         raise RequestError("invalid_scope", "the scope must include openid")
-    unknown = [scope for scope in requested_scopes if scope not in SCOPE_CLAIMS]
-    if unknown:
-        raise RequestError("invalid_scope", f"the scope {unknown[0]!r} is not supported")
     refused = [scope for scope in requested_scopes if scope not in allowed]
     if refused:
         raise RequestError(

@@ -30,6 +30,9 @@ class OidcClient(Base):
     jwks: Mapped[dict[str, Any]]
     scopes: Mapped[str] = mapped_column(String(500))
     sector: Mapped[str] = mapped_column(String(255))
+    # OpenID Connect Registration 1.0: "ES256" for a signed userinfo answer; None for the
+    # claims as a JSON object, the default of OpenID Connect Core 1.0 section 5.3.2.
+    userinfo_signed_response_alg: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime]
 
 

@@ -72,6 +72,8 @@ class RegisteredClient:
     scopes: str
     sector: str
     keys: tuple[Jwk, ...]
+    # Whether it registered for signed userinfo answers (application/jwt) rather than JSON.
+    signed_userinfo: bool
 
     @classmethod
     def of(cls, row: OidcClient | Row[tuple[object, ...]]) -> RegisteredClient:
@@ -84,6 +86,7 @@ class RegisteredClient:
             scopes=row.scopes,
             sector=row.sector,
             keys=tuple(key for key in import_jwks(row.jwks) if key.allows("ES256")),
+            signed_userinfo=row.userinfo_signed_response_alg is not None,
         )
 
 
@@ -236,6 +239,7 @@ _CLIENT: Final = select(
     OidcClient.scopes,
     OidcClient.sector,
     OidcClient.jwks,
+    OidcClient.userinfo_signed_response_alg,
 ).where(OidcClient.id == bindparam("client_id"))
 
 

@@ -31,7 +31,12 @@ from comptoir.kernel.crypto import JoseError, Jwk, generate_jwk, import_jwks, is
 from comptoir.kernel.crypto.compact import protected_header
 from comptoir.kernel.oidc.dpop import make_dpop_proof
 from comptoir.kernel.oidc.pkce import S256, new_code_verifier, s256_challenge
-from comptoir.kernel.oidc.tokens import TokenError, verify_id_token, verify_userinfo
+from comptoir.kernel.oidc.tokens import (
+    TokenError,
+    userinfo_claims,
+    verify_id_token,
+    verify_userinfo,
+)
 
 CLIENT_ASSERTION_TYPE: Final = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 CLIENT_ASSERTION_TTL_SECONDS: Final = 60
@@ -309,7 +314,8 @@ class RelyingParty:
         )
 
     def userinfo(self, tokens: TokenSet) -> dict[str, object]:
-        """The person's claims, from a DPoP-bound call whose signed answer is verified."""
+        """The person's claims, from a DPoP-bound call: a signed answer is verified, a JSON one
+        checked for its subject."""
         endpoint = self.metadata.userinfo_endpoint
         proof = self._proof("GET", endpoint, tokens.access_token)
         response = self.http.get(
@@ -318,7 +324,11 @@ class RelyingParty:
         )
         if response.status_code != 200:
             raise _error_from(response, "userinfo")
+        media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
         try:
+            if media_type == "application/json":
+                # OIDC Core 5.3.2: a client registered for no signed answer gets JSON.
+                return userinfo_claims(response.text, subject=tokens.subject)
             return verify_userinfo(
                 response.text,
                 keys=self.keys_for(response.text),

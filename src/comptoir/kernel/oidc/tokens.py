@@ -8,6 +8,7 @@ OpenID Connect Core 1.0 (sections 3.1.3.7 and 5.3.2) and RFC 9068 for access tok
 from __future__ import annotations
 
 import hmac
+import json
 from collections.abc import Iterable
 from typing import Final
 
@@ -88,6 +89,21 @@ def verify_userinfo(
         raise TokenError(f"the userinfo response is not valid: {error.detail}") from None
     claims = verified.claims
     if claims.get("sub") != subject:
+        raise TokenError("the userinfo response is about another subject")
+    return claims
+
+
+def userinfo_claims(text: str, *, subject: str) -> dict[str, object]:
+    """The claims of a userinfo response sent as JSON (a client registered for no signed
+    answer gets it straight from the provider, over TLS), whose `sub` must be the ID token's."""
+    try:
+        claims = json.loads(text)
+    except (ValueError, RecursionError):
+        raise TokenError("the userinfo response is not JSON") from None
+    if not isinstance(claims, dict):
+        raise TokenError("the userinfo response is not a JSON object")
+    found = claims.get("sub")
+    if not isinstance(found, str) or not hmac.compare_digest(found, subject):
         raise TokenError("the userinfo response is about another subject")
     return claims
 

@@ -80,6 +80,7 @@ def add_client(
     jwks: Annotated[str, Form()] = "",
     purpose: Annotated[str, Form()] = "",
     scope: Annotated[list[str] | None, Form()] = None,
+    signed_userinfo: Annotated[str, Form()] = "",
 ) -> Response:
     node = node_context(request)
     form = {
@@ -89,6 +90,7 @@ def add_client(
         "jwks": jwks,
         "purpose": purpose,
         "scopes": scope or [],
+        "signed_userinfo": signed_userinfo,
     }
     document: dict[str, Any] | None
     try:
@@ -106,6 +108,7 @@ def add_client(
                 jwks=document,
                 scopes=" ".join(["openid", *(scope or [])]),
                 purpose=purpose,
+                userinfo_signed_response_alg=signed_userinfo or None,
                 actor="operator:web",
                 clock=node.clock,
             )

@@ -20,6 +20,8 @@ from comptoir.kernel.crypto import JoseError, Jwk, import_jwks
 from comptoir.kernel.i18n import LazyText, lazy
 
 MAX_REDIRECT_URIS = 10
+# What `userinfo_signed_response_alg` may be: the provider signs with ES256 only.
+USERINFO_SIGNING_ALGORITHMS = ("ES256",)
 T = TypeVar("T")
 
 
@@ -58,6 +60,7 @@ class ClientView:
     sector: str
     key_ids: tuple[str, ...]
     created_at: datetime
+    userinfo_signed_response_alg: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -70,6 +73,11 @@ class ClientView:
             "sector_identifier": self.sector,
             "key_ids": list(self.key_ids),
             "token_endpoint_auth_method": "private_key_jwt",
+            **(
+                {"userinfo_signed_response_alg": self.userinfo_signed_response_alg}
+                if self.userinfo_signed_response_alg
+                else {}
+            ),
             "created_at": self.created_at.isoformat(),
         }
 
@@ -84,11 +92,14 @@ def add_client(
     purpose: str = "",
     post_logout_redirect_uris: Sequence[str] = (),
     sector: str | None = None,
+    userinfo_signed_response_alg: str | None = None,
     actor: str,
     clock: Clock,
 ) -> ClientView:
     """Register a relying party; anything wrong is a `ClientRegistrationError` naming every
-    problem found, and nothing is written. `jwks` None is a JWKS that could not be read."""
+    problem found, and nothing is written. `jwks` None is a JWKS that could not be read.
+    `userinfo_signed_response_alg` None: userinfo answers it with JSON, as OpenID Connect
+    Registration 1.0 has it when the client registers no algorithm."""
     problems: list[ClientRegistrationError] = []
 
     def checked(check: Callable[[], T], otherwise: T) -> T:
@@ -106,6 +117,16 @@ def add_client(
     if sector is not None and len(sector.strip()) > 255:
         problems.append(
             ClientRegistrationError("sector", lazy("the sector must have at most 255 characters"))
+        )
+    if (
+        userinfo_signed_response_alg is not None
+        and userinfo_signed_response_alg not in USERINFO_SIGNING_ALGORITHMS
+    ):
+        problems.append(
+            ClientRegistrationError(
+                "userinfo_signed_response_alg",
+                lazy("userinfo answers can be signed with ES256 only"),
+            )
         )
     no_uris: tuple[str, ...] = ()
     uris = checked(lambda: _checked_uris(redirect_uris, "redirect_uri", required=True), no_uris)
@@ -142,6 +163,7 @@ def add_client(
         jwks={"keys": [key.to_dict() for key in keys]},
         scopes=" ".join(requested),
         sector=(sector or "").strip() or f"client:{client_id}",
+        userinfo_signed_response_alg=userinfo_signed_response_alg,
         created_at=clock.now(),
     )
     session.add(row)
@@ -224,4 +246,5 @@ def _view(row: OidcClient) -> ClientView:
         sector=row.sector,
         key_ids=tuple(str(key.get("kid", "")) for key in keys if isinstance(key, dict)),
         created_at=row.created_at,
+        userinfo_signed_response_alg=row.userinfo_signed_response_alg,
     )

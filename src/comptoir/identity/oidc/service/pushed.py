@@ -7,23 +7,26 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, Final
 
 from sqlalchemy import Connection, bindparam, insert
 
 from comptoir.identity.oidc.domain import (
+    ClaimsRequest,
     RequestError,
     claims_request,
     parse_max_age,
     parse_prompt,
     parse_scopes,
+    understood_scopes,
 )
 from comptoir.identity.oidc.errors import OAuthError
 from comptoir.identity.oidc.models import PushedRequest
 from comptoir.identity.oidc.provider import REQUEST_URI_SECONDS, Provider, RegisteredClient
-from comptoir.identity.oidc.service.client_auth import check_client_assertion
+from comptoir.identity.oidc.service.client_auth import ClientAssertion, check_client_assertion
+from comptoir.identity.oidc.service.id_token_hint import hinted_subject
 from comptoir.identity.oidc.service.replay import OneTimeUse, first_uses
 from comptoir.kernel.db import Database
 from comptoir.kernel.ids import new_id
@@ -61,8 +64,33 @@ def check_push(
     provider: Provider,
 ) -> CheckedPush:
     """Every check that needs no write: the signatures are verified before any write
-    transaction (and its lock) is taken."""
+    transaction (and its lock) is taken. A request refused after its client authenticated
+    spends the client's assertion all the same (`SpentAssertion`)."""
     assertion = check_client_assertion(database, form, provider=provider, endpoint="par")
+    try:
+        return _checked_parameters(form, assertion, dpop_proof=dpop_proof, provider=provider)
+    except OAuthError as refusal:
+        raise SpentAssertion(refusal, assertion.one_time) from None
+
+
+class SpentAssertion(Exception):  # noqa: N818 (it carries a refusal, it is not one itself)
+    """A pushed request refused once its client had authenticated: the refusal, and the
+    assertion's jti to record before answering, so the assertion serves once whatever the
+    answer (RFC 7523 section 3)."""
+
+    def __init__(self, refusal: OAuthError, one_time: OneTimeUse) -> None:
+        super().__init__(str(refusal))
+        self.refusal = refusal
+        self.one_time = one_time
+
+
+def _checked_parameters(
+    form: Mapping[str, str],
+    assertion: ClientAssertion,
+    *,
+    dpop_proof: str | None,
+    provider: Provider,
+) -> CheckedPush:
     client = assertion.client
     if "request_uri" in form:
         raise OAuthError("invalid_request", "request_uri is not allowed in a pushed request")
@@ -93,6 +121,7 @@ def check_push(
         max_age = parse_max_age(form.get("max_age"))
     except RequestError as error:
         raise OAuthError(error.error, error.description) from None
+    claims = _with_hinted_subject(claims, form.get("id_token_hint"), client, provider)
     one_time = [assertion.one_time]
     dpop_jkt = form.get("dpop_jkt")
     if dpop_proof is not None:
@@ -109,7 +138,8 @@ def check_push(
         dpop_jkt = proof.jkt
     parameters: dict[str, Any] = {
         "redirect_uri": redirect_uri,
-        "scope": " ".join(parse_scopes(form.get("scope", ""))),
+        # What the token response's scope says was granted: the scopes understood.
+        "scope": " ".join(understood_scopes(parse_scopes(form.get("scope", "")))),
         "state": form.get("state"),
         "nonce": form.get("nonce"),
         "code_challenge": challenge,
@@ -151,7 +181,16 @@ def push_request(
     provider: Provider,
 ) -> PushedAnswer:
     """Answer a pushed authorization request: checks first, then one short write."""
-    checked = check_push(database, form, dpop_proof=dpop_proof, provider=provider)
+    try:
+        checked = check_push(database, form, dpop_proof=dpop_proof, provider=provider)
+    except SpentAssertion as spent:
+        with database.connection_transaction() as connection:
+            fresh = first_uses(connection, (spent.one_time,))
+        if not fresh[0]:
+            raise OAuthError(
+                "invalid_client", "the client assertion was used before (jti)"
+            ) from None
+        raise spent.refusal from None
     # Two statements on a Core connection: the session's bookkeeping would cost more.
     with database.connection_transaction() as connection:
         return store_push(connection, checked, provider=provider)
@@ -180,3 +219,18 @@ def _redirect_and_challenge(form: Mapping[str, str], client: RegisteredClient) -
     if len(challenge) != 43:
         raise OAuthError("invalid_request", "the code_challenge must be an S256 challenge")
     return redirect_uri, challenge
+
+
+def _with_hinted_subject(
+    claims: ClaimsRequest, hint: str | None, client: RegisteredClient, provider: Provider
+) -> ClaimsRequest:
+    """OIDC Core 3.1.2.1: the person an `id_token_hint` names is the one the client expects,
+    held as a `sub` asked in the `claims` parameter is (only they may answer)."""
+    if not hint:
+        return claims
+    subject = hinted_subject(hint, client=client, provider=provider)
+    if claims.subject is not None and claims.subject != subject:
+        raise OAuthError(
+            "invalid_request", "the id_token_hint and claims.id_token.sub name two people"
+        )
+    return replace(claims, subject=subject)

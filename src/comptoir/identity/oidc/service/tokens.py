@@ -1,4 +1,5 @@
-"""The back channel: the code exchange at the token endpoint and the userinfo resource.
+"""The back channel: the code exchange at the token endpoint, and what the userinfo resource
+(`service.userinfo`) shares with it: the DPoP proof's check, the replay check, the claims' values.
 
 Access tokens are RFC 9068 JWTs bound to the client's DPoP key (`cnf.jkt`), so a resource can
 check them offline; the provider also keeps each one's `jti`, so a revoked consent or a replayed
@@ -35,9 +36,7 @@ from comptoir.kernel.oidc import (
     ACCESS_TOKEN_TYPE,
     DpopError,
     DpopProof,
-    TokenError,
     verifier_matches,
-    verify_access_token,
     verify_dpop_proof,
 )
 
@@ -124,8 +123,9 @@ def exchange_code(
     dpop_proof: str | None,
     provider: Provider,
 ) -> TokenAnswer | OAuthError:
-    """Answer a token request. A replayed code is returned as an error *after* the tokens
-    issued from it were revoked, so that the revocation is committed (RFC 6749 4.1.2).
+    """Answer a token request. A refusal of the code is returned as an error *after* the
+    transaction, so that what it wrote is committed: the revocation of the tokens issued from
+    a replayed code (RFC 6749 4.1.2), the code used, the one-time identifiers spent.
 
     The signatures (client assertion, DPoP proof) are checked before the write transaction,
     the tokens signed after it: the transaction holds its locks only for the statements."""
@@ -145,9 +145,20 @@ def exchange_code(
     # some of them.
     with database.connection_transaction() as connection:
         refuse_replays(connection, assertion=assertion.one_time, dpop=dpop)
-        issued = _take_code(
-            connection, form, code_hash=code_hash, client=client, proof=proof, provider=provider
-        )
+        try:
+            issued = _take_code(
+                connection,
+                form,
+                code_hash=code_hash,
+                client=client,
+                proof=proof,
+                provider=provider,
+            )
+        except OAuthError as refusal:
+            # Committed all the same: the assertion and the proof were spent on this request
+            # (RFC 7523 section 3, RFC 9449 section 11.1, whatever its answer), and a code
+            # that was tried with a wrong verifier, redirect URI or key is not tried again.
+            issued = refusal
     if isinstance(issued, OAuthError):
         return issued
     access_token = issue_jwt(
@@ -247,7 +258,7 @@ def _take_code(
         "sub": subject,
         "auth_time": grant["auth_time"],
         **({"nonce": grant["nonce"]} if grant.get("nonce") else {}),
-        **_claim_values(connection, taken.person_id, id_token_claims),
+        **claim_values(connection, taken.person_id, id_token_claims),
     }
     record_release(
         connection,
@@ -261,87 +272,8 @@ def _take_code(
     return _Issue(client.id, subject, grant["scope"], jti, proof.jkt, claims)
 
 
-def userinfo(
-    database: Database,
-    *,
-    authorization: str | None,
-    dpop_proof: str | None,
-    method: str,
-    provider: Provider,
-) -> str:
-    """The signed userinfo response (a JWT) for a DPoP-bound access token. The token and the
-    proof are checked before the write transaction, the answer signed after it; the token's
-    row is read in it, so a revoked token or consent stops here at once."""
-    if not authorization:
-        raise OAuthError(
-            "invalid_token",
-            "send the access token as Authorization: DPoP",
-            challenge=True,
-            unauthenticated=True,
-        )
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "dpop" or not token.strip():
-        raise OAuthError(
-            "invalid_token", "send the access token as Authorization: DPoP", challenge=True
-        )
-    token = token.strip()
-    try:
-        claims = provider.verify_own(
-            lambda keys: verify_access_token(
-                token,
-                keys=keys,
-                issuer=provider.issuer,
-                audience=provider.issuer,
-                clock=provider.clock,
-                signed_here=provider.access_tokens_signed,
-            ),
-            TokenError,
-        )
-    except TokenError as error:
-        raise OAuthError("invalid_token", str(error), challenge=True) from None
-    proof, dpop = check_dpop(
-        dpop_proof,
-        method=method,
-        endpoint="userinfo",
-        provider=provider,
-        access_token=token,
-        resource=True,
-    )
-    confirmation = claims["cnf"]
-    assert isinstance(confirmation, dict)
-    if confirmation.get("jkt") != proof.jkt:
-        raise OAuthError(
-            "invalid_token", "the DPoP proof is not made with the token's key", challenge=True
-        )
-    with database.connection_transaction() as connection:
-        refuse_replays(connection, dpop=dpop, resource=True)
-        found = connection.execute(_TOKEN_IN_FORCE, {"jti": str(claims["jti"])}).first()
-        if found is None or found.revoked_at is not None:
-            raise OAuthError("invalid_token", "the access token was revoked", challenge=True)
-        if found.consent_revoked_at is not None:
-            raise OAuthError("invalid_token", "the person revoked their consent", challenge=True)
-        released = list(found.userinfo_claims)
-        body = {"sub": claims["sub"], **_claim_values(connection, found.person_id, released)}
-        record_release(
-            connection,
-            person_id=found.person_id,
-            client_id=found.client_id,
-            consent_id=found.consent_id,
-            channel="userinfo",
-            claims=[SUBJECT, *released],
-            clock=provider.clock,
-        )
-    return issue_jwt(
-        body,
-        provider.signing_key,
-        issuer=provider.issuer,
-        audience=found.client_id,
-        ttl_seconds=None,
-        clock=provider.clock,
-    )
-
-
-def _claim_values(connection: Connection, person_id: Any, names: list[str]) -> dict[str, object]:
+def claim_values(connection: Connection, person_id: Any, names: list[str]) -> dict[str, object]:
+    """The person's values of the claims `names` (`sub` aside), those they have."""
     wanted = [name for name in names if name != SUBJECT]
     if not wanted:
         return {}
@@ -379,16 +311,4 @@ _INSERT_TOKEN: Final = insert(AccessToken).values(
     issued_at=bindparam("issued_at"),
     expires_at=bindparam("expires_at"),
     revoked_at=None,
-)
-_TOKEN_IN_FORCE: Final = (
-    select(
-        AccessToken.person_id,
-        AccessToken.client_id,
-        AccessToken.consent_id,
-        AccessToken.userinfo_claims,
-        AccessToken.revoked_at,
-        Consent.revoked_at.label("consent_revoked_at"),
-    )
-    .join(Consent, Consent.id == AccessToken.consent_id)
-    .where(AccessToken.jti == bindparam("jti"))
 )
