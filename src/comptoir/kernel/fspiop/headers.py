@@ -16,8 +16,9 @@ Versions (section 3.3). The switch serves version 2.0 of every resource and noth
   1.x body) gets 3001 "Unacceptable version requested", HTTP 406, with the supported versions
   in the extension list (key the major, value the minor), as section 3.3.4.3 prescribes. A
   DFSP that talks 1.1 to a Mojaloop hub today selects 2.0 in its headers to join. Accepting
-  1.x would need a second set of body schemas: 2.0 is not backwards compatible (quotes and
-  transactionRequests lost `TransactionType.initiatorType`, which moved to `Party`).
+  1.x would mean answering each DFSP in the version it chose (section 3.3.4.2: the callback
+  of a request is in the request's version) and translating what passes between a 1.x and a
+  2.0 DFSP, which 1.x cannot always carry (a ULID id, the currency conversion elements).
 
 Errors follow Mojaloop's reference header validation: a missing header is 3102 "Missing
 mandatory element", an unreadable one 3101 "Malformed syntax", a body over the API's 5 MB
