@@ -163,6 +163,29 @@ def test_a_transfer_commits_and_its_state_can_be_asked_for_and_resent_from_the_s
     verify_from_switch(error, switch_jwks, f"{path}/error")
 
 
+def test_a_payee_answer_of_received_is_refused_and_the_payer_hears_only_the_commit(
+    payer: OutsideDfsp, payee: OutsideDfsp
+) -> None:
+    document, fulfilment = _transfer(payer, payee)
+    path = f"/transfers/{document['transferId']}"
+    payer.call(
+        "POST", "/transfers", resource="transfers", document=document, destination=payee.fsp_id
+    )
+    payee.wait_for("POST", "/transfers")
+    answer = {"fulfilment": fulfilment, "completedTimestamp": _moment(timedelta())}
+    received = payee.call(
+        "PUT", path, resource="transfers", destination=payer.fsp_id,
+        document={**answer, "transferState": "RECEIVED"},
+    )  # fmt: skip
+    _refused(received, 400, "3100")
+    committed = payee.call(
+        "PUT", path, resource="transfers", destination=payer.fsp_id,
+        document={**answer, "transferState": "COMMITTED"},
+    )  # fmt: skip
+    assert committed.status_code == 200, committed.text
+    assert payer.wait_for("PUT", path).json()["transferState"] == "COMMITTED"
+
+
 def test_a_transfer_in_a_currency_the_payer_does_not_hold_is_refused_with_4103_by_callback(
     payer: OutsideDfsp, payee: OutsideDfsp
 ) -> None:
