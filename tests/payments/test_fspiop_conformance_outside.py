@@ -279,6 +279,36 @@ def test_a_lookup_of_an_id_written_with_percent_escapes_reaches_the_dfsp_as_sent
     assert lookup.headers["fspiop-source"] == payer.fsp_id
 
 
+def test_a_destination_that_is_no_participant_is_answered_3201_destination_fsp_error(
+    payer: OutsideDfsp,
+) -> None:
+    document = _quote()
+    sent = payer.call(
+        "POST", "/quotes", resource="quotes", document=document, destination="nobody-here"
+    )
+    assert sent.status_code == 202, sent.text
+    error = payer.wait_for("PUT", f"/quotes/{document['quoteId']}/error")
+    assert error.json()["errorInformation"]["errorCode"] == "3201"
+    asked = payer.call(
+        "GET", "/parties/MSISDN/17585550790", resource="parties", destination="nobody-here"
+    )
+    assert asked.status_code == 202, asked.text
+    error = payer.wait_for("PUT", "/parties/MSISDN/17585550790/error")
+    assert error.json()["errorInformation"]["errorCode"] == "3201"
+
+
+def test_a_quote_naming_the_switch_as_destination_goes_to_the_payee_fsp_of_its_body(
+    payer: OutsideDfsp, payee: OutsideDfsp
+) -> None:
+    party = {"partyIdType": "MSISDN", "partyIdentifier": "17585550791", "fspId": payee.fsp_id}
+    document = _quote(payee={"partyIdInfo": party})
+    sent = payer.call(
+        "POST", "/quotes", resource="quotes", document=document, destination=SWITCH_ID
+    )
+    assert sent.status_code == 202, sent.text
+    assert payee.wait_for("POST", "/quotes").json() == document
+
+
 # -- synchronous errors: headers and versions -----------------------------------------------------
 
 

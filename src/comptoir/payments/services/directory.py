@@ -180,6 +180,15 @@ def lookup_party(
         # "empty (or set to the Switch's ID)": the switch sets it to the DFSP it routes to.
         named = None
         headers = {k: v for k, v in headers.items() if k.lower() != "fspiop-destination"}
+    if named is not None and session.get(ParticipantRow, named) is None:
+        sender.error(
+            session,
+            destination=inbound.source.id,
+            resource="parties",
+            path=path,
+            error=FspiopError("3201", f"the destination FSP {named} is not a participant"),
+        )
+        return
     owner = named or owner_of(session, party_type, party_id, sub_id)
     if owner is None or session.get(ParticipantRow, owner) is None:
         sender.error(

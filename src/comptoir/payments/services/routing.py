@@ -78,6 +78,17 @@ def _route_new_request(
             body=inbound.body,
         )
         return
+    named = inbound.headers.destination
+    if named not in (None, sender.switch_id) and session.get(ParticipantRow, named) is None:
+        # 3201 "Destination FSP Error": the "destination FSP does not exist or cannot be found".
+        sender.error(
+            session,
+            destination=inbound.source.id,
+            resource=resource,
+            path=path,
+            error=FspiopError("3201", f"the destination FSP {named} is not a participant"),
+        )
+        return
     if destination is None or session.get(ParticipantRow, destination) is None:
         sender.error(
             session,
@@ -99,6 +110,13 @@ def _route_new_request(
     )
 
 
+def _named(sender: Sender, inbound: Inbound) -> str | None:
+    """The DFSP the sender named in FSPIOP-Destination; not the switch itself, which a sender
+    may name when it leaves the routing to it (the payee's fspId or the directory then)."""
+    named = inbound.headers.destination
+    return None if named == sender.switch_id else named
+
+
 def route_quote(session: Session, sender: Sender, clock: Clock, inbound: Inbound) -> None:
     """POST /quotes: to the payee's DFSP (named, or found in the directory)."""
     body = inbound.parse(QuotePost)
@@ -117,7 +135,7 @@ def route_quote(session: Session, sender: Sender, clock: Clock, inbound: Inbound
             else (existing.request_hash, existing.payer_fsp, existing.payee_fsp)
         ),
         destination=(
-            inbound.headers.destination
+            _named(sender, inbound)
             or info.fspId
             or owner_of(session, info.partyIdType, info.partyIdentifier, info.partySubIdOrType)
         ),
@@ -228,7 +246,7 @@ def route_transaction_request(
             else (existing.request_hash, existing.payee_fsp, existing.payer_fsp)
         ),
         destination=(
-            inbound.headers.destination
+            _named(sender, inbound)
             or payer.fspId
             or owner_of(session, payer.partyIdType, payer.partyIdentifier, payer.partySubIdOrType)
         ),
