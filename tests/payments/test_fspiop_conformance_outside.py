@@ -309,6 +309,27 @@ def test_a_quote_naming_the_switch_as_destination_goes_to_the_payee_fsp_of_its_b
     assert payee.wait_for("POST", "/quotes").json() == document
 
 
+def test_an_answer_whose_destination_names_another_dfsp_than_the_asker_is_refused(
+    payer: OutsideDfsp, payee: OutsideDfsp
+) -> None:
+    document = _quote()
+    payer.call("POST", "/quotes", resource="quotes", document=document, destination=payee.fsp_id)
+    payee.wait_for("POST", "/quotes")
+    _, condition = ilp.new_fulfilment()
+    answer = {
+        "transferAmount": {"currency": "XCD", "amount": "10"},
+        "expiration": _moment(timedelta(minutes=1)),
+        "ilpPacket": "AYIBgQAAAAAAAASw",
+        "condition": condition,
+    }
+    path = f"/quotes/{document['quoteId']}"
+    astray = payee.call("PUT", path, resource="quotes", document=answer, destination=payee.fsp_id)
+    _refused(astray, 400, "3100")
+    answered = payee.call("PUT", path, resource="quotes", document=answer, destination=payer.fsp_id)
+    assert answered.status_code == 200, answered.text
+    assert payer.wait_for("PUT", path).json() == answer
+
+
 # -- synchronous errors: headers and versions -----------------------------------------------------
 
 

@@ -165,6 +165,7 @@ def answer_quote(
         raise FspiopError("3205", f"no quote has the id {quote_id}")
     if quote.payee_fsp != inbound.source.id:
         raise FspiopError("3100", "only the quote's payee DFSP may answer it")
+    inbound.addressed_to(quote.payer_fsp)
     if not error:
         answer = inbound.parse(QuotePut)
         quote.state = "ACCEPTED"
@@ -289,6 +290,7 @@ def answer_transaction_request(
         raise FspiopError("3206", f"no transaction request has the id {request_id}")
     if row.payer_fsp != inbound.source.id:
         raise FspiopError("3100", "only the payer's DFSP may answer a transaction request")
+    inbound.addressed_to(row.payee_fsp)
     if error:
         row.state = "REJECTED"
     else:

@@ -217,6 +217,7 @@ def _payee_transfer(
         raise FspiopError("3208", f"no transfer has the id {transfer_id}")
     if row.payee_fsp != inbound.source.id:
         raise FspiopError("3100", "only the transfer's payee FSP may answer it")
+    inbound.addressed_to(row.payer_fsp)
     return row
 
 
