@@ -10,6 +10,8 @@ identifier may hold characters (a space, '+', '/') that a URL carries only escap
 
 from __future__ import annotations
 
+from typing import get_args
+
 from sqlalchemy.orm import Session
 
 from comptoir.kernel.clock import Clock
@@ -24,9 +26,11 @@ from comptoir.payments.switch.outbound import Sender
 from comptoir.payments.switch.schemas import (
     ParticipantPost,
     PartiesPut,
+    PartyIdType,
 )
 
-SUPPORTED_PARTY_TYPES = ("MSISDN", "EMAIL", "BUSINESS", "ALIAS")
+# Every PartyIdType of the API: a DFSP registers its parties under whichever it uses.
+SUPPORTED_PARTY_TYPES = get_args(PartyIdType)
 
 
 def _check_party_type(party_type: str) -> None:
