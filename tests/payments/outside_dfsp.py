@@ -77,10 +77,15 @@ class OutsideDfsp(Peer):
         destination: str | None,
         body: bytes,
         source: str | None = None,
+        date: str | None = None,
     ) -> dict[str, str]:
         """The headers of table 1, signed: Accept only on a request from a client."""
         source = source or self.fsp_id
-        headers = {"Content-Type": media(resource), "Date": http_date(), "FSPIOP-Source": source}
+        headers = {
+            "Content-Type": media(resource),
+            "Date": date or http_date(),
+            "FSPIOP-Source": source,
+        }
         if method in ACCEPT_ONLY:
             headers["Accept"] = media(resource)
         protected = {

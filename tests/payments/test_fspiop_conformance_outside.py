@@ -6,7 +6,7 @@ statuses of its section 3.2.4, the switch's own signed messages, duplicate handl
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -293,3 +293,17 @@ def test_an_answer_whose_destination_names_another_dfsp_than_the_asker_isrefused
     answered = payee.call("PUT", path, resource="quotes", document=answer, destination=payer.fsp_id)
     assert answered.status_code == 200, answered.text
     assert payer.wait_for("PUT", path).json() == answer
+
+
+def test_a_request_dated_in_an_obsolete_http_date_form_is_accepted(
+    payer: OutsideDfsp, payee: OutsideDfsp
+) -> None:
+    now = datetime.now(UTC)
+    for date in (now.strftime("%A, %d-%b-%y %H:%M:%S GMT"), now.strftime("%a %b %e %H:%M:%S %Y")):
+        path = f"/transfers/{new_id()}"
+        headers = payer.headers(
+            "GET", path, resource="transfers", destination=SWITCH_ID, body=b"", date=date
+        )
+        answer = payer.client.get(payer.switch_url + path, headers=headers)
+        assert answer.status_code == 202, (date, answer.text)
+        payer.wait_for("PUT", f"{path}/error")
