@@ -36,7 +36,11 @@ def _quote() -> dict[str, object]:
         "payer": {"partyIdInfo": {"partyIdType": "MSISDN", "partyIdentifier": "17585550101"}},
         "amountType": "SEND",
         "amount": {"currency": "XCD", "amount": "10"},
-        "transactionType": {"scenario": "TRANSFER", "initiator": "PAYER"},
+        "transactionType": {
+            "scenario": "TRANSFER",
+            "initiator": "PAYER",
+            "initiatorType": "CONSUMER",
+        },
     }
 
 

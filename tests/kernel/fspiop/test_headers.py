@@ -198,9 +198,11 @@ def test_an_fsp_id_longer_than_32_characters_is_malformed(header: str) -> None:
 @pytest.mark.parametrize(
     "date",
     [
-        "Tuesday, 23-May-17 21:12:31 GMT",  # RFC 850, obsolete
-        "Tue May 23 21:12:31 2017",  # asctime, obsolete
         "Wed, 23 May 2017 21:12:31 GMT",  # the wrong day of the week
+        "Wednesday, 23-May-17 21:12:31 GMT",
+        "Wed May 23 21:12:31 2017",
+        "Tue May 23 21:12:31 2017 GMT",
+        "Tue, 23-May-17 21:12:31 GMT",
         "Tue, 30 Feb 2017 21:12:31 GMT",  # no such day
         "Tue, 23 May 2017 24:12:31 GMT",
         "Tue, 23 May 2017 21:12:31 UTC",
@@ -210,10 +212,38 @@ def test_an_fsp_id_longer_than_32_characters_is_malformed(header: str) -> None:
         "Tue,  23 May 2017 21:12:31 GMT",
     ],
 )
-def test_a_date_that_is_not_an_imf_fixdate_is_malformed(date: str) -> None:
+def test_a_date_in_none_of_the_three_http_date_forms_is_malformed(date: str) -> None:
     error = refusal(quote_request(Date=date))
     assert error.code == "3101"
     assert "Date" in error.description
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        "Tue, 23 May 2017 21:12:31 GMT",  # IMF-fixdate
+        "Tuesday, 23-May-17 21:12:31 GMT",  # RFC 850, obsolete
+        "Tue May 23 21:12:31 2017",  # asctime, obsolete
+    ],
+)
+def test_a_date_in_any_of_the_three_http_date_forms_is_read_as_rfc_7231_requires(
+    date: str,
+) -> None:
+    assert parse_http_date(date) == datetime(2017, 5, 23, 21, 12, 31, tzinfo=UTC)
+    assert parse_request_headers(quote_request(Date=date), resource="quotes", method="GET").date
+
+
+def test_an_asctime_date_pads_its_day_with_a_space() -> None:
+    assert parse_http_date("Sun Nov  6 08:49:37 1994") == datetime(
+        1994, 11, 6, 8, 49, 37, tzinfo=UTC
+    )
+
+
+def test_an_rfc_850_year_more_than_50_years_ahead_is_the_last_such_year_past() -> None:
+    now = datetime(2026, 11, 30, tzinfo=UTC)
+    assert parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT", now=now).year == 1994
+    assert parse_http_date("Friday, 06-Nov-26 08:49:37 GMT", now=now).year == 2026
+    assert parse_http_date("Friday, 06-Nov-76 08:49:37 GMT", now=now).year == 2076
 
 
 @given(

@@ -25,14 +25,13 @@ from comptoir.kernel.fspiop.headers import (
     FspiopHeaders,
     build_headers,
     content_type,
-    format_http_date,
     fspiop_uri,
     json_body,
     media_type,
-    parse_http_date,
     parse_request_headers,
     unacceptable_version,
 )
+from comptoir.kernel.fspiop.http_dates import format_http_date, parse_http_date
 from comptoir.kernel.fspiop.idempotency import (
     Action,
     Decision,

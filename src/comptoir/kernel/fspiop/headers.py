@@ -16,8 +16,9 @@ Versions (section 3.3). The switch serves version 2.0 of every resource and noth
   1.x body) gets 3001 "Unacceptable version requested", HTTP 406, with the supported versions
   in the extension list (key the major, value the minor), as section 3.3.4.3 prescribes. A
   DFSP that talks 1.1 to a Mojaloop hub today selects 2.0 in its headers to join. Accepting
-  1.x would need a second set of body schemas: 2.0 is not backwards compatible (quotes and
-  transactionRequests lost `TransactionType.initiatorType`, which moved to `Party`).
+  1.x would mean answering each DFSP in the version it chose (section 3.3.4.2: the callback
+  of a request is in the request's version) and translating what passes between a 1.x and a
+  2.0 DFSP, which 1.x cannot always carry (a ULID id, the currency conversion elements).
 
 Errors follow Mojaloop's reference header validation: a missing header is 3102 "Missing
 mandatory element", an unreadable one 3101 "Malformed syntax", a body over the API's 5 MB
@@ -30,11 +31,12 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Final
 
 from comptoir.kernel.clock import Clock, system_clock
 from comptoir.kernel.fspiop.errors import FspiopError
+from comptoir.kernel.fspiop.http_dates import format_http_date, parse_http_date
 
 API_VERSION: Final = "2.0"
 SUPPORTED_VERSIONS: Final[tuple[str, ...]] = (API_VERSION,)
@@ -64,25 +66,6 @@ _LIST_HEADERS: Final = frozenset({"accept", "x-forwarded-for"})
 
 _TOKEN_PARAMETER: Final = re.compile(r"\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*=\s*([^;,\s]+)\s*")
 _VERSION: Final = re.compile(r"(\d+)(?:\.(\d+))?")
-_IMF_FIXDATE: Final = re.compile(
-    r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) "
-    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT"
-)
-_DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS: Final = (
-    "Jan",
-    "Feb",
-    "Mar",
-    "Apr",
-    "May",
-    "Jun",
-    "Jul",
-    "Aug",
-    "Sep",
-    "Oct",
-    "Nov",
-    "Dec",
-)
 
 
 @dataclass(frozen=True)
@@ -114,43 +97,6 @@ def media_type(resource: str) -> str:
 def content_type(resource: str, version: str = API_VERSION) -> str:
     """The Content-Type of a `resource` body in `version` (always major.minor)."""
     return f"{media_type(resource)};version={version}"
-
-
-def format_http_date(moment: datetime) -> str:
-    """An RFC 9110 (formerly RFC 7231) IMF-fixdate: `Tue, 15 Nov 1994 08:12:31 GMT`."""
-    if moment.tzinfo is None:
-        raise ValueError("an HTTP date needs a timezone-aware time")
-    utc = moment.astimezone(UTC)
-    return (
-        f"{_DAYS[utc.weekday()]}, {utc.day:02d} {_MONTHS[utc.month - 1]} {utc.year:04d} "
-        f"{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d} GMT"
-    )
-
-
-def parse_http_date(text: str) -> datetime:
-    """Read an IMF-fixdate; anything else (the obsolete RFC 850 and asctime forms, a wrong
-    weekday, a day that does not exist) is 3101."""
-    match = _IMF_FIXDATE.fullmatch(text)
-    if match is None:
-        raise _malformed(
-            "Date", "it must be an IMF-fixdate such as 'Tue, 15 Nov 1994 08:12:31 GMT'"
-        )
-    day_name, day, month, year, hour, minute, second = match.groups()
-    try:
-        moment = datetime(
-            int(year),
-            _MONTHS.index(month) + 1,
-            int(day),
-            int(hour),
-            int(minute),
-            int(second),
-            tzinfo=UTC,
-        )
-    except ValueError:
-        raise _malformed("Date", f"{text!r} is not a real date and time") from None
-    if _DAYS[moment.weekday()] != day_name:
-        raise _malformed("Date", f"{text!r} names the wrong day of the week")
-    return moment
 
 
 def parse_request_headers(

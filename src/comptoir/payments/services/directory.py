@@ -3,10 +3,14 @@
 A DFSP registers which parties it holds (`POST /participants/{Type}/{ID}`); a payer's
 `GET /parties/{Type}/{ID}` goes to the DFSP that holds the party, whose answer goes back to the
 payer. Quotes and requests to pay, routed with this directory, are in `routing`. The switch
-relays bodies untouched (they are signed end to end by their senders).
+relays bodies untouched (they are signed end to end by their senders). What it sends about a
+party goes to the path the asker wrote, still percent-encoded as the FSPIOP-URI it signed: an
+identifier may hold characters (a space, '+', '/') that a URL carries only escaped.
 """
 
 from __future__ import annotations
+
+from typing import get_args
 
 from sqlalchemy.orm import Session
 
@@ -22,13 +26,11 @@ from comptoir.payments.switch.outbound import Sender
 from comptoir.payments.switch.schemas import (
     ParticipantPost,
     PartiesPut,
+    PartyIdType,
 )
 
-SUPPORTED_PARTY_TYPES = ("MSISDN", "EMAIL", "BUSINESS", "ALIAS")
-
-
-def _party_path(party_type: str, party_id: str, sub_id: str | None) -> str:
-    return f"/{party_type}/{party_id}" + (f"/{sub_id}" if sub_id else "")
+# Every PartyIdType of the API: a DFSP registers its parties under whichever it uses.
+SUPPORTED_PARTY_TYPES = get_args(PartyIdType)
 
 
 def _check_party_type(party_type: str) -> None:
@@ -60,7 +62,7 @@ def register_party(
 ) -> None:
     body = inbound.parse(ParticipantPost)
     _check_party_type(party_type)
-    path = "/participants" + _party_path(party_type, party_id, sub_id)
+    path = inbound.path
     if body.fspId != inbound.source.id:
         raise FspiopError("3100", "a DFSP registers only its own parties (fspId = FSPIOP-Source)")
     if body.currency is not None and (
@@ -110,7 +112,7 @@ def remove_party(
     sub_id: str | None,
 ) -> None:
     row = session.get(AliasRow, (party_type, party_id, sub_id or ""), with_for_update=True)
-    path = "/participants" + _party_path(party_type, party_id, sub_id)
+    path = inbound.path
     if row is None or row.participant_id != inbound.source.id:
         sender.error(
             session,
@@ -141,7 +143,7 @@ def which_participant(
     party_id: str,
     sub_id: str | None,
 ) -> None:
-    path = "/participants" + _party_path(party_type, party_id, sub_id)
+    path = inbound.path
     owner = owner_of(session, party_type, party_id, sub_id)
     if owner is None:
         sender.error(
@@ -175,13 +177,22 @@ def lookup_party(
     sub_id: str | None,
 ) -> None:
     """GET /parties/...: forward to the DFSP that holds the party, or 3204 to the asker."""
-    path = "/parties" + _party_path(party_type, party_id, sub_id)
+    path = inbound.path
     headers = inbound.relayed_headers
     named = inbound.headers.destination
     if named == sender.switch_id:
         # "empty (or set to the Switch's ID)": the switch sets it to the DFSP it routes to.
         named = None
         headers = {k: v for k, v in headers.items() if k.lower() != "fspiop-destination"}
+    if named is not None and session.get(ParticipantRow, named) is None:
+        sender.error(
+            session,
+            destination=inbound.source.id,
+            resource="parties",
+            path=path,
+            error=FspiopError("3201", f"the destination FSP {named} is not a participant"),
+        )
+        return
     owner = named or owner_of(session, party_type, party_id, sub_id)
     if owner is None or session.get(ParticipantRow, owner) is None:
         sender.error(

@@ -78,6 +78,17 @@ def _route_new_request(
             body=inbound.body,
         )
         return
+    named = inbound.headers.destination
+    if named not in (None, sender.switch_id) and session.get(ParticipantRow, named) is None:
+        # 3201 "Destination FSP Error": the "destination FSP does not exist or cannot be found".
+        sender.error(
+            session,
+            destination=inbound.source.id,
+            resource=resource,
+            path=path,
+            error=FspiopError("3201", f"the destination FSP {named} is not a participant"),
+        )
+        return
     if destination is None or session.get(ParticipantRow, destination) is None:
         sender.error(
             session,
@@ -99,6 +110,13 @@ def _route_new_request(
     )
 
 
+def _named(sender: Sender, inbound: Inbound) -> str | None:
+    """The DFSP the sender named in FSPIOP-Destination; not the switch itself, which a sender
+    may name when it leaves the routing to it (the payee's fspId or the directory then)."""
+    named = inbound.headers.destination
+    return None if named == sender.switch_id else named
+
+
 def route_quote(session: Session, sender: Sender, clock: Clock, inbound: Inbound) -> None:
     """POST /quotes: to the payee's DFSP (named, or found in the directory)."""
     body = inbound.parse(QuotePost)
@@ -117,7 +135,7 @@ def route_quote(session: Session, sender: Sender, clock: Clock, inbound: Inbound
             else (existing.request_hash, existing.payer_fsp, existing.payee_fsp)
         ),
         destination=(
-            inbound.headers.destination
+            _named(sender, inbound)
             or info.fspId
             or owner_of(session, info.partyIdType, info.partyIdentifier, info.partySubIdOrType)
         ),
@@ -147,6 +165,7 @@ def answer_quote(
         raise FspiopError("3205", f"no quote has the id {quote_id}")
     if quote.payee_fsp != inbound.source.id:
         raise FspiopError("3100", "only the quote's payee DFSP may answer it")
+    inbound.addressed_to(quote.payer_fsp)
     if not error:
         answer = inbound.parse(QuotePut)
         quote.state = "ACCEPTED"
@@ -228,7 +247,7 @@ def route_transaction_request(
             else (existing.request_hash, existing.payee_fsp, existing.payer_fsp)
         ),
         destination=(
-            inbound.headers.destination
+            _named(sender, inbound)
             or payer.fspId
             or owner_of(session, payer.partyIdType, payer.partyIdentifier, payer.partySubIdOrType)
         ),
@@ -271,6 +290,7 @@ def answer_transaction_request(
         raise FspiopError("3206", f"no transaction request has the id {request_id}")
     if row.payer_fsp != inbound.source.id:
         raise FspiopError("3100", "only the payer's DFSP may answer a transaction request")
+    inbound.addressed_to(row.payee_fsp)
     if error:
         row.state = "REJECTED"
     else:

@@ -25,6 +25,7 @@ from comptoir.payments.services.transfer_context import (
     ABORTED,
     COMMITTED,
     FINAL,
+    RECEIVED,
     RESERVED,
     RESOURCE,
     TransferContext,
@@ -42,6 +43,10 @@ def fulfil(
 ) -> None:
     """PUT /transfers/{ID} from the payee: commit if the fulfilment matches, else abort."""
     body = inbound.parse(TransferPut)
+    if body.transferState == RECEIVED:
+        # The payee's answer commits (COMMITTED, or RESERVED asking for the notification) or
+        # refuses (ABORTED): RECEIVED says neither, and relayed it would tell the payer so.
+        raise FspiopError("3100", "a payee answers a transfer COMMITTED, RESERVED or ABORTED")
     row = _payee_transfer(session, inbound, transfer_id)
     if row is None:
         return
@@ -212,6 +217,7 @@ def _payee_transfer(
         raise FspiopError("3208", f"no transfer has the id {transfer_id}")
     if row.payee_fsp != inbound.source.id:
         raise FspiopError("3100", "only the transfer's payee FSP may answer it")
+    inbound.addressed_to(row.payer_fsp)
     return row
 
 

@@ -186,7 +186,7 @@ def _check_and_reserve(
     row.amount = amount.minor
     payer_accounts = participants.accounts(session, body.payerFsp, amount.currency)
     if payer_accounts is None:
-        raise FspiopError("3100", f"the payer FSP does not hold {amount.currency}")
+        raise FspiopError("4103", f"the payer FSP does not hold {amount.currency}")
     payee_accounts = participants.accounts(session, body.payeeFsp, amount.currency)
     if payee_accounts is None:
         raise FspiopError("5106", f"the payee FSP does not hold {amount.currency}")

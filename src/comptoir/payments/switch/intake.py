@@ -64,6 +64,14 @@ class Inbound:
         except ValidationError as exc:
             raise validation_error(exc) from exc
 
+    def addressed_to(self, fsp_id: str) -> None:
+        """A callback goes back to the DFSP it answers, which its FSPIOP-Destination (routing
+        by header, API Definition table 1) must then name when set: one naming another would
+        reach a DFSP it does not name, or the wrong one."""
+        named = self.headers.destination
+        if named is not None and named != fsp_id:
+            raise FspiopError("3100", f"FSPIOP-Destination {named} is not {fsp_id}, its addressee")
+
     def error(self) -> FspiopError:
         """The error an error callback (PUT .../error) reports, word for word; a body that is
         not an ErrorInformationObject is refused as any malformed request (3101, 3102)."""

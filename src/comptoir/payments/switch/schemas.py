@@ -1,8 +1,10 @@
 """The FSPIOP v2.0 bodies the switch reads, as pydantic models, checked as strictly as the spec.
 
-Only what the switch acts on is modelled in full (transfers, participants, the ids and parties
-it routes by); a body the switch only relays is checked for the fields it reads and otherwise
-passed on byte for byte, so the sender's signature still covers it.
+Every body the switch takes in is checked against its schema in the OpenAPI document, relayed
+ones too (a Mojaloop hub refuses a body its schema refuses, whoever it is for): the required
+elements, the enumerations and patterns, and no element the schema does not have
+(`additionalProperties: false` everywhere). A relayed body is then passed on byte for byte, so
+the sender's signature still covers it.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from comptoir.kernel.fspiop import correlation_uuid
+from comptoir.payments.switch.currencies import CURRENCIES
 
 # The patterns are those of the FSPIOP v2.0 OpenAPI document's schemas of the same name.
 CorrelationId = Annotated[
@@ -31,14 +35,31 @@ def _storable(value: str) -> str:
 # The ids the switch stores its objects under (transferId, quoteId, transactionRequestId):
 # a UUID, or a ULID kept under the UUID of its 128 bits and written back as sent.
 KeyId = Annotated[CorrelationId, AfterValidator(_storable)]
+# Schema DateTime: a real date (no 30 February; 29 February in leap years only) and time, with
+# milliseconds and a zone.
+_DATE = (
+    r"(?:[1-9]\d{3}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)"
+    r"|(?:0[13578]|1[02])-31)|(?:[1-9]\d(?:0[48]|[2468][048]|[13579][26])"
+    r"|(?:[2468][048]|[13579][26])00)-02-29)"
+)
 DateTime = Annotated[
     str,
     StringConstraints(
-        pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}(?:Z|[+-][01]\d:[0-5]\d)$"
+        pattern=rf"^{_DATE}T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{{3}}(?:Z|[+-][01]\d:[0-5]\d)$"
     ),
 ]
+DateOfBirth = Annotated[str, StringConstraints(pattern=rf"^{_DATE}$")]
 FspId = Annotated[str, StringConstraints(min_length=1, max_length=32)]
-Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+
+
+def _listed_currency(value: str) -> str:
+    if value not in CURRENCIES:
+        # "enum": the error type of a value outside an enumeration, 3101 like the others.
+        raise PydanticCustomError("enum", "{value} is not a currency of the API", {"value": value})
+    return value
+
+
+Currency = Annotated[str, AfterValidator(_listed_currency)]
 Amount = Annotated[
     str, StringConstraints(pattern=r"^([0]|([1-9][0-9]{0,17}))([.][0-9]{0,3}[1-9])?$")
 ]
@@ -52,19 +73,22 @@ PartyIdType = Literal[
 TransferState = Literal["RECEIVED", "RESERVED", "COMMITTED", "ABORTED"]
 
 
+Text32 = Annotated[str, StringConstraints(min_length=1, max_length=32)]
+Text128 = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+Text2048 = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Relayed(BaseModel):
-    """A body the switch passes on: the fields it reads are checked, the rest is the sender's."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
+class Relayed(Strict):
+    """A body the switch passes on, checked as one it keeps: the whole of its schema."""
 
 
 class Extension(Strict):
-    key: Annotated[str, StringConstraints(min_length=1, max_length=32)]
-    value: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    key: Text32
+    value: Text128
 
 
 class ExtensionList(Strict):
@@ -78,15 +102,32 @@ class Money(Strict):
 
 class PartyIdInfo(Relayed):
     partyIdType: PartyIdType  # noqa: N815 (the wire name)
-    partyIdentifier: Annotated[str, StringConstraints(min_length=1, max_length=128)]  # noqa: N815
-    partySubIdOrType: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = (  # noqa: N815
-        None
-    )
+    partyIdentifier: Text128  # noqa: N815
+    partySubIdOrType: Text128 | None = None  # noqa: N815
     fspId: FspId | None = None  # noqa: N815
+    extensionList: ExtensionList | None = None  # noqa: N815
+
+
+class PartyComplexName(Relayed):
+    firstName: Text128 | None = None  # noqa: N815
+    middleName: Text128 | None = None  # noqa: N815
+    lastName: Text128 | None = None  # noqa: N815
+
+
+class PartyPersonalInfo(Relayed):
+    complexName: PartyComplexName | None = None  # noqa: N815
+    dateOfBirth: DateOfBirth | None = None  # noqa: N815
+    kycInformation: Text2048 | None = None  # noqa: N815
 
 
 class Party(Relayed):
     partyIdInfo: PartyIdInfo  # noqa: N815
+    merchantClassificationCode: Annotated[str, StringConstraints(pattern=r"^\d{1,4}$")] | None = (  # noqa: N815
+        None
+    )
+    name: Text128 | None = None
+    personalInfo: PartyPersonalInfo | None = None  # noqa: N815
+    supportedCurrencies: Annotated[list[Currency], Field(max_length=16)] | None = None  # noqa: N815
 
 
 class PartiesPut(Relayed):
@@ -95,13 +136,33 @@ class PartiesPut(Relayed):
 
 class RefundInfo(Relayed):
     originalTransactionId: CorrelationId  # noqa: N815
+    refundReason: Text128 | None = None  # noqa: N815
 
 
 class TransactionType(Relayed):
-    scenario: str
-    initiator: str
-    initiatorType: str | None = None  # noqa: N815
+    scenario: Literal["DEPOSIT", "WITHDRAWAL", "TRANSFER", "PAYMENT", "REFUND"]
+    subScenario: Annotated[str, StringConstraints(pattern=r"^[A-Z_]{1,32}$")] | None = None  # noqa: N815
+    initiator: Literal["PAYER", "PAYEE"]
+    # Required in v2.0 as in 1.1 (schema TransactionType).
+    initiatorType: Literal["CONSUMER", "AGENT", "BUSINESS", "DEVICE"]  # noqa: N815
     refundInfo: RefundInfo | None = None  # noqa: N815
+    balanceOfPayments: Annotated[str, StringConstraints(pattern=r"^[1-9]\d{2}$")] | None = None  # noqa: N815
+
+
+_LATITUDE = r"^(\+|-)?(?:90(?:(?:\.0{1,6})?)|(?:[0-9]|[1-8][0-9])(?:(?:\.[0-9]{1,6})?))$"
+_LONGITUDE = (
+    r"^(\+|-)?(?:180(?:(?:\.0{1,6})?)|(?:[0-9]|[1-9][0-9]|1[0-7][0-9])(?:(?:\.[0-9]{1,6})?))$"
+)
+
+
+class GeoCode(Relayed):
+    latitude: Annotated[str, StringConstraints(pattern=_LATITUDE)]
+    longitude: Annotated[str, StringConstraints(pattern=_LONGITUDE)]
+
+
+class FxRate(Relayed):
+    sourceAmount: Money  # noqa: N815
+    targetAmount: Money  # noqa: N815
 
 
 class ParticipantPost(Strict):
@@ -113,19 +174,31 @@ class ParticipantPost(Strict):
 class QuotePost(Relayed):
     quoteId: KeyId  # noqa: N815
     transactionId: CorrelationId  # noqa: N815
+    transactionRequestId: CorrelationId | None = None  # noqa: N815
     payee: Party
     payer: Party
     amountType: Literal["SEND", "RECEIVE"]  # noqa: N815
     amount: Money
+    fees: Money | None = None
     transactionType: TransactionType  # noqa: N815
+    converter: Literal["PAYER", "PAYEE"] | None = None
+    currencyConversion: FxRate | None = None  # noqa: N815
+    geoCode: GeoCode | None = None  # noqa: N815
+    note: Text128 | None = None
     expiration: DateTime | None = None
+    extensionList: ExtensionList | None = None  # noqa: N815
 
 
 class QuotePut(Relayed):
     transferAmount: Money  # noqa: N815
+    payeeReceiveAmount: Money | None = None  # noqa: N815
+    payeeFspFee: Money | None = None  # noqa: N815
+    payeeFspCommission: Money | None = None  # noqa: N815
     expiration: DateTime
+    geoCode: GeoCode | None = None  # noqa: N815
     ilpPacket: IlpPacket  # noqa: N815
     condition: IlpCondition
+    extensionList: ExtensionList | None = None  # noqa: N815
 
 
 class TransferPost(Strict):
@@ -152,15 +225,22 @@ class TransactionRequestPost(Relayed):
     payer: PartyIdInfo
     amount: Money
     transactionType: TransactionType  # noqa: N815
+    note: Text128 | None = None
+    geoCode: GeoCode | None = None  # noqa: N815
+    authenticationType: Literal["OTP", "QRCODE", "U2F"] | None = None  # noqa: N815
+    expiration: DateTime | None = None
+    extensionList: ExtensionList | None = None  # noqa: N815
 
 
 class TransactionRequestPut(Relayed):
+    transactionId: CorrelationId | None = None  # noqa: N815
     transactionRequestState: Literal["RECEIVED", "PENDING", "ACCEPTED", "REJECTED"]  # noqa: N815
+    extensionList: ExtensionList | None = None  # noqa: N815
 
 
 class ErrorInformation(Strict):
     errorCode: Annotated[str, StringConstraints(pattern=r"^[1-9]\d{3}$")]  # noqa: N815
-    errorDescription: Annotated[str, StringConstraints(min_length=1, max_length=128)]  # noqa: N815
+    errorDescription: Text128  # noqa: N815
     extensionList: ExtensionList | None = None  # noqa: N815
 
 

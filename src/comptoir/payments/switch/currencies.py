@@ -1,0 +1,19 @@
+"""The currencies an FSPIOP v2.0 body may name: the enumeration of the OpenAPI document's
+`Currency` schema (ISO 4217 alphabetic codes, with the few others the API lists). A code
+outside it fails the schema as any other value outside an enumeration does (3101)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+_CODES: Final = """
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN
+    BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR
+    FJD FKP GBP GEL GGP GHS GIP GMD GNF GTQ GYD HKD HNL HRK HTG HUF IDR ILS IMP INR IQD IRR
+    ISK JEP JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL
+    MGA MKD MMK MNT MOP MRO MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK
+    PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLL SOS SPL SRD STD SVC
+    SYP SZL THB TJS TMT TND TOP TRY TTD TVD TWD TZS UAH UGX USD UYU UZS VEF VND VUV WST XAF
+    XCD XDR XOF XPF XTS XXX YER ZAR ZMW ZWD
+"""
+CURRENCIES: Final = frozenset(_CODES.split())
