@@ -5,6 +5,7 @@ OpenID Connect Registration 1.0), which is then a JWT of type application/jwt.""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import httpx
@@ -161,11 +162,15 @@ def test_the_command_registers_a_client_for_signed_answers_and_refuses_another_a
     runner = CliRunner()
 
     signed = runner.invoke(cli, [*add, "--userinfo-signed-response-alg", "ES256"])
-    plain = runner.invoke(cli, add)
+    by_default = runner.invoke(cli, add)
+    plain = runner.invoke(cli, [*add, "--userinfo-signed-response-alg", "none"])
     refused = runner.invoke(cli, [*add, "--userinfo-signed-response-alg", "RS256"])
 
     assert signed.exit_code == 0, signed.output
     assert json.loads(signed.stdout)["userinfo_signed_response_alg"] == "ES256"
+    # The node signs userinfo answers unless told not to: ID tokens and userinfo are JWTs.
+    assert by_default.exit_code == 0, by_default.output
+    assert json.loads(by_default.stdout)["userinfo_signed_response_alg"] == "ES256"
     assert plain.exit_code == 0, plain.output
     assert "userinfo_signed_response_alg" not in json.loads(plain.stdout)
     assert refused.exit_code == 2
@@ -176,6 +181,7 @@ def test_the_operator_page_registers_a_client_for_signed_answers(world: World) -
     world.http.get(sign_in_link("", world.app.state.node.secret))
     page = world.http.get("/operator/identity/clients")
     assert 'name="signed_userinfo"' in page.text
+    assert re.search(r'<input[^>]*name="signed_userinfo"[^>]*checked', page.text)
 
     added = world.http.post(
         "/operator/identity/clients",

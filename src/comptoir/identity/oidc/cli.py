@@ -4,7 +4,7 @@ Other tools script these, so the names, flags and outputs are stable:
   comptoir identity client add --name NAME --redirect-uri URL [--redirect-uri URL ...]
       --jwks FILE --scopes "openid profile phone" [--purpose TEXT]
       [--post-logout-redirect-uri URL ...] [--sector NAME]
-      [--userinfo-signed-response-alg ES256]
+      [--userinfo-signed-response-alg ES256|none]   (default ES256: a signed userinfo answer)
       (prints the new client as JSON, with its client_id)
   comptoir identity client list       (prints a JSON array)
 
@@ -72,9 +72,9 @@ def client_add(
         ),
     ] = None,
     userinfo_signed_response_alg: Annotated[
-        str | None,
-        typer.Option(help="ES256 to get userinfo answers signed (default: plain JSON)."),
-    ] = None,
+        str,
+        typer.Option(help="ES256: userinfo answers a signed JWT (the default); none: plain JSON."),
+    ] = "ES256",
 ) -> None:
     """Register a relying party and print it as JSON, with its new client_id."""
     try:
@@ -102,7 +102,13 @@ def client_add(
                 purpose=purpose,
                 post_logout_redirect_uris=post_logout_redirect_uri or (),
                 sector=sector,
-                userinfo_signed_response_alg=userinfo_signed_response_alg,
+                # "none" is JSON, as when a client registers no algorithm (OpenID Connect
+                # Registration 1.0); the node's own default is the signed answer.
+                userinfo_signed_response_alg=(
+                    None
+                    if userinfo_signed_response_alg.lower() == "none"
+                    else userinfo_signed_response_alg
+                ),
                 actor=ACTOR,
                 clock=system_clock,
             )

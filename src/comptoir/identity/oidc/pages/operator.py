@@ -28,7 +28,9 @@ def _clients_page(
     context: dict[str, Any] = {
         "clients": registered,
         "scopes": SUPPORTED_SCOPES,
-        "form": form or {"scopes": ["openid"]},
+        # A new client gets signed userinfo answers unless the operator unticks it: ID tokens
+        # and userinfo are both signed JWTs on this node.
+        "form": form or {"scopes": ["openid"], "signed_userinfo": "ES256"},
         **extra,
     }
     return render(request, "identity_oidc/clients.html", context, status_code=status_code)
