@@ -5,12 +5,15 @@ it, and no address the browser is sent to or asks for ever holds the phone or th
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
 
 from tests.browser.test_market_bad_input import WORDS, _quoted_for_delivery
-from tests.browser.wallet_signin import signed_in_to_wallet
+from tests.browser.test_pages import AXE_OPTIONS
+from tests.browser.wallet_signin import signed_in_to_wallet, signed_in_with_a_code
 from tests.support.servers import RunningServer
 
 pytestmark = pytest.mark.browser
@@ -106,5 +109,95 @@ def test_a_refused_payment_read_in_english_from_the_header_keeps_the_payee_and_a
         assert page.locator("#recipient").input_value() == PHONE
         assert page.locator("#amount").input_value() == "douze"
         addresses.assert_nothing_personal()
+    finally:
+        context.close()
+
+
+def test_the_checkout_read_in_french_from_the_header_before_it_is_sent_keeps_what_was_typed(
+    shopper: Page, demo_server: RunningServer, screenshots: Path
+) -> None:
+    _quoted_for_delivery(shopper, demo_server, WORDS["en"])
+    addresses = Addresses(shopper)
+    shopper.get_by_label(WORDS["en"]["name"]).fill("Marie Joseph")
+    shopper.get_by_label(WORDS["en"]["phone"]).fill(PHONE)
+    shopper.get_by_label(WORDS["en"]["address"]).fill(ADDRESS)
+
+    shopper.locator("header button[value=fr]").click()
+
+    fr = WORDS["fr"]
+    assert shopper.locator("html").get_attribute("lang") == "fr"
+    assert shopper.get_by_label(fr["name"]).input_value() == "Marie Joseph"
+    assert shopper.get_by_label(fr["phone"]).input_value() == PHONE
+    assert shopper.get_by_label(fr["address"]).input_value() == ADDRESS
+    assert shopper.locator("[aria-invalid=true]").count() == 0
+    addresses.assert_nothing_personal()
+    shopper.screenshot(path=screenshots / "checkout-header-switch-fr.png", full_page=True)
+
+
+def test_enter_in_a_checkout_field_sends_the_form_rather_than_switching_language(
+    browser: Browser, demo_server: RunningServer
+) -> None:
+    context = browser.new_context(java_script_enabled=False, locale="fr-FR")
+    page = context.new_page()
+    try:
+        fr = WORDS["fr"]
+        _quoted_for_delivery(page, demo_server, fr)
+        page.get_by_label(fr["address"]).fill(ADDRESS)
+        page.get_by_label(fr["phone"]).fill("758 555 0188")
+
+        page.get_by_label(fr["phone"]).press("Enter")
+
+        assert page.locator("html").get_attribute("lang") == "fr"
+        assert page.locator("#phone-error").inner_text() == fr["phone_problem"]
+        assert page.get_by_label(fr["address"]).input_value() == ADDRESS
+    finally:
+        context.close()
+
+
+def _merchant_page(browser: Browser, demo_server: RunningServer, path: str) -> Page:
+    """Castries Market Produce, a merchant at Antilles Bank, signed in, on `path`, in French."""
+    page = browser.new_context(java_script_enabled=False, locale="fr-FR").new_page()
+    signed_in_with_a_code(page, demo_server, "/wallets/antilles-bank", "+17585550202")
+    page.goto(demo_server.url + "/wallets/antilles-bank" + path)
+    return page
+
+
+def test_a_refused_request_to_pay_read_in_english_from_the_header_keeps_what_was_typed(
+    browser: Browser, demo_server: RunningServer, screenshots: Path
+) -> None:
+    page = _merchant_page(browser, demo_server, "/requests")
+    try:
+        addresses = Addresses(page)
+        page.fill("#payer", PHONE)
+        page.fill("#request-amount", "douze")
+        page.fill("#request-note", "Jeremie basket")
+        page.click("form[action='/wallets/antilles-bank/requests'] button")
+        assert page.locator("#request-amount-error").inner_text() == "douze n'est pas un montant."
+        page.screenshot(path=screenshots / "wallet-request-refused-fr.png", full_page=True)
+
+        page.locator("header form button[value=en]").click()
+
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert page.locator("#request-amount-error").inner_text() == "douze is not an amount."
+        assert page.locator("#payer").input_value() == PHONE
+        assert page.locator("#request-amount").input_value() == "douze"
+        assert page.locator("#request-note").input_value() == "Jeremie basket"
+        addresses.assert_nothing_personal()
+        page.screenshot(path=screenshots / "wallet-request-refused-en.png", full_page=True)
+    finally:
+        page.context.close()
+
+
+def test_the_checkout_with_its_header_tied_to_the_form_has_no_accessibility_violation(
+    browser: Browser, demo_server: RunningServer
+) -> None:
+    context = browser.new_context(locale="fr-FR", bypass_csp=True)
+    page = context.new_page()
+    try:
+        _quoted_for_delivery(page, demo_server, WORDS["fr"])
+
+        violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
+
+        assert [violation["id"] for violation in violations] == []
     finally:
         context.close()
