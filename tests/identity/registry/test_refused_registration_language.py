@@ -15,6 +15,7 @@ from tests.identity.registry.test_code_step_addresses import (
     phone_in_any,
     switch_language,
 )
+from tests.identity.registry.test_pages import agent_browser
 from tests.identity.registry.test_registration_form import invalid_fields
 
 TYPED = {
@@ -81,3 +82,21 @@ def test_a_registration_whose_code_is_sent_leaves_no_refused_form_behind(node: N
 
     assert sent.status_code == 200 and node.latest_sms(KWAME) is not None
     assert REFUSED_REGISTRATION not in browser.cookies
+
+
+def test_an_agents_refused_enrolment_read_in_english_keeps_the_persons_details(
+    node: Node,
+) -> None:
+    browser = agent_browser(node, "fr")
+    page = browser.get("/identity/agent")
+    refused = browser.post("/identity/agent/enrol", data={**TYPED, "csrf_token": csrf(page.text)})
+    assert refused.status_code == 400
+
+    switched = switch_language(browser, refused, "en")
+
+    assert switched.status_code == 200 and "This date of birth is not a real date." in switched.text
+    assert 'value="Kwame Charles"' in switched.text and f'value="{KWAME}"' in switched.text
+    assert 'value="LC-1995-0231"' in switched.text
+    assert phone_in_any([refused, *switched.history, switched], KWAME) == []
+    assert 'value="Kwame Charles"' not in browser.get("/identity/agent").text
+    assert node.latest_sms(KWAME) is None

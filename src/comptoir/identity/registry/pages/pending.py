@@ -25,8 +25,10 @@ from comptoir.kernel.web.context import node_context
 
 PENDING_LOGIN: Final = "comptoir_pending_login"
 PENDING_REGISTRATION: Final = "comptoir_pending_registration"
-# A registration's details refused before any code was sent, for a language switch.
+# A person's details refused before anything was sent, kept for a language switch
+# (pages/refused_details.py): one's own registration, an agent's assisted enrolment.
 REFUSED_REGISTRATION: Final = "comptoir_refused_registration"
+REFUSED_ENROLMENT: Final = "comptoir_refused_enrolment"
 # Longer than a code lives (3 minutes) and than the lock after wrong codes (10 minutes), so
 # that the code step still shows while either lasts; short enough not to linger.
 PENDING_SECONDS: Final = 15 * 60

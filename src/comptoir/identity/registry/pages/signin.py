@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -26,8 +25,12 @@ from comptoir.identity.registry.pages.pending import (
     keep_pending,
     pending,
 )
+from comptoir.identity.registry.pages.refused_details import (
+    forget_refused,
+    keep_refused,
+    kept_refused,
+)
 from comptoir.identity.registry.service import sessions, signin
-from comptoir.identity.registry.service.people import check_new_person
 from comptoir.identity.registry.session import (
     clear_session_cookie,
     current_session_id,
@@ -183,7 +186,6 @@ def logout(request: Request) -> Response:
 
 
 REFUSED_DETAILS = "/identity/register?kept=1"
-BOXES = ("birthdate_day", "birthdate_month", "birthdate_year")
 
 
 @router.get("/identity/register")
@@ -191,41 +193,21 @@ def register_form(request: Request, kept: str = "") -> Response:
     """The details form: empty; or, at `REFUSED_DETAILS` (where a language switch comes back
     to), the refused one as it was typed, from this browser's cookie, with its problems found
     again, so said in today's language."""
-    typed = pending(request, REFUSED_REGISTRATION) if kept else None
-    if typed is None:
-        context = {"step": "details", "form": {"locale": current_locale()}}
-        response = render(request, "identity/register.html", context)
-        if REFUSED_REGISTRATION in request.cookies:
-            forget_pending(request, response, REFUSED_REGISTRATION)
+    context = kept_refused(request, REFUSED_REGISTRATION) if kept else None
+    if context is None:
+        fresh = {"step": "details", "form": {"locale": current_locale()}}
+        response = render(request, "identity/register.html", fresh)
+        forget_refused(request, response, REFUSED_REGISTRATION)
         return response
-    form = {key: typed.get(key, "") for key in (*DETAILS, *BOXES)}
-    context = {"step": "details", "form": form, "return_path": REFUSED_DETAILS}
-    node = node_context(request)
-    try:
-        with node.database.reading() as session:
-            check_new_person(
-                session,
-                name=form["name"],
-                phone=form["phone"],
-                birthdate=form["birthdate"],
-                national_id=form["national_id"] or None,
-                locale=form["locale"],
-                today=node.clock.now().astimezone(UTC).date(),
-            )
-    except RegistryError as error:
-        context.update(error_context(error))
+    context.update(step="details", return_path=REFUSED_DETAILS)
     return render(request, "identity/register.html", context)
 
 
 def _refused_details(request: Request, context: dict[str, Any], status_code: int) -> Response:
-    """The details form refused, kept in this browser for a language switch (in a cookie,
-    never in the address it comes back to)."""
+    """The details form refused, kept in this browser for a language switch."""
     context["return_path"] = REFUSED_DETAILS
     response = render(request, "identity/register.html", context, status_code=status_code)
-    form = context["form"]
-    # Cut well past any field's limit, so that the cookie stays small whatever was typed.
-    typed = {key: str(form.get(key, ""))[:300] for key in (*DETAILS, *BOXES)}
-    keep_pending(request, response, REFUSED_REGISTRATION, typed)
+    keep_refused(request, response, REFUSED_REGISTRATION, context["form"])
     return response
 
 
@@ -311,7 +293,7 @@ def register_send_code(
         return _refused_details(request, context, _status_of(error))
     form["phone"] = sent.phone
     response = _registration_code_page(request, context)
-    forget_pending(request, response, REFUSED_REGISTRATION)
+    forget_refused(request, response, REFUSED_REGISTRATION)
     return response
 
 
