@@ -11,7 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
 
-from tests.browser.test_market_bad_input import WORDS, _quoted_for_delivery
+from tests.browser.test_market_bad_input import WORDS, _quoted_for_delivery, _until
 from tests.browser.test_pages import AXE_OPTIONS
 from tests.browser.wallet_signin import signed_in_to_wallet, signed_in_with_a_code
 from tests.support.servers import RunningServer
@@ -154,38 +154,121 @@ def test_enter_in_a_checkout_field_sends_the_form_rather_than_switching_language
         context.close()
 
 
-def _merchant_page(browser: Browser, demo_server: RunningServer, path: str) -> Page:
-    """Castries Market Produce, a merchant at Antilles Bank, signed in, on `path`, in French."""
-    page = browser.new_context(java_script_enabled=False, locale="fr-FR").new_page()
-    signed_in_with_a_code(page, demo_server, "/wallets/antilles-bank", "+17585550202")
-    page.goto(demo_server.url + "/wallets/antilles-bank" + path)
-    return page
+MARKET = "/wallets/antilles-bank"
+
+
+@pytest.fixture(scope="module")
+def market(browser: Browser, demo_server: RunningServer) -> Iterator[Page]:
+    """Castries Market Produce, a merchant at Antilles Bank, signed in once (a new code waits
+    30 seconds), in French."""
+    context = browser.new_context(java_script_enabled=False, locale="fr-FR")
+    page = context.new_page()
+    signed_in_with_a_code(page, demo_server, MARKET, "+17585550202")
+    yield page
+    context.close()
+
+
+def _in_french(page: Page, demo_server: RunningServer, path: str) -> None:
+    page.context.add_cookies([{"name": "comptoir_lang", "value": "fr", "url": demo_server.url}])
+    page.goto(demo_server.url + MARKET + path)
 
 
 def test_a_refused_request_to_pay_read_in_english_from_the_header_keeps_what_was_typed(
+    market: Page, demo_server: RunningServer, screenshots: Path
+) -> None:
+    _in_french(market, demo_server, "/requests")
+    addresses = Addresses(market)
+    market.fill("#payer", PHONE)
+    market.fill("#request-amount", "douze")
+    market.fill("#request-note", "Jeremie basket")
+    market.click(f"form[action='{MARKET}/requests'] button")
+    assert market.locator("#request-amount-error").inner_text() == "douze n'est pas un montant."
+    market.screenshot(path=screenshots / "wallet-request-refused-fr.png", full_page=True)
+
+    market.locator("header form button[value=en]").click()
+
+    assert market.locator("html").get_attribute("lang") == "en"
+    assert market.locator("#request-amount-error").inner_text() == "douze is not an amount."
+    assert market.locator("#payer").input_value() == PHONE
+    assert market.locator("#request-amount").input_value() == "douze"
+    assert market.locator("#request-note").input_value() == "Jeremie basket"
+    addresses.assert_nothing_personal()
+    market.screenshot(path=screenshots / "wallet-request-refused-en.png", full_page=True)
+
+
+def _paid_to_the_market(browser: Browser, demo_server: RunningServer) -> None:
+    """Marie Joseph (Island Wallet) pays the market XCD 5.00."""
+    context = browser.new_context(java_script_enabled=False, locale="en-GB")
+    page = context.new_page()
+    try:
+        signed_in_to_wallet(page, demo_server, "/wallets/island-wallet", "+17585550101")
+        page.goto(demo_server.url + "/wallets/island-wallet/pay")
+        page.fill("#recipient", "market@antilles-bank")
+        page.fill("#amount", "5")
+        page.click("form[action='/wallets/island-wallet/pay'] button")
+        _until(page, page.locator("form[action$='/confirm'] button"))
+        page.click("form[action$='/confirm'] button")
+    finally:
+        context.close()
+
+
+def test_a_refused_refund_read_in_english_from_the_header_keeps_it_at_its_payment(
+    browser: Browser, market: Page, demo_server: RunningServer, screenshots: Path
+) -> None:
+    _paid_to_the_market(browser, demo_server)
+    _in_french(market, demo_server, "/received")
+    _until(market, market.locator("#refund-1"))
+    addresses = Addresses(market)
+    market.fill("#refund-1", "999")
+    market.fill("#reason-1", "Jeremie basket")
+    market.click("form[action$='/refund'] >> nth=0 >> button")
+    assert (
+        market.locator("#refund-1-error").inner_text().startswith("Vous pouvez rembourser au plus")
+    )
+    market.screenshot(path=screenshots / "wallet-refund-refused-fr.png", full_page=True)
+
+    market.locator("header form button[value=en]").click()
+
+    assert market.locator("html").get_attribute("lang") == "en"
+    assert market.locator("#refund-1-error").inner_text().startswith("You can refund at most")
+    assert market.locator("#refund-1").input_value() == "999"
+    assert market.locator("#reason-1").input_value() == "Jeremie basket"
+    addresses.assert_nothing_personal()
+    market.screenshot(path=screenshots / "wallet-refund-refused-en.png", full_page=True)
+
+
+def test_a_refused_registration_read_in_english_from_the_header_keeps_the_details(
     browser: Browser, demo_server: RunningServer, screenshots: Path
 ) -> None:
-    page = _merchant_page(browser, demo_server, "/requests")
+    context = browser.new_context(java_script_enabled=False, locale="fr-FR")
+    page = context.new_page()
     try:
+        page.goto(demo_server.url + "/identity/register")
         addresses = Addresses(page)
-        page.fill("#payer", PHONE)
-        page.fill("#request-amount", "douze")
-        page.fill("#request-note", "Jeremie basket")
-        page.click("form[action='/wallets/antilles-bank/requests'] button")
-        assert page.locator("#request-amount-error").inner_text() == "douze n'est pas un montant."
-        page.screenshot(path=screenshots / "wallet-request-refused-fr.png", full_page=True)
+        page.fill("#name", "Marie Jeremie")
+        page.fill("#phone", PHONE)
+        page.fill("#birthdate_day", "31")
+        page.fill("#birthdate_month", "2")
+        page.fill("#birthdate_year", "1990")
+        page.click("main form[action='/identity/register'] button[type=submit]")
+        assert page.locator("#birthdate-error").count() == 1
+        page.screenshot(path=screenshots / "identity-register-refused-fr.png", full_page=True)
 
         page.locator("header form button[value=en]").click()
 
         assert page.locator("html").get_attribute("lang") == "en"
-        assert page.locator("#request-amount-error").inner_text() == "douze is not an amount."
-        assert page.locator("#payer").input_value() == PHONE
-        assert page.locator("#request-amount").input_value() == "douze"
-        assert page.locator("#request-note").input_value() == "Jeremie basket"
+        assert (
+            page.locator("#birthdate-error")
+            .inner_text()
+            .startswith("This date of birth is not a real date.")
+        )
+        assert page.locator("#name").input_value() == "Marie Jeremie"
+        assert page.locator("#phone").input_value() == PHONE
+        assert page.locator("#birthdate_day").input_value() == "31"
         addresses.assert_nothing_personal()
-        page.screenshot(path=screenshots / "wallet-request-refused-en.png", full_page=True)
+        page.screenshot(path=screenshots / "identity-register-refused-en.png", full_page=True)
     finally:
-        page.context.close()
+        context.close()
 
 
 def test_the_checkout_with_its_header_tied_to_the_form_has_no_accessibility_violation(
