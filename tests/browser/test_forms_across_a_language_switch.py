@@ -196,6 +196,23 @@ def test_a_refused_request_to_pay_read_in_english_from_the_header_keeps_what_was
     market.screenshot(path=screenshots / "wallet-request-refused-en.png", full_page=True)
 
 
+def test_a_refused_qr_code_read_in_english_from_the_header_keeps_the_text_pasted(
+    market: Page, demo_server: RunningServer, screenshots: Path
+) -> None:
+    _in_french(market, demo_server, "/pay/qr")
+    market.fill("#payload", "000201 Jeremie")
+    market.click(f"form[action='{MARKET}/pay/qr'] button")
+    assert market.locator("#payload-error").count() == 1
+    market.screenshot(path=screenshots / "wallet-qr-refused-fr.png", full_page=True)
+
+    market.locator("header form button[value=en]").click()
+
+    assert market.locator("html").get_attribute("lang") == "en"
+    assert market.locator("#payload").input_value() == "000201 Jeremie"
+    assert market.locator("#payload-error").inner_text().startswith("This is not a payment QR")
+    market.screenshot(path=screenshots / "wallet-qr-refused-en.png", full_page=True)
+
+
 def _paid_to_the_market(browser: Browser, demo_server: RunningServer) -> None:
     """Marie Joseph (Island Wallet) pays the market XCD 5.00."""
     context = browser.new_context(java_script_enabled=False, locale="en-GB")

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.apps.wallet.conftest import ALICE, SHOP, Node
-from tests.apps.wallet.test_pages import csrf, offer_to_shop, sign_in
+from tests.apps.wallet.test_pages import QR, csrf, offer_to_shop, sign_in, with_crc
 
 
 def _switch(client: TestClient, page: httpx.Response, lang: str) -> tuple[str, httpx.Response]:
@@ -168,3 +168,24 @@ def test_signing_out_forgets_every_refused_form(
     again = sign_in(two_banks, "wallet-b", SHOP, capsys)
 
     assert 'value="jam"' not in again.get("/wallets/wallet-b/requests?kept=1").text
+
+
+def test_a_refused_qr_code_read_in_french_keeps_the_text_pasted_with_its_problem(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = _merchant(two_banks, capsys)
+    form = client.get("/wallets/wallet-b/pay/qr")
+    code = with_crc(QR)
+    damaged = code[:-1] + ("1" if code.endswith("0") else "0")  # the checksum no longer matches
+    refused = client.post(
+        "/wallets/wallet-b/pay/qr", data={"payload": damaged, "csrf_token": csrf(form.text)}
+    )
+    assert refused.status_code == 400
+
+    back_to, switched = _switch(client, refused, "fr")
+
+    assert switched.status_code == 200 and 'lang="fr"' in switched.text
+    assert damaged in switched.text
+    assert re.search(r'id="payload-error">Le code QR est abîmé', switched.text)
+    assert all(damaged[:20] not in address for address in _addresses(back_to, switched))
+    assert damaged not in client.get("/wallets/wallet-b/pay/qr").text

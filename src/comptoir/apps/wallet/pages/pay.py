@@ -128,15 +128,21 @@ def _field_of(code: str) -> str:
 
 
 @router.get("/wallets/{institution_id}/pay/qr")
-def qr_form(request: Request, institution_id: str) -> Response:
+def qr_form(request: Request, institution_id: str, kept: str = "") -> Response:
+    """The form to paste a QR code's text: empty, or the refused one as pasted (`kept`)."""
     who = visitor(request, institution_id)
     if not isinstance(who, Visitor):
         return who
-    return render(
-        request,
-        "wallet/pay_qr.html",
-        {"institution": who.institution, "customer": who.customer, "payload": ""},
-    )
+    context = {"institution": who.institution, "customer": who.customer, "payload": ""}
+    draft = kept_or_forgotten(request, "qr", institution_id, kept=kept)
+    if draft is not None:
+        context.update(
+            payload=draft.typed["payload"],
+            error=error_text(draft.error),
+            error_field="payload",
+            return_path=kept_address(institution_id, "pay/qr"),
+        )
+    return render(request, "wallet/pay_qr.html", context)
 
 
 @router.post("/wallets/{institution_id}/pay/qr")
@@ -158,6 +164,8 @@ def qr_read(
                 "qr_currency", lazy("This QR code asks for a currency this wallet does not hold.")
             )
     except WalletError as error:
+        # Kept for the language switch, which brings the form back from the server.
+        keep(request, "qr", institution_id, {"payload": payload}, error)
         return render(
             request,
             "wallet/pay_qr.html",
@@ -167,9 +175,11 @@ def qr_read(
                 "payload": payload,
                 "error": error_text(error),
                 "error_field": "payload",
+                "return_path": kept_address(institution_id, "pay/qr"),
             },
             status_code=400,
         )
+    forget(request, "qr", institution_id)
     form = {
         "recipient": qr.alias,
         "amount": "" if qr.amount is None else written_amount(qr.amount),

@@ -24,16 +24,19 @@ from comptoir.apps.wallet.service.context import Wallet
 from comptoir.kernel.i18n import LazyText
 from comptoir.kernel.money import Money
 
-FormName = Literal["pay", "request", "refund"]
+FormName = Literal["pay", "request", "refund", "qr"]
 # Each form's fields; a refund's draft also names the payment it was refunding.
 FIELDS: Final[Mapping[FormName, tuple[str, ...]]] = {
     "pay": ("recipient", "amount", "note"),
     "request": ("payer", "amount", "note"),
     "refund": ("transfer", "amount", "reason"),
+    "qr": ("payload",),
 }
 # Past each field's own limit (what is too long is kept, to be refused as too long), and
-# short enough that a draft cannot be used to store anything big.
+# short enough that a draft cannot be used to store anything big; a pasted QR code's text is
+# up to 512 characters, often cut over lines.
 KEPT_CHARACTERS: Final = 300
+KEPT_QR_CHARACTERS: Final = 1000
 
 
 @dataclass(frozen=True)
@@ -84,8 +87,9 @@ def keep_draft(
     typed: Mapping[str, str],
     error: WalletError,
 ) -> None:
+    kept = KEPT_QR_CHARACTERS if form == "qr" else KEPT_CHARACTERS
     draft = {
-        "typed": {field: typed.get(field, "")[:KEPT_CHARACTERS] for field in FIELDS[form]},
+        "typed": {field: typed.get(field, "")[:kept] for field in FIELDS[form]},
         "code": error.code,
         "message": error.text.message,
         "params": {name: _stored_param(value) for name, value in error.text.params.items()},
