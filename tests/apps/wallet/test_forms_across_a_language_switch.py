@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.apps.wallet.conftest import ALICE, SHOP, Node
-from tests.apps.wallet.test_pages import QR, csrf, offer_to_shop, sign_in, with_crc
+from tests.apps.wallet.test_pages import QR, browser, csrf, offer_to_shop, sign_in, with_crc
 
 
 def _switch(client: TestClient, page: httpx.Response, lang: str) -> tuple[str, httpx.Response]:
@@ -189,3 +189,26 @@ def test_a_refused_qr_code_read_in_french_keeps_the_text_pasted_with_its_problem
     assert re.search(r'id="payload-error">Le code QR est abîmé', switched.text)
     assert all(damaged[:20] not in address for address in _addresses(back_to, switched))
     assert damaged not in client.get("/wallets/wallet-b/pay/qr").text
+
+
+def test_a_phone_refused_at_sign_in_read_in_french_keeps_the_number_out_of_every_address(
+    two_banks: Node,
+) -> None:
+    client = browser(two_banks)
+    form = client.get("/wallets/wallet-a/signin")
+    refused = client.post(
+        "/wallets/wallet-a/signin", data={"phone": "758 555 0777", "csrf_token": csrf(form.text)}
+    )
+    assert refused.status_code == 400
+
+    back_to, switched = _switch(client, refused, "fr")
+
+    assert switched.status_code == 200 and 'lang="fr"' in switched.text
+    assert 'value="758 555 0777"' in switched.text and 'aria-invalid="true"' in switched.text
+    assert "758 555 0777 n&#39;est pas un numéro de téléphone au format international" in (
+        switched.text
+    )
+    for address in _addresses(back_to, switched):
+        assert "555" not in address and "0777" not in address
+    assert 'value="758 555 0777"' not in client.get("/wallets/wallet-a/signin").text
+    assert 'value="758 555 0777"' not in client.get(back_to).text
