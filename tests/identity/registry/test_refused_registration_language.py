@@ -1,4 +1,4 @@
-"""A refused registration form read in another language comes back as it was typed, its
+"""A refused registration (or login phone) read in another language comes back as typed, its
 problems said again in that language, with nothing typed in any address: the details wait in
 a short-lived signed cookie, forgotten once a code is sent or the form is opened afresh."""
 
@@ -100,3 +100,24 @@ def test_an_agents_refused_enrolment_read_in_english_keeps_the_persons_details(
     assert phone_in_any([refused, *switched.history, switched], KWAME) == []
     assert 'value="Kwame Charles"' not in browser.get("/identity/agent").text
     assert node.latest_sms(KWAME) is None
+
+
+def test_a_phone_refused_at_login_read_in_french_keeps_the_number_and_its_way_on(
+    node: Node,
+) -> None:
+    browser = node.browser()
+    form = browser.get("/identity/login?next=/identity/me")
+    refused = browser.post(
+        "/identity/login",
+        data={"phone": "758 555 0777", "next": "/identity/me", "csrf_token": csrf(form.text)},
+    )
+    assert refused.status_code == 400
+
+    switched = switch_language(browser, refused, "fr")
+
+    assert switched.status_code == 200 and 'lang="fr"' in switched.text
+    assert 'value="758 555 0777"' in switched.text and 'aria-invalid="true"' in switched.text
+    assert "Écrivez le numéro de téléphone avec son indicatif de pays" in switched.text
+    assert 'name="next" value="/identity/me"' in switched.text
+    assert not any("555" in address for address in _all([refused, *switched.history, switched]))
+    assert 'value="758 555 0777"' not in browser.get("/identity/login").text

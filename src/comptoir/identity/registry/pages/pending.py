@@ -29,6 +29,8 @@ PENDING_REGISTRATION: Final = "comptoir_pending_registration"
 # (pages/refused_details.py): one's own registration, an agent's assisted enrolment.
 REFUSED_REGISTRATION: Final = "comptoir_refused_registration"
 REFUSED_ENROLMENT: Final = "comptoir_refused_enrolment"
+# A phone refused at the login's phone step, kept for a language switch.
+REFUSED_LOGIN: Final = "comptoir_refused_login"
 # Longer than a code lives (3 minutes) and than the lock after wrong codes (10 minutes), so
 # that the code step still shows while either lasts; short enough not to linger.
 PENDING_SECONDS: Final = 15 * 60

@@ -20,12 +20,14 @@ from comptoir.identity.registry.pages.common import (
 from comptoir.identity.registry.pages.pending import (
     PENDING_LOGIN,
     PENDING_REGISTRATION,
+    REFUSED_LOGIN,
     REFUSED_REGISTRATION,
     forget_pending,
     keep_pending,
     pending,
 )
 from comptoir.identity.registry.pages.refused_details import (
+    KEPT_CHARACTERS,
     forget_refused,
     keep_refused,
     kept_refused,
@@ -97,9 +99,27 @@ def _login_code_page(
     return response
 
 
+def _refused_phone_step(next: str) -> str:
+    """Where switching language brings back a refused phone, from its cookie."""
+    return "/identity/login?" + urlencode({"kept": "1", **({"next": next} if next else {})})
+
+
 @router.get("/identity/login")
-def login_form(request: Request, next: str = "") -> Response:
-    return render(request, "identity/login.html", {"step": "phone", "next": domain.safe_next(next)})
+def login_form(request: Request, next: str = "", kept: str = "") -> Response:
+    """The phone step: empty, or the refused phone as typed (`kept`), with why, said again."""
+    context: dict[str, Any] = {"step": "phone", "next": domain.safe_next(next)}
+    typed = pending(request, REFUSED_LOGIN) if kept else None
+    if typed is not None:
+        phone = typed.get("phone", "")
+        context.update(phone=phone, return_path=_refused_phone_step(context["next"]))
+        try:
+            domain.normalise_phone(phone)
+        except RegistryError as error:
+            context.update(error_context(error))
+        return render(request, "identity/login.html", context)
+    response = render(request, "identity/login.html", context)
+    forget_refused(request, response, REFUSED_LOGIN)
+    return response
 
 
 @router.get("/identity/login/code")
@@ -131,9 +151,15 @@ def login_send_code(
         if error.code == "resend_too_soon":
             context["phone"] = domain.normalise_phone(phone)
             return _login_code_page(request, context, status_code=_status_of(error))
-        return render(request, "identity/login.html", context, status_code=_status_of(error))
+        # Kept in this browser for a language switch, never in the address it comes back to.
+        context["return_path"] = _refused_phone_step(context["next"])
+        refused = render(request, "identity/login.html", context, status_code=_status_of(error))
+        keep_pending(request, refused, REFUSED_LOGIN, {"phone": phone[:KEPT_CHARACTERS]})
+        return refused
     context["phone"] = sent.phone
-    return _login_code_page(request, context)
+    response = _login_code_page(request, context)
+    forget_refused(request, response, REFUSED_LOGIN)
+    return response
 
 
 @router.post("/identity/login/code")
