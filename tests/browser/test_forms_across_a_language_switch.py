@@ -301,3 +301,31 @@ def test_the_checkout_with_its_header_tied_to_the_form_has_no_accessibility_viol
         assert [violation["id"] for violation in violations] == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(
+    "signin", ["/identity/login", "/wallets/antilles-bank/signin", "/sellers/island-market/signin"]
+)
+def test_a_phone_refused_at_sign_in_read_in_english_from_the_header_is_still_there(
+    signin: str, browser: Browser, demo_server: RunningServer, screenshots: Path
+) -> None:
+    context = browser.new_context(java_script_enabled=False, locale="fr-FR")
+    page = context.new_page()
+    try:
+        page.goto(demo_server.url + signin)
+        addresses = Addresses(page)
+        page.fill("#phone", "758 555 0188")
+        page.click(f"main form[action='{signin}'] button")
+        assert page.locator("#phone[aria-invalid=true]").count() == 1
+        name = signin.strip("/").replace("/", "-")
+        page.screenshot(path=screenshots / f"{name}-refused-fr.png", full_page=True)
+
+        page.locator("header form button[value=en]").click()
+
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert page.locator("#phone").input_value() == "758 555 0188"
+        assert page.locator("#phone[aria-invalid=true]").count() == 1
+        addresses.assert_nothing_personal()
+        page.screenshot(path=screenshots / f"{name}-refused-en.png", full_page=True)
+    finally:
+        context.close()
