@@ -50,3 +50,24 @@ def signed_in_to_wallet(page: Page, server: RunningServer, wallet: str, phone: s
     if "/identity/" in page.url:  # what the wallet will receive: shared once
         page.click("main form button[type=submit] >> nth=0")
     assert page.url.endswith(wallet + "/home"), page.url
+
+
+def signed_in_with_a_code(page: Page, server: RunningServer, wallet: str, phone: str) -> None:
+    """Signed in with the wallet's own one-time code, which the demo prints on the server's
+    console (for customers, such as its merchants, who have no Comptoir ID)."""
+    page.goto(server.url + wallet + "/signin")
+    before = server.log_path.read_text().count(f"sign-in code for {phone} is")
+    page.fill("#phone", phone)
+    page.click(f"form[action='{wallet}/signin'] button")
+    deadline = time.monotonic() + 20
+    while True:
+        codes = re.findall(
+            rf"sign-in code for {re.escape(phone)} is (\d{{6}})", server.log_path.read_text()
+        )
+        if len(codes) > before:
+            break
+        assert time.monotonic() < deadline, "no new sign-in code was printed for " + phone
+        time.sleep(0.2)
+    page.fill("#code", codes[-1])
+    page.click(f"form[action='{wallet}/signin/code'] button")
+    assert page.url.endswith(wallet + "/home"), page.url

@@ -269,3 +269,21 @@ def test_a_draft_left_on_a_cart_is_forgotten_a_day_after_it_was_last_typed(
     assert drafts.checkout_draft(left_order) is None
     kept = drafts.checkout_draft(recent_order)
     assert kept is not None and kept.typed["phone"] == PHONE
+
+
+def test_the_headers_language_buttons_send_the_checkout_form_to_be_kept_only_on_its_page(
+    client: TestClient, database: Database, clock: FrozenClock
+) -> None:
+    order_id = _quoted_for_delivery(database, clock)
+    client.cookies.set("comptoir_shopper", SHOPPER)
+
+    page = client.get(f"/shop/orders/{order_id}").text
+    market = client.get("/shop/market").text
+
+    header = page.split("<header", 1)[1].split("</header>", 1)[0]
+    tied = f'form="checkout" formaction="/shop/orders/{order_id}/init"'
+    assert header.count(tied) == 2, "each language button sends the checkout form"
+    assert '<form id="checkout" method="post"' in page
+    # Enter in a field presses the form's own submit, placed before the header's buttons.
+    assert page.index('<button type="submit" form="checkout"') < page.index("<header")
+    assert 'formaction="' not in market and 'form="checkout"' not in market

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from comptoir.apps.wallet.domain.signin import SESSION_LIFETIME
 from comptoir.apps.wallet.models import WalletSession
-from comptoir.apps.wallet.service.pay_drafts import forget_ended_drafts
+from comptoir.apps.wallet.service.form_drafts import forget_ended_drafts
 from tests.apps.wallet.conftest import ALICE, BOB, SHOP, Node
 from tests.apps.wallet.test_pages import QR, csrf, offer_to_shop, sign_in, with_crc
 
@@ -276,7 +276,7 @@ def test_a_kept_form_is_forgotten_within_the_hour_after_its_session_expired(
 
     assert forget_ended_drafts(node.wallet) == 1
     with node.wallet.database.reading() as session:
-        kept = session.scalars(select(WalletSession.pay_draft)).all()
+        kept = session.scalars(select(WalletSession.form_draft)).all()
     assert all(draft is None for draft in kept)
 
 

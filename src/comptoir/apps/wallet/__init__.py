@@ -25,7 +25,7 @@ def register(app: FastAPI | None, cli: typer.Typer | None) -> None:
     wallet for shoppers and banks, and add the `wallet` commands."""
     if app is not None:
         from comptoir.apps.wallet import fspiop_client, fspiop_routes, pages
-        from comptoir.apps.wallet.service import pay_drafts
+        from comptoir.apps.wallet.service import form_drafts
         from comptoir.apps.wallet.service.context import Wallet
         from comptoir.apps.wallet.service.refusals import outgoing_refused
         from comptoir.kernel.web.navigation import Role, ServiceLink
@@ -51,7 +51,7 @@ def register(app: FastAPI | None, cli: typer.Typer | None) -> None:
         app.include_router(fspiop_routes.router)
         app.include_router(pages.router)
         node.scheduler.every(
-            3600.0, "wallet.forget-ended-drafts", lambda: pay_drafts.forget_ended_drafts(wallet)
+            3600.0, "wallet.forget-ended-drafts", lambda: form_drafts.forget_ended_drafts(wallet)
         )
         from comptoir.apps.wallet.merchant.wiring import mount as mount_merchant_api
 

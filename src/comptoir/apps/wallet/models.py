@@ -308,6 +308,8 @@ class WalletSession(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
-    # A refused payment form as typed, with why it was refused, for the form to come back
-    # after a language switch without the payee's phone or the amount in a URL.
-    pay_draft: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The refused forms as typed (payment, request to pay, refund), each with why it was
+    # refused, for a form to come back after a language switch without a phone number or an
+    # amount in a URL (service/form_drafts.py). The column keeps the name it had when only
+    # the payment form was kept.
+    form_draft: Mapped[dict[str, Any] | None] = mapped_column("pay_draft", JSON)

@@ -75,6 +75,24 @@ def _waiting_phone(platform_id: str) -> WaitingPhone:
     return WaitingPhone("comptoir_seller_signin_phone", f"/sellers/{platform_id}/signin")
 
 
+def _refused_phone(platform_id: str) -> WaitingPhone:
+    """A phone refused at the phone step, kept for a language switch (never in an address)."""
+    return WaitingPhone("comptoir_seller_refused_phone", f"/sellers/{platform_id}/signin")
+
+
+def refused_step(platform_id: str) -> str:
+    """Where switching language brings back a refused phone step, from its cookie."""
+    return f"/sellers/{platform_id}/signin?step=phone"
+
+
+def _phone_problem(phone: str) -> str | None:
+    """Why a typed phone cannot be asked a code for, in the reader's language; None if it can."""
+    normalised = signin.normalise_phone(phone)
+    if len(normalised) < 8 or not signin.possible_phone(normalised):
+        return LazyText(N_("Write the phone number with its country code.")).render()
+    return None
+
+
 def code_step(platform_id: str) -> str:
     """The code step's own address, where switching language brings the owner back (no new
     code is sent from it; the phone comes from its cookie)."""
@@ -107,11 +125,17 @@ def signin_form(request: Request, platform_id: str, step: str = "") -> Response:
             },
         )
     oidc_available = identity.registration(seller_of(request), platform_id) is not None
-    return render(
-        request,
-        "seller/signin.html",
-        {"platform": platform, "step": "phone", "oidc_available": oidc_available},
-    )
+    context = {"platform": platform, "step": "phone", "oidc_available": oidc_available}
+    refused = _refused_phone(platform_id).read(request) if step == "phone" else ""
+    if refused:
+        # The refused phone as typed, and why, said again in today's language.
+        context.update(phone=refused, return_path=refused_step(platform_id))
+        context.update(error=_phone_problem(refused))
+        return render(request, "seller/signin.html", context)
+    response = render(request, "seller/signin.html", context)
+    if _refused_phone(platform_id).cookie in request.cookies:
+        _refused_phone(platform_id).forget(response)
+    return response
 
 
 @router.post("/sellers/{platform_id}/signin")
@@ -119,21 +143,25 @@ def signin_phone(
     request: Request, platform_id: str, phone: Annotated[str, Form()] = ""
 ) -> Response:
     platform = platform_or_404(request, platform_id)
-    normalised = signin.normalise_phone(phone)
-    if len(normalised) < 8 or not signin.possible_phone(normalised):
-        return render(
+    problem = _phone_problem(phone)
+    if problem is not None:
+        response = render(
             request,
             "seller/signin.html",
             {
                 "platform": platform,
                 "step": "phone",
                 "phone": phone,
-                "error": LazyText(N_("Write the phone number with its country code.")).render(),
+                "error": problem,
                 "oidc_available": identity.registration(seller_of(request), platform_id)
                 is not None,
+                "return_path": refused_step(platform_id),
             },
             status_code=400,
         )
+        _refused_phone(platform_id).keep(request, response, phone)
+        return response
+    normalised = signin.normalise_phone(phone)
     seller = seller_of(request)
     asked = signin.request_code(seller, platform_id=platform_id, phone=normalised)
     context: dict[str, object] = {
@@ -143,7 +171,9 @@ def signin_phone(
         "return_path": code_step(platform_id),
     }
     if asked.held is None:
-        return _code_step_page(request, context, platform_id)
+        response = _code_step_page(request, context, platform_id)
+        _refused_phone(platform_id).forget(response)
+        return response
     if asked.held.reason is Hold.RESEND_WAIT:
         # Asked again too soon: the code step stays, for the code sent before still works.
         context["error"] = held_text(asked.held, seller.clock.now(), when=local_moment)

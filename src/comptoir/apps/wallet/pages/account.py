@@ -60,6 +60,16 @@ def _waiting_phone(institution_id: str) -> WaitingPhone:
     return WaitingPhone("comptoir_wallet_signin_phone", f"/wallets/{institution_id}/signin")
 
 
+def _refused_phone(institution_id: str) -> WaitingPhone:
+    """A phone refused at the phone step, kept for a language switch (never in an address)."""
+    return WaitingPhone("comptoir_wallet_refused_phone", f"/wallets/{institution_id}/signin")
+
+
+def refused_step(institution_id: str) -> str:
+    """Where switching language brings back a refused phone step, from its cookie."""
+    return f"/wallets/{institution_id}/signin?step=phone"
+
+
 def code_step(institution_id: str) -> str:
     """The code step's own address, where switching language brings the visitor back (no new
     code is sent from it; the phone comes from its cookie)."""
@@ -96,12 +106,24 @@ def signin_form(request: Request, institution_id: str, step: str = "") -> Respon
                     "return_path": code_step(institution_id),
                 },
             )
-    context = {
+    context: dict[str, object] = {
         "institution": institution,
         "step": "phone",
         "oidc_available": registration(wallet, institution_id) is not None,
     }
-    return render(request, "wallet/signin.html", context)
+    refused = _refused_phone(institution_id).read(request) if step == "phone" else ""
+    if refused:
+        # The refused phone as typed, and why, said again in today's language.
+        context.update(phone=refused, return_path=refused_step(institution_id))
+        try:
+            normalise_phone(refused)
+        except WalletError as error:
+            context["error"] = error_text(error)
+        return render(request, "wallet/signin.html", context)
+    response = render(request, "wallet/signin.html", context)
+    if _refused_phone(institution_id).cookie in request.cookies:
+        _refused_phone(institution_id).forget(response)
+    return response
 
 
 @router.post("/wallets/{institution_id}/signin")
@@ -116,7 +138,10 @@ def signin_send_code(
         refused = {"institution": institution, "step": "phone", "phone": phone}
         refused["error"] = error_text(error)
         refused["oidc_available"] = registration(wallet, institution_id) is not None
-        return render(request, "wallet/signin.html", refused, status_code=400)
+        refused["return_path"] = refused_step(institution_id)
+        response = render(request, "wallet/signin.html", refused, status_code=400)
+        _refused_phone(institution_id).keep(request, response, phone)
+        return response
     context: dict[str, object] = {
         "institution": institution,
         "step": "code",
@@ -124,7 +149,9 @@ def signin_send_code(
         "return_path": code_step(institution_id),
     }
     if asked.held is None:
-        return _code_step_page(request, context, institution_id)
+        response = _code_step_page(request, context, institution_id)
+        _refused_phone(institution_id).forget(response)
+        return response
     if asked.held.reason is Hold.RESEND_WAIT:
         # Asked again too soon: the code step stays, for the code sent before still works.
         context["error"] = held_text(asked.held, wallet.clock.now(), when=local_moment)

@@ -11,7 +11,6 @@ from fastapi.responses import Response
 from comptoir.apps.wallet.domain.errors import WalletError
 from comptoir.apps.wallet.domain.qr import parse_payment_qr
 from comptoir.apps.wallet.pages.common import (
-    SESSION_COOKIE,
     Visitor,
     error_text,
     parse_uuid,
@@ -20,7 +19,7 @@ from comptoir.apps.wallet.pages.common import (
     visitor,
     written_amount,
 )
-from comptoir.apps.wallet.service.pay_drafts import forget_pay_draft, keep_pay_draft, pay_draft
+from comptoir.apps.wallet.pages.drafts import forget, keep, kept_address, kept_or_forgotten
 from comptoir.apps.wallet.service.payer import (
     cancel_payment,
     confirm_payment,
@@ -34,12 +33,6 @@ from comptoir.kernel.i18n import lazy
 router = APIRouter(include_in_schema=False)
 
 
-def _kept_form(institution_id: str) -> str:
-    """Where a refused form comes back from its draft (after a language switch): the typed
-    values are on the server, never in this address."""
-    return f"/wallets/{institution_id}/pay?kept=1"
-
-
 @router.get("/wallets/{institution_id}/pay")
 def pay_form(request: Request, institution_id: str, kept: str = "", again: str = "") -> Response:
     """The form: empty; or the refused one as it was typed (`kept`, from the session's draft,
@@ -48,19 +41,16 @@ def pay_form(request: Request, institution_id: str, kept: str = "", again: str =
     who = visitor(request, institution_id)
     if not isinstance(who, Visitor):
         return who
-    wallet = wallet_of(request)
-    token = request.cookies.get(SESSION_COOKIE)
     context = {"institution": who.institution, "customer": who.customer, "form": {}}
-    draft = pay_draft(wallet, institution_id=institution_id, token=token) if kept else None
+    draft = kept_or_forgotten(request, "pay", institution_id, kept=kept)
     if draft is not None:
         context.update(
             form=dict(draft.typed),
             error=error_text(draft.error),
             error_field=_field_of(draft.error.code),
-            return_path=_kept_form(institution_id),
+            return_path=kept_address(institution_id, "pay"),
         )
         return render(request, "wallet/pay.html", context)
-    forget_pay_draft(wallet, institution_id=institution_id, token=token)
     if again:
         context["form"] = _failed_payment_form(request, who, institution_id, again)
     return render(request, "wallet/pay.html", context)
@@ -99,8 +89,6 @@ def pay(
     who = visitor(request, institution_id)
     if not isinstance(who, Visitor):
         return who
-    wallet = wallet_of(request)
-    token = request.cookies.get(SESSION_COOKIE)
     try:
         payment_id = start_payment(
             wallet_of(request),
@@ -113,7 +101,7 @@ def pay(
     except WalletError as error:
         form = {"recipient": recipient, "amount": amount, "note": note}
         # Kept for the language switch, which brings the form back from the server.
-        keep_pay_draft(wallet, institution_id=institution_id, token=token, typed=form, error=error)
+        keep(request, "pay", institution_id, form, error)
         return render(
             request,
             "wallet/pay.html",
@@ -123,11 +111,11 @@ def pay(
                 "form": form,
                 "error": error_text(error),
                 "error_field": _field_of(error.code),
-                "return_path": _kept_form(institution_id),
+                "return_path": kept_address(institution_id, "pay"),
             },
             status_code=400,
         )
-    forget_pay_draft(wallet, institution_id=institution_id, token=token)
+    forget(request, "pay", institution_id)
     return see_other(f"/wallets/{institution_id}/payments/{payment_id}")
 
 
@@ -140,15 +128,21 @@ def _field_of(code: str) -> str:
 
 
 @router.get("/wallets/{institution_id}/pay/qr")
-def qr_form(request: Request, institution_id: str) -> Response:
+def qr_form(request: Request, institution_id: str, kept: str = "") -> Response:
+    """The form to paste a QR code's text: empty, or the refused one as pasted (`kept`)."""
     who = visitor(request, institution_id)
     if not isinstance(who, Visitor):
         return who
-    return render(
-        request,
-        "wallet/pay_qr.html",
-        {"institution": who.institution, "customer": who.customer, "payload": ""},
-    )
+    context = {"institution": who.institution, "customer": who.customer, "payload": ""}
+    draft = kept_or_forgotten(request, "qr", institution_id, kept=kept)
+    if draft is not None:
+        context.update(
+            payload=draft.typed["payload"],
+            error=error_text(draft.error),
+            error_field="payload",
+            return_path=kept_address(institution_id, "pay/qr"),
+        )
+    return render(request, "wallet/pay_qr.html", context)
 
 
 @router.post("/wallets/{institution_id}/pay/qr")
@@ -170,6 +164,8 @@ def qr_read(
                 "qr_currency", lazy("This QR code asks for a currency this wallet does not hold.")
             )
     except WalletError as error:
+        # Kept for the language switch, which brings the form back from the server.
+        keep(request, "qr", institution_id, {"payload": payload}, error)
         return render(
             request,
             "wallet/pay_qr.html",
@@ -179,9 +175,11 @@ def qr_read(
                 "payload": payload,
                 "error": error_text(error),
                 "error_field": "payload",
+                "return_path": kept_address(institution_id, "pay/qr"),
             },
             status_code=400,
         )
+    forget(request, "qr", institution_id)
     form = {
         "recipient": qr.alias,
         "amount": "" if qr.amount is None else written_amount(qr.amount),

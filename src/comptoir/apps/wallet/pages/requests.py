@@ -16,11 +16,12 @@ from comptoir.apps.wallet.pages.common import (
     see_other,
     visitor,
 )
+from comptoir.apps.wallet.pages.drafts import forget, keep, kept_address, kept_or_forgotten
 from comptoir.apps.wallet.service.approvals import approve_request, reject_request
 from comptoir.apps.wallet.service.refunds import received_payments, refund_payment
 from comptoir.apps.wallet.service.requests import list_requests, request_payment
 from comptoir.apps.wallet.web import wallet_of
-from comptoir.kernel.i18n import _
+from comptoir.kernel.i18n import lazy
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,11 +47,23 @@ def _requests_page(
 
 
 @router.get("/wallets/{institution_id}/requests")
-def requests_page(request: Request, institution_id: str) -> Response:
+def requests_page(request: Request, institution_id: str, kept: str = "") -> Response:
+    """The requests, and the form to ask a customer to pay: empty, or the refused one as it
+    was typed (`kept`, from the session's draft, its problem said in today's language)."""
     who = visitor(request, institution_id)
     if not isinstance(who, Visitor):
         return who
-    return _requests_page(request, who)
+    draft = kept_or_forgotten(request, "request", institution_id, kept=kept)
+    if draft is None:
+        return _requests_page(request, who)
+    return _requests_page(
+        request,
+        who,
+        form=dict(draft.typed),
+        error=error_text(draft.error),
+        error_field=_request_field_of(draft.error.code),
+        return_path=kept_address(institution_id, "requests"),
+    )
 
 
 @router.post("/wallets/{institution_id}/requests")
@@ -74,18 +87,24 @@ def ask_to_pay(
             note=note,
         )
     except WalletError as error:
-        form = {"payer": payer, "amount": amount, "note": note}
-        message = error_text(error)
         if error.code == "missing_recipient":  # the shared sentence speaks of paying someone
-            message = _("Enter the phone number or alias of the customer who is to pay.")
+            error = WalletError(
+                error.code,
+                lazy("Enter the phone number or alias of the customer who is to pay."),
+            )
+        form = {"payer": payer, "amount": amount, "note": note}
+        # Kept for the language switch, which brings the form back from the server.
+        keep(request, "request", institution_id, form, error)
         return _requests_page(
             request,
             who,
             status_code=400,
             form=form,
-            error=message,
+            error=error_text(error),
             error_field=_request_field_of(error.code),
+            return_path=kept_address(institution_id, "requests"),
         )
+    forget(request, "request", institution_id)
     return see_other(f"/wallets/{institution_id}/requests")
 
 
@@ -146,11 +165,28 @@ def _received_page(
 
 
 @router.get("/wallets/{institution_id}/received")
-def received_page(request: Request, institution_id: str) -> Response:
+def received_page(request: Request, institution_id: str, kept: str = "") -> Response:
+    """The payments received, each with its refund form: empty, or the refused one as it was
+    typed, at its payment (`kept`, from the session's draft)."""
     who = visitor(request, institution_id)
     if not isinstance(who, Visitor):
         return who
-    return _received_page(request, who)
+    draft = kept_or_forgotten(request, "refund", institution_id, kept=kept)
+    if draft is None:
+        return _received_page(request, who)
+    return _received_page(
+        request,
+        who,
+        error=error_text(draft.error),
+        error_field=_refund_field_of(draft.error.code),
+        failed_transfer=draft.typed["transfer"],
+        form=dict(draft.typed),
+        return_path=kept_address(institution_id, "received"),
+    )
+
+
+def _refund_field_of(code: str) -> str:
+    return "reason" if code.startswith("note") else "amount"
 
 
 @router.post("/wallets/{institution_id}/received/{transfer_id}/refund")
@@ -174,13 +210,18 @@ def refund(
             reason=reason,
         )
     except WalletError as error:
+        form = {"transfer": transfer_id, "amount": amount, "reason": reason}
+        # Kept for the language switch, which brings the form back from the server.
+        keep(request, "refund", institution_id, form, error)
         return _received_page(
             request,
             who,
             status_code=400,
             error=error_text(error),
-            error_field="reason" if error.code.startswith("note") else "amount",
+            error_field=_refund_field_of(error.code),
             failed_transfer=transfer_id,
-            form={"amount": amount, "reason": reason},
+            form=form,
+            return_path=kept_address(institution_id, "received"),
         )
+    forget(request, "refund", institution_id)
     return see_other(f"/wallets/{institution_id}/payments/{payment_id}")

@@ -151,4 +151,4 @@ def sign_out(wallet: Wallet, *, token: str | None) -> None:
         )
         if found is not None and found.ended_at is None:
             found.ended_at = wallet.clock.now()
-            found.pay_draft = None
+            found.form_draft = None

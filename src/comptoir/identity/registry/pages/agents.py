@@ -17,6 +17,12 @@ from comptoir.identity.registry.pages.common import (
     render,
     see_other,
 )
+from comptoir.identity.registry.pages.pending import REFUSED_ENROLMENT
+from comptoir.identity.registry.pages.refused_details import (
+    forget_refused,
+    keep_refused,
+    kept_refused,
+)
 from comptoir.identity.registry.service.signin import send_sms
 from comptoir.identity.registry.session import SignedInPerson
 from comptoir.kernel.errors import FORBIDDEN, NOT_FOUND, Problem
@@ -48,12 +54,23 @@ def _page(request: Request, context: dict[str, Any], *, status_code: int = 200) 
     return render(request, "identity/agent.html", values, status_code=status_code)
 
 
+# Where a language switch comes back to after a refused enrolment: the details typed are in
+# this browser's cookie, never in this address.
+REFUSED_DETAILS = "/identity/agent?kept=1"
+
+
 @router.get("/identity/agent")
-def agent_home(request: Request) -> Response:
+def agent_home(request: Request, kept: str = "") -> Response:
+    """The agent's page; at `REFUSED_DETAILS`, with the refused enrolment as it was typed."""
     who = _agent(request)
     if not isinstance(who, SignedInPerson):
         return who
-    return _page(request, {})
+    context = kept_refused(request, REFUSED_ENROLMENT) if kept else None
+    if context is not None:
+        return _page(request, {**context, "return_path": REFUSED_DETAILS})
+    response = _page(request, {})
+    forget_refused(request, response, REFUSED_ENROLMENT)
+    return response
 
 
 @router.post("/identity/agent/enrol")
@@ -101,13 +118,17 @@ def agent_enrol(
             )
             send_sms(session, to=person.phone, body=welcome.render(person.locale), clock=node.clock)
     except RegistryError as error:
-        context: dict[str, Any] = {"form": form}
+        context: dict[str, Any] = {"form": form, "return_path": REFUSED_DETAILS}
         context.update(error_context(error))
-        return _page(request, context, status_code=400)
-    return _page(
+        refused = _page(request, context, status_code=400)
+        keep_refused(request, refused, REFUSED_ENROLMENT, form)
+        return refused
+    response = _page(
         request,
         {"notice": _("{name} is registered. We sent them a welcome SMS.", name=person.name)},
     )
+    forget_refused(request, response, REFUSED_ENROLMENT)
+    return response
 
 
 @router.post("/identity/agent/businesses/{business_id}/verify")

@@ -1,6 +1,6 @@
-"""What a code step needs to be shown again (a reload, a language switch) without putting the
-phone in its address: a short-lived cookie, signed under the node's secret, holding what the
-person typed before the code was sent.
+"""What a code step, or a refused registration form, needs to be shown again (a reload, a
+language switch) without putting the phone in its address: a short-lived cookie, signed under
+the node's secret, holding what the person typed.
 
 A phone in a URL ends up in server and proxy logs, in the browser's history and in the Referer
 of the next request; a cookie goes nowhere but back to this site's identity pages (its path),
@@ -25,6 +25,12 @@ from comptoir.kernel.web.context import node_context
 
 PENDING_LOGIN: Final = "comptoir_pending_login"
 PENDING_REGISTRATION: Final = "comptoir_pending_registration"
+# A person's details refused before anything was sent, kept for a language switch
+# (pages/refused_details.py): one's own registration, an agent's assisted enrolment.
+REFUSED_REGISTRATION: Final = "comptoir_refused_registration"
+REFUSED_ENROLMENT: Final = "comptoir_refused_enrolment"
+# A phone refused at the login's phone step, kept for a language switch.
+REFUSED_LOGIN: Final = "comptoir_refused_login"
 # Longer than a code lives (3 minutes) and than the lock after wrong codes (10 minutes), so
 # that the code step still shows while either lasts; short enough not to linger.
 PENDING_SECONDS: Final = 15 * 60

@@ -20,9 +20,17 @@ from comptoir.identity.registry.pages.common import (
 from comptoir.identity.registry.pages.pending import (
     PENDING_LOGIN,
     PENDING_REGISTRATION,
+    REFUSED_LOGIN,
+    REFUSED_REGISTRATION,
     forget_pending,
     keep_pending,
     pending,
+)
+from comptoir.identity.registry.pages.refused_details import (
+    KEPT_CHARACTERS,
+    forget_refused,
+    keep_refused,
+    kept_refused,
 )
 from comptoir.identity.registry.service import sessions, signin
 from comptoir.identity.registry.session import (
@@ -91,9 +99,27 @@ def _login_code_page(
     return response
 
 
+def _refused_phone_step(next: str) -> str:
+    """Where switching language brings back a refused phone, from its cookie."""
+    return "/identity/login?" + urlencode({"kept": "1", **({"next": next} if next else {})})
+
+
 @router.get("/identity/login")
-def login_form(request: Request, next: str = "") -> Response:
-    return render(request, "identity/login.html", {"step": "phone", "next": domain.safe_next(next)})
+def login_form(request: Request, next: str = "", kept: str = "") -> Response:
+    """The phone step: empty, or the refused phone as typed (`kept`), with why, said again."""
+    context: dict[str, Any] = {"step": "phone", "next": domain.safe_next(next)}
+    typed = pending(request, REFUSED_LOGIN) if kept else None
+    if typed is not None:
+        phone = typed.get("phone", "")
+        context.update(phone=phone, return_path=_refused_phone_step(context["next"]))
+        try:
+            domain.normalise_phone(phone)
+        except RegistryError as error:
+            context.update(error_context(error))
+        return render(request, "identity/login.html", context)
+    response = render(request, "identity/login.html", context)
+    forget_refused(request, response, REFUSED_LOGIN)
+    return response
 
 
 @router.get("/identity/login/code")
@@ -125,9 +151,15 @@ def login_send_code(
         if error.code == "resend_too_soon":
             context["phone"] = domain.normalise_phone(phone)
             return _login_code_page(request, context, status_code=_status_of(error))
-        return render(request, "identity/login.html", context, status_code=_status_of(error))
+        # Kept in this browser for a language switch, never in the address it comes back to.
+        context["return_path"] = _refused_phone_step(context["next"])
+        refused = render(request, "identity/login.html", context, status_code=_status_of(error))
+        keep_pending(request, refused, REFUSED_LOGIN, {"phone": phone[:KEPT_CHARACTERS]})
+        return refused
     context["phone"] = sent.phone
-    return _login_code_page(request, context)
+    response = _login_code_page(request, context)
+    forget_refused(request, response, REFUSED_LOGIN)
+    return response
 
 
 @router.post("/identity/login/code")
@@ -179,11 +211,30 @@ def logout(request: Request) -> Response:
 # --- enrol oneself -----------------------------------------------------------------------------
 
 
+REFUSED_DETAILS = "/identity/register?kept=1"
+
+
 @router.get("/identity/register")
-def register_form(request: Request) -> Response:
-    return render(
-        request, "identity/register.html", {"step": "details", "form": {"locale": current_locale()}}
-    )
+def register_form(request: Request, kept: str = "") -> Response:
+    """The details form: empty; or, at `REFUSED_DETAILS` (where a language switch comes back
+    to), the refused one as it was typed, from this browser's cookie, with its problems found
+    again, so said in today's language."""
+    context = kept_refused(request, REFUSED_REGISTRATION) if kept else None
+    if context is None:
+        fresh = {"step": "details", "form": {"locale": current_locale()}}
+        response = render(request, "identity/register.html", fresh)
+        forget_refused(request, response, REFUSED_REGISTRATION)
+        return response
+    context.update(step="details", return_path=REFUSED_DETAILS)
+    return render(request, "identity/register.html", context)
+
+
+def _refused_details(request: Request, context: dict[str, Any], status_code: int) -> Response:
+    """The details form refused, kept in this browser for a language switch."""
+    context["return_path"] = REFUSED_DETAILS
+    response = render(request, "identity/register.html", context, status_code=status_code)
+    keep_refused(request, response, REFUSED_REGISTRATION, context["form"])
+    return response
 
 
 def _details(
@@ -265,9 +316,11 @@ def register_send_code(
         context.update(error_context(error))
         if error.code == "resend_too_soon":
             return _registration_code_page(request, context, status_code=_status_of(error))
-        return render(request, "identity/register.html", context, status_code=_status_of(error))
+        return _refused_details(request, context, _status_of(error))
     form["phone"] = sent.phone
-    return _registration_code_page(request, context)
+    response = _registration_code_page(request, context)
+    forget_refused(request, response, REFUSED_REGISTRATION)
+    return response
 
 
 @router.post("/identity/register/code")

@@ -1,17 +1,18 @@
-"""A refused payment form as the customer typed it, kept on their sign-in session.
+"""Refused forms as the customer typed them, kept on their sign-in session.
 
-The payee's phone number and the amount must never travel in a URL (server logs, browser
-history, the Referer header). When the language is switched on a refused form, the form comes
-back from here, with why it was refused said in the new language. The draft goes when a
-payment starts, when a fresh form is opened, at sign-out, and within the hour after its
-session expired (`forget_ended_drafts`).
+A payee's or a customer's phone number, an amount or a reason must never travel in a URL
+(server logs, browser history, the Referer header). When the language is switched on a refused
+form, the form comes back from here, with why it was refused said in the new language. Each
+form has its own place in the session's draft (a refused payment does not push out a refused
+request to pay); a form's draft goes when what it asked for is done, when that form is opened
+afresh, at sign-out, and within the hour after its session expired (`forget_ended_drafts`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from sqlalchemy import null, or_, select, update
 from sqlalchemy.orm import Session
@@ -23,14 +24,23 @@ from comptoir.apps.wallet.service.context import Wallet
 from comptoir.kernel.i18n import LazyText
 from comptoir.kernel.money import Money
 
-FIELDS: Final = ("recipient", "amount", "note")
+FormName = Literal["pay", "request", "refund", "qr"]
+# Each form's fields; a refund's draft also names the payment it was refunding.
+FIELDS: Final[Mapping[FormName, tuple[str, ...]]] = {
+    "pay": ("recipient", "amount", "note"),
+    "request": ("payer", "amount", "note"),
+    "refund": ("transfer", "amount", "reason"),
+    "qr": ("payload",),
+}
 # Past each field's own limit (what is too long is kept, to be refused as too long), and
-# short enough that a draft cannot be used to store anything big.
+# short enough that a draft cannot be used to store anything big; a pasted QR code's text is
+# up to 512 characters, often cut over lines.
 KEPT_CHARACTERS: Final = 300
+KEPT_QR_CHARACTERS: Final = 1000
 
 
 @dataclass(frozen=True)
-class PayDraft:
+class FormDraft:
     typed: Mapping[str, str]
     error: WalletError
 
@@ -62,16 +72,24 @@ def _session_row(
     return found
 
 
-def keep_pay_draft(
+def _drafts(row: WalletSession) -> dict[str, Any]:
+    """The session's drafts, form by form (anything else stored there is not a draft)."""
+    found = row.form_draft or {}
+    return {form: found[form] for form in FIELDS if isinstance(found.get(form), dict)}
+
+
+def keep_draft(
     wallet: Wallet,
     *,
+    form: FormName,
     institution_id: str,
     token: str | None,
     typed: Mapping[str, str],
     error: WalletError,
 ) -> None:
+    kept = KEPT_QR_CHARACTERS if form == "qr" else KEPT_CHARACTERS
     draft = {
-        "typed": {field: typed.get(field, "")[:KEPT_CHARACTERS] for field in FIELDS},
+        "typed": {field: typed.get(field, "")[:kept] for field in FIELDS[form]},
         "code": error.code,
         "message": error.text.message,
         "params": {name: _stored_param(value) for name, value in error.text.params.items()},
@@ -79,28 +97,32 @@ def keep_pay_draft(
     with wallet.database.transaction() as session:
         row = _session_row(session, institution_id, token, lock=True)
         if row is not None:
-            row.pay_draft = draft
+            # A new dict, so that the JSON column is seen as changed.
+            row.form_draft = {**_drafts(row), form: draft}
 
 
-def pay_draft(wallet: Wallet, *, institution_id: str, token: str | None) -> PayDraft | None:
+def kept_draft(
+    wallet: Wallet, *, form: FormName, institution_id: str, token: str | None
+) -> FormDraft | None:
     with wallet.database.reading() as session:
         row = _session_row(session, institution_id, token)
-        found = None if row is None else row.pay_draft
+        found = None if row is None else _drafts(row).get(form)
     if not found:
         return None
-    typed = {field: str(found["typed"].get(field, "")) for field in FIELDS}
+    typed = {field: str(found["typed"].get(field, "")) for field in FIELDS[form]}
     params = {name: _shown_param(value) for name, value in found["params"].items()}
     text = LazyText(str(found["message"]), params)
-    return PayDraft(typed, WalletError(str(found["code"]), text))
+    return FormDraft(typed, WalletError(str(found["code"]), text))
 
 
-def forget_pay_draft(wallet: Wallet, *, institution_id: str, token: str | None) -> None:
-    if pay_draft(wallet, institution_id=institution_id, token=token) is None:
+def forget_draft(wallet: Wallet, *, form: FormName, institution_id: str, token: str | None) -> None:
+    if kept_draft(wallet, form=form, institution_id=institution_id, token=token) is None:
         return  # the usual case, answered without a write
     with wallet.database.transaction() as session:
         row = _session_row(session, institution_id, token, lock=True)
-        if row is not None and row.pay_draft is not None:
-            row.pay_draft = None
+        if row is not None:
+            left = {name: draft for name, draft in _drafts(row).items() if name != form}
+            row.form_draft = left or None
 
 
 def forget_ended_drafts(wallet: Wallet) -> int:
@@ -109,12 +131,12 @@ def forget_ended_drafts(wallet: Wallet) -> int:
         forgotten = connection.execute(
             update(WalletSession)
             .where(
-                WalletSession.pay_draft.is_not(None),
+                WalletSession.form_draft.is_not(None),
                 or_(
                     WalletSession.ended_at.is_not(None),
                     WalletSession.expires_at <= wallet.clock.now(),
                 ),
             )
-            .values(pay_draft=null())
+            .values(form_draft=null())
         )
     return forgotten.rowcount
