@@ -9,6 +9,7 @@ import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -161,3 +162,27 @@ def test_processes_and_their_threads_taking_turns_lose_no_update(
         process.join(timeout=120)
         assert process.exitcode == 0
     assert _count(database) == 3 * 3 * 40
+
+
+def _report_the_gate_after_fork(database_path: str, answers: Any) -> None:
+    gate = sqlite_writers.gate_for(database_path)
+    assert gate is not None
+    free = gate._threads.acquire(blocking=False)
+    answers.put((free, gate._file))
+
+
+def test_a_forked_child_gets_a_gate_of_its_own_even_when_forked_inside_a_write(
+    database: Database, database_path: Path
+) -> None:
+    context = multiprocessing.get_context("fork")
+    answers = context.Queue()
+    with database.connection_transaction() as connection:
+        connection.execute(text("UPDATE counter SET value = 1"))
+        child = context.Process(
+            target=_report_the_gate_after_fork, args=(str(database_path), answers)
+        )
+        child.start()
+        child.join(timeout=60)
+    assert child.exitcode == 0
+    # Its thread lock free, though the parent's was held; no descriptor shared with the parent.
+    assert answers.get(timeout=5) == (True, None)

@@ -12,8 +12,8 @@ The gate is taken before BEGIN IMMEDIATE and given back at COMMIT or ROLLBACK:
   `-wal` and `-shm` files), taken by the one thread of the process that holds the first, and
   tried again after a short, capped pause while another process holds it.
 
-Both waits give up after the connection's busy timeout, as SQLite's own wait did, with the
-error SQLite gives ("database is locked"): a thread that opens a second write transaction
+The two waits together give up after the connection's busy timeout, as SQLite's own wait did,
+with the error SQLite gives ("database is locked"): a thread that opens a second write transaction
 while it holds one gets that error, not a hang. The gate only orders writers that go through
 it; SQLite's own lock still guards the file, so a writer that bypasses the gate (the sqlite3
 shell, a backup) is safe, only not queued.
@@ -52,17 +52,19 @@ class WriterGate:
         """Wait for this process's turn, then for the file's; raise SQLite's "database is
         locked" if the wait passes WAIT_SECONDS."""
         # Both locks are tried without waiting first: the usual case, and the cheapest.
-        if not self._threads.acquire(blocking=False) and not self._threads.acquire(
-            timeout=WAIT_SECONDS
-        ):
-            raise sqlite3.OperationalError("database is locked")
+        started = 0.0
+        if not self._threads.acquire(blocking=False):
+            started = time.monotonic()
+            if not self._threads.acquire(timeout=WAIT_SECONDS):
+                raise sqlite3.OperationalError("database is locked")
         try:
             if self._file is None:
                 self._file = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
             try:
                 fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                self._wait_for_the_file(self._file)
+                # One wait in all: what the thread lock took is not waited again.
+                self._wait_for_the_file(self._file, (started or time.monotonic()) + WAIT_SECONDS)
         except BaseException:
             self._threads.release()
             raise
@@ -74,11 +76,19 @@ class WriterGate:
         finally:
             self._threads.release()
 
+    def after_fork(self) -> None:
+        """In a forked child: a lock of its own, and a file of its own to lock. The copied
+        descriptor shares the parent's open file, hence the parent's flock, and the copied
+        thread lock may be held by a parent's thread that does not exist here."""
+        self._threads = threading.Lock()
+        if self._file is not None:
+            os.close(self._file)  # the parent's descriptor stays open, and its lock held
+            self._file = None
+
     @staticmethod
-    def _wait_for_the_file(file: int) -> None:
+    def _wait_for_the_file(file: int, deadline: float) -> None:
         # Another process holds it: no wake-up comes from a non-blocking lock, and a blocking
         # one could not give up after WAIT_SECONDS, so try again after short pauses.
-        deadline = time.monotonic() + WAIT_SECONDS
         pause = _FIRST_PAUSE_SECONDS
         while True:
             if time.monotonic() >= deadline:
@@ -92,7 +102,7 @@ class WriterGate:
                 continue
 
 
-_gates: dict[tuple[int, str], WriterGate] = {}
+_gates: dict[str, WriterGate] = {}
 _gates_lock = threading.Lock()
 
 
@@ -102,13 +112,21 @@ def gate_for(database: str) -> WriterGate | None:
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
     path = Path(database).resolve()
-    # Keyed by process too: a forked child starts with its parent's locks copied, not held.
-    key = (os.getpid(), str(path))
     with _gates_lock:
-        gate = _gates.get(key)
+        gate = _gates.get(str(path))
         if gate is None:
-            gate = _gates[key] = WriterGate(path.with_name(path.name + "-writers"))
+            gate = _gates[str(path)] = WriterGate(path.with_name(path.name + "-writers"))
         return gate
+
+
+def _after_fork_in_child() -> None:
+    global _gates_lock  # noqa: PLW0603 (a parent's thread may have held it at the fork)
+    _gates_lock = threading.Lock()
+    for gate in _gates.values():
+        gate.after_fork()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def attach(connection_info: dict[str, Any], gate: WriterGate | None) -> None:
