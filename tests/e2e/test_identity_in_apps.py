@@ -22,7 +22,7 @@ import pytest
 
 from comptoir.kernel.crypto import Jwk, generate_jwk
 from comptoir.kernel.crypto.sdjwt import make_disclosure, present, split
-from tests.e2e.identity_demo import DemoNode, csrf, log_in_and_consent
+from tests.e2e.identity_demo import DemoNode, absolute, csrf, log_in_and_consent
 
 pytestmark = pytest.mark.slow
 
@@ -63,6 +63,29 @@ def test_a_person_signs_in_to_the_wallet_with_comptoir_id(node: DemoNode) -> Non
         assert home.status_code == 200
         assert "Marie Joseph" in home.text
         assert "450.00" in home.text
+
+
+def test_a_person_reading_the_wallet_in_french_is_asked_to_log_in_in_french(
+    node: DemoNode,
+) -> None:
+    with httpx.Client(timeout=20.0) as browser:
+        french = {"Accept-Language": "fr"}
+        page = browser.get(f"{node.url}/wallets/island-wallet/signin", headers=french)
+        started = browser.post(
+            f"{node.url}/wallets/island-wallet/signin/oidc",
+            data={"csrf_token": csrf(page.text)},
+            headers=french,
+        )
+        assert started.status_code == 303, started.text[:500]
+
+        # The provider hears no language from the browser: only the wallet's ui_locales.
+        parked = browser.get(started.headers["location"], headers={"Accept-Language": "en"})
+        login = browser.get(
+            absolute(node, parked.headers["location"]), headers={"Accept-Language": "en"}
+        )
+
+        assert login.status_code == 200
+        assert login.headers["content-language"] == "fr"
 
 
 def test_a_tampered_state_is_refused(node: DemoNode) -> None:

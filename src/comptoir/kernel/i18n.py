@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gettext as stdlib_gettext
 import io
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -26,6 +26,9 @@ LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"
 SOURCE_LOCALE = "en"
 LANGUAGE_COOKIE = "comptoir_lang"
+# A language another site asked pages to be shown in (OpenID Connect's `ui_locales`): below the
+# visitor's own choice, above their browser's preferences, and only on the pages it was set for.
+LANGUAGE_HINT_COOKIE = "comptoir_lang_hint"
 LANGUAGE_NAMES: Mapping[str, str] = {"en": "English", "fr": "Français"}
 
 _current_locale: ContextVar[str] = ContextVar("comptoir_locale", default=SOURCE_LOCALE)
@@ -130,12 +133,17 @@ def parse_accept_language(header: str) -> list[str]:
     return [tag for _q, _p, tag in sorted(weighted)]
 
 
+def first_available(tags: Iterable[str]) -> str | None:
+    """The first of these language tags ("fr-CA", "en") that this node speaks, as its locale."""
+    for tag in tags:
+        primary = tag.replace("_", "-").split("-")[0].lower()
+        if primary in AVAILABLE_LOCALES:
+            return primary
+    return None
+
+
 def negotiate(chosen: str | None, accept_language: str | None, default: str) -> str:
     """The visitor's explicit choice first, then their browser's preferences, then the default."""
     if chosen in AVAILABLE_LOCALES:
         return chosen
-    for tag in parse_accept_language(accept_language or ""):
-        primary = tag.replace("_", "-").split("-")[0].lower()
-        if primary in AVAILABLE_LOCALES:
-            return primary
-    return default
+    return first_available(parse_accept_language(accept_language or "")) or default

@@ -178,9 +178,11 @@ def begin_sign_in(
     scope: str,
     http: httpx.Client,
     clock: Clock = system_clock,
+    ui_locales: str | None = None,
 ) -> PendingSignIn:
     """Push the authorization request (PAR, private_key_jwt, PKCE S256, DPoP) with a fresh
-    DPoP key, and return what to keep until the browser comes back."""
+    DPoP key, and return what to keep until the browser comes back. `ui_locales`: the language
+    the person reads here, for the provider's pages to speak it too."""
     relying_party = RelyingParty(
         issuer=issuer,
         client_id=client_id,
@@ -189,7 +191,9 @@ def begin_sign_in(
         http=http,
         clock=clock,
     )
-    start = relying_party.begin(scope=scope)
+    start = relying_party.begin(
+        scope=scope, extra={"ui_locales": ui_locales} if ui_locales else None
+    )
     return PendingSignIn(
         start=start, dpop_key=relying_party.dpop_key, issued_at=int(clock.now().timestamp())
     )

@@ -18,8 +18,9 @@ CONTENT_SECURITY_POLICY = (
 
 
 class LocaleMiddleware:
-    """Chooses the language (cookie, then Accept-Language, then the default) for the request,
-    and sets the clock times are shown on (the node's `time_zone`)."""
+    """Chooses the language for the request (the visitor's choice, then a hint another site
+    gave, both kept in cookies, then Accept-Language, then the default), and sets the clock
+    times are shown on (the node's `time_zone`)."""
 
     def __init__(self, app: ASGIApp, *, default_locale: str, time_zone: str = "UTC") -> None:
         self.app = app
@@ -36,15 +37,17 @@ class LocaleMiddleware:
         chosen: str | None = None
         # Reading every cookie costs more than the rest of the request's routing; a header
         # that does not even name the language cookie cannot hold it (the session cookie
-        # comes with every page and every sign-in).
+        # comes with every page and every sign-in). The hint's name begins with the choice's.
         if i18n.LANGUAGE_COOKIE in headers.get("cookie", ""):
             cookie = SimpleCookie()
             try:
                 cookie.load(headers["cookie"])
             except Exception:
                 cookie = SimpleCookie()
-            if i18n.LANGUAGE_COOKIE in cookie:
-                chosen = cookie[i18n.LANGUAGE_COOKIE].value
+            for name in (i18n.LANGUAGE_COOKIE, i18n.LANGUAGE_HINT_COOKIE):
+                if name in cookie and cookie[name].value in i18n.AVAILABLE_LOCALES:
+                    chosen = cookie[name].value
+                    break
         locale = i18n.negotiate(chosen, headers.get("accept-language"), self.default_locale)
         i18n.set_current_locale(locale)
         i18n.set_current_zone(self.zone)

@@ -11,7 +11,7 @@ from comptoir.apps.seller.pages.common import SESSION_COOKIE, platform_or_404, r
 from comptoir.apps.seller.service import identity
 from comptoir.apps.seller.web import seller_of
 from comptoir.kernel import audit
-from comptoir.kernel.i18n import _
+from comptoir.kernel.i18n import _, current_locale
 from comptoir.kernel.oidc import BackChannelClient, OidcError
 from comptoir.kernel.oidc.browser import (
     PENDING_LIFETIME_SECONDS,
@@ -74,6 +74,7 @@ def oidc_start(request: Request, platform_id: str) -> Response:
                 scope=identity.SCOPE,
                 http=http,
                 clock=node.clock,
+                ui_locales=current_locale(),
             )
     except (OidcError, httpx.HTTPError):
         return _unreachable(request, platform_id)

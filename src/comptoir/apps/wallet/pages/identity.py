@@ -17,7 +17,7 @@ from comptoir.apps.wallet.pages.common import (
 from comptoir.apps.wallet.service import identity
 from comptoir.apps.wallet.web import wallet_of
 from comptoir.kernel import audit
-from comptoir.kernel.i18n import _
+from comptoir.kernel.i18n import _, current_locale
 from comptoir.kernel.oidc import BackChannelClient, OidcError
 from comptoir.kernel.oidc.browser import (
     PENDING_LIFETIME_SECONDS,
@@ -83,6 +83,7 @@ def oidc_start(request: Request, institution_id: str) -> Response:
                 scope=identity.SCOPE,
                 http=http,
                 clock=node.clock,
+                ui_locales=current_locale(),
             )
     except (OidcError, httpx.HTTPError):
         return _refused(

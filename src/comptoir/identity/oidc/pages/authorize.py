@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -19,12 +20,14 @@ from comptoir.identity.oidc.service import authorization, consents, repeated_ans
 from comptoir.identity.oidc.service.authorization_requests import AuthorizationError
 from comptoir.identity.registry.pages.common import login_redirect, render, see_other
 from comptoir.identity.registry.session import SignedInPerson, signed_in_person
+from comptoir.kernel import i18n
 from comptoir.kernel.i18n import _
 from comptoir.kernel.web.context import node_context
 
 router = APIRouter(include_in_schema=False)
 PARKED_COOKIE = "comptoir_oidc_request"
-LOGIN_THEN_RESUME = "/identity/login?next=" + quote(ENDPOINTS["resume"], safe="/")
+IDENTITY_PATH = "/identity"
+LOGIN_THEN_RESUME = IDENTITY_PATH + "/login?next=" + quote(ENDPOINTS["resume"], safe="/")
 
 
 def _claim_rows(pending: authorization.PendingAuthorization) -> list[dict[str, Any]]:
@@ -79,8 +82,43 @@ def consent_screen(
     return _consent_page(request, pending)
 
 
+class _LanguageHint:
+    """The language the client asked for (`ui_locales`), where the person has chosen none here:
+    spoken from the authorization's own answer on, and kept in a cookie of the browser session,
+    on the identity pages only, through the login and the consent screen that follow."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        self.locale: str | None = None
+
+    def follow(self, parameters: Mapping[str, Any]) -> None:
+        hinted = parameters.get("ui_locales")
+        if isinstance(hinted, str) and i18n.LANGUAGE_COOKIE not in self.request.cookies:
+            self.locale = hinted
+            i18n.set_current_locale(hinted)
+
+    def kept_on(self, response: Response) -> Response:
+        if self.locale is not None:
+            response.set_cookie(
+                i18n.LANGUAGE_HINT_COOKIE,
+                self.locale,
+                httponly=True,
+                secure=node_context(self.request).settings.secure_cookies,
+                samesite="lax",
+                path=IDENTITY_PATH,
+            )
+        return response
+
+
 @router.get(ENDPOINTS["authorize"])
 def authorize(request: Request, client_id: str = "", request_uri: str = "") -> Response:
+    hint = _LanguageHint(request)
+    return hint.kept_on(_authorization_answer(request, client_id, request_uri, hint))
+
+
+def _authorization_answer(
+    request: Request, client_id: str, request_uri: str, hint: _LanguageHint
+) -> Response:
     node = node_context(request)
     provider = provider_of(request)
     try:
@@ -91,6 +129,7 @@ def authorize(request: Request, client_id: str = "", request_uri: str = "") -> R
             client, row = authorization.find_pushed_request(
                 connection, client_id=client_id, request_uri=request_uri, provider=provider
             )
+            hint.follow(row.parameters)
             prompt = authorization.prompt_of(row.parameters)
             logged_in = (
                 who is not None

@@ -29,6 +29,7 @@ from comptoir.identity.oidc.service.client_auth import ClientAssertion, check_cl
 from comptoir.identity.oidc.service.id_token_hint import hinted_subject
 from comptoir.identity.oidc.service.replay import OneTimeUse, first_uses
 from comptoir.kernel.db import Database
+from comptoir.kernel.i18n import first_available
 from comptoir.kernel.ids import new_id
 from comptoir.kernel.oidc import S256, DpopError, verify_dpop_proof
 
@@ -147,6 +148,9 @@ def _checked_parameters(
         "claims": claims.to_json(),
         "prompt": list(prompt),
         "max_age": max_age,
+        # OIDC Core 3.1.2.1: the person's preferred languages, in order; one this provider
+        # does not speak is no error. Kept as the first it speaks, if any.
+        "ui_locales": first_available(form.get("ui_locales", "").split()),
     }
     return CheckedPush(client, parameters, tuple(one_time))
 
