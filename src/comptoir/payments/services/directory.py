@@ -167,6 +167,32 @@ def which_participant(
 # -- parties: the lookup --------------------------------------------------------------------------
 
 
+def named_destination(sender: Sender, inbound: Inbound) -> str | None:
+    """The DFSP the sender named in FSPIOP-Destination; not the switch itself, which a sender
+    may name when it leaves the routing to it (the payee's fspId or the directory then)."""
+    named = inbound.headers.destination
+    return None if named == sender.switch_id else named
+
+
+def refused_unknown_destination(
+    session: Session, sender: Sender, inbound: Inbound, *, resource: str, path: str
+) -> bool:
+    """Whether the request named, in FSPIOP-Destination, a DFSP that is not a participant: if
+    so, the sender got 3201 "Destination FSP Error" (the "destination FSP does not exist or
+    cannot be found") and the request goes no further."""
+    named = named_destination(sender, inbound)
+    if named is None or session.get(ParticipantRow, named) is not None:
+        return False
+    sender.error(
+        session,
+        destination=inbound.source.id,
+        resource=resource,
+        path=path,
+        error=FspiopError("3201", f"the destination FSP {named} is not a participant"),
+    )
+    return True
+
+
 def lookup_party(
     session: Session,
     sender: Sender,
@@ -179,19 +205,11 @@ def lookup_party(
     """GET /parties/...: forward to the DFSP that holds the party, or 3204 to the asker."""
     path = inbound.path
     headers = inbound.relayed_headers
-    named = inbound.headers.destination
-    if named == sender.switch_id:
+    named = named_destination(sender, inbound)
+    if named is None:
         # "empty (or set to the Switch's ID)": the switch sets it to the DFSP it routes to.
-        named = None
         headers = {k: v for k, v in headers.items() if k.lower() != "fspiop-destination"}
-    if named is not None and session.get(ParticipantRow, named) is None:
-        sender.error(
-            session,
-            destination=inbound.source.id,
-            resource="parties",
-            path=path,
-            error=FspiopError("3201", f"the destination FSP {named} is not a participant"),
-        )
+    if refused_unknown_destination(session, sender, inbound, resource="parties", path=path):
         return
     owner = named or owner_of(session, party_type, party_id, sub_id)
     if owner is None or session.get(ParticipantRow, owner) is None:

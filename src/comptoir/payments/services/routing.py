@@ -16,7 +16,11 @@ from sqlalchemy.orm import Session
 from comptoir.kernel.clock import Clock
 from comptoir.kernel.fspiop import FspiopError, content_hash, correlation_uuid, ulid_or_none
 from comptoir.payments.models import ParticipantRow, QuoteRow, TransactionRequestRow
-from comptoir.payments.services.directory import owner_of
+from comptoir.payments.services.directory import (
+    named_destination,
+    owner_of,
+    refused_unknown_destination,
+)
 from comptoir.payments.switch.intake import Inbound
 from comptoir.payments.switch.outbound import Sender
 from comptoir.payments.switch.schemas import (
@@ -54,7 +58,7 @@ def _route_new_request(
     """The shared path of a POST the switch routes (quotes, requests to pay): a resend whose
     content changed is 3106; a resend of the same content goes on again to the DFSP the first
     went to, which answers it as a resend (API Definition 3.2.5.1: once a callback was sent,
-    a resend gets a new one); a party no DFSP holds is 3204; otherwise `record` keeps what
+    a resend gets a new one); a DFSP named that is not a participant is 3201, a party no DFSP holds 3204; otherwise `record` keeps what
     routing the answer needs, and the request goes on, untouched, to `destination`.
     `stored` is the first request's content hash, its sender and the DFSP it went to."""
     path = f"/{resource}/{request_id}"
@@ -78,16 +82,7 @@ def _route_new_request(
             body=inbound.body,
         )
         return
-    named = inbound.headers.destination
-    if named not in (None, sender.switch_id) and session.get(ParticipantRow, named) is None:
-        # 3201 "Destination FSP Error": the "destination FSP does not exist or cannot be found".
-        sender.error(
-            session,
-            destination=inbound.source.id,
-            resource=resource,
-            path=path,
-            error=FspiopError("3201", f"the destination FSP {named} is not a participant"),
-        )
+    if refused_unknown_destination(session, sender, inbound, resource=resource, path=path):
         return
     if destination is None or session.get(ParticipantRow, destination) is None:
         sender.error(
@@ -110,13 +105,6 @@ def _route_new_request(
     )
 
 
-def _named(sender: Sender, inbound: Inbound) -> str | None:
-    """The DFSP the sender named in FSPIOP-Destination; not the switch itself, which a sender
-    may name when it leaves the routing to it (the payee's fspId or the directory then)."""
-    named = inbound.headers.destination
-    return None if named == sender.switch_id else named
-
-
 def route_quote(session: Session, sender: Sender, clock: Clock, inbound: Inbound) -> None:
     """POST /quotes: to the payee's DFSP (named, or found in the directory)."""
     body = inbound.parse(QuotePost)
@@ -135,7 +123,7 @@ def route_quote(session: Session, sender: Sender, clock: Clock, inbound: Inbound
             else (existing.request_hash, existing.payer_fsp, existing.payee_fsp)
         ),
         destination=(
-            _named(sender, inbound)
+            named_destination(sender, inbound)
             or info.fspId
             or owner_of(session, info.partyIdType, info.partyIdentifier, info.partySubIdOrType)
         ),
@@ -247,7 +235,7 @@ def route_transaction_request(
             else (existing.request_hash, existing.payee_fsp, existing.payer_fsp)
         ),
         destination=(
-            _named(sender, inbound)
+            named_destination(sender, inbound)
             or payer.fspId
             or owner_of(session, payer.partyIdType, payer.partyIdentifier, payer.partySubIdOrType)
         ),
