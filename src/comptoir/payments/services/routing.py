@@ -58,8 +58,9 @@ def _route_new_request(
     """The shared path of a POST the switch routes (quotes, requests to pay): a resend whose
     content changed is 3106; a resend of the same content goes on again to the DFSP the first
     went to, which answers it as a resend (API Definition 3.2.5.1: once a callback was sent,
-    a resend gets a new one); a DFSP named that is not a participant is 3201, a party no DFSP holds 3204; otherwise `record` keeps what
-    routing the answer needs, and the request goes on, untouched, to `destination`.
+    a resend gets a new one); a DFSP named that is not a participant is 3201, a party no DFSP
+    holds 3204; otherwise `record` keeps what routing the answer needs, and the request goes
+    on, untouched, to `destination`.
     `stored` is the first request's content hash, its sender and the DFSP it went to."""
     path = f"/{resource}/{request_id}"
     if stored is not None:
