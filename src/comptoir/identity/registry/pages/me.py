@@ -16,10 +16,17 @@ from comptoir.identity.registry.pages.common import (
     render,
     see_other,
 )
+from comptoir.identity.registry.pages.pending import (
+    BUSINESS_DRAFT,
+    forget_pending,
+    keep_pending,
+    pending,
+)
 from comptoir.identity.registry.records import METHODS, OTP
 from comptoir.identity.registry.session import SignedInPerson
 from comptoir.kernel.i18n import N_, _
 from comptoir.kernel.web.context import node_context
+from comptoir.kernel.web.routes import language_chosen
 
 router = APIRouter(include_in_schema=False)
 
@@ -85,15 +92,51 @@ def _choice(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
 
 
-@router.get("/identity/me/businesses/new")
-def business_form(request: Request) -> Response:
+BUSINESS_FIELDS = ("name", "registration_number", "address", "sector", "women_owned", "youth_owned")
+BUSINESS_FORM = "/identity/me/businesses/new"
+# Well past any field's limit, so that the kept form's cookie stays small whatever was typed.
+KEPT_CHARACTERS = 300
+
+
+@router.get(BUSINESS_FORM)
+def business_form(request: Request, kept: str = "") -> Response:
     who = person_or_redirect(request)
     if not isinstance(who, SignedInPerson):
         return who
-    return render(request, "identity/business_new.html", {"form": {}})
+    context: dict[str, Any] = {"form": {}}
+    typed = pending(request, BUSINESS_DRAFT) if kept else None
+    if typed is not None:
+        context = _kept_business_form(request, who, typed)
+    page = render(request, "identity/business_new.html", context)
+    if not kept and BUSINESS_DRAFT in request.cookies:
+        forget_pending(request, page, BUSINESS_DRAFT)  # opened afresh: a blank form
+    return page
 
 
-@router.post("/identity/me/businesses/new")
+def _kept_business_form(
+    request: Request, who: SignedInPerson, typed: dict[str, str]
+) -> dict[str, Any]:
+    """The form as it was left before a language switch; one that had been refused shows its
+    problems again, found anew so that they are said in the language now read."""
+    form = {field: typed.get(field, "") for field in BUSINESS_FIELDS}
+    context: dict[str, Any] = {"form": form}
+    if typed.get("refused"):
+        try:
+            with node_context(request).database.reading() as session:
+                service.check_business(
+                    session,
+                    owner_id=who.person_id,
+                    name=form["name"],
+                    registration_number=form["registration_number"],
+                    address=form["address"],
+                    sector=form["sector"],
+                )
+        except RegistryError as error:
+            context.update(error_context(error))
+    return context
+
+
+@router.post(BUSINESS_FORM)
 def business_register(
     request: Request,
     *,
@@ -103,6 +146,8 @@ def business_register(
     sector: Annotated[str, Form()] = "",
     women_owned: Annotated[str, Form()] = "",
     youth_owned: Annotated[str, Form()] = "",
+    lang: Annotated[str, Form()] = "",
+    refused: Annotated[str, Form()] = "",
 ) -> Response:
     who = person_or_redirect(request)
     if not isinstance(who, SignedInPerson):
@@ -116,6 +161,13 @@ def business_register(
         "women_owned": women_owned,
         "youth_owned": youth_owned,
     }
+    if lang:
+        # The header's language buttons send this form here (`switch_keeps`): nothing is
+        # registered; what was typed is kept in a signed cookie, never in the address.
+        switched = language_chosen(request, lang, f"{BUSINESS_FORM}?kept=1")
+        kept = {field: value[:KEPT_CHARACTERS] for field, value in form.items()}
+        keep_pending(request, switched, BUSINESS_DRAFT, kept | {"refused": refused[:1]})
+        return switched
     try:
         with node.database.transaction() as session:
             service.register_business(
@@ -134,4 +186,7 @@ def business_register(
         context: dict[str, Any] = {"form": form}
         context.update(error_context(error))
         return render(request, "identity/business_new.html", context, status_code=400)
-    return see_other("/identity/me#businesses")
+    registered = see_other("/identity/me#businesses")
+    if BUSINESS_DRAFT in request.cookies:
+        forget_pending(request, registered, BUSINESS_DRAFT)
+    return registered

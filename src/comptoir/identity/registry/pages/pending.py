@@ -31,6 +31,8 @@ REFUSED_REGISTRATION: Final = "comptoir_refused_registration"
 REFUSED_ENROLMENT: Final = "comptoir_refused_enrolment"
 # A phone refused at the login's phone step, kept for a language switch.
 REFUSED_LOGIN: Final = "comptoir_refused_login"
+# A business registration form as typed, sent or not, kept for a language switch.
+BUSINESS_DRAFT: Final = "comptoir_business_draft"
 # Longer than a code lives (3 minutes) and than the lock after wrong codes (10 minutes), so
 # that the code step still shows while either lasts; short enough not to linger.
 PENDING_SECONDS: Final = 15 * 60

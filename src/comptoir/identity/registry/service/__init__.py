@@ -11,6 +11,7 @@ from comptoir.identity.registry.records import (
 )
 from comptoir.identity.registry.service.businesses import (
     businesses_of,
+    check_business,
     get_business,
     list_businesses,
     register_business,
@@ -38,6 +39,7 @@ __all__ = [
     "PersonRecord",
     "RegistryError",
     "businesses_of",
+    "check_business",
     "enrol_person",
     "find_person_by_phone",
     "get_business",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,7 +36,18 @@ def _record(business: Business, owner: Person) -> BusinessRecord:
     )
 
 
-def register_business(
+@dataclass(frozen=True)
+class _CheckedBusiness:
+    owner: Person
+    name: str
+    registration_number: str
+    address: str
+    sector: str
+    # The same business this owner already registered (the form sent twice), if any.
+    same_as: Business | None
+
+
+def _checked_business(
     session: Session,
     *,
     owner_id: uuid.UUID,
@@ -43,13 +55,7 @@ def register_business(
     registration_number: str,
     address: str,
     sector: str,
-    women_owned: bool | None = None,
-    youth_owned: bool | None = None,
-    actor: str,
-    clock: Clock,
-) -> BusinessRecord:
-    """Register a business owned by a person; it waits for verification. A registration
-    number already registered raises RegistryError `duplicate_registration_number`."""
+) -> _CheckedBusiness:
     owner = session.get(Person, owner_id)
     if owner is None:
         raise RegistryError("unknown_person", lazy("No one with this id is in the registry."))
@@ -77,27 +83,76 @@ def register_business(
     )
     RegistryError.raise_all(problems)
     taken = session.scalar(select(Business).where(Business.registration_number == number))
-    if taken is not None:
-        if (taken.owner_id, taken.name, taken.address, taken.sector) == (
-            owner.id,
-            clean_name,
-            clean_address,
-            clean_sector,
-        ):
-            # The same form sent again (a second press of the button): the first answer.
-            return _record(taken, owner)
+    if taken is not None and (taken.owner_id, taken.name, taken.address, taken.sector) != (
+        owner.id,
+        clean_name,
+        clean_address,
+        clean_sector,
+    ):
         raise RegistryError(
             "duplicate_registration_number",
             lazy("A business with this registration number is already registered."),
             field="registration_number",
         )
+    return _CheckedBusiness(owner, clean_name, number, clean_address, clean_sector, taken)
+
+
+def check_business(
+    session: Session,
+    *,
+    owner_id: uuid.UUID,
+    name: str,
+    registration_number: str,
+    address: str,
+    sector: str,
+) -> None:
+    """What `register_business` would refuse in this form, raised, without registering it: for
+    a form shown again as it was typed (a language switch), with its problems."""
+    _checked_business(
+        session,
+        owner_id=owner_id,
+        name=name,
+        registration_number=registration_number,
+        address=address,
+        sector=sector,
+    )
+
+
+def register_business(
+    session: Session,
+    *,
+    owner_id: uuid.UUID,
+    name: str,
+    registration_number: str,
+    address: str,
+    sector: str,
+    women_owned: bool | None = None,
+    youth_owned: bool | None = None,
+    actor: str,
+    clock: Clock,
+) -> BusinessRecord:
+    """Register a business owned by a person; it waits for verification. A registration
+    number already registered raises RegistryError `duplicate_registration_number`."""
+    checked = _checked_business(
+        session,
+        owner_id=owner_id,
+        name=name,
+        registration_number=registration_number,
+        address=address,
+        sector=sector,
+    )
+    owner = checked.owner
+    if checked.same_as is not None:
+        # The same form sent again (a second press of the button): the first answer.
+        return _record(checked.same_as, owner)
+    number = checked.registration_number
     business = Business(
         id=new_id(),
-        name=clean_name,
+        name=checked.name,
         registration_number=number,
         owner_id=owner.id,
-        address=clean_address,
-        sector=clean_sector,
+        address=checked.address,
+        sector=checked.sector,
         women_owned=women_owned,
         youth_owned=youth_owned,
         created_at=clock.now(),
