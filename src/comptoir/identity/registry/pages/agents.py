@@ -19,9 +19,9 @@ from comptoir.identity.registry.pages.common import (
 )
 from comptoir.identity.registry.pages.pending import REFUSED_ENROLMENT
 from comptoir.identity.registry.pages.refused_details import (
-    forget_refused,
-    keep_refused,
-    kept_refused,
+    forget_details,
+    keep_details,
+    kept_details,
 )
 from comptoir.identity.registry.service.signin import send_sms
 from comptoir.identity.registry.session import SignedInPerson
@@ -29,6 +29,7 @@ from comptoir.kernel.errors import FORBIDDEN, NOT_FOUND, Problem
 from comptoir.kernel.i18n import _, current_locale, lazy
 from comptoir.kernel.ids import parse_id
 from comptoir.kernel.web.context import node_context
+from comptoir.kernel.web.routes import language_chosen
 
 router = APIRouter(include_in_schema=False)
 
@@ -65,11 +66,14 @@ def agent_home(request: Request, kept: str = "") -> Response:
     who = _agent(request)
     if not isinstance(who, SignedInPerson):
         return who
-    context = kept_refused(request, REFUSED_ENROLMENT) if kept else None
+    context = kept_details(request, REFUSED_ENROLMENT) if kept else None
     if context is not None:
-        return _page(request, {**context, "return_path": REFUSED_DETAILS})
+        refused = "errors" in context
+        return _page(
+            request, {**context, "return_path": REFUSED_DETAILS, "enrolment_refused": refused}
+        )
     response = _page(request, {})
-    forget_refused(request, response, REFUSED_ENROLMENT)
+    forget_details(request, response, REFUSED_ENROLMENT)
     return response
 
 
@@ -85,6 +89,8 @@ def agent_enrol(
     day: Annotated[str, Form(alias="birthdate_day")] = "",
     month: Annotated[str, Form(alias="birthdate_month")] = "",
     year: Annotated[str, Form(alias="birthdate_year")] = "",
+    lang: Annotated[str, Form()] = "",
+    refused: Annotated[str, Form()] = "",
 ) -> Response:
     who = _agent(request)
     if not isinstance(who, SignedInPerson):
@@ -99,6 +105,12 @@ def agent_enrol(
         "locale": locale,
         **boxes,
     }
+    if lang:
+        # The header's language buttons send the form here (`switch_keeps`): no one is
+        # enrolled; what was typed waits in this browser's cookie for the page in `lang`.
+        switched = language_chosen(request, lang, REFUSED_DETAILS)
+        keep_details(request, switched, REFUSED_ENROLMENT, form, refused=bool(refused))
+        return switched
     try:
         with node.database.transaction() as session:
             person = service.enrol_person(
@@ -118,16 +130,20 @@ def agent_enrol(
             )
             send_sms(session, to=person.phone, body=welcome.render(person.locale), clock=node.clock)
     except RegistryError as error:
-        context: dict[str, Any] = {"form": form, "return_path": REFUSED_DETAILS}
+        context: dict[str, Any] = {
+            "form": form,
+            "return_path": REFUSED_DETAILS,
+            "enrolment_refused": True,
+        }
         context.update(error_context(error))
-        refused = _page(request, context, status_code=400)
-        keep_refused(request, refused, REFUSED_ENROLMENT, form)
-        return refused
+        refusal = _page(request, context, status_code=400)
+        keep_details(request, refusal, REFUSED_ENROLMENT, form)
+        return refusal
     response = _page(
         request,
         {"notice": _("{name} is registered. We sent them a welcome SMS.", name=person.name)},
     )
-    forget_refused(request, response, REFUSED_ENROLMENT)
+    forget_details(request, response, REFUSED_ENROLMENT)
     return response
 
 

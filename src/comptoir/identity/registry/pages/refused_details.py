@@ -1,7 +1,8 @@
-"""A person's details refused by a form (one's own registration, an agent's assisted
-enrolment), kept in the browser for a language switch: in a short-lived signed cookie
-(pages/pending.py), never in the address the switch comes back to. That address shows the form
-as it was typed, with its problems found again, so said in the language it is now read in."""
+"""A person's details typed in a form (one's own registration, an agent's assisted enrolment),
+refused or not yet sent, kept in the browser for a language switch: in a short-lived signed
+cookie (pages/pending.py), never in the address the switch comes back to. That address shows
+the form as it was typed; a refused one with its problems found again, so said in the language
+it is now read in."""
 
 from __future__ import annotations
 
@@ -31,24 +32,33 @@ FIELDS: Final = (
 KEPT_CHARACTERS: Final = 300
 
 
-def keep_refused(request: Request, response: Response, cookie: str, form: dict[str, Any]) -> None:
+def keep_details(
+    request: Request,
+    response: Response,
+    cookie: str,
+    form: dict[str, Any],
+    *,
+    refused: bool = True,
+) -> None:
     typed = {field: str(form.get(field, ""))[:KEPT_CHARACTERS] for field in FIELDS}
-    keep_pending(request, response, cookie, typed)
+    keep_pending(request, response, cookie, typed | {"refused": "1" if refused else ""})
 
 
-def forget_refused(request: Request, response: Response, cookie: str) -> None:
+def forget_details(request: Request, response: Response, cookie: str) -> None:
     if cookie in request.cookies:
         forget_pending(request, response, cookie)
 
 
-def kept_refused(request: Request, cookie: str) -> dict[str, Any] | None:
-    """The context of the refused form as it was typed (`form`, and its problems found
-    again), or None when this browser keeps none."""
+def kept_details(request: Request, cookie: str) -> dict[str, Any] | None:
+    """The context of the form as it was typed (`form`, and, if it was refused, its problems
+    found again), or None when this browser keeps none."""
     typed = pending(request, cookie)
     if typed is None:
         return None
     form = {field: typed.get(field, "") for field in FIELDS}
     context: dict[str, Any] = {"form": form}
+    if not typed.get("refused", "1"):
+        return context  # not sent yet: nothing to refuse
     node = node_context(request)
     try:
         with node.database.reading() as session:

@@ -28,9 +28,9 @@ from comptoir.identity.registry.pages.pending import (
 )
 from comptoir.identity.registry.pages.refused_details import (
     KEPT_CHARACTERS,
-    forget_refused,
-    keep_refused,
-    kept_refused,
+    forget_details,
+    keep_details,
+    kept_details,
 )
 from comptoir.identity.registry.service import sessions, signin
 from comptoir.identity.registry.session import (
@@ -38,8 +38,9 @@ from comptoir.identity.registry.session import (
     current_session_id,
     set_session_cookie,
 )
-from comptoir.kernel.i18n import _, current_locale, local_moment
+from comptoir.kernel.i18n import AVAILABLE_LOCALES, _, current_locale, local_moment
 from comptoir.kernel.web.context import node_context
+from comptoir.kernel.web.routes import language_chosen
 
 router = APIRouter(include_in_schema=False)
 
@@ -118,7 +119,7 @@ def login_form(request: Request, next: str = "", kept: str = "") -> Response:
             context.update(error_context(error))
         return render(request, "identity/login.html", context)
     response = render(request, "identity/login.html", context)
-    forget_refused(request, response, REFUSED_LOGIN)
+    forget_details(request, response, REFUSED_LOGIN)
     return response
 
 
@@ -158,7 +159,7 @@ def login_send_code(
         return refused
     context["phone"] = sent.phone
     response = _login_code_page(request, context)
-    forget_refused(request, response, REFUSED_LOGIN)
+    forget_details(request, response, REFUSED_LOGIN)
     return response
 
 
@@ -219,11 +220,11 @@ def register_form(request: Request, kept: str = "") -> Response:
     """The details form: empty; or, at `REFUSED_DETAILS` (where a language switch comes back
     to), the refused one as it was typed, from this browser's cookie, with its problems found
     again, so said in today's language."""
-    context = kept_refused(request, REFUSED_REGISTRATION) if kept else None
+    context = kept_details(request, REFUSED_REGISTRATION) if kept else None
     if context is None:
         fresh = {"step": "details", "form": {"locale": current_locale()}}
         response = render(request, "identity/register.html", fresh)
-        forget_refused(request, response, REFUSED_REGISTRATION)
+        forget_details(request, response, REFUSED_REGISTRATION)
         return response
     context.update(step="details", return_path=REFUSED_DETAILS)
     return render(request, "identity/register.html", context)
@@ -233,7 +234,7 @@ def _refused_details(request: Request, context: dict[str, Any], status_code: int
     """The details form refused, kept in this browser for a language switch."""
     context["return_path"] = REFUSED_DETAILS
     response = render(request, "identity/register.html", context, status_code=status_code)
-    keep_refused(request, response, REFUSED_REGISTRATION, context["form"])
+    keep_details(request, response, REFUSED_REGISTRATION, context["form"])
     return response
 
 
@@ -293,11 +294,23 @@ def register_send_code(
     day: BirthDay = "",
     month: BirthMonth = "",
     year: BirthYear = "",
+    lang: Annotated[str, Form()] = "",
+    refused: Annotated[str, Form()] = "",
 ) -> Response:
     node = node_context(request)
     birthdate, boxes = birthdate_form(birthdate, day, month, year)
     form = _details(name, phone, birthdate, national_id, locale or current_locale())
     form.update(boxes)
+    if lang:
+        # The header's language buttons send the form here (`switch_keeps`): no code is
+        # sent; what was typed waits in this browser's cookie for the page in `lang`. A
+        # preferred language that was the page's (its default) follows the page: the person
+        # who would rather read French most likely wants their messages in French too.
+        if form["locale"] == current_locale() and lang in AVAILABLE_LOCALES:
+            form["locale"] = lang
+        switched = language_chosen(request, lang, REFUSED_DETAILS)
+        keep_details(request, switched, REFUSED_REGISTRATION, form, refused=bool(refused))
+        return switched
     context: dict[str, Any] = {"step": "details", "form": form}
     try:
         with node.database.transaction() as session:
@@ -319,7 +332,7 @@ def register_send_code(
         return _refused_details(request, context, _status_of(error))
     form["phone"] = sent.phone
     response = _registration_code_page(request, context)
-    forget_refused(request, response, REFUSED_REGISTRATION)
+    forget_details(request, response, REFUSED_REGISTRATION)
     return response
 
 

@@ -1,7 +1,7 @@
-"""The identity block's business registration, read in another language half-way through, in
-Chromium without JavaScript: the header's language buttons send the form to be kept (in a
-signed cookie, never in an address), and it comes back as typed, its problems said again in
-the language now read. Nothing is registered by a switch."""
+"""The identity block's forms (a person's registration, a business's), read in another language
+half-way through, in Chromium without JavaScript: the header's language buttons send the form to
+be kept (in a signed cookie, never in an address), and it comes back as typed, its problems
+said again in the language now read. Nothing is registered, and no code sent, by a switch."""
 
 from __future__ import annotations
 
@@ -84,3 +84,33 @@ def test_a_refused_business_form_read_in_english_says_its_problem_again_in_engli
     english = kwame.locator("#sector-error").inner_text()
     assert english == "Say what the business does." and english != french
     kwame.screenshot(path=screenshots / "identity-business-refused-en.png", full_page=True)
+
+
+def test_a_registration_read_in_french_before_it_is_sent_keeps_what_was_typed(
+    browser: Browser, demo_server: RunningServer, screenshots: Path
+) -> None:
+    context = browser.new_context(java_script_enabled=False, locale="en-GB")
+    page = context.new_page()
+    try:
+        page.goto(demo_server.url + "/identity/register")
+        page.fill("#name", "Bernadette Louis")
+        page.fill("#phone", "+1 758 555 0177")
+        page.fill("#birthdate_day", "9")
+        addresses: list[str] = []
+        page.on("request", lambda request: addresses.append(request.url))
+        sent_before = codes_sent(demo_server, "+17585550177")
+
+        page.locator("header button[value=fr]").click()
+
+        assert page.locator("html").get_attribute("lang") == "fr"
+        assert page.locator("#name").input_value() == "Bernadette Louis"
+        assert page.locator("#phone").input_value() == "+1 758 555 0177"
+        assert page.locator("#birthdate_day").input_value() == "9"
+        assert page.locator("[aria-invalid=true]").count() == 0
+        # The preferred language was the page's own: it follows the page.
+        assert page.locator("#locale").input_value() == "fr"
+        assert not any("0177" in url or "Bernadette" in url for url in addresses)
+        assert codes_sent(demo_server, "+17585550177") == sent_before
+        page.screenshot(path=screenshots / "identity-register-switch-fr.png", full_page=True)
+    finally:
+        context.close()
