@@ -196,6 +196,24 @@ def test_a_refused_request_to_pay_read_in_english_from_the_header_keeps_what_was
     market.screenshot(path=screenshots / "wallet-request-refused-en.png", full_page=True)
 
 
+def test_a_request_to_pay_read_in_english_before_it_is_sent_keeps_what_was_typed(
+    market: Page, demo_server: RunningServer, screenshots: Path
+) -> None:
+    _in_french(market, demo_server, "/requests")
+    addresses = Addresses(market)
+    market.fill("#payer", PHONE)
+    market.fill("#request-amount", "12")
+
+    market.locator("header form button[value=en]").click()
+
+    assert market.locator("html").get_attribute("lang") == "en"
+    assert market.locator("#payer").input_value() == PHONE
+    assert market.locator("#request-amount").input_value() == "12"
+    assert market.locator("[aria-invalid=true]").count() == 0
+    addresses.assert_nothing_personal()
+    market.screenshot(path=screenshots / "wallet-request-unsent-en.png", full_page=True)
+
+
 def test_a_refused_qr_code_read_in_english_from_the_header_keeps_the_text_pasted(
     market: Page, demo_server: RunningServer, screenshots: Path
 ) -> None:

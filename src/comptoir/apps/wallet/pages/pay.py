@@ -19,7 +19,13 @@ from comptoir.apps.wallet.pages.common import (
     visitor,
     written_amount,
 )
-from comptoir.apps.wallet.pages.drafts import forget, keep, kept_address, kept_or_forgotten
+from comptoir.apps.wallet.pages.drafts import (
+    forget,
+    keep,
+    kept_address,
+    kept_or_forgotten,
+    switched_language,
+)
 from comptoir.apps.wallet.service.payer import (
     cancel_payment,
     confirm_payment,
@@ -44,12 +50,9 @@ def pay_form(request: Request, institution_id: str, kept: str = "", again: str =
     context = {"institution": who.institution, "customer": who.customer, "form": {}}
     draft = kept_or_forgotten(request, "pay", institution_id, kept=kept)
     if draft is not None:
-        context.update(
-            form=dict(draft.typed),
-            error=error_text(draft.error),
-            error_field=_field_of(draft.error.code),
-            return_path=kept_address(institution_id, "pay"),
-        )
+        context.update(form=dict(draft.typed), return_path=kept_address(institution_id, "pay"))
+        if draft.error is not None:
+            context.update(error=error_text(draft.error), error_field=_field_of(draft.error.code))
         return render(request, "wallet/pay.html", context)
     if again:
         context["form"] = _failed_payment_form(request, who, institution_id, again)
@@ -82,13 +85,21 @@ def _failed_payment_form(
 def pay(
     request: Request,
     institution_id: str,
+    *,
     recipient: Annotated[str, Form()] = "",
     amount: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
+    lang: Annotated[str, Form()] = "",
+    refused: Annotated[str, Form()] = "",
 ) -> Response:
     who = visitor(request, institution_id)
     if not isinstance(who, Visitor):
         return who
+    if lang:
+        typed = {"recipient": recipient, "amount": amount, "note": note}
+        return switched_language(
+            request, "pay", institution_id, "pay", typed, lang=lang, refused=bool(refused)
+        )
     try:
         payment_id = start_payment(
             wallet_of(request),
@@ -137,22 +148,30 @@ def qr_form(request: Request, institution_id: str, kept: str = "") -> Response:
     draft = kept_or_forgotten(request, "qr", institution_id, kept=kept)
     if draft is not None:
         context.update(
-            payload=draft.typed["payload"],
-            error=error_text(draft.error),
-            error_field="payload",
-            return_path=kept_address(institution_id, "pay/qr"),
+            payload=draft.typed["payload"], return_path=kept_address(institution_id, "pay/qr")
         )
+        if draft.error is not None:
+            context.update(error=error_text(draft.error), error_field="payload")
     return render(request, "wallet/pay_qr.html", context)
 
 
 @router.post("/wallets/{institution_id}/pay/qr")
 def qr_read(
-    request: Request, institution_id: str, payload: Annotated[str, Form()] = ""
+    request: Request,
+    institution_id: str,
+    payload: Annotated[str, Form()] = "",
+    lang: Annotated[str, Form()] = "",
+    refused: Annotated[str, Form()] = "",
 ) -> Response:
     """Read a pasted QR payload and fill the payment form with what it says."""
     who = visitor(request, institution_id)
     if not isinstance(who, Visitor):
         return who
+    if lang:
+        typed = {"payload": payload}
+        return switched_language(
+            request, "qr", institution_id, "pay/qr", typed, lang=lang, refused=bool(refused)
+        )
     try:
         # A long code pasted from a message or a note often arrives cut over several lines.
         joined = "".join(line.strip() for line in payload.splitlines())

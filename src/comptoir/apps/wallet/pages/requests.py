@@ -16,7 +16,13 @@ from comptoir.apps.wallet.pages.common import (
     see_other,
     visitor,
 )
-from comptoir.apps.wallet.pages.drafts import forget, keep, kept_address, kept_or_forgotten
+from comptoir.apps.wallet.pages.drafts import (
+    forget,
+    keep,
+    kept_address,
+    kept_or_forgotten,
+    switched_language,
+)
 from comptoir.apps.wallet.service.approvals import approve_request, reject_request
 from comptoir.apps.wallet.service.refunds import received_payments, refund_payment
 from comptoir.apps.wallet.service.requests import list_requests, request_payment
@@ -56,13 +62,11 @@ def requests_page(request: Request, institution_id: str, kept: str = "") -> Resp
     draft = kept_or_forgotten(request, "request", institution_id, kept=kept)
     if draft is None:
         return _requests_page(request, who)
+    shown: dict[str, Any] = {"form": dict(draft.typed)}
+    if draft.error is not None:
+        shown.update(error=error_text(draft.error), error_field=_request_field_of(draft.error.code))
     return _requests_page(
-        request,
-        who,
-        form=dict(draft.typed),
-        error=error_text(draft.error),
-        error_field=_request_field_of(draft.error.code),
-        return_path=kept_address(institution_id, "requests"),
+        request, who, return_path=kept_address(institution_id, "requests"), **shown
     )
 
 
@@ -70,13 +74,21 @@ def requests_page(request: Request, institution_id: str, kept: str = "") -> Resp
 def ask_to_pay(
     request: Request,
     institution_id: str,
+    *,
     payer: Annotated[str, Form()] = "",
     amount: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
+    lang: Annotated[str, Form()] = "",
+    refused: Annotated[str, Form()] = "",
 ) -> Response:
     who = visitor(request, institution_id)
     if not isinstance(who, Visitor):
         return who
+    if lang:
+        typed = {"payer": payer, "amount": amount, "note": note}
+        return switched_language(
+            request, "request", institution_id, "requests", typed, lang=lang, refused=bool(refused)
+        )
     try:
         request_payment(
             wallet_of(request),
@@ -172,7 +184,7 @@ def received_page(request: Request, institution_id: str, kept: str = "") -> Resp
     if not isinstance(who, Visitor):
         return who
     draft = kept_or_forgotten(request, "refund", institution_id, kept=kept)
-    if draft is None:
+    if draft is None or draft.error is None:  # a refund is kept only when refused
         return _received_page(request, who)
     return _received_page(
         request,

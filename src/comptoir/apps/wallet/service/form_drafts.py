@@ -1,8 +1,8 @@
-"""Refused forms as the customer typed them, kept on their sign-in session.
+"""Forms as the customer typed them, refused or not yet sent, kept on their sign-in session.
 
 A payee's or a customer's phone number, an amount or a reason must never travel in a URL
-(server logs, browser history, the Referer header). When the language is switched on a refused
-form, the form comes back from here, with why it was refused said in the new language. Each
+(server logs, browser history, the Referer header). When the language is switched on a form,
+it comes back from here; a refused one with why it was refused said in the new language. Each
 form has its own place in the session's draft (a refused payment does not push out a refused
 request to pay); a form's draft goes when what it asked for is done, when that form is opened
 afresh, at sign-out, and within the hour after its session expired (`forget_ended_drafts`).
@@ -42,7 +42,7 @@ KEPT_QR_CHARACTERS: Final = 1000
 @dataclass(frozen=True)
 class FormDraft:
     typed: Mapping[str, str]
-    error: WalletError
+    error: WalletError | None  # None: the form was not sent yet
 
 
 def _stored_param(value: object) -> object:
@@ -85,15 +85,18 @@ def keep_draft(
     institution_id: str,
     token: str | None,
     typed: Mapping[str, str],
-    error: WalletError,
+    error: WalletError | None,
 ) -> None:
     kept = KEPT_QR_CHARACTERS if form == "qr" else KEPT_CHARACTERS
-    draft = {
-        "typed": {field: typed.get(field, "")[:kept] for field in FIELDS[form]},
-        "code": error.code,
-        "message": error.text.message,
-        "params": {name: _stored_param(value) for name, value in error.text.params.items()},
+    draft: dict[str, Any] = {
+        "typed": {field: typed.get(field, "")[:kept] for field in FIELDS[form]}
     }
+    if error is not None:
+        draft.update(
+            code=error.code,
+            message=error.text.message,
+            params={name: _stored_param(value) for name, value in error.text.params.items()},
+        )
     with wallet.database.transaction() as session:
         row = _session_row(session, institution_id, token, lock=True)
         if row is not None:
@@ -110,6 +113,8 @@ def kept_draft(
     if not found:
         return None
     typed = {field: str(found["typed"].get(field, "")) for field in FIELDS[form]}
+    if found.get("code") is None:
+        return FormDraft(typed, None)
     params = {name: _shown_param(value) for name, value in found["params"].items()}
     text = LazyText(str(found["message"]), params)
     return FormDraft(typed, WalletError(str(found["code"]), text))
