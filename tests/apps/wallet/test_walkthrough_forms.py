@@ -14,6 +14,7 @@ from comptoir.apps.wallet.models import WalletSession
 from comptoir.apps.wallet.service.form_drafts import forget_ended_drafts
 from tests.apps.wallet.conftest import ALICE, BOB, SHOP, Node
 from tests.apps.wallet.test_pages import QR, csrf, offer_to_shop, sign_in, with_crc
+from tests.support.addresses import without_ids
 
 FR = {"accept-language": "fr"}
 
@@ -111,7 +112,8 @@ def test_a_payment_to_an_unknown_number_offers_to_correct_it_with_what_was_typed
     failed = client.get(started.headers["location"], headers=FR)
     link = re.search(r'href="(/wallets/wallet-a/pay\?[^"]+)"', failed.text)
     assert link is not None, "no way back to the form"
-    assert "555" not in link.group(1) and "rent" not in link.group(1), "typed values in a link"
+    typed_back = without_ids(link.group(1))
+    assert "555" not in typed_back and "rent" not in typed_back, "typed values in a link"
 
     again = client.get(link.group(1).replace("&amp;", "&"), headers=FR)
 
@@ -223,7 +225,8 @@ def test_switching_language_on_a_refused_payment_brings_back_what_was_typed(
     # Why it was refused, said again beside the amount, in French now.
     assert re.search(r'id="amount-error">12.345 a trop de décimales', switched.text)
     addresses = [back_to.group(1)] + [answer.headers["location"] for answer in switched.history]
-    for address in addresses + re.findall(r'(?:href|action)="([^"]*)"', switched.text):
+    links = re.findall(r'(?:href|action)="([^"]*)"', switched.text)
+    for address in map(without_ids, addresses + links):
         assert "555" not in address and "12.345" not in address and "rent" not in address
     # A second switch keeps it too; a fresh form, opened from the menu, is empty.
     assert re.search(r'name="next" value="([^"]+)"', switched.text).group(1) == back_to.group(1)
