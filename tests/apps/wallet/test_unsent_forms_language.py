@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from tests.apps.wallet.conftest import ALICE, BOB, Node
 from tests.apps.wallet.test_forms_across_a_language_switch import _merchant
-from tests.apps.wallet.test_pages import csrf, sign_in
+from tests.apps.wallet.test_pages import QR, csrf, sign_in, with_crc
 
 PAY = "/wallets/wallet-a/pay"
 
@@ -107,3 +107,26 @@ def test_a_request_to_pay_switched_before_it_is_sent_asks_no_one(
     assert 'aria-invalid="true"' not in switched.text
     outgoing = switched.text.split('id="outgoing"', 1)[1]
     assert "4.00" not in outgoing  # no request was sent
+
+
+def test_a_payment_filled_from_a_qr_code_keeps_the_merchants_name_across_a_switch(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    alice = _alice(two_banks, capsys)
+    form = alice.get(PAY + "/qr")
+    filled = alice.post(PAY + "/qr", data={"payload": with_crc(QR), "csrf_token": csrf(form.text)})
+    assert "Chez Marie" in filled.text
+
+    switched = alice.post(
+        PAY,
+        data={
+            "recipient": "shop@wallet-b",
+            "amount": "12.50",
+            "merchant_name": "Chez Marie",
+            "lang": "fr",
+            "csrf_token": csrf(filled.text),
+        },
+    )
+
+    assert 'lang="fr"' in switched.text and "Ce code QR vient de Chez Marie" in switched.text
+    assert 'value="shop@wallet-b"' in switched.text and 'value="12.50"' in switched.text

@@ -89,16 +89,18 @@ def pay(
     recipient: Annotated[str, Form()] = "",
     amount: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
+    merchant_name: Annotated[str, Form()] = "",
     lang: Annotated[str, Form()] = "",
     refused: Annotated[str, Form()] = "",
 ) -> Response:
     who = visitor(request, institution_id)
     if not isinstance(who, Visitor):
         return who
+    # The merchant's name a pasted QR code gave, carried with the form only to be shown again.
+    form = {"recipient": recipient, "amount": amount, "note": note, "merchant_name": merchant_name}
     if lang:
-        typed = {"recipient": recipient, "amount": amount, "note": note}
         return switched_language(
-            request, "pay", institution_id, "pay", typed, lang=lang, refused=bool(refused)
+            request, "pay", institution_id, "pay", form, lang=lang, refused=bool(refused)
         )
     try:
         payment_id = start_payment(
@@ -110,7 +112,6 @@ def pay(
             note=note,
         )
     except WalletError as error:
-        form = {"recipient": recipient, "amount": amount, "note": note}
         # Kept for the language switch, which brings the form back from the server.
         keep(request, "pay", institution_id, form, error)
         return render(

@@ -27,7 +27,7 @@ from comptoir.kernel.money import Money
 FormName = Literal["pay", "request", "refund", "qr"]
 # Each form's fields; a refund's draft also names the payment it was refunding.
 FIELDS: Final[Mapping[FormName, tuple[str, ...]]] = {
-    "pay": ("recipient", "amount", "note"),
+    "pay": ("recipient", "amount", "note", "merchant_name"),
     "request": ("payer", "amount", "note"),
     "refund": ("transfer", "amount", "reason"),
     "qr": ("payload",),
