@@ -19,6 +19,7 @@ from comptoir.identity.oidc.provider import CONSENT_SECONDS, ENDPOINTS, PREFIX, 
 from comptoir.identity.oidc.service import authorization, consents, repeated_answers
 from comptoir.identity.oidc.service.authorization_requests import AuthorizationError
 from comptoir.identity.registry.pages.common import login_redirect, render, see_other
+from comptoir.identity.registry.pages.pending import LOGIN_HINT, forget_pending, keep_pending
 from comptoir.identity.registry.session import SignedInPerson, signed_in_person
 from comptoir.kernel import i18n
 from comptoir.kernel.i18n import _
@@ -194,6 +195,10 @@ def _authorization_answer(
     except AuthorizationError as refusal:
         return refusal_page(request, refusal)
     response = see_other(LOGIN_THEN_RESUME)
+    if hinted_phone := row.parameters.get("login_hint"):
+        keep_pending(request, response, LOGIN_HINT, {"phone": str(hinted_phone)})
+    elif LOGIN_HINT in request.cookies:
+        forget_pending(request, response, LOGIN_HINT)  # an earlier client's hint
     response.set_cookie(
         PARKED_COOKIE,
         parked,

@@ -28,6 +28,8 @@ from comptoir.identity.oidc.provider import REQUEST_URI_SECONDS, Provider, Regis
 from comptoir.identity.oidc.service.client_auth import ClientAssertion, check_client_assertion
 from comptoir.identity.oidc.service.id_token_hint import hinted_subject
 from comptoir.identity.oidc.service.replay import OneTimeUse, first_uses
+from comptoir.identity.registry.domain import normalise_phone
+from comptoir.identity.registry.errors import RegistryError
 from comptoir.kernel.db import Database
 from comptoir.kernel.i18n import first_available
 from comptoir.kernel.ids import new_id
@@ -151,8 +153,20 @@ def _checked_parameters(
         # OIDC Core 3.1.2.1: the person's preferred languages, in order; one this provider
         # does not speak is no error. Kept as the first it speaks, if any.
         "ui_locales": first_available(form.get("ui_locales", "").split()),
+        "login_hint": phone_hint(form.get("login_hint")),
     }
     return CheckedPush(client, parameters, tuple(one_time))
+
+
+def phone_hint(login_hint: str | None) -> str | None:
+    """`login_hint` (OIDC Core 3.1.2.1) as the phone number a person logs in with, in E.164,
+    to fill in the login page; a hint that is not a phone number is no error, and is ignored."""
+    if not login_hint:
+        return None
+    try:
+        return normalise_phone(login_hint.removeprefix("tel:"))
+    except RegistryError:
+        return None
 
 
 def store_push(connection: Connection, checked: CheckedPush, *, provider: Provider) -> PushedAnswer:

@@ -33,6 +33,8 @@ REFUSED_ENROLMENT: Final = "comptoir_refused_enrolment"
 REFUSED_LOGIN: Final = "comptoir_refused_login"
 # A business registration form as typed, sent or not, kept for a language switch.
 BUSINESS_DRAFT: Final = "comptoir_business_draft"
+# The phone a relying party named (`login_hint`), to fill in the login page that follows.
+LOGIN_HINT: Final = "comptoir_login_hint"
 # Longer than a code lives (3 minutes) and than the lock after wrong codes (10 minutes), so
 # that the code step still shows while either lasts; short enough not to linger.
 PENDING_SECONDS: Final = 15 * 60

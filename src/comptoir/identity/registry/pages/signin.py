@@ -18,6 +18,7 @@ from comptoir.identity.registry.pages.common import (
     time_zone,
 )
 from comptoir.identity.registry.pages.pending import (
+    LOGIN_HINT,
     PENDING_LOGIN,
     PENDING_REGISTRATION,
     REFUSED_LOGIN,
@@ -118,6 +119,9 @@ def login_form(request: Request, next: str = "", kept: str = "") -> Response:
         except RegistryError as error:
             context.update(error_context(error))
         return render(request, "identity/login.html", context)
+    hint = pending(request, LOGIN_HINT)
+    if hint is not None:
+        context["phone"] = hint.get("phone", "")  # the relying party's `login_hint`
     response = render(request, "identity/login.html", context)
     forget_details(request, response, REFUSED_LOGIN)
     return response
@@ -194,6 +198,8 @@ def login_check_code(
     response = see_other(target)
     set_session_cookie(request, response, check.session_id)
     forget_pending(request, response, PENDING_LOGIN)
+    if LOGIN_HINT in request.cookies:
+        forget_pending(request, response, LOGIN_HINT)
     return response
 
 
