@@ -17,6 +17,7 @@ from comptoir.apps.seller.pages.common import (
     render,
     see_other,
 )
+from comptoir.apps.seller.pages.item_drafts import forget_item, kept_item, switched_language
 from comptoir.apps.seller.service import items as catalogue
 from comptoir.apps.seller.service import orders
 from comptoir.apps.seller.web import seller_of
@@ -79,11 +80,16 @@ def _item_form(
 
 
 @router.get("/sellers/{platform_id}/shop/items/new")
-def new_item_form(request: Request, platform_id: str) -> Response:
+def new_item_form(request: Request, platform_id: str, kept: str = "") -> Response:
     owner = owner_or_signin(request, platform_id)
     if not isinstance(owner, Business):
         return owner
-    return _item_form(request, platform_id, owner, None, {"returnable": True, "stock": "0"})
+    draft = kept_item(request, "new") if kept else None
+    if draft is not None:  # back from a language switch
+        return _item_form(request, platform_id, owner, None, draft.form, refused=draft.refused)
+    page = _item_form(request, platform_id, owner, None, {"returnable": True, "stock": "0"})
+    forget_item(request, page, platform_id)  # opened afresh: a blank form
+    return page
 
 
 @router.post("/sellers/{platform_id}/shop/items/new")
@@ -99,6 +105,8 @@ def new_item(
     variants: FormField = "",
     returnable: FormField = "",
     age_restricted: FormField = "",
+    lang: FormField = "",
+    refused: FormField = "",
 ) -> Response:
     owner = owner_or_signin(request, platform_id)
     if not isinstance(owner, Business):
@@ -113,6 +121,11 @@ def new_item(
         variants,
         age_restricted=age_restricted == "yes",
     )
+    if lang:  # the header's language buttons (`switch_keeps`): kept, not added
+        currency = platform_or_404(request, platform_id).currency
+        return switched_language(
+            request, platform_id, "new", form, currency=currency, lang=lang, refused=bool(refused)
+        )
     try:
         item_id = catalogue.add_item(
             seller_of(request), platform_id=platform_id, business_id=owner.id, form=form
@@ -121,11 +134,13 @@ def new_item(
         return _item_form(
             request, platform_id, owner, None, form.__dict__, refused=error, status_code=400
         )
-    return see_other(f"/sellers/{platform_id}/shop/items/{item_id}")
+    added = see_other(f"/sellers/{platform_id}/shop/items/{item_id}")
+    forget_item(request, added, platform_id)
+    return added
 
 
 @router.get("/sellers/{platform_id}/shop/items/{item_id}")
-def item_page(request: Request, platform_id: str, item_id: str) -> Response:
+def item_page(request: Request, platform_id: str, item_id: str, kept: str = "") -> Response:
     owner = owner_or_signin(request, platform_id)
     if not isinstance(owner, Business):
         return owner
@@ -135,6 +150,11 @@ def item_page(request: Request, platform_id: str, item_id: str) -> Response:
         )
     except SellerError:
         raise Problem(NOT_FOUND) from None
+    draft = kept_item(request, item_id) if kept else None
+    if draft is not None:  # back from a language switch
+        return _item_form(
+            request, platform_id, owner, item_id, draft.form, refused=draft.refused, saved=item
+        )
     form = {
         "name": item.name,
         "description": item.description,
@@ -162,6 +182,8 @@ def change_item(
     variants: FormField = "",
     returnable: FormField = "",
     age_restricted: FormField = "",
+    lang: FormField = "",
+    refused: FormField = "",
 ) -> Response:
     owner = owner_or_signin(request, platform_id)
     if not isinstance(owner, Business):
@@ -176,6 +198,11 @@ def change_item(
         variants,
         age_restricted=age_restricted == "yes",
     )
+    if lang:  # the header's language buttons (`switch_keeps`): kept, not saved
+        currency = platform_or_404(request, platform_id).currency
+        return switched_language(
+            request, platform_id, item_id, form, currency=currency, lang=lang, refused=bool(refused)
+        )
     try:
         catalogue.change_item(
             seller_of(request),
@@ -198,7 +225,9 @@ def change_item(
             saved=saved,
             status_code=400,
         )
-    return see_other(f"/sellers/{platform_id}/shop")
+    changed = see_other(f"/sellers/{platform_id}/shop")
+    forget_item(request, changed, platform_id)
+    return changed
 
 
 @router.post("/sellers/{platform_id}/shop/items/{item_id}/photo")
