@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.browser.wallet_signin import codes_sent, new_code
+from tests.browser.wallet_signin import codes_sent, signed_in_to_identity
 from tests.support.addresses import without_ids
 from tests.support.servers import RunningServer
 
@@ -30,13 +30,7 @@ TYPED = {
 def kwame(browser: Browser, demo_server: RunningServer) -> Iterator[Page]:
     context = browser.new_context(java_script_enabled=False, locale="en-GB")
     page = context.new_page()
-    page.goto(demo_server.url + "/identity/login")
-    page.fill("#phone", PHONE)
-    before = codes_sent(demo_server, PHONE)
-    page.click("form[action='/identity/login'] button")
-    page.fill("#code", new_code(demo_server, PHONE, before))
-    page.click("form[action='/identity/login/code'] button")
-    assert page.url.endswith("/identity/me"), page.url
+    signed_in_to_identity(page, demo_server, PHONE)
     yield page
     context.close()
 

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from comptoir.kernel.crypto import generate_jwk
-from tests.browser.wallet_signin import codes_sent, new_code
+from tests.browser.wallet_signin import signed_in_to_identity
 from tests.support.servers import RunningServer
 
 pytestmark = pytest.mark.browser
@@ -64,13 +64,7 @@ def _captions_off_screen(page: Page) -> list[str]:
 def signed_in(browser: Browser, demo_server: RunningServer) -> Iterator[Page]:
     context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
     page = context.new_page()
-    page.goto(demo_server.url + "/identity/login")
-    page.fill("#phone", PHONE)
-    before = codes_sent(demo_server, PHONE)
-    page.click("form[action='/identity/login'] button")
-    page.fill("#code", new_code(demo_server, PHONE, before))
-    page.click("form[action='/identity/login/code'] button")
-    assert page.url.endswith("/identity/me"), page.url
+    signed_in_to_identity(page, demo_server, PHONE)
     # A credential held, so that the page lists it in its table.
     page.goto(demo_server.url + "/identity/me/credentials")
     download = "form[action='/identity/me/credentials/download']"

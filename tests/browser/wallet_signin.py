@@ -71,3 +71,15 @@ def signed_in_with_a_code(page: Page, server: RunningServer, wallet: str, phone:
     page.fill("#code", codes[-1])
     page.click(f"form[action='{wallet}/signin/code'] button")
     assert page.url.endswith(wallet + "/home"), page.url
+
+
+def signed_in_to_identity(page: Page, server: RunningServer, phone: str) -> None:
+    """Logged in at Comptoir ID itself with the code "sent" by SMS, landing on the person's
+    own page."""
+    page.goto(server.url + "/identity/login")
+    page.fill("#phone", phone)
+    before = codes_sent(server, phone)
+    page.click("form[action='/identity/login'] button")
+    page.fill("#code", new_code(server, phone, before))
+    page.click("form[action='/identity/login/code'] button")
+    assert page.url.endswith("/identity/me"), page.url

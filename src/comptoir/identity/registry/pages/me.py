@@ -22,6 +22,7 @@ from comptoir.identity.registry.pages.pending import (
     keep_pending,
     pending,
 )
+from comptoir.identity.registry.pages.refused_details import KEPT_CHARACTERS
 from comptoir.identity.registry.records import METHODS, OTP
 from comptoir.identity.registry.session import SignedInPerson
 from comptoir.kernel.i18n import N_, _
@@ -94,8 +95,6 @@ def _choice(value: str) -> bool | None:
 
 BUSINESS_FIELDS = ("name", "registration_number", "address", "sector", "women_owned", "youth_owned")
 BUSINESS_FORM = "/identity/me/businesses/new"
-# Well past any field's limit, so that the kept form's cookie stays small whatever was typed.
-KEPT_CHARACTERS = 300
 
 
 @router.get(BUSINESS_FORM)
