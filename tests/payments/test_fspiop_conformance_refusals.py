@@ -130,6 +130,15 @@ def test_a_request_whose_body_is_not_what_was_signed_gets_3105(
             },
             ("3100", "3101"),
         ),
+        (
+            {
+                "payer": {
+                    "partyIdInfo": {"partyIdType": "MSISDN", "partyIdentifier": "17585550778"},
+                    "personalInfo": {"complexName": {"firstName": "Ana", "lastName": "<b>"}},
+                }
+            },
+            ("3101",),
+        ),
         ({"extensionList": {"extension": []}}, ("3100", "3101", "3102")),
         ({"extensionList": {"extension": [{"key": "k", "value": "v"}] * 17}}, ("3103",)),
     ],

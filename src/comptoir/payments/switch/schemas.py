@@ -9,6 +9,7 @@ the sender's signature still covers it.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -77,6 +78,31 @@ Text32 = Annotated[str, StringConstraints(min_length=1, max_length=32)]
 Text128 = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 Text2048 = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
 
+# Schemas FirstName, MiddleName and LastName: "^(?!\s*$)[\p{L}\p{gc=Mark}\p{digit}
+# \p{gc=Connector_Punctuation}\p{Join_Control} .,''-]{1,128}$". Python's re knows no \p{...},
+# so the class is read off the Unicode general categories: letters (L*), marks (M*), decimal
+# digits (Nd), connector punctuation (Pc), the two join controls, and five characters.
+_NAME_CATEGORIES = ("L", "M", "Nd", "Pc")
+_NAME_CHARACTERS = frozenset(" .,'-\u200c\u200d")
+
+
+def _name_part(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("string_pattern_mismatch", "a name cannot be only spaces")
+    for character in value:
+        if character not in _NAME_CHARACTERS and not unicodedata.category(character).startswith(
+            _NAME_CATEGORIES
+        ):
+            raise PydanticCustomError(
+                "string_pattern_mismatch",
+                "{character} (U+{code}) is not a character of a name",
+                {"character": character, "code": f"{ord(character):04X}"},
+            )
+    return value
+
+
+NamePart = Annotated[Text128, AfterValidator(_name_part)]
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -109,9 +135,9 @@ class PartyIdInfo(Relayed):
 
 
 class PartyComplexName(Relayed):
-    firstName: Text128 | None = None  # noqa: N815
-    middleName: Text128 | None = None  # noqa: N815
-    lastName: Text128 | None = None  # noqa: N815
+    firstName: NamePart | None = None  # noqa: N815
+    middleName: NamePart | None = None  # noqa: N815
+    lastName: NamePart | None = None  # noqa: N815
 
 
 class PartyPersonalInfo(Relayed):
