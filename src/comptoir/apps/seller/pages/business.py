@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from comptoir.apps.seller.domain.errors import SellerError
 from comptoir.apps.seller.domain.states import OrderState, owner_choices
 from comptoir.apps.seller.models import Business
+from comptoir.apps.seller.pages import form_drafts
 from comptoir.apps.seller.pages.common import (
     SESSION_COOKIE,
     FormField,
@@ -31,13 +32,26 @@ from comptoir.kernel.web.context import node_context
 router = APIRouter(include_in_schema=False)
 
 
+TERMS_TEXT_FIELDS: Final = ("delivery_fee", "payment_alias", "return_days")
+TERMS_TICKED_FIELDS: Final = ("pickup", "delivery", "cash_on_delivery")
+
+
+def _terms_path(platform_id: str) -> str:
+    return f"/sellers/{platform_id}/shop/terms"
+
+
 @router.get("/sellers/{platform_id}/shop/terms")
-def terms_form(request: Request, platform_id: str) -> Response:
+def terms_form(request: Request, platform_id: str, kept: str = "") -> Response:
     owner = owner_or_signin(request, platform_id)
     if not isinstance(owner, Business):
         return owner
     platform = platform_or_404(request, platform_id)
-    return render(
+    draft = form_drafts.kept_form(request, "terms") if kept else None
+    if draft is not None:  # back from a language switch, as typed
+        form: dict[str, Any] = {field: draft.values.get(field, "") for field in TERMS_TEXT_FIELDS}
+        form |= {field: draft.values.get(field) == "yes" for field in TERMS_TICKED_FIELDS}
+        return _terms_page(request, platform_id, owner, form, draft.refused)
+    page = render(
         request,
         "seller/terms.html",
         {
@@ -47,6 +61,34 @@ def terms_form(request: Request, platform_id: str) -> Response:
             "challenge": _challenge(request, platform_id, owner),
         },
     )
+    form_drafts.forget_form(request, page, _terms_path(platform_id))  # opened afresh: as saved
+    return page
+
+
+def _terms_page(
+    request: Request,
+    platform_id: str,
+    owner: Business,
+    form: dict[str, Any],
+    refused: SellerError | None,
+    *,
+    status_code: int = 200,
+) -> Response:
+    """The terms' form as typed; after a refusal, every field's problem beside it."""
+    problems = {field: text.render() for field, text in (refused.fields if refused else {}).items()}
+    context: dict[str, Any] = {
+        "platform": platform_or_404(request, platform_id),
+        "business": owner,
+        "form": form,
+        "challenge": _challenge(request, platform_id, owner),
+    }
+    if refused is not None:  # every problem at once at the top too, as a summary
+        context |= {
+            "error": " ".join(dict.fromkeys(problems.values())) or refused.text.render(),
+            "error_fields": problems,
+            "terms_refused": True,
+        }
+    return render(request, "seller/terms.html", context, status_code=status_code)
 
 
 def _challenge(request: Request, platform_id: str, owner: Business) -> verification.Challenge:
@@ -80,6 +122,8 @@ def change_terms(
     cash_on_delivery: FormField = "",
     payment_alias: FormField = "",
     return_days: FormField = "",
+    lang: FormField = "",
+    refused: FormField = "",
 ) -> Response:
     owner = owner_or_signin(request, platform_id)
     if not isinstance(owner, Business):
@@ -92,26 +136,27 @@ def change_terms(
         payment_alias,
         return_days,
     )
+    if lang:  # the header's language buttons (`switch_keeps`): kept, not saved
+        currency = platform_or_404(request, platform_id).currency
+        values = {field: str(getattr(form, field)) for field in TERMS_TEXT_FIELDS}
+        values |= {field: "yes" if getattr(form, field) else "" for field in TERMS_TICKED_FIELDS}
+        return form_drafts.switched_language(
+            request,
+            form_key="terms",
+            values=values,
+            problems=settings.terms_problems(form, currency) if refused else None,
+            lang=lang,
+            page=_terms_path(platform_id),
+        )
     try:
         settings.change_terms(
             seller_of(request), platform_id=platform_id, business_id=owner.id, form=form
         )
     except SellerError as error:
-        problems = {field: text.render() for field, text in error.fields.items()}
-        return render(
-            request,
-            "seller/terms.html",
-            {
-                "platform": platform_or_404(request, platform_id),
-                "business": owner,
-                "form": form.__dict__,
-                "challenge": _challenge(request, platform_id, owner),
-                "error": " ".join(dict.fromkeys(problems.values())) or error.text.render(),
-                "error_fields": problems,
-            },
-            status_code=400,
-        )
-    return see_other(f"/sellers/{platform_id}/shop")
+        return _terms_page(request, platform_id, owner, form.__dict__, error, status_code=400)
+    saved = see_other(f"/sellers/{platform_id}/shop")
+    form_drafts.forget_form(request, saved, _terms_path(platform_id))
+    return saved
 
 
 @router.post("/sellers/{platform_id}/shop/credential")

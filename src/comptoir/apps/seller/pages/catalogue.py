@@ -86,9 +86,10 @@ def new_item_form(request: Request, platform_id: str, kept: str = "") -> Respons
         return owner
     draft = kept_item(request, "new") if kept else None
     if draft is not None:  # back from a language switch
-        return _item_form(request, platform_id, owner, None, draft.form, refused=draft.refused)
+        typed, refused = draft
+        return _item_form(request, platform_id, owner, None, typed, refused=refused)
     page = _item_form(request, platform_id, owner, None, {"returnable": True, "stock": "0"})
-    forget_item(request, page, platform_id)  # opened afresh: a blank form
+    forget_item(request, page, platform_id, "new")  # opened afresh: a blank form
     return page
 
 
@@ -135,7 +136,7 @@ def new_item(
             request, platform_id, owner, None, form.__dict__, refused=error, status_code=400
         )
     added = see_other(f"/sellers/{platform_id}/shop/items/{item_id}")
-    forget_item(request, added, platform_id)
+    forget_item(request, added, platform_id, "new")
     return added
 
 
@@ -152,9 +153,8 @@ def item_page(request: Request, platform_id: str, item_id: str, kept: str = "") 
         raise Problem(NOT_FOUND) from None
     draft = kept_item(request, item_id) if kept else None
     if draft is not None:  # back from a language switch
-        return _item_form(
-            request, platform_id, owner, item_id, draft.form, refused=draft.refused, saved=item
-        )
+        typed, refused = draft
+        return _item_form(request, platform_id, owner, item_id, typed, refused=refused, saved=item)
     form = {
         "name": item.name,
         "description": item.description,
@@ -226,7 +226,7 @@ def change_item(
             status_code=400,
         )
     changed = see_other(f"/sellers/{platform_id}/shop")
-    forget_item(request, changed, platform_id)
+    forget_item(request, changed, platform_id, item_id)
     return changed
 
 

@@ -40,6 +40,29 @@ def change_terms(
 ) -> None:
     with seller.database.reading() as session:
         currency = get_platform(session, platform_id).currency
+    fee, days, alias = _checked(form, currency)
+    with seller.database.transaction() as session:
+        business = get_business(session, platform_id, business_id)
+        business.pickup, business.delivery = form.pickup, form.delivery
+        business.delivery_fee = fee
+        business.cash_on_delivery = form.cash_on_delivery
+        business.payment_alias = alias or None
+        business.return_days = days
+
+
+def terms_problems(form: TermsInput, currency: str) -> dict[str, LazyText]:
+    """What is wrong with each field of the terms as typed, as saving them would say; {} if
+    nothing is."""
+    try:
+        _checked(form, currency)
+    except SellerError as error:
+        return error.fields
+    return {}
+
+
+def _checked(form: TermsInput, currency: str) -> tuple[int, int, str]:
+    """The delivery fee (minor units), the return days and the payment alias, or a SellerError
+    naming every field that is wrong."""
     problems: dict[str, LazyText] = {}
     if not (form.pickup or form.delivery):
         problems["fulfilment"] = lazy("Offer pickup, delivery or both.")
@@ -57,13 +80,7 @@ def change_terms(
     if problems or isinstance(fee, LazyText) or days is None:
         field, text = next(iter(problems.items()))
         raise SellerError(field, text, problems)
-    with seller.database.transaction() as session:
-        business = get_business(session, platform_id, business_id)
-        business.pickup, business.delivery = form.pickup, form.delivery
-        business.delivery_fee = fee
-        business.cash_on_delivery = form.cash_on_delivery
-        business.payment_alias = alias or None
-        business.return_days = days
+    return fee, days, alias
 
 
 def _fee(typed: str, currency: str) -> LazyText | int:
