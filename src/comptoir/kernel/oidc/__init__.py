@@ -16,15 +16,7 @@ A shop signs a customer in like this (its key's public part registered by the op
 """
 
 from comptoir.kernel.oidc.back_channel import BackChannelClient
-from comptoir.kernel.oidc.client import (
-    CLIENT_ASSERTION_TYPE,
-    AuthorizationStart,
-    OidcError,
-    ProviderMetadata,
-    RelyingParty,
-    TokenSet,
-    callback_parameters,
-)
+from comptoir.kernel.oidc.client import CLIENT_ASSERTION_TYPE, RelyingParty
 from comptoir.kernel.oidc.dpop import (
     DPOP_ALGORITHM,
     DPOP_TYPE,
@@ -34,6 +26,13 @@ from comptoir.kernel.oidc.dpop import (
     make_dpop_proof,
     normalised_htu,
     verify_dpop_proof,
+)
+from comptoir.kernel.oidc.exchanges import (
+    AuthorizationStart,
+    OidcError,
+    ProviderMetadata,
+    TokenSet,
+    callback_parameters,
 )
 from comptoir.kernel.oidc.pkce import (
     S256,

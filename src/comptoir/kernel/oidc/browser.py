@@ -31,7 +31,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from comptoir.kernel.clock import Clock, system_clock
 from comptoir.kernel.crypto import JoseError, Jwk, generate_jwk, import_jwk, jwks_document
-from comptoir.kernel.oidc.client import AuthorizationStart, OidcError, RelyingParty
+from comptoir.kernel.oidc.client import RelyingParty
+from comptoir.kernel.oidc.exchanges import AuthorizationStart, OidcError
 
 PENDING_LIFETIME_SECONDS: Final = 600
 _NONCE_BYTES: Final = 12

@@ -22,7 +22,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode
 
 import httpx
 
@@ -30,6 +30,14 @@ from comptoir.kernel.clock import Clock, system_clock
 from comptoir.kernel.crypto import JoseError, Jwk, generate_jwk, import_jwks, issue_jwt
 from comptoir.kernel.crypto.compact import protected_header
 from comptoir.kernel.oidc.dpop import make_dpop_proof
+from comptoir.kernel.oidc.exchanges import (
+    AuthorizationStart,
+    OidcError,
+    ProviderMetadata,
+    TokenSet,
+    callback_parameters,
+    error_from,
+)
 from comptoir.kernel.oidc.pkce import S256, new_code_verifier, s256_challenge
 from comptoir.kernel.oidc.tokens import (
     TokenError,
@@ -49,79 +57,6 @@ JWKS_REFETCH_SECONDS: Final = 30.0
 JWKS_DEFAULT_MAX_AGE_SECONDS: Final = 300.0
 JWKS_LONGEST_MAX_AGE_SECONDS: Final = 86_400.0
 _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d{1,10})\"?\s*(?:,|$)", re.IGNORECASE)
-
-
-class OidcError(Exception):
-    """The provider refused, or answered something this client cannot accept.
-
-    `error` is the OAuth error code when the provider gave one (`invalid_grant`, ...), else
-    `invalid_response` for an answer that failed a check here.
-    """
-
-    def __init__(self, error: str, description: str, *, status: int | None = None) -> None:
-        super().__init__(f"{error}: {description}")
-        self.error = error
-        self.description = description
-        self.status = status
-
-
-@dataclass(frozen=True)
-class ProviderMetadata:
-    issuer: str
-    authorization_endpoint: str
-    pushed_authorization_request_endpoint: str
-    token_endpoint: str
-    userinfo_endpoint: str
-    jwks_uri: str
-    end_session_endpoint: str | None
-    document: Mapping[str, object]
-
-    @classmethod
-    def from_document(cls, document: Mapping[str, object], *, issuer: str) -> ProviderMetadata:
-        def required(name: str) -> str:
-            value = document.get(name)
-            if not isinstance(value, str) or not value:
-                raise OidcError("invalid_response", f"the discovery document has no {name}")
-            return value
-
-        # OpenID Connect Discovery 1.0 section 4.3: the issuer must be the one asked for.
-        if document.get("issuer") != issuer:
-            raise OidcError("invalid_response", "the discovery document names another issuer")
-        end_session = document.get("end_session_endpoint")
-        return cls(
-            issuer=issuer,
-            authorization_endpoint=required("authorization_endpoint"),
-            pushed_authorization_request_endpoint=required("pushed_authorization_request_endpoint"),
-            token_endpoint=required("token_endpoint"),
-            userinfo_endpoint=required("userinfo_endpoint"),
-            jwks_uri=required("jwks_uri"),
-            end_session_endpoint=end_session if isinstance(end_session, str) else None,
-            document=dict(document),
-        )
-
-
-@dataclass(frozen=True)
-class AuthorizationStart:
-    """What the client keeps (in its session) between sending the browser off and its return."""
-
-    authorization_url: str
-    state: str
-    nonce: str
-    code_verifier: str
-
-
-@dataclass(frozen=True)
-class TokenSet:
-    access_token: str
-    token_type: str
-    expires_in: int
-    id_token: str
-    id_token_claims: dict[str, object]
-    scope: str
-
-    @property
-    def subject(self) -> str:
-        return str(self.id_token_claims["sub"])
 
 
 @dataclass
@@ -323,7 +258,7 @@ class RelyingParty:
             headers={"Authorization": f"DPoP {tokens.access_token}", "DPoP": proof},
         )
         if response.status_code != 200:
-            raise _error_from(response, "userinfo")
+            raise error_from(response, "userinfo")
         media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
         try:
             if media_type == "application/json":
@@ -378,7 +313,7 @@ class RelyingParty:
     @staticmethod
     def _json(response: httpx.Response, what: str, *, expected: int = 200) -> dict[str, object]:
         if response.status_code != expected:
-            raise _error_from(response, what)
+            raise error_from(response, what)
         try:
             document = response.json()
         except ValueError:
@@ -386,26 +321,6 @@ class RelyingParty:
         if not isinstance(document, dict):
             raise OidcError("invalid_response", f"the {what} answer is not a JSON object")
         return document
-
-
-def _error_from(response: httpx.Response, what: str) -> OidcError:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict) and isinstance(body.get("error"), str):
-        return OidcError(
-            body["error"], str(body.get("error_description", "")), status=response.status_code
-        )
-    challenge = response.headers.get("www-authenticate", "")
-    for code in ("invalid_token", "invalid_dpop_proof", "insufficient_scope"):
-        if f'error="{code}"' in challenge:
-            return OidcError(code, challenge, status=response.status_code)
-    return OidcError(
-        "invalid_response",
-        f"the {what} endpoint answered HTTP {response.status_code}",
-        status=response.status_code,
-    )
 
 
 def _max_age(cache_control: str) -> float:
@@ -418,8 +333,3 @@ def _max_age(cache_control: str) -> float:
     if found is None:
         return JWKS_DEFAULT_MAX_AGE_SECONDS
     return min(float(found.group(1)), JWKS_LONGEST_MAX_AGE_SECONDS)
-
-
-def callback_parameters(callback_url: str) -> dict[str, str]:
-    """The query parameters of an authorization response, one value each."""
-    return {name: found[0] for name, found in parse_qs(urlsplit(callback_url).query).items()}
