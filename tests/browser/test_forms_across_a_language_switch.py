@@ -11,7 +11,12 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
 
-from tests.browser.test_market_bad_input import WORDS, _quoted_for_delivery, _until
+from tests.browser.test_market_bad_input import (
+    WORDS,
+    _quoted_for_delivery,
+    _signed_in_owner,
+    _until,
+)
 from tests.browser.test_pages import AXE_OPTIONS
 from tests.browser.wallet_signin import signed_in_to_wallet, signed_in_with_a_code
 from tests.support.addresses import without_ids
@@ -348,3 +353,31 @@ def test_a_phone_refused_at_sign_in_read_in_english_from_the_header_is_still_the
         page.screenshot(path=screenshots / f"{name}-refused-en.png", full_page=True)
     finally:
         context.close()
+
+
+def test_the_shops_terms_read_in_french_from_the_header_keep_what_was_typed_and_save_nothing(
+    shopper: Page, demo_server: RunningServer, screenshots: Path
+) -> None:
+    _signed_in_owner(shopper, demo_server)
+    shopper.goto(demo_server.url + "/sellers/island-market/shop/terms")
+    saved_days = shopper.get_by_label("Days a buyer has to return goods").input_value()
+    shopper.get_by_label("Delivery fee (XCD)").fill("4.5.0")
+    shopper.get_by_label("Your wallet alias for payments (optional)").fill("spice@cu")
+    shopper.get_by_label("Days a buyer has to return goods").fill("400")
+    shopper.get_by_role("button", name="Save").click()
+    assert shopper.locator("#return_days-error").count() == 1
+
+    shopper.locator("header form button[value=fr]").click()
+
+    assert shopper.locator("html").get_attribute("lang") == "fr"
+    assert shopper.get_by_label("Frais de livraison (XCD)").input_value() == "4.5.0"
+    alias = shopper.get_by_label("Votre alias de portefeuille pour les paiements (facultatif)")
+    assert alias.input_value() == "spice@cu"
+    days = shopper.get_by_label("Jours dont dispose un acheteur pour retourner les articles")
+    assert days.input_value() == "400" and days.get_attribute("aria-invalid") == "true"
+    assert shopper.locator("#return_days-error").inner_text() == (
+        "Écrivez le délai de retour en jours, de 0 à 365."
+    )
+    shopper.screenshot(path=str(screenshots / "terms-switched-to-french.png"), full_page=True)
+    shopper.goto(demo_server.url + "/sellers/island-market/shop/terms")  # opened afresh
+    assert days.input_value() == saved_days  # nothing was saved

@@ -137,7 +137,7 @@ SELLER_WORDS = {
         "stock": "En stock",
         "save": "Enregistrer",
         "name_problem": "Donnez un nom à l'article (200 caractères au plus).",
-        "price_problem": "Écrivez le prix ainsi : 12.50.",
+        "price_problem": "Écrivez le prix ainsi : 12,50.",
         "stock_problem": "Écrivez le stock en nombre entier, 0 ou plus.",
     },
 }

@@ -22,6 +22,7 @@ from comptoir.kernel.money import (
     minor_unit_digits,
     typed_amount,
     typed_count,
+    written_amount,
 )
 
 LANGUAGES = ["en", "fr"]
@@ -202,6 +203,20 @@ def test_any_amount_written_with_the_readers_decimal_mark_reads_back_the_same(
     money = Money(minor, currency)
     typed = money.to_fixed().replace(".", "," if language == "fr" else ".")
     assert typed_amount(typed, currency, locale=language) == money
+
+
+@given(magnitudes, currencies, languages)
+def test_any_amount_a_form_field_shows_reads_back_the_same(
+    minor: int, currency: str, language: str
+) -> None:
+    money = Money(minor, currency)
+    assert typed_amount(written_amount(money, locale=language), currency, locale=language) == money
+
+
+def test_a_form_field_shows_an_amount_with_the_readers_decimal_mark_and_nothing_else() -> None:
+    assert written_amount(Money(123456, "XCD"), locale="fr") == "1234,56"
+    assert written_amount(Money(123456, "XCD"), locale="en") == "1234.56"
+    assert written_amount(Money(5, "JPY"), locale="fr") == "5"
 
 
 @given(

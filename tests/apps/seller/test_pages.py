@@ -392,7 +392,7 @@ def test_an_item_with_several_mistakes_names_each_beside_its_field_in_french_and
     assert (
         _problem_of(refused.text, "name") == "Donnez un nom à l'article (200 caractères au plus)."
     )
-    assert _problem_of(refused.text, "price") == "Écrivez le prix ainsi : 12.50."
+    assert _problem_of(refused.text, "price") == "Écrivez le prix ainsi : 12,50."
     assert _problem_of(refused.text, "stock") == ("Écrivez le stock en nombre entier, 0 ou plus.")
     assert _problem_of(refused.text, "category") is None
     assert 'value="douze"' in refused.text and "Séché au soleil" in refused.text
@@ -438,7 +438,7 @@ def test_a_price_is_read_as_a_reader_of_the_page_writes_it(
         ("1,234", "1,234 a trop de décimales pour XCD."),
         ("12.505", "12.505 a trop de décimales pour XCD."),
         ("-3", "Le prix doit être supérieur à zéro."),
-        ("1,2,3", "Écrivez le prix ainsi : 12.50."),
+        ("1,2,3", "Écrivez le prix ainsi : 12,50."),
     ],
 )
 def test_a_price_that_cannot_be_meant_is_refused_in_french_beside_the_price(

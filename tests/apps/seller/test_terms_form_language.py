@@ -108,3 +108,4 @@ def test_saving_the_terms_forgets_what_a_switch_kept(
     assert _saved(world) == (325, 21, "nutmeg@helen-cu")
     again = client.get(TERMS + "?kept=1")
     assert 'value="nutmeg@helen-cu"' in again.text  # the saved terms, not the kept draft
+    assert 'value="3,25"' in again.text  # the saved fee, written the French way

@@ -22,7 +22,7 @@ from comptoir.kernel.money.currencies import (
     minor_unit_digits,
 )
 from comptoir.kernel.money.formatting import format_money
-from comptoir.kernel.money.typed import typed_amount, typed_count
+from comptoir.kernel.money.typed import typed_amount, typed_count, written_amount
 
 __all__ = [
     "AmountError",
@@ -41,4 +41,5 @@ __all__ = [
     "sum_money",
     "typed_amount",
     "typed_count",
+    "written_amount",
 ]

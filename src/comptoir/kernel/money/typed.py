@@ -4,7 +4,9 @@
 "1,234.50", "1 234,50 XCD", "1.234,50", "EC$12" or "12,5"; `typed_amount` brings that to the
 plain form, refusing whatever it would have to guess, and lets `Money.parse` refuse the rest,
 so an amount that is too precise is refused, never rounded. Each refusal is its own subclass
-of `AmountError`, for the apps to word as they see fit.
+of `AmountError`, for the apps to word as they see fit. `written_amount` is the other way: an
+amount as a form field shows it, with the reader's decimal mark, which `typed_amount` reads
+back as it was.
 """
 
 from __future__ import annotations
@@ -14,7 +16,12 @@ from functools import cache
 from typing import Final
 
 from babel import Locale
-from babel.numbers import get_currency_symbol, get_group_symbol, get_minus_sign_symbol
+from babel.numbers import (
+    get_currency_symbol,
+    get_decimal_symbol,
+    get_group_symbol,
+    get_minus_sign_symbol,
+)
 
 from comptoir.kernel.money.amount import Money
 from comptoir.kernel.money.currencies import (
@@ -136,6 +143,12 @@ def typed_amount(text: str, currency: str, *, locale: str) -> Money:
     if money.is_negative():
         raise AmountNegative(f"{text!r} is below zero.")
     return money
+
+
+def written_amount(value: Money, *, locale: str) -> str:
+    """An amount to put in a form field: plain digits with the decimal mark of `locale` ("12,50"
+    in French), no grouping and no currency, so that it reads back unchanged."""
+    return value.to_fixed().replace(".", get_decimal_symbol(locale))
 
 
 def typed_count(text: str, *, locale: str) -> int | None:

@@ -25,8 +25,8 @@ from comptoir.apps.seller.wallet_pay import service as wallet_pay
 from comptoir.apps.seller.web import seller_of
 from comptoir.kernel.crypto.sdjwt import http_fetch
 from comptoir.kernel.errors import NOT_FOUND, Problem
-from comptoir.kernel.i18n import N_, LazyText
-from comptoir.kernel.money import Money
+from comptoir.kernel.i18n import N_, LazyText, current_locale
+from comptoir.kernel.money import Money, written_amount
 from comptoir.kernel.web.context import node_context
 
 router = APIRouter(include_in_schema=False)
@@ -104,7 +104,9 @@ def _terms_form(owner: Business, currency: str) -> dict[str, Any]:
     return {
         "pickup": owner.pickup,
         "delivery": owner.delivery,
-        "delivery_fee": Money(owner.delivery_fee, currency).to_fixed(),
+        "delivery_fee": written_amount(
+            Money(owner.delivery_fee, currency), locale=current_locale()
+        ),
         "cash_on_delivery": owner.cash_on_delivery,
         "payment_alias": owner.payment_alias or "",
         "return_days": str(owner.return_days),

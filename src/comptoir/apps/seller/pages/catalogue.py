@@ -22,7 +22,8 @@ from comptoir.apps.seller.service import items as catalogue
 from comptoir.apps.seller.service import orders
 from comptoir.apps.seller.web import seller_of
 from comptoir.kernel.errors import NOT_FOUND, Problem
-from comptoir.kernel.money import Money
+from comptoir.kernel.i18n import current_locale
+from comptoir.kernel.money import Money, written_amount
 
 router = APIRouter(include_in_schema=False)
 
@@ -77,6 +78,20 @@ def _item_form(
         },
         status_code=status_code,
     )
+
+
+def _saved_form(item: Item) -> dict[str, Any]:
+    """The form of an item as it is saved, its price written the reader's way ("6,75" in fr)."""
+    return {
+        "name": item.name,
+        "description": item.description,
+        "category": item.category,
+        "price": written_amount(Money(item.price, item.currency), locale=current_locale()),
+        "stock": str(item.stock),
+        "variants": ", ".join(item.variants),
+        "returnable": item.returnable,
+        "age_restricted": item.age_restricted,
+    }
 
 
 @router.get("/sellers/{platform_id}/shop/items/new")
@@ -155,17 +170,7 @@ def item_page(request: Request, platform_id: str, item_id: str, kept: str = "") 
     if draft is not None:  # back from a language switch
         typed, refused = draft
         return _item_form(request, platform_id, owner, item_id, typed, refused=refused, saved=item)
-    form = {
-        "name": item.name,
-        "description": item.description,
-        "category": item.category,
-        "price": Money(item.price, item.currency).to_fixed(),
-        "stock": str(item.stock),
-        "variants": ", ".join(item.variants),
-        "returnable": item.returnable,
-        "age_restricted": item.age_restricted,
-    }
-    return _item_form(request, platform_id, owner, item_id, form, saved=item)
+    return _item_form(request, platform_id, owner, item_id, _saved_form(item), saved=item)
 
 
 @router.post("/sellers/{platform_id}/shop/items/{item_id}")
@@ -250,17 +255,14 @@ async def item_photo(
         item = catalogue.get_item(
             seller_of(request), business_id=owner.id, item_id=parse_uuid(item_id)
         )
-        form = {
-            "name": item.name,
-            "description": item.description,
-            "category": item.category,
-            "price": Money(item.price, item.currency).to_fixed(),
-            "stock": str(item.stock),
-            "variants": ", ".join(item.variants),
-            "returnable": item.returnable,
-            "age_restricted": item.age_restricted,
-        }
         return _item_form(
-            request, platform_id, owner, item_id, form, refused=error, saved=item, status_code=400
+            request,
+            platform_id,
+            owner,
+            item_id,
+            _saved_form(item),
+            refused=error,
+            saved=item,
+            status_code=400,
         )
     return see_other(f"/sellers/{platform_id}/shop/items/{item_id}")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from babel.numbers import format_decimal, get_decimal_symbol
+from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -23,6 +23,7 @@ from comptoir.apps.wallet.web import wallet_of
 from comptoir.kernel.errors import NOT_FOUND, Problem
 from comptoir.kernel.i18n import N_, LazyText, current_locale
 from comptoir.kernel.money import Money, format_money
+from comptoir.kernel.money import written_amount as kernel_written_amount
 from comptoir.kernel.web.context import node_context
 
 SESSION_COOKIE = "comptoir_wallet"
@@ -116,7 +117,7 @@ def amount_example() -> str:
 
 def written_amount(value: Money) -> str:
     """An amount to put in a form field, with the reader's decimal mark ("12,50" in fr)."""
-    return value.to_fixed().replace(".", get_decimal_symbol(current_locale()))
+    return kernel_written_amount(value, locale=current_locale())
 
 
 def label(labels: Mapping[str, str], key: str) -> str:
