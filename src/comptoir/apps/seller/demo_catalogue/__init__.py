@@ -9,7 +9,6 @@ import random
 from dataclasses import dataclass
 
 from comptoir.apps.seller.demo_catalogue.platforms import PLATFORMS, DemoBusiness, DemoPlatform
-from comptoir.apps.seller.demo_catalogue.products import SIZE_FACTORS
 from comptoir.apps.seller.service.context import Seller
 from comptoir.apps.seller.service.items import ItemInput, add_items
 from comptoir.apps.seller.service.platforms import CreatedPlatform, add_business, create_platform
@@ -31,13 +30,12 @@ class DemoItem:
 
 
 def items_of(business: DemoBusiness, *, seed: int = 7) -> list[DemoItem]:
-    """Each product in each of its sizes, a bigger size costing proportionally a little less."""
+    """Each product in each of its sizes, each size at its own price (`Product.sizes`)."""
     chooser = random.Random(f"{seed}:{business.slug}")  # noqa: S311 (demo stock, not secrets)
     found: list[DemoItem] = []
     for product in business.products:
-        sizes = product.sizes or ("",)
-        for step, size in enumerate(sizes):
-            price = product.price * SIZE_FACTORS[min(step, 3)] // 10
+        for size, tenths in product.sizes or (("", 10),):
+            price = product.price * tenths // 10
             name = f"{product.name} ({size})" if size else product.name
             found.append(
                 DemoItem(
