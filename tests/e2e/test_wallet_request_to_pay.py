@@ -12,6 +12,7 @@ import pytest
 from tests.e2e.test_network_orders import (
     Browser,
     Shopper,
+    _close_browsers,
     demo,
     token,
     wait_for_page,
@@ -20,7 +21,9 @@ from tests.e2e.test_network_orders import (
 from tests.support.servers import RunningServer
 
 pytestmark = pytest.mark.slow
-__all__ = ["demo"]  # the demo node fixture, shared with the QR payment test
+# The demo node fixture, shared with the QR payment test, and the autouse fixture that closes
+# the browsers' HTTP clients after each test (without it here, their sockets stay open).
+__all__ = ["_close_browsers", "demo"]
 
 
 def test_a_shopper_approves_the_sellers_request_to_pay_and_the_order_becomes_paid(
