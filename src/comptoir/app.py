@@ -92,7 +92,10 @@ def create_app(
     app.state.node = node
     install_problem_handlers(app)
     app.add_middleware(
-        LocaleMiddleware, default_locale=settings.default_locale, time_zone=settings.time_zone
+        LocaleMiddleware,
+        default_locale=settings.default_locale,
+        time_zone=settings.time_zone,
+        phone_region=settings.phone_region,
     )
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

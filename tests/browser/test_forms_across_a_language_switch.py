@@ -338,7 +338,7 @@ def test_a_phone_refused_at_sign_in_read_in_english_from_the_header_is_still_the
     try:
         page.goto(demo_server.url + signin)
         addresses = Addresses(page)
-        page.fill("#phone", "758 555 0188")
+        page.fill("#phone", "758 555 018")  # a digit short
         page.click(f"main form[action='{signin}'] button")
         assert page.locator("#phone[aria-invalid=true]").count() == 1
         name = signin.strip("/").replace("/", "-")
@@ -347,7 +347,7 @@ def test_a_phone_refused_at_sign_in_read_in_english_from_the_header_is_still_the
         page.locator("header form button[value=en]").click()
 
         assert page.locator("html").get_attribute("lang") == "en"
-        assert page.locator("#phone").input_value() == "758 555 0188"
+        assert page.locator("#phone").input_value() == "758 555 018"
         assert page.locator("#phone[aria-invalid=true]").count() == 1
         addresses.assert_nothing_personal()
         page.screenshot(path=screenshots / f"{name}-refused-en.png", full_page=True)

@@ -58,3 +58,23 @@ def test_cookies_are_secure_by_default_behind_https() -> None:
     assert load_settings(base_url="https://comptoir.gd").secure_cookies
     assert not load_settings(base_url="http://127.0.0.1:8000").secure_cookies
     assert load_settings(base_url="http://127.0.0.1:8000", cookie_secure=True).secure_cookies
+
+
+def test_the_phone_country_is_saint_lucia_unless_set_and_empty_means_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert load_settings().phone_region == "LC"
+    monkeypatch.setenv("COMPTOIR_PHONE_REGION", "fr")
+    assert load_settings().phone_region == "FR"
+    monkeypatch.setenv("COMPTOIR_PHONE_REGION", "")
+    assert load_settings().phone_region is None
+
+
+def test_an_unknown_phone_country_is_refused_with_the_setting_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COMPTOIR_PHONE_REGION", "Saint Lucia")
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings()
+    assert raised.value.setting == "COMPTOIR_PHONE_REGION"
+    assert "'Saint Lucia' is not a country whose phone numbers are known" in raised.value.sentence

@@ -24,6 +24,7 @@ from pydantic_settings import (
 
 from comptoir.kernel.errors import ConfigurationError
 from comptoir.kernel.i18n import AVAILABLE_LOCALES
+from comptoir.kernel.phones import known_region
 
 ENV_PREFIX = "COMPTOIR_"
 
@@ -98,6 +99,14 @@ class Settings(BaseSettings):
             "The IANA time zone the node's people live in: the pages show times on their clock."
         ),
     )
+    phone_region: str | None = Field(
+        default="LC",
+        description=(
+            "The country (ISO 3166 code) whose phone numbers people may write without their "
+            "country code, as they dial them there; empty for none (then only international "
+            "numbers are read)."
+        ),
+    )
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
     log_level: str = "info"
 
@@ -122,6 +131,18 @@ class Settings(BaseSettings):
                 f"{', '.join(AVAILABLE_LOCALES)})"
             )
         return value
+
+    @field_validator("phone_region", mode="before")
+    @classmethod
+    def _known_phone_region(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str) or not known_region(value.strip().upper()):
+            raise ValueError(
+                f"'{value}' is not a country whose phone numbers are known (an ISO 3166 code, "
+                "for example LC)"
+            )
+        return value.strip().upper()
 
     @field_validator("time_zone")
     @classmethod

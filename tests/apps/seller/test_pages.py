@@ -96,7 +96,7 @@ def test_a_wrong_code_is_refused_and_the_shop_stays_closed(
     assert client.get(f"/sellers/{PLATFORM}/shop", follow_redirects=False).status_code == 303
 
 
-def test_a_local_number_without_its_country_code_is_refused_before_any_code_is_sent(
+def test_a_number_a_digit_short_is_refused_before_any_code_is_sent(
     site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
 ) -> None:
     client, _ = site
@@ -104,12 +104,28 @@ def test_a_local_number_without_its_country_code_is_refused_before_any_code_is_s
     capsys.readouterr()
 
     refused = client.post(
-        f"/sellers/{PLATFORM}/signin", data={"phone": "758 555 0302", "csrf_token": csrf(form.text)}
+        f"/sellers/{PLATFORM}/signin", data={"phone": "758 555 030", "csrf_token": csrf(form.text)}
     )
 
     assert refused.status_code == 400
     assert "Write the phone number with its country code." in refused.text
     assert "sign-in code" not in capsys.readouterr().err
+
+
+def test_an_owner_may_type_the_shops_number_as_it_is_dialled_in_saint_lucia(
+    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, _ = site
+    form = client.get(f"/sellers/{PLATFORM}/signin")
+    capsys.readouterr()
+
+    sent = client.post(
+        f"/sellers/{PLATFORM}/signin",
+        data={"phone": "(758) 555-0302", "csrf_token": csrf(form.text)},
+    )
+
+    assert sent.status_code == 200, sent.text
+    assert "sign-in code for +17585550302 is" in capsys.readouterr().err
 
 
 def test_switching_language_at_the_code_step_stays_there_and_sends_no_new_code(

@@ -34,6 +34,7 @@ from comptoir.apps.wallet.domain.refunds import check_refund, refundable
 from comptoir.apps.wallet.domain.states import PaymentState, can_move, move
 from comptoir.kernel.fspiop.ilp import condition_of, fulfils
 from comptoir.kernel.i18n import set_current_locale
+from comptoir.kernel.phones import set_current_phone_region
 
 SCHEDULE = FeeSchedule(
     currency="XCD", merchant_fee_bps=150, merchant_fee_min=10, merchant_fee_max=500
@@ -180,13 +181,23 @@ def test_what_is_not_a_phone_number_is_refused(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", ["758 555 0101", "7585550201", "(758) 555-0101"])
-def test_a_local_number_without_its_country_code_is_refused_not_read_as_another_country(
+def test_on_a_node_with_no_country_a_local_number_is_refused_not_read_as_another_countrys(
     text: str,
 ) -> None:
     with pytest.raises(WalletError) as refused:
         normalise_phone(text)
     assert refused.value.code == "bad_phone"
     assert "country code" in str(refused.value)
+
+
+@pytest.mark.parametrize("text", ["758 555 0101", "7585550101", "(758) 555-0101", "555 0101"])
+def test_on_a_node_in_saint_lucia_a_local_number_is_read_as_saint_lucias(text: str) -> None:
+    set_current_phone_region("LC")
+    try:
+        assert normalise_phone(text) == "+17585550101"
+        assert parse_recipient(text) == PartyKey(PartyType.MSISDN, "17585550101")
+    finally:
+        set_current_phone_region(None)
 
 
 def test_a_recipient_is_an_alias_when_it_has_an_at_sign() -> None:

@@ -84,6 +84,20 @@ def test_a_registered_person_logs_in_with_the_code_sent_by_sms(node: Node) -> No
     assert "Marie Joseph" in me.text and "/identity/me/consents" in me.text
 
 
+@pytest.mark.parametrize("typed", ["758 555 0101", "(758) 555-0101", "555 0101"])
+def test_a_person_may_type_their_number_as_it_is_dialled_in_saint_lucia(
+    node: Node, typed: str
+) -> None:
+    enrol(node)
+    browser = node.browser()
+
+    page = ask_code(browser, typed)
+    answer = send_code(browser, page.text, MARIE, node.code_sent_to(MARIE))
+
+    assert page.status_code == 200, page.text
+    assert answer.status_code == 303 and answer.headers["location"] == "/identity/me"
+
+
 def test_the_session_says_who_signed_in_when_and_how(node: Node) -> None:
     person_id = enrol(node)
     browser = node.browser()

@@ -1,6 +1,6 @@
 """The registry's pure rules: what a valid person or business is, and how one-time codes behave.
 
-Standard library, `phonenumbers` and the kernel only; no database, no web.
+Standard library and the kernel only; no database, no web.
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Final
 
-import phonenumbers
-
 from comptoir.identity.registry.errors import RegistryError
 from comptoir.kernel.i18n import AVAILABLE_LOCALES, lazy
+from comptoir.kernel.phones import current_phone_region, e164_phone
 
 CODE_DIGITS: Final = 6
 CODE_LIFETIME: Final = timedelta(minutes=3)
@@ -42,33 +41,24 @@ _REGISTRATION_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9/.-]{1,63}")
 
 
 def normalise_phone(text: str) -> str:
-    """The number in E.164 (`+17585550101`), from what a person typed (spaces, dashes allowed)."""
+    """The number in E.164 (`+17585550101`), from what a person typed (spaces, dashes allowed):
+    with "+" or "00" from any country, without as the node's country writes it ("758 555
+    0101"; `kernel.phones`)."""
+    e164 = e164_phone(text)
+    if e164 is not None:
+        return e164
     cleaned = text.strip()
-    if cleaned.startswith("00"):
-        cleaned = "+" + cleaned[2:]
-    if not cleaned.startswith("+"):
+    if not cleaned or (not cleaned.startswith(("+", "00")) and current_phone_region() is None):
         raise RegistryError(
             "invalid_phone",
             lazy("Write the phone number with its country code, for example +1 758 555 0101."),
             field="phone",
         )
-    try:
-        parsed = phonenumbers.parse(cleaned, None)
-    except phonenumbers.NumberParseException:
-        parsed = None
-    # "Possible" (right length for a known country code) rather than "valid": numbering plans
-    # change faster than the library, and fictional 555 numbers must work in the demo.
-    if (
-        parsed is None
-        or not phonenumbers.is_possible_number(parsed)
-        or phonenumbers.region_code_for_country_code(parsed.country_code or 0) == "ZZ"
-    ):
-        raise RegistryError(
-            "invalid_phone",
-            lazy("This is not a valid phone number. Check it, with its country code."),
-            field="phone",
-        )
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    raise RegistryError(
+        "invalid_phone",
+        lazy("This is not a valid phone number. Check it, with its country code."),
+        field="phone",
+    )
 
 
 def _refuse_control_characters(value: str, *, field: str) -> None:

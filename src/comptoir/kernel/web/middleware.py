@@ -9,6 +9,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from comptoir.kernel import i18n
+from comptoir.kernel.phones import set_current_phone_region
 
 # No third-party origin is ever needed: pages use only this node's own CSS and images.
 CONTENT_SECURITY_POLICY = (
@@ -20,12 +21,21 @@ CONTENT_SECURITY_POLICY = (
 class LocaleMiddleware:
     """Chooses the language for the request (the visitor's choice, then a hint another site
     gave, both kept in cookies, then Accept-Language, then the default), and sets the clock
-    times are shown on (the node's `time_zone`)."""
+    times are shown on (the node's `time_zone`) and the country whose phone numbers may be
+    written without their country code (`phone_region`)."""
 
-    def __init__(self, app: ASGIApp, *, default_locale: str, time_zone: str = "UTC") -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        default_locale: str,
+        time_zone: str = "UTC",
+        phone_region: str | None = None,
+    ) -> None:
         self.app = app
         self.default_locale = default_locale
         self.zone = ZoneInfo(time_zone)
+        self.phone_region = phone_region
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -51,6 +61,7 @@ class LocaleMiddleware:
         locale = i18n.negotiate(chosen, headers.get("accept-language"), self.default_locale)
         i18n.set_current_locale(locale)
         i18n.set_current_zone(self.zone)
+        set_current_phone_region(self.phone_region)
         scope.setdefault("state", {})["locale"] = locale
 
         async def send_with_vary(message: Message) -> None:

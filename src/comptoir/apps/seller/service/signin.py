@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
 
-import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,22 +29,20 @@ from comptoir.kernel import audit
 from comptoir.kernel import one_time_codes as rules
 from comptoir.kernel.code_sign_in import attempt_of, keep, locked_row
 from comptoir.kernel.ids import new_id
+from comptoir.kernel.phones import e164_phone
 
 SESSION_LIFETIME: Final = timedelta(hours=8)
 
 
 def normalise_phone(phone: str) -> str:
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    return f"+{digits}"[:16] if digits else ""
+    """The number in E.164 as `kernel.phones` reads it (a local one as the node's country
+    writes it), or "" when what was typed cannot be a number."""
+    return e164_phone(phone) or ""
 
 
 def possible_phone(e164: str) -> bool:
-    """Whether a number has a possible length for its country code: a local number typed
-    without it ("758 555 0101") is not read as another country's (+7 is Russia's)."""
-    try:
-        return phonenumbers.is_possible_number(phonenumbers.parse(e164, None))
-    except phonenumbers.NumberParseException:
-        return False
+    """Whether `normalise_phone` made a number of it."""
+    return bool(e164) and e164_phone(e164) == e164
 
 
 def deliver_code(platform_name: str, phone: str, code: str) -> None:

@@ -7,16 +7,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-import phonenumbers
-
 from comptoir.apps.wallet.domain.errors import WalletError
 from comptoir.kernel.i18n import lazy
+from comptoir.kernel.phones import e164_phone
 
 # components.schemas.FspId is 1 to 32 characters; we keep ids readable in URLs and ILP addresses.
 INSTITUTION_ID: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
 # E.164: a country code and subscriber number, 15 digits at most, never starting with 0.
-_E164_DIGITS: Final = re.compile(r"[1-9][0-9]{7,14}")
-_PHONE_SEPARATORS: Final = re.compile(r"[\s().-]")
 # An alias is `name@institution`, lower case, as the switch's directory and QR codes carry it.
 _ALIAS: Final = re.compile(r"[a-z0-9][a-z0-9._-]{0,62}@[a-z0-9][a-z0-9.-]{0,62}")
 _ILP_SEGMENT: Final = re.compile(r"[^A-Za-z0-9_~-]")
@@ -68,22 +65,17 @@ def check_institution_id(text: str) -> str:
 def normalise_phone(text: str) -> str:
     """A phone number in E.164 with its "+": "+1 (758) 555-0101" becomes "+17585550101".
 
-    A leading "00" is the international prefix; a number without "+" is read as international
-    too (the Eastern Caribbean shares the +1 plan, so "17585550101" is unambiguous).
+    A number is read as `kernel.phones` reads it: with "+" or "00" as written, from any
+    country; without, as the node's country writes it ("758 555 0101"), or, on a node with no
+    country, as international digits ("17585550101").
     """
-    compact = _PHONE_SEPARATORS.sub("", text.strip())
-    if not compact:
+    if not text.strip():
         raise WalletError(
             "bad_phone",
             lazy("Write the phone number with its country code, for example +1 758 555 0101."),
         )
-    if compact.startswith("+"):
-        compact = compact[1:]
-    elif compact.startswith("00"):
-        compact = compact[2:]
-    # A local number typed without its country code ("758 555 0101") must not be read as
-    # another country's (+7 is Russia's): it must have a possible length for its country code.
-    if not _E164_DIGITS.fullmatch(compact) or not _possible("+" + compact):
+    e164 = e164_phone(text)
+    if e164 is None:
         raise WalletError(
             "bad_phone",
             lazy(
@@ -92,14 +84,7 @@ def normalise_phone(text: str) -> str:
                 value=text.strip(),
             ),
         )
-    return "+" + compact
-
-
-def _possible(e164: str) -> bool:
-    try:
-        return phonenumbers.is_possible_number(phonenumbers.parse(e164, None))
-    except phonenumbers.NumberParseException:
-        return False
+    return e164
 
 
 def msisdn(phone: str) -> str:
