@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from comptoir.kernel.phones import current_phone_region, e164_phone, set_current_phone_region
+from comptoir.kernel.phones import (
+    current_phone_region,
+    e164_phone,
+    set_current_phone_region,
+    shown_phone,
+)
 
 
 @pytest.mark.parametrize(
@@ -67,3 +72,17 @@ def test_the_country_of_the_request_is_the_default_and_an_explicit_one_wins() ->
         assert e164_phone("06 12 34 56 78", region="FR") == "+33612345678"
     finally:
         set_current_phone_region(before)
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("+17585550101", "+1 758 555 0101"),
+        ("+33612345678", "+33 6 12 34 56 78"),
+        ("+442079460958", "+44 20 7946 0958"),
+        ("758 555 0101", "758 555 0101"),  # as typed: shown as it is
+        ("+", "+"),
+    ],
+)
+def test_a_stored_number_is_shown_grouped_as_its_country_writes_it(stored: str, shown: str) -> None:
+    assert shown_phone(stored) == shown

@@ -56,3 +56,17 @@ def e164_phone(text: str, *, region: str | None = None) -> str | None:
     ):
         return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def shown_phone(number: str) -> str:
+    """A number as pages show it, grouped as its country writes it ("+1 758 555 0101"); what
+    is not a number in E.164 is shown as it is."""
+    if not number.startswith("+"):
+        return number
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return number
+    grouped = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    # Spaces rather than the dashes the library puts in some plans: one way on every page.
+    return grouped.replace("-", " ")

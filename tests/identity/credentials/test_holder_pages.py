@@ -189,6 +189,18 @@ def test_an_offer_page_shows_a_qr_code_the_link_and_the_transaction_code(node: N
     assert len(offer.content) < 50_000 and "<script" not in offer.text
 
 
+def test_the_offers_address_opened_again_leads_back_to_the_list_not_to_an_error(
+    node: Node,
+) -> None:
+    marie = node.enrol("+17585550101", born=ADULT)
+    browser = node.browser(marie)
+
+    again = browser.get("/identity/me/credentials/offer", follow_redirects=False)
+
+    assert again.status_code == 303
+    assert again.headers["location"] == "/identity/me/credentials"
+
+
 def test_the_verification_endpoint_explains_a_tampered_presentation(
     node: Node, holder: Jwk
 ) -> None:

@@ -109,6 +109,14 @@ def my_credentials(request: Request) -> Response:
     return _mine(request, person.person_id)
 
 
+@router.get(f"{MINE}/offer")
+def offer_address() -> RedirectResponse:
+    """The offer's address opened again (a reload, the history, a language switch): an offer
+    is made by a POST and shown once, its transaction code kept nowhere, so the way on is the
+    list, where a new one is a press away."""
+    return RedirectResponse(MINE, status_code=303)
+
+
 @router.post(f"{MINE}/offer", response_class=HTMLResponse)
 def offer(request: Request, credential: str = Form(""), tx_code: str = Form("")) -> Response:
     person = signed_in_person(request)

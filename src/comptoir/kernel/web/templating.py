@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from comptoir.kernel import i18n
+from comptoir.kernel.phones import shown_phone
 from comptoir.kernel.web import csrf
 
 KERNEL_TEMPLATES = Path(__file__).parent / "templates"
@@ -58,6 +59,8 @@ class Templates:
         )
         # A stored (UTC) moment on the reader's clock, in the reader's language.
         self.environment.globals["when"] = i18n.local_moment
+        # A stored (E.164) phone number grouped as its country writes it.
+        self.environment.globals["shown_phone"] = shown_phone
 
     def add_directory(self, directory: Path) -> None:
         self._loaders.append(FileSystemLoader(directory))
