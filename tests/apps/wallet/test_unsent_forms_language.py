@@ -117,16 +117,19 @@ def test_a_payment_filled_from_a_qr_code_keeps_the_merchants_name_across_a_switc
     filled = alice.post(PAY + "/qr", data={"payload": with_crc(QR), "csrf_token": csrf(form.text)})
     assert "Chez Marie" in filled.text
 
+    mark = re.search(r'name="qr" value="([^"]+)"', filled.text)
+    assert mark is not None
+
     switched = alice.post(
         PAY,
         data={
             "recipient": "shop@wallet-b",
             "amount": "12.50",
-            "merchant_name": "Chez Marie",
+            "qr": mark.group(1),
             "lang": "fr",
             "csrf_token": csrf(filled.text),
         },
     )
 
     assert 'lang="fr"' in switched.text and "Ce code QR vient de Chez Marie" in switched.text
-    assert 'value="shop@wallet-b"' in switched.text and 'value="12.50"' in switched.text
+    assert 'value="shop@wallet-b"' in switched.text and 'value="12,50"' in switched.text

@@ -15,6 +15,12 @@ def refundable(original: int, refunds: Iterable[int]) -> int:
     return max(left, 0)
 
 
+def refundable_now(left: int, balance: int) -> int:
+    """The most a merchant can refund at once: what is left of the payment, within its
+    balance. A refund carries no fee (fees.py), so the balance is all it takes."""
+    return max(min(left, balance), 0)
+
+
 def check_refund(amount: int, *, original: int, refunds: Iterable[int], currency: str) -> None:
     if amount <= 0:
         raise WalletError("amount_not_positive", lazy("The amount must be more than zero."))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -21,7 +22,7 @@ from comptoir.apps.wallet.service.signin import session_customer
 from comptoir.apps.wallet.service.views import CustomerView, InstitutionView, PaymentView
 from comptoir.apps.wallet.web import wallet_of
 from comptoir.kernel.errors import NOT_FOUND, Problem
-from comptoir.kernel.i18n import N_, LazyText, current_locale
+from comptoir.kernel.i18n import N_, LazyText, current_locale, current_zone
 from comptoir.kernel.money import Money, format_money
 from comptoir.kernel.money import written_amount as kernel_written_amount
 from comptoir.kernel.web.context import node_context
@@ -133,6 +134,14 @@ def shown_state(payment: PaymentView, now: datetime) -> str:
     return payment.state
 
 
+def day_and_time(moment: datetime) -> tuple[str, str]:
+    """A moment's day and time apart, on the reader's clock ("Nov 30, 2026", "5:47:39 AM"):
+    a narrow table shows them on two lines, each kept whole, rather than one wide line."""
+    local = moment.astimezone(current_zone())
+    locale = current_locale()
+    return format_date(local, "medium", locale=locale), format_time(local, "medium", locale=locale)
+
+
 def memo_text(memo: str | None) -> str:
     """A history line's memo: the institution's own ones translated, a person's as written."""
     if not memo:
@@ -154,6 +163,7 @@ def render(
         "state_label": lambda key: label(STATE_LABELS, key),
         "entry_label": lambda key: label(ENTRY_LABELS, key),
         "memo_text": memo_text,
+        "day_and_time": day_and_time,
         "payment_state": lambda payment: shown_state(payment, wallet_of(request).clock.now()),
         "failure_text": failure_text,
     }

@@ -3,14 +3,15 @@ customer's agreement and the receipt."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from comptoir.apps.wallet.domain.errors import WalletError
-from comptoir.apps.wallet.domain.qr import parse_payment_qr
+from comptoir.apps.wallet.domain.qr import QrPayment, parse_payment_qr
 from comptoir.apps.wallet.pages.common import (
+    SESSION_COOKIE,
     Visitor,
     error_text,
     parse_uuid,
@@ -26,6 +27,7 @@ from comptoir.apps.wallet.pages.drafts import (
     kept_or_forgotten,
     switched_language,
 )
+from comptoir.apps.wallet.service.form_drafts import keep_qr_read, kept_qr_read
 from comptoir.apps.wallet.service.payer import (
     cancel_payment,
     confirm_payment,
@@ -47,16 +49,49 @@ def pay_form(request: Request, institution_id: str, kept: str = "", again: str =
     who = visitor(request, institution_id)
     if not isinstance(who, Visitor):
         return who
-    context = {"institution": who.institution, "customer": who.customer, "form": {}}
     draft = kept_or_forgotten(request, "pay", institution_id, kept=kept)
     if draft is not None:
-        context.update(form=dict(draft.typed), return_path=kept_address(institution_id, "pay"))
+        shown: dict[str, Any] = {"return_path": kept_address(institution_id, "pay")}
         if draft.error is not None:
-            context.update(error=error_text(draft.error), error_field=_field_of(draft.error.code))
-        return render(request, "wallet/pay.html", context)
-    if again:
-        context["form"] = _failed_payment_form(request, who, institution_id, again)
-    return render(request, "wallet/pay.html", context)
+            shown.update(error=error_text(draft.error), error_field=_field_of(draft.error.code))
+        return _pay_page(request, who, dict(draft.typed), **shown)
+    forget(request, "qr_read", institution_id)  # a payment opened afresh pays no code read
+    form = _failed_payment_form(request, who, institution_id, again) if again else {}
+    return _pay_page(request, who, form)
+
+
+def _pay_page(
+    request: Request, who: Visitor, form: dict[str, str], *, status_code: int = 200, **extra: Any
+) -> Response:
+    """The payment form. One that pays a QR code read (`form["qr"]`, the code's mark) shows
+    what the code fixes from the code as the server kept it (`qr`), not as the browser sent it;
+    if that code is no longer kept, the form is a plain one."""
+    qr = _qr_read(request, who.institution.id, form.get("qr", ""))
+    if qr is None:
+        form = {name: value for name, value in form.items() if name != "qr"}
+    else:
+        form = {**form, "recipient": qr.alias}
+        if qr.amount is not None:
+            form["amount"] = written_amount(qr.amount)
+    context: dict[str, Any] = {
+        "institution": who.institution,
+        "customer": who.customer,
+        "form": form,
+        "qr": qr,
+    }
+    context.update(extra)
+    return render(request, "wallet/pay.html", context, status_code=status_code)
+
+
+def _qr_read(request: Request, institution_id: str, mark: str) -> QrPayment | None:
+    if not mark:
+        return None
+    return kept_qr_read(
+        wallet_of(request),
+        institution_id=institution_id,
+        token=request.cookies.get(SESSION_COOKIE),
+        mark=mark,
+    )
 
 
 def _failed_payment_form(
@@ -89,45 +124,50 @@ def pay(
     recipient: Annotated[str, Form()] = "",
     amount: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
-    merchant_name: Annotated[str, Form()] = "",
+    qr: Annotated[str, Form()] = "",
     lang: Annotated[str, Form()] = "",
     refused: Annotated[str, Form()] = "",
 ) -> Response:
     who = visitor(request, institution_id)
     if not isinstance(who, Visitor):
         return who
-    # The merchant's name a pasted QR code gave, carried with the form only to be shown again.
-    form = {"recipient": recipient, "amount": amount, "note": note, "merchant_name": merchant_name}
+    # `qr`: the mark of the QR code read that this payment pays, if it pays one.
+    form = {"recipient": recipient, "amount": amount, "note": note, "qr": qr}
     if lang:
         return switched_language(
             request, "pay", institution_id, "pay", form, lang=lang, refused=bool(refused)
         )
     try:
+        code = _qr_read(request, institution_id, qr)
+        if qr and code is None:  # put aside (a payment opened afresh), or another code read
+            raise WalletError(
+                "qr_gone",
+                lazy("The QR code read earlier is no longer at hand. Read it again to pay it."),
+            )
         payment_id = start_payment(
             wallet_of(request),
             institution_id=institution_id,
             customer_id=who.customer.id,
-            recipient=recipient,
+            # The code's payee and amount, as the server read them: not what the browser sent.
+            recipient=recipient if code is None else code.alias,
             amount=amount,
             note=note,
+            fixed_amount=None if code is None else code.amount,
         )
     except WalletError as error:
         # Kept for the language switch, which brings the form back from the server.
         keep(request, "pay", institution_id, form, error)
-        return render(
+        return _pay_page(
             request,
-            "wallet/pay.html",
-            {
-                "institution": who.institution,
-                "customer": who.customer,
-                "form": form,
-                "error": error_text(error),
-                "error_field": _field_of(error.code),
-                "return_path": kept_address(institution_id, "pay"),
-            },
+            who,
+            form,
             status_code=400,
+            error=error_text(error),
+            error_field=_field_of(error.code),
+            return_path=kept_address(institution_id, "pay"),
         )
     forget(request, "pay", institution_id)
+    forget(request, "qr_read", institution_id)
     return see_other(f"/wallets/{institution_id}/payments/{payment_id}")
 
 
@@ -200,16 +240,16 @@ def qr_read(
             status_code=400,
         )
     forget(request, "qr", institution_id)
-    form = {
-        "recipient": qr.alias,
-        "amount": "" if qr.amount is None else written_amount(qr.amount),
-        "merchant_name": qr.merchant_name,
-    }
-    return render(
-        request,
-        "wallet/pay.html",
-        {"institution": who.institution, "customer": who.customer, "form": form},
+    forget(request, "pay", institution_id)
+    # Kept on the server: what the code fixes is paid from here (`pay`), never from the form.
+    mark = keep_qr_read(
+        wallet_of(request),
+        institution_id=institution_id,
+        token=request.cookies.get(SESSION_COOKIE),
+        qr=qr,
+        currency=who.institution.currency,
     )
+    return _pay_page(request, who, {"qr": mark})
 
 
 @router.get("/wallets/{institution_id}/payments/{payment_id}")

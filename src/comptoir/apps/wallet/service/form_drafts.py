@@ -10,6 +10,7 @@ afresh, at sign-out, and within the hour after its session expired (`forget_ende
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
@@ -19,18 +20,23 @@ from sqlalchemy.orm import Session
 
 from comptoir.apps.wallet.domain import signin as rules
 from comptoir.apps.wallet.domain.errors import MoneyText, WalletError
+from comptoir.apps.wallet.domain.qr import QrPayment
 from comptoir.apps.wallet.models import WalletSession
 from comptoir.apps.wallet.service.context import Wallet
 from comptoir.kernel.i18n import LazyText
 from comptoir.kernel.money import Money
 
-FormName = Literal["pay", "request", "refund", "qr"]
-# Each form's fields; a refund's draft also names the payment it was refunding.
+FormName = Literal["pay", "request", "refund", "qr", "qr_read"]
+# Each form's fields; a refund's draft also names the payment it was refunding, and a payment's
+# the QR code read that it pays (`qr`, the mark of `qr_read`). `qr_read` is no form: it is the
+# QR code last read, kept here for the payment form it filled, so that what the code fixes (its
+# payee, and its amount when it has one) is taken from the server, never from the browser.
 FIELDS: Final[Mapping[FormName, tuple[str, ...]]] = {
-    "pay": ("recipient", "amount", "note", "merchant_name"),
+    "pay": ("recipient", "amount", "note", "qr"),
     "request": ("payer", "amount", "note"),
     "refund": ("transfer", "amount", "reason"),
     "qr": ("payload",),
+    "qr_read": ("mark", "alias", "merchant_name", "minor", "currency"),
 }
 # Past each field's own limit (what is too long is kept, to be refused as too long), and
 # short enough that a draft cannot be used to store anything big; a pasted QR code's text is
@@ -145,3 +151,39 @@ def forget_ended_drafts(wallet: Wallet) -> int:
             .values(form_draft=null())
         )
     return forgotten.rowcount
+
+
+def keep_qr_read(
+    wallet: Wallet, *, institution_id: str, token: str | None, qr: QrPayment, currency: str
+) -> str:
+    """Keep the QR code just read for the payment form it fills; returns the mark that form
+    carries, which names this code and no other read before or since (in another tab)."""
+    mark = secrets.token_urlsafe(12)
+    kept = {
+        "mark": mark,
+        "alias": qr.alias,
+        "merchant_name": qr.merchant_name or "",
+        "minor": "" if qr.amount is None else str(qr.amount.minor),
+        "currency": currency if qr.amount is None else qr.amount.currency,
+    }
+    keep_draft(
+        wallet, form="qr_read", institution_id=institution_id, token=token, typed=kept, error=None
+    )
+    return mark
+
+
+def kept_qr_read(
+    wallet: Wallet, *, institution_id: str, token: str | None, mark: str
+) -> QrPayment | None:
+    """The QR code read that a payment form's `mark` names, if it is still kept."""
+    found = kept_draft(wallet, form="qr_read", institution_id=institution_id, token=token)
+    if found is None or not mark or not secrets.compare_digest(found.typed["mark"], mark):
+        return None
+    kept = found.typed
+    currency = kept["currency"]
+    return QrPayment(
+        alias=kept["alias"],
+        merchant_name=kept["merchant_name"] or None,
+        currency=currency,
+        amount=Money(int(kept["minor"]), currency) if kept["minor"] else None,
+    )

@@ -61,14 +61,30 @@ def start_payment(
     recipient: str,
     amount: str,
     note: str | None = None,
+    fixed_amount: Money | None = None,
 ) -> uuid.UUID:
-    """Begin paying `recipient` (a phone number or an alias): look the payee up."""
+    """Begin paying `recipient` (a phone number or an alias): look the payee up.
+
+    `fixed_amount` is the amount a merchant's QR code asks for (EMVCo tag 54), as the server
+    read and kept it: the payment is for that, `amount` left empty or the same, and any other
+    amount is refused (a browser can send what it likes)."""
     party = parse_recipient(recipient)
     note = clean_note(note)
     with wallet.database.transaction() as session:
         institution = get_institution(session, institution_id)
         customer = get_customer(session, institution_id, customer_id)
-        minor = parse_amount(amount, institution.currency, locale=current_locale())
+        if fixed_amount is not None and not amount.strip():
+            minor = fixed_amount.minor
+        else:
+            minor = parse_amount(amount, institution.currency, locale=current_locale())
+        if fixed_amount is not None and Money(minor, institution.currency) != fixed_amount:
+            raise WalletError(
+                "amount_fixed",
+                lazy(
+                    "This QR code asks for exactly {amount}: the amount cannot be changed.",
+                    amount=MoneyText(fixed_amount),
+                ),
+            )
         payment = open_payment(
             session, wallet, institution, customer, party=party, amount=minor, note=note
         )

@@ -4,6 +4,17 @@ A refund is a new payment from the merchant to the original payer, with the FSPI
 REFUND and `refundInfo.originalTransactionId` naming the payment. In all, refunds never pass
 what the original payment brought: checked when the refund is started and again, under the
 merchant's account lock, when it is agreed (the switch checks it too).
+
+A refund is paid out of the merchant's balance. The customer is owed what they paid (XCD
+10.00), not what the merchant kept after its institution's fee (XCD 9.90): the fee is not given
+back (a refund is a new transfer linked to the sale, with no fee of its own, fees.py), so the
+merchant bears it, as merchants commonly bear card fees. A merchant holding only that sale's
+XCD 9.90 therefore cannot refund XCD 10.00 yet. What it needs is to give back as much as it can
+now, knowing how much, and the rest when its balance allows: the sales page says the most its
+balance allows now beside each refund form (and offers no form when that is nothing), and a
+refund asked for with no amount is for that most, not for a sum the balance would refuse. The
+merchant sees the amount on the refund's own page before agreeing to it; what is not refunded
+stays refundable.
 """
 
 from __future__ import annotations
@@ -12,14 +23,15 @@ import uuid
 
 from sqlalchemy import select
 
+from comptoir.apps.wallet.domain import books
 from comptoir.apps.wallet.domain.amounts import parse_amount
 from comptoir.apps.wallet.domain.errors import WalletError
 from comptoir.apps.wallet.domain.fees import Scenario
 from comptoir.apps.wallet.domain.parties import PartyKey, PartyType
-from comptoir.apps.wallet.domain.refunds import check_refund, refundable
+from comptoir.apps.wallet.domain.refunds import check_refund, refundable, refundable_now
 from comptoir.apps.wallet.domain.states import IncomingTransferState
 from comptoir.apps.wallet.models import IncomingQuote, IncomingTransfer
-from comptoir.apps.wallet.service import payer
+from comptoir.apps.wallet.service import ledger, payer
 from comptoir.apps.wallet.service.context import Wallet, get_customer, get_institution
 from comptoir.apps.wallet.service.payment_views import recipient_text
 from comptoir.apps.wallet.service.refund_limits import refunded_so_far
@@ -45,6 +57,9 @@ def received_payments(
             .order_by(IncomingTransfer.id.desc())
             .limit(limit)
         ).all()
+        available = ledger.balance(
+            session, institution_id=institution_id, code=books.customer_account(customer_id)
+        )
         views = []
         for transfer, quote in rows:
             currency = quote.currency
@@ -70,6 +85,7 @@ def received_payments(
                     received=Money(quote.payee_receive_amount, currency),
                     fee=Money(quote.payee_fee, currency),
                     refundable=Money(left, currency),
+                    refundable_now=Money(refundable_now(left, available), currency),
                     state=transfer.state,
                     at=transfer.created_at,
                 )
@@ -86,8 +102,9 @@ def refund_payment(
     amount: str | None = None,
     reason: str | None = None,
 ) -> uuid.UUID:
-    """Start refunding a received payment (all that is left when `amount` is empty); returns
-    the refund's payment, which its merchant confirms after seeing the fees like any payment."""
+    """Start refunding a received payment (when `amount` is empty, all that is left, or as much
+    of it as the balance allows now); returns the refund's payment, which its merchant confirms
+    after seeing the fees like any payment."""
     reason_text = " ".join((reason or "").split())[:MAX_REASON] or None
     with wallet.database.transaction() as session:
         institution = get_institution(session, institution_id)
@@ -110,7 +127,15 @@ def refund_payment(
         if amount and amount.strip():
             minor = parse_amount(amount, institution.currency, locale=current_locale())
         else:
-            minor = refundable(quote.transfer_amount, [done])
+            # "All of it" is all the balance allows now (the page says so): the merchant
+            # sees the amount before agreeing, and the rest stays refundable. With nothing
+            # to refund from, it is all that is left, which `open_payment` refuses saying
+            # the balance.
+            left = refundable(quote.transfer_amount, [done])
+            available = ledger.balance(
+                session, institution_id=institution_id, code=books.customer_account(merchant.id)
+            )
+            minor = refundable_now(left, available) or left
         check_refund(minor, original=quote.transfer_amount, refunds=[done], currency=quote.currency)
         info = dict(quote.payer_party.get("partyIdInfo", {}))
         info.setdefault("fspId", quote.payer_fsp)

@@ -125,6 +125,7 @@ class ReceivedPaymentView:
     amount: Money  # what the payer sent
     received: Money  # what the merchant got, after the fee
     fee: Money
-    refundable: Money
+    refundable: Money  # what is left of it to refund, now or later
+    refundable_now: Money  # the most the merchant's balance allows to refund at once, now
     state: str
     at: datetime
