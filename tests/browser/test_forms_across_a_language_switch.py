@@ -77,7 +77,7 @@ def test_a_refused_checkout_read_in_french_from_the_header_says_its_problems_in_
 ) -> None:
     _quoted_for_delivery(shopper, demo_server, WORDS["en"])
     addresses = Addresses(shopper)
-    shopper.get_by_label(WORDS["en"]["phone"]).fill("758 555 0188")
+    shopper.get_by_label(WORDS["en"]["phone"]).fill("758 555 018")
     shopper.get_by_label(WORDS["en"]["address"]).fill(ADDRESS)
     shopper.get_by_role("button", name=WORDS["en"]["continue"]).click()
     assert shopper.locator("#phone-error").inner_text() == WORDS["en"]["phone_problem"]
@@ -88,7 +88,7 @@ def test_a_refused_checkout_read_in_french_from_the_header_says_its_problems_in_
     assert shopper.locator("html").get_attribute("lang") == "fr"
     assert shopper.locator("#phone-error").inner_text() == fr["phone_problem"]
     assert shopper.locator("#name-error").inner_text() == fr["name_problem"]
-    assert shopper.get_by_label(fr["phone"]).input_value() == "758 555 0188"
+    assert shopper.get_by_label(fr["phone"]).input_value() == "758 555 018"
     assert shopper.get_by_label(fr["address"]).input_value() == ADDRESS
     addresses.assert_nothing_personal()
 
@@ -149,7 +149,7 @@ def test_enter_in_a_checkout_field_sends_the_form_rather_than_switching_language
         fr = WORDS["fr"]
         _quoted_for_delivery(page, demo_server, fr)
         page.get_by_label(fr["address"]).fill(ADDRESS)
-        page.get_by_label(fr["phone"]).fill("758 555 0188")
+        page.get_by_label(fr["phone"]).fill("758 555 018")
 
         page.get_by_label(fr["phone"]).press("Enter")
 

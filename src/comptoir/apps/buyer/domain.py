@@ -6,9 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-import phonenumbers
-
 from comptoir.kernel.i18n import N_
+from comptoir.kernel.phones import e164_phone
 
 MAX_QUANTITY: Final = 99
 
@@ -36,21 +35,11 @@ UNKNOWN_REFUSAL: Final = N_("The seller refused this request.")
 def contact_phone(text: str) -> str | None:
     """The shopper's phone number in E.164 (`+17585550101`), or None when it cannot be one.
 
-    The seller calls it and a request to pay is sent to it, so it needs its country code; a
-    possible number is enough (the demo's 555 numbers are not assigned ones).
+    The seller calls it and a request to pay is sent to it, so it must be a number anyone can
+    dial: international, or as the node's country writes it ("758 555 0101"; `kernel.phones`).
+    A possible number is enough (the demo's 555 numbers are not assigned ones).
     """
-    cleaned = text.strip()
-    if cleaned.startswith("00"):
-        cleaned = "+" + cleaned[2:]
-    if not cleaned.startswith("+"):
-        return None
-    try:
-        parsed = phonenumbers.parse(cleaned, None)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return e164_phone(text)
 
 
 @dataclass(frozen=True)

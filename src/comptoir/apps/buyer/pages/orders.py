@@ -56,10 +56,12 @@ def _show_order(
     typed: Mapping[str, str] | None = None,
     problems: Mapping[str, str] | None = None,
     refused_line: Mapping[str, str] | None = None,
+    error_target: str | None = None,
 ) -> Response:
     """The order; after a refused form, its error, what the shopper typed (`typed`) and what
-    is wrong with each field (`problems`, shown beside it); after a refused quantity, the
-    line's item, the quantity typed and why (`refused_line`)."""
+    is wrong with each field (`problems`, shown beside it, the error at the top leading to
+    `error_target`); after a refused quantity, the line's item, the quantity typed and why
+    (`refused_line`)."""
     app = app_or_404(request)
     shopper = shopper_of(request)
     if shopper is None:
@@ -92,6 +94,8 @@ def _show_order(
             "typed": typed,
             "problems": problems or {},
             "refused_line": refused_line,
+            "error_target": error_target,
+            "returnable": orders.returnable(order),
             "age_challenge": age.new_challenge(
                 buyer_of(request), secret=node_context(request).secret, order_id=order.id
             )
@@ -128,6 +132,24 @@ def change_quantity(
         refused = {"item": item, "quantity": quantity, "problem": message}
         return _show_order(request, order_id, error=message, status_code=400, refused_line=refused)
     return RedirectResponse(f"/shop/orders/{order_id}", status_code=303)
+
+
+@router.get("/shop/orders/{order_id}/return")
+def return_step(request: Request, order_id: str) -> Response:
+    """The step before a return is asked for: what goes back, and a button that asks for it
+    (the request itself is the form's POST to `update`). Nothing changes here; an order that
+    cannot be returned now goes back to its page, which says where it stands."""
+    app = app_or_404(request)
+    shopper = shopper_of(request)
+    if shopper is None:
+        raise Problem(NOT_FOUND)
+    try:
+        order = orders.get_order(buyer_of(request), shopper=shopper, order_id=parse_uuid(order_id))
+    except orders.BuyerError:
+        raise Problem(NOT_FOUND) from None
+    if not orders.returnable(order):
+        return RedirectResponse(f"/shop/orders/{order_id}", status_code=303)
+    return render(request, "buyer/return.html", {"app": app, "order": order})
 
 
 Field = Annotated[str, Form()]
@@ -239,9 +261,18 @@ async def act(
                     buyer, shopper=shopper, order_id=key, typed=typed, refused=True
                 )
             )
+        # The rating form is shown again as sent: the words for the seller are kept.
+        shown = {**typed, "feedback": feedback}
+        target = "r-5" if "rating" in problems else None  # the first star
         return await run_in_threadpool(
             lambda: _show_order(
-                request, order_id, error=message, status_code=400, typed=typed, problems=problems
+                request,
+                order_id,
+                error=message,
+                status_code=400,
+                typed=shown,
+                problems=problems,
+                error_target=target,
             )
         )
     try:

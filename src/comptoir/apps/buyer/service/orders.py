@@ -173,6 +173,11 @@ ALLOWED: Final[dict[str, frozenset[str]]] = {
 }
 
 
+def returnable(order: BuyerOrder) -> bool:
+    """Whether the shopper may ask to return the goods now: placed, and delivered."""
+    return order.state == CONFIRMED and order.seller_state == "delivered"
+
+
 # The state a request leaves the order in, for requests a second press must not repeat.
 LEADS_TO: Final[dict[str, str]] = {"confirm": CONFIRMED, "cancel": CANCELLED}
 
@@ -232,7 +237,8 @@ def prepare(
         # After a declined request to pay, "update" with COD asks to pay on delivery instead.
         request = "PAY_ON_DELIVERY" if action == "update" and payment_method == "COD" else "RETURN"
         if action == "rate" and (rating is None or not 1 <= rating <= 5):
-            raise BuyerError(N_("Choose a rating from 1 to 5 stars."))
+            stars = LazyText(N_("Choose a rating from 1 to 5 stars."))
+            raise BuyerError(stars, {"rating": stars})  # said beside the stars too
         order.pending_action = action
         order.last_message_id = uuid.UUID(message_id)
         order.error_code = order.error_message = None
