@@ -14,6 +14,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from comptoir.apps.buyer.models import BuyerOrder
 from comptoir.apps.buyer.pages.common import app_or_404, parse_uuid, qr_svg, render, shopper_of
 from comptoir.apps.buyer.service import age, answers, drafts, orders
 from comptoir.apps.buyer.web import buyer_of, protocol_of
@@ -63,13 +64,7 @@ def _show_order(
     `error_target`); after a refused quantity, the line's item, the quantity typed and why
     (`refused_line`)."""
     app = app_or_404(request)
-    shopper = shopper_of(request)
-    if shopper is None:
-        raise Problem(NOT_FOUND)
-    try:
-        order = orders.get_order(buyer_of(request), shopper=shopper, order_id=parse_uuid(order_id))
-    except orders.BuyerError:
-        raise Problem(NOT_FOUND) from None
+    order = _shoppers_order(request, order_id)
     draft = drafts.checkout_draft(order)
     if typed is None and draft is not None:
         # The form as it was left (before a language switch, or refused): said again here.
@@ -134,19 +129,24 @@ def change_quantity(
     return RedirectResponse(f"/shop/orders/{order_id}", status_code=303)
 
 
+def _shoppers_order(request: Request, order_id: str) -> BuyerOrder:
+    """This browser's shopper's order; 404 for no shopper, or another's or an unknown order."""
+    shopper = shopper_of(request)
+    if shopper is None:
+        raise Problem(NOT_FOUND)
+    try:
+        return orders.get_order(buyer_of(request), shopper=shopper, order_id=parse_uuid(order_id))
+    except orders.BuyerError:
+        raise Problem(NOT_FOUND) from None
+
+
 @router.get("/shop/orders/{order_id}/return")
 def return_step(request: Request, order_id: str) -> Response:
     """The step before a return is asked for: what goes back, and a button that asks for it
     (the request itself is the form's POST to `update`). Nothing changes here; an order that
     cannot be returned now goes back to its page, which says where it stands."""
     app = app_or_404(request)
-    shopper = shopper_of(request)
-    if shopper is None:
-        raise Problem(NOT_FOUND)
-    try:
-        order = orders.get_order(buyer_of(request), shopper=shopper, order_id=parse_uuid(order_id))
-    except orders.BuyerError:
-        raise Problem(NOT_FOUND) from None
+    order = _shoppers_order(request, order_id)
     if not orders.returnable(order):
         return RedirectResponse(f"/shop/orders/{order_id}", status_code=303)
     return render(request, "buyer/return.html", {"app": app, "order": order})
