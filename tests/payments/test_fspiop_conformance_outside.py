@@ -6,6 +6,7 @@ statuses of its section 3.2.4, the switch's own signed messages, duplicate handl
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -293,6 +294,84 @@ def test_an_answer_whose_destination_names_another_dfsp_than_the_asker_isrefused
     answered = payee.call("PUT", path, resource="quotes", document=answer, destination=payer.fsp_id)
     assert answered.status_code == 200, answered.text
     assert payer.wait_for("PUT", path).json() == answer
+
+
+def _sent_on(peer: OutsideDfsp, method: str, path: str, key: str, value: str) -> bool:
+    """Whether `peer` has been sent a `method path` whose body's `key` is `value` (what it
+    was sent otherwise stays queued)."""
+    try:
+        while True:
+            if peer.wait_for(method, path, timeout=0.5).json().get(key) == value:
+                return True
+    except AssertionError:
+        return False
+
+
+def test_a_quote_request_already_expired_is_answered_3302_and_goes_no_further(
+    payer: OutsideDfsp, payee: OutsideDfsp
+) -> None:
+    document = quote_document(expiration=moment(timedelta(seconds=-5)))
+    sent = payer.call(
+        "POST", "/quotes", resource="quotes", document=document, destination=payee.fsp_id
+    )
+    assert sent.status_code == 202, sent.text
+    error = payer.wait_for("PUT", f"/quotes/{document['quoteId']}/error")
+    assert error.json()["errorInformation"]["errorCode"] == "3302"
+    assert not _sent_on(payee, "POST", "/quotes", "quoteId", document["quoteId"])
+
+
+def test_a_quote_answered_after_its_request_expired_is_not_passed_on_and_both_hear_3302(
+    payer: OutsideDfsp, payee: OutsideDfsp
+) -> None:
+    document = quote_document(expiration=moment(timedelta(seconds=1)))
+    payer.call("POST", "/quotes", resource="quotes", document=document, destination=payee.fsp_id)
+    assert payee.wait_for("POST", "/quotes").json() == document
+    time.sleep(1.2)
+    _, condition = ilp.new_fulfilment()
+    answer = {
+        "transferAmount": {"currency": "XCD", "amount": "10"},
+        "expiration": moment(timedelta(minutes=1)),
+        "ilpPacket": "AYIBgQAAAAAAAASw",
+        "condition": condition,
+    }
+    path = f"/quotes/{document['quoteId']}"
+    late = payee.call("PUT", path, resource="quotes", document=answer, destination=payer.fsp_id)
+    assert late.status_code == 200, late.text
+    for side in (payer, payee):
+        assert side.wait_for("PUT", f"{path}/error").json()["errorInformation"]["errorCode"] == (
+            "3302"
+        )
+    with pytest.raises(AssertionError):
+        payer.wait_for("PUT", path, timeout=0.5)
+
+
+def test_a_request_to_pay_already_expired_is_answered_3301_and_goes_no_further(
+    payer: OutsideDfsp, payee: OutsideDfsp
+) -> None:
+    request_id = str(new_id())
+    document = {
+        "transactionRequestId": request_id,
+        "payee": {"partyIdInfo": {"partyIdType": "MSISDN", "partyIdentifier": "17585550779"}},
+        "payer": {"partyIdType": "MSISDN", "partyIdentifier": "17585550780"},
+        "amount": {"currency": "XCD", "amount": "4"},
+        "transactionType": {
+            "scenario": "PAYMENT",
+            "initiator": "PAYEE",
+            "initiatorType": "BUSINESS",
+        },
+        "expiration": moment(timedelta(seconds=-5)),
+    }
+    sent = payee.call(
+        "POST",
+        "/transactionRequests",
+        resource="transactionRequests",
+        document=document,
+        destination=payer.fsp_id,
+    )
+    assert sent.status_code == 202, sent.text
+    error = payee.wait_for("PUT", f"/transactionRequests/{request_id}/error")
+    assert error.json()["errorInformation"]["errorCode"] == "3301"
+    assert not _sent_on(payer, "POST", "/transactionRequests", "transactionRequestId", request_id)
 
 
 def test_a_request_dated_in_an_obsolete_http_date_form_is_accepted(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ from comptoir.payments.services.directory import (
     owner_of,
     refused_unknown_destination,
 )
+from comptoir.payments.services.transfer_context import parse_time
 from comptoir.payments.switch.intake import Inbound
 from comptoir.payments.switch.outbound import Sender
 from comptoir.payments.switch.schemas import (
@@ -107,11 +109,24 @@ def _route_new_request(
 
 
 def route_quote(session: Session, sender: Sender, clock: Clock, inbound: Inbound) -> None:
-    """POST /quotes: to the payee's DFSP (named, or found in the directory)."""
+    """POST /quotes: to the payee's DFSP (named, or found in the directory). A request whose
+    `expiration` has already passed goes nowhere: the payer hears 3302 (quote expired)."""
     body = inbound.parse(QuotePost)
     quote_id = correlation_uuid(body.quoteId)
     info = body.payee.partyIdInfo
     existing = session.get(QuoteRow, quote_id)
+    expiration = None if body.expiration is None else parse_time(body.expiration)
+    if existing is None and _refused_as_expired(
+        session,
+        sender,
+        inbound,
+        expiration,
+        clock,
+        resource="quotes",
+        path=f"/quotes/{body.quoteId}",
+        error=FspiopError("3302", "the quote request expired before the switch received it"),
+    ):
+        return
     _route_new_request(
         session,
         sender,
@@ -136,7 +151,7 @@ def route_quote(session: Session, sender: Sender, clock: Clock, inbound: Inbound
             payee_fsp=payee_fsp,
             request_hash=content_hash(inbound.body),
             state="RECEIVED",
-            expiration=None,
+            expiration=expiration,
             response=None,
             created_at=clock.now(),
         ),
@@ -144,9 +159,17 @@ def route_quote(session: Session, sender: Sender, clock: Clock, inbound: Inbound
 
 
 def answer_quote(
-    session: Session, sender: Sender, inbound: Inbound, quote_id: uuid.UUID, *, error: bool
+    session: Session,
+    sender: Sender,
+    clock: Clock,
+    inbound: Inbound,
+    quote_id: uuid.UUID,
+    *,
+    error: bool,
 ) -> None:
-    """PUT /quotes/{ID}[/error] from the payee's DFSP, back to the payer's."""
+    """PUT /quotes/{ID}[/error] from the payee's DFSP, back to the payer's. An answer that
+    comes after the payer's request expired is not passed on: both DFSPs hear 3302, the payer
+    that no answer came in time, the payee that its answer went nowhere."""
     if error:
         inbound.error()
     quote = session.get(QuoteRow, quote_id, with_for_update=True)
@@ -155,6 +178,17 @@ def answer_quote(
     if quote.payee_fsp != inbound.source.id:
         raise FspiopError("3100", "only the quote's payee DFSP may answer it")
     inbound.addressed_to(quote.payer_fsp)
+    if not error and quote.expiration is not None and clock.now() > quote.expiration:
+        inbound.parse(QuotePut)  # a malformed late answer is refused as malformed
+        quote.state = "EXPIRED"
+        session.flush()
+        late = FspiopError("3302", "the payee answered after the quote request expired")
+        for destination in (quote.payer_fsp, quote.payee_fsp):
+            sender.error(
+                session, destination=destination, resource="quotes", path=inbound.path,
+                error=late,
+            )  # fmt: skip
+        return
     if not error:
         answer = inbound.parse(QuotePut)
         quote.state = "ACCEPTED"
@@ -213,6 +247,25 @@ def _pass_question_on(
     )
 
 
+def _refused_as_expired(
+    session: Session,
+    sender: Sender,
+    inbound: Inbound,
+    expiration: datetime | None,
+    clock: Clock,
+    *,
+    resource: str,
+    path: str,
+    error: FspiopError,
+) -> bool:
+    """A new request whose sender's own deadline has passed is answered `error` and goes no
+    further (nothing recorded, so a resend is judged again): True if it was."""
+    if expiration is None or expiration > clock.now():
+        return False
+    sender.error(session, destination=inbound.source.id, resource=resource, path=path, error=error)
+    return True
+
+
 # -- transaction requests (request to pay) --------------------------------------------------------
 
 
@@ -224,6 +277,17 @@ def route_transaction_request(
     request_id = correlation_uuid(body.transactionRequestId)
     payer = body.payer
     existing = session.get(TransactionRequestRow, request_id)
+    if existing is None and _refused_as_expired(
+        session,
+        sender,
+        inbound,
+        None if body.expiration is None else parse_time(body.expiration),
+        clock,
+        resource="transactionRequests",
+        path=f"/transactionRequests/{body.transactionRequestId}",
+        error=FspiopError("3301", "the transaction request expired before the switch received it"),
+    ):
+        return
     _route_new_request(
         session,
         sender,

@@ -239,7 +239,7 @@ async def put_quote_error(request: Request, quote_id: str) -> Response:
         request,
         "quotes",
         lambda session, switch, inbound: routing.answer_quote(
-            session, switch.sender, inbound, _id(quote_id), error=True
+            session, switch.sender, switch.clock, inbound, _id(quote_id), error=True
         ),
         status=200,
     )
@@ -251,7 +251,7 @@ async def put_quote(request: Request, quote_id: str) -> Response:
         request,
         "quotes",
         lambda session, switch, inbound: routing.answer_quote(
-            session, switch.sender, inbound, _id(quote_id), error=False
+            session, switch.sender, switch.clock, inbound, _id(quote_id), error=False
         ),
         status=200,
     )
