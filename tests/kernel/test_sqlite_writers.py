@@ -7,6 +7,7 @@ import fcntl
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -113,6 +114,52 @@ def test_a_writer_waits_while_another_process_holds_the_gate_and_enters_once_it_
         fcntl.flock(other_process_file, fcntl.LOCK_EX)
         with pytest.raises(OperationalError, match="database is locked"):
             _add_one(database)
+        fcntl.flock(other_process_file, fcntl.LOCK_UN)
+        _add_one(database)
+    finally:
+        os.close(other_process_file)
+    assert _count(database) == 2
+
+
+def test_a_writer_waiting_for_another_process_is_handed_the_gate_when_it_lets_go(
+    database: Database, database_path: Path
+) -> None:
+    _add_one(database)
+    other_process_file = os.open(database_path.parent / "gate.db-writers", os.O_RDWR)
+    try:
+        fcntl.flock(other_process_file, fcntl.LOCK_EX)
+        writer = threading.Thread(target=_add_one, args=(database,))
+        writer.start()
+        writer.join(0.2)
+        assert writer.is_alive()  # waiting, not refused
+        fcntl.flock(other_process_file, fcntl.LOCK_UN)
+        writer.join(5)
+        assert not writer.is_alive()
+    finally:
+        os.close(other_process_file)
+    assert _count(database) == 2
+
+
+def test_a_writer_that_gave_up_waiting_leaves_the_gate_free_for_other_processes(
+    database: Database, database_path: Path, short_wait: None
+) -> None:
+    _add_one(database)
+    other_process_file = os.open(database_path.parent / "gate.db-writers", os.O_RDWR)
+    try:
+        fcntl.flock(other_process_file, fcntl.LOCK_EX)
+        with pytest.raises(OperationalError, match="database is locked"):
+            _add_one(database)
+        time.sleep(0.05)  # this process's helper is still waiting for the lock
+        fcntl.flock(other_process_file, fcntl.LOCK_UN)
+        time.sleep(0.1)  # the helper takes it, for no one now, and must let it go
+        deadline = time.monotonic() + 2
+        while True:
+            try:
+                fcntl.flock(other_process_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                assert time.monotonic() < deadline, "the gate was kept by a writer that left"
+                time.sleep(0.01)
         fcntl.flock(other_process_file, fcntl.LOCK_UN)
         _add_one(database)
     finally:
