@@ -167,6 +167,39 @@ def test_a_writer_that_gave_up_waiting_leaves_the_gate_free_for_other_processes(
     assert _count(database) == 2
 
 
+class _InterruptedError(Exception):
+    pass
+
+
+def test_a_writer_interrupted_once_handed_the_gate_gives_it_back(
+    database: Database, database_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _add_one(database)
+    gate = sqlite_writers.gate_for(str(database_path))
+    assert gate is not None and gate._file_waiter is not None
+    changed = gate._file_waiter._changed
+    wait = changed.wait
+    other_process_file = os.open(database_path.parent / "gate.db-writers", os.O_RDWR)
+
+    def interrupted(timeout: float | None = None) -> bool:
+        fcntl.flock(other_process_file, fcntl.LOCK_UN)  # the other process lets go
+        wait(2)  # and the helper hands the lock over
+        raise _InterruptedError
+
+    try:
+        fcntl.flock(other_process_file, fcntl.LOCK_EX)
+        monkeypatch.setattr(changed, "wait", interrupted)
+        with pytest.raises(_InterruptedError):
+            _add_one(database)
+        monkeypatch.undo()
+        fcntl.flock(other_process_file, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free again
+        fcntl.flock(other_process_file, fcntl.LOCK_UN)
+    finally:
+        os.close(other_process_file)
+    _add_one(database)
+    assert _count(database) == 2
+
+
 def test_threads_taking_turns_lose_no_update(database: Database) -> None:
     def add_many() -> None:
         for _ in range(50):

@@ -112,13 +112,21 @@ class _FileWaiter:
                 except BlockingIOError:
                     self._ask_helper()
             self._wanted, self._handed = True, False
-            while not self._handed:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    self._wanted = False
-                    raise sqlite3.OperationalError("database is locked")
-                self._changed.wait(remaining)
-            self._handed = False
+            try:
+                while not self._handed:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise sqlite3.OperationalError("database is locked")
+                    self._changed.wait(remaining)
+            except BaseException:
+                # Given up, at the deadline or interrupted: the helper lets go of what it takes
+                # for no one, and what it handed over just now is let go here.
+                self._wanted = False
+                if self._handed:
+                    fcntl.flock(self._file, fcntl.LOCK_UN)
+                raise
+            finally:
+                self._handed = False
 
     def _ask_helper(self) -> None:
         self._asked = True
