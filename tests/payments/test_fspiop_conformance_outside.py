@@ -275,19 +275,24 @@ def test_a_quote_naming_the_switch_as_destination_goes_to_the_payee_fsp_of_its_b
     assert payee.wait_for("POST", "/quotes").json() == document
 
 
+def quote_answer() -> dict[str, Any]:
+    """A payee's answer to `quote_document()`, valid for a minute."""
+    _, condition = ilp.new_fulfilment()
+    return {
+        "transferAmount": {"currency": "XCD", "amount": "10"},
+        "expiration": moment(timedelta(minutes=1)),
+        "ilpPacket": "AYIBgQAAAAAAAASw",
+        "condition": condition,
+    }
+
+
 def test_an_answer_whose_destination_names_another_dfsp_than_the_asker_isrefused(
     payer: OutsideDfsp, payee: OutsideDfsp
 ) -> None:
     document = quote_document()
     payer.call("POST", "/quotes", resource="quotes", document=document, destination=payee.fsp_id)
     payee.wait_for("POST", "/quotes")
-    _, condition = ilp.new_fulfilment()
-    answer = {
-        "transferAmount": {"currency": "XCD", "amount": "10"},
-        "expiration": moment(timedelta(minutes=1)),
-        "ilpPacket": "AYIBgQAAAAAAAASw",
-        "condition": condition,
-    }
+    answer = quote_answer()
     path = f"/quotes/{document['quoteId']}"
     astray = payee.call("PUT", path, resource="quotes", document=answer, destination=payee.fsp_id)
     refused(astray, 400, "3100")
@@ -327,13 +332,7 @@ def test_a_quote_answered_after_its_request_expired_is_not_passed_on_and_both_he
     payer.call("POST", "/quotes", resource="quotes", document=document, destination=payee.fsp_id)
     assert payee.wait_for("POST", "/quotes").json() == document
     time.sleep(1.2)
-    _, condition = ilp.new_fulfilment()
-    answer = {
-        "transferAmount": {"currency": "XCD", "amount": "10"},
-        "expiration": moment(timedelta(minutes=1)),
-        "ilpPacket": "AYIBgQAAAAAAAASw",
-        "condition": condition,
-    }
+    answer = quote_answer()
     path = f"/quotes/{document['quoteId']}"
     late = payee.call("PUT", path, resource="quotes", document=answer, destination=payer.fsp_id)
     assert late.status_code == 200, late.text
