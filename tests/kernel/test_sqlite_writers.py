@@ -182,6 +182,8 @@ def test_a_writer_interrupted_once_handed_the_gate_gives_it_back(
     other_process_file = os.open(database_path.parent / "gate.db-writers", os.O_RDWR)
 
     def interrupted(timeout: float | None = None) -> bool:
+        if threading.current_thread().name == "comptoir-sqlite-writers":
+            return wait(timeout)  # the helper waits on the same condition
         fcntl.flock(other_process_file, fcntl.LOCK_UN)  # the other process lets go
         wait(2)  # and the helper hands the lock over
         raise _InterruptedError
@@ -198,6 +200,62 @@ def test_a_writer_interrupted_once_handed_the_gate_gives_it_back(
         os.close(other_process_file)
     _add_one(database)
     assert _count(database) == 2
+
+
+def test_a_helper_the_system_refuses_a_lock_refuses_its_writer_and_the_next_one_enters(
+    database: Database, database_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _add_one(database)
+    other_process_file = os.open(database_path.parent / "gate.db-writers", os.O_RDWR)
+    flock = fcntl.flock
+
+    def refused_to_the_helper(file: int, operation: int) -> None:
+        if threading.current_thread().name == "comptoir-sqlite-writers":
+            raise OSError(37, "No locks available")  # ENOLCK, as on some network file systems
+        flock(file, operation)
+
+    try:
+        flock(other_process_file, fcntl.LOCK_EX)
+        monkeypatch.setattr(fcntl, "flock", refused_to_the_helper)
+        started = time.monotonic()
+        with pytest.raises(OperationalError, match="database is locked"):
+            _add_one(database)
+        assert time.monotonic() - started < 5  # at once, not after the 10 s wait
+        monkeypatch.undo()
+        flock(other_process_file, fcntl.LOCK_UN)
+    finally:
+        os.close(other_process_file)
+    _add_one(database)
+    assert _count(database) == 2
+
+
+def test_a_child_forked_inside_a_write_cannot_give_back_a_gate_it_does_not_hold(
+    database_path: Path,
+) -> None:
+    gate = sqlite_writers.gate_for(str(database_path))
+    inherited: dict[str, Any] = {}
+    sqlite_writers.attach(inherited, gate)
+    sqlite_writers.enter(inherited)
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child reports by its exit code alone)
+        code = 2
+        try:
+            first: dict[str, Any] = {}
+            second: dict[str, Any] = {}
+            sqlite_writers.attach(first, gate)
+            sqlite_writers.attach(second, gate)
+            sqlite_writers.enter(first)  # once the parent's write is over
+            sqlite_writers.leave(inherited)  # the copied connection closed: nothing of its own
+            other = threading.Thread(target=sqlite_writers.enter, args=(second,), daemon=True)
+            other.start()
+            other.join(0.5)
+            code = 0 if other.is_alive() else 1  # still waiting for `first`, as it must
+        finally:
+            os._exit(code)
+    time.sleep(0.2)
+    sqlite_writers.leave(inherited)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
 
 
 def test_threads_taking_turns_lose_no_update(database: Database) -> None:

@@ -23,12 +23,15 @@ shell, a backup) is safe, only not queued.
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import Any
+
+_log = logging.getLogger(__name__)
 
 # Matches `PRAGMA busy_timeout` (kernel.db): how long a writer waits before it is refused.
 WAIT_SECONDS = 10.0
@@ -92,8 +95,8 @@ class _FileWaiter:
 
     The lock belongs to the open file, not to a thread, so the helper hands it over as taken;
     a thread that gave up before the hand-over leaves the helper to let it go. While the
-    helper is asked, no one tries the file directly: a try would succeed on the file the
-    helper is taking for someone else."""
+    helper is asked, no one tries the file directly: once the helper has the lock, a try would
+    succeed on the lock it is taking for someone else."""
 
     def __init__(self, file: int) -> None:
         self._file = file
@@ -115,7 +118,8 @@ class _FileWaiter:
             try:
                 while not self._handed:
                     remaining = deadline - time.monotonic()
-                    if remaining <= 0:
+                    # Unasked and nothing handed over: the helper failed (see `_help`).
+                    if remaining <= 0 or not self._asked:
                         raise sqlite3.OperationalError("database is locked")
                     self._changed.wait(remaining)
             except BaseException:
@@ -129,27 +133,38 @@ class _FileWaiter:
                 self._handed = False
 
     def _ask_helper(self) -> None:
-        self._asked = True
         if self._helper is None:
-            self._helper = threading.Thread(
+            helper = threading.Thread(
                 target=self._help, name="comptoir-sqlite-writers", daemon=True
             )
-            self._helper.start()
+            helper.start()  # asked only once it runs: a helper that never started takes nothing
+            self._helper = helper
+        self._asked = True
         self._changed.notify_all()
 
     def _help(self) -> None:
-        while True:
-            with self._changed:
-                while not self._asked:
-                    self._changed.wait()
-            fcntl.flock(self._file, fcntl.LOCK_EX)  # releases the GIL while it waits
+        try:
+            while True:
+                with self._changed:
+                    while not self._asked:
+                        self._changed.wait()
+                fcntl.flock(self._file, fcntl.LOCK_EX)  # releases the GIL while it waits
+                with self._changed:
+                    self._asked = False
+                    if self._wanted:
+                        self._wanted, self._handed = False, True
+                        self._changed.notify_all()
+                    else:
+                        fcntl.flock(self._file, fcntl.LOCK_UN)  # the asker gave up
+        except OSError as error:  # a lock the system refused (ENOLCK, say)
+            _log.warning("the SQLite writers' gate could not wait for its lock: %s", error)
+        finally:
+            # Whatever ended this helper, its asker is refused at once, and the next one starts
+            # a helper of its own rather than waiting for this one.
             with self._changed:
                 self._asked = False
-                if self._wanted:
-                    self._wanted, self._handed = False, True
-                    self._changed.notify_all()
-                else:
-                    fcntl.flock(self._file, fcntl.LOCK_UN)  # the asker gave up
+                self._helper = None
+                self._changed.notify_all()
 
 
 _gates: dict[str, WriterGate] = {}
@@ -186,15 +201,19 @@ def attach(connection_info: dict[str, Any], gate: WriterGate | None) -> None:
         connection_info[_GATE_KEY] = gate
 
 
+# The connection's holding is marked with the process's id: a child forked inside a write
+# transaction copies the mark, but not the hold (its gate is new), so its copy means nothing.
+
+
 def enter(connection_info: dict[str, Any]) -> None:
     gate: WriterGate | None = connection_info.get(_GATE_KEY)
-    if gate is not None and not connection_info.get(_HELD_KEY):
+    if gate is not None and connection_info.get(_HELD_KEY) != os.getpid():
         gate.enter()
-        connection_info[_HELD_KEY] = True
+        connection_info[_HELD_KEY] = os.getpid()
 
 
 def leave(connection_info: dict[str, Any]) -> None:
     """Give the gate back if this connection holds it; safe to call more than once."""
-    if connection_info.pop(_HELD_KEY, False):
+    if connection_info.pop(_HELD_KEY, None) == os.getpid():
         gate: WriterGate = connection_info[_GATE_KEY]
         gate.leave()
