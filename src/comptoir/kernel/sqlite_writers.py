@@ -91,7 +91,7 @@ class _FileWaiter:
     is free; otherwise through a helper thread blocked in `flock`, which the kernel wakes the
     moment the other process lets go, while the asking thread waits for it with a deadline
     (a blocking `flock` cannot be given a timeout, and pauses between tries let the lock go
-    unused for up to a pause: a fifth fewer sign-ins on two processes, bench/identity.py).
+    unused for up to a pause: an eighth fewer sign-ins on two processes, bench/identity.py).
 
     The lock belongs to the open file, not to a thread, so the helper hands it over as taken;
     a thread that gave up before the hand-over leaves the helper to let it go. While the
