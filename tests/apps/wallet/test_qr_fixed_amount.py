@@ -211,3 +211,51 @@ def test_a_fixed_amount_stays_fixed_across_a_language_switch(
     assert '<input id="amount"' not in switched.text and "<dd>12,50</dd>" in switched.text
     assert '<input type="hidden" name="amount" value="12,50">' in switched.text
     assert "Le code QR fixe ce montant : il ne peut pas être modifié." in switched.text
+
+
+GONE_QR = QR.replace(tlv("01", "shop@wallet-b"), tlv("01", "gone@wallet-b"))
+
+
+def test_a_failed_qr_payment_tried_again_pays_the_same_code_with_its_amount_still_fixed(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    alice = _alice(node, capsys)
+    page = _read(alice, GONE_QR)  # a merchant alias nobody holds: the payment fails
+    sent = {"qr": _mark(page), "recipient": "gone@wallet-b", "csrf_token": csrf(page)}
+    started = alice.browser.post(PAY, data={**sent, "amount": "12.50"}, follow_redirects=False)
+    assert started.status_code == 303, started.text
+    node.pump()
+    failed = alice.browser.get(started.headers["location"])
+    link = re.search(r'href="(/wallets/wallet-a/pay\?again=[^"]+)"', failed.text)
+    assert link is not None, "no way to try again"
+
+    again = alice.browser.get(link.group(1))
+
+    assert '<input id="amount"' not in again.text  # still nothing to type the amount into
+    assert "<dd>12.50</dd>" in again.text
+    assert "The QR code sets this amount: it cannot be changed." in again.text
+    retry = {"qr": _mark(again.text), "recipient": "gone@wallet-b", "csrf_token": csrf(again.text)}
+    changed = alice.browser.post(PAY, data={**retry, "amount": "1.00"}, follow_redirects=False)
+    assert changed.status_code == 400
+    assert "the amount cannot be changed" in changed.text
+    resent = alice.browser.post(PAY, data={**retry, "amount": "12.50"}, follow_redirects=False)
+    assert resent.status_code == 303, resent.text
+    assert _paid(node, alice, resent) == Money(1250, "XCD")
+
+
+def test_a_qr_payment_form_sent_again_after_its_payment_started_pays_nothing_twice(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    alice = _alice(two_banks, capsys)
+    page = _read(alice, QR)
+    sent = {"qr": _mark(page), "recipient": "shop@wallet-b", "amount": "12.50"}
+    first = alice.browser.post(PAY, data={**sent, "csrf_token": csrf(page)}, follow_redirects=False)
+    assert first.status_code == 303, first.text
+
+    second = alice.browser.post(
+        PAY, data={**sent, "csrf_token": csrf(page)}, follow_redirects=False
+    )
+
+    assert second.status_code == 400
+    assert "Read it again to pay it." in second.text

@@ -27,7 +27,12 @@ from comptoir.apps.wallet.pages.drafts import (
     kept_or_forgotten,
     switched_language,
 )
-from comptoir.apps.wallet.service.form_drafts import keep_qr_read, kept_qr_read
+from comptoir.apps.wallet.service.form_drafts import (
+    keep_qr_read,
+    kept_qr_read,
+    qr_read_again,
+    qr_read_paid,
+)
 from comptoir.apps.wallet.service.payer import (
     cancel_payment,
     confirm_payment,
@@ -55,8 +60,9 @@ def pay_form(request: Request, institution_id: str, kept: str = "", again: str =
         if draft.error is not None:
             shown.update(error=error_text(draft.error), error_field=_field_of(draft.error.code))
         return _pay_page(request, who, dict(draft.typed), **shown)
-    forget(request, "qr_read", institution_id)  # a payment opened afresh pays no code read
     form = _failed_payment_form(request, who, institution_id, again) if again else {}
+    if not form.get("qr"):
+        forget(request, "qr_read", institution_id)  # a payment opened afresh pays no code read
     return _pay_page(request, who, form)
 
 
@@ -97,7 +103,8 @@ def _qr_read(request: Request, institution_id: str, mark: str) -> QrPayment | No
 def _failed_payment_form(
     request: Request, who: Visitor, institution_id: str, payment_id: str
 ) -> dict[str, str]:
-    """The form as a failed payment of this customer's was sent; empty for any other id."""
+    """The form as a failed payment of this customer's was sent; empty for any other id. A
+    payment of a QR code read pays the same code again, its amount fixed as before."""
     try:
         view = payment_view(
             wallet_of(request),
@@ -109,11 +116,18 @@ def _failed_payment_form(
         return {}
     if view.state != "failed" or view.scenario == "REFUND" or view.transaction_request_id:
         return {}
-    return {
+    form = {
         "recipient": view.recipient,
         "amount": written_amount(view.amount),
         "note": view.note or "",
     }
+    mark = qr_read_again(
+        wallet_of(request),
+        institution_id=institution_id,
+        token=request.cookies.get(SESSION_COOKIE),
+        payment_id=str(view.id),
+    )
+    return form if mark is None else {**form, "qr": mark}
 
 
 @router.post("/wallets/{institution_id}/pay")
@@ -167,7 +181,15 @@ def pay(
             return_path=kept_address(institution_id, "pay"),
         )
     forget(request, "pay", institution_id)
-    forget(request, "qr_read", institution_id)
+    if code is None:
+        forget(request, "qr_read", institution_id)
+    else:  # its form cannot pay it twice; a retry of this payment, should it fail, can
+        qr_read_paid(
+            wallet_of(request),
+            institution_id=institution_id,
+            token=request.cookies.get(SESSION_COOKIE),
+            payment_id=str(payment_id),
+        )
     return see_other(f"/wallets/{institution_id}/payments/{payment_id}")
 
 

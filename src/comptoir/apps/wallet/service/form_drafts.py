@@ -30,13 +30,14 @@ FormName = Literal["pay", "request", "refund", "qr", "qr_read"]
 # Each form's fields; a refund's draft also names the payment it was refunding, and a payment's
 # the QR code read that it pays (`qr`, the mark of `qr_read`). `qr_read` is no form: it is the
 # QR code last read, kept here for the payment form it filled, so that what the code fixes (its
-# payee, and its amount when it has one) is taken from the server, never from the browser.
+# payee, and its amount when it has one) is taken from the server, never from the browser; once
+# a payment pays it, it names that payment (`payment`) instead of a form, for a retry.
 FIELDS: Final[Mapping[FormName, tuple[str, ...]]] = {
     "pay": ("recipient", "amount", "note", "qr"),
     "request": ("payer", "amount", "note"),
     "refund": ("transfer", "amount", "reason"),
     "qr": ("payload",),
-    "qr_read": ("mark", "alias", "merchant_name", "minor", "currency"),
+    "qr_read": ("mark", "alias", "merchant_name", "minor", "currency", "payment"),
 }
 # Past each field's own limit (what is too long is kept, to be refused as too long), and
 # short enough that a draft cannot be used to store anything big; a pasted QR code's text is
@@ -179,11 +180,50 @@ def kept_qr_read(
     found = kept_draft(wallet, form="qr_read", institution_id=institution_id, token=token)
     if found is None or not mark or not secrets.compare_digest(found.typed["mark"], mark):
         return None
-    kept = found.typed
+    return _qr_payment(found.typed)
+
+
+def _qr_payment(kept: Mapping[str, str]) -> QrPayment:
     currency = kept["currency"]
     return QrPayment(
         alias=kept["alias"],
         merchant_name=kept["merchant_name"] or None,
         currency=currency,
         amount=Money(int(kept["minor"]), currency) if kept["minor"] else None,
+    )
+
+
+def qr_read_paid(
+    wallet: Wallet, *, institution_id: str, token: str | None, payment_id: str
+) -> None:
+    """The QR code read was paid by `payment_id`: no form's mark names it any more (the same
+    form sent again pays nothing twice), but a retry of that payment, should it fail, pays the
+    same code (`qr_read_again`)."""
+    found = kept_draft(wallet, form="qr_read", institution_id=institution_id, token=token)
+    if found is not None:
+        typed = {**found.typed, "mark": "", "payment": payment_id}
+        keep_draft(
+            wallet,
+            form="qr_read",
+            institution_id=institution_id,
+            token=token,
+            typed=typed,
+            error=None,
+        )
+
+
+def qr_read_again(
+    wallet: Wallet, *, institution_id: str, token: str | None, payment_id: str
+) -> str | None:
+    """If `payment_id` paid the QR code kept, keep it again for a new payment form, and
+    return that form's mark; else None."""
+    found = kept_draft(wallet, form="qr_read", institution_id=institution_id, token=token)
+    if found is None or not payment_id or found.typed["payment"] != payment_id:
+        return None
+    return keep_qr_read(
+        wallet,
+        institution_id=institution_id,
+        token=token,
+        qr=_qr_payment(found.typed),
+        currency=found.typed["currency"],
     )
