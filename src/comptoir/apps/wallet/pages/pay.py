@@ -188,6 +188,7 @@ def pay(
             wallet_of(request),
             institution_id=institution_id,
             token=request.cookies.get(SESSION_COOKIE),
+            mark=qr,
             payment_id=str(payment_id),
         )
     return see_other(f"/wallets/{institution_id}/payments/{payment_id}")

@@ -194,13 +194,14 @@ def _qr_payment(kept: Mapping[str, str]) -> QrPayment:
 
 
 def qr_read_paid(
-    wallet: Wallet, *, institution_id: str, token: str | None, payment_id: str
+    wallet: Wallet, *, institution_id: str, token: str | None, mark: str, payment_id: str
 ) -> None:
-    """The QR code read was paid by `payment_id`: no form's mark names it any more (the same
-    form sent again pays nothing twice), but a retry of that payment, should it fail, pays the
-    same code (`qr_read_again`)."""
+    """The QR code read that `mark` names was paid by `payment_id`: no form's mark names it any
+    more (the same form sent again pays nothing twice), but a retry of that payment, should it
+    fail, pays the same code (`qr_read_again`). A code read since, in another tab, stays as
+    it is."""
     found = kept_draft(wallet, form="qr_read", institution_id=institution_id, token=token)
-    if found is not None:
+    if found is not None and mark and secrets.compare_digest(found.typed["mark"], mark):
         typed = {**found.typed, "mark": "", "payment": payment_id}
         keep_draft(
             wallet,
