@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+import httpx
 import pytest
 
 from comptoir.kernel.fspiop import ilp
@@ -142,11 +143,9 @@ def test_a_transfer_nobody_made_is_answered_3208_by_error_callback(payer: Outsid
     assert error.json()["errorInformation"]["errorCode"] == "3208"
 
 
-def test_a_request_to_pay_and_its_answer_pass_between_the_two_dfsps(
-    payer: OutsideDfsp, payee: OutsideDfsp
-) -> None:
-    request_id = str(new_id())
-    document = {
+def request_to_pay_document(request_id: str, *, expires_in: timedelta) -> dict[str, Any]:
+    """A merchant's request to pay of XCD 12.25, expiring `expires_in` from now."""
+    return {
         "transactionRequestId": request_id,
         "payee": {
             "partyIdInfo": {"partyIdType": "MSISDN", "partyIdentifier": "17585550779"},
@@ -161,15 +160,28 @@ def test_a_request_to_pay_and_its_answer_pass_between_the_two_dfsps(
             "initiatorType": "BUSINESS",
         },
         "authenticationType": "OTP",
-        "expiration": moment(timedelta(minutes=5)),
+        "expiration": moment(expires_in),
     }
-    sent = payee.call(
+
+
+def send_request_to_pay(
+    payee: OutsideDfsp, payer: OutsideDfsp, document: dict[str, Any]
+) -> httpx.Response:
+    return payee.call(
         "POST",
         "/transactionRequests",
         resource="transactionRequests",
         document=document,
         destination=payer.fsp_id,
     )
+
+
+def test_a_request_to_pay_and_its_answer_pass_between_the_two_dfsps(
+    payer: OutsideDfsp, payee: OutsideDfsp
+) -> None:
+    request_id = str(new_id())
+    document = request_to_pay_document(request_id, expires_in=timedelta(minutes=5))
+    sent = send_request_to_pay(payee, payer, document)
     assert sent.status_code == 202, sent.text
     assert payer.wait_for("POST", "/transactionRequests").json() == document
 
@@ -349,25 +361,8 @@ def test_a_request_to_pay_already_expired_is_answered_3301_and_goes_no_further(
     payer: OutsideDfsp, payee: OutsideDfsp
 ) -> None:
     request_id = str(new_id())
-    document = {
-        "transactionRequestId": request_id,
-        "payee": {"partyIdInfo": {"partyIdType": "MSISDN", "partyIdentifier": "17585550779"}},
-        "payer": {"partyIdType": "MSISDN", "partyIdentifier": "17585550780"},
-        "amount": {"currency": "XCD", "amount": "4"},
-        "transactionType": {
-            "scenario": "PAYMENT",
-            "initiator": "PAYEE",
-            "initiatorType": "BUSINESS",
-        },
-        "expiration": moment(timedelta(seconds=-5)),
-    }
-    sent = payee.call(
-        "POST",
-        "/transactionRequests",
-        resource="transactionRequests",
-        document=document,
-        destination=payer.fsp_id,
-    )
+    document = request_to_pay_document(request_id, expires_in=timedelta(seconds=-5))
+    sent = send_request_to_pay(payee, payer, document)
     assert sent.status_code == 202, sent.text
     error = payee.wait_for("PUT", f"/transactionRequests/{request_id}/error")
     assert error.json()["errorInformation"]["errorCode"] == "3301"
