@@ -128,7 +128,7 @@ SELLER_WORDS = {
         "stock": "In stock",
         "save": "Save",
         "name_problem": "Give the item a name (up to 200 characters).",
-        "price_problem": "12.505 has too many decimals for XCD.",
+        "price_problem": "12.505 has too many decimals: an amount in XCD has at most 2.",
         "stock_problem": "Write the stock as a whole number, 0 or more.",
     },
     "fr": {

@@ -83,7 +83,10 @@ def test_a_catalogue_with_problems_names_every_one_by_item_and_adds_nothing(
     assert result.exit_code == 1
     errors = result.stderr
     assert "Traceback" not in result.output
-    assert "item 2 (Nutmeg): price: 8.001 has too many decimals for XCD." in errors
+    assert (
+        "item 2 (Nutmeg): price: 8.001 has too many decimals: an amount in XCD has at most 2."
+        in errors
+    )
     assert "item 3 (Basket): category: Choose a category." in errors
     assert "item 3 (Basket): price: The price must be more than zero." in errors
     assert "item 3 (Basket): stock: Write the stock as a whole number, 0 or more." in errors

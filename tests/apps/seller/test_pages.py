@@ -451,8 +451,8 @@ def test_a_price_is_read_as_a_reader_of_the_page_writes_it(
 @pytest.mark.parametrize(
     ("typed", "problem"),
     [
-        ("1,234", "1,234 a trop de décimales pour XCD."),
-        ("12.505", "12.505 a trop de décimales pour XCD."),
+        ("1,234", "1,234 a trop de décimales : un montant en XCD en a au plus 2."),
+        ("12.505", "12.505 a trop de décimales : un montant en XCD en a au plus 2."),
         ("-3", "Le prix doit être supérieur à zéro."),
         ("1,2,3", "Écrivez le prix ainsi : 12,50."),
     ],
@@ -575,7 +575,10 @@ def test_a_delivery_fee_with_too_many_decimals_says_so_in_french(
     )
 
     assert refused.status_code == 400
-    assert _problem_of(refused.text, "delivery_fee") == "6,505 a trop de décimales pour XCD."
+    assert (
+        _problem_of(refused.text, "delivery_fee")
+        == "6,505 a trop de décimales : un montant en XCD en a au plus 2."
+    )
 
 
 @pytest.mark.parametrize("typed", ["-5", "-XCD 5.00", "XCD -5"])

@@ -463,6 +463,8 @@ def test_a_customer_approves_a_request_to_pay_on_the_requests_page(
     )
     node.pump()
 
+    # Delivered to the customer's bank, not yet paid: the merchant must not read "received".
+    assert "Delivered: waiting for the customer" in merchant.get("/wallets/wallet-b/requests").text
     customer = sign_in(node, "wallet-a", ALICE, capsys)
     home = customer.get("/wallets/wallet-a/home")
     assert "1 request to pay is waiting" in home.text

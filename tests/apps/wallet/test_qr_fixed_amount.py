@@ -259,3 +259,23 @@ def test_a_qr_payment_form_sent_again_after_its_payment_started_pays_nothing_twi
 
     assert second.status_code == 400
     assert "Read it again to pay it." in second.text
+
+
+def test_a_qr_payment_that_fails_again_can_be_tried_again_on_the_same_code(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    alice = _alice(node, capsys)
+    page = _read(alice, GONE_QR)
+    for _ in range(3):  # the first payment, then two retries, each failing
+        sent = {"qr": _mark(page), "recipient": "gone@wallet-b", "amount": "12.50"}
+        started = alice.browser.post(
+            PAY, data={**sent, "csrf_token": csrf(page)}, follow_redirects=False
+        )
+        assert started.status_code == 303, started.text
+        node.pump()
+        failed = alice.browser.get(started.headers["location"])
+        link = re.search(r'href="(/wallets/wallet-a/pay\?again=[^"]+)"', failed.text)
+        assert link is not None, "no way to try again"
+        page = alice.browser.get(link.group(1)).text
+        assert "<dd>12.50</dd>" in page and "<dd>gone@wallet-b</dd>" in page

@@ -62,6 +62,21 @@ def test_releases_are_shown_to_the_person_and_audited_without_values(world: Worl
     assert "Marie Joseph" not in str([entry.details for entry in released])
 
 
+def test_the_releases_page_says_in_french_what_was_shared_in_a_column_that_wraps(
+    world: World,
+) -> None:
+    shop = world.register_client()
+    marie = world.enrol()
+    start = shop.begin(scope="openid phone")
+    shop.finish(start, world.authorize(marie, start))
+
+    page = marie.browser.get("/identity/me/releases", headers={"accept-language": "fr"}).text
+
+    assert '<th scope="col">Données transmises</th>' in page
+    assert "Opération" not in page
+    assert '<td class="free-text">' in page  # the claims wrap rather than push the table wide
+
+
 def test_the_audit_log_records_the_login_and_the_consent(world: World) -> None:
     shop = world.register_client()
     marie = world.enrol()

@@ -231,6 +231,25 @@ def test_a_phone_and_a_national_id_both_already_registered_are_named_at_once(
     assert people(node) == 1
 
 
+def test_a_date_of_birth_in_the_future_is_said_to_be_in_the_future(node: Node) -> None:
+    with pytest.raises(RegistryError) as refused, node.database.transaction() as session:
+        enrol_person(
+            session,
+            name="Aline Baptiste",
+            phone="+17585550201",
+            birthdate="2999-01-01",
+            national_id=None,
+            locale="en",
+            actor="operator:test",
+            clock=node.clock,
+        )
+
+    assert refused.value.text.render("en") == "This date of birth is in the future. Check the year."
+    assert refused.value.text.render("fr") == (
+        "Cette date de naissance est dans le futur. Vérifiez l'année."
+    )
+
+
 @pytest.mark.parametrize(
     ("changes", "code"),
     [

@@ -29,6 +29,7 @@ MAX_WRONG_CODES: Final = 3
 LOCK_DURATION: Final = timedelta(minutes=10)
 SESSION_LIFETIME: Final = timedelta(hours=8)
 OLDEST_AGE_YEARS: Final = 130
+BORN_IN_THE_FUTURE: Final = lazy("This date of birth is in the future. Check the year.")
 
 LOGIN: Final = "login"
 ENROL: Final = "enrol"
@@ -113,7 +114,9 @@ def parse_birthdate(text: str, *, today: date) -> date:
             ),
             field="birthdate",
         ) from None
-    if born > today or born.year < today.year - OLDEST_AGE_YEARS:
+    if born > today:
+        raise RegistryError("invalid_birthdate", BORN_IN_THE_FUTURE, field="birthdate")
+    if born.year < today.year - OLDEST_AGE_YEARS:
         raise RegistryError(
             "invalid_birthdate",
             lazy("This date of birth is not possible. Check it."),

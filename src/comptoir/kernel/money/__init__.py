@@ -22,7 +22,7 @@ from comptoir.kernel.money.currencies import (
     minor_unit_digits,
 )
 from comptoir.kernel.money.formatting import format_money
-from comptoir.kernel.money.typed import typed_amount, typed_count, written_amount
+from comptoir.kernel.money.typed import too_precise, typed_amount, typed_count, written_amount
 
 __all__ = [
     "AmountError",
@@ -39,6 +39,7 @@ __all__ = [
     "known_currencies",
     "minor_unit_digits",
     "sum_money",
+    "too_precise",
     "typed_amount",
     "typed_count",
     "written_amount",

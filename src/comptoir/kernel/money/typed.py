@@ -23,6 +23,7 @@ from babel.numbers import (
     get_minus_sign_symbol,
 )
 
+from comptoir.kernel.i18n import LazyText, lazy
 from comptoir.kernel.money.amount import Money
 from comptoir.kernel.money.currencies import (
     AmountMalformed,
@@ -143,6 +144,17 @@ def typed_amount(text: str, currency: str, *, locale: str) -> Money:
     if money.is_negative():
         raise AmountNegative(f"{text!r} is below zero.")
     return money
+
+
+def too_precise(typed: str, currency: str) -> LazyText:
+    """What to tell a person whose amount has more decimals than the currency has, saying how
+    many it has, in the language the page is read in."""
+    return lazy(
+        "{value} has too many decimals: an amount in {currency} has at most {digits}.",
+        value=typed.strip(),
+        currency=currency,
+        digits=minor_unit_digits(currency),
+    )
 
 
 def written_amount(value: Money, *, locale: str) -> str:

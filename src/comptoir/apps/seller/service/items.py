@@ -22,6 +22,7 @@ from comptoir.kernel.money import (
     Money,
     MoneyError,
     format_money,
+    too_precise,
     typed_amount,
     typed_count,
 )
@@ -56,11 +57,7 @@ def _price_problem(typed: str, currency: str) -> LazyText | int:
     try:
         price = typed_amount(typed, currency, locale=current_locale())
     except AmountTooPrecise:
-        return lazy(
-            "{value} has too many decimals for {currency}.",
-            value=typed.strip(),
-            currency=currency,
-        )
+        return too_precise(typed, currency)
     except AmountTooLarge:
         return _too_high(currency)
     except AmountNegative:

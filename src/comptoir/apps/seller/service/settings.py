@@ -16,6 +16,7 @@ from comptoir.kernel.money import (
     Money,
     MoneyError,
     format_money,
+    too_precise,
     typed_amount,
     typed_count,
 )
@@ -88,7 +89,7 @@ def _fee(typed: str, currency: str) -> LazyText | int:
     try:
         fee = typed_amount(typed, currency, locale=current_locale())
     except AmountTooPrecise:
-        return lazy("{value} has too many decimals for {currency}.", value=typed, currency=currency)
+        return too_precise(typed, currency)
     except AmountTooLarge:
         return _fee_too_high(currency)
     except AmountNegative:

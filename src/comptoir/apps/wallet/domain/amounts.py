@@ -13,6 +13,7 @@ from comptoir.kernel.money import (
     AmountTooPrecise,
     Money,
     MoneyError,
+    too_precise,
     typed_amount,
 )
 
@@ -28,14 +29,7 @@ def parse_amount(text: str, currency: str, *, locale: str) -> int:
     except AmountMissing:
         raise WalletError("amount_missing", lazy("Enter an amount.")) from None
     except AmountTooPrecise:
-        raise WalletError(
-            "amount_too_precise",
-            lazy(
-                "{value} has too many decimals for {currency}.",
-                value=text.strip(),
-                currency=currency,
-            ),
-        ) from None
+        raise WalletError("amount_too_precise", too_precise(text, currency)) from None
     except AmountNegative:
         raise WalletError(
             "amount_not_positive", lazy("The amount must be more than zero.")

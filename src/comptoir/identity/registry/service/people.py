@@ -74,11 +74,7 @@ def check_new_person(
     )
     if born is not None and born > today:
         problems.append(
-            RegistryError(
-                "invalid_birthdate",
-                lazy("This date of birth is not possible. Check it."),
-                field="birthdate",
-            )
+            RegistryError("invalid_birthdate", domain.BORN_IN_THE_FUTURE, field="birthdate")
         )
     clean_id = checked(lambda: domain.clean_national_id(national_id))
     clean_locale = checked(lambda: domain.clean_locale(locale))
