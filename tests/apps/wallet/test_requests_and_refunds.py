@@ -7,12 +7,13 @@ import pytest
 from comptoir.apps.wallet.domain.errors import WalletError
 from comptoir.apps.wallet.service.approvals import approve_request, reject_request
 from comptoir.apps.wallet.service.customers import get_customer_view
-from comptoir.apps.wallet.service.history import book_balances
+from comptoir.apps.wallet.service.history import book_balances, history
 from comptoir.apps.wallet.service.payer import confirm_payment, payment_view, start_payment
 from comptoir.apps.wallet.service.refunds import received_payments, refund_payment
 from comptoir.apps.wallet.service.requests import list_requests, request_payment
 from comptoir.kernel.money import Money
 from tests.apps.wallet.conftest import ALICE, BOB, SHOP, Node
+from tests.apps.wallet.test_pages import sign_in
 
 
 def balance(node: Node, institution_id: str, customer_id: object) -> int:
@@ -313,3 +314,41 @@ def test_a_request_to_pay_between_two_customers_of_one_institution(two_banks: No
     )
     assert [r.state for r in mine] == ["paid"]
     assert balance(node, "wallet-a", shop.id) == 1485
+
+
+def test_a_refund_is_a_refund_in_both_customers_history(
+    two_banks: Node, capsys: pytest.CaptureFixture[str]
+) -> None:
+    node = two_banks
+    alice = node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    shop = node.customer(
+        "wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b", balance=1000
+    )
+    pay(node, "wallet-a", alice.id, "shop@wallet-b", "10")
+    sale = received_payments(node.wallet, institution_id="wallet-b", customer_id=shop.id)[0]
+    refund = refund_payment(
+        node.wallet,
+        institution_id="wallet-b",
+        customer_id=shop.id,
+        transfer_id=sale.transfer_id,
+        amount="4",
+    )
+    node.pump()
+    confirm_payment(node.wallet, institution_id="wallet-b", customer_id=shop.id, payment_id=refund)
+    node.pump()
+
+    alice_lines = history(node.wallet, institution_id="wallet-a", customer_id=alice.id)
+    shop_lines = history(node.wallet, institution_id="wallet-b", customer_id=shop.id)
+
+    assert [(line.kind, line.refund) for line in alice_lines if line.kind != "deposit"] == [
+        ("receive", True),  # the refund
+        ("reserve", False),  # the payment
+    ]
+    assert [(line.kind, line.refund) for line in shop_lines if line.kind != "deposit"] == [
+        ("reserve", True),  # the refund
+        ("receive", False),  # the sale
+    ]
+    customer = sign_in(node, "wallet-a", ALICE, capsys)
+    assert "Refund received" in customer.get("/wallets/wallet-a/home").text
+    french = customer.get("/wallets/wallet-a/home", headers={"accept-language": "fr"}).text
+    assert "Remboursement reçu" in french

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from typing import Final
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from comptoir.apps.wallet.domain import books
-from comptoir.apps.wallet.models import Account, Entry, Posting
+from comptoir.apps.wallet.domain.fees import Scenario
+from comptoir.apps.wallet.models import (
+    Account,
+    Entry,
+    IncomingQuote,
+    IncomingTransfer,
+    Payment,
+    Posting,
+)
 from comptoir.apps.wallet.service import ledger
 from comptoir.apps.wallet.service.context import Wallet, get_institution
 from comptoir.apps.wallet.service.views import HistoryLine
@@ -31,10 +42,66 @@ def history(
             .order_by(Entry.id.desc())
             .limit(limit)
         ).all()
+        refunds = _refund_references(
+            session, institution_id, [(row.kind, row.reference) for row in rows]
+        )
         return [
-            HistoryLine(at, kind, Money(amount, institution.currency), reference, memo)
+            HistoryLine(
+                at,
+                kind,
+                Money(amount, institution.currency),
+                reference,
+                memo,
+                refund=reference in refunds,
+            )
             for at, kind, amount, reference, memo in rows
         ]
+
+
+# The entries of a payment this institution sent name the payment; an entry of a transfer it
+# received names the transfer.
+_SENT_KINDS: Final = frozenset({"reserve", "commit", "release"})
+
+
+def _refund_references(
+    session: Session, institution_id: str, entries: Iterable[tuple[str, str | None]]
+) -> set[str]:
+    """The references, among these entries' (kind, reference), of refunds sent or received."""
+    payment_ids: set[uuid.UUID] = set()
+    transfer_ids: set[str] = set()
+    for kind, reference in entries:
+        if reference is None:
+            continue
+        if kind in _SENT_KINDS:
+            try:
+                payment_ids.add(uuid.UUID(reference))
+            except ValueError:
+                continue
+        elif kind == "receive":
+            transfer_ids.add(reference)
+    refund = Scenario.REFUND.value
+    found: set[str] = set()
+    if payment_ids:
+        sent = session.scalars(
+            select(Payment.id).where(
+                Payment.institution_id == institution_id,
+                Payment.id.in_(payment_ids),
+                Payment.scenario == refund,
+            )
+        )
+        found.update(str(payment_id) for payment_id in sent)
+    if transfer_ids:
+        received = session.scalars(
+            select(IncomingTransfer.transfer_id)
+            .join(IncomingQuote, IncomingQuote.id == IncomingTransfer.quote_row_id)
+            .where(
+                IncomingTransfer.institution_id == institution_id,
+                IncomingTransfer.transfer_id.in_(transfer_ids),
+                IncomingQuote.scenario == refund,
+            )
+        )
+        found.update(received)
+    return found
 
 
 def book_balances(wallet: Wallet, *, institution_id: str) -> dict[str, int]:

@@ -94,6 +94,7 @@ class HistoryLine:
     amount: Money  # signed: what it did to the customer's balance
     reference: str | None
     memo: str | None
+    refund: bool = False  # the entry sends, returns or receives a refund
 
 
 @dataclass(frozen=True)
