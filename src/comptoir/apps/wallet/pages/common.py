@@ -56,7 +56,6 @@ ENTRY_LABELS: Mapping[str, str] = {
     "on_us": N_("Payment"),
     # A refund's entries, said as a refund (the line's `refund`).
     "refund_reserve": N_("Refund sent"),
-    "refund_commit": N_("Refund completed"),
     "refund_release": N_("Refund returned"),
     "refund_receive": N_("Refund received"),
 }

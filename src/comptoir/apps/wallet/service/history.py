@@ -59,8 +59,8 @@ def history(
 
 
 # The entries of a payment this institution sent name the payment; an entry of a transfer it
-# received names the transfer.
-_SENT_KINDS: Final = frozenset({"reserve", "commit", "release"})
+# received names the transfer. (A commit touches no customer's account, so no line shows it.)
+_SENT_KINDS: Final = frozenset({"reserve", "release"})
 
 
 def _refund_references(
