@@ -352,3 +352,33 @@ def test_a_refund_is_a_refund_in_both_customers_history(
     assert "Refund received" in customer.get("/wallets/wallet-a/home").text
     french = customer.get("/wallets/wallet-a/home", headers={"accept-language": "fr"}).text
     assert "Remboursement reçu" in french
+
+
+def test_a_refund_between_two_customers_of_one_institution_is_a_refund_in_both_histories(
+    two_banks: Node,
+) -> None:
+    node = two_banks
+    alice = node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    shop = node.customer("wallet-a", SHOP, "Corner Shop", merchant=True, alias="corner@wallet-a")
+    pay(node, "wallet-a", alice.id, "corner@wallet-a", "10")
+    sale = received_payments(node.wallet, institution_id="wallet-a", customer_id=shop.id)[0]
+    refund = refund_payment(
+        node.wallet,
+        institution_id="wallet-a",
+        customer_id=shop.id,
+        transfer_id=sale.transfer_id,
+        amount="5",
+    )
+    confirm_payment(node.wallet, institution_id="wallet-a", customer_id=shop.id, payment_id=refund)
+
+    alice_lines = history(node.wallet, institution_id="wallet-a", customer_id=alice.id)
+    shop_lines = history(node.wallet, institution_id="wallet-a", customer_id=shop.id)
+
+    assert [(line.kind, line.refund) for line in alice_lines if line.kind != "deposit"] == [
+        ("receive", True),  # the refund
+        ("reserve", False),  # the payment
+    ]
+    assert [(line.kind, line.refund) for line in shop_lines if line.kind != "deposit"] == [
+        ("reserve", True),  # the refund
+        ("receive", False),  # the sale
+    ]
