@@ -21,6 +21,7 @@ from sqlalchemy.pool import NullPool
 
 from comptoir.kernel.clock import FrozenClock
 from comptoir.kernel.db import Database, normalise_url, upgrade
+from tests.support.texts import Texts
 
 POSTGRES_URL_VARIABLE = "COMPTOIR_TEST_POSTGRES_URL"
 REQUIRE_POSTGRES_VARIABLE = "COMPTOIR_REQUIRE_POSTGRES"
@@ -95,6 +96,12 @@ def database(database_url: str) -> Iterator[Database]:
         yield database
     finally:
         database.dispose()
+
+
+@pytest.fixture
+def texts(database: Database) -> Texts:
+    """The text messages the test's node queued for phones (sign-in codes among them)."""
+    return Texts(database)
 
 
 @pytest.fixture

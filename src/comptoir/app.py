@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -27,6 +28,10 @@ from comptoir.kernel.web.routes import router as shell_router
 from comptoir.kernel.web.templating import Templates
 
 STATIC_DIR = Path(__file__).parent / "kernel" / "web" / "static"
+# The blocks that sign people in with a code sent by text message, through the SMS channel.
+TEXTING_BLOCKS = ("identity", "apps.wallet", "apps.seller")
+
+logger = logging.getLogger(__name__)
 
 
 def block_modules(enabled: tuple[str, ...]) -> list[ModuleType]:
@@ -102,7 +107,20 @@ def create_app(
     app.include_router(shell_router)
     for module in block_modules(settings.enabled_blocks):
         module.register(app, None)
+    _warn_of_texts_nobody_sends(settings.enabled_blocks or KNOWN_BLOCKS)
     return app
+
+
+def _warn_of_texts_nobody_sends(served: tuple[str, ...]) -> None:
+    """A text is handed to the SMS channel of the process that queues it; a node that serves a
+    block sending codes without the channel would keep its texts and send none."""
+    texting = [name for name in TEXTING_BLOCKS if name in served]
+    if texting and "channels.sms" not in served:
+        logger.warning(
+            "%s send sign-in codes by text message, but this node does not serve the SMS "
+            "channel (add channels.sms to COMPTOIR_BLOCKS): no code will reach a phone",
+            ", ".join(texting),
+        )
 
 
 def create_app_from_environment() -> FastAPI:

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.browser.wallet_signin import codes_sent, signed_in_to_identity
+from tests.browser.wallet_signin import signed_in_to_identity
 from tests.support.addresses import without_ids
 from tests.support.servers import RunningServer
+from tests.support.texts import codes_sent
 
 pytestmark = pytest.mark.browser
 

@@ -28,6 +28,7 @@ import httpx
 import pytest
 
 from tests.support.servers import COMPTOIR, RunningServer, comptoir_server
+from tests.support.texts import codes_sent, new_code
 
 pytestmark = pytest.mark.slow
 
@@ -112,8 +113,8 @@ def market(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Market]:
     root = tmp_path_factory.mktemp("network-orders")
     plan = [
         (root / "network", "home,network"),
-        (root / "spices", "home,apps.seller"),
-        (root / "crafts", "home,apps.seller"),
+        (root / "spices", "home,apps.seller,channels.sms"),
+        (root / "crafts", "home,apps.seller,channels.sms"),
         (root / "shop", "home,apps.buyer"),
     ]
     with ExitStack() as stack:
@@ -290,16 +291,10 @@ class Shopper(Browser):
 def sign_in_owner(market: Market) -> Browser:
     owner = Browser(market.spices.url)
     owner.get("/sellers/island-market/signin")
+    before = codes_sent(market.spices.server, SPICE_OWNER)
     owner.post("/sellers/island-market/signin", {"phone": SPICE_OWNER})
-    deadline = time.monotonic() + WAIT_SECONDS
-    while True:
-        codes = re.findall(
-            rf"sign-in code for \{SPICE_OWNER} is (\d{{6}})", market.spices.server.log()
-        )
-        if codes or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
-    owner.post("/sellers/island-market/signin/code", {"phone": SPICE_OWNER, "code": codes[-1]})
+    code = new_code(market.spices.server, SPICE_OWNER, before)
+    owner.post("/sellers/island-market/signin/code", {"phone": SPICE_OWNER, "code": code})
     assert "Sign out" in owner.page
     return owner
 
@@ -401,15 +396,11 @@ def change_price(market: Market) -> None:
     """The owner of Vannerie Caraïbe changes a price on the seller's pages."""
     owner = Browser(market.crafts.url)
     owner.get("/sellers/antilles-artisans/signin")
+    before = codes_sent(market.crafts.server, "+596696550104")
     owner.post("/sellers/antilles-artisans/signin", {"phone": "+596696550104"})
-    deadline = time.monotonic() + WAIT_SECONDS
-    codes: list[str] = []
-    while not codes and time.monotonic() < deadline:
-        log = market.crafts.server.log()
-        codes = re.findall(r"sign-in code for \+596696550104 is (\d{6})", log)
-        time.sleep(0.1)
+    code = new_code(market.crafts.server, "+596696550104", before)
     shop = owner.post(
-        "/sellers/antilles-artisans/signin/code", {"phone": "+596696550104", "code": codes[-1]}
+        "/sellers/antilles-artisans/signin/code", {"phone": "+596696550104", "code": code}
     )
     item = re.search(r'href="(/sellers/antilles-artisans/shop/items/[^"]+)">Muscade entière<', shop)
     assert item, shop
@@ -522,16 +513,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
         yield server
 
 
-def wallet_code(server: RunningServer, phone: str) -> str:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while True:
-        codes = re.findall(rf"sign-in code for \{phone} is (\d{{6}})", server.log())
-        if codes or time.monotonic() > deadline:
-            assert codes, "no sign-in code in the log"
-            return codes[-1]
-        time.sleep(0.1)
-
-
 def test_a_shopper_pays_an_order_from_her_wallet_with_the_sellers_qr(
     demo: RunningServer,
 ) -> None:
@@ -557,10 +538,11 @@ def test_a_shopper_pays_an_order_from_her_wallet_with_the_sellers_qr(
 
     marie = Browser(demo.url)
     marie.get("/wallets/island-wallet/signin")
+    before = codes_sent(demo, "+17585550101")
     marie.post("/wallets/island-wallet/signin", {"phone": "+17585550101"})
     marie.post(
         "/wallets/island-wallet/signin/code",
-        {"phone": "+17585550101", "code": wallet_code(demo, "+17585550101")},
+        {"phone": "+17585550101", "code": new_code(demo, "+17585550101", before)},
     )
     marie.get("/wallets/island-wallet/pay/qr")
     form = marie.post("/wallets/island-wallet/pay/qr", {"payload": payload.group(1)})

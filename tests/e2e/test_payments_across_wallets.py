@@ -27,6 +27,7 @@ import httpx
 import pytest
 
 from tests.support.servers import COMPTOIR, RunningServer, comptoir_server
+from tests.support.texts import codes_sent, new_code, texts_sent
 
 pytestmark = pytest.mark.slow
 
@@ -237,8 +238,8 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
         switch, node_a, node_b = start_nodes(
             stack,
             (tmp_path_factory.mktemp("switch"), "home,payments"),
-            (tmp_path_factory.mktemp("node-a"), "home,apps.wallet"),
-            (tmp_path_factory.mktemp("node-b"), "home,apps.wallet"),
+            (tmp_path_factory.mktemp("node-a"), "home,apps.wallet,channels.sms"),
+            (tmp_path_factory.mktemp("node-b"), "home,apps.wallet,channels.sms"),
         )
         switch_jwks = tmp_path_factory.mktemp("operator") / "switch.jwks.json"
         switch_jwks.write_text(switch.run("switch", "jwks").stdout)
@@ -334,19 +335,12 @@ class Browser:
 
     def sign_in(self, institution_name: str, phone: str) -> None:
         form = self.get("/signin")
-        seen = len(self.node.log())
+        before = codes_sent(self.node.server, phone)
         sent = self.submit(form, f"{self.root}/signin", phone=phone)
         assert sent.status_code == 200, text_of(sent.text)
-        pattern = re.compile(
-            rf"\[wallet\] {re.escape(institution_name)}: sign-in code for "
-            rf"{re.escape(phone)} is (\d+)"
-        )
-
-        def code_in_log() -> str | None:
-            found = pattern.findall(self.node.log()[seen:])
-            return found[-1] if found else None
-
-        code = wait_until(code_in_log, f"the sign-in code for {phone} in the server's log")
+        code = new_code(self.node.server, phone, before)
+        # The text names the institution that sent it.
+        assert texts_sent(self.node.server, phone)[0].startswith(f"{institution_name}: ")
         signed_in = self.submit(sent, f"{self.root}/signin/code", phone=phone, code=code)
         assert signed_in.status_code == 303, text_of(signed_in.text)
         assert signed_in.headers["location"] == f"{self.root}/home"

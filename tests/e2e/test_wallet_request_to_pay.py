@@ -16,9 +16,9 @@ from tests.e2e.test_network_orders import (
     demo,
     token,
     wait_for_page,
-    wallet_code,
 )
 from tests.support.servers import RunningServer
+from tests.support.texts import codes_sent, new_code
 
 pytestmark = pytest.mark.slow
 # The demo node fixture, shared with the QR payment test, and the autouse fixture that closes
@@ -54,10 +54,11 @@ def test_a_shopper_approves_the_sellers_request_to_pay_and_the_order_becomes_pai
 
     marie = Browser(demo.url)
     marie.get("/wallets/island-wallet/signin")
+    before = codes_sent(demo, "+17585550101")
     marie.post("/wallets/island-wallet/signin", {"phone": "+17585550101"})
     marie.post(
         "/wallets/island-wallet/signin/code",
-        {"phone": "+17585550101", "code": wallet_code(demo, "+17585550101")},
+        {"phone": "+17585550101", "code": new_code(demo, "+17585550101", before)},
     )
     asked = wait_for_page(marie, "/wallets/island-wallet/requests", "Soufriere Spice Co")
     approve = re.search(r'action="(/wallets/island-wallet/requests/[^"]+/approve)"', asked)
@@ -99,10 +100,11 @@ def test_a_shopper_declines_the_request_to_pay_and_pays_on_delivery_instead(
 
     kwame = Browser(demo.url)  # the payer named at checkout is Marie; she declines
     kwame.get("/wallets/island-wallet/signin")
+    before = codes_sent(demo, "+17585550101")
     kwame.post("/wallets/island-wallet/signin", {"phone": "+17585550101"})
     kwame.post(
         "/wallets/island-wallet/signin/code",
-        {"phone": "+17585550101", "code": wallet_code(demo, "+17585550101")},
+        {"phone": "+17585550101", "code": new_code(demo, "+17585550101", before)},
     )
     asked = wait_for_page(kwame, "/wallets/island-wallet/requests", "/reject")
     reject = re.findall(r'action="(/wallets/island-wallet/requests/[^"]+/reject)"', asked)

@@ -1,6 +1,7 @@
 """What the apps that sign people in with a one-time code share beyond its rules
 (`kernel/one_time_codes.py`): the row each keeps per phone, read and written as the rules'
-`Attempt`, and what a person is told when no code may be sent yet.
+`Attempt`, what a person is told when no code may be sent yet, and the text that carries a
+code to the phone.
 
 Each app keeps its own table (keyed by its institution or platform and the phone), with the
 columns `CodeRow` names.
@@ -10,19 +11,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Final, Protocol, TypeVar
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from comptoir.kernel.i18n import _, ngettext
+from comptoir.kernel.clock import Clock
+from comptoir.kernel.i18n import _, lazy, ngettext
 from comptoir.kernel.one_time_codes import (
+    CODE_LIFETIME,
     MAX_CODES_PER_WINDOW,
     Attempt,
     Held,
     Hold,
     seconds_until,
 )
+from comptoir.kernel.outbox import publish
+
+# The SMS channel's topic (`channels/sms/outbox.py`): whoever needs a text sent publishes
+# `{"to": ..., "body": ...}` on it and never imports the channel.
+SMS_TOPIC: Final = "sms.send"
 
 
 class CodeRow(Protocol):
@@ -99,4 +107,24 @@ def held_text(held: Held, now: datetime, *, when: Callable[[datetime], str]) -> 
         "at {time}.",
         count=MAX_CODES_PER_WINDOW,
         time=when(held.until),
+    )
+
+
+def send_code(session: Session, *, sender: str, phone: str, code: str, clock: Clock) -> None:
+    """Queue the text message that carries a sign-in code, in the transaction that keeps the
+    code's digest: it goes out only if that commits. The SMS channel sends it (the demo keeps
+    it for the operator's SMS console); a code is a secret, so it is never written to a log."""
+    text = lazy(
+        "{sender}: your sign-in code is {code}. It expires in {minutes} minutes. Never share "
+        "it with anyone.",
+        sender=sender,
+        code=code,
+        minutes=int(CODE_LIFETIME.total_seconds()) // 60,
+    )
+    publish(
+        session,
+        topic=SMS_TOPIC,
+        payload={"to": phone, "body": text.render()},
+        key=phone,
+        clock=clock,
     )

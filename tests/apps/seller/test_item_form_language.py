@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from comptoir.apps.seller.models import Item
 from tests.apps.seller.test_pages import csrf, sign_in, site  # noqa: F401 (a fixture)
 from tests.apps.seller.world import PLATFORM, World
+from tests.support.texts import Texts
 
 NEW = f"/sellers/{PLATFORM}/shop/items/new"
 TYPED = {
@@ -36,10 +36,10 @@ def _names(world: World) -> list[str]:
 
 def test_a_new_item_switched_to_french_comes_back_as_typed_and_is_not_added(
     site: tuple[TestClient, World],  # noqa: F811 (the fixture)
-    capsys: pytest.CaptureFixture[str],
+    texts: Texts,
 ) -> None:
     client, world = site
-    sign_in(client, capsys)
+    sign_in(client, texts)
     form = client.get(NEW)
     assert 'form="item"' in form.text
     before = _names(world)
@@ -64,10 +64,10 @@ def test_a_new_item_switched_to_french_comes_back_as_typed_and_is_not_added(
 
 def test_a_refused_item_switched_to_french_names_its_problems_in_french(
     site: tuple[TestClient, World],  # noqa: F811 (the fixture)
-    capsys: pytest.CaptureFixture[str],
+    texts: Texts,
 ) -> None:
     client, _world = site
-    sign_in(client, capsys)
+    sign_in(client, texts)
     form = client.get(NEW)
     refused = client.post(NEW, data={**TYPED, "price": "twelve", "csrf_token": csrf(form.text)})
     assert refused.status_code == 400 and 'name="refused" value="1"' in refused.text
@@ -91,10 +91,10 @@ def test_a_refused_item_switched_to_french_names_its_problems_in_french(
 
 def test_a_change_switched_to_french_is_kept_for_that_item_only_and_saves_nothing(
     site: tuple[TestClient, World],  # noqa: F811 (the fixture)
-    capsys: pytest.CaptureFixture[str],
+    texts: Texts,
 ) -> None:
     client, world = site
-    sign_in(client, capsys)
+    sign_in(client, texts)
     with world.seller.database.reading() as session:
         nutmeg = session.scalars(select(Item).where(Item.name == "Nutmeg")).one()
         basket = session.scalars(select(Item).where(Item.name == "Basket")).one()

@@ -24,6 +24,7 @@ from comptoir.kernel.db import Database
 from comptoir.kernel.outbox import OutboxEventRecord
 from comptoir.kernel.settings import load_settings
 from tests.apps.seller.world import PLATFORM, World, make_world
+from tests.support.texts import Texts
 
 BASE_URL = "http://testserver"
 OWNER = "+17585550302"
@@ -51,17 +52,16 @@ def csrf(page: str) -> str:
     return match.group(1)
 
 
-def sign_in(client: TestClient, capsys: pytest.CaptureFixture[str]) -> None:
+def sign_in(client: TestClient, texts: Texts) -> None:
     form = client.get(f"/sellers/{PLATFORM}/signin")
-    capsys.readouterr()
+    texts.forget()
     sent = client.post(
         f"/sellers/{PLATFORM}/signin", data={"phone": OWNER, "csrf_token": csrf(form.text)}
     )
-    code = re.search(r"sign-in code for \+17585550302 is (\d{6})", capsys.readouterr().err)
-    assert code
+    [code] = texts.codes(OWNER)
     shop = client.post(
         f"/sellers/{PLATFORM}/signin/code",
-        data={"phone": OWNER, "code": code.group(1), "csrf_token": csrf(sent.text)},
+        data={"phone": OWNER, "code": code, "csrf_token": csrf(sent.text)},
     )
     assert shop.status_code == 200
     assert "Soufriere Spice Co" in shop.text
@@ -78,7 +78,7 @@ def test_the_platforms_are_listed_for_sellers_and_linked_from_home(
 
 
 def test_a_wrong_code_is_refused_and_the_shop_stays_closed(
-    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+    site: tuple[TestClient, World], texts: Texts
 ) -> None:
     client, _ = site
     form = client.get(f"/sellers/{PLATFORM}/signin")
@@ -97,11 +97,11 @@ def test_a_wrong_code_is_refused_and_the_shop_stays_closed(
 
 
 def test_a_number_a_digit_short_is_refused_before_any_code_is_sent(
-    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+    site: tuple[TestClient, World], texts: Texts
 ) -> None:
     client, _ = site
     form = client.get(f"/sellers/{PLATFORM}/signin")
-    capsys.readouterr()
+    texts.forget()
 
     refused = client.post(
         f"/sellers/{PLATFORM}/signin", data={"phone": "758 555 030", "csrf_token": csrf(form.text)}
@@ -109,15 +109,15 @@ def test_a_number_a_digit_short_is_refused_before_any_code_is_sent(
 
     assert refused.status_code == 400
     assert "Write the phone number with its country code." in refused.text
-    assert "sign-in code" not in capsys.readouterr().err
+    assert texts.codes() == []
 
 
 def test_an_owner_may_type_the_shops_number_as_it_is_dialled_in_saint_lucia(
-    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+    site: tuple[TestClient, World], texts: Texts
 ) -> None:
     client, _ = site
     form = client.get(f"/sellers/{PLATFORM}/signin")
-    capsys.readouterr()
+    texts.forget()
 
     sent = client.post(
         f"/sellers/{PLATFORM}/signin",
@@ -125,44 +125,44 @@ def test_an_owner_may_type_the_shops_number_as_it_is_dialled_in_saint_lucia(
     )
 
     assert sent.status_code == 200, sent.text
-    assert "sign-in code for +17585550302 is" in capsys.readouterr().err
+    assert texts.codes(OWNER)
 
 
 def test_switching_language_at_the_code_step_stays_there_and_sends_no_new_code(
-    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+    site: tuple[TestClient, World], texts: Texts
 ) -> None:
     client, _ = site
     form = client.get(f"/sellers/{PLATFORM}/signin")
-    capsys.readouterr()
+    texts.forget()
     sent = client.post(
         f"/sellers/{PLATFORM}/signin", data={"phone": OWNER, "csrf_token": csrf(form.text)}
     )
-    code = re.search(r"sign-in code for \+17585550302 is (\d{6})", capsys.readouterr().err)
+    [code] = texts.codes(OWNER)
     back = re.search(r'name="next" value="([^"]+)"', sent.text)
-    assert code and back
+    assert back
 
     switched = client.post(
         "/language", data={"lang": "fr", "next": back.group(1), "csrf_token": csrf(sent.text)}
     )
 
     assert '<html lang="fr">' in switched.text and 'name="code"' in switched.text
-    assert "sign-in code" not in capsys.readouterr().err
+    assert texts.codes() == []
     # The phone waits in a cookie of the sign-in pages, never in an address the server gives.
     addresses = [back.group(1)] + [answer.headers["location"] for answer in switched.history]
     assert all("555" not in address for address in addresses), addresses
     assert 'name="code"' not in client.get(f"/sellers/{PLATFORM}/signin").text
     shop = client.post(
         f"/sellers/{PLATFORM}/signin/code",
-        data={"phone": OWNER, "code": code.group(1), "csrf_token": csrf(switched.text)},
+        data={"phone": OWNER, "code": code, "csrf_token": csrf(switched.text)},
     )
     assert "Soufriere Spice Co" in shop.text and 'name="code"' not in shop.text
 
 
 def test_an_owner_adds_an_item_and_a_bad_price_changes_nothing(
-    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+    site: tuple[TestClient, World], texts: Texts
 ) -> None:
     client, world = site
-    sign_in(client, capsys)
+    sign_in(client, texts)
     form = client.get(f"/sellers/{PLATFORM}/shop/items/new")
     fields = {
         "name": "Bay leaf",
@@ -188,10 +188,10 @@ def test_an_owner_adds_an_item_and_a_bad_price_changes_nothing(
 
 
 def test_a_price_and_a_delivery_fee_may_be_written_with_a_decimal_comma(
-    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+    site: tuple[TestClient, World], texts: Texts
 ) -> None:
     client, world = site
-    sign_in(client, capsys)
+    sign_in(client, texts)
     form = client.get(f"/sellers/{PLATFORM}/shop/items/new")
     item = {"name": "Piment", "description": "", "category": "spices", "stock": "3"}
     added = client.post(
@@ -221,10 +221,10 @@ def test_a_price_and_a_delivery_fee_may_be_written_with_a_decimal_comma(
 
 
 def test_a_photo_is_shrunk_to_a_small_thumbnail(
-    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+    site: tuple[TestClient, World], texts: Texts
 ) -> None:
     client, world = site
-    sign_in(client, capsys)
+    sign_in(client, texts)
     page = client.get(f"/sellers/{PLATFORM}/shop/items/{world.nutmeg}")
     photo = io.BytesIO()
     Image.new("RGB", (1200, 800), (200, 120, 40)).save(photo, format="PNG")
@@ -249,10 +249,10 @@ def test_a_photo_is_shrunk_to_a_small_thumbnail(
 
 
 def test_an_owner_sets_delivery_payment_and_return_terms(
-    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+    site: tuple[TestClient, World], texts: Texts
 ) -> None:
     client, world = site
-    sign_in(client, capsys)
+    sign_in(client, texts)
     form = client.get(f"/sellers/{PLATFORM}/shop/terms")
     terms = {
         "pickup": "yes",
@@ -277,11 +277,11 @@ def test_an_owner_sets_delivery_payment_and_return_terms(
 
 
 def test_moving_an_order_on_tells_the_buyer_app_by_an_unsolicited_on_status(
-    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+    site: tuple[TestClient, World], texts: Texts
 ) -> None:
     client, world = site
     order = world.confirm(world.init((world.nutmeg, 1)))
-    sign_in(client, capsys)
+    sign_in(client, texts)
     page = client.get(f"/sellers/{PLATFORM}/shop/orders/{order.id}")
     assert "XCD 16.00" in page.text.replace("\xa0", " ")  # 8.00 + 7.00 delivery + 1.00 service
 
@@ -305,10 +305,10 @@ def test_moving_an_order_on_tells_the_buyer_app_by_an_unsolicited_on_status(
 
 
 def test_the_order_page_shows_no_error_text_taken_from_its_address(
-    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+    site: tuple[TestClient, World], texts: Texts
 ) -> None:
     client, world = site
-    sign_in(client, capsys)
+    sign_in(client, texts)
     order = world.confirm(world.init((world.nutmeg, 1)))
 
     page = client.get(
@@ -330,10 +330,10 @@ def test_the_public_tracking_page_shows_where_an_order_is(site: tuple[TestClient
 
 
 def test_a_credential_that_does_not_verify_gives_no_mark(
-    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+    site: tuple[TestClient, World], texts: Texts
 ) -> None:
     client, world = site
-    sign_in(client, capsys)
+    sign_in(client, texts)
     form = client.get(f"/sellers/{PLATFORM}/shop/terms")
 
     empty = client.post(
@@ -394,10 +394,10 @@ def _problem_of(page: str, field: str) -> str | None:
 
 
 def test_an_item_with_several_mistakes_names_each_beside_its_field_in_french_and_adds_nothing(
-    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+    site: tuple[TestClient, World], texts: Texts
 ) -> None:
     client, world = site
-    sign_in(client, capsys)
+    sign_in(client, texts)
     _in_language(client, "fr")
 
     refused = _post_new_item(
@@ -432,13 +432,13 @@ def test_an_item_with_several_mistakes_names_each_beside_its_field_in_french_and
 )
 def test_a_price_is_read_as_a_reader_of_the_page_writes_it(
     site: tuple[TestClient, World],
-    capsys: pytest.CaptureFixture[str],
+    texts: Texts,
     language: str,
     typed: str,
     minor: int,
 ) -> None:
     client, world = site
-    sign_in(client, capsys)
+    sign_in(client, texts)
     _in_language(client, language)
 
     added = _post_new_item(client, price=typed)
@@ -458,10 +458,10 @@ def test_a_price_is_read_as_a_reader_of_the_page_writes_it(
     ],
 )
 def test_a_price_that_cannot_be_meant_is_refused_in_french_beside_the_price(
-    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str], typed: str, problem: str
+    site: tuple[TestClient, World], texts: Texts, typed: str, problem: str
 ) -> None:
     client, world = site
-    sign_in(client, capsys)
+    sign_in(client, texts)
     _in_language(client, "fr")
 
     refused = _post_new_item(client, price=typed)
@@ -474,10 +474,10 @@ def test_a_price_that_cannot_be_meant_is_refused_in_french_beside_the_price(
 
 
 def test_a_refused_change_to_an_item_still_shows_its_photo(
-    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+    site: tuple[TestClient, World], texts: Texts
 ) -> None:
     client, world = site
-    sign_in(client, capsys)
+    sign_in(client, texts)
     page = client.get(f"/sellers/{PLATFORM}/shop/items/{world.nutmeg}")
     photo = io.BytesIO()
     Image.new("RGB", (120, 80), (200, 120, 40)).save(photo, format="PNG")
@@ -505,10 +505,10 @@ def test_a_refused_change_to_an_item_still_shows_its_photo(
 
 @pytest.mark.parametrize("typed", ["99999999999999999999", "1000000.01"])
 def test_a_price_past_what_an_item_can_cost_is_refused_not_stored(
-    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str], typed: str
+    site: tuple[TestClient, World], texts: Texts, typed: str
 ) -> None:
     client, world = site
-    sign_in(client, capsys)
+    sign_in(client, texts)
 
     refused = _post_new_item(client, price=typed)
 
@@ -520,10 +520,10 @@ def test_a_price_past_what_an_item_can_cost_is_refused_not_stored(
 
 
 def test_terms_with_several_mistakes_name_each_beside_its_field_and_save_nothing(
-    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+    site: tuple[TestClient, World], texts: Texts
 ) -> None:
     client, world = site
-    sign_in(client, capsys)
+    sign_in(client, texts)
     form = client.get(f"/sellers/{PLATFORM}/shop/terms")
 
     refused = client.post(
@@ -555,10 +555,10 @@ def test_terms_with_several_mistakes_name_each_beside_its_field_and_save_nothing
 
 
 def test_a_delivery_fee_with_too_many_decimals_says_so_in_french(
-    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+    site: tuple[TestClient, World], texts: Texts
 ) -> None:
     client, _ = site
-    sign_in(client, capsys)
+    sign_in(client, texts)
     _in_language(client, "fr")
     form = client.get(f"/sellers/{PLATFORM}/shop/terms")
 
@@ -583,10 +583,10 @@ def test_a_delivery_fee_with_too_many_decimals_says_so_in_french(
 
 @pytest.mark.parametrize("typed", ["-5", "-XCD 5.00", "XCD -5"])
 def test_a_delivery_fee_below_zero_is_refused_however_the_minus_is_written(
-    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str], typed: str
+    site: tuple[TestClient, World], texts: Texts, typed: str
 ) -> None:
     client, world = site
-    sign_in(client, capsys)
+    sign_in(client, texts)
     form = client.get(f"/sellers/{PLATFORM}/shop/terms")
 
     refused = client.post(
@@ -610,10 +610,10 @@ def test_a_delivery_fee_below_zero_is_refused_however_the_minus_is_written(
 
 @pytest.mark.parametrize("typed", ["\u00b2", "9" * 5000, "-1", "366"])
 def test_return_days_that_are_no_count_of_days_are_refused_beside_their_field(
-    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str], typed: str
+    site: tuple[TestClient, World], texts: Texts, typed: str
 ) -> None:
     client, world = site
-    sign_in(client, capsys)
+    sign_in(client, texts)
     form = client.get(f"/sellers/{PLATFORM}/shop/terms")
 
     refused = client.post(
@@ -638,11 +638,11 @@ def test_return_days_that_are_no_count_of_days_are_refused_beside_their_field(
 
 
 def test_pressing_the_same_move_twice_on_a_slow_line_shows_the_order_moved_not_an_error(
-    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+    site: tuple[TestClient, World], texts: Texts
 ) -> None:
     client, world = site
     order = world.confirm(world.init((world.nutmeg, 1)))
-    sign_in(client, capsys)
+    sign_in(client, texts)
     page = client.get(f"/sellers/{PLATFORM}/shop/orders/{order.id}")
     move = {"state": "packed", "csrf_token": csrf(page.text)}
 
@@ -659,10 +659,10 @@ def test_pressing_the_same_move_twice_on_a_slow_line_shows_the_order_moved_not_a
 
 
 def test_control_characters_pasted_into_an_item_or_the_terms_are_dropped_not_stored(
-    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+    site: tuple[TestClient, World], texts: Texts
 ) -> None:
     client, world = site
-    sign_in(client, capsys)
+    sign_in(client, texts)
 
     added = _post_new_item(
         client, name="Co\x00coa", description="Dried\x00", price="4.00", variants="S\x00, M"
@@ -693,13 +693,13 @@ def test_control_characters_pasted_into_an_item_or_the_terms_are_dropped_not_sto
 )
 def test_a_stock_is_read_with_the_thousands_marks_of_the_pages_language(
     site: tuple[TestClient, World],
-    capsys: pytest.CaptureFixture[str],
+    texts: Texts,
     language: str,
     typed: str,
     stock: int,
 ) -> None:
     client, world = site
-    sign_in(client, capsys)
+    sign_in(client, texts)
     _in_language(client, language)
 
     added = _post_new_item(client, stock=typed)
@@ -712,12 +712,12 @@ def test_a_stock_is_read_with_the_thousands_marks_of_the_pages_language(
 @pytest.mark.parametrize(("language", "typed"), [("fr", "1,000"), ("en", "1,5"), ("en", "1.000")])
 def test_a_stock_that_is_not_a_whole_number_to_its_reader_is_refused(
     site: tuple[TestClient, World],
-    capsys: pytest.CaptureFixture[str],
+    texts: Texts,
     language: str,
     typed: str,
 ) -> None:
     client, _ = site
-    sign_in(client, capsys)
+    sign_in(client, texts)
     _in_language(client, language)
 
     refused = _post_new_item(client, stock=typed)
@@ -728,10 +728,10 @@ def test_a_stock_that_is_not_a_whole_number_to_its_reader_is_refused(
 
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_more_than_twelve_variants_are_refused_beside_them_and_every_typed_value_shown_again(
-    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str], language: str
+    site: tuple[TestClient, World], texts: Texts, language: str
 ) -> None:
     client, world = site
-    sign_in(client, capsys)
+    sign_in(client, texts)
     _in_language(client, language)
     sizes = ", ".join(f"EU {size}" for size in range(35, 49))
 

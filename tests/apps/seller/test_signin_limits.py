@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -25,16 +24,13 @@ from comptoir.kernel.clock import FrozenClock
 from comptoir.kernel.one_time_codes import MAX_CODES_PER_WINDOW, Hold
 from tests.apps.seller.test_pages import OWNER, csrf, site
 from tests.apps.seller.world import PLATFORM, World
+from tests.support.texts import Texts
 
 __all__ = ["site"]  # the fixture, shared with the other page tests
 
 STRANGER = "+17585559999"  # has no shop anywhere
 ST_LUCIA = ZoneInfo("America/St_Lucia")  # the node's clock, its `time_zone` by default
 Site = tuple[TestClient, World]
-
-
-def codes_printed(capsys: pytest.CaptureFixture[str]) -> list[str]:
-    return re.findall(r"sign-in code for \S+ is (\d{6})", capsys.readouterr().err)
 
 
 def ask(client: TestClient, phone: str) -> str:
@@ -71,12 +67,12 @@ def row_of(world: World, phone: str, platform_id: str = PLATFORM) -> dict[str, o
 
 
 def test_a_resend_asked_too_soon_says_how_long_to_wait_and_the_first_code_still_works(
-    site: Site, clock: FrozenClock, capsys: pytest.CaptureFixture[str]
+    site: Site, clock: FrozenClock, texts: Texts
 ) -> None:
     client, _ = site
-    capsys.readouterr()
+    texts.forget()
     ask(client, OWNER)
-    [code] = codes_printed(capsys)
+    [code] = texts.codes()
     clock.advance(timedelta(seconds=12))
 
     again = ask(client, OWNER)
@@ -84,7 +80,7 @@ def test_a_resend_asked_too_soon_says_how_long_to_wait_and_the_first_code_still_
     assert again.startswith("429")
     assert "Wait 18 seconds before asking for a new one." in again
     assert 'name="code"' in again  # still the code step: the first code is still good
-    assert codes_printed(capsys) == []
+    assert texts.codes() == []
     assert sign_in_with(client, again, code) == 303
 
 
@@ -115,33 +111,33 @@ def test_the_wait_is_said_in_the_owners_language(site: Site, clock: FrozenClock)
 
 
 def test_a_resend_after_the_wait_sends_a_new_code_that_replaces_the_first(
-    site: Site, clock: FrozenClock, capsys: pytest.CaptureFixture[str]
+    site: Site, clock: FrozenClock, texts: Texts
 ) -> None:
     client, _ = site
-    capsys.readouterr()
+    texts.forget()
     ask(client, OWNER)
-    [first] = codes_printed(capsys)
+    [first] = texts.codes()
     clock.advance(timedelta(seconds=30))
 
     again = ask(client, OWNER)
 
     assert again.startswith("200")
-    [second] = codes_printed(capsys)
+    [second] = texts.codes()
     if first != second:
         assert sign_in_with(client, again, first) == 400
     assert sign_in_with(client, again, second) == 303
 
 
 def test_a_phone_gets_at_most_five_codes_an_hour_and_the_sixth_ask_says_when_to_come_back(
-    site: Site, clock: FrozenClock, capsys: pytest.CaptureFixture[str]
+    site: Site, clock: FrozenClock, texts: Texts
 ) -> None:
     client, world = site
     first_sent_at = clock.now()
-    capsys.readouterr()
+    texts.forget()
     for _ in range(MAX_CODES_PER_WINDOW):
         assert ask(client, OWNER).startswith("200")
         clock.advance(timedelta(minutes=11))
-    assert len(codes_printed(capsys)) == 5
+    assert len(texts.codes()) == 5
     before = row_of(world, OWNER)
 
     sixth = ask(client, OWNER)
@@ -153,21 +149,21 @@ def test_a_phone_gets_at_most_five_codes_an_hour_and_the_sixth_ask_says_when_to_
     assert f"You can ask for a new one at {on_the_local_clock}." in sixth
     assert 'name="phone" type="tel"' in sixth  # back at the phone step, the number kept
     assert f'value="{OWNER}"' in sixth
-    assert codes_printed(capsys) == []
+    assert texts.codes() == []
     assert row_of(world, OWNER) == before  # nothing sent, nothing half-made
 
     clock.set(ends)
     page = ask(client, OWNER)
     assert page.startswith("200")
-    [code] = codes_printed(capsys)
+    [code] = texts.codes()
     assert sign_in_with(client, page, code) == 303
 
 
 def test_a_number_without_a_shop_is_held_back_the_same_way_and_never_gets_a_code(
-    site: Site, clock: FrozenClock, capsys: pytest.CaptureFixture[str]
+    site: Site, clock: FrozenClock, texts: Texts
 ) -> None:
     client, _ = site
-    capsys.readouterr()
+    texts.forget()
     answers = {}
     for phone in (OWNER, STRANGER):
         first = ask(client, phone)
@@ -175,17 +171,17 @@ def test_a_number_without_a_shop_is_held_back_the_same_way_and_never_gets_a_code
         answers[phone] = (first, ask(client, phone))
         clock.advance(timedelta(seconds=-10))
 
-    assert len(codes_printed(capsys)) == 1  # the owner's alone
+    assert len(texts.codes()) == 1  # the owner's alone
     for first, again in answers.values():
         assert first.startswith("200") and "we have sent it a code" in first
         assert again.startswith("429") and "Wait 20 seconds" in again
 
 
 def test_wrong_codes_lock_a_number_without_a_shop_as_they_lock_a_shop(
-    site: Site, clock: FrozenClock, capsys: pytest.CaptureFixture[str]
+    site: Site, clock: FrozenClock, texts: Texts
 ) -> None:
     client, _ = site
-    capsys.readouterr()
+    texts.forget()
     answers = {}
     for phone in (OWNER, STRANGER):
         page = ask(client, phone)
@@ -198,43 +194,43 @@ def test_wrong_codes_lock_a_number_without_a_shop_as_they_lock_a_shop(
     assert owners[0] == strangers[0] == [400, 400, 400]
     # Locked, both are answered as if a code were sent, with no wait for the voided one.
     assert owners[1].startswith("200") and strangers[1].startswith("200")
-    assert len(codes_printed(capsys)) == 1
+    assert len(texts.codes()) == 1
 
 
 def test_the_wrong_code_lock_still_answers_an_ask_like_a_sent_code_and_sends_none(
-    site: Site, clock: FrozenClock, capsys: pytest.CaptureFixture[str]
+    site: Site, clock: FrozenClock, texts: Texts
 ) -> None:
     client, world = site
-    capsys.readouterr()
+    texts.forget()
     page = ask(client, OWNER)
-    [code] = codes_printed(capsys)
+    [code] = texts.codes()
     assert [sign_in_with(client, page, wrong_to(code)) for _ in range(3)] == [400, 400, 400]
     assert sign_in_with(client, page, code) == 400  # the lock voided it
 
     asked = ask(client, OWNER)
 
     assert asked.startswith("200") and "we have sent it a code" in asked
-    assert codes_printed(capsys) == []
+    assert texts.codes() == []
     with world.seller.database.reading() as session:
         actions = list(session.scalars(select(AuditEntry.action)))
     assert actions.count("seller.signin.locked") == 1  # the lock, not each try under it
     clock.advance(timedelta(minutes=10))
     page = ask(client, OWNER)
-    [code] = codes_printed(capsys)
+    [code] = texts.codes()
     assert sign_in_with(client, page, code) == 303
 
 
 def test_the_code_never_reaches_the_audit_log_or_the_logs(
     site: Site,
     clock: FrozenClock,
-    capsys: pytest.CaptureFixture[str],
+    texts: Texts,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     client, world = site
-    capsys.readouterr()
+    texts.forget()
     page = ask(client, OWNER)
-    [code] = codes_printed(capsys)
+    [code] = texts.codes()
     clock.advance(timedelta(seconds=5))
     held = ask(client, OWNER)
     assert sign_in_with(client, page, code) == 303
@@ -320,11 +316,9 @@ def test_a_code_for_a_number_that_cannot_be_a_phone_makes_no_row(site: Site) -> 
         assert list(session.scalars(select(SignIn))) == []
 
 
-def test_asks_made_at_the_same_moment_send_one_code(
-    site: Site, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_asks_made_at_the_same_moment_send_one_code(site: Site, texts: Texts) -> None:
     _, world = site
-    capsys.readouterr()
+    texts.forget()
 
     def ask_once(_: int) -> CodeRequest:
         return request_code(world.seller, platform_id=PLATFORM, phone=OWNER)
@@ -332,6 +326,6 @@ def test_asks_made_at_the_same_moment_send_one_code(
     with ThreadPoolExecutor(max_workers=6) as pool:
         answers = list(pool.map(ask_once, range(6)))
 
-    assert len(codes_printed(capsys)) == 1
+    assert len(texts.codes()) == 1
     assert sorted(answer.held is None for answer in answers) == [False] * 5 + [True]
     assert row_of(world, OWNER)["sent_in_window"] == 1

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from fastapi.testclient import TestClient
 
 from comptoir.apps.seller.models import Business
 from tests.apps.seller.test_pages import csrf, sign_in, site  # noqa: F401 (a fixture)
 from tests.apps.seller.world import PLATFORM, World
+from tests.support.texts import Texts
 
 TERMS = f"/sellers/{PLATFORM}/shop/terms"
 TYPED = {
@@ -34,10 +34,10 @@ def _saved(world: World) -> tuple[int, int, str | None]:
 
 def test_the_terms_switched_to_french_come_back_as_typed_and_nothing_is_saved(
     site: tuple[TestClient, World],  # noqa: F811 (the fixture)
-    capsys: pytest.CaptureFixture[str],
+    texts: Texts,
 ) -> None:
     client, world = site
-    sign_in(client, capsys)
+    sign_in(client, texts)
     form = client.get(TERMS)
     assert 'form="terms"' in form.text
     before = _saved(world)
@@ -61,10 +61,10 @@ def test_the_terms_switched_to_french_come_back_as_typed_and_nothing_is_saved(
 
 def test_refused_terms_switched_to_french_name_their_problems_in_french(
     site: tuple[TestClient, World],  # noqa: F811 (the fixture)
-    capsys: pytest.CaptureFixture[str],
+    texts: Texts,
 ) -> None:
     client, world = site
-    sign_in(client, capsys)
+    sign_in(client, texts)
     form = client.get(TERMS)
     wrong = {**TYPED, "pickup": "", "return_days": "four hundred"}
     refused = client.post(TERMS, data={**wrong, "csrf_token": csrf(form.text)})
@@ -87,10 +87,10 @@ def test_refused_terms_switched_to_french_name_their_problems_in_french(
 
 def test_saving_the_terms_forgets_what_a_switch_kept(
     site: tuple[TestClient, World],  # noqa: F811 (the fixture)
-    capsys: pytest.CaptureFixture[str],
+    texts: Texts,
 ) -> None:
     client, world = site
-    sign_in(client, capsys)
+    sign_in(client, texts)
     form = client.get(TERMS)
     switched = client.post(TERMS, data={**TYPED, "lang": "fr", "csrf_token": csrf(form.text)})
 

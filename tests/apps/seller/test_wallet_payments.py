@@ -23,6 +23,7 @@ from comptoir.apps.seller.wallet_pay.models import WalletLink, WalletPayment
 from comptoir.kernel.outbox import OutboxEventRecord
 from tests.apps.seller.test_pages import csrf, sign_in, site
 from tests.apps.seller.world import BAP, PLATFORM, World
+from tests.support.texts import Texts
 
 __all__ = ["site"]
 SECRET = "s" * 64
@@ -94,10 +95,10 @@ def notified(seller: Any, platform_id: str, order: Order) -> None:
 
 
 def test_an_owner_links_the_shop_to_its_wallet_and_a_bad_address_changes_nothing(
-    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+    site: tuple[TestClient, World], texts: Texts
 ) -> None:
     client, world = site
-    sign_in(client, capsys)
+    sign_in(client, texts)
     form = client.get(f"/sellers/{PLATFORM}/shop/wallet")
     assert form.status_code == 200
     assert f'href="/sellers/{PLATFORM}/shop/wallet"' in form.text
@@ -246,13 +247,13 @@ def test_a_link_is_kept_once_per_business(site: tuple[TestClient, World]) -> Non
 
 
 def test_the_owner_sees_that_an_order_was_paid_by_wallet(
-    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+    site: tuple[TestClient, World], texts: Texts
 ) -> None:
     client, world = site
     linked(world)
     order = wallet_order(world)
     service.after_confirm(world.seller, order=order)
-    sign_in(client, capsys)
+    sign_in(client, texts)
     page = client.get(f"/sellers/{PLATFORM}/shop/orders/{order.id}")
     assert "Waiting for the buyer's approval in their wallet" in page.text.replace("&#39;", "'")
     service.record(world.seller, notified, order.id, "paid")
@@ -261,14 +262,14 @@ def test_the_owner_sees_that_an_order_was_paid_by_wallet(
 
 
 def test_the_owner_reads_how_a_request_to_pay_ended_unpaid_in_their_language(
-    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+    site: tuple[TestClient, World], texts: Texts
 ) -> None:
     client, world = site
     linked(world)
     order = wallet_order(world)
     service.after_confirm(world.seller, order=order)
     service.record(world.seller, notified, order.id, "declined")
-    sign_in(client, capsys)
+    sign_in(client, texts)
 
     page = client.get(
         f"/sellers/{PLATFORM}/shop/orders/{order.id}", headers={"accept-language": "fr"}
@@ -303,10 +304,10 @@ def test_cash_on_delivery_replaces_a_request_to_pay_only_once_it_ended_unpaid(
 
 
 def test_a_refused_wallet_address_stays_in_its_box_to_be_corrected(
-    site: tuple[TestClient, World], capsys: pytest.CaptureFixture[str]
+    site: tuple[TestClient, World], texts: Texts
 ) -> None:
     client, _ = site
-    sign_in(client, capsys)
+    sign_in(client, texts)
     form = client.get(f"/sellers/{PLATFORM}/shop/wallet")
 
     bad = client.post(

@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 
 import httpx
-import pytest
 from fastapi.testclient import TestClient
 
 from tests.apps.wallet.conftest import ALICE, SHOP, Node
 from tests.apps.wallet.test_pages import QR, browser, csrf, offer_to_shop, sign_in, with_crc
 from tests.support.addresses import without_ids
+from tests.support.texts import Texts
 
 
 def _switch(client: TestClient, page: httpx.Response, lang: str) -> tuple[str, httpx.Response]:
@@ -33,15 +33,15 @@ def _addresses(back_to: str, page: httpx.Response) -> list[str]:
     return [without_ids(address) for address in found]
 
 
-def _merchant(node: Node, capsys: pytest.CaptureFixture[str]) -> TestClient:
+def _merchant(node: Node, texts: Texts) -> TestClient:
     node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
-    return sign_in(node, "wallet-b", SHOP, capsys)
+    return sign_in(node, "wallet-b", SHOP, texts)
 
 
 def test_switching_language_on_a_refused_request_to_pay_brings_back_what_was_typed(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
-    merchant = _merchant(two_banks, capsys)
+    merchant = _merchant(two_banks, texts)
     page = merchant.get("/wallets/wallet-b/requests")
     refused = merchant.post(
         "/wallets/wallet-b/requests",
@@ -66,9 +66,9 @@ def test_switching_language_on_a_refused_request_to_pay_brings_back_what_was_typ
 
 
 def test_a_request_without_a_customer_asks_for_the_customer_again_after_a_switch(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
-    merchant = _merchant(two_banks, capsys)
+    merchant = _merchant(two_banks, texts)
     page = merchant.get("/wallets/wallet-b/requests")
     refused = merchant.post(
         "/wallets/wallet-b/requests",
@@ -84,10 +84,8 @@ def test_a_request_without_a_customer_asks_for_the_customer_again_after_a_switch
     assert 'value="5"' in switched.text
 
 
-def test_a_request_sent_through_forgets_the_refused_one(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
-) -> None:
-    merchant = _merchant(two_banks, capsys)
+def test_a_request_sent_through_forgets_the_refused_one(two_banks: Node, texts: Texts) -> None:
+    merchant = _merchant(two_banks, texts)
     page = merchant.get("/wallets/wallet-b/requests")
     token = csrf(page.text)
     merchant.post(
@@ -106,13 +104,13 @@ def test_a_request_sent_through_forgets_the_refused_one(
 
 
 def test_switching_language_on_a_refused_refund_brings_it_back_at_its_payment(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
-    customer, page, offer, _ = offer_to_shop(node, capsys)
+    customer, page, offer, _ = offer_to_shop(node, texts)
     customer.post(page + "/confirm", data={"csrf_token": csrf(offer.text)})
     node.pump()
-    merchant = sign_in(node, "wallet-b", SHOP, capsys)
+    merchant = sign_in(node, "wallet-b", SHOP, texts)
     sales = merchant.get("/wallets/wallet-b/received")
     action = re.search(r'action="(/wallets/wallet-b/received/[^"]+/refund)"', sales.text)
     assert action is not None
@@ -138,9 +136,9 @@ def test_switching_language_on_a_refused_refund_brings_it_back_at_its_payment(
 
 
 def test_a_refused_payment_and_a_refused_request_are_each_kept_for_their_own_page(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
-    merchant = _merchant(two_banks, capsys)
+    merchant = _merchant(two_banks, texts)
     pay = merchant.get("/wallets/wallet-b/pay")
     token = csrf(pay.text)
     merchant.post(
@@ -155,10 +153,8 @@ def test_a_refused_payment_and_a_refused_request_are_each_kept_for_their_own_pag
     assert 'value="jam"' in merchant.get("/wallets/wallet-b/requests?kept=1").text
 
 
-def test_signing_out_forgets_every_refused_form(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
-) -> None:
-    merchant = _merchant(two_banks, capsys)
+def test_signing_out_forgets_every_refused_form(two_banks: Node, texts: Texts) -> None:
+    merchant = _merchant(two_banks, texts)
     page = merchant.get("/wallets/wallet-b/requests")
     token = csrf(page.text)
     merchant.post(
@@ -167,15 +163,15 @@ def test_signing_out_forgets_every_refused_form(
     )
 
     merchant.post("/wallets/wallet-b/signout", data={"csrf_token": token})
-    again = sign_in(two_banks, "wallet-b", SHOP, capsys)
+    again = sign_in(two_banks, "wallet-b", SHOP, texts)
 
     assert 'value="jam"' not in again.get("/wallets/wallet-b/requests?kept=1").text
 
 
 def test_a_refused_qr_code_read_in_french_keeps_the_text_pasted_with_its_problem(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
-    client = _merchant(two_banks, capsys)
+    client = _merchant(two_banks, texts)
     form = client.get("/wallets/wallet-b/pay/qr")
     code = with_crc(QR)
     damaged = code[:-1] + ("1" if code.endswith("0") else "0")  # the checksum no longer matches

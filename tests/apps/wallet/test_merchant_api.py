@@ -25,6 +25,7 @@ from comptoir.apps.wallet.service.customers import list_customers
 from comptoir.apps.wallet.service.payer import confirm_payment
 from comptoir.apps.wallet.service.requests import list_requests
 from tests.apps.wallet.conftest import ALICE, SHOP, Node
+from tests.support.texts import Texts
 
 API = "/wallets/wallet-b/api/v1/requests-to-pay"
 HOOK = "https://shop.example/hooks/wallet"
@@ -285,11 +286,11 @@ def test_a_merchant_cannot_read_another_merchants_request(shop_node: Node, key: 
 
 
 def test_a_merchant_creates_an_api_key_on_its_wallet_pages_and_it_works(
-    shop_node: Node, capsys: pytest.CaptureFixture[str]
+    shop_node: Node, texts: Texts
 ) -> None:
     from tests.apps.wallet.test_pages import csrf, sign_in
 
-    client = sign_in(shop_node, "wallet-b", SHOP, capsys)
+    client = sign_in(shop_node, "wallet-b", SHOP, texts)
     receive = client.get("/wallets/wallet-b/receive")
     assert 'href="/wallets/wallet-b/merchant-api"' in receive.text
     page = client.get("/wallets/wallet-b/merchant-api")
@@ -304,12 +305,10 @@ def test_a_merchant_creates_an_api_key_on_its_wallet_pages_and_it_works(
     assert answer.status_code == 201
 
 
-def test_a_person_sees_no_api_key_button(
-    shop_node: Node, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_person_sees_no_api_key_button(shop_node: Node, texts: Texts) -> None:
     from tests.apps.wallet.test_pages import csrf, sign_in
 
-    client = sign_in(shop_node, "wallet-a", ALICE, capsys)
+    client = sign_in(shop_node, "wallet-a", ALICE, texts)
     page = client.get("/wallets/wallet-a/merchant-api")
     assert "Create an API key" not in page.text
     refused = client.post("/wallets/wallet-a/merchant-api", data={"csrf_token": csrf(page.text)})

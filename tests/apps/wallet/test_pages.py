@@ -19,6 +19,7 @@ from comptoir.apps.wallet.pages.common import memo_text
 from comptoir.apps.wallet.service.customers import get_customer_view
 from comptoir.kernel.i18n import LazyText, current_locale, set_current_locale
 from tests.apps.wallet.conftest import ALICE, BASE_URL, BOB, SHOP, Node
+from tests.support.texts import Texts
 
 HTML = {"accept": "text/html"}
 
@@ -67,16 +68,14 @@ def browser(node: Node) -> TestClient:
     return TestClient(node.client.app, base_url=BASE_URL, headers=HTML)
 
 
-def sign_in(
-    node: Node, institution_id: str, phone: str, capsys: pytest.CaptureFixture[str]
-) -> TestClient:
+def sign_in(node: Node, institution_id: str, phone: str, texts: Texts) -> TestClient:
     client = browser(node)
     form = client.get(f"/wallets/{institution_id}/signin")
-    capsys.readouterr()
+    texts.forget()
     sent = client.post(
         f"/wallets/{institution_id}/signin", data={"phone": phone, "csrf_token": csrf(form.text)}
     )
-    code = re.findall(r"sign-in code for \S+ is (\d{6})", capsys.readouterr().err)[-1]
+    code = texts.codes()[-1]
     done = client.post(
         f"/wallets/{institution_id}/signin/code",
         data={"phone": phone, "code": code, "csrf_token": csrf(sent.text)},
@@ -95,11 +94,11 @@ class Offer(NamedTuple):
     payer_id: uuid.UUID
 
 
-def offer_to_shop(node: Node, capsys: pytest.CaptureFixture[str]) -> Offer:
+def offer_to_shop(node: Node, texts: Texts) -> Offer:
     """Alice (wallet-a, XCD 100.00) starts paying Chez Marie (wallet-b) XCD 10.00."""
     alice = node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
     node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
-    customer = sign_in(node, "wallet-a", ALICE, capsys)
+    customer = sign_in(node, "wallet-a", ALICE, texts)
     form = customer.get("/wallets/wallet-a/pay")
     started = customer.post(
         "/wallets/wallet-a/pay",
@@ -121,7 +120,7 @@ def test_the_wallet_is_offered_to_shoppers_and_banks(two_banks: Node) -> None:
 
 
 def test_a_customer_signs_in_with_a_code_printed_on_the_console(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph", balance=12_345)
@@ -129,13 +128,12 @@ def test_a_customer_signs_in_with_a_code_printed_on_the_console(
     assert client.get("/wallets/wallet-a/home", follow_redirects=False).status_code == 303
 
     form = client.get("/wallets/wallet-a/signin")
-    capsys.readouterr()
+    texts.forget()
     sent = client.post(
         "/wallets/wallet-a/signin",
         data={"phone": "+1 758 555 0101", "csrf_token": csrf(form.text)},
     )
-    printed = capsys.readouterr().err
-    code = re.findall(r"sign-in code for \+17585550101 is (\d{6})", printed)[-1]
+    [code] = texts.codes("+17585550101")  # the number as typed, made E.164
     done = client.post(
         "/wallets/wallet-a/signin/code",
         data={"phone": "+17585550101", "code": code, "csrf_token": csrf(sent.text)},
@@ -152,16 +150,16 @@ def test_a_customer_signs_in_with_a_code_printed_on_the_console(
 
 
 def test_a_phone_without_an_account_looks_the_same_and_gets_no_code(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     client = browser(two_banks)
     form = client.get("/wallets/wallet-a/signin")
-    capsys.readouterr()
+    texts.forget()
     sent = client.post(
         "/wallets/wallet-a/signin", data={"phone": "+17585559999", "csrf_token": csrf(form.text)}
     )
     assert sent.status_code == 200 and "we have sent it a code" in sent.text
-    assert "sign-in code" not in capsys.readouterr().err
+    assert texts.codes() == []
 
 
 def test_signing_in_without_a_phone_number_asks_for_one_in_plain_words(two_banks: Node) -> None:
@@ -178,17 +176,17 @@ def test_signing_in_without_a_phone_number_asks_for_one_in_plain_words(two_banks
 
 
 def test_switching_language_at_the_code_step_stays_at_the_code_step_without_a_new_code(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
     client = browser(node)
     form = client.get("/wallets/wallet-a/signin")
-    capsys.readouterr()
+    texts.forget()
     sent = client.post(
         "/wallets/wallet-a/signin", data={"phone": ALICE, "csrf_token": csrf(form.text)}
     )
-    code = re.findall(r"sign-in code for \S+ is (\d{6})", capsys.readouterr().err)[-1]
+    code = texts.codes()[-1]
     back = re.search(r'name="next" value="([^"]+)"', sent.text)
     assert back is not None
 
@@ -202,7 +200,7 @@ def test_switching_language_at_the_code_step_stays_at_the_code_step_without_a_ne
     )
 
     assert '<html lang="fr">' in switched.text and 'name="code"' in switched.text
-    assert "sign-in code" not in capsys.readouterr().err  # no second code was sent
+    assert texts.codes() == []  # no second code was sent
     # The phone waits in a cookie of the sign-in pages, never in an address the server gives.
     addresses = [back.group(1)] + [answer.headers["location"] for answer in switched.history]
     assert all("555" not in address for address in addresses), addresses
@@ -215,18 +213,16 @@ def test_switching_language_at_the_code_step_stays_at_the_code_step_without_a_ne
     assert done.status_code == 303
 
 
-def test_three_wrong_codes_lock_the_phone_for_ten_minutes(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_three_wrong_codes_lock_the_phone_for_ten_minutes(two_banks: Node, texts: Texts) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph")
     client = browser(node)
     form = client.get("/wallets/wallet-a/signin")
-    capsys.readouterr()
+    texts.forget()
     sent = client.post(
         "/wallets/wallet-a/signin", data={"phone": ALICE, "csrf_token": csrf(form.text)}
     )
-    code = re.findall(r"is (\d{6})", capsys.readouterr().err)[-1]
+    code = texts.codes()[-1]
     wrong = "000000" if code != "000000" else "111111"
     token = csrf(sent.text)
     answers = [
@@ -243,16 +239,16 @@ def test_three_wrong_codes_lock_the_phone_for_ten_minutes(
     assert locked.status_code == 429 and "locked" in locked.text
 
     node.clock.advance(timedelta(minutes=10, seconds=1))
-    assert sign_in(node, "wallet-a", ALICE, capsys).get("/wallets/wallet-a/home").status_code == 200
+    assert sign_in(node, "wallet-a", ALICE, texts).get("/wallets/wallet-a/home").status_code == 200
 
 
 def test_a_customer_pays_through_the_pages_and_sees_the_total_before_agreeing(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
     shop = node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
-    client = sign_in(node, "wallet-a", ALICE, capsys)
+    client = sign_in(node, "wallet-a", ALICE, texts)
 
     form = client.get("/wallets/wallet-a/pay")
     started = client.post(
@@ -286,13 +282,11 @@ def test_a_customer_pays_through_the_pages_and_sees_the_total_before_agreeing(
     assert "XCD\xa087.50" in home.text
 
 
-def test_the_payees_history_names_who_paid_and_their_note(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_the_payees_history_names_who_paid_and_their_note(two_banks: Node, texts: Texts) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
     node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
-    client = sign_in(node, "wallet-a", ALICE, capsys)
+    client = sign_in(node, "wallet-a", ALICE, texts)
     form = client.get("/wallets/wallet-a/pay")
     started = client.post(
         "/wallets/wallet-a/pay",
@@ -309,7 +303,7 @@ def test_the_payees_history_names_who_paid_and_their_note(
     client.post(started.headers["location"] + "/confirm", data={"csrf_token": csrf(offer.text)})
     node.pump()
 
-    shop = sign_in(node, "wallet-b", SHOP, capsys)
+    shop = sign_in(node, "wallet-b", SHOP, texts)
     history = shop.get("/wallets/wallet-b/home").text
 
     assert "Payment received · Alice Joseph · Invoice 7" in history
@@ -327,14 +321,14 @@ def test_the_payees_history_names_who_paid_and_their_note(
 )
 def test_bad_payment_input_is_explained_and_changes_nothing(
     two_banks: Node,
-    capsys: pytest.CaptureFixture[str],
+    texts: Texts,
     recipient: str,
     amount: str,
     message: str,
 ) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
-    client = sign_in(node, "wallet-a", ALICE, capsys)
+    client = sign_in(node, "wallet-a", ALICE, texts)
     sent_before = len(node.switch.received)
     form = client.get("/wallets/wallet-a/pay")
     answer = client.post(
@@ -348,22 +342,18 @@ def test_bad_payment_input_is_explained_and_changes_nothing(
     assert len(node.switch.received) == sent_before
 
 
-def test_a_form_without_its_csrf_token_is_refused(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_form_without_its_csrf_token_is_refused(two_banks: Node, texts: Texts) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
-    client = sign_in(node, "wallet-a", ALICE, capsys)
+    client = sign_in(node, "wallet-a", ALICE, texts)
     answer = client.post("/wallets/wallet-a/pay", data={"recipient": BOB, "amount": "1"})
     assert answer.status_code == 403
 
 
-def test_a_pasted_merchant_qr_fills_the_payment_form(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_pasted_merchant_qr_fills_the_payment_form(two_banks: Node, texts: Texts) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
-    client = sign_in(node, "wallet-a", ALICE, capsys)
+    client = sign_in(node, "wallet-a", ALICE, texts)
     form = client.get("/wallets/wallet-a/pay/qr")
     read = client.post(
         "/wallets/wallet-a/pay/qr", data={"payload": with_crc(QR), "csrf_token": csrf(form.text)}
@@ -379,11 +369,11 @@ def test_a_pasted_merchant_qr_fills_the_payment_form(
 
 
 def test_the_qr_page_keeps_the_signed_in_customers_menu_and_sign_out(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
-    client = sign_in(node, "wallet-a", ALICE, capsys)
+    client = sign_in(node, "wallet-a", ALICE, texts)
 
     form = client.get("/wallets/wallet-a/pay/qr")
     refused = client.post(
@@ -396,12 +386,10 @@ def test_the_qr_page_keeps_the_signed_in_customers_menu_and_sign_out(
         assert 'action="/wallets/wallet-a/signout"' in page.text
 
 
-def test_the_pages_speak_french_to_a_french_browser(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_the_pages_speak_french_to_a_french_browser(two_banks: Node, texts: Texts) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph", balance=123_456)
-    client = sign_in(node, "wallet-a", ALICE, capsys)
+    client = sign_in(node, "wallet-a", ALICE, texts)
     home = client.get("/wallets/wallet-a/home", headers={"accept-language": "fr"})
     assert home.headers["content-language"] == "fr"
     assert '<html lang="fr">' in home.text
@@ -409,12 +397,12 @@ def test_the_pages_speak_french_to_a_french_browser(
 
 
 def test_an_offer_left_past_its_time_shows_as_expired_with_no_pay_button(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
     node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
-    client = sign_in(node, "wallet-a", ALICE, capsys)
+    client = sign_in(node, "wallet-a", ALICE, texts)
     form = client.get("/wallets/wallet-a/pay")
     started = client.post(
         "/wallets/wallet-a/pay",
@@ -449,12 +437,12 @@ def test_the_opening_balance_is_named_in_the_readers_language_and_a_note_as_writ
 
 
 def test_a_customer_approves_a_request_to_pay_on_the_requests_page(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
     node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
-    merchant = sign_in(node, "wallet-b", SHOP, capsys)
+    merchant = sign_in(node, "wallet-b", SHOP, texts)
     page = merchant.get("/wallets/wallet-b/requests")
     assert "Ask a customer to pay" in page.text
     merchant.post(
@@ -465,7 +453,7 @@ def test_a_customer_approves_a_request_to_pay_on_the_requests_page(
 
     # Delivered to the customer's bank, not yet paid: the merchant must not read "received".
     assert "Delivered: waiting for the customer" in merchant.get("/wallets/wallet-b/requests").text
-    customer = sign_in(node, "wallet-a", ALICE, capsys)
+    customer = sign_in(node, "wallet-a", ALICE, texts)
     home = customer.get("/wallets/wallet-a/home")
     assert "1 request to pay is waiting" in home.text
     requests_page = customer.get("/wallets/wallet-a/requests")
@@ -484,11 +472,11 @@ def test_a_customer_approves_a_request_to_pay_on_the_requests_page(
 
 
 def test_a_request_to_pay_nobody_holds_says_why_it_failed_with_french_punctuation(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
     node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
-    merchant = sign_in(node, "wallet-b", SHOP, capsys)
+    merchant = sign_in(node, "wallet-b", SHOP, texts)
     page = merchant.get("/wallets/wallet-b/requests")
     merchant.post(
         "/wallets/wallet-b/requests",
@@ -501,15 +489,13 @@ def test_a_request_to_pay_nobody_holds_says_why_it_failed_with_french_punctuatio
     assert "Échoué\xa0: Aucun compte n&#39;a été trouvé" in listed.text
 
 
-def test_a_merchant_refunds_from_the_sales_page(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_merchant_refunds_from_the_sales_page(two_banks: Node, texts: Texts) -> None:
     node = two_banks
-    customer, page, offer, _ = offer_to_shop(node, capsys)
+    customer, page, offer, _ = offer_to_shop(node, texts)
     customer.post(page + "/confirm", data={"csrf_token": csrf(offer.text)})
     node.pump()
 
-    merchant = sign_in(node, "wallet-b", SHOP, capsys)
+    merchant = sign_in(node, "wallet-b", SHOP, texts)
     sales = merchant.get("/wallets/wallet-b/received")
     assert "from Alice Joseph" in sales.text
     # The shop holds only this sale, less its fee: it can refund that much now.
@@ -536,10 +522,10 @@ def test_a_merchant_refunds_from_the_sales_page(
     assert "XCD\xa094.00" in customer.get("/wallets/wallet-a/home").text
 
 
-def test_signing_out_ends_the_session(two_banks: Node, capsys: pytest.CaptureFixture[str]) -> None:
+def test_signing_out_ends_the_session(two_banks: Node, texts: Texts) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph")
-    client = sign_in(node, "wallet-a", ALICE, capsys)
+    client = sign_in(node, "wallet-a", ALICE, texts)
     home = client.get("/wallets/wallet-a/home")
     cookie = client.cookies.get("comptoir_wallet")
     client.post("/wallets/wallet-a/signout", data={"csrf_token": csrf(home.text)})

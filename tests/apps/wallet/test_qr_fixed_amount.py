@@ -10,13 +10,13 @@ import uuid
 from typing import NamedTuple
 
 import httpx
-import pytest
 from fastapi.testclient import TestClient
 
 from comptoir.apps.wallet.service.payer import payment_view
 from comptoir.kernel.money import Money
 from tests.apps.wallet.conftest import ALICE, BOB, SHOP, Node
 from tests.apps.wallet.test_pages import QR, csrf, sign_in, tlv, with_crc
+from tests.support.texts import Texts
 
 PAY = "/wallets/wallet-a/pay"
 STATIC_QR = QR.replace(tlv("54", "12.50"), "").replace(tlv("01", "12"), tlv("01", "11"))
@@ -27,11 +27,11 @@ class Payer(NamedTuple):
     id: uuid.UUID
 
 
-def _alice(node: Node, capsys: pytest.CaptureFixture[str]) -> Payer:
+def _alice(node: Node, texts: Texts) -> Payer:
     alice = node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
     node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
     node.customer("wallet-a", BOB, "Bob Charles")
-    return Payer(sign_in(node, "wallet-a", ALICE, capsys), alice.id)
+    return Payer(sign_in(node, "wallet-a", ALICE, texts), alice.id)
 
 
 def _read(alice: Payer, code: str) -> str:
@@ -63,9 +63,9 @@ def _paid(node: Node, alice: Payer, sent: httpx.Response) -> Money:
 
 
 def test_a_qr_code_with_an_amount_shows_it_fixed_rather_than_in_a_field_to_edit(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
-    alice = _alice(two_banks, capsys)
+    alice = _alice(two_banks, texts)
 
     page = _read(alice, QR)
 
@@ -80,10 +80,10 @@ def test_a_qr_code_with_an_amount_shows_it_fixed_rather_than_in_a_field_to_edit(
 
 
 def test_the_server_refuses_another_amount_than_the_qr_codes_and_pays_its_own(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
-    alice = _alice(node, capsys)
+    alice = _alice(node, texts)
     page = _read(alice, QR)
     sent = {"qr": _mark(page), "recipient": "shop@wallet-b", "csrf_token": csrf(page)}
 
@@ -102,10 +102,10 @@ def test_the_server_refuses_another_amount_than_the_qr_codes_and_pays_its_own(
 
 
 def test_a_qr_payment_takes_its_payee_and_amount_from_the_code_read_not_the_browser(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
-    alice = _alice(node, capsys)
+    alice = _alice(node, texts)
     page = _read(alice, QR)
 
     sent = alice.browser.post(
@@ -121,11 +121,9 @@ def test_a_qr_payment_takes_its_payee_and_amount_from_the_code_read_not_the_brow
     assert _paid(node, alice, sent) == Money(1250, "XCD")
 
 
-def test_a_static_qr_code_lets_the_payer_type_the_amount(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_static_qr_code_lets_the_payer_type_the_amount(two_banks: Node, texts: Texts) -> None:
     node = two_banks
-    alice = _alice(node, capsys)
+    alice = _alice(node, texts)
 
     page = _read(alice, STATIC_QR)
 
@@ -147,9 +145,9 @@ def test_a_static_qr_code_lets_the_payer_type_the_amount(
 
 
 def test_a_qr_payment_sent_after_its_code_was_put_aside_asks_to_read_it_again(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
-    alice = _alice(two_banks, capsys)
+    alice = _alice(two_banks, texts)
     page = _read(alice, QR)
     alice.browser.get(PAY)  # the plain payment form, opened afresh, puts the code read aside
 
@@ -169,9 +167,9 @@ def test_a_qr_payment_sent_after_its_code_was_put_aside_asks_to_read_it_again(
 
 
 def test_a_form_from_an_older_qr_code_does_not_pay_the_code_read_since(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
-    alice = _alice(two_banks, capsys)
+    alice = _alice(two_banks, texts)
     first = _read(alice, QR)
     _read(alice, STATIC_QR)  # another code, read in another tab
 
@@ -190,10 +188,8 @@ def test_a_form_from_an_older_qr_code_does_not_pay_the_code_read_since(
     assert "Read it again to pay it." in sent.text
 
 
-def test_a_fixed_amount_stays_fixed_across_a_language_switch(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
-) -> None:
-    alice = _alice(two_banks, capsys)
+def test_a_fixed_amount_stays_fixed_across_a_language_switch(two_banks: Node, texts: Texts) -> None:
+    alice = _alice(two_banks, texts)
     page = _read(alice, QR)
 
     switched = alice.browser.post(
@@ -217,10 +213,10 @@ GONE_QR = QR.replace(tlv("01", "shop@wallet-b"), tlv("01", "gone@wallet-b"))
 
 
 def test_a_failed_qr_payment_tried_again_pays_the_same_code_with_its_amount_still_fixed(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
-    alice = _alice(node, capsys)
+    alice = _alice(node, texts)
     page = _read(alice, GONE_QR)  # a merchant alias nobody holds: the payment fails
     sent = {"qr": _mark(page), "recipient": "gone@wallet-b", "csrf_token": csrf(page)}
     started = alice.browser.post(PAY, data={**sent, "amount": "12.50"}, follow_redirects=False)
@@ -245,9 +241,9 @@ def test_a_failed_qr_payment_tried_again_pays_the_same_code_with_its_amount_stil
 
 
 def test_a_qr_payment_form_sent_again_after_its_payment_started_pays_nothing_twice(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
-    alice = _alice(two_banks, capsys)
+    alice = _alice(two_banks, texts)
     page = _read(alice, QR)
     sent = {"qr": _mark(page), "recipient": "shop@wallet-b", "amount": "12.50"}
     first = alice.browser.post(PAY, data={**sent, "csrf_token": csrf(page)}, follow_redirects=False)
@@ -262,10 +258,10 @@ def test_a_qr_payment_form_sent_again_after_its_payment_started_pays_nothing_twi
 
 
 def test_a_qr_payment_that_fails_again_can_be_tried_again_on_the_same_code(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
-    alice = _alice(node, capsys)
+    alice = _alice(node, texts)
     page = _read(alice, GONE_QR)
     for _ in range(3):  # the first payment, then two retries, each failing
         sent = {"qr": _mark(page), "recipient": "gone@wallet-b", "amount": "12.50"}

@@ -17,6 +17,7 @@ from comptoir.kernel.money import Money
 from tests.apps.wallet.conftest import ALICE, SHOP, Node
 from tests.apps.wallet.test_pages import csrf, offer_to_shop, sign_in
 from tests.apps.wallet.test_requests_and_refunds import balance, pay
+from tests.support.texts import Texts
 
 SALES = "/wallets/wallet-b/received"
 
@@ -113,13 +114,13 @@ def test_an_amount_typed_above_the_balance_is_still_refused_with_the_balance(
 
 
 def test_the_sales_page_says_the_balance_limits_the_refund_and_empty_refunds_that_much(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
-    customer, page, offer, _ = offer_to_shop(node, capsys)
+    customer, page, offer, _ = offer_to_shop(node, texts)
     customer.post(page + "/confirm", data={"csrf_token": csrf(offer.text)})
     node.pump()
-    merchant = sign_in(node, "wallet-b", SHOP, capsys)
+    merchant = sign_in(node, "wallet-b", SHOP, texts)
 
     sales = merchant.get(SALES)
 
@@ -152,7 +153,7 @@ def test_the_sales_page_says_the_balance_limits_the_refund_and_empty_refunds_tha
 
 
 def test_the_sales_page_offers_all_of_it_when_the_balance_covers_it(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
     alice = node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
@@ -160,7 +161,7 @@ def test_the_sales_page_offers_all_of_it_when_the_balance_covers_it(
         "wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b", balance=1000
     )
     pay(node, "wallet-a", alice.id, "shop@wallet-b", "10")
-    merchant = sign_in(node, "wallet-b", SHOP, capsys)
+    merchant = sign_in(node, "wallet-b", SHOP, texts)
 
     sales = merchant.get(SALES)
 

@@ -14,6 +14,7 @@ from comptoir.apps.wallet.service.requests import list_requests, request_payment
 from comptoir.kernel.money import Money
 from tests.apps.wallet.conftest import ALICE, BOB, SHOP, Node
 from tests.apps.wallet.test_pages import sign_in
+from tests.support.texts import Texts
 
 
 def balance(node: Node, institution_id: str, customer_id: object) -> int:
@@ -316,9 +317,7 @@ def test_a_request_to_pay_between_two_customers_of_one_institution(two_banks: No
     assert balance(node, "wallet-a", shop.id) == 1485
 
 
-def test_a_refund_is_a_refund_in_both_customers_history(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_refund_is_a_refund_in_both_customers_history(two_banks: Node, texts: Texts) -> None:
     node = two_banks
     alice = node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
     shop = node.customer(
@@ -348,7 +347,7 @@ def test_a_refund_is_a_refund_in_both_customers_history(
         ("reserve", True),  # the refund
         ("receive", False),  # the sale
     ]
-    customer = sign_in(node, "wallet-a", ALICE, capsys)
+    customer = sign_in(node, "wallet-a", ALICE, texts)
     assert "Refund received" in customer.get("/wallets/wallet-a/home").text
     french = customer.get("/wallets/wallet-a/home", headers={"accept-language": "fr"}).text
     assert "Remboursement reçu" in french

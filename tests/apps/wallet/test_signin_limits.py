@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -22,13 +21,10 @@ from comptoir.apps.wallet.service.signin import CodeRequest, request_code
 from comptoir.kernel.audit import AuditEntry
 from tests.apps.wallet.conftest import ALICE, BOB, Node
 from tests.apps.wallet.test_pages import browser, csrf
+from tests.support.texts import Texts
 
 STRANGER = "+17585559999"  # has no account anywhere
 ST_LUCIA = ZoneInfo("America/St_Lucia")  # the node's clock, its `time_zone` by default
-
-
-def codes_printed(capsys: pytest.CaptureFixture[str]) -> list[str]:
-    return re.findall(r"sign-in code for \S+ is (\d{6})", capsys.readouterr().err)
 
 
 def ask(client: TestClient, phone: str, institution_id: str = "wallet-a") -> str:
@@ -61,14 +57,14 @@ def row_of(node: Node, phone: str, institution_id: str = "wallet-a") -> dict[str
 
 
 def test_a_resend_asked_too_soon_says_how_long_to_wait_and_the_first_code_still_works(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph")
     client = browser(node)
-    capsys.readouterr()
+    texts.forget()
     ask(client, ALICE)
-    [code] = codes_printed(capsys)
+    [code] = texts.codes()
     node.clock.advance(timedelta(seconds=12))
 
     again = ask(client, ALICE)
@@ -76,12 +72,12 @@ def test_a_resend_asked_too_soon_says_how_long_to_wait_and_the_first_code_still_
     assert again.startswith("429")
     assert "Wait 18 seconds before asking for a new one." in again
     assert 'name="code"' in again  # still the code step: the first code is still good
-    assert codes_printed(capsys) == []
+    assert texts.codes() == []
     assert sign_in_with(client, again, code) == 303
 
 
 def test_a_resend_one_second_before_the_wait_ends_says_one_second(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph")
@@ -95,37 +91,37 @@ def test_a_resend_one_second_before_the_wait_ends_says_one_second(
 
 
 def test_a_resend_after_the_wait_sends_a_new_code_that_replaces_the_first(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph")
     client = browser(node)
-    capsys.readouterr()
+    texts.forget()
     ask(client, ALICE)
-    [first] = codes_printed(capsys)
+    [first] = texts.codes()
     node.clock.advance(timedelta(seconds=30))
 
     again = ask(client, ALICE)
 
     assert again.startswith("200")
-    [second] = codes_printed(capsys)
+    [second] = texts.codes()
     if first != second:
         assert sign_in_with(client, again, first) == 400
     assert sign_in_with(client, again, second) == 303
 
 
 def test_a_phone_gets_at_most_five_codes_an_hour_and_the_sixth_ask_says_when_to_come_back(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph")
     client = browser(node)
     first_sent_at = node.clock.now()
-    capsys.readouterr()
+    texts.forget()
     for _ in range(MAX_CODES_PER_WINDOW):
         assert ask(client, ALICE).startswith("200")
         node.clock.advance(timedelta(minutes=11))
-    assert len(codes_printed(capsys)) == 5
+    assert len(texts.codes()) == 5
     before = row_of(node, ALICE)
 
     sixth = ask(client, ALICE)
@@ -137,23 +133,23 @@ def test_a_phone_gets_at_most_five_codes_an_hour_and_the_sixth_ask_says_when_to_
     assert f"You can ask for a new one at {on_the_local_clock}." in sixth
     assert 'name="phone" type="tel"' in sixth  # back at the phone step, the number kept
     assert f'value="{ALICE}"' in sixth
-    assert codes_printed(capsys) == []
+    assert texts.codes() == []
     assert row_of(node, ALICE) == before  # nothing sent, nothing half-made
 
     node.clock.set(ends)
     page = ask(client, ALICE)
     assert page.startswith("200")
-    [code] = codes_printed(capsys)
+    [code] = texts.codes()
     assert sign_in_with(client, page, code) == 303
 
 
 def test_a_phone_without_an_account_is_held_back_the_same_way_and_never_gets_a_code(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph")
     client = browser(node)
-    capsys.readouterr()
+    texts.forget()
     answers = {}
     for phone in (ALICE, STRANGER):
         first = ask(client, phone)
@@ -161,44 +157,44 @@ def test_a_phone_without_an_account_is_held_back_the_same_way_and_never_gets_a_c
         answers[phone] = (first, ask(client, phone))
         node.clock.advance(timedelta(seconds=-10))
 
-    assert len(codes_printed(capsys)) == 1  # Alice's alone
+    assert len(texts.codes()) == 1  # Alice's alone
     for first, again in answers.values():
         assert first.startswith("200") and "we have sent it a code" in first
         assert again.startswith("429") and "Wait 20 seconds" in again
 
 
 def test_the_wrong_code_lock_still_answers_an_ask_like_a_sent_code_and_sends_none(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph")
     client = browser(node)
-    capsys.readouterr()
+    texts.forget()
     page = ask(client, ALICE)
-    [code] = codes_printed(capsys)
+    [code] = texts.codes()
     wrong = "000000" if code != "000000" else "111111"
     assert [sign_in_with(client, page, wrong) for _ in range(3)] == [400, 400, 429]
 
     asked = ask(client, ALICE)
 
     assert asked.startswith("200") and "we have sent it a code" in asked
-    assert codes_printed(capsys) == []
+    assert texts.codes() == []
     node.clock.advance(timedelta(minutes=10))
     page = ask(client, ALICE)
-    [code] = codes_printed(capsys)
+    [code] = texts.codes()
     assert sign_in_with(client, page, code) == 303
 
 
 def test_the_code_never_reaches_the_audit_log_or_the_logs(
-    two_banks: Node, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+    two_banks: Node, texts: Texts, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph")
     client = browser(node)
-    capsys.readouterr()
+    texts.forget()
     page = ask(client, ALICE)
-    [code] = codes_printed(capsys)
+    [code] = texts.codes()
     node.clock.advance(timedelta(seconds=5))
     held = ask(client, ALICE)
     assert sign_in_with(client, page, code) == 303
@@ -261,12 +257,10 @@ def test_the_window_and_the_wait_are_kept_in_the_database(two_banks: Node) -> No
     assert row["code_sent_at"] == started + timedelta(minutes=2)
 
 
-def test_asks_made_at_the_same_moment_send_one_code(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_asks_made_at_the_same_moment_send_one_code(two_banks: Node, texts: Texts) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph")
-    capsys.readouterr()
+    texts.forget()
 
     def ask_once(_: int) -> CodeRequest:
         return request_code(node.wallet, institution_id="wallet-a", phone=ALICE)
@@ -274,6 +268,6 @@ def test_asks_made_at_the_same_moment_send_one_code(
     with ThreadPoolExecutor(max_workers=6) as pool:
         answers = list(pool.map(ask_once, range(6)))
 
-    assert len(codes_printed(capsys)) == 1
+    assert len(texts.codes()) == 1
     assert sorted(answer.held is None for answer in answers) == [False] * 5 + [True]
     assert row_of(node, ALICE)["sent_in_window"] == 1

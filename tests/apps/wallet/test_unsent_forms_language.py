@@ -7,25 +7,25 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from fastapi.testclient import TestClient
 
 from tests.apps.wallet.conftest import ALICE, BOB, Node
 from tests.apps.wallet.test_forms_across_a_language_switch import _merchant
 from tests.apps.wallet.test_pages import QR, csrf, sign_in, with_crc
+from tests.support.texts import Texts
 
 PAY = "/wallets/wallet-a/pay"
 
 
-def _alice(node: Node, capsys: pytest.CaptureFixture[str]) -> TestClient:
+def _alice(node: Node, texts: Texts) -> TestClient:
     node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
-    return sign_in(node, "wallet-a", ALICE, capsys)
+    return sign_in(node, "wallet-a", ALICE, texts)
 
 
 def test_a_payment_switched_before_it_is_sent_comes_back_as_typed_and_pays_nothing(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
-    alice = _alice(two_banks, capsys)
+    alice = _alice(two_banks, texts)
     form = alice.get(PAY)
     assert 'form="pay"' in form.text  # the header's buttons send this form
     typed = {"recipient": BOB, "amount": "12.50", "note": "Jeremie basket"}
@@ -43,9 +43,9 @@ def test_a_payment_switched_before_it_is_sent_comes_back_as_typed_and_pays_nothi
 
 
 def test_a_refused_payment_switched_from_the_header_keeps_its_problem_and_the_edits(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
-    alice = _alice(two_banks, capsys)
+    alice = _alice(two_banks, texts)
     form = alice.get(PAY)
     refused = alice.post(
         PAY, data={"recipient": BOB, "amount": "douze", "csrf_token": csrf(form.text)}
@@ -70,9 +70,9 @@ def test_a_refused_payment_switched_from_the_header_keeps_its_problem_and_the_ed
 
 
 def test_a_qr_code_pasted_and_switched_before_it_is_read_comes_back_as_pasted(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
-    alice = _alice(two_banks, capsys)
+    alice = _alice(two_banks, texts)
     form = alice.get(PAY + "/qr")
 
     switched = alice.post(
@@ -85,9 +85,9 @@ def test_a_qr_code_pasted_and_switched_before_it_is_read_comes_back_as_pasted(
 
 
 def test_a_request_to_pay_switched_before_it_is_sent_asks_no_one(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
-    merchant = _merchant(two_banks, capsys)
+    merchant = _merchant(two_banks, texts)
     page = merchant.get("/wallets/wallet-b/requests")
     assert 'form="ask"' in page.text
 
@@ -110,9 +110,9 @@ def test_a_request_to_pay_switched_before_it_is_sent_asks_no_one(
 
 
 def test_a_payment_filled_from_a_qr_code_keeps_the_merchants_name_across_a_switch(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
-    alice = _alice(two_banks, capsys)
+    alice = _alice(two_banks, texts)
     form = alice.get(PAY + "/qr")
     filled = alice.post(PAY + "/qr", data={"payload": with_crc(QR), "csrf_token": csrf(form.text)})
     assert "Chez Marie" in filled.text

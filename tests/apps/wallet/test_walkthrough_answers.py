@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import uuid
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
@@ -14,31 +13,30 @@ from comptoir.apps.wallet.models import TransactionRequest
 from tests.apps.wallet.conftest import ALICE, SHOP, Node
 from tests.apps.wallet.test_pages import csrf, offer_to_shop, sign_in
 from tests.apps.wallet.test_requests_and_refunds import balance
+from tests.support.texts import Texts
 
 
-def asked_to_pay(node: Node, capsys: pytest.CaptureFixture[str]) -> tuple[TestClient, str, str]:
+def asked_to_pay(node: Node, texts: Texts) -> tuple[TestClient, str, str]:
     """Chez Marie asks Alice for XCD 20.00; Alice's requests page, and its approve action."""
-    merchant = sign_in(node, "wallet-b", SHOP, capsys)
+    merchant = sign_in(node, "wallet-b", SHOP, texts)
     page = merchant.get("/wallets/wallet-b/requests")
     merchant.post(
         "/wallets/wallet-b/requests",
         data={"payer": ALICE, "amount": "20", "csrf_token": csrf(page.text)},
     )
     node.pump()
-    customer = sign_in(node, "wallet-a", ALICE, capsys)
+    customer = sign_in(node, "wallet-a", ALICE, texts)
     listed = customer.get("/wallets/wallet-a/requests").text
     action = re.search(r'action="(/wallets/wallet-a/requests/[^"]+)/approve"', listed)
     assert action is not None
     return customer, listed, action.group(1)
 
 
-def test_a_request_to_pay_approved_twice_is_paid_once(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_request_to_pay_approved_twice_is_paid_once(two_banks: Node, texts: Texts) -> None:
     node = two_banks
     alice = node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
     node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
-    customer, listed, request_path = asked_to_pay(node, capsys)
+    customer, listed, request_path = asked_to_pay(node, texts)
 
     # Two tabs of the same requests page, "See the fees and pay" pressed in each.
     first = customer.post(
@@ -57,12 +55,12 @@ def test_a_request_to_pay_approved_twice_is_paid_once(
 
 
 def test_declining_after_seeing_the_fees_cancels_the_offer_and_pays_nothing(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
     alice = node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
     node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
-    customer, listed, request_path = asked_to_pay(node, capsys)
+    customer, listed, request_path = asked_to_pay(node, texts)
     approved = customer.post(
         request_path + "/approve", data={"csrf_token": csrf(listed)}, follow_redirects=False
     )
@@ -84,10 +82,10 @@ def test_declining_after_seeing_the_fees_cancels_the_offer_and_pays_nothing(
 
 
 def test_a_payment_agreed_again_from_an_old_page_says_so_in_french_and_pays_once(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
-    customer, page, offer, alice_id = offer_to_shop(node, capsys)
+    customer, page, offer, alice_id = offer_to_shop(node, texts)
     customer.post(page + "/confirm", data={"csrf_token": csrf(offer.text)})
 
     again = customer.post(
@@ -106,13 +104,13 @@ def test_a_payment_agreed_again_from_an_old_page_says_so_in_french_and_pays_once
 
 
 def test_a_second_offer_left_from_before_is_refused_once_the_request_is_paid(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     """Two offers for one request, as approving twice made them before it was paid once."""
     node = two_banks
     alice = node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
     node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
-    customer, listed, request_path = asked_to_pay(node, capsys)
+    customer, listed, request_path = asked_to_pay(node, texts)
     offers = []
     for _ in range(2):
         approved = customer.post(

@@ -15,16 +15,15 @@ from comptoir.apps.wallet.service.form_drafts import forget_ended_drafts
 from tests.apps.wallet.conftest import ALICE, BOB, SHOP, Node
 from tests.apps.wallet.test_pages import QR, csrf, offer_to_shop, sign_in, with_crc
 from tests.support.addresses import without_ids
+from tests.support.texts import Texts
 
 FR = {"accept-language": "fr"}
 
 
-def test_a_refused_amount_is_explained_at_its_field_and_kept(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_refused_amount_is_explained_at_its_field_and_kept(two_banks: Node, texts: Texts) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
-    client = sign_in(node, "wallet-a", ALICE, capsys)
+    client = sign_in(node, "wallet-a", ALICE, texts)
     form = client.get("/wallets/wallet-a/pay", headers=FR)
     assert "12,50" in form.text  # the example under the amount, as a French reader writes it
 
@@ -45,13 +44,13 @@ def test_a_refused_amount_is_explained_at_its_field_and_kept(
 
 
 def test_a_refund_above_what_is_left_keeps_the_amount_and_reason_at_that_payment(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
-    customer, page, offer, _ = offer_to_shop(node, capsys)
+    customer, page, offer, _ = offer_to_shop(node, texts)
     customer.post(page + "/confirm", data={"csrf_token": csrf(offer.text)})
     node.pump()
-    merchant = sign_in(node, "wallet-b", SHOP, capsys)
+    merchant = sign_in(node, "wallet-b", SHOP, texts)
     sales = merchant.get("/wallets/wallet-b/received")
     action = re.search(r'action="(/wallets/wallet-b/received/[^"]+/refund)"', sales.text)
     assert action is not None
@@ -68,11 +67,11 @@ def test_a_refund_above_what_is_left_keeps_the_amount_and_reason_at_that_payment
 
 
 def test_an_empty_qr_asks_for_the_code_and_one_cut_over_lines_is_read_in_french(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
-    client = sign_in(node, "wallet-a", ALICE, capsys)
+    client = sign_in(node, "wallet-a", ALICE, texts)
     form = client.get("/wallets/wallet-a/pay/qr")
 
     empty = client.post(
@@ -92,11 +91,11 @@ def test_an_empty_qr_asks_for_the_code_and_one_cut_over_lines_is_read_in_french(
 
 
 def test_a_payment_to_an_unknown_number_offers_to_correct_it_with_what_was_typed(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
-    client = sign_in(node, "wallet-a", ALICE, capsys)
+    client = sign_in(node, "wallet-a", ALICE, texts)
     form = client.get("/wallets/wallet-a/pay")
     started = client.post(
         "/wallets/wallet-a/pay",
@@ -122,12 +121,12 @@ def test_a_payment_to_an_unknown_number_offers_to_correct_it_with_what_was_typed
 
 
 def test_a_failed_payment_fills_the_form_only_for_the_customer_who_made_it(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
     node.customer("wallet-a", BOB, "Bob Charles", balance=10_000)
-    alice = sign_in(node, "wallet-a", ALICE, capsys)
+    alice = sign_in(node, "wallet-a", ALICE, texts)
     form = alice.get("/wallets/wallet-a/pay")
     started = alice.post(
         "/wallets/wallet-a/pay",
@@ -136,7 +135,7 @@ def test_a_failed_payment_fills_the_form_only_for_the_customer_who_made_it(
     )
     node.pump()
     payment_id = started.headers["location"].rsplit("/", 1)[-1]
-    bob = sign_in(node, "wallet-a", BOB, capsys)
+    bob = sign_in(node, "wallet-a", BOB, texts)
 
     theirs = bob.get(f"/wallets/wallet-a/pay?again={payment_id}")
 
@@ -144,11 +143,11 @@ def test_a_failed_payment_fills_the_form_only_for_the_customer_who_made_it(
 
 
 def test_a_request_to_pay_with_a_bad_amount_says_so_at_the_amount(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
     node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
-    merchant = sign_in(node, "wallet-b", SHOP, capsys)
+    merchant = sign_in(node, "wallet-b", SHOP, texts)
     page = merchant.get("/wallets/wallet-b/requests")
 
     refused = merchant.post(
@@ -172,12 +171,12 @@ def test_a_request_to_pay_with_a_bad_amount_says_so_at_the_amount(
     ],
 )
 def test_an_amount_written_with_thousands_or_a_currency_is_read_as_meant(
-    typed: str, shown: str, two_banks: Node, capsys: pytest.CaptureFixture[str]
+    typed: str, shown: str, two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph", balance=500_000)
     node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
-    client = sign_in(node, "wallet-a", ALICE, capsys)
+    client = sign_in(node, "wallet-a", ALICE, texts)
     form = client.get("/wallets/wallet-a/pay")
 
     started = client.post(
@@ -192,11 +191,11 @@ def test_an_amount_written_with_thousands_or_a_currency_is_read_as_meant(
 
 
 def test_switching_language_on_a_refused_payment_brings_back_what_was_typed(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
-    client = sign_in(node, "wallet-a", ALICE, capsys)
+    client = sign_in(node, "wallet-a", ALICE, texts)
     form = client.get("/wallets/wallet-a/pay")
     refused = client.post(
         "/wallets/wallet-a/pay",
@@ -235,12 +234,12 @@ def test_switching_language_on_a_refused_payment_brings_back_what_was_typed(
 
 
 def test_a_refused_payment_kept_for_the_language_switch_is_gone_once_a_payment_starts(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
     node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
-    client = sign_in(node, "wallet-a", ALICE, capsys)
+    client = sign_in(node, "wallet-a", ALICE, texts)
     form = client.get("/wallets/wallet-a/pay")
     token = csrf(form.text)
     client.post(
@@ -263,11 +262,11 @@ def test_a_refused_payment_kept_for_the_language_switch_is_gone_once_a_payment_s
 
 
 def test_a_kept_form_is_forgotten_within_the_hour_after_its_session_expired(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
-    client = sign_in(node, "wallet-a", ALICE, capsys)
+    client = sign_in(node, "wallet-a", ALICE, texts)
     form = client.get("/wallets/wallet-a/pay")
     client.post(
         "/wallets/wallet-a/pay",
@@ -284,11 +283,11 @@ def test_a_kept_form_is_forgotten_within_the_hour_after_its_session_expired(
 
 
 def test_a_request_to_pay_without_a_customer_asks_for_the_customer(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
     node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
-    merchant = sign_in(node, "wallet-b", SHOP, capsys)
+    merchant = sign_in(node, "wallet-b", SHOP, texts)
     page = merchant.get("/wallets/wallet-b/requests")
 
     refused = merchant.post(
@@ -305,11 +304,11 @@ def test_a_request_to_pay_without_a_customer_asks_for_the_customer(
 
 
 def test_a_request_being_routed_says_it_is_finding_the_customer_not_the_payee(
-    two_banks: Node, capsys: pytest.CaptureFixture[str]
+    two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
     node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
-    merchant = sign_in(node, "wallet-b", SHOP, capsys)
+    merchant = sign_in(node, "wallet-b", SHOP, texts)
     page = merchant.get("/wallets/wallet-b/requests")
 
     merchant.post(

@@ -3,27 +3,26 @@ apart from a wrong guess."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from tests.apps.wallet.conftest import ALICE, Node
 from tests.apps.wallet.test_pages import browser, csrf
+from tests.support.texts import Texts
 
 
 @pytest.mark.parametrize("typed", ["", "12", "abcdef", "1234567"])
 def test_a_mistyped_code_is_explained_and_costs_no_try(
-    typed: str, two_banks: Node, capsys: pytest.CaptureFixture[str]
+    typed: str, two_banks: Node, texts: Texts
 ) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph")
     client = browser(node)
     form = client.get("/wallets/wallet-a/signin")
-    capsys.readouterr()
+    texts.forget()
     sent = client.post(
         "/wallets/wallet-a/signin", data={"phone": ALICE, "csrf_token": csrf(form.text)}
     )
-    code = re.findall(r"is (\d{6})", capsys.readouterr().err)[-1]
+    code = texts.codes()[-1]
     token = csrf(sent.text)
     for _ in range(3):
         slip = client.post(

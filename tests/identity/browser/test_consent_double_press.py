@@ -10,8 +10,8 @@ import time
 import pytest
 from playwright.sync_api import Browser, Route
 
-from tests.browser.wallet_signin import codes_sent, new_code
 from tests.support.servers import RunningServer
+from tests.support.texts import codes_sent, new_code
 
 pytestmark = pytest.mark.browser
 

@@ -2,7 +2,7 @@
 
 The one-time code is the fallback of signing in with Comptoir ID (`service/identity.py`), which
 ends in the same `open_session` for the business the verified phone number belongs to.
-`deliver_code` prints the code on the server console (the SMS block will send it).
+The code goes to the phone by text message, through the SMS channel (`send_code`).
 The rules are those of `kernel/one_time_codes.py`: a new code waits 30 seconds after the last,
 no phone gets more than five an hour at one platform, and three wrong codes in a row lock the
 phone for ten minutes. A number without a shop is answered exactly like one with (its asks and
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import sys
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -27,7 +26,7 @@ from comptoir.apps.seller.models import Business, OwnerSession, SignIn
 from comptoir.apps.seller.service.context import Seller, get_platform
 from comptoir.kernel import audit
 from comptoir.kernel import one_time_codes as rules
-from comptoir.kernel.code_sign_in import attempt_of, keep, locked_row
+from comptoir.kernel.code_sign_in import attempt_of, keep, locked_row, send_code
 from comptoir.kernel.ids import new_id
 from comptoir.kernel.phones import e164_phone
 
@@ -43,11 +42,6 @@ def normalise_phone(phone: str) -> str:
 def possible_phone(e164: str) -> bool:
     """Whether `normalise_phone` made a number of it."""
     return bool(e164) and e164_phone(e164) == e164
-
-
-def deliver_code(platform_name: str, phone: str, code: str) -> None:
-    sys.stderr.write(f"[seller] {platform_name}: sign-in code for {phone} is {code}\n")
-    sys.stderr.flush()
 
 
 def find_business(session: Session, platform_id: str, phone: str) -> Business | None:
@@ -89,7 +83,7 @@ def request_code(seller: Seller, *, platform_id: str, phone: str) -> CodeRequest
         after = rules.code_sent(attempt, digest=digest, now=now)
         keep(state, after, now)
         if business is not None:
-            deliver_code(platform.name, phone, code)
+            send_code(session, sender=platform.name, phone=phone, code=code, clock=seller.clock)
         return CodeRequest(phone)
 
 

@@ -1,9 +1,8 @@
 """Signing in with a phone number and a one-time code, and the sessions that follow.
 
 This is the fallback of signing in with Comptoir ID (`service/identity.py`, OpenID Connect),
-which opens the same kind of session. The code goes out through `deliver_code`, the one
-function to swap when the SMS block takes over; for now it prints the code on the server
-console.
+which opens the same kind of session. The code goes to the phone by text message, through the
+SMS channel (`send_code`).
 A new code waits 30 seconds after the last, no phone gets more than five an hour at one
 institution, and three wrong codes in a row lock the phone for ten minutes. A phone without an
 account is answered exactly like one with (its asks are counted the same way, only nothing is
@@ -12,7 +11,6 @@ sent), so the form cannot tell who banks here.
 
 from __future__ import annotations
 
-import sys
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,14 +22,8 @@ from comptoir.apps.wallet.domain import signin as rules
 from comptoir.apps.wallet.domain.parties import normalise_phone
 from comptoir.apps.wallet.models import Customer, SignIn, WalletSession
 from comptoir.apps.wallet.service.context import Wallet, get_institution
-from comptoir.kernel.code_sign_in import attempt_of, keep, locked_row
+from comptoir.kernel.code_sign_in import attempt_of, keep, locked_row, send_code
 from comptoir.kernel.ids import new_id
-
-
-def deliver_code(institution_name: str, phone: str, code: str) -> None:
-    """Send a one-time code to a phone. The demo prints it on the server console."""
-    sys.stderr.write(f"[wallet] {institution_name}: sign-in code for {phone} is {code}\n")
-    sys.stderr.flush()
 
 
 class Outcome(StrEnum):
@@ -85,7 +77,7 @@ def request_code(wallet: Wallet, *, institution_id: str, phone: str) -> CodeRequ
         )
         keep(state, after, now)
         if customer is not None:
-            deliver_code(institution.name, phone, code)
+            send_code(session, sender=institution.name, phone=phone, code=code, clock=wallet.clock)
         return CodeRequest(phone)
 
 
