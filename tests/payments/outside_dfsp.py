@@ -78,8 +78,11 @@ class OutsideDfsp(Peer):
         body: bytes,
         source: str | None = None,
         date: str | None = None,
+        also_protected: tuple[str, ...] = (),
     ) -> dict[str, str]:
-        """The headers of table 1, signed: Accept only on a request from a client."""
+        """The headers of table 1, signed: Accept only on a request from a client.
+        `also_protected` names more of them for the signature to cover, as the Signature
+        document recommends (3.2 step G)."""
         source = source or self.fsp_id
         headers = {
             "Content-Type": media(resource),
@@ -98,6 +101,7 @@ class OutsideDfsp(Peer):
         if destination is not None:
             headers["FSPIOP-Destination"] = destination
             protected["FSPIOP-Destination"] = destination
+        protected |= {name: headers[name] for name in also_protected}
         headers["FSPIOP-Signature"] = self.signature(protected, body)
         return headers
 
@@ -110,10 +114,18 @@ class OutsideDfsp(Peer):
         document: Any = None,
         destination: str | None = None,
         change: dict[str, str | None] | None = None,
+        also_protected: tuple[str, ...] = (),
     ) -> httpx.Response:
         """Send a request; `change` replaces (or, with None, removes) headers after signing."""
         body = b"" if document is None else json.dumps(document).encode()
-        headers = self.headers(method, uri, resource=resource, destination=destination, body=body)
+        headers = self.headers(
+            method,
+            uri,
+            resource=resource,
+            destination=destination,
+            body=body,
+            also_protected=also_protected,
+        )
         for name, value in (change or {}).items():
             headers.pop(name, None)
             if value is not None:

@@ -107,6 +107,15 @@ class Arrival:
         )
 
 
+def _unsigned_read(signature: str | None, method: str, body: bytes) -> bool:
+    """A GET without a body may come unsigned: the API makes FSPIOP-Signature optional
+    (cardinality 0..1, the sender "should" sign), Mojaloop's SDK signs only messages with a
+    body, and a GET changes nothing and is answered at the callback address the named source
+    registered, so a forged source learns nothing. A signature that is there is always
+    checked; every message that changes something (POST, PUT, PATCH, DELETE) must carry one."""
+    return signature is None and method == "GET" and not body
+
+
 def receive(arrival: Arrival, session: Session, *, resource: str) -> Inbound:
     """Check a request's FSPIOP headers and its sender's signature (FspiopError if wrong)."""
     body = arrival.body
@@ -116,22 +125,27 @@ def receive(arrival: Arrival, session: Session, *, resource: str) -> Inbound:
     source = participant_cache(session).get(session, headers.source)
     if source is None or not source.active:
         raise FspiopError("3200", f"FSPIOP-Source {headers.source} is not an active participant")
-    keys = source.keys
-    if keys is None:
-        raise FspiopError("3105", f"no usable key is registered for {source.id}")
-    verify_message(
-        headers.signature,
-        body=body,
-        uri=uri,
-        method=method,
-        source=headers.source,
-        destination=headers.destination,
-        date=headers.date_text,
-        public_keys=keys,
-        # The one service whose sender does not know the destination: its FSPIOP-Destination
-        # is empty "or set to the Switch's ID" (API Definition 3.2.3.6), and then "must not be
-        # protected as it can be changed by intermediate systems" (Signature, table 1).
-        allow_unprotected_destination=(resource, method) == ("parties", "GET"),
-    )
+    if not _unsigned_read(headers.signature, method, body):
+        keys = source.keys
+        if keys is None:
+            raise FspiopError("3105", f"no usable key is registered for {source.id}")
+        verify_message(
+            headers.signature,
+            body=body,
+            uri=uri,
+            method=method,
+            source=headers.source,
+            destination=headers.destination,
+            date=headers.date_text,
+            public_keys=keys,
+            # A signer may protect more headers than these (Signature, 3.2 step G): each is
+            # checked against the request's own (3.3 step g).
+            other_headers=dict(arrival.headers),
+            # The one service whose sender does not know the destination: its
+            # FSPIOP-Destination is empty "or set to the Switch's ID" (API Definition
+            # 3.2.3.6), and then "must not be protected as it can be changed by intermediate
+            # systems" (Signature, table 1).
+            allow_unprotected_destination=(resource, method) == ("parties", "GET"),
+        )
     relayed = {name: value for name, value in arrival.headers if name.lower() in RELAYED_HEADERS}
     return Inbound(headers, body, uri, method, source, relayed)
