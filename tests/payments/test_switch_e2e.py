@@ -192,6 +192,31 @@ def test_a_wrong_fulfilment_aborts_and_releases_the_reservation(
     assert node.position_of("bank-a") == before
 
 
+def test_an_aborted_transfer_asked_for_is_answered_with_its_state_aborted(
+    payer: Peer, payee: Peer
+) -> None:
+    document, _right = payer.prepare(payee, "5")
+    payer.send("POST", "/transfers", resource="transfers", document=document)
+    payee.wait_for("POST", "/transfers")
+    path = f"/transfers/{document['transferId']}"
+    wrong, _ = ilp.new_fulfilment()
+    payee.send(
+        "PUT",
+        path,
+        resource="transfers",
+        destination="bank-a",
+        document={"fulfilment": wrong, "transferState": "COMMITTED"},
+    )
+    payer.wait_for("PUT", f"{path}/error")
+
+    asked = payer.send("GET", path, resource="transfers")
+
+    assert asked.status_code == 202, asked.text
+    state = payer.wait_for("PUT", path).json()
+    assert state["transferState"] == "ABORTED"
+    assert "fulfilment" not in state and state["completedTimestamp"].endswith("Z")
+
+
 def test_a_prepare_past_the_net_debit_cap_is_refused_with_4001(
     node: Node, payer: Peer, payee: Peer
 ) -> None:

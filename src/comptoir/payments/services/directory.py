@@ -11,6 +11,7 @@ identifier may hold characters (a space, '+', '/') that a URL carries only escap
 from __future__ import annotations
 
 from typing import get_args
+from urllib.parse import parse_qs
 
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ from comptoir.payments.models import (
     ParticipantCurrencyRow,
     ParticipantRow,
 )
+from comptoir.payments.switch.currencies import CURRENCIES
 from comptoir.payments.switch.intake import Inbound
 from comptoir.payments.switch.outbound import Sender
 from comptoir.payments.switch.schemas import (
@@ -111,26 +113,31 @@ def remove_party(
     party_id: str,
     sub_id: str | None,
 ) -> None:
+    currency = _asked_currency(inbound)
     row = session.get(AliasRow, (party_type, party_id, sub_id or ""), with_for_update=True)
     path = inbound.path
-    if row is None or row.participant_id != inbound.source.id:
+    if row is None or row.participant_id != inbound.source.id or not _in(row, currency):
         sender.error(
             session,
             destination=inbound.source.id,
             resource="participants",
             path=path,
-            error=FspiopError("3204", f"{party_type} {party_id} is not registered by you"),
+            error=FspiopError(
+                "3204", f"{party_type} {party_id} is not registered by you{_for(currency)}"
+            ),
         )
         return
     session.delete(row)
     session.flush()
+    # "If the FSP information is deleted, the fspId element should be empty" (the API's
+    # PUT /participants/{Type}/{ID}): no member is required, so the answer is {}.
     sender.originate(
         session,
         destination=inbound.source.id,
         resource="participants",
         method="PUT",
         path=path,
-        document={"fspId": inbound.source.id},
+        document={},
     )
 
 
@@ -143,15 +150,16 @@ def which_participant(
     party_id: str,
     sub_id: str | None,
 ) -> None:
+    currency = _asked_currency(inbound)
     path = inbound.path
-    owner = owner_of(session, party_type, party_id, sub_id)
-    if owner is None:
+    row = session.get(AliasRow, (party_type, party_id, sub_id or ""))
+    if row is None or not _in(row, currency):
         sender.error(
             session,
             destination=inbound.source.id,
             resource="participants",
             path=path,
-            error=FspiopError("3204", f"no DFSP holds {party_type} {party_id}"),
+            error=FspiopError("3204", f"no DFSP holds {party_type} {party_id}{_for(currency)}"),
         )
         return
     sender.originate(
@@ -160,8 +168,30 @@ def which_participant(
         resource="participants",
         method="PUT",
         path=path,
-        document={"fspId": owner},
+        document={"fspId": row.participant_id},
     )
+
+
+def _asked_currency(inbound: Inbound) -> str | None:
+    """The `?currency=XYZ` of a GET or DELETE /participants/{Type}/{ID}, which the API has
+    these requests support "for filtering of currency"; None without one."""
+    query = inbound.uri.partition("?")[2]
+    asked = parse_qs(query, keep_blank_values=True).get("currency")
+    if not asked:
+        return None
+    if len(asked) > 1 or asked[0] not in CURRENCIES:
+        raise FspiopError("3101", "the currency asked for is not one currency of the API")
+    return asked[0]
+
+
+def _in(row: AliasRow, currency: str | None) -> bool:
+    """Whether the party is registered in `currency` (a party registered without one is
+    registered in every currency its DFSP holds)."""
+    return currency is None or row.currency is None or row.currency == currency
+
+
+def _for(currency: str | None) -> str:
+    return "" if currency is None else f" in {currency}"
 
 
 # -- parties: the lookup --------------------------------------------------------------------------

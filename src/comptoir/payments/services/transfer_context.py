@@ -58,11 +58,13 @@ def transfer_path(transfer: TransferRow) -> str:
 
 
 def final_state_document(row: TransferRow) -> dict[str, str]:
+    """The body of PUT /transfers/{ID} for the transfer's state: the fulfilment once committed,
+    and when it ended once it has."""
     document = {"transferState": row.state}
     if row.state == COMMITTED:
         document["fulfilment"] = row.fulfilment or ""
-        if row.completed_at is not None:
-            document["completedTimestamp"] = utc_iso(row.completed_at)
+    if row.state in FINAL and row.completed_at is not None:
+        document["completedTimestamp"] = utc_iso(row.completed_at)
     return document
 
 

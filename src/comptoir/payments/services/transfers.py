@@ -20,10 +20,8 @@ from sqlalchemy.orm import Session
 from comptoir.kernel.fspiop import FspiopError
 from comptoir.payments.models import TransferRow
 from comptoir.payments.services.transfer_context import (
-    ABORTED,
     RESOURCE,
     TransferContext,
-    error_of,
     final_state_document,
 )
 from comptoir.payments.services.transfer_outcome import expire_due, fulfil, payee_error
@@ -43,7 +41,10 @@ __all__ = [
 def get_state(
     session: Session, context: TransferContext, inbound: Inbound, transfer_id: uuid.UUID
 ) -> None:
-    """GET /transfers/{ID}: the current state goes back as PUT /transfers/{ID} (or an error)."""
+    """GET /transfers/{ID}: the current state goes back as PUT /transfers/{ID}, whichever of
+    RECEIVED, RESERVED, COMMITTED or ABORTED it is (an aborted transfer exists, so it is
+    answered like any other; the error callback is for an id the asker has no transfer under).
+    The reason of an abort went to both DFSPs when it happened, and goes again to a resend."""
     row = session.get(TransferRow, transfer_id)
     # The id as the asker wrote it: a ULID is answered as a ULID.
     path = inbound.path
@@ -54,15 +55,6 @@ def get_state(
             resource=RESOURCE,
             path=path,
             error=FspiopError("3208", f"no transfer has the id {transfer_id}"),
-        )
-        return
-    if row.state == ABORTED:
-        context.sender.error(
-            session,
-            destination=inbound.source.id,
-            resource=RESOURCE,
-            path=path,
-            error=error_of(row),
         )
         return
     context.sender.originate(
