@@ -408,3 +408,29 @@ def test_a_ulid_past_128_bits_is_refused_at_once_with_3100(payer: Peer, payee: P
     )
     assert answer.status_code == 400, answer.text
     assert answer.json()["errorInformation"]["errorCode"] == "3100"
+
+
+def test_a_body_that_is_not_utf_8_is_malformed_syntax_on_any_method(client: TestClient) -> None:
+    headers = _signed_stranger_headers("parties", "GET", "/parties/MSISDN/17585550101")
+    answer = client.request(
+        "GET", "/switch/parties/MSISDN/17585550101", headers=headers, content=b"\xff\xfe{}"
+    )
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["errorInformation"]["errorCode"] == "3101"
+
+
+def test_a_failure_nobody_foresaw_is_answered_2001_in_the_api_s_words_not_as_a_web_page(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a fault of the switch")
+
+    monkeypatch.setattr("comptoir.payments.switch.routes.receive", broken)
+    headers = _signed_stranger_headers("parties", "GET", "/parties/MSISDN/17585550101")
+    answer = client.get("/switch/parties/MSISDN/17585550101", headers=headers)
+    assert answer.status_code == 500, answer.text
+    assert answer.headers["content-type"] == "application/json"
+    information = answer.json()["errorInformation"]
+    assert information["errorCode"] == "2001"
+    assert information["errorDescription"].startswith("Internal server error")
+    assert "fault" not in information["errorDescription"]  # what went wrong stays in the log

@@ -174,3 +174,37 @@ def test_a_transfer_its_schema_refuses_gets_400_with_3101(
         "POST", "/transfers", resource="transfers", document=document, destination=payee.fsp_id
     )
     refused(answer, 400, "3101")
+
+
+# -- synchronous errors: the id in the path ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "not-an-id",
+        "0190A7E2-3C4B-7D5E-8F60-718293A4B5C6",  # a UUID in capitals
+        "0190a7e23c4b7d5e8f60718293a4b5c6",  # without its hyphens
+        "81ARZ3NDEKTSV4RRFFQ69G5FAV",  # a ULID past 128 bits
+    ],
+)
+@pytest.mark.parametrize(
+    ("method", "resource", "prefix"),
+    [
+        ("GET", "transfers", "/transfers"),
+        ("GET", "quotes", "/quotes"),
+        ("PUT", "transfers", "/transfers"),
+    ],
+)
+def test_an_id_in_the_path_that_is_not_a_correlation_id_is_malformed_syntax_3101(
+    payer: OutsideDfsp, payee: OutsideDfsp, written: str, method: str, resource: str, prefix: str
+) -> None:
+    document = {"transferState": "COMMITTED"} if method == "PUT" else None
+    answer = payer.call(
+        method,
+        f"{prefix}/{written}",
+        resource=resource,
+        document=document,
+        destination=payee.fsp_id,
+    )
+    refused(answer, 400, "3101")

@@ -39,7 +39,14 @@ from comptoir.kernel.fspiop.idempotency import (
     content_hash,
     decide,
 )
-from comptoir.kernel.fspiop.ids import correlation_uuid, is_ulid, ulid_or_none, ulid_text
+from comptoir.kernel.fspiop.ids import (
+    CORRELATION_ID_PATTERN,
+    correlation_uuid,
+    is_correlation_id,
+    is_ulid,
+    ulid_or_none,
+    ulid_text,
+)
 from comptoir.kernel.fspiop.rsa_keys import (
     DEFAULT_ALGORITHM,
     MIN_RSA_BITS,
@@ -56,6 +63,7 @@ from comptoir.kernel.fspiop.signature import sign_headers, sign_message, verify_
 
 __all__ = [
     "API_VERSION",
+    "CORRELATION_ID_PATTERN",
     "DEFAULT_ALGORITHM",
     "ERROR_CODES",
     "MAX_CONTENT_LENGTH",
@@ -87,6 +95,7 @@ __all__ = [
     "generic_code",
     "import_rsa_jwk",
     "import_rsa_jwks",
+    "is_correlation_id",
     "is_ulid",
     "json_body",
     "media_type",

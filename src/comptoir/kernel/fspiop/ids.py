@@ -15,6 +15,17 @@ from typing import Final
 _CROCKFORD: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _DIGITS: Final = {character: value for value, character in enumerate(_CROCKFORD)}
 _ULID: Final = re.compile(r"[0-7][0-9A-HJKMNP-TV-Z]{25}")
+# The CorrelationId schema's pattern in the FSPIOP v2.0 OpenAPI document.
+CORRELATION_ID_PATTERN: Final = (
+    r"^[0-9a-f]{8}-[0-9a-f]{4}-[1-7][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+    r"|^[0-9A-HJKMNP-TV-Z]{26}$"
+)
+_CORRELATION_ID: Final = re.compile(CORRELATION_ID_PATTERN)
+
+
+def is_correlation_id(text: str) -> bool:
+    """Whether `text` is written as the CorrelationId schema has it."""
+    return _CORRELATION_ID.fullmatch(text) is not None
 
 
 def is_ulid(text: str) -> bool:

@@ -121,6 +121,13 @@ def receive(arrival: Arrival, session: Session, *, resource: str) -> Inbound:
     body = arrival.body
     method = arrival.method
     headers = parse_request_headers(arrival.headers, resource=resource, method=method)
+    if body and not body.isascii():
+        # A JSON body is UTF-8 (its media type says so); one that is not is refused here,
+        # whatever the method, before it is relayed to anyone.
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise FspiopError("3101", "the body is not UTF-8") from None
     uri = fspiop_uri(arrival.path, arrival.query, prefix=PREFIX)
     source = participant_cache(session).get(session, headers.source)
     if source is None or not source.active:

@@ -9,8 +9,9 @@ stored); one found after it is an error callback.
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -21,7 +22,13 @@ from sqlalchemy.orm import Session
 
 from comptoir.kernel.clock import Clock
 from comptoir.kernel.db import Database
-from comptoir.kernel.fspiop import RESOURCES, FspiopError, correlation_uuid, error_body
+from comptoir.kernel.fspiop import (
+    RESOURCES,
+    FspiopError,
+    correlation_uuid,
+    error_body,
+    is_correlation_id,
+)
 from comptoir.kernel.web.direct import PathMatcher
 from comptoir.payments.services import directory, routing, transfers
 from comptoir.payments.services.transfers import TransferContext
@@ -32,6 +39,8 @@ from comptoir.payments.switch.outbound import Sender
 router = APIRouter(prefix="/switch", tags=["FSPIOP switch"])
 # As many as anyio's default limit for worker threads, which these requests used before.
 WORKERS = 40
+
+logger = logging.getLogger(__name__)
 Result = TypeVar("Result")
 
 
@@ -85,7 +94,7 @@ async def _handle(
         with switch.database.transaction() as session:
             work(session, switch, inbound)
 
-    await switch.in_worker(in_one_transaction)
+    await _answered(switch.in_worker(in_one_transaction))
     return Response(status_code=status)
 
 
@@ -108,9 +117,24 @@ async def _handle_grouped(
         with switch.database.reading() as session:
             return receive(arrival, session, resource=resource)
 
-    inbound = await switch.in_worker(checked)
-    await asyncio.wrap_future(committer.submit(lambda session: work(session, switch, inbound)))
+    inbound = await _answered(switch.in_worker(checked))
+    await _answered(
+        asyncio.wrap_future(committer.submit(lambda session: work(session, switch, inbound)))
+    )
     return Response(status_code=status)
+
+
+async def _answered(step: Awaitable[Result]) -> Result:
+    """A step's result; a failure nobody foresaw is still answered in the API's words
+    (2001, an ErrorInformationResponse), never with a web page's problem document. Its
+    transaction was rolled back, so nothing of it was kept or sent."""
+    try:
+        return await step
+    except FspiopError:
+        raise
+    except Exception as exc:
+        logger.exception("the switch could not handle a request")
+        raise FspiopError("2001", "the request was not handled; nothing of it was kept") from exc
 
 
 def fspiop_error_response(_request: Request, exc: Exception) -> Response:
@@ -118,11 +142,15 @@ def fspiop_error_response(_request: Request, exc: Exception) -> Response:
     return JSONResponse(error_body(exc), status_code=exc.http_status)
 
 
-def _id(text: str, code: str = "3101") -> uuid.UUID:
+def _id(text: str) -> uuid.UUID:
+    """The id in a path, held to the CorrelationId schema as an id in a body is: what is not
+    one is malformed (3101); a well-formed id nobody made is answered "not found" later."""
+    if not is_correlation_id(text):
+        raise FspiopError("3101", f"{text[:40]} is not an id (a lowercase UUID or a ULID)")
     try:
         return correlation_uuid(text)
-    except ValueError as exc:
-        raise FspiopError(code, f"{text} is not a valid id") from exc
+    except ValueError as exc:  # a ULID past 128 bits
+        raise FspiopError("3101", f"{text[:40]} is not an id") from exc
 
 
 # -- participants (the directory) ---------------------------------------------------------------
@@ -228,7 +256,7 @@ async def get_quote(request: Request, quote_id: str) -> Response:
         request,
         "quotes",
         lambda session, switch, inbound: routing.ask_quote(
-            session, switch.sender, inbound, _id(quote_id, "3205")
+            session, switch.sender, inbound, _id(quote_id)
         ),
     )
 
@@ -277,7 +305,7 @@ async def get_transaction_request(request: Request, request_id: str) -> Response
         request,
         "transactionRequests",
         lambda session, switch, inbound: routing.ask_transaction_request(
-            session, switch.sender, inbound, _id(request_id, "3206")
+            session, switch.sender, inbound, _id(request_id)
         ),
     )
 
@@ -324,7 +352,7 @@ async def put_transfer_error(request: Request, transfer_id: str) -> Response:
         request,
         "transfers",
         lambda session, switch, inbound: transfers.payee_error(
-            session, switch.transfers, inbound, _id(transfer_id, "3208")
+            session, switch.transfers, inbound, _id(transfer_id)
         ),
         status=200,
     )
@@ -336,7 +364,7 @@ async def put_transfer(request: Request, transfer_id: str) -> Response:
         request,
         "transfers",
         lambda session, switch, inbound: transfers.fulfil(
-            session, switch.transfers, inbound, _id(transfer_id, "3208")
+            session, switch.transfers, inbound, _id(transfer_id)
         ),
         status=200,
     )
@@ -348,7 +376,7 @@ async def get_transfer(request: Request, transfer_id: str) -> Response:
         request,
         "transfers",
         lambda session, switch, inbound: transfers.get_state(
-            session, switch.transfers, inbound, _id(transfer_id, "3208")
+            session, switch.transfers, inbound, _id(transfer_id)
         ),
     )
 

@@ -15,17 +15,11 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from comptoir.kernel.fspiop import correlation_uuid
+from comptoir.kernel.fspiop import CORRELATION_ID_PATTERN, correlation_uuid
 from comptoir.payments.switch.currencies import CURRENCIES
 
 # The patterns are those of the FSPIOP v2.0 OpenAPI document's schemas of the same name.
-CorrelationId = Annotated[
-    str,
-    StringConstraints(
-        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[1-7][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
-        r"|^[0-9A-HJKMNP-TV-Z]{26}$"
-    ),
-]
+CorrelationId = Annotated[str, StringConstraints(pattern=CORRELATION_ID_PATTERN)]
 
 
 def _storable(value: str) -> str:
