@@ -59,6 +59,10 @@ CUSTOMERS = (
         "antilles-bank", "+17585550202", "Castries Market Produce", "0.00",
         merchant=True, alias="market@antilles-bank",
     ),
+    DemoCustomer(
+        "antilles-bank", "+17585550403", "Marigot Bay Threads", "0.00",
+        merchant=True, alias="threads@antilles-bank",
+    ),
     DemoCustomer("helen-cu", "+17585550301", "Joseph Felix", "300.00"),
     DemoCustomer(
         "helen-cu", "+17585550302", "Soufriere Spice Co", "0.00",

@@ -534,7 +534,7 @@ def test_a_shopper_pays_an_order_from_her_wallet_with_the_sellers_qr(
     ready = shopper.checkout(order, payment="WALLET")
     payload = re.search(r"readonly>([^<]+)</textarea>", ready)
     assert payload and 'href="/wallets"' in ready
-    assert "Pay XCD 44.00 to market@antilles-bank" in ready  # 35.00, 8.00 delivery, 1.00 service
+    assert "Pay XCD 44.00 to threads@antilles-bank" in ready  # 35.00, 8.00 delivery, 1.00 service
 
     marie = Browser(demo.url)
     marie.get("/wallets/island-wallet/signin")
@@ -546,14 +546,14 @@ def test_a_shopper_pays_an_order_from_her_wallet_with_the_sellers_qr(
     )
     marie.get("/wallets/island-wallet/pay/qr")
     form = marie.post("/wallets/island-wallet/pay/qr", {"payload": payload.group(1)})
-    assert 'value="market@antilles-bank"' in form and 'value="44.00"' in form
+    assert 'value="threads@antilles-bank"' in form and 'value="44.00"' in form
     marie.post(
         "/wallets/island-wallet/pay",
-        {"recipient": "market@antilles-bank", "amount": "44.00", "note": "Island Market order"},
+        {"recipient": "threads@antilles-bank", "amount": "44.00", "note": "Island Market order"},
     )
     payment = marie.url
     quoted = wait_for_page(marie, payment, "Waiting for your agreement")
-    assert "Castries Market Produce" in quoted
+    assert "Marigot Bay Threads" in quoted  # the shop the code names is the one it pays
     marie.post(f"{payment}/confirm", {})
     assert "Paid" in wait_for_page(marie, payment, "Paid")
 

@@ -107,7 +107,7 @@ PLATFORMS: Final = (
                 "Island clothing, cut and sewn above the bay.",
                 "clothing",
                 CLOTHING,
-                alias="market@antilles-bank",
+                alias="threads@antilles-bank",
                 request_to_pay=False,
                 delivery_fee=800,
             ),

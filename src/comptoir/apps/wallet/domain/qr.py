@@ -9,6 +9,8 @@ is not paid here.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
@@ -67,3 +69,28 @@ def parse_payment_qr(text: str) -> QrPayment:
         currency=qr.currency,
         amount=qr.amount,
     )
+
+
+# EMVCo's Merchant Name (tag 59) holds at most 25 characters of printable ASCII.
+QR_NAME_LENGTH: Final = 25
+
+
+def names_agree(qr_name: str | None, account_name: str | None) -> bool:
+    """Whether the name a QR code prints for its merchant is the name of the account it pays.
+
+    A sticker can be swapped: a code that names a known shop but pays someone else must not go
+    unnoticed. The code's name is ASCII and cut at 25 characters, so accents, case, spacing and
+    punctuation are set aside, and a name as long as the tag allows need only begin the
+    account's. A code that names nobody, or an account whose name is not known yet, agrees.
+    """
+    if not qr_name or not account_name:
+        return True
+    printed, holder = _comparable(qr_name), _comparable(account_name)
+    if len(qr_name.strip()) >= QR_NAME_LENGTH:
+        return holder.startswith(printed)
+    return printed == holder
+
+
+def _comparable(name: str) -> str:
+    flat = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return " ".join(re.findall(r"[a-z0-9]+", flat.casefold()))

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from comptoir.apps.wallet.domain.errors import WalletError
-from comptoir.apps.wallet.domain.qr import QrPayment, parse_payment_qr
+from comptoir.apps.wallet.domain.qr import QrPayment, names_agree, parse_payment_qr
 from comptoir.apps.wallet.pages.common import (
     SESSION_COOKIE,
     Visitor,
@@ -32,6 +32,7 @@ from comptoir.apps.wallet.service.form_drafts import (
     kept_qr_read,
     qr_read_again,
     qr_read_paid,
+    qr_read_paid_by,
 )
 from comptoir.apps.wallet.service.payer import (
     cancel_payment,
@@ -291,6 +292,12 @@ def payment_page(
         )
     except WalletError:
         raise Problem(NOT_FOUND) from None
+    code = qr_read_paid_by(
+        wallet_of(request),
+        institution_id=institution_id,
+        token=request.cookies.get(SESSION_COOKIE),
+        payment_id=str(view.id),
+    )
     return render(
         request,
         "wallet/payment.html",
@@ -299,6 +306,12 @@ def payment_page(
             "customer": who.customer,
             "payment": view,
             "already_answered": bool(answered),
+            # The name the QR code printed, when the account it pays has another.
+            "qr_name_differs": (
+                code.merchant_name
+                if code is not None and not names_agree(code.merchant_name, view.payee_name)
+                else None
+            ),
         },
     )
 

@@ -228,3 +228,13 @@ def qr_read_again(
         qr=_qr_payment(found.typed),
         currency=found.typed["currency"],
     )
+
+
+def qr_read_paid_by(
+    wallet: Wallet, *, institution_id: str, token: str | None, payment_id: str
+) -> QrPayment | None:
+    """The QR code read that `payment_id` pays, if that is the code kept."""
+    found = kept_draft(wallet, form="qr_read", institution_id=institution_id, token=token)
+    if found is None or not payment_id or found.typed["payment"] != payment_id:
+        return None
+    return _qr_payment(found.typed)
