@@ -24,7 +24,7 @@ from comptoir.kernel.emvco_qr import (
     parse_amount,
 )
 from comptoir.kernel.money import Money, known_currencies, minor_unit_digits
-from comptoir.payments.qr_render import render_svg
+from comptoir.kernel.qr_svg import render_svg
 
 
 def bitwise_crc(data: bytes) -> int:

@@ -70,3 +70,12 @@ def shown_phone(number: str) -> str:
     grouped = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     # Spaces rather than the dashes the library puts in some plans: one way on every page.
     return grouped.replace("-", " ")
+
+
+def phone_country(number: str) -> str | None:
+    """The country (ISO 3166 code) of an E.164 number, or None when it names none."""
+    try:
+        region = phonenumbers.region_code_for_number(phonenumbers.parse(number, None))
+    except phonenumbers.NumberParseException:
+        return None
+    return region if region and region != "ZZ" else None

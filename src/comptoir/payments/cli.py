@@ -168,7 +168,7 @@ def encode_command(
     except QrError as exc:
         _fail("encode", exc.code, exc.sentence, 2)
     if svg is not None:
-        from comptoir.payments.qr_render import render_svg
+        from comptoir.kernel.qr_svg import render_svg
 
         try:
             svg.write_text(render_svg(payload, title=f"QR code to pay {name}"), encoding="utf-8")

@@ -10,7 +10,6 @@ OpenID4VCI use the offer instead, which proves possession of the key.
 
 from __future__ import annotations
 
-import io
 import uuid
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -23,6 +22,7 @@ from comptoir.identity.registry.session import signed_in_person
 from comptoir.kernel.crypto import JoseError, Jwk, import_jwk
 from comptoir.kernel.errors import CONFLICT, NOT_FOUND, Problem
 from comptoir.kernel.i18n import _, lazy, local_moment
+from comptoir.kernel.qr_svg import render_svg
 from comptoir.kernel.web.context import node_context
 from comptoir.kernel.web.operator import require_operator
 
@@ -277,21 +277,4 @@ def operator_revoke(request: Request, credential_id: uuid.UUID) -> Response:
 
 def _qr_svg(payload: str, *, title: str) -> str:
     """The offer link as an inline SVG QR code: no script, no font, no external reference."""
-    import segno
-
-    out = io.BytesIO()
-    segno.make(payload, error="l", micro=False).save(
-        out,
-        kind="svg",
-        scale=3,
-        border=4,
-        dark="#000",
-        light="#fff",
-        xmldecl=False,
-        svgns=True,
-        title=title,
-        svgclass=None,
-        lineclass=None,
-    )
-    svg = out.getvalue().decode("utf-8")
-    return svg.replace("<svg ", '<svg role="img" ', 1)
+    return render_svg(payload, scale=3, title=title, error="l")

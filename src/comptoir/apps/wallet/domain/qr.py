@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from typing import Final
 
 from comptoir.apps.wallet.domain.errors import WalletError
-from comptoir.kernel.emvco_qr import COMPTOIR_GUI, QrError, decode
+from comptoir.kernel.emvco_qr import (
+    COMPTOIR_GUI,
+    MerchantAccount,
+    MerchantQr,
+    PointOfInitiation,
+    QrError,
+    decode,
+    encode,
+)
 from comptoir.kernel.i18n import lazy
 from comptoir.kernel.money import Money
 
@@ -92,5 +100,52 @@ def names_agree(qr_name: str | None, account_name: str | None) -> bool:
 
 
 def _comparable(name: str) -> str:
-    flat = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    return " ".join(re.findall(r"[a-z0-9]+", flat.casefold()))
+    return " ".join(re.findall(r"[a-z0-9]+", _printable(name).casefold()))
+
+
+# EMVCo's Merchant City (tag 60) holds at most 15 characters.
+QR_CITY_LENGTH: Final = 15
+
+
+def merchant_qr(
+    *,
+    alias: str,
+    name: str,
+    city: str,
+    country: str,
+    currency: str,
+    amount: Money | None,
+    category: str | None,
+) -> str:
+    """The EMVCo payload a merchant shows to be paid at its alias: static (no amount: the
+    payer types it; printed once for the counter) or for one sale (the amount fixed)."""
+    town = _printable(city)[:QR_CITY_LENGTH].strip()
+    if not town:
+        raise WalletError(
+            "qr_city", lazy("Write the town where you sell: a payment code prints it.")
+        )
+    try:
+        return encode(
+            MerchantQr(
+                account=MerchantAccount(alias=alias),
+                merchant_name=_printable(name)[:QR_NAME_LENGTH].strip() or alias[:QR_NAME_LENGTH],
+                merchant_city=town,
+                country=country,
+                currency=currency,
+                amount=amount,
+                point_of_initiation=(
+                    PointOfInitiation.STATIC if amount is None else PointOfInitiation.DYNAMIC
+                ),
+                merchant_category_code=category or "5999",
+            )
+        )
+    except QrError:  # an alias or a category the scheme's fields cannot hold
+        raise WalletError(
+            "qr_not_made", lazy("No payment code can be made for this account.")
+        ) from None
+
+
+def _printable(text: str) -> str:
+    """EMVCo's character set is printable ASCII: accents are dropped, anything else removed."""
+    flat = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return "".join(character for character in flat if " " <= character <= "~")

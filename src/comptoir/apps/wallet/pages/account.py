@@ -1,4 +1,4 @@
-"""Choosing an institution, signing in and out, the balance and history, receiving."""
+"""Choosing an institution, signing in and out, the balance and history."""
 
 from __future__ import annotations
 
@@ -235,16 +235,4 @@ def home(request: Request, institution_id: str) -> Response:
             ),
             "open_requests": [r for r in asked if r.state in ("received", "pending")],
         },
-    )
-
-
-@router.get("/wallets/{institution_id}/receive")
-def receive(request: Request, institution_id: str) -> Response:
-    who = visitor(request, institution_id)
-    if not isinstance(who, Visitor):
-        return who
-    return render(
-        request,
-        "wallet/receive.html",
-        {"institution": who.institution, "customer": who.customer},
     )
