@@ -17,6 +17,7 @@ from typing import Final
 from comptoir.apps.wallet.domain.errors import WalletError
 from comptoir.kernel.emvco_qr import (
     COMPTOIR_GUI,
+    AdditionalData,
     MerchantAccount,
     MerchantQr,
     PointOfInitiation,
@@ -34,6 +35,9 @@ class QrPayment:
     merchant_name: str | None
     currency: str | None
     amount: Money | None
+    # What the merchant matches the payment with (tag 62's reference label, or its bill
+    # number): it goes to the merchant as the payment's note.
+    reference: str | None = None
 
 
 _REFUSALS: Final = {
@@ -76,7 +80,16 @@ def parse_payment_qr(text: str) -> QrPayment:
         merchant_name=qr.merchant_name.strip() or None,
         currency=qr.currency,
         amount=qr.amount,
+        reference=_reference(qr.additional_data),
     )
+
+
+def _reference(data: AdditionalData) -> str | None:
+    for value in (data.reference_label, data.bill_number):
+        # "***" asks the payer's app to prompt for the value: there is none to pass on.
+        if value and value.strip() and value != "***":
+            return value.strip()
+    return None
 
 
 # EMVCo's Merchant Name (tag 59) holds at most 25 characters of printable ASCII.

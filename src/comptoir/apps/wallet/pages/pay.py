@@ -80,6 +80,8 @@ def _pay_page(
         form = {**form, "recipient": qr.alias}
         if qr.amount is not None:
             form["amount"] = written_amount(qr.amount)
+        if qr.reference and "note" not in form:  # a note typed, even emptied, stays as typed
+            form["note"] = qr.reference
     context: dict[str, Any] = {
         "institution": who.institution,
         "customer": who.customer,

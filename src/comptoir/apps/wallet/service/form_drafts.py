@@ -37,7 +37,7 @@ FIELDS: Final[Mapping[FormName, tuple[str, ...]]] = {
     "request": ("payer", "amount", "note"),
     "refund": ("transfer", "amount", "reason"),
     "qr": ("payload",),
-    "qr_read": ("mark", "alias", "merchant_name", "minor", "currency", "payment"),
+    "qr_read": ("mark", "alias", "merchant_name", "minor", "currency", "reference", "payment"),
 }
 # Past each field's own limit (what is too long is kept, to be refused as too long), and
 # short enough that a draft cannot be used to store anything big; a pasted QR code's text is
@@ -166,6 +166,7 @@ def keep_qr_read(
         "merchant_name": qr.merchant_name or "",
         "minor": "" if qr.amount is None else str(qr.amount.minor),
         "currency": currency if qr.amount is None else qr.amount.currency,
+        "reference": qr.reference or "",
     }
     keep_draft(
         wallet, form="qr_read", institution_id=institution_id, token=token, typed=kept, error=None
@@ -190,6 +191,7 @@ def _qr_payment(kept: Mapping[str, str]) -> QrPayment:
         merchant_name=kept["merchant_name"] or None,
         currency=currency,
         amount=Money(int(kept["minor"]), currency) if kept["minor"] else None,
+        reference=kept.get("reference") or None,
     )
 
 
