@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -204,3 +205,15 @@ def test_the_report_command_names_a_ulid_transfer_by_its_ulid_as_the_pages_do(
     assert ulid in rendered["transfers-csv"]
     assert xml_texts(rendered["pacs008"], "//p8:EndToEndId") == [ulid]
     assert xml_texts(rendered["pacs002"], "//p2:OrgnlEndToEndId") == [ulid]
+
+
+def test_a_window_s_nets_keep_their_sign_on_the_line_of_their_amount(switch: Switch) -> None:
+    store(switch, str(new_id()), amount=6675)
+    window = close(switch)
+
+    page = switch.browser.get(f"/operator/switch/windows/{window}", headers=HTML).text
+
+    # A minus sign that wraps away from its amount reads as money received (a 360 px screen).
+    nets = re.findall(r'<td class="nowrap">([^<]*66\.75)</td>', page)
+    assert any(net.startswith(("-", "−")) for net in nets), nets
+    assert len(nets) >= 2  # what one sent, the other received; and each one's net
