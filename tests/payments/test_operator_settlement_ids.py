@@ -215,5 +215,5 @@ def test_a_window_s_nets_keep_their_sign_on_the_line_of_their_amount(switch: Swi
 
     # A minus sign that wraps away from its amount reads as money received (a 360 px screen).
     nets = re.findall(r'<td class="nowrap">([^<]*66\.75)</td>', page)
-    assert any(net.startswith(("-", "−")) for net in nets), nets
+    assert any(net.startswith(("-", "\N{MINUS SIGN}")) for net in nets), nets
     assert len(nets) >= 2  # what one sent, the other received; and each one's net
