@@ -16,7 +16,7 @@ from comptoir.identity.registry.service import (
     list_businesses,
     person_claims,
 )
-from comptoir.identity.registry.service.signin import SMS_TOPIC
+from comptoir.kernel.code_sign_in import SMS_TOPIC
 
 __all__ = [
     "METHODS",

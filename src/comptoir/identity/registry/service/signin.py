@@ -15,7 +15,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from enum import StrEnum
-from typing import Final
 
 from babel.dates import format_datetime, format_time
 from sqlalchemy.orm import Session
@@ -34,11 +33,9 @@ from comptoir.identity.registry.service.people import (
 from comptoir.identity.registry.service.sessions import start_session
 from comptoir.kernel import audit
 from comptoir.kernel.clock import Clock
+from comptoir.kernel.code_sign_in import SMS_TOPIC
 from comptoir.kernel.i18n import current_locale, lazy
 from comptoir.kernel.outbox import publish
-
-SMS_TOPIC: Final = "sms.send"
-"""The SMS channel's topic; the payload is {"to": E.164, "body": text}."""
 
 
 class Outcome(StrEnum):
