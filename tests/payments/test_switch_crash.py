@@ -66,6 +66,7 @@ DFSPS = ("bank-a", "wallet-b", "union-c")
 TRANSFERS = 150
 SENDERS = 6
 KILL_AFTER = 50  # prepares the switch has taken when it is killed
+IN_FLIGHT_AT_KILL = 3  # of them, taken and not yet answered, at that moment
 PACE = 0.08  # seconds between two prepares of one sender: the load spans the kill
 # Long enough that transfers sent around the kill outlive a slow restart on a loaded machine:
 # the test wants some committed after the restart, not only expiries.
@@ -217,6 +218,13 @@ class Load:
         with self.heard.lock:
             return sum(item.taken for item in self.sent.values())
 
+    def waiting(self) -> int:
+        """Prepares the switch took that their payer has no final answer for yet."""
+        with self.heard.lock:
+            return sum(
+                item.taken and item.id not in self.heard.by_payer for item in self.sent.values()
+            )
+
     def unanswered(self) -> list[Sent]:
         with self.heard.lock:
             answered = set(self.heard.by_payer)
@@ -362,7 +370,12 @@ def test_a_switch_killed_mid_load_loses_nothing_applies_nothing_twice_and_ends_e
     switch.start()
     try:
         load.start()
-        wait_until(lambda: load.taken() >= KILL_AFTER, 60, f"{KILL_AFTER} prepares taken")
+        # Killed while transfers are on their way, not in a lull between two of them.
+        wait_until(
+            lambda: load.taken() >= KILL_AFTER and load.waiting() >= IN_FLIGHT_AT_KILL,
+            60,
+            f"{KILL_AFTER} prepares taken, {IN_FLIGHT_AT_KILL} of them waiting",
+        )
         killed_at = datetime.now(UTC)  # anything stored later, the second process stored
         switch.kill()
         killed_with = load.taken()
