@@ -11,6 +11,7 @@ import re
 import sqlite3
 import time
 import uuid
+from contextlib import closing
 
 from sqlalchemy import select
 
@@ -61,7 +62,7 @@ class Texts:
 def texts_sent(server: RunningServer, phone: str) -> list[str]:
     """The texts the SMS channel of a served node (on SQLite, in its data folder) sent to
     `phone`, newest first."""
-    with sqlite3.connect(server.log_path.parent / "comptoir.db") as connection:
+    with closing(sqlite3.connect(server.log_path.parent / "comptoir.db")) as connection:
         rows = connection.execute(
             "select body from sms_message where recipient = ? order by created_at desc",
             (phone,),
