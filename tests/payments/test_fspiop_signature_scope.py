@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from comptoir.kernel.ids import new_id
 from tests.payments import test_switch_e2e as e2e
 from tests.payments.outside_dfsp import OutsideDfsp, media
 from tests.payments.outside_world import (
@@ -18,26 +17,12 @@ from tests.payments.outside_world import (
     refused,
     switch_jwks,
 )
+from tests.payments.test_fspiop_directory import registered
 
 pytestmark = pytest.mark.slow
 node = e2e.node
 __all__ = ["node", "payee", "payer", "switch_jwks"]  # the fixtures this module uses
 SWITCH_ID = "comptoir-switch"
-
-
-def registered_party(payee: OutsideDfsp) -> str:
-    """A new MSISDN that `payee` holds, as /parties/... path."""
-    path = f"/MSISDN/1758{new_id().int % 10**7:07d}"
-    answer = payee.call(
-        "POST",
-        f"/participants{path}",
-        resource="participants",
-        document={"fspId": payee.fsp_id},
-        destination=SWITCH_ID,
-    )
-    assert answer.status_code == 202, answer.text
-    payee.wait_for("PUT", f"/participants{path}")
-    return path
 
 
 def test_a_quote_whose_signature_also_covers_its_content_type_and_accept_is_relayed(
@@ -60,7 +45,7 @@ def test_a_quote_whose_signature_also_covers_its_content_type_and_accept_is_rela
 def test_a_lookup_whose_signature_covers_its_accept_is_routed_to_the_holder(
     payer: OutsideDfsp, payee: OutsideDfsp
 ) -> None:
-    path = registered_party(payee)
+    path = registered(payee, None)
     asked = payer.call("GET", f"/parties{path}", resource="parties", also_protected=("Accept",))
     assert asked.status_code == 202, asked.text
     assert payee.wait_for("GET", f"/parties{path}").headers["fspiop-source"] == payer.fsp_id
@@ -84,7 +69,7 @@ def test_a_covered_header_changed_after_signing_gets_3105(
 
 
 def test_an_unsigned_lookup_is_routed_to_the_holder(payer: OutsideDfsp, payee: OutsideDfsp) -> None:
-    path = registered_party(payee)
+    path = registered(payee, None)
     asked = payer.call(
         "GET", f"/parties{path}", resource="parties", change={"FSPIOP-Signature": None}
     )
@@ -111,7 +96,7 @@ def test_an_unsigned_quote_gets_3105_and_goes_nowhere(
 def test_an_unsigned_removal_of_an_alias_gets_3105_and_keeps_the_alias(
     payer: OutsideDfsp, payee: OutsideDfsp
 ) -> None:
-    path = registered_party(payee)
+    path = registered(payee, None)
     removed = payee.call(
         "DELETE",
         f"/participants{path}",
