@@ -489,39 +489,6 @@ def test_a_request_to_pay_nobody_holds_says_why_it_failed_with_french_punctuatio
     assert "Échoué\xa0: Aucun compte n&#39;a été trouvé" in listed.text
 
 
-def test_a_merchant_refunds_from_the_sales_page(two_banks: Node, texts: Texts) -> None:
-    node = two_banks
-    customer, page, offer, _ = offer_to_shop(node, texts)
-    customer.post(page + "/confirm", data={"csrf_token": csrf(offer.text)})
-    node.pump()
-
-    merchant = sign_in(node, "wallet-b", SHOP, texts)
-    sales = merchant.get("/wallets/wallet-b/received")
-    assert "from Alice Joseph" in sales.text
-    # The shop holds only this sale, less its fee: it can refund that much now.
-    assert "XCD\xa010.00 is left to refund" in sales.text and "up to XCD\xa09.90 now" in sales.text
-    action = re.search(r'action="(/wallets/wallet-b/received/[^"]+/refund)"', sales.text)
-    assert action is not None
-    too_much = merchant.post(action.group(1), data={"amount": "11", "csrf_token": csrf(sales.text)})
-    assert too_much.status_code == 400 and "at most XCD\xa010.00" in too_much.text
-    started_refund = merchant.post(
-        action.group(1),
-        data={"amount": "4", "reason": "damaged", "csrf_token": csrf(sales.text)},
-        follow_redirects=False,
-    )
-    assert started_refund.status_code == 303
-    node.pump()
-    offer = merchant.get(started_refund.headers["location"])
-    assert "Refund to Alice Joseph" in offer.text
-    merchant.post(
-        started_refund.headers["location"] + "/confirm", data={"csrf_token": csrf(offer.text)}
-    )
-    node.pump()
-    after = merchant.get("/wallets/wallet-b/received").text
-    assert "XCD\xa06.00 is left to refund" in after and "up to XCD\xa05.90 now" in after
-    assert "XCD\xa094.00" in customer.get("/wallets/wallet-a/home").text
-
-
 def test_signing_out_ends_the_session(two_banks: Node, texts: Texts) -> None:
     node = two_banks
     node.customer("wallet-a", ALICE, "Alice Joseph")

@@ -10,7 +10,7 @@ the same payee rules run in-process, without the switch.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -256,28 +256,48 @@ def confirm_payment(
             currency=institution.currency,
             now=now,
         )
-        transfer_amount = payment.transfer_amount or 0
-        check_funds(session, institution, customer, transfer_amount + payment.payer_fee)
-        refund_limits.check_refund_still_possible(session, institution, payment)
-        ledger.post(
-            session,
-            institution_id=institution_id,
-            currency=institution.currency,
-            draft=books.reserve(
-                books.customer_account(customer_id), transfer_amount, payment.payer_fee
-            ),
-            now=now,
-            reference=str(payment.id),
-            memo=payment.payee_name,
-        )
-        payment.transfer_id = str(new_id())
-        expires = now + timedelta(seconds=institution.transfer_seconds)
-        payment.transfer_expires_at = min(expires, payment.quote_expires_at)
-        payment.state = PaymentState.SENDING.value
-        payment.updated_at = now
-        quoting.accept_request(session, wallet, institution, payment)
-        quoting.send_transfer(session, wallet, institution, payment)
-        return payment_view_of(payment)
+        total = (payment.transfer_amount or 0) + payment.payer_fee
+        check_funds(session, institution, customer, total)
+        try:
+            refund_limits.check_refund_still_possible(session, institution, payment)
+        except WalletError as refused:
+            # Another refund of the same sale was agreed first. This one can no longer be paid
+            # as it stands, so it ends here, and its page stops offering to pay it; the
+            # merchant refunds what is left with a new one.
+            fail(payment, now, "3100", "the refund passes what is left of the payment")
+            refusal = refused
+        else:
+            return _reserve_and_send(session, wallet, institution, payment, now)
+    raise refusal
+
+
+def _reserve_and_send(
+    session: Session, wallet: Wallet, institution: Institution, payment: Payment, now: datetime
+) -> PaymentView:
+    """Set the total aside in the customer's account and send the transfer."""
+    quote_expires_at = payment.quote_expires_at
+    assert quote_expires_at is not None  # a quoted payment has its quote's expiry
+    ledger.post(
+        session,
+        institution_id=institution.id,
+        currency=institution.currency,
+        draft=books.reserve(
+            books.customer_account(payment.customer_id),
+            payment.transfer_amount or 0,
+            payment.payer_fee,
+        ),
+        now=now,
+        reference=str(payment.id),
+        memo=payment.payee_name,
+    )
+    payment.transfer_id = str(new_id())
+    expires = now + timedelta(seconds=institution.transfer_seconds)
+    payment.transfer_expires_at = min(expires, quote_expires_at)
+    payment.state = PaymentState.SENDING.value
+    payment.updated_at = now
+    quoting.accept_request(session, wallet, institution, payment)
+    quoting.send_transfer(session, wallet, institution, payment)
+    return payment_view_of(payment)
 
 
 def cancel_payment(
