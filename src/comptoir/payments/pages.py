@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from comptoir.kernel.errors import NOT_FOUND, Problem
-from comptoir.kernel.i18n import N_, current_locale, local_moment
+from comptoir.kernel.i18n import N_, LazyText, current_locale, local_moment
 from comptoir.kernel.money import Money, format_money
 from comptoir.kernel.web.context import node_context
 from comptoir.kernel.web.operator import require_operator
@@ -74,6 +74,7 @@ def switch_overview(request: Request) -> HTMLResponse:
                 }
             )
         windows = settlement.list_windows(session, limit=10)
+        committed = settlement.committed_counts(session, [window.id for window in windows])
         recent = session.scalars(
             select(TransferRow).order_by(TransferRow.created_at.desc()).limit(20)
         ).all()
@@ -96,6 +97,7 @@ def switch_overview(request: Request) -> HTMLResponse:
         {
             "participants": rows,
             "windows": windows,
+            "committed": committed,
             "transfers": transfers,
             "state_labels": STATE_LABELS,
         },
@@ -108,9 +110,20 @@ def switch_overview(request: Request) -> HTMLResponse:
     dependencies=operator_only,
 )
 def window_page(request: Request, window_id: str) -> HTMLResponse:
+    return render_window(request, _window_id(window_id))
+
+
+def render_window(
+    request: Request,
+    window_id: uuid.UUID,
+    *,
+    refusal: LazyText | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """A window's page; `refusal` says why what the operator asked of it was refused."""
     node = node_context(request)
     with node.database.transaction() as session:
-        report = settlement.report(session, _window_id(window_id))
+        report = settlement.report(session, window_id)
         positions = [
             {
                 "id": net.participant_id,
@@ -128,8 +141,9 @@ def window_page(request: Request, window_id: str) -> HTMLResponse:
             "count": len(report.transfers),
             "formats": REPORT_TYPES,
             "state_labels": STATE_LABELS,
+            "refusal": refusal.render() if refusal is not None else None,
         }
-    return node.templates.render(request, "payments/window.html", context)
+    return node.templates.render(request, "payments/window.html", context, status_code=status_code)
 
 
 @router.get("/operator/switch/windows/{window_id}/{kind}", dependencies=operator_only)

@@ -12,7 +12,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import event, or_, select
+from sqlalchemy import event, func, or_, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from comptoir.kernel import audit
@@ -133,6 +133,18 @@ def list_windows(session: Session, *, limit: int = 50) -> list[SettlementWindowR
             select(SettlementWindowRow).order_by(SettlementWindowRow.opened_at.desc()).limit(limit)
         )
     )
+
+
+def committed_counts(session: Session, window_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """How many committed transfers each of these windows holds (none: not in the answer)."""
+    if not window_ids:
+        return {}
+    rows = session.execute(
+        select(TransferRow.window_id, func.count())
+        .where(TransferRow.window_id.in_(window_ids), TransferRow.state == "COMMITTED")
+        .group_by(TransferRow.window_id)
+    )
+    return {window_id: count for window_id, count in rows if window_id is not None}
 
 
 def report(session: Session, window_id: uuid.UUID) -> WindowReport:
