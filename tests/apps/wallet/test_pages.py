@@ -420,7 +420,8 @@ def test_an_offer_left_past_its_time_shows_as_expired_with_no_pay_button(
     assert "Expired" in offer.text and "The offer expired before the payment was made" in offer.text
     assert "Pay XCD\xa05.00" not in offer.text and "/confirm" not in offer.text
     assert 'href="/wallets/wallet-a/pay">Start again' in offer.text
-    assert "Expired" in home.text and "Waiting for your agreement" not in home.text
+    # Nothing of it moved: the account's list of payments no longer holds it.
+    assert page_url not in home.text and "Waiting for your agreement" not in home.text
 
 
 def test_the_opening_balance_is_named_in_the_readers_language_and_a_note_as_written() -> None:
@@ -499,3 +500,36 @@ def test_signing_out_ends_the_session(two_banks: Node, texts: Texts) -> None:
     replay = browser(node)
     replay.cookies.set("comptoir_wallet", cookie or "", path="/wallets/wallet-a")
     assert replay.get("/wallets/wallet-a/home", follow_redirects=False).status_code == 303
+
+
+def test_the_accounts_payments_leave_out_what_never_moved_money(
+    two_banks: Node, texts: Texts
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
+    client = sign_in(node, "wallet-a", ALICE, texts)
+
+    def offer(recipient: str, amount: str) -> str:
+        form = client.get("/wallets/wallet-a/pay")
+        started = client.post(
+            "/wallets/wallet-a/pay",
+            data={"recipient": recipient, "amount": amount, "csrf_token": csrf(form.text)},
+            follow_redirects=False,
+        )
+        node.pump()
+        return str(started.headers["location"])
+
+    paid = offer("shop@wallet-b", "3")
+    client.post(paid + "/confirm", data={"csrf_token": csrf(client.get(paid).text)})
+    cancelled = offer("shop@wallet-b", "4")
+    client.post(cancelled + "/cancel", data={"csrf_token": csrf(client.get(cancelled).text)})
+    nobody = offer("+17585550999", "5")
+    waiting = offer("shop@wallet-b", "6")
+    node.pump()
+
+    home = client.get("/wallets/wallet-a/home").text
+
+    assert f'href="{paid}"' in home and f'href="{waiting}"' in home
+    assert f'href="{cancelled}"' not in home and f'href="{nobody}"' not in home
+    assert "No account was found" in client.get(nobody).text  # its own page still says why

@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from comptoir.apps.wallet import fspiop_client
@@ -222,10 +222,27 @@ def payment_view(
 def list_payments(
     wallet: Wallet, *, institution_id: str, customer_id: uuid.UUID, limit: int = 20
 ) -> list[PaymentView]:
+    """The customer's payments under way, and those it agreed to, newest first.
+
+    Left out, as nothing of them ever moved: the ones it cancelled, offers it let expire, and
+    attempts that failed before it agreed (no account at that number, a quote refused). Each
+    was said on its own page at the time, and the history shows only money that moved.
+    """
+    now = wallet.clock.now()
     with wallet.database.transaction() as session:
         rows = session.scalars(
             select(Payment)
-            .where(Payment.institution_id == institution_id, Payment.customer_id == customer_id)
+            .where(
+                Payment.institution_id == institution_id,
+                Payment.customer_id == customer_id,
+                Payment.state != PaymentState.CANCELLED.value,
+                or_(Payment.state != PaymentState.FAILED.value, Payment.transfer_id.is_not(None)),
+                or_(
+                    Payment.state != PaymentState.QUOTED.value,
+                    Payment.quote_expires_at.is_(None),
+                    Payment.quote_expires_at > now,
+                ),
+            )
             .order_by(Payment.id.desc())
             .limit(limit)
         ).all()
