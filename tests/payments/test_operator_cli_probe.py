@@ -260,6 +260,10 @@ def close(data: Path) -> str:
 
 
 def test_window_close_prints_the_closed_windows_id_as_its_last_word(data: Path) -> None:
+    empty = comptoir(data, "switch", "window", "close")
+    assert empty.returncode == 0 and uuid.UUID(empty.stdout.split()[-1])
+    # An empty window is closed all the same, and said so aside, where scripts do not read.
+    assert empty.stderr.strip() == "comptoir switch: the closed window holds no committed transfer."
     first = close(data)
     second = close(data)
     assert uuid.UUID(first) != uuid.UUID(second)

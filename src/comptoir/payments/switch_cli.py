@@ -197,10 +197,16 @@ def net_debit_cap(
 @window_cli.command("close")
 def window_close() -> None:
     """Close the open settlement window and open the next; prints the closed window's id."""
-    closed = _run(
-        lambda session, _store: settlement.close_window(session, clock=system_clock, actor=ACTOR)
-    )
-    typer.echo(f"closed settlement window {closed.id}")
+
+    def close(session: Session, _store: LedgerStore) -> tuple[uuid.UUID, int]:
+        closed = settlement.close_window(session, clock=system_clock, actor=ACTOR)
+        return closed.id, settlement.committed_counts(session, [closed.id]).get(closed.id, 0)
+
+    closed_id, committed = _run(close)
+    if not committed:
+        # Said aside, on stderr: scripts read the id as stdout's last word.
+        typer.echo("comptoir switch: the closed window holds no committed transfer.", err=True)
+    typer.echo(f"closed settlement window {closed_id}")
 
 
 @window_cli.command("settle")
