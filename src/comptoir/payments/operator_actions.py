@@ -9,10 +9,13 @@ the operator's language, and changes nothing.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from comptoir.kernel.errors import NOT_FOUND, Problem
 from comptoir.kernel.i18n import LazyText, current_locale, lazy
@@ -30,6 +33,7 @@ from comptoir.kernel.web.operator import require_operator
 from comptoir.payments.domain import AMOUNT_MAX
 from comptoir.payments.pages import render_window
 from comptoir.payments.services import participants, settlement
+from comptoir.payments.services.ledger_store import LedgerStore
 
 router = APIRouter(include_in_schema=False)
 operator_only = [Depends(require_operator)]
@@ -100,38 +104,19 @@ def record_liquidity(
     amount: Annotated[str, Form()] = "",
     direction: Annotated[str, Form()] = "deposit",
 ) -> Response:
-    node = node_context(request)
     withdraw = direction == "withdraw"
-    try:
-        money = _typed(amount, currency)
-        with node.database.transaction() as session:
-            participants.deposit_liquidity(
-                session,
-                store=request.app.state.switch.transfers.store,
-                participant_id=participant_id,
-                amount=Money(-money.minor, money.currency) if withdraw else money,
-                actor=ACTOR,
-            )
-    except FormRefusal as refused:
-        return _participant_page(
-            request,
-            participant_id,
-            form=_form("liquidity", currency, amount, refused),
-            status_code=400,
+
+    def record(session: Session, store: LedgerStore, money: Money) -> None:
+        participants.deposit_liquidity(
+            session,
+            store=store,
+            participant_id=participant_id,
+            amount=Money(-money.minor, money.currency) if withdraw else money,
+            actor=ACTOR,
         )
-    except Problem as problem:
-        if problem.type.slug == "payments-participant-unknown":
-            raise
-        return _participant_page(
-            request,
-            participant_id,
-            form=_form("liquidity", currency, amount, FormRefusal("amount", _said(problem))),
-            status_code=problem.status,
-        )
-    done = "withdraw" if withdraw else "deposit"
-    return RedirectResponse(
-        f"/operator/switch/participants/{participant_id}?done={done}", status_code=303
-    )
+
+    typed = _Typed("liquidity", currency, amount)
+    return _change(request, participant_id, typed, record, "withdraw" if withdraw else "deposit")
 
 
 @router.post("/operator/switch/participants/{participant_id}/cap", dependencies=operator_only)
@@ -142,32 +127,48 @@ def change_cap(
     currency: Annotated[str, Form()] = "",
     amount: Annotated[str, Form()] = "",
 ) -> Response:
+    def move_cap(session: Session, store: LedgerStore, cap: Money) -> None:
+        participants.set_net_debit_cap(
+            session, store=store, participant_id=participant_id, cap=cap, actor=ACTOR
+        )
+
+    return _change(request, participant_id, _Typed("cap", currency, amount), move_cap, "cap")
+
+
+@dataclass(frozen=True)
+class _Typed:
+    """A participant form as the operator sent it: which one, and the amount as typed."""
+
+    kind: str  # "liquidity" or "cap"
+    currency: str
+    amount: str
+
+
+def _change(
+    request: Request,
+    participant_id: str,
+    typed: _Typed,
+    change: Callable[[Session, LedgerStore, Money], None],
+    done: str,
+) -> Response:
+    """Make `change` with the typed amount, then show the participant's page again: with
+    `done` said, or with the refusal beside the form (and nothing changed)."""
     node = node_context(request)
     try:
-        cap = _typed(amount, currency)
+        money = _typed(typed.amount, typed.currency)
         with node.database.transaction() as session:
-            participants.set_net_debit_cap(
-                session,
-                store=request.app.state.switch.transfers.store,
-                participant_id=participant_id,
-                cap=cap,
-                actor=ACTOR,
-            )
+            change(session, request.app.state.switch.transfers.store, money)
     except FormRefusal as refused:
-        return _participant_page(
-            request, participant_id, form=_form("cap", currency, amount, refused), status_code=400
-        )
+        form = _form(typed, refused)
+        return _participant_page(request, participant_id, form=form, status_code=400)
     except Problem as problem:
         if problem.type.slug == "payments-participant-unknown":
             raise
-        return _participant_page(
-            request,
-            participant_id,
-            form=_form("cap", currency, amount, FormRefusal("amount", _cap_refusal(problem))),
-            status_code=problem.status,
-        )
+        said = _cap_refusal(problem) if typed.kind == "cap" else _said(problem)
+        form = _form(typed, FormRefusal("amount", said))
+        return _participant_page(request, participant_id, form=form, status_code=problem.status)
     return RedirectResponse(
-        f"/operator/switch/participants/{participant_id}?done=cap", status_code=303
+        f"/operator/switch/participants/{participant_id}?done={done}", status_code=303
     )
 
 
@@ -209,12 +210,12 @@ def _participant_page(
     )
 
 
-def _form(kind: str, currency: str, amount: str, refused: FormRefusal) -> dict[str, Any]:
+def _form(typed: _Typed, refused: FormRefusal) -> dict[str, Any]:
     """The refused form as typed, to show again with its error beside the field."""
     return {
-        "kind": kind,
-        "currency": currency,
-        "amount": amount,
+        "kind": typed.kind,
+        "currency": typed.currency,
+        "amount": typed.amount,
         "error": refused.text.render(),
         "field": refused.field,
     }
