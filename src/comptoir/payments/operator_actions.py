@@ -80,7 +80,7 @@ def settle_window(request: Request, window_id: str) -> Response:
     except Problem as problem:
         if problem.status == 404:
             raise
-        # FormRefusal (not closed, or a participant's reservations would pass its cap): the
+        # Refused (not closed, or a participant's reservations would pass its cap): the
         # transaction was rolled back, and the window's page says why.
         return render_window(request, key, refusal=_said(problem), status_code=problem.status)
     return RedirectResponse(f"/operator/switch/windows/{key}", status_code=303)
