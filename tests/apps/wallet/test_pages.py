@@ -94,19 +94,25 @@ class Offer(NamedTuple):
     payer_id: uuid.UUID
 
 
+def started_payment(node: Node, client: TestClient, recipient: str, amount: str) -> str:
+    """Start paying from wallet-a's pay form, as typed; the address of the payment's page once
+    the payee's bank has answered."""
+    form = client.get("/wallets/wallet-a/pay")
+    started = client.post(
+        "/wallets/wallet-a/pay",
+        data={"recipient": recipient, "amount": amount, "csrf_token": csrf(form.text)},
+        follow_redirects=False,
+    )
+    node.pump()
+    return str(started.headers["location"])
+
+
 def offer_to_shop(node: Node, texts: Texts) -> Offer:
     """Alice (wallet-a, XCD 100.00) starts paying Chez Marie (wallet-b) XCD 10.00."""
     alice = node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
     node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
     customer = sign_in(node, "wallet-a", ALICE, texts)
-    form = customer.get("/wallets/wallet-a/pay")
-    started = customer.post(
-        "/wallets/wallet-a/pay",
-        data={"recipient": "shop@wallet-b", "amount": "10", "csrf_token": csrf(form.text)},
-        follow_redirects=False,
-    )
-    node.pump()
-    page = started.headers["location"]
+    page = started_payment(node, customer, "shop@wallet-b", "10")
     return Offer(customer, page, customer.get(page), alice.id)
 
 
@@ -403,14 +409,7 @@ def test_an_offer_left_past_its_time_shows_as_expired_with_no_pay_button(
     node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
     node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
     client = sign_in(node, "wallet-a", ALICE, texts)
-    form = client.get("/wallets/wallet-a/pay")
-    started = client.post(
-        "/wallets/wallet-a/pay",
-        data={"recipient": "shop@wallet-b", "amount": "5", "csrf_token": csrf(form.text)},
-        follow_redirects=False,
-    )
-    page_url = started.headers["location"]
-    node.pump()
+    page_url = started_payment(node, client, "shop@wallet-b", "5")
     assert "Pay XCD\xa05.00" in client.get(page_url).text
 
     node.clock.advance(timedelta(hours=1))
@@ -510,22 +509,12 @@ def test_the_accounts_payments_leave_out_what_never_moved_money(
     node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
     client = sign_in(node, "wallet-a", ALICE, texts)
 
-    def offer(recipient: str, amount: str) -> str:
-        form = client.get("/wallets/wallet-a/pay")
-        started = client.post(
-            "/wallets/wallet-a/pay",
-            data={"recipient": recipient, "amount": amount, "csrf_token": csrf(form.text)},
-            follow_redirects=False,
-        )
-        node.pump()
-        return str(started.headers["location"])
-
-    paid = offer("shop@wallet-b", "3")
+    paid = started_payment(node, client, "shop@wallet-b", "3")
     client.post(paid + "/confirm", data={"csrf_token": csrf(client.get(paid).text)})
-    cancelled = offer("shop@wallet-b", "4")
+    cancelled = started_payment(node, client, "shop@wallet-b", "4")
     client.post(cancelled + "/cancel", data={"csrf_token": csrf(client.get(cancelled).text)})
-    nobody = offer("+17585550999", "5")
-    waiting = offer("shop@wallet-b", "6")
+    nobody = started_payment(node, client, "+17585550999", "5")
+    waiting = started_payment(node, client, "shop@wallet-b", "6")
     node.pump()
 
     home = client.get("/wallets/wallet-a/home").text
