@@ -105,6 +105,8 @@ def test_a_refused_amount_is_said_beside_the_field_as_typed_and_moves_nothing(
         ("douze", "deposit", "douze is not an amount."),
         ("", "deposit", "Enter an amount."),
         ("0", "deposit", "A deposit must not be zero."),
+        ("-5", "deposit", "The amount cannot be below zero."),
+        ("1" + "0" * 30, "deposit", "is more than the ledger holds (at most"),
         ("10.01", "withdraw", "A withdrawal of 10.01 is more than the 10.00 that bank-a holds."),
     ):
         refused = _post(switch, action, page, currency="XCD", amount=typed, direction=direction)

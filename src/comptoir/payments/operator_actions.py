@@ -21,6 +21,8 @@ from comptoir.kernel.errors import NOT_FOUND, Problem
 from comptoir.kernel.i18n import LazyText, current_locale, lazy
 from comptoir.kernel.money import (
     AmountMissing,
+    AmountNegative,
+    AmountTooLarge,
     AmountTooPrecise,
     Money,
     MoneyError,
@@ -232,18 +234,24 @@ def _typed(text: str, currency: str) -> Money:
         raise FormRefusal("amount", lazy("Enter an amount.")) from None
     except AmountTooPrecise:
         raise FormRefusal("amount", too_precise(text, currency)) from None
+    except AmountNegative:
+        # Each form says which way the money goes (deposit or withdrawal, the cap itself).
+        raise FormRefusal("amount", lazy("The amount cannot be below zero.")) from None
+    except AmountTooLarge:
+        raise FormRefusal("amount", _beyond_the_ledger(text, currency)) from None
     except MoneyError:
         raise FormRefusal("amount", lazy("{value} is not an amount.", value=text.strip())) from None
     if money.minor > AMOUNT_MAX:
-        raise FormRefusal(
-            "amount",
-            lazy(
-                "{value} is more than the ledger holds (at most {largest}).",
-                value=text.strip(),
-                largest=_show(AMOUNT_MAX, currency),
-            ),
-        )
+        raise FormRefusal("amount", _beyond_the_ledger(text, currency))
     return money
+
+
+def _beyond_the_ledger(text: str, currency: str) -> LazyText:
+    return lazy(
+        "{value} is more than the ledger holds (at most {largest}).",
+        value=text.strip(),
+        largest=_show(AMOUNT_MAX, currency),
+    )
 
 
 def _said(problem: Problem) -> LazyText:
