@@ -136,6 +136,24 @@ def test_a_transfer_in_a_currency_the_payer_does_not_hold_is_refused_with_4103_b
     assert error.json()["errorInformation"]["errorCode"] == "4103"
 
 
+def test_a_transfer_whose_destination_is_not_its_payee_fsp_is_refused_by_callback(
+    payer: OutsideDfsp, payee: OutsideDfsp
+) -> None:
+    for destination, code in (("nobody-here", "3201"), (payer.fsp_id, "3100")):
+        document, _ = transfer_document(payer, payee)
+        answer = payer.call(
+            "POST", "/transfers", resource="transfers", document=document, destination=destination
+        )
+        assert answer.status_code == 202, answer.text
+        error = payer.wait_for("PUT", f"/transfers/{document['transferId']}/error")
+        assert error.json()["errorInformation"]["errorCode"] == code, destination
+        assert not _sent_on(payee, "POST", "/transfers", "transferId", document["transferId"])
+    # Naming the switch leaves the routing to it: the payee FSP of the body.
+    document, _ = transfer_document(payer, payee)
+    payer.call("POST", "/transfers", resource="transfers", document=document, destination=SWITCH_ID)
+    assert _sent_on(payee, "POST", "/transfers", "transferId", document["transferId"])
+
+
 def test_a_transfer_nobody_made_is_answered_3208_by_error_callback(payer: OutsideDfsp) -> None:
     path = f"/transfers/{new_id()}"
     assert payer.call("GET", path, resource="transfers", destination=SWITCH_ID).status_code == 202

@@ -28,6 +28,7 @@ from comptoir.kernel.fspiop.idempotency import Action
 from comptoir.kernel.money import Money, MoneyError
 from comptoir.payments.domain import Transfer, TransferCode, TransferFlags, TransferResult
 from comptoir.payments.models import TransferRow
+from comptoir.payments.services.directory import named_destination
 from comptoir.payments.services.participant_cache import participant_cache
 from comptoir.payments.services.transfer_context import (
     ABORTED,
@@ -82,7 +83,7 @@ def prepare(session: Session, context: TransferContext, inbound: Inbound) -> Non
         completed_at=None,
     )
     try:
-        _check_and_reserve(session, context, row, body)
+        _check_and_reserve(session, context, row, body, named_destination(context.sender, inbound))
     except FspiopError as error:
         row.state = ABORTED
         row.error_code = error.code
@@ -169,9 +170,19 @@ def _resend(
 
 
 def _check_and_reserve(
-    session: Session, context: TransferContext, row: TransferRow, body: TransferPost
+    session: Session,
+    context: TransferContext,
+    row: TransferRow,
+    body: TransferPost,
+    named: str | None,
 ) -> None:
     participants = participant_cache(session)
+    # The payer signed its FSPIOP-Destination with the body: one naming another DFSP than the
+    # body's payee leaves in doubt where the money goes, so nothing is reserved or relayed.
+    if named is not None and participants.get(session, named) is None:
+        raise FspiopError("3201", f"the destination FSP {named} is not a participant")
+    if named is not None and named != body.payeeFsp:
+        raise FspiopError("3100", f"FSPIOP-Destination {named} is not the payeeFsp {body.payeeFsp}")
     payee = participants.get(session, body.payeeFsp)
     if payee is None or not payee.active:
         raise FspiopError("3203", f"the payee FSP {body.payeeFsp} is not a participant")
