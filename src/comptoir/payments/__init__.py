@@ -34,7 +34,7 @@ def _register_web(app: FastAPI) -> None:
     from comptoir.kernel.fspiop import FspiopError
     from comptoir.kernel.web.direct import DirectRoutes
     from comptoir.kernel.web.navigation import Role, ServiceLink
-    from comptoir.payments import operator_actions, pages
+    from comptoir.payments import operator_actions, pages, transfer_pages
     from comptoir.payments.domain import nanosecond_clock
     from comptoir.payments.services import transfers
     from comptoir.payments.services.ledger_store import LedgerStore
@@ -86,6 +86,7 @@ def _register_web(app: FastAPI) -> None:
     node.templates.add_directory(Path(__file__).parent / "templates")
     app.include_router(pages.router)
     app.include_router(operator_actions.router)
+    app.include_router(transfer_pages.router)
     node.directory.add(
         Role.OPERATOR,
         ServiceLink(

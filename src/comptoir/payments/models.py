@@ -177,6 +177,8 @@ class TransferRow(Base):
         Index("ix_payments_transfer_window_id", "window_id"),
         Index("ix_payments_transfer_refund_of", "refund_of"),
         Index("ix_payments_transfer_transaction_id", "transaction_id"),
+        # The operator's pages list transfers newest first, page by page on (created_at, id).
+        Index("ix_payments_transfer_created_at_id", "created_at", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
