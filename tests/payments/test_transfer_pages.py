@@ -86,6 +86,9 @@ def test_the_list_runs_newest_first_page_by_page_and_keeps_its_filters(
     first = switch.browser.get(LIST, params={"state": "ABORTED"}, headers=HTML).text
     assert _listed_ids(first) == list(reversed(aborted))
     assert 'rel="next"' not in first
+    for unknown in ({"state": "PAID"}, {"participant": "nobody"}):
+        nothing = switch.browser.get(LIST, params=unknown, headers=HTML).text
+        assert _listed_ids(nothing) == [] and "No transfer matches." in nothing, unknown
 
     with switch.database.transaction() as session:
         session.execute(

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from comptoir.kernel.errors import NOT_FOUND, Problem
@@ -57,9 +57,10 @@ def transfers_page(
             request,
             session,
             names,
-            participant=participant if participant in names else "",
-            state=state if state in TRANSFER_STATES else "",
-            before=before,
+            # As asked, even when it names no participant or state: then nothing matches.
+            participant=participant.strip(),
+            state=state.strip(),
+            before=before.strip(),
         )
 
 
@@ -106,8 +107,10 @@ def _render_list(
     status_code: int = 200,
 ) -> HTMLResponse:
     rows: list[TransferRow] = []
+    # The last one of the previous page; an identifier that names none starts from the newest.
+    last = _by_id(session, before) if before else None
     if refusal is None:
-        rows = list(session.scalars(_listed(session, participant, state, before)).all())
+        rows = list(session.scalars(_listed(participant, state, last)).all())
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     context = {
@@ -119,7 +122,7 @@ def _render_list(
         "state": state,
         "states": TRANSFER_STATES,
         "state_labels": STATE_LABELS,
-        "paged": bool(before),
+        "paged": last is not None,
         "older": _older(rows[-1], participant, state) if more else None,
     }
     return node_context(request).templates.render(
@@ -133,7 +136,7 @@ def _older(last: TransferRow, participant: str, state: str) -> str:
     return LIST_PATH + "?" + urlencode({key: value for key, value in query.items() if value})
 
 
-def _listed(session: Session, participant: str, state: str, before: str) -> Any:
+def _listed(participant: str, state: str, last: TransferRow | None) -> Select[TransferRow]:
     conditions: list[ColumnElement[bool]] = []
     if participant:
         conditions.append(
@@ -141,7 +144,6 @@ def _listed(session: Session, participant: str, state: str, before: str) -> Any:
         )
     if state:
         conditions.append(TransferRow.state == state)
-    last = _by_id(session, before) if before else None
     if last is not None:
         # Keyset paging: what came before the last one shown, in the order shown.
         conditions.append(
