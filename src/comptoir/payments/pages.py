@@ -48,6 +48,20 @@ def _show(minor: int, currency: str) -> str:
     return format_money(Money(minor, currency), current_locale())
 
 
+def transfer_summary(row: TransferRow) -> dict[str, Any]:
+    """A transfer as the operator's lists show it (see `_transfers.html`)."""
+    return {
+        # As its DFSP named it (a ULID or a UUID), so the DFSP's own id finds it.
+        "id": wire_id(row),
+        "payer": row.payer_fsp,
+        "payee": row.payee_fsp,
+        "amount": _show(row.amount, row.currency),
+        "state": row.state,
+        "error": row.error_code or "",
+        "at": local_moment(row.created_at),
+    }
+
+
 @router.get("/operator/switch", response_class=HTMLResponse, dependencies=operator_only)
 def switch_overview(request: Request) -> HTMLResponse:
     node = node_context(request)
@@ -78,19 +92,7 @@ def switch_overview(request: Request) -> HTMLResponse:
         recent = session.scalars(
             select(TransferRow).order_by(TransferRow.created_at.desc()).limit(20)
         ).all()
-        transfers = [
-            {
-                # As its DFSP named it (a ULID or a UUID), so the DFSP's own id finds it.
-                "id": wire_id(row),
-                "payer": row.payer_fsp,
-                "payee": row.payee_fsp,
-                "amount": _show(row.amount, row.currency),
-                "state": row.state,
-                "error": row.error_code or "",
-                "at": local_moment(row.created_at),
-            }
-            for row in recent
-        ]
+        transfers = [transfer_summary(row) for row in recent]
     return node.templates.render(
         request,
         "payments/overview.html",

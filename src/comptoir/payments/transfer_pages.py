@@ -7,7 +7,6 @@ a ULID as FSPIOP v2.0 allows; either finds the transfer here, as its DFSP wrote 
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
@@ -17,12 +16,11 @@ from sqlalchemy.orm import Session
 
 from comptoir.kernel.errors import NOT_FOUND, Problem
 from comptoir.kernel.fspiop.ids import correlation_uuid
-from comptoir.kernel.i18n import LazyText, current_locale, lazy, local_moment
-from comptoir.kernel.money import Money, format_money
+from comptoir.kernel.i18n import LazyText, lazy, local_moment
 from comptoir.kernel.web.context import node_context
 from comptoir.kernel.web.operator import require_operator
 from comptoir.payments.models import ParticipantRow, TransferRow
-from comptoir.payments.pages import STATE_LABELS
+from comptoir.payments.pages import STATE_LABELS, transfer_summary
 from comptoir.payments.services.transfer_context import wire_id
 
 router = APIRouter(include_in_schema=False)
@@ -78,7 +76,7 @@ def transfer_page(request: Request, transfer_id: str) -> HTMLResponse:
             .order_by(TransferRow.created_at, TransferRow.id)
         ).all()
         context = {
-            "transfer": _shown(row),
+            "transfer": transfer_summary(row),
             "stored_as": str(row.id) if row.ulid else None,
             "condition": row.condition,
             "fulfilled": row.fulfilment is not None,
@@ -87,8 +85,8 @@ def transfer_page(request: Request, transfer_id: str) -> HTMLResponse:
             "window_id": str(row.window_id) if row.window_id else None,
             "expiration": local_moment(row.expiration),
             "completed_at": local_moment(row.completed_at) if row.completed_at else None,
-            "original": _shown(original) if original is not None else None,
-            "refunds": [_shown(refund) for refund in refunds],
+            "original": transfer_summary(original) if original is not None else None,
+            "refunds": [transfer_summary(refund) for refund in refunds],
             "state_labels": STATE_LABELS,
         }
     return node.templates.render(request, "payments/transfer.html", context)
@@ -114,7 +112,7 @@ def _render_list(
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     context = {
-        "transfers": [_shown(row) for row in rows],
+        "transfers": [transfer_summary(row) for row in rows],
         "participants": sorted(names.items()),
         "typed": typed,
         "refusal": refusal.render() if refusal is not None else None,
@@ -182,17 +180,3 @@ def _by_id(session: Session, text: str) -> TransferRow | None:
 
 def _detail_path(row: TransferRow) -> str:
     return f"{LIST_PATH}/{wire_id(row)}"
-
-
-def _shown(row: TransferRow) -> dict[str, Any]:
-    return {
-        # As its DFSP named it (a ULID or a UUID), so the DFSP's own id finds it.
-        "id": wire_id(row),
-        "path": _detail_path(row),
-        "payer": row.payer_fsp,
-        "payee": row.payee_fsp,
-        "amount": format_money(Money(row.amount, row.currency), current_locale()),
-        "state": row.state,
-        "error": row.error_code or "",
-        "at": local_moment(row.created_at),
-    }
