@@ -21,12 +21,18 @@ from comptoir.kernel.web.context import node_context
 from comptoir.kernel.web.operator import require_operator
 from comptoir.payments.models import ParticipantRow, TransferRow
 from comptoir.payments.pages import STATE_LABELS, transfer_summary
-from comptoir.payments.services.transfer_context import wire_id
+from comptoir.payments.services.transfer_context import (
+    ABORTED,
+    COMMITTED,
+    RECEIVED,
+    RESERVED,
+    wire_id,
+)
 
 router = APIRouter(include_in_schema=False)
 operator_only = [Depends(require_operator)]
 PAGE_SIZE = 50
-TRANSFER_STATES = ("RECEIVED", "RESERVED", "COMMITTED", "ABORTED")
+TRANSFER_STATES = (RECEIVED, RESERVED, COMMITTED, ABORTED)
 LIST_PATH = "/operator/switch/transfers"
 
 
