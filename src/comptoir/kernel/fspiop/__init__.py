@@ -15,6 +15,7 @@ from comptoir.kernel.fspiop.errors import (
     error_body,
     error_from_body,
     generic_code,
+    not_found_in_uri,
     validation_error,
 )
 from comptoir.kernel.fspiop.headers import (
@@ -99,6 +100,7 @@ __all__ = [
     "is_ulid",
     "json_body",
     "media_type",
+    "not_found_in_uri",
     "parse_http_date",
     "parse_request_headers",
     "rsa_jwks_document",

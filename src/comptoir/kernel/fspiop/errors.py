@@ -22,7 +22,9 @@ ErrorInformationResponse.
 The spec does not tie codes to HTTP statuses; `http_status` follows the category rule of
 Mojaloop's reference error handling (communication 503, server 500, client, payer and payee
 400) with the specific statuses of the API Definition's table 4: 406 for 3001 (section
-3.3.4.3), 404 for 3002, 501 for 2002 and 503 for 2003 and 2005 ("try again later").
+3.3.4.3), 404 for 3002, 501 for 2002 and 503 for 2003 and 2005 ("try again later"). A callback
+(PUT) whose URI names a quote, transaction request or transfer that does not exist is refused
+at once with 404 ("the resource specified in the URI was not found"), by `not_found_in_uri`.
 """
 
 from __future__ import annotations
@@ -173,6 +175,12 @@ class FspiopError(Exception):
 
     def __repr__(self) -> str:
         return f"FspiopError({self.code!r}, {self.description!r})"
+
+
+def not_found_in_uri(code: str, detail: str) -> FspiopError:
+    """A callback about an id that names nothing here (3205, 3206, 3208 ...): refused at once
+    with 404, as table 4 of the API Definition answers a URI whose resource was not found."""
+    return FspiopError(code, detail, http_status=404)
 
 
 def error_body(error: FspiopError) -> dict[str, object]:

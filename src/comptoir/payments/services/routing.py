@@ -15,7 +15,13 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from comptoir.kernel.clock import Clock
-from comptoir.kernel.fspiop import FspiopError, content_hash, correlation_uuid, ulid_or_none
+from comptoir.kernel.fspiop import (
+    FspiopError,
+    content_hash,
+    correlation_uuid,
+    not_found_in_uri,
+    ulid_or_none,
+)
 from comptoir.payments.models import ParticipantRow, QuoteRow, TransactionRequestRow
 from comptoir.payments.services.directory import (
     named_destination,
@@ -54,15 +60,18 @@ def _route_new_request(
     request_id: str,
     stored: tuple[str, str, str] | None,
     destination: str | None,
+    named_in_body: str | None,
     who_is_missing: str,
+    fsp_not_found: str,
     record: Callable[[str], object],
 ) -> None:
     """The shared path of a POST the switch routes (quotes, requests to pay): a resend whose
     content changed is 3106; a resend of the same content goes on again to the DFSP the first
     went to, which answers it as a resend (API Definition 3.2.5.1: once a callback was sent,
-    a resend gets a new one); a DFSP named that is not a participant is 3201, a party no DFSP
-    holds 3204; otherwise `record` keeps what routing the answer needs, and the request goes
-    on, untouched, to `destination`.
+    a resend gets a new one). A DFSP named in FSPIOP-Destination that is not a participant is
+    3201; one named in the body (`named_in_body`) that is not, `fsp_not_found`; a party no
+    DFSP holds, 3204. Otherwise `record` keeps what routing the answer needs, and the request
+    goes on, untouched, to `destination`.
     `stored` is the first request's content hash, its sender and the DFSP it went to."""
     path = f"/{resource}/{request_id}"
     if stored is not None:
@@ -88,12 +97,17 @@ def _route_new_request(
     if refused_unknown_destination(session, sender, inbound, resource=resource, path=path):
         return
     if destination is None or session.get(ParticipantRow, destination) is None:
+        missing = (
+            # The request named the DFSP itself (payee.partyIdInfo.fspId, payer.fspId), and
+            # no such participant exists: 3203 "Payee FSP ID not found" or 3202 for a payer's.
+            FspiopError(
+                fsp_not_found, f"the {who_is_missing} FSP {destination} is not a participant"
+            )
+            if destination is not None and destination == named_in_body
+            else FspiopError("3204", f"the {who_is_missing} is not held by any DFSP")
+        )
         sender.error(
-            session,
-            destination=inbound.source.id,
-            resource=resource,
-            path=path,
-            error=FspiopError("3204", f"the {who_is_missing} is not held by any DFSP"),
+            session, destination=inbound.source.id, resource=resource, path=path, error=missing
         )
         return
     session.add(record(destination))
@@ -143,7 +157,9 @@ def route_quote(session: Session, sender: Sender, clock: Clock, inbound: Inbound
             or info.fspId
             or owner_of(session, info.partyIdType, info.partyIdentifier, info.partySubIdOrType)
         ),
+        named_in_body=info.fspId,
         who_is_missing="payee",
+        fsp_not_found="3203",
         record=lambda payee_fsp: QuoteRow(
             id=quote_id,
             ulid=ulid_or_none(body.quoteId),
@@ -174,7 +190,7 @@ def answer_quote(
         inbound.error()
     quote = session.get(QuoteRow, quote_id, with_for_update=True)
     if quote is None:
-        raise FspiopError("3205", f"no quote has the id {quote_id}")
+        raise not_found_in_uri("3205", f"no quote has the id {quote_id}")
     if quote.payee_fsp != inbound.source.id:
         raise FspiopError("3100", "only the quote's payee DFSP may answer it")
     inbound.addressed_to(quote.payer_fsp)
@@ -304,7 +320,9 @@ def route_transaction_request(
             or payer.fspId
             or owner_of(session, payer.partyIdType, payer.partyIdentifier, payer.partySubIdOrType)
         ),
+        named_in_body=payer.fspId,
         who_is_missing="payer",
+        fsp_not_found="3202",
         record=lambda payer_fsp: TransactionRequestRow(
             id=request_id,
             ulid=ulid_or_none(body.transactionRequestId),
@@ -340,7 +358,7 @@ def answer_transaction_request(
         inbound.error()
     row = session.get(TransactionRequestRow, request_id, with_for_update=True)
     if row is None:
-        raise FspiopError("3206", f"no transaction request has the id {request_id}")
+        raise not_found_in_uri("3206", f"no transaction request has the id {request_id}")
     if row.payer_fsp != inbound.source.id:
         raise FspiopError("3100", "only the payer's DFSP may answer a transaction request")
     inbound.addressed_to(row.payee_fsp)

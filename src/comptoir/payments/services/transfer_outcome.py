@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from comptoir.kernel.clock import utc_iso
-from comptoir.kernel.fspiop import FspiopError, ilp
+from comptoir.kernel.fspiop import FspiopError, ilp, not_found_in_uri
 from comptoir.kernel.ids import new_id
 from comptoir.payments.domain import Transfer, TransferFlags, TransferResult
 from comptoir.payments.models import TransferRow
@@ -29,6 +29,7 @@ from comptoir.payments.services.transfer_context import (
     RESERVED,
     RESOURCE,
     TransferContext,
+    error_of,
     final_state_document,
     parse_time,
     transfer_for_update,
@@ -60,14 +61,22 @@ def fulfil(
             # reasonable time, the Payee FSP should resend the PUT": it gets it again.
             _notify_payee(context, session, row)
             return
-        if resent:
-            return  # a resend of the fulfilment that committed it: nothing more to do
+        if resent or (row.state == ABORTED and body.transferState == ABORTED):
+            return  # a resend of what it already said, or a refusal of what already failed
+        # A fulfilment that comes too late hears why the transfer failed (3303 when it
+        # expired), as the payer did; one that differs from the fulfilment that committed it,
+        # that it is too late to change.
+        late = (
+            error_of(row)
+            if row.state == ABORTED
+            else FspiopError("3100", f"the transfer is already {row.state}")
+        )
         context.sender.error(
             session,
             destination=inbound.source.id,
             resource=RESOURCE,
             path=transfer_path(row),
-            error=FspiopError("3100", f"the transfer is already {row.state}"),
+            error=late,
         )
         return
     if body.transferState == ABORTED:
@@ -214,7 +223,7 @@ def _payee_transfer(
 ) -> TransferRow | None:
     row = transfer_for_update(session, transfer_id)
     if row is None:
-        raise FspiopError("3208", f"no transfer has the id {transfer_id}")
+        raise not_found_in_uri("3208", f"no transfer has the id {transfer_id}")
     if row.payee_fsp != inbound.source.id:
         raise FspiopError("3100", "only the transfer's payee FSP may answer it")
     inbound.addressed_to(row.payer_fsp)

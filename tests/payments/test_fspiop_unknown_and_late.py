@@ -1,0 +1,152 @@
+"""What the switch answers a DFSP that names what does not exist, or answers too late: a
+callback about an id nobody made is refused at once with 404 (API Definition table 4, "the
+resource specified in the URI was not found"); a request naming, in its body, a DFSP that is
+not a participant hears 3203 (payee FSP) or 3202 (payer FSP), not 3204 (a party nobody holds);
+a fulfilment that comes after its transfer expired hears why the transfer failed, 3303."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from comptoir.kernel.ids import new_id
+from tests.payments import test_switch_e2e as e2e
+from tests.payments.fspiop_peer import Peer
+from tests.payments.test_switch_e2e import Node, error_code
+
+pytestmark = pytest.mark.slow
+node = e2e.node
+payer = e2e.payer
+payee = e2e.payee
+__all__ = ["node", "payee", "payer"]  # the fixtures this module uses
+
+
+def _moment(after: timedelta) -> str:
+    return (datetime.now(UTC) + after).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@pytest.mark.parametrize(
+    ("resource", "document", "code"),
+    [
+        ("transfers", {"transferState": "COMMITTED", "fulfilment": "A" * 43}, "3208"),
+        (
+            "quotes",
+            {
+                "transferAmount": {"currency": "XCD", "amount": "1"},
+                "expiration": "2030-01-01T00:00:00.000Z",
+                "ilpPacket": "AQAAAAAAAABkEGcuYmFuay1iLnBheWVl",
+                "condition": "A" * 43,
+            },
+            "3205",
+        ),
+        ("transactionRequests", {"transactionRequestState": "ACCEPTED"}, "3206"),
+    ],
+)
+def test_a_callback_about_an_id_nobody_made_is_refused_at_once_with_404(
+    payee: Peer, payer: Peer, resource: str, document: dict[str, object], code: str
+) -> None:
+    answered = payee.send(
+        "PUT",
+        f"/{resource}/{new_id()}",
+        resource=resource,
+        document=document,
+        destination=payer.fsp_id,
+    )
+    assert answered.status_code == 404, answered.text
+    assert answered.json()["errorInformation"]["errorCode"] == code
+
+
+def test_a_quote_naming_a_payee_fsp_that_is_not_a_participant_hears_3203(payer: Peer) -> None:
+    quote_id = str(new_id())
+    document = {
+        "quoteId": quote_id,
+        "transactionId": str(new_id()),
+        "payee": {
+            "partyIdInfo": {
+                "partyIdType": "MSISDN",
+                "partyIdentifier": "17585550102",
+                "fspId": "no-such-bank",
+            }
+        },
+        "payer": {"partyIdInfo": {"partyIdType": "MSISDN", "partyIdentifier": "17585550101"}},
+        "amountType": "SEND",
+        "amount": {"currency": "XCD", "amount": "10"},
+        "transactionType": {
+            "scenario": "TRANSFER",
+            "initiator": "PAYER",
+            "initiatorType": "CONSUMER",
+        },
+    }
+    assert payer.send("POST", "/quotes", resource="quotes", document=document).status_code == 202
+    refused = payer.wait_for("PUT", f"/quotes/{quote_id}/error")
+    assert error_code(refused.json()) == "3203"
+    assert "no-such-bank" in refused.json()["errorInformation"]["errorDescription"]
+
+
+def test_a_request_to_pay_naming_a_payer_fsp_that_is_not_a_participant_hears_3202(
+    payee: Peer,
+) -> None:
+    request_id = str(new_id())
+    document = {
+        "transactionRequestId": request_id,
+        "payee": {"partyIdInfo": {"partyIdType": "MSISDN", "partyIdentifier": "17585550779"}},
+        "payer": {
+            "partyIdType": "MSISDN",
+            "partyIdentifier": "17585550780",
+            "fspId": "no-such-bank",
+        },
+        "amount": {"currency": "XCD", "amount": "12.25"},
+        "transactionType": {
+            "scenario": "PAYMENT",
+            "initiator": "PAYEE",
+            "initiatorType": "BUSINESS",
+        },
+        "expiration": _moment(timedelta(minutes=5)),
+    }
+    sent = payee.send(
+        "POST", "/transactionRequests", resource="transactionRequests", document=document
+    )
+    assert sent.status_code == 202, sent.text
+    refused = payee.wait_for("PUT", f"/transactionRequests/{request_id}/error")
+    assert error_code(refused.json()) == "3202"
+
+
+def test_a_fulfilment_after_the_transfer_expired_hears_3303_and_moves_no_money(
+    node: Node, payer: Peer, payee: Peer
+) -> None:
+    before = node.position_of(payer.fsp_id)
+    document, fulfilment = payer.prepare(payee, "1", expires_in=timedelta(seconds=2))
+    payer.send("POST", "/transfers", resource="transfers", document=document)
+    payee.wait_for("POST", "/transfers")
+    path = f"/transfers/{document['transferId']}"
+    assert error_code(payer.wait_for("PUT", f"{path}/error", timeout=15).json()) == "3303"
+    assert error_code(payee.wait_for("PUT", f"{path}/error", timeout=15).json()) == "3303"
+
+    late = payee.send(
+        "PUT",
+        path,
+        resource="transfers",
+        destination=payer.fsp_id,
+        document={
+            "fulfilment": fulfilment,
+            "completedTimestamp": _moment(timedelta()),
+            "transferState": "COMMITTED",
+        },
+    )
+    assert late.status_code == 200, late.text
+    told = payee.wait_for("PUT", f"{path}/error")
+    assert error_code(told.json()) == "3303", told.json()
+    assert node.position_of(payer.fsp_id) == before
+
+    # A payee that refuses what already failed agrees with the switch: nothing to tell it.
+    refusal = payee.send(
+        "PUT",
+        path,
+        resource="transfers",
+        destination=payer.fsp_id,
+        document={"completedTimestamp": _moment(timedelta()), "transferState": "ABORTED"},
+    )
+    assert refusal.status_code == 200, refusal.text
+    with pytest.raises(AssertionError, match="got no PUT"):
+        payee.wait_for("PUT", f"{path}/error", timeout=1.5)
