@@ -285,6 +285,19 @@ def test_the_closed_windows_id_is_accepted_by_every_report(data: Path, jwks: Pat
     refused(comptoir(data, "switch", "report", window, "--format", "pacs008"), "pacs008")
 
 
+def test_an_open_window_has_its_net_positions_so_far_but_no_iso_20022_message_yet(
+    data: Path,
+) -> None:
+    # A pacs.008's MsgId names its window: a copy made while transfers still arrive would
+    # make the final one look like a duplicate to whoever received the first.
+    close(data)  # closing a window opens the next
+    window = next(line.split("\t") for line in windows(data).splitlines() if "\tOPEN\t" in line)
+    ok(comptoir(data, "switch", "report", window[0], "--format", "csv"))
+    for kind in ("pacs008", "pacs002"):
+        said = refused(comptoir(data, "switch", "report", window[0], "--format", kind), kind)
+        assert "still open" in said and "comptoir switch window close" in said
+
+
 def test_a_report_of_an_unknown_window_is_refused(switch: tuple[Path, Path]) -> None:
     data, _ = switch
     unknown = str(uuid.UUID(int=7))

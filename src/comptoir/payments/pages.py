@@ -16,6 +16,7 @@ from comptoir.kernel.money import Money, format_money
 from comptoir.kernel.web.context import node_context
 from comptoir.kernel.web.operator import require_operator
 from comptoir.payments import exports, settlement_exports
+from comptoir.payments.errors import WINDOW_STATE
 from comptoir.payments.models import ParticipantRow, TransferRow
 from comptoir.payments.services import participants, settlement
 from comptoir.payments.services.transfer_context import wire_id
@@ -161,6 +162,8 @@ def window_download(
     key = _window_id(window_id)
     with node_context(request).database.reading() as session:
         report = exports.window_report(session, key)
+    if kind in settlement_exports.FINAL_ONLY and report.state == settlement.OPEN:
+        raise Problem(WINDOW_STATE)  # written once the window is closed; the page says so
     if kind == "pacs008":
         committed = report.committed_currencies()
         if currency is None and len(committed) == 1:

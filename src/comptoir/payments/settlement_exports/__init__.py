@@ -41,7 +41,7 @@ from comptoir.payments.settlement_exports.fields import (
     transfer_reference,
     uetr,
 )
-from comptoir.payments.settlement_exports.formats import KINDS, render
+from comptoir.payments.settlement_exports.formats import FINAL_ONLY, KINDS, render
 from comptoir.payments.settlement_exports.pacs002 import status_reason, to_pacs002
 from comptoir.payments.settlement_exports.pacs008 import pacs008_messages, to_pacs008
 from comptoir.payments.settlement_exports.report import (
@@ -55,6 +55,7 @@ from comptoir.payments.settlement_exports.report import (
 )
 
 __all__ = [
+    "FINAL_ONLY",
     "KINDS",
     "POSITION_COLUMNS",
     "TRANSFER_COLUMNS",
