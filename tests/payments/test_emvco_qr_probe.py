@@ -222,6 +222,42 @@ def test_an_amount_may_end_with_its_decimal_mark() -> None:
     assert decoded(payload)["amount"] == "98.00"
 
 
+def test_an_amount_of_up_to_thirteen_characters_decodes_and_encodes_within_them() -> None:
+    # Tag 54 allows 13 characters; the currency's decimals, added when shown, do not count.
+    for text, shown in [
+        ("12345678901", "12345678901.00"),
+        ("9999999999999", "9999999999999.00"),
+        ("1234567890.12", "1234567890.12"),
+    ]:
+        amount = f"54{len(text):02d}{text}"
+        payload = signed("000201010212" + ACCOUNT + "520459995303951" + amount + TAIL[15:])
+        assert decoded(payload)["amount"] == shown
+    assert assert_conforms(encoded(*SHOP, "--amount", "12345678901"))["54"] == "12345678901"
+    assert assert_conforms(encoded(*SHOP, "--amount", "1234567890.5"))["54"] == "1234567890.50"
+
+
+@pytest.mark.parametrize(
+    ("numeric", "currency", "amount", "shown"),
+    [
+        ("360", "IDR", "15000", "15000.00"),
+        ("458", "MYR", "12.5", "12.50"),
+        ("392", "JPY", "500", "500"),
+    ],
+)
+def test_a_payload_in_any_current_iso_4217_currency_decodes_in_it(
+    numeric: str, currency: str, amount: str, shown: str
+) -> None:
+    tags = "52045999" + f"5303{numeric}" + f"54{len(amount):02d}{amount}"
+    fields = decoded(signed("000201010212" + ACCOUNT + tags + TAIL[15:]))
+    assert (fields["currency"], fields["currency_numeric"], fields["amount"]) == (
+        currency,
+        numeric,
+        shown,
+    )
+    again = assert_conforms(encoded(*SHOP, "--currency", currency, "--amount", amount))
+    assert (again["53"], again["54"]) == (numeric, shown)
+
+
 def replace(payload: str, old: str, new: str) -> str:
     assert old in payload
     return signed(payload[:-8].replace(old, new, 1))

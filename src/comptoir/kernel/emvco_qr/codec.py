@@ -12,6 +12,7 @@ from typing import Final
 from comptoir.kernel.emvco_qr.crc import crc_of
 from comptoir.kernel.emvco_qr.currency import (
     CURRENCY_BY_NUMERIC,
+    amount_text,
     numeric_currency,
     read_amount,
 )
@@ -51,7 +52,7 @@ def encode(qr: MerchantQr) -> str:
     objects["52"] = qr.merchant_category_code
     objects["53"] = numeric_currency(qr.currency)
     if qr.amount is not None:
-        objects["54"] = qr.amount.to_fixed()
+        objects["54"] = amount_text(qr.amount)
     objects["58"] = qr.country
     objects["59"] = qr.merchant_name
     objects["60"] = qr.merchant_city
@@ -148,8 +149,8 @@ def _fields(payload: str, objects: dict[str, str]) -> MerchantQr:
     if currency is None:
         raise QrError(
             "unsupported_currency",
-            f"The transaction currency (tag 53) {objects['53']!r} is not an ISO 4217 numeric "
-            "code that Comptoir's merchant QR supports.",
+            f"The transaction currency (tag 53) {objects['53']!r} is not the ISO 4217 numeric "
+            "code of a currency in current use.",
             field="currency",
         )
     point = objects.get("01")

@@ -7,29 +7,29 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
+import pycountry
+
 from comptoir.kernel.emvco_qr.errors import QrError
-from comptoir.kernel.money import Money, MoneyError, minor_unit_digits
+from comptoir.kernel.money import Money, MoneyError, known_currencies, minor_unit_digits
 
 __all__ = [
     "CURRENCY_BY_NUMERIC",
     "ISO_4217_NUMERIC",
+    "amount_text",
     "check_amount",
     "numeric_currency",
     "parse_amount",
     "read_amount",
 ]
 
-# ISO 4217 numeric codes for the currencies a Comptoir QR may carry: the Caribbean's, the main
-# trading currencies, and those of the published sample payloads. Each must also be a currency
-# `comptoir.kernel.money` accepts; a test checks both. Unknown codes are refused, not guessed.
+# ISO 4217 numeric codes for every currency a `Money` can hold (pycountry carries ISO 4217,
+# CLDR only the letters): a payload from another country's scheme decodes in its own currency.
+# Withdrawn codes and units without a minor unit (gold, the SDR) are refused, not guessed.
 ISO_4217_NUMERIC: Final[Mapping[str, str]] = MappingProxyType(
     {
-        **{"XCD": "951", "XCG": "532", "AWG": "533", "BBD": "052", "BMD": "060", "BSD": "044"},
-        **{"BZD": "084", "CUP": "192", "DOP": "214", "GYD": "328", "HTG": "332", "JMD": "388"},
-        **{"KYD": "136", "SRD": "968", "TTD": "780", "USD": "840", "CAD": "124", "EUR": "978"},
-        **{"GBP": "826", "BRL": "986", "CNY": "156", "INR": "356", "JPY": "392", "KHR": "116"},
-        **{"SGD": "702", "THB": "764", "BHD": "048", "XOF": "952", "XAF": "950", "KES": "404"},
-        **{"NGN": "566", "GHS": "936", "RWF": "646", "TZS": "834"},
+        alpha: found.numeric
+        for alpha in sorted(known_currencies())
+        if (found := pycountry.currencies.get(alpha_3=alpha)) is not None
     }
 )
 CURRENCY_BY_NUMERIC: Final = {numeric: alpha for alpha, numeric in ISO_4217_NUMERIC.items()}
@@ -43,8 +43,8 @@ def numeric_currency(currency: str) -> str:
     if numeric is None:
         raise QrError(
             "unsupported_currency",
-            f"{currency!r} is not a currency Comptoir's merchant QR supports "
-            f"({', '.join(sorted(ISO_4217_NUMERIC))}).",
+            f"{currency!r} is not a currency a merchant QR can carry: an ISO 4217 code in "
+            "current use with a minor unit, such as XCD.",
             field="currency",
         )
     return numeric
@@ -65,12 +65,19 @@ def check_amount(amount: Money, currency: str) -> None:
             f"The transaction amount (tag 54) must be more than zero, not {amount.to_fixed()}.",
             field="amount",
         )
-    if len(amount.to_fixed()) > 13:
+    if len(amount_text(amount)) > 13:
         raise QrError(
             "invalid_field",
             f"The transaction amount (tag 54) {amount.to_fixed()} is longer than 13 characters.",
             field="amount",
         )
+
+
+def amount_text(amount: Money) -> str:
+    """Tag 54 as written: the currency's decimals ("12.50"), or, where those would pass the 13
+    characters the tag allows, no more of them than the amount needs ("12345678901")."""
+    fixed = amount.to_fixed()
+    return fixed if len(fixed) <= 13 else amount.to_wire()
 
 
 def read_amount(text: str, currency: str) -> Money:
