@@ -1,0 +1,116 @@
+"""A closed window's exports name who paid whom: the parties, their names and the payer's note,
+as the FSPIOP transaction in each transfer's ILP packet gives them, through a real switch."""
+
+from __future__ import annotations
+
+import csv
+import io
+from xml.etree import ElementTree as ET
+
+import pytest
+from lxml import etree
+
+from comptoir.kernel.ids import new_id
+from tests.payments import test_settlement_exports as exports
+from tests.payments import test_switch_e2e as e2e
+from tests.payments.fspiop_peer import Peer
+from tests.payments.test_switch_e2e import Node
+
+pytestmark = pytest.mark.slow
+node = e2e.node
+payer = e2e.payer
+payee = e2e.payee
+schemas = exports.schemas
+__all__ = ["node", "payee", "payer", "schemas"]  # the fixtures this module uses
+
+PACS008 = "{urn:iso:std:iso:20022:tech:xsd:pacs.008.001.09}"
+
+
+def _paid(payer: Peer, payee: Peer, transaction: dict[str, object]) -> str:
+    document, fulfilment = payer.prepare(payee, "4.25", transaction=transaction)
+    assert payer.send("POST", "/transfers", resource="transfers", document=document).is_success
+    payee.wait_for("POST", "/transfers")
+    path = f"/transfers/{document['transferId']}"
+    payee.send(
+        "PUT",
+        path,
+        resource="transfers",
+        destination=payer.fsp_id,
+        document={"fulfilment": fulfilment, "transferState": "COMMITTED"},
+    )
+    assert payer.wait_for("PUT", path).json()["transferState"] == "COMMITTED"
+    return str(document["transferId"])
+
+
+def test_the_exports_of_a_window_name_the_payer_the_payee_and_the_note(
+    node: Node, payer: Peer, payee: Peer, schemas: dict[str, etree.XMLSchema]
+) -> None:
+    transaction = {
+        "transactionId": str(new_id()),
+        "quoteId": str(new_id()),
+        "payer": {
+            "partyIdInfo": {"partyIdType": "MSISDN", "partyIdentifier": "17585550101"},
+            "personalInfo": {"complexName": {"firstName": "Kwame", "lastName": "Charles"}},
+        },
+        "payee": {
+            "partyIdInfo": {
+                "partyIdType": "BUSINESS",
+                "partyIdentifier": "spices",
+                "partySubIdOrType": "till-2",
+            },
+            "name": "Soufrière Spice Co",
+        },
+        "amount": {"currency": "XCD", "amount": "4.25"},
+        "transactionType": {
+            "scenario": "TRANSFER",
+            "initiator": "PAYER",
+            "initiatorType": "CONSUMER",
+        },
+        "note": "Nutmeg & mace",
+    }
+    transfer_id = _paid(payer, payee, transaction)
+    window = node.comptoir("switch", "window", "close").stdout.split()[-1]
+
+    listed = node.comptoir("switch", "report", window, "--format", "transfers-csv")
+    rows = {row["transfer_id"]: row for row in csv.DictReader(io.StringIO(listed.stdout))}
+    row = rows[transfer_id]
+    assert (row["payer_party"], row["payer_name"]) == ("MSISDN:17585550101", "Kwame Charles")
+    assert (row["payee_party"], row["payee_name"]) == (
+        "BUSINESS:spices:till-2",
+        "Soufrière Spice Co",
+    )
+    assert row["note"] == "Nutmeg & mace"
+
+    xml = node.comptoir("switch", "report", window, "--format", "pacs008")
+    exports.valid(schemas, xml.stdout)
+    document = ET.fromstring(xml.stdout)
+    (sent,) = [
+        element
+        for element in document.iter(f"{PACS008}CdtTrfTxInf")
+        # Max35Text holds the UUID's 32 hex digits, not its 36-character form.
+        if element.findtext(f"{PACS008}PmtId/{PACS008}TxId") == transfer_id.replace("-", "")
+    ]
+    assert sent.findtext(f"{PACS008}Dbtr/{PACS008}Nm") == "Kwame Charles"
+    assert sent.findtext(f"{PACS008}Cdtr/{PACS008}Nm") == "Soufrière Spice Co"
+    everything = ET.tostring(sent, encoding="unicode")
+    assert "17585550101" in everything and "spices" in everything
+    assert "Nutmeg &amp; mace" in everything
+
+
+def test_a_transfer_whose_packet_names_nobody_is_exported_without_parties(
+    node: Node, payer: Peer, payee: Peer, schemas: dict[str, etree.XMLSchema]
+) -> None:
+    transfer_id = _paid(payer, payee, {"transactionId": str(new_id()), "payer": "not an object"})
+    window = node.comptoir("switch", "window", "close").stdout.split()[-1]
+    listed = node.comptoir("switch", "report", window, "--format", "transfers-csv")
+    row = {row["transfer_id"]: row for row in csv.DictReader(io.StringIO(listed.stdout))}[
+        transfer_id
+    ]
+    assert (row["payer_party"], row["payer_name"], row["payee_party"], row["note"]) == (
+        "",
+        "",
+        "",
+        "",
+    )
+    xml = node.comptoir("switch", "report", window, "--format", "pacs008")
+    exports.valid(schemas, xml.stdout)
