@@ -183,6 +183,8 @@ def test_the_pacs008_totals_and_counts_the_committed_transfers_only(
     assert texts(header, "p:NbOfTxs") == ["3"]
     total = find(header, "p:TtlIntrBkSttlmAmt")[0]
     assert (total.text, total.get("Ccy")) == ("18.05", "XCD")  # 12.50 + 3.05 + 2.50
+    # The control sum the pacs.002 quotes back as OrgnlCtrlSum is in the pacs.008 itself.
+    assert texts(header, "p:CtrlSum") == ["18.05"]
     amounts = texts(document, "//p:CdtTrfTxInf/p:IntrBkSttlmAmt")
     assert amounts == ["12.50", "3.05", "2.50"]
     committed = {t.transfer_id.hex for t in window.transfers if t.state == "COMMITTED"}

@@ -33,6 +33,7 @@ from comptoir.payments.settlement_exports.iso20022 import (
     account,
     agent,
     amount,
+    decimal_text,
     party,
 )
 from comptoir.payments.settlement_exports.report import (
@@ -92,6 +93,9 @@ def _message(report: SettlementWindowReport, currency: str) -> str:
     b.sub(header, "MsgId", pacs008_message_id(report.window_id, currency))
     b.sub(header, "CreDtTm", utc_iso(report.generated_at))
     b.sub(header, "NbOfTxs", str(len(transfers)))
+    # The same sum twice: CtrlSum is the control a receiver checks (and the pacs.002 quotes
+    # back as OrgnlCtrlSum), TtlIntrBkSttlmAmt the amount to settle, with its currency.
+    b.sub(header, "CtrlSum", decimal_text(total))
     amount(b, header, "TtlIntrBkSttlmAmt", total)
     if report.closed_at is not None:
         b.sub(header, "IntrBkSttlmDt", utc_date(report.closed_at))
