@@ -524,9 +524,9 @@ def merchant_qrs(draw: st.DrawFn, *, ascii_only: bool = False) -> MerchantQr:
                 reference_label=st.none() | ans(12),
                 terminal_label=st.none() | ans(12),
                 purpose=st.none() | ans(12),
-                other=st.dictionaries(
-                    tags((2, 4), (6, 6), (9, 99)), ans(25), max_size=1
-                ),
+                other=st.dictionaries(tags((2, 4), (6, 6), (10, 99)), ans(25), max_size=1)
+                # Sub-tag 09 asks the payer's app for some of A, M and E, each once.
+                | st.permutations("AME").map(lambda letters: {"09": "".join(letters[:2])}),
             )
         ),
         unknown_tags={

@@ -258,6 +258,12 @@ def test_a_payload_in_any_current_iso_4217_currency_decodes_in_it(
     assert (again["53"], again["54"]) == (numeric, shown)
 
 
+def test_a_request_for_the_payers_address_mobile_and_email_is_kept() -> None:
+    # Tag 62, sub-tag 09: any of A (address), M (mobile number) and E (email), once each.
+    payload = signed("000201010211" + ACCOUNT + TAIL + "62070903EMA")
+    assert decoded(payload)["additional_data"]["other"] == {"09": "EMA"}
+
+
 def replace(payload: str, old: str, new: str) -> str:
     assert old in payload
     return signed(payload[:-8].replace(old, new, 1))
@@ -294,6 +300,8 @@ def replace(payload: str, old: str, new: str) -> str:
         (replace(STATIC, "5303951", "53039515405" + "1,000"), "invalid_field", ["54"]),
         (STATIC + "6304" + crc(STATIC + "6304"), "duplicate_tag", ["63"]),
         (STATIC + "6503abc", "misplaced_tag", ["63"]),
+        (replace(STATIC, "6008Castries", "6008Castries62070903AMX"), "invalid_field", ["09"]),
+        (replace(STATIC, "6008Castries", "6008Castries62060902AA"), "invalid_field", ["09"]),
         ("", "malformed_tlv", []),
         ("hello", "malformed_tlv", []),
     ],

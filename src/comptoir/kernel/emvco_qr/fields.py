@@ -171,6 +171,19 @@ class AdditionalData:
             if sub in other:
                 what = f"The {name} (tag 62, sub-tag {sub})"
                 _check_text(other[sub], what, "additional_data.other", 25)
+        request = other.get("09")
+        if request is not None and (
+            not 1 <= len(request) <= 3
+            or set(request) - set("AME")
+            or len(set(request)) < len(request)
+        ):
+            # The payer's app is asked for its address (A), mobile number (M) or email (E).
+            raise QrError(
+                "invalid_field",
+                f"The additional consumer data request (tag 62, sub-tag 09) is one to three of "
+                f"the letters A, M and E, each at most once, not {request!r}.",
+                field="additional_data.other",
+            )
         if ADDITIONAL_FIELDS.keys() & other.keys():
             raise QrError(
                 "invalid_field",
