@@ -149,6 +149,19 @@ class AliasRow(Base):
     created_at: Mapped[datetime]
 
 
+class AliasBatchRow(Base):
+    """A POST /participants (many parties at once) and the answer it got, so that a resend gets
+    the same answer and a changed resend under the same requestId is told 3106."""
+
+    __tablename__ = "payments_alias_batch"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    participant_id: Mapped[str] = mapped_column(ForeignKey("payments_participant.id"))
+    request_hash: Mapped[str] = mapped_column(String(80))
+    response: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+
+
 # -- FSPIOP resources -----------------------------------------------------------------------------
 
 

@@ -67,33 +67,25 @@ def register_party(
     path = inbound.path
     if body.fspId != inbound.source.id:
         raise FspiopError("3100", "a DFSP registers only its own parties (fspId = FSPIOP-Source)")
-    if body.currency is not None and (
-        session.get(ParticipantCurrencyRow, (body.fspId, body.currency)) is None
-    ):
-        raise FspiopError("3100", f"{body.fspId} does not hold {body.currency}")
-    key = (party_type, party_id, sub_id or "")
-    row = session.get(AliasRow, key, with_for_update=True)
-    if row is not None and row.participant_id != body.fspId:
+    check_currency_held(session, body.fspId, body.currency)
+    refused = claim(
+        session,
+        clock,
+        participant_id=body.fspId,
+        currency=body.currency,
+        party_type=party_type,
+        party_id=party_id,
+        sub_id=sub_id,
+    )
+    if refused is not None:
         sender.error(
             session,
             destination=inbound.source.id,
             resource="participants",
             path=path,
-            error=FspiopError("3003", f"{party_type} {party_id} is held by another DFSP"),
+            error=refused,
         )
         return
-    if row is None:
-        session.add(
-            AliasRow(
-                party_type=party_type,
-                party_id=party_id,
-                sub_id=sub_id or "",
-                participant_id=body.fspId,
-                currency=body.currency,
-                created_at=clock.now(),
-            )
-        )
-    session.flush()
     sender.originate(
         session,
         destination=inbound.source.id,
@@ -102,6 +94,42 @@ def register_party(
         path=path,
         document={"fspId": body.fspId},
     )
+
+
+def check_currency_held(session: Session, fsp_id: str, currency: str | None) -> None:
+    if currency is not None and session.get(ParticipantCurrencyRow, (fsp_id, currency)) is None:
+        raise FspiopError("3100", f"{fsp_id} does not hold {currency}")
+
+
+def claim(
+    session: Session,
+    clock: Clock,
+    *,
+    participant_id: str,
+    currency: str | None,
+    party_type: str,
+    party_id: str,
+    sub_id: str | None,
+) -> FspiopError | None:
+    """Record that `participant_id` holds the party (nothing to do if it already does); 3003,
+    and nothing recorded, when another DFSP holds it."""
+    key = (party_type, party_id, sub_id or "")
+    row = session.get(AliasRow, key, with_for_update=True)
+    if row is not None and row.participant_id != participant_id:
+        return FspiopError("3003", f"{party_type} {party_id} is held by another DFSP")
+    if row is None:
+        session.add(
+            AliasRow(
+                party_type=party_type,
+                party_id=party_id,
+                sub_id=sub_id or "",
+                participant_id=participant_id,
+                currency=currency,
+                created_at=clock.now(),
+            )
+        )
+        session.flush()
+    return None
 
 
 def remove_party(

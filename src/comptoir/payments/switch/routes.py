@@ -30,7 +30,7 @@ from comptoir.kernel.fspiop import (
     is_correlation_id,
 )
 from comptoir.kernel.web.direct import PathMatcher
-from comptoir.payments.services import directory, routing, transfers
+from comptoir.payments.services import directory, directory_batch, routing, transfers
 from comptoir.payments.services.transfers import TransferContext
 from comptoir.payments.switch.group_commit import GroupCommitter
 from comptoir.payments.switch.intake import Arrival, Inbound, receive
@@ -154,6 +154,17 @@ def _id(text: str) -> uuid.UUID:
 
 
 # -- participants (the directory) ---------------------------------------------------------------
+
+
+@router.post("/participants", status_code=202)
+async def post_participants(request: Request) -> Response:
+    return await _handle(
+        request,
+        "participants",
+        lambda session, switch, inbound: directory_batch.register_parties(
+            session, switch.sender, switch.clock, inbound
+        ),
+    )
 
 
 @router.post("/participants/{party_type}/{party_id}", status_code=202)
@@ -386,7 +397,7 @@ async def get_transfer(request: Request, transfer_id: str) -> Response:
 # Included after `router`, and not answered directly: a path under /switch/ that no route above
 # has gets 3002 "Unknown URI" (HTTP 404), or 2002 "Not implemented" (HTTP 501, "the server
 # does not support the requested service") when it names a resource of the API the switch does
-# not serve (bulk transfers, authorizations...); a method its path does not take gets HTTP 405
+# not serve (bulk transfers, FX, authorizations...); a method its path does not take gets HTTP 405
 # with an Allow header. Each has an ErrorInformation body, as every other error of the API
 # (API Definition 3.2.4 and 3.2.4.1), not the pages' problem document.
 fallback = APIRouter(prefix="/switch", include_in_schema=False)

@@ -191,6 +191,14 @@ class ParticipantPost(Strict):
     extensionList: ExtensionList | None = None  # noqa: N815
 
 
+class ParticipantsPost(Strict):
+    """POST /participants: many parties registered at once (at most 10,000)."""
+
+    requestId: KeyId  # noqa: N815
+    partyList: list[PartyIdInfo] = Field(min_length=1, max_length=10_000)  # noqa: N815
+    currency: Currency | None = None
+
+
 class QuotePost(Relayed):
     quoteId: KeyId  # noqa: N815
     transactionId: CorrelationId  # noqa: N815
