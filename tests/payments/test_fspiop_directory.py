@@ -91,3 +91,29 @@ def test_a_removal_in_another_currency_removes_nothing(
     assert error_code(payee.wait_for("PUT", f"/participants{path}/error").json()) == "3204"
     ask(payer, "GET", path)
     assert payer.wait_for("PUT", f"/participants{path}").json() == {"fspId": payee.fsp_id}
+
+
+def test_a_lookup_naming_a_sub_id_nobody_registered_goes_to_the_dfsp_of_the_party(
+    payer: OutsideDfsp, payee: OutsideDfsp
+) -> None:
+    # A business registers itself once; its tills (sub-ids) are its DFSP's to know.
+    path = registered(payee, None)
+    asked = payer.call("GET", f"/parties{path}/till-7", resource="parties")
+    assert asked.status_code == 202, asked.text
+    forwarded = payee.wait_for("GET", f"/parties{path}/till-7")
+    assert forwarded.headers["fspiop-source"] == payer.fsp_id
+    ask(payer, "GET", f"{path}/till-7")
+    assert payer.wait_for("PUT", f"/participants{path}/till-7").json() == {"fspId": payee.fsp_id}
+    # A sub-id registered by another DFSP is still that DFSP's.
+    sub = f"{path}/till-8"
+    answer = payer.call(
+        "POST",
+        f"/participants{sub}",
+        resource="participants",
+        document={"fspId": payer.fsp_id},
+        destination=SWITCH_ID,
+    )
+    assert answer.status_code == 202, answer.text
+    assert payer.wait_for("PUT", f"/participants{sub}").json() == {"fspId": payer.fsp_id}
+    ask(payee, "GET", sub)
+    assert payee.wait_for("PUT", f"/participants{sub}").json() == {"fspId": payer.fsp_id}

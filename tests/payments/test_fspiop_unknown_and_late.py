@@ -2,7 +2,8 @@
 callback about an id nobody made is refused at once with 404 (API Definition table 4, "the
 resource specified in the URI was not found"); a request naming, in its body, a DFSP that is
 not a participant hears 3203 (payee FSP) or 3202 (payer FSP), not 3204 (a party nobody holds);
-a fulfilment that comes after its transfer expired hears why the transfer failed, 3303."""
+a fulfilment that comes after its transfer expired hears why the transfer failed, 3303; an
+answer that commits without its fulfilment is refused at once, 3102, and aborts nothing."""
 
 from __future__ import annotations
 
@@ -150,3 +151,28 @@ def test_a_fulfilment_after_the_transfer_expired_hears_3303_and_moves_no_money(
     assert refusal.status_code == 200, refusal.text
     with pytest.raises(AssertionError, match="got no PUT"):
         payee.wait_for("PUT", f"{path}/error", timeout=1.5)
+
+
+@pytest.mark.parametrize("state", ["COMMITTED", "RESERVED"])
+def test_an_answer_without_its_fulfilment_is_refused_3102_and_the_transfer_can_still_commit(
+    payer: Peer, payee: Peer, state: str
+) -> None:
+    document, fulfilment = payer.prepare(payee, "1")
+    payer.send("POST", "/transfers", resource="transfers", document=document)
+    payee.wait_for("POST", "/transfers")
+    path = f"/transfers/{document['transferId']}"
+    incomplete = payee.send(
+        "PUT", path, resource="transfers", destination=payer.fsp_id,
+        document={"transferState": state, "completedTimestamp": _moment(timedelta())},
+    )  # fmt: skip
+    assert incomplete.status_code == 400, incomplete.text
+    information = incomplete.json()["errorInformation"]
+    assert information["errorCode"] == "3102"
+    assert "fulfilment" in information["errorDescription"]
+
+    complete = payee.send(
+        "PUT", path, resource="transfers", destination=payer.fsp_id,
+        document={"transferState": state, "fulfilment": fulfilment},
+    )  # fmt: skip
+    assert complete.status_code == 200, complete.text
+    assert payer.wait_for("PUT", path).json()["transferState"] == "COMMITTED"

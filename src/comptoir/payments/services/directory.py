@@ -45,8 +45,17 @@ def _check_party_type(party_type: str) -> None:
 
 
 def owner_of(session: Session, party_type: str, party_id: str, sub_id: str | None) -> str | None:
-    row = session.get(AliasRow, (party_type, party_id, sub_id or ""))
+    row = _held(session, party_type, party_id, sub_id)
     return None if row is None else row.participant_id
+
+
+def _held(session: Session, party_type: str, party_id: str, sub_id: str | None) -> AliasRow | None:
+    """The directory's entry for the party: under its sub-id (a till, an account type) when one
+    was registered, else the party's own, whose DFSP knows its sub-ids without registering each."""
+    row = session.get(AliasRow, (party_type, party_id, sub_id or ""))
+    if row is None and sub_id:
+        row = session.get(AliasRow, (party_type, party_id, ""))
+    return row
 
 
 # -- the directory: POST, GET, DELETE /participants/{Type}/{ID} ---------------------------------
@@ -180,7 +189,7 @@ def which_participant(
 ) -> None:
     currency = _asked_currency(inbound)
     path = inbound.path
-    row = session.get(AliasRow, (party_type, party_id, sub_id or ""))
+    row = _held(session, party_type, party_id, sub_id)
     if row is None or not _in(row, currency):
         sender.error(
             session,

@@ -48,6 +48,10 @@ def fulfil(
         # The payee's answer commits (COMMITTED, or RESERVED asking for the notification) or
         # refuses (ABORTED): RECEIVED says neither, and relayed it would tell the payer so.
         raise FspiopError("3100", "a payee answers a transfer COMMITTED, RESERVED or ABORTED")
+    if body.transferState != ABORTED and body.fulfilment is None:
+        # Refused as incomplete, and the transfer left as it was: the payee may still answer
+        # it in full before it expires. Only a fulfilment that is wrong aborts it.
+        raise FspiopError("3102", f"a transfer answered {body.transferState} needs its fulfilment")
     row = _payee_transfer(session, inbound, transfer_id)
     if row is None:
         return
