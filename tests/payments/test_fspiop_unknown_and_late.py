@@ -176,3 +176,25 @@ def test_an_answer_without_its_fulfilment_is_refused_3102_and_the_transfer_can_s
     )  # fmt: skip
     assert complete.status_code == 200, complete.text
     assert payer.wait_for("PUT", path).json()["transferState"] == "COMMITTED"
+
+
+def test_the_switch_dates_a_commit_by_its_own_clock_not_the_payees(
+    payer: Peer, payee: Peer
+) -> None:
+    started = datetime.now(UTC)
+    document, fulfilment = payer.prepare(payee, "1")
+    payer.send("POST", "/transfers", resource="transfers", document=document)
+    payee.wait_for("POST", "/transfers")
+    path = f"/transfers/{document['transferId']}"
+    payee.send(
+        "PUT", path, resource="transfers", destination=payer.fsp_id,
+        document={
+            "transferState": "RESERVED",
+            "fulfilment": fulfilment,
+            "completedTimestamp": "2020-01-01T00:00:00.000Z",
+        },
+    )  # fmt: skip
+    told = payer.wait_for("PUT", path).json()
+    assert told["transferState"] == "COMMITTED"
+    committed = datetime.fromisoformat(told["completedTimestamp"].replace("Z", "+00:00"))
+    assert started - timedelta(seconds=1) <= committed <= datetime.now(UTC)

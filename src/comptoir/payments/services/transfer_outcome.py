@@ -31,7 +31,6 @@ from comptoir.payments.services.transfer_context import (
     TransferContext,
     error_of,
     final_state_document,
-    parse_time,
     transfer_for_update,
     transfer_path,
 )
@@ -128,7 +127,9 @@ def fulfil(
         session,
         row,
         fulfilment=body.fulfilment,
-        completed_at=parse_time(body.completedTimestamp) if body.completedTimestamp else now,
+        # The switch's own clock: the commit happens here, and the settlement window, the
+        # reports and the operator's pages must not rest on a payee's clock, however set.
+        completed_at=now,
         window_id=open_window(session, clock=context.clock, shared=True).id,
     )
     if body.transferState == COMMITTED:
