@@ -14,6 +14,7 @@ import pytest
 from comptoir.kernel.ids import new_id
 from tests.payments import test_switch_e2e as e2e
 from tests.payments.fspiop_peer import Peer
+from tests.payments.outside_world import moment, quote_document
 from tests.payments.test_switch_e2e import Node, error_code
 
 pytestmark = pytest.mark.slow
@@ -21,10 +22,6 @@ node = e2e.node
 payer = e2e.payer
 payee = e2e.payee
 __all__ = ["node", "payee", "payer"]  # the fixtures this module uses
-
-
-def _moment(after: timedelta) -> str:
-    return (datetime.now(UTC) + after).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @pytest.mark.parametrize(
@@ -59,26 +56,15 @@ def test_a_callback_about_an_id_nobody_made_is_refused_at_once_with_404(
 
 
 def test_a_quote_naming_a_payee_fsp_that_is_not_a_participant_hears_3203(payer: Peer) -> None:
-    quote_id = str(new_id())
-    document = {
-        "quoteId": quote_id,
-        "transactionId": str(new_id()),
-        "payee": {
-            "partyIdInfo": {
-                "partyIdType": "MSISDN",
-                "partyIdentifier": "17585550102",
-                "fspId": "no-such-bank",
-            }
-        },
-        "payer": {"partyIdInfo": {"partyIdType": "MSISDN", "partyIdentifier": "17585550101"}},
-        "amountType": "SEND",
-        "amount": {"currency": "XCD", "amount": "10"},
-        "transactionType": {
-            "scenario": "TRANSFER",
-            "initiator": "PAYER",
-            "initiatorType": "CONSUMER",
-        },
+    unknown_payee_fsp = {
+        "partyIdInfo": {
+            "partyIdType": "MSISDN",
+            "partyIdentifier": "17585550102",
+            "fspId": "no-such-bank",
+        }
     }
+    document = quote_document(payee=unknown_payee_fsp)
+    quote_id = document["quoteId"]
     assert payer.send("POST", "/quotes", resource="quotes", document=document).status_code == 202
     refused = payer.wait_for("PUT", f"/quotes/{quote_id}/error")
     assert error_code(refused.json()) == "3203"
@@ -103,7 +89,7 @@ def test_a_request_to_pay_naming_a_payer_fsp_that_is_not_a_participant_hears_320
             "initiator": "PAYEE",
             "initiatorType": "BUSINESS",
         },
-        "expiration": _moment(timedelta(minutes=5)),
+        "expiration": moment(timedelta(minutes=5)),
     }
     sent = payee.send(
         "POST", "/transactionRequests", resource="transactionRequests", document=document
@@ -131,7 +117,7 @@ def test_a_fulfilment_after_the_transfer_expired_hears_3303_and_moves_no_money(
         destination=payer.fsp_id,
         document={
             "fulfilment": fulfilment,
-            "completedTimestamp": _moment(timedelta()),
+            "completedTimestamp": moment(timedelta()),
             "transferState": "COMMITTED",
         },
     )
@@ -146,7 +132,7 @@ def test_a_fulfilment_after_the_transfer_expired_hears_3303_and_moves_no_money(
         path,
         resource="transfers",
         destination=payer.fsp_id,
-        document={"completedTimestamp": _moment(timedelta()), "transferState": "ABORTED"},
+        document={"completedTimestamp": moment(timedelta()), "transferState": "ABORTED"},
     )
     assert refusal.status_code == 200, refusal.text
     with pytest.raises(AssertionError, match="got no PUT"):
@@ -163,7 +149,7 @@ def test_an_answer_without_its_fulfilment_is_refused_3102_and_the_transfer_can_s
     path = f"/transfers/{document['transferId']}"
     incomplete = payee.send(
         "PUT", path, resource="transfers", destination=payer.fsp_id,
-        document={"transferState": state, "completedTimestamp": _moment(timedelta())},
+        document={"transferState": state, "completedTimestamp": moment(timedelta())},
     )  # fmt: skip
     assert incomplete.status_code == 400, incomplete.text
     information = incomplete.json()["errorInformation"]

@@ -31,6 +31,8 @@ from comptoir.payments.switch.schemas import (
     PartyIdType,
 )
 
+# A party registered for a DFSP other than the one that sends the registration.
+NOT_YOUR_PARTY = "a DFSP registers only its own parties (fspId = FSPIOP-Source)"
 # Every PartyIdType of the API: a DFSP registers its parties under whichever it uses.
 SUPPORTED_PARTY_TYPES = get_args(PartyIdType)
 
@@ -75,7 +77,7 @@ def register_party(
     _check_party_type(party_type)
     path = inbound.path
     if body.fspId != inbound.source.id:
-        raise FspiopError("3100", "a DFSP registers only its own parties (fspId = FSPIOP-Source)")
+        raise FspiopError("3100", NOT_YOUR_PARTY)
     check_currency_held(session, body.fspId, body.currency)
     refused = claim(
         session,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from comptoir.kernel.clock import Clock
 from comptoir.kernel.fspiop import FspiopError, content_hash, correlation_uuid, error_body
 from comptoir.payments.models import AliasBatchRow
-from comptoir.payments.services.directory import check_currency_held, claim
+from comptoir.payments.services.directory import NOT_YOUR_PARTY, check_currency_held, claim
 from comptoir.payments.switch.intake import Inbound
 from comptoir.payments.switch.outbound import Sender
 from comptoir.payments.switch.schemas import ParticipantsPost, PartyIdInfo
@@ -75,9 +75,7 @@ def _registered(
     or as sent with the error that kept it out."""
     sent = party.model_dump(mode="json", exclude_none=True)
     if party.fspId is not None and party.fspId != source:
-        refused: FspiopError | None = FspiopError(
-            "3100", "a DFSP registers only its own parties (fspId = FSPIOP-Source)"
-        )
+        refused: FspiopError | None = FspiopError("3100", NOT_YOUR_PARTY)
     else:
         refused = claim(
             session,
