@@ -269,6 +269,22 @@ BAD_PAYLOADS = [
         "claims 6 characters but only 5 remain in the additional data template (tag 62).",
     ),
     ("000201" + "9999" + "X" * 99 + "0" * 410, "payload_too_long", "at most 512"),
+    (
+        build(*BASE, "31080104abcd", *TAIL),
+        "missing_field",
+        "The merchant account template (tag 31) has no GUI (sub-tag 00).",
+    ),
+    (
+        build(*BASE, *TAIL, "8006000599"),
+        "malformed_tlv",
+        "Tag 00 at character 97 claims 5 characters but only 2 remain in the unreserved "
+        "template (tag 80).",
+    ),
+    (
+        build(*BASE, *TAIL, "853700" + "33" + "g" * 33),
+        "invalid_field",
+        "The GUI (sub-tag 00) of the unreserved template (tag 85) must be 1 to 32 characters",
+    ),
 ]
 
 
@@ -438,7 +454,7 @@ def test_a_template_that_breaks_the_specification_is_refused(
 
 
 def test_a_payload_longer_than_512_characters_is_refused() -> None:
-    big = {f"{tag}": "x" * 99 for tag in (80, 81, 82, 83, 84)}
+    big = {f"{tag}": "x" * 99 for tag in (65, 66, 67, 68, 69)}
     with pytest.raises(QrError) as caught:
         encode(shop(unknown_tags=big))
     assert caught.value.code == "payload_too_long"
@@ -464,10 +480,10 @@ def test_the_currency_table_holds_iso_4217_currencies_with_unique_numeric_codes(
 
 
 def test_a_merchant_qr_is_hashable_and_its_mappings_are_read_only() -> None:
-    qr = shop(unknown_tags={"80": "x"})
+    qr = shop(unknown_tags={"70": "x"})
     assert qr in {qr}
     with pytest.raises(TypeError):
-        qr.unknown_tags["81"] = "y"  # type: ignore[index]
+        qr.unknown_tags["71"] = "y"  # type: ignore[index]
 
 
 # -- properties -----------------------------------------------------------------------------
@@ -532,7 +548,18 @@ def merchant_qrs(draw: st.DrawFn, *, ascii_only: bool = False) -> MerchantQr:
         unknown_tags={
             **draw(
                 st.dictionaries(
-                    tags((2, 25), (65, 99)), ans(30) if ascii_only else printable, max_size=3
+                    tags((2, 25), (65, 79)), ans(30) if ascii_only else printable, max_size=3
+                )
+            ),
+            # Tags 80 to 99 are templates whose first data object names their scheme.
+            **draw(
+                st.dictionaries(
+                    tags((80, 99)),
+                    st.tuples(ans(32), ans(20)).map(
+                        lambda parts: f"00{len(parts[0]):02d}{parts[0]}01{len(parts[1]):02d}"
+                        f"{parts[1]}"
+                    ),
+                    max_size=2,
                 )
             ),
             # Tag 64 is a template: a language, a name in it, perhaps a city.

@@ -16,6 +16,7 @@ from comptoir.kernel.emvco_qr import (
     MerchantAccount,
     MerchantQr,
     PointOfInitiation,
+    crc16_ccitt_false,
     decode,
     encode,
 )
@@ -31,6 +32,17 @@ PIX_SAMPLE = (
     "00020126580014br.gov.bcb.pix0136123e4567-e12b-12d1-a456-4266554400005204000053039865802BR"
     "5913Fulano de Tal6008BRASILIA62070503***63041D3D"
 )
+
+# EMV QRCPS merchant-presented mode, the specification's own example (tags 31, 55, 64 and 91).
+EMVCO_SAMPLE = (
+    "00020101021229300012D156000000000510A93FO3230Q31280012D15600000001030812345678520441115802CN"
+    "5914BEST TRANSPORT6007BEIJING64200002ZH0104最佳运输0202北京540523.7253031565502016233030412"
+    "340603***0708A60086670902ME91320016A0112233449988770708123456786304A13A"
+)
+
+
+def with_crc(body: str) -> str:
+    return body + f"{crc16_ccitt_false(body.encode()):04X}"
 
 
 def run(*args: str, stdin: str | None = None) -> Result:
@@ -175,6 +187,9 @@ def test_decode_prints_the_fields_as_json() -> None:
             "alias": "shop@dfsp",
             "other": {},
         },
+        "merchant_accounts": [
+            {"tag": "26", "gui": "org.comptoir", "sub_tags": {"01": "shop@dfsp"}},
+        ],
         "merchant_category_code": "5999",
         "currency": "XCD",
         "currency_numeric": "951",
@@ -183,13 +198,21 @@ def test_decode_prints_the_fields_as_json() -> None:
         "merchant_name": "Chez Marie",
         "merchant_city": "Castries",
         "postal_code": None,
+        "tip_or_convenience_fee": None,
         "additional_data": {
             "bill_number": None,
             "reference_label": "INV-42",
             "terminal_label": None,
             "purpose": None,
+            "mobile_number": None,
+            "store_label": None,
+            "loyalty_number": None,
+            "customer_label": None,
+            "consumer_data_request": None,
             "other": {},
         },
+        "language_template": None,
+        "unreserved_templates": [],
         "unknown_tags": {},
         "crc": "123F",
     }
@@ -205,6 +228,49 @@ def test_decode_reads_a_foreign_scheme_and_names_no_comptoir_payee() -> None:
     assert (fields["currency"], fields["currency_numeric"]) == ("BRL", "986")
     assert fields["amount"] is None
     assert fields["crc"] == "1D3D"
+
+
+def test_decode_names_every_tag_of_the_emvco_sample_and_prints_its_script_as_written() -> None:
+    result = run("decode", EMVCO_SAMPLE)
+    assert result.exit_code == 0, result.output
+    assert "最佳运输" in result.stdout  # not "\\u6700..."
+    fields = json.loads(result.stdout)
+    assert fields["merchant_accounts"] == [
+        {"tag": "29", "gui": "D15600000000", "sub_tags": {"05": "A93FO3230Q"}},
+        {"tag": "31", "gui": "D15600000001", "sub_tags": {"03": "12345678"}},
+    ]
+    assert fields["tip_or_convenience_fee"] == {
+        "kind": "tip_prompt",
+        "fixed_fee": None,
+        "percentage": None,
+    }
+    additional = fields["additional_data"]
+    assert (additional["store_label"], additional["customer_label"]) == ("1234", "***")
+    assert additional["consumer_data_request"] == ["mobile", "email"]
+    assert fields["language_template"] == {
+        "language": "ZH",
+        "merchant_name": "最佳运输",
+        "merchant_city": "北京",
+    }
+    assert fields["unreserved_templates"] == [
+        {"tag": "91", "gui": "A011223344998877", "sub_tags": {"07": "12345678"}}
+    ]
+    assert set(fields["unknown_tags"]) == {"31", "55", "64", "91"}
+
+
+def test_decode_names_a_fixed_fee_and_the_primitive_account_of_a_card_network() -> None:
+    # Tag 04 is Mastercard's: a primitive account, not a template.
+    payload = with_crc(
+        "000201041554133300890104352045999530395155020256041.505802LC5910Chez Marie6008Castries6304"
+    )
+    fields = json.loads(run("decode", payload).stdout)
+    assert fields["merchant_accounts"] == [{"tag": "04", "value": "541333008901043"}]
+    assert fields["merchant_account"] is None
+    assert fields["tip_or_convenience_fee"] == {
+        "kind": "fixed_fee",
+        "fixed_fee": "1.50",
+        "percentage": None,
+    }
 
 
 def test_decode_reads_the_payload_from_stdin_given_a_dash() -> None:

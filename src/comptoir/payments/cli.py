@@ -8,7 +8,7 @@ Other tools script these commands, so their names, flags, output and exit codes 
 dynamic QR when --amount is given, a static one otherwise. --svg also writes the QR as SVG.
 
 `comptoir qr decode PAYLOAD` (PAYLOAD "-" reads it from stdin) prints the fields as one JSON
-object (see `qr_fields` for its shape).
+object (see `comptoir.payments.qr_fields` for its shape).
 
 Exit codes: 0 done; 1 the payload to decode is wrong (bad CRC, malformed, invalid field) or
 the SVG file cannot be written; 2 bad input to encode (and command-line usage errors). An error
@@ -22,14 +22,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 
-if TYPE_CHECKING:
-    from comptoir.kernel.emvco_qr import MerchantQr
-
-__all__ = ["qr_cli", "qr_fields"]
+__all__ = ["qr_cli"]
 
 qr_cli = typer.Typer(
     name="qr",
@@ -43,58 +40,6 @@ qr_cli = typer.Typer(
 def _fail(command: str, code: str, sentence: str, exit_code: int) -> NoReturn:
     typer.echo(f"comptoir qr {command}: {code}: {sentence}", err=True)
     raise typer.Exit(exit_code)
-
-
-def qr_fields(qr: MerchantQr, crc: str) -> dict[str, object]:
-    """The JSON shape `comptoir qr decode` prints. Absent optional fields are null.
-
-    {"payload_format_indicator": "01",
-     "point_of_initiation": "static" | "dynamic" | null,
-     "payee_alias": the Comptoir alias, or null when the account is not Comptoir's,
-     "merchant_account": {"tag": "26", "gui": "org.comptoir", "alias": "shop@dfsp" | null,
-                          "other": {sub-tag: value}} | null,
-     "merchant_category_code": "5999", "currency": "XCD", "currency_numeric": "951",
-     "amount": "12.50" | null (with the currency's decimals), "country": "LC",
-     "merchant_name": ..., "merchant_city": ..., "postal_code": ... | null,
-     "additional_data": {"bill_number", "reference_label", "terminal_label", "purpose":
-                         ... | null, "other": {sub-tag: value}},
-     "unknown_tags": {tag: raw value}, "crc": "ABCD"}
-    """
-    from comptoir.kernel.emvco_qr import numeric_currency
-
-    account = qr.account
-    point = qr.point_of_initiation
-    extra = qr.additional_data
-    return {
-        "payload_format_indicator": "01",
-        "point_of_initiation": None if point is None else point.name.lower(),
-        "payee_alias": qr.alias,
-        "merchant_account": None
-        if account is None
-        else {
-            "tag": account.tag,
-            "gui": account.gui,
-            "alias": account.alias,
-            "other": dict(account.other),
-        },
-        "merchant_category_code": qr.merchant_category_code,
-        "currency": qr.currency,
-        "currency_numeric": numeric_currency(qr.currency),
-        "amount": None if qr.amount is None else qr.amount.to_fixed(),
-        "country": qr.country,
-        "merchant_name": qr.merchant_name,
-        "merchant_city": qr.merchant_city,
-        "postal_code": qr.postal_code,
-        "additional_data": {
-            "bill_number": extra.bill_number,
-            "reference_label": extra.reference_label,
-            "terminal_label": extra.terminal_label,
-            "purpose": extra.purpose,
-            "other": dict(extra.other),
-        },
-        "unknown_tags": dict(qr.unknown_tags),
-        "crc": crc,
-    }
 
 
 @qr_cli.command("encode")
@@ -193,4 +138,7 @@ def decode_command(
         qr = decode(payload)
     except QrError as exc:
         _fail("decode", exc.code, exc.sentence, 1)
-    typer.echo(json.dumps(qr_fields(qr, payload[-4:]), indent=2))
+    from comptoir.payments.qr_fields import qr_fields
+
+    # Names in other scripts (tag 64) are printed as they are written, not as \u escapes.
+    typer.echo(json.dumps(qr_fields(qr, payload[-4:]), indent=2, ensure_ascii=False))

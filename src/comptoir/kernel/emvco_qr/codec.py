@@ -21,14 +21,13 @@ from comptoir.kernel.emvco_qr.fields import (
     ADDITIONAL_FIELDS,
     CRC_TAG,
     KNOWN_ROOT_TAGS,
-    LANGUAGE_TAG,
     AdditionalData,
     MerchantAccount,
     MerchantQr,
     PointOfInitiation,
-    check_language_template,
     first_account_tag,
 )
+from comptoir.kernel.emvco_qr.kept_tags import check_kept_tags
 from comptoir.kernel.emvco_qr.tlv import raw_gui, split, start_of, tlv
 
 __all__ = ["MAX_PAYLOAD_LENGTH", "decode", "encode"]
@@ -174,8 +173,7 @@ def _fields(payload: str, objects: dict[str, str]) -> MerchantQr:
             alias=subs.pop("01", None), gui=subs.pop("00"), tag=account_tag, other=subs
         )
         del unknown[account_tag]
-    if LANGUAGE_TAG in unknown:
-        check_language_template(unknown[LANGUAGE_TAG], start_of(payload, LANGUAGE_TAG))
+    check_kept_tags(unknown, lambda tag: start_of(payload, tag))
     additional = AdditionalData()
     if "62" in objects:
         what = "the additional data template (tag 62)"

@@ -16,7 +16,8 @@ from typing import Final
 
 from comptoir.kernel.emvco_qr.currency import check_amount, numeric_currency
 from comptoir.kernel.emvco_qr.errors import QrError
-from comptoir.kernel.emvco_qr.tlv import TWO_DIGITS, raw_gui, split, template
+from comptoir.kernel.emvco_qr.kept_tags import check_kept_tags
+from comptoir.kernel.emvco_qr.tlv import TWO_DIGITS, raw_gui, template
 from comptoir.kernel.money import Money
 
 __all__ = [
@@ -24,12 +25,10 @@ __all__ = [
     "COMPTOIR_GUI",
     "CRC_TAG",
     "KNOWN_ROOT_TAGS",
-    "LANGUAGE_TAG",
     "AdditionalData",
     "MerchantAccount",
     "MerchantQr",
     "PointOfInitiation",
-    "check_language_template",
     "first_account_tag",
 ]
 
@@ -213,93 +212,6 @@ def first_account_tag(templates: Mapping[str, str | None]) -> str | None:
     return first[0] if first else None
 
 
-# Tag 55, the tip or convenience indicator: "01" prompts the payer for a tip, "02" adds the
-# fixed fee of tag 56, "03" the percentage of tag 57.
-_FEE_TAG_OF: Final = {"01": None, "02": "56", "03": "57"}
-_FIXED_FEE: Final = re.compile(r"[0-9]{1,12}(\.[0-9]*)?|\.[0-9]+")
-_PERCENTAGE: Final = re.compile(r"[0-9]{1,2}(\.[0-9]{0,2})?")
-
-
-def _check_tip_or_fee(tags: Mapping[str, str]) -> None:
-    """EMV QRCPS-MPM, tags 55 to 57: 55 is "01", "02" or "03"; the fixed fee (56) is present
-    exactly when 55 is "02", the percentage (57, 00.01 to 99.99) exactly when it is "03".
-    The codec keeps them as unknown tags (the payer's app decides what to do with a tip), but
-    refuses a QR that breaks these rules, as it refuses any other malformed field."""
-    indicator = tags.get("55")
-    if indicator is not None and indicator not in _FEE_TAG_OF:
-        raise QrError(
-            "invalid_field",
-            f"The tip or convenience indicator (tag 55) must be '01', '02' or '03', "
-            f"not {indicator!r}.",
-            field="unknown_tags",
-        )
-    wanted = _FEE_TAG_OF[indicator] if indicator is not None else None
-    for tag, what in (("56", "fixed convenience fee"), ("57", "percentage convenience fee")):
-        if tag == wanted and tag not in tags:
-            raise QrError(
-                "missing_field",
-                f"The tip or convenience indicator (tag 55) is {indicator!r}, so the QR must "
-                f"carry the {what} in tag {tag}.",
-                field="unknown_tags",
-            )
-        if tag in tags and tag != wanted:
-            raise QrError(
-                "invalid_field",
-                f"The {what} (tag {tag}) needs tag 55 set to '{'02' if tag == '56' else '03'}'.",
-                field="unknown_tags",
-            )
-    fee = tags.get("56")
-    if fee is not None and not (len(fee) <= 13 and _FIXED_FEE.fullmatch(fee)):
-        raise QrError(
-            "invalid_field",
-            f"The fixed convenience fee (tag 56) must be an amount such as '1.50', not {fee!r}.",
-            field="unknown_tags",
-        )
-    share = tags.get("57")
-    if share is not None and not (_PERCENTAGE.fullmatch(share) and 0 < float(share) < 100):
-        raise QrError(
-            "invalid_field",
-            f"The percentage convenience fee (tag 57) must be from 00.01 to 99.99, not {share!r}.",
-            field="unknown_tags",
-        )
-
-
-LANGUAGE_TAG: Final = "64"
-_LANGUAGE: Final = re.compile(r"[A-Za-z]{2}")
-
-
-def check_language_template(value: str, start: int = 0) -> None:
-    """Tag 64 gives the merchant's name (and city) in a second language: it is kept raw, but a
-    template that is not one, or lacks its language or name, is refused like any other field.
-    `start` is where the value begins in the payload, for the errors to point at."""
-    what = "the merchant information language template (tag 64)"
-    subs = split(value, what, start)
-    language = subs.get("00")
-    if language is None or not _LANGUAGE.fullmatch(language):
-        found = "has none" if language is None else f"is {language!r}"
-        raise QrError(
-            "invalid_field" if language is not None else "missing_field",
-            f"The language preference (sub-tag 00) of {what} must be a two-letter ISO 639 "
-            f"code, but it {found}.",
-            field="language_template",
-        )
-    for sub, name, longest in (("01", "merchant name", 25), ("02", "merchant city", 15)):
-        text = subs.get(sub)
-        if text is None and sub == "01":
-            raise QrError(
-                "missing_field",
-                f"The {what[4:]} has no {name} in the alternate language (sub-tag 01).",
-                field="language_template",
-            )
-        if text is not None and len(text) > longest:
-            raise QrError(
-                "invalid_field",
-                f"The {name} in the alternate language (sub-tag {sub} of tag 64) must be 1 to "
-                f"{longest} characters long, not {len(text)}.",
-                field="language_template",
-            )
-
-
 @dataclass(frozen=True, slots=True)
 class MerchantQr:
     """The fields of a merchant-presented QR code. Construction validates every field.
@@ -375,9 +287,7 @@ class MerchantQr:
                 "The QR has no merchant account information (tags 02 to 51).",
                 field="account",
             )
-        _check_tip_or_fee(unknown)
-        if LANGUAGE_TAG in unknown:
-            check_language_template(unknown[LANGUAGE_TAG])
+        check_kept_tags(unknown)
         chosen = first_account_tag(templates)
         if chosen is not None and (self.account is None or chosen != self.account.tag):
             raise QrError(
