@@ -103,7 +103,7 @@ def _seed_payments(settings: Settings, database: Database) -> None:
     from comptoir.apps.wallet.service.customers import add_customer
     from comptoir.apps.wallet.service.institutions import create_institution
     from comptoir.payments.domain import nanosecond_clock
-    from comptoir.payments.services import participants
+    from comptoir.payments.services import participants, registration
     from comptoir.payments.services.ledger_store import LedgerStore
     from comptoir.payments.switch.keys import switch_public_jwks
 
@@ -120,7 +120,7 @@ def _seed_payments(settings: Settings, database: Database) -> None:
         )
         jwks = json.loads(created.public_jwks_path.read_text(encoding="utf-8"))
         with database.transaction() as session:
-            participants.add_participant(
+            registration.add_participant(
                 session,
                 store=store,
                 clock=system_clock,

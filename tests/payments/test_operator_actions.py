@@ -17,7 +17,7 @@ from comptoir.kernel.fspiop import generate_rsa_jwk
 from comptoir.kernel.money import Money
 from comptoir.kernel.web.operator import OPERATOR_COOKIE
 from comptoir.payments.domain import nanosecond_clock
-from comptoir.payments.services import participants, settlement
+from comptoir.payments.services import participants, registration, settlement
 from comptoir.payments.services.ledger_store import LedgerStore
 from tests.payments.test_operator_settlement_ids import Switch, store, switch
 
@@ -39,7 +39,7 @@ def _register(switch: Switch) -> None:
     _private, public = generate_rsa_jwk(kid="k-1")
     with switch.database.transaction() as session:
         for participant_id, name in ((PAYER, "Bank A"), (PAYEE, "Wallet B")):
-            participants.add_participant(
+            registration.add_participant(
                 session,
                 store=LedgerStore(nanosecond_clock(node.clock)),
                 clock=node.clock,

@@ -199,8 +199,8 @@ def test_other_bad_input_to_participant_add_is_refused_and_changes_nothing(
     data, jwks = switch
     before = positions(data)
     for flags, fsp, words in [
-        ({"--currency": "ZZZ"}, "bank-b", ["ZZZ"]),
-        ({"--currency": "951"}, "bank-b", ["951"]),
+        ({"--currency": "ZZZ"}, "bank-b", ["--currency", "ZZZ"]),
+        ({"--currency": "951"}, "bank-b", ["--currency", "951"]),
         ({"--callback-url": "not a url"}, "bank-b", ["not a url"]),
         ({"--callback-url": "ftp://dfsp.example/fspiop"}, "bank-b", ["ftp://"]),
         ({"--callback-url": "http://dfsp.example/fspiop?v=2"}, "bank-b", ["query"]),
@@ -215,12 +215,72 @@ def test_other_bad_input_to_participant_add_is_refused_and_changes_nothing(
         ({}, "bank a", ["bank a"]),
         ({}, "", ["participant id"]),
         ({"--name": "Another"}, "bank-a", ["bank-a", "already"]),
+        ({"--name": "Another"}, "BANK-A", ["BANK-A", "differs only in case from bank-a"]),
+        ({}, "comptoir-switch", ["comptoir-switch", "the switch's own"]),
+        ({}, "Comptoir-Switch", ["the switch's own"]),
     ]:
         refused(comptoir(data, *add(data, jwks, fsp, **flags)), *words)
     assert positions(data) == before
 
 
+def test_a_net_debit_cap_of_zero_is_allowed(data: Path, jwks: Path) -> None:
+    ok(comptoir(data, *add(data, jwks, **{"--ndc": "0"})))
+    assert "NDC XCD 0.00" in positions(data)
+
+
 # -- liquidity ------------------------------------------------------------------------------
+
+
+def test_a_dfsp_in_another_currency_needs_no_currency_flag(data: Path, jwks: Path) -> None:
+    ok(comptoir(data, *add(data, jwks, "yen-bank", **{"--currency": "JPY", "--ndc": "5000"})))
+    out = ok(comptoir(data, "switch", "liquidity", "yen-bank", "1200")).replace("\xa0", " ")
+    assert "liquidity JPY 1,200" in out
+    assert "7000 JPY" in ok(comptoir(data, "switch", "ndc", "yen-bank", "7000"))
+    refused(comptoir(data, "switch", "liquidity", "yen-bank", "1.5"), "decimals")
+
+
+def test_a_dfsp_holding_two_currencies_is_told_to_name_one(data: Path, jwks: Path) -> None:
+    ok(comptoir(data, *add(data, jwks)))
+    out = ok(
+        comptoir(
+            data,
+            "switch",
+            "participant",
+            "add-currency",
+            "bank-a",
+            "--currency",
+            "usd",
+            "--ndc",
+            "40.00",
+        )
+    )
+    assert out.strip() == "participant bank-a holds USD (NDC 40.00)"
+    assert "USD\tposition USD 0.00\treserved USD 0.00\tNDC USD 40.00" in positions(data)
+    before = positions(data)
+    refused(
+        comptoir(data, "switch", "liquidity", "bank-a", "5.00"), "holds USD and XCD", "--currency"
+    )
+    refused(comptoir(data, "switch", "ndc", "bank-a", "5.00"), "holds USD and XCD", "--currency")
+    for currency, words in [("USD", ["already holds USD"]), ("ZZZ", ["--currency", "ZZZ"])]:
+        again = ["switch", "participant", "add-currency", "bank-a", "--currency", currency]
+        refused(comptoir(data, *again, "--ndc", "1.00"), *words)
+    refused(
+        comptoir(
+            data,
+            "switch",
+            "participant",
+            "add-currency",
+            "nobody",
+            "--currency",
+            "EUR",
+            "--ndc",
+            "1.00",
+        ),
+        "nobody",
+    )
+    assert positions(data) == before
+    out = ok(comptoir(data, "switch", "liquidity", "bank-a", "5.00", "--currency", "USD"))
+    assert "liquidity USD 5.00" in out.replace("\xa0", " ")
 
 
 def test_a_deposit_and_a_withdrawal_move_the_liquidity(data: Path, jwks: Path) -> None:

@@ -22,7 +22,7 @@ from comptoir.kernel.fspiop import (
 from comptoir.kernel.money import Money
 from comptoir.payments.domain import nanosecond_clock
 from comptoir.payments.models import ParticipantRow
-from comptoir.payments.services import participants
+from comptoir.payments.services import registration
 from comptoir.payments.services.ledger_store import LedgerStore
 from comptoir.payments.services.participant_cache import (
     CACHE_SECONDS,
@@ -47,7 +47,7 @@ class Ticking:
 
 def add(database: Database, clock: FrozenClock, fsp_id: str, jwks: dict[str, Any]) -> None:
     with database.transaction() as session:
-        participants.add_participant(
+        registration.add_participant(
             session,
             store=LedgerStore(nanosecond_clock(clock)),
             clock=clock,

@@ -45,7 +45,7 @@ from comptoir.payments.domain import (
     nanosecond_clock,
 )
 from comptoir.payments.models import LedgerAccountRow, LedgerTransferRow, TransferRow
-from comptoir.payments.services import participants, transfers
+from comptoir.payments.services import participants, registration, transfers
 from comptoir.payments.services.ledger_store import LedgerStore
 from comptoir.payments.services.transfers import TransferContext
 from comptoir.payments.switch import outbound
@@ -155,7 +155,7 @@ def connect(
     """Register DFSPs as the operator's `switch participant add` and `liquidity` do."""
     with database.transaction() as session:
         for fsp_id, callback_url, jwks in dfsps:
-            participants.add_participant(
+            registration.add_participant(
                 session,
                 store=store,
                 clock=clock,

@@ -54,7 +54,7 @@ from comptoir.payments.domain import (
     nanosecond_clock,
 )
 from comptoir.payments.models import LedgerAccountRow, LedgerTransferRow, TransferRow
-from comptoir.payments.services import participants
+from comptoir.payments.services import participants, registration
 from comptoir.payments.services.ledger_store import LedgerStore
 from tests.payments.fspiop_peer import Callback, Peer
 from tests.support.servers import COMPTOIR, free_port
@@ -351,7 +351,7 @@ def test_a_switch_killed_mid_load_loses_nothing_applies_nothing_twice_and_ends_e
     store = LedgerStore(nanosecond_clock(system_clock))
     with database.transaction() as session:
         for peer in dfsps:
-            participants.add_participant(
+            registration.add_participant(
                 session,
                 store=store,
                 clock=system_clock,

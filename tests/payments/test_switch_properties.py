@@ -9,7 +9,7 @@ and settlement windows closed and settled. (A list of operations rather than a r
 state machine: with the few examples a database allows, the machine's swarm testing left most
 runs without a single payment.) Every request comes in the honest way: an `Arrival` whose
 FSPIOP headers the DFSP's own RSA key signed, checked by `intake.receive` against the JWKS the
-DFSP registered with `participants.add_participant`.
+DFSP registered with `registration.add_participant`.
 
 A small model predicts what the switch must do (reserve or refuse with 4001, commit or abort,
 refuse a refund past what is left with 3100), and after every step the test checks, from the
@@ -79,7 +79,7 @@ from comptoir.payments.models import (
     ParticipantCurrencyRow,
     TransferRow,
 )
-from comptoir.payments.services import participants, settlement, transfers
+from comptoir.payments.services import participants, registration, settlement, transfers
 from comptoir.payments.services.ledger_store import LedgerStore
 from comptoir.payments.services.transfers import TransferContext
 from comptoir.payments.switch import outbound
@@ -342,7 +342,7 @@ class Switch:
     def connect_the_dfsps(self, caps: list[int]) -> None:
         with self.database.transaction() as session:
             for index, cap in enumerate(caps):
-                participants.add_participant(
+                registration.add_participant(
                     session,
                     store=self.store,
                     clock=self.clock,

@@ -3,8 +3,9 @@
 Other tools script these, so the names, flags and outputs are stable:
   comptoir switch participant add ID --name NAME --currency XCD --callback-url URL
       --jwks FILE --ndc AMOUNT
+  comptoir switch participant add-currency ID --currency USD --ndc AMOUNT
   comptoir switch participant list
-  comptoir switch liquidity ID AMOUNT [--currency XCD]
+  comptoir switch liquidity ID AMOUNT [--currency XCD]   (the DFSP's currency when it holds one)
   comptoir switch ndc ID AMOUNT [--currency XCD]
   comptoir switch positions
   comptoir switch window close            (prints the closed window's id as the last word)
@@ -35,7 +36,7 @@ from comptoir.kernel.i18n import LazyText
 from comptoir.kernel.money import Money, MoneyError, format_money
 from comptoir.kernel.settings import load_settings
 from comptoir.payments.domain import AMOUNT_MAX, nanosecond_clock
-from comptoir.payments.services import participants, settlement
+from comptoir.payments.services import participants, registration, settlement
 from comptoir.payments.services.ledger_store import LedgerStore
 
 switch_cli = typer.Typer(
@@ -83,6 +84,28 @@ def _run(work: Callable[[Session, LedgerStore], Result]) -> Result:
         return work(session, LedgerStore(nanosecond_clock(system_clock)))
 
 
+def _currency(text: str, flag: str) -> str:
+    """An ISO 4217 code in current use (any case), or one sentence naming `flag`."""
+    from comptoir.kernel.money import UnknownCurrency, minor_unit_digits
+
+    try:
+        minor_unit_digits(text.upper())
+    except UnknownCurrency as exc:
+        _fail(f"{flag}: {exc}", 2)
+    return text.upper()
+
+
+def _held_currency(session: Session, participant_id: str, currency: str | None) -> str:
+    """`--currency` when given, else the one currency the participant holds."""
+    if currency is not None:
+        return _currency(currency, "--currency")
+    held = participants.currencies_of(session, participant_id)
+    if len(held) > 1:
+        listed = f"{', '.join(held[:-1])} and {held[-1]}"
+        _fail(f"{participant_id} holds {listed}: say which with --currency", 2)
+    return held[0]
+
+
 def _money(text: str, currency: str, what: str) -> Money:
     try:
         money = Money.parse(text, currency.upper())
@@ -115,22 +138,44 @@ def participant_add(
         _fail(f"the JWKS file {jwks} holds no usable RSA public key: {exc}", 2)
     except (ValueError, RecursionError):
         _fail(f"the JWKS file {jwks} is not JSON", 2)
+    currency = _currency(currency, "--currency")
     cap = _money(ndc, currency, "--ndc")
     _run(
-        lambda session, store: participants.add_participant(
+        lambda session, store: registration.add_participant(
             session,
             store=store,
             clock=system_clock,
             participant_id=participant_id,
             name=name,
-            currency=currency.upper(),
+            currency=currency,
             callback_url=callback_url,
             jwks=document,
             net_debit_cap=cap,
             actor=ACTOR,
         )
     )
-    typer.echo(f"participant {participant_id} added ({currency.upper()}, NDC {cap.to_fixed()})")
+    typer.echo(f"participant {participant_id} added ({currency}, NDC {cap.to_fixed()})")
+
+
+@participant_cli.command("add-currency")
+def participant_add_currency(
+    participant_id: Annotated[str, typer.Argument(metavar="ID")],
+    currency: Annotated[str, typer.Option(help="ISO 4217 code, e.g. USD.")],
+    ndc: Annotated[str, typer.Option(help="Net debit cap, in currency units (100.00).")],
+) -> None:
+    """Open a registered DFSP's accounts in another currency, with their own net debit cap."""
+    cap = _money(ndc, _currency(currency, "--currency"), "--ndc")
+    _run(
+        lambda session, store: registration.add_currency(
+            session,
+            store=store,
+            clock=system_clock,
+            participant_id=participant_id,
+            net_debit_cap=cap,
+            actor=ACTOR,
+        )
+    )
+    typer.echo(f"participant {participant_id} holds {cap.currency} (NDC {cap.to_fixed()})")
 
 
 @participant_cli.command("list")
@@ -164,16 +209,20 @@ def liquidity(
     amount: Annotated[
         str, typer.Argument(metavar="AMOUNT", help="In currency units; negative withdraws.")
     ],
-    currency: Annotated[str, typer.Option(help="ISO 4217 code.")] = "XCD",
+    currency: Annotated[
+        str | None,
+        typer.Option(help="ISO 4217 code; needed only when the DFSP holds several."),
+    ] = None,
 ) -> None:
     """Deposit into (or withdraw from) a DFSP's liquidity account."""
-    money = _money(amount, currency, "AMOUNT")
-    position = _run(
-        lambda session, store: participants.deposit_liquidity(
+
+    def deposit(session: Session, store: LedgerStore) -> participants.Position:
+        money = _money(amount, _held_currency(session, participant_id, currency), "AMOUNT")
+        return participants.deposit_liquidity(
             session, store=store, participant_id=participant_id, amount=money, actor=ACTOR
         )
-    )
-    typer.echo(_position_line(position))
+
+    typer.echo(_position_line(_run(deposit)))
 
 
 @switch_cli.command("ndc")
@@ -182,15 +231,21 @@ def net_debit_cap(
     amount: Annotated[
         str, typer.Argument(metavar="AMOUNT", help="The new cap, in currency units.")
     ],
-    currency: Annotated[str, typer.Option(help="ISO 4217 code.")] = "XCD",
+    currency: Annotated[
+        str | None,
+        typer.Option(help="ISO 4217 code; needed only when the DFSP holds several."),
+    ] = None,
 ) -> None:
     """Change a DFSP's net debit cap."""
-    cap = _money(amount, currency, "AMOUNT")
-    _run(
-        lambda session, store: participants.set_net_debit_cap(
+
+    def move_cap(session: Session, store: LedgerStore) -> Money:
+        cap = _money(amount, _held_currency(session, participant_id, currency), "AMOUNT")
+        participants.set_net_debit_cap(
             session, store=store, participant_id=participant_id, cap=cap, actor=ACTOR
         )
-    )
+        return cap
+
+    cap = _run(move_cap)
     typer.echo(f"net debit cap of {participant_id}: {cap.to_fixed()} {cap.currency}")
 
 
