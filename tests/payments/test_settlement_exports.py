@@ -199,7 +199,7 @@ def test_the_pacs008_settles_through_the_switch_as_a_clearing_system(
     assert texts(document, "//p:SttlmInf/p:ClrSys/p:Prtry") == [SWITCH]
     assert texts(document, "//p:GrpHdr/p:MsgId") == [pacs008_message_id(window.window_id, "XCD")]
     assert texts(document, "//p:GrpHdr/p:IntrBkSttlmDt") == ["2026-03-02"]
-    assert texts(document, "//p:GrpHdr/p:CreDtTm") == ["2026-03-02T18:00:00.000Z"]
+    assert texts(document, "//p:GrpHdr/p:CreDtTm") == ["2026-03-02T17:00:00.000Z"]  # the close
     first = find(document, "//p:CdtTrfTxInf")[0]
     assert texts(first, "p:DbtrAgt/p:FinInstnId/p:ClrSysMmbId/p:MmbId") == ["bank-a"]
     assert texts(first, "p:DbtrAgt//p:ClrSysId/p:Prtry") == [SWITCH]
@@ -441,8 +441,7 @@ def test_the_pacs002_refers_to_the_pacs008_by_its_message_id(
     (group,) = find(status, "//p:OrgnlGrpInfAndSts")
     assert texts(group, "p:OrgnlMsgId") == [original_id]
     assert texts(group, "p:OrgnlMsgNmId") == ["pacs.008.001.09"]
-    # Each export has its own CreDtTm; the MsgId alone names the pacs.008 (see pacs002.py).
-    assert find(group, "p:OrgnlCreDtTm") == []
+    assert texts(group, "p:OrgnlCreDtTm") == texts(transfers, "//p:GrpHdr/p:CreDtTm")
     assert texts(group, "p:OrgnlNbOfTxs") == ["3"]
     assert texts(group, "p:OrgnlCtrlSum") == ["18.05"]
     assert texts(group, "p:GrpSts") == ["ACSC"]

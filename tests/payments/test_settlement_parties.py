@@ -114,3 +114,32 @@ def test_a_transfer_whose_packet_names_nobody_is_exported_without_parties(
     )
     xml = node.comptoir("switch", "report", window, "--format", "pacs008")
     exports.valid(schemas, xml.stdout)
+
+
+PACS002 = "{urn:iso:std:iso:20022:tech:xsd:pacs.002.001.11}"
+
+
+def test_a_closed_windows_messages_are_the_same_bytes_at_every_export_settled_or_not(
+    node: Node, payer: Peer, payee: Peer, schemas: dict[str, etree.XMLSchema]
+) -> None:
+    _paid(payer, payee, {"transactionId": str(new_id())})
+    window = node.comptoir("switch", "window", "close").stdout.split()[-1]
+
+    def exported() -> tuple[str, str]:
+        return tuple(  # type: ignore[return-value]
+            node.comptoir("switch", "report", window, "--format", kind).stdout
+            for kind in ("pacs008", "pacs002")
+        )
+
+    first = exported()
+    assert exported() == first
+    node.comptoir("switch", "window", "settle", window)
+    assert exported() == first
+    pacs008, pacs002 = (ET.fromstring(xml) for xml in first)
+    created = pacs008.findtext(f"{PACS008}FIToFICstmrCdtTrf/{PACS008}GrpHdr/{PACS008}CreDtTm")
+    assert created
+    group = f"{PACS002}FIToFIPmtStsRpt/{PACS002}OrgnlGrpInfAndSts"
+    assert pacs002.findtext(f"{group}/{PACS002}OrgnlCreDtTm") == created
+    assert pacs002.findtext(f"{PACS002}FIToFIPmtStsRpt/{PACS002}GrpHdr/{PACS002}CreDtTm") == created
+    for xml in first:
+        exports.valid(schemas, xml)

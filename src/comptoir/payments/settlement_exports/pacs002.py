@@ -4,10 +4,9 @@ One message for the whole window, whatever its currencies: the report's original
 blocks repeat, one per pacs.008 (per currency), each naming that pacs.008's MsgId, count and
 control sum, with group status ACSC and the count per status.
 
-The original's creation time (OrgnlCreDtTm, optional) is left out: every export is made
-afresh with its own CreDtTm, while a pacs.008's MsgId is the same each time, so the
-pacs.002 cannot know which creation time the receiver's copy of the pacs.008 bears, and the
-MsgId with the message name already names it.
+Every message of a window is created, as far as its CreDtTm says, when the window closed
+and its content was fixed: an export made again is the same message, so the pacs.002 names
+the pacs.008's creation time (OrgnlCreDtTm) as the receiver's copy bears it.
 
 Each transfer gets a TxInfAndSts with its original ids (the pacs.008's InstrId, EndToEndId,
 TxId and UETR), its status and, in OrgnlTxRef, its amount and the two agents, so an aborted
@@ -94,7 +93,7 @@ def to_pacs002(report: SettlementWindowReport) -> str:
     message = b.sub(document, "FIToFIPmtStsRpt")
     header = b.sub(message, "GrpHdr")
     b.sub(header, "MsgId", pacs002_message_id(report.window_id))
-    b.sub(header, "CreDtTm", utc_iso(report.generated_at))
+    b.sub(header, "CreDtTm", utc_iso(report.messages_created_at))
     for currency in report.committed_currencies():
         _original_group(b, message, report, currency)
     for transfer in report.transfers:
@@ -110,6 +109,7 @@ def _original_group(
     group = b.sub(message, "OrgnlGrpInfAndSts")
     b.sub(group, "OrgnlMsgId", pacs008_message_id(report.window_id, currency))
     b.sub(group, "OrgnlMsgNmId", PACS008_NAME)
+    b.sub(group, "OrgnlCreDtTm", utc_iso(report.messages_created_at))
     b.sub(group, "OrgnlNbOfTxs", count)
     b.sub(group, "OrgnlCtrlSum", total)
     b.sub(group, "GrpSts", ACCEPTED)

@@ -91,7 +91,7 @@ def _message(report: SettlementWindowReport, currency: str) -> str:
     message = b.sub(document, "FIToFICstmrCdtTrf")
     header = b.sub(message, "GrpHdr")
     b.sub(header, "MsgId", pacs008_message_id(report.window_id, currency))
-    b.sub(header, "CreDtTm", utc_iso(report.generated_at))
+    b.sub(header, "CreDtTm", utc_iso(report.messages_created_at))
     b.sub(header, "NbOfTxs", str(len(transfers)))
     # The same sum twice: CtrlSum is the control a receiver checks (and the pacs.002 quotes
     # back as OrgnlCtrlSum), TtlIntrBkSttlmAmt the amount to settle, with its currency.

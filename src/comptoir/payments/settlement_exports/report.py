@@ -195,7 +195,8 @@ class SettlementWindowReport:
 
     `switch_id` names the hub (the clearing system, "comptoir-switch"); `participant_names`
     maps FSP ids to display names (optional, used where the formats carry a name);
-    `generated_at` is when the export was made and becomes every message's creation time.
+    `generated_at` is when the export was made; `messages_created_at` is the creation time
+    its ISO 20022 messages carry.
     `transfers` are held in the order they were prepared, whatever order they came in.
     """
 
@@ -249,6 +250,13 @@ class SettlementWindowReport:
             for transfer in self.transfers
             if transfer.committed and transfer.amount.currency == currency
         )
+
+    @property
+    def messages_created_at(self) -> datetime:
+        """A closed window's content was fixed when it closed: its messages say they were
+        created then, so each export of it is the same message, byte for byte, under its one
+        MsgId, and a pacs.002 can name the pacs.008's creation time as every copy bears it."""
+        return self.closed_at or self.generated_at
 
     def committed_currencies(self) -> tuple[str, ...]:
         """The currencies that have at least one committed transfer, sorted."""
