@@ -7,6 +7,7 @@ answer that commits without its fulfilment is refused at once, 3102, and aborts 
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -184,3 +185,52 @@ def test_the_switch_dates_a_commit_by_its_own_clock_not_the_payees(
     assert told["transferState"] == "COMMITTED"
     committed = datetime.fromisoformat(told["completedTimestamp"].replace("Z", "+00:00"))
     assert started - timedelta(seconds=1) <= committed <= datetime.now(UTC)
+
+
+def _agreed_quote(payer: Peer, payee: Peer, valid_for: timedelta) -> str:
+    """A quote passed through the switch, which the payee holds for `valid_for`."""
+    document = quote_document(
+        payee={
+            "partyIdInfo": {
+                "partyIdType": "MSISDN",
+                "partyIdentifier": "17585550781",
+                "fspId": payee.fsp_id,
+            }
+        }
+    )
+    quote_id = str(document["quoteId"])
+    assert payer.send("POST", "/quotes", resource="quotes", document=document).status_code == 202
+    payee.wait_for("POST", "/quotes")
+    answer = {
+        "transferAmount": {"currency": "XCD", "amount": "10"},
+        "expiration": moment(valid_for),
+        "ilpPacket": "AQAAAAAAAABkEGcuYmFuay1iLnBheWVl",
+        "condition": "A" * 43,
+    }
+    path = f"/quotes/{quote_id}"
+    payee.send("PUT", path, resource="quotes", destination=payer.fsp_id, document=answer)
+    payer.wait_for("PUT", path)
+    return quote_id
+
+
+def test_a_transfer_on_a_quote_that_has_expired_hears_3302_and_moves_no_money(
+    node: Node, payer: Peer, payee: Peer
+) -> None:
+    expired = _agreed_quote(payer, payee, timedelta(seconds=1))
+    current = _agreed_quote(payer, payee, timedelta(minutes=1))
+    time.sleep(1.2)
+    before = node.position_of(payer.fsp_id)
+
+    late, _ = payer.prepare(
+        payee, "10", transaction={"transactionId": str(new_id()), "quoteId": expired}
+    )
+    payer.send("POST", "/transfers", resource="transfers", document=late)
+    told = payer.wait_for("PUT", f"/transfers/{late['transferId']}/error").json()
+    assert error_code(told) == "3302", told
+    assert node.position_of(payer.fsp_id) == before
+
+    in_time, _ = payer.prepare(
+        payee, "10", transaction={"transactionId": str(new_id()), "quoteId": current}
+    )
+    payer.send("POST", "/transfers", resource="transfers", document=in_time)
+    assert payee.wait_for("POST", "/transfers").json()["transferId"] == in_time["transferId"]

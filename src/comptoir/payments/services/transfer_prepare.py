@@ -1,8 +1,9 @@
 """FSPIOP transfers through the switch, the prepare: POST /transfers from the payer.
 
 Prepare reserves the amount in the payer's position (a pending ledger transfer, refused past
-the net debit cap) and forwards the request to the payee; a refund, read from the ILP packet,
-may not pass what is left of the transfer it refunds. A second POST with a known id gets the
+the net debit cap) and forwards the request to the payee. The ILP packet's transaction names
+the quote, which must still hold, and for a refund the transaction it refunds, of which it may
+not pass what is left. A second POST with a known id gets the
 same answer again.
 """
 
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 import math
 import uuid
-from typing import cast
+from datetime import datetime
+from typing import Any, cast
 
 from sqlalchemy import Table, func, insert, inspect, select
 from sqlalchemy.orm import Session
@@ -27,7 +29,7 @@ from comptoir.kernel.fspiop import (
 from comptoir.kernel.fspiop.idempotency import Action
 from comptoir.kernel.money import Money, MoneyError
 from comptoir.payments.domain import Transfer, TransferCode, TransferFlags, TransferResult
-from comptoir.payments.models import TransferRow
+from comptoir.payments.models import QuoteRow, TransferRow
 from comptoir.payments.services.directory import named_destination
 from comptoir.payments.services.participant_cache import participant_cache
 from comptoir.payments.services.transfer_context import (
@@ -204,7 +206,7 @@ def _check_and_reserve(
     now = context.clock.now()
     if row.expiration <= now:
         raise FspiopError("3303", "the transfer expired before it was prepared")
-    _link_refund(session, row, amount)
+    _read_transaction(session, row, amount, now)
     # The switch's sweep voids the reservation when the FSPIOP expiration passes; the ledger's
     # own timeout is only a backstop, a minute later, should the sweep not run.
     timeout = max(1, math.ceil((row.expiration - now).total_seconds())) + BACKSTOP_SECONDS
@@ -231,8 +233,9 @@ def _check_and_reserve(
         raise FspiopError("2001", f"the ledger refused the transfer: {result.value}")
 
 
-def _link_refund(session: Session, row: TransferRow, amount: Money) -> None:
-    """Read the transaction from the ILP packet; a refund may not pass what is left."""
+def _read_transaction(session: Session, row: TransferRow, amount: Money, now: datetime) -> None:
+    """Read the transaction from the ILP packet: the quote it was agreed on must still hold,
+    and a refund may not pass what is left of the transfer it refunds."""
     try:
         transaction = ilp.decode(row.ilp_packet).transaction()
     except ilp.IlpError as exc:
@@ -243,6 +246,33 @@ def _link_refund(session: Session, row: TransferRow, amount: Money) -> None:
         row.transaction_id = correlation_uuid(str(transaction.get("transactionId")))
     except ValueError:
         row.transaction_id = None
+    _check_quote(session, row, transaction.get("quoteId"), now)
+    _link_refund(session, row, amount, transaction)
+
+
+def _check_quote(session: Session, row: TransferRow, quote_id: object, now: datetime) -> None:
+    """API Definition 6.7.1.3: a transfer made on an expired quote is refused (3302). The
+    switch knows a quote it passed between the same two DFSPs: its payee's answer says until
+    when it holds, and one answered too late, or refused, never held. A quote the switch did
+    not see answered (agreed between the DFSPs some other way) is the payee's to judge."""
+    try:
+        quote = session.get(QuoteRow, correlation_uuid(str(quote_id)))
+    except ValueError:
+        return
+    if quote is None or (quote.payer_fsp, quote.payee_fsp) != (row.payer_fsp, row.payee_fsp):
+        return
+    if quote.state == "EXPIRED":
+        raise FspiopError("3302", "the quote was answered after its request expired")
+    if quote.state == "REJECTED":
+        raise FspiopError("3100", f"the payee refused the quote {quote_id}")
+    valid_until = (quote.response or {}).get("expiration")
+    if isinstance(valid_until, str) and parse_time(valid_until) <= now:
+        raise FspiopError("3302", f"the quote expired at {valid_until}")
+
+
+def _link_refund(
+    session: Session, row: TransferRow, amount: Money, transaction: dict[str, Any]
+) -> None:
     kind = transaction.get("transactionType") or {}
     refund = kind.get("refundInfo") if isinstance(kind, dict) else None
     if not isinstance(refund, dict) or "originalTransactionId" not in refund:
