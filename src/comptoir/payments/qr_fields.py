@@ -3,7 +3,8 @@
 The codec keeps some root tags raw (the merchant accounts of other schemes, a tip or fee, the
 name in another language, the unreserved templates); they are checked when decoded, and here
 they are named too, so that a person reading the output sees what the payer's app would see.
-`unknown_tags` still lists every tag kept raw, as it was in the payload.
+Each tag appears once: `unknown_tags` holds only those the specification has not yet given a
+meaning (65 to 79), and `additional_data.other` only the sub-tags of tag 62 without a name.
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ _MORE_ADDITIONAL: Final = {
 # Tag 62, sub-tag 09: what the payer's app is asked to give the merchant.
 _CONSUMER_DATA: Final = {"A": "address", "M": "mobile", "E": "email"}
 _TIP_KINDS: Final = {"01": "tip_prompt", "02": "fixed_fee", "03": "percentage_fee"}
+_NAMED_62: Final = frozenset({*_MORE_ADDITIONAL, "09"})
+
+
+def _named_root_tag(tag: str) -> bool:
+    """Whether a kept tag has its own place in the output: a merchant account (02 to 51), the
+    tip or fee (55 to 57), the language template (64) or an unreserved template (80 to 99)."""
+    return "02" <= tag <= "51" or "55" <= tag <= "57" or tag == "64" or "80" <= tag <= "99"
 
 
 def qr_fields(qr: MerchantQr, crc: str) -> dict[str, object]:
@@ -49,11 +57,11 @@ def qr_fields(qr: MerchantQr, crc: str) -> dict[str, object]:
      "additional_data": {"bill_number", "reference_label", "terminal_label", "purpose",
                          "mobile_number", "store_label", "loyalty_number", "customer_label":
                          ... | null, "consumer_data_request": ["address", "mobile", "email"]
-                         (those asked) | null, "other": {sub-tag: value}},
+                         (those asked) | null, "other": {sub-tag without a name: value}},
      "language_template": {"language": "ZH", "merchant_name": ...,
                            "merchant_city": ... | null} | null,
      "unreserved_templates": [{"tag": "80", "gui": ..., "sub_tags": {...}}],
-     "unknown_tags": {tag: raw value}, "crc": "ABCD"}
+     "unknown_tags": {tag reserved for future use: raw value}, "crc": "ABCD"}
     """
     account = qr.account
     point = qr.point_of_initiation
@@ -97,13 +105,13 @@ def qr_fields(qr: MerchantQr, crc: str) -> dict[str, object]:
             "consumer_data_request": None
             if request is None
             else [_CONSUMER_DATA[letter] for letter in request],
-            "other": dict(extra.other),
+            "other": {sub: value for sub, value in extra.other.items() if sub not in _NAMED_62},
         },
         "language_template": _language_template(kept.get("64")),
         "unreserved_templates": [
             _template(tag, value) for tag, value in kept.items() if "80" <= tag <= "99"
         ],
-        "unknown_tags": dict(kept),
+        "unknown_tags": {tag: value for tag, value in kept.items() if not _named_root_tag(tag)},
         "crc": crc,
     }
 

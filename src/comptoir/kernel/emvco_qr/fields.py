@@ -11,8 +11,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
 from types import MappingProxyType
 from typing import Final
+
+import pycountry
 
 from comptoir.kernel.emvco_qr.currency import check_amount, numeric_currency
 from comptoir.kernel.emvco_qr.errors import QrError
@@ -204,6 +207,15 @@ class AdditionalData:
         )
 
 
+# Kosovo's code is user-assigned in ISO 3166-1, yet the one its banks, the EU and SWIFT use.
+_COUNTRIES_IN_USE_BEYOND_ISO: Final = frozenset({"XK"})
+
+
+@cache
+def _is_country(code: str) -> bool:
+    return code in _COUNTRIES_IN_USE_BEYOND_ISO or pycountry.countries.get(alpha_2=code) is not None
+
+
 def first_account_tag(templates: Mapping[str, str | None]) -> str | None:
     """The template a payer's app reads: the first with Comptoir's GUI, else the first of all."""
     ordered = sorted(templates)
@@ -259,6 +271,12 @@ class MerchantQr:
                 "invalid_field",
                 f"The country code (tag 58) must be two capital letters (ISO 3166-1 alpha-2), "
                 f"not {self.country!r}.",
+                field="country",
+            )
+        if not _is_country(self.country):
+            raise QrError(
+                "invalid_field",
+                f"The country code (tag 58) {self.country!r} names no country in ISO 3166-1.",
                 field="country",
             )
         _check_text(self.merchant_name, "The merchant name (tag 59)", "merchant_name", 25)
