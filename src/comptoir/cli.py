@@ -120,7 +120,7 @@ def demo(host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
     from comptoir.kernel.web.operator import sign_in_link
 
     typer.echo(
-        f"Operator's console (link valid 15 minutes): "
+        f"Operator's console (the link signs in once, within 15 minutes): "
         f"{sign_in_link(settings.base_url, settings.signing_secret())}"
     )
     _serve(settings, host, port, 1)
