@@ -72,3 +72,12 @@ def test_an_open_window_offers_its_iso_20022_messages_only_once_it_is_closed(
     assert console.browser.get(f"/operator/switch/windows/{opened}/pacs002").status_code == 409
     assert console.browser.get(f"/operator/switch/windows/{closed}/pacs002").status_code == 200
     assert console.browser.get(f"/operator/switch/windows/{opened}/csv").status_code == 200
+
+
+def test_the_pages_say_on_which_clock_their_times_are_shown(console: Console) -> None:
+    english = console.browser.get("/operator/switch", headers={"accept": "text/html"})
+    french = console.browser.get("/operator/switch", headers=FRENCH)
+    # The demo's zone, America/St_Lucia, keeps no summer time.
+    assert "Times are shown in Atlantic Standard Time (GMT-04:00)." in english.text
+    said = "Les heures sont données en heure normale de l\u2019Atlantique (UTC-04:00)."
+    assert said in french.text

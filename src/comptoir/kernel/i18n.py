@@ -16,7 +16,7 @@ from datetime import UTC, datetime, tzinfo
 from functools import cache
 from pathlib import Path
 
-from babel.dates import format_datetime
+from babel.dates import format_datetime, get_timezone_gmt, get_timezone_name
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -75,6 +75,15 @@ def local_moment(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return format_datetime(moment, "medium", tzinfo=current_zone(), locale=current_locale())
+
+
+def local_zone() -> str:
+    """The reader's clock, named in the reader's language with its offset from UTC now
+    ("Atlantic Time (GMT-04:00)"), so that a time shown on a page is never mistaken for UTC."""
+    zone = current_zone()
+    now = datetime.now(UTC).astimezone(zone)
+    locale = current_locale()
+    return f"{get_timezone_name(now, locale=locale)} ({get_timezone_gmt(now, locale=locale)})"
 
 
 def _(message: str, /, **params: object) -> str:

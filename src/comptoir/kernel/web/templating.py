@@ -59,6 +59,7 @@ class Templates:
         )
         # A stored (UTC) moment on the reader's clock, in the reader's language.
         self.environment.globals["when"] = i18n.local_moment
+        self.environment.globals["local_zone"] = i18n.local_zone
         # A stored (E.164) phone number grouped as its country writes it.
         self.environment.globals["shown_phone"] = shown_phone
 
