@@ -234,3 +234,23 @@ def test_a_transfer_on_a_quote_that_has_expired_hears_3302_and_moves_no_money(
     )
     payer.send("POST", "/transfers", resource="transfers", document=in_time)
     assert payee.wait_for("POST", "/transfers").json()["transferId"] == in_time["transferId"]
+
+
+def test_a_refund_that_names_no_original_transaction_hears_3100_and_moves_no_money(
+    node: Node, payer: Peer, payee: Peer
+) -> None:
+    before = node.position_of(payee.fsp_id)
+    unlinked = {
+        "transactionId": str(new_id()),
+        "transactionType": {
+            "scenario": "REFUND",
+            "initiator": "PAYER",
+            "initiatorType": "BUSINESS",
+        },
+    }
+    document, _ = payee.prepare(payer, "1", transaction=unlinked)
+    payee.send("POST", "/transfers", resource="transfers", document=document)
+    told = payee.wait_for("PUT", f"/transfers/{document['transferId']}/error").json()
+    assert error_code(told) == "3100", told
+    assert "refundInfo" in told["errorInformation"]["errorDescription"]
+    assert node.position_of(payee.fsp_id) == before

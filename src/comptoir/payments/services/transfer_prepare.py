@@ -276,6 +276,12 @@ def _link_refund(
     kind = transaction.get("transactionType") or {}
     refund = kind.get("refundInfo") if isinstance(kind, dict) else None
     if not isinstance(refund, dict) or "originalTransactionId" not in refund:
+        if isinstance(kind, dict) and kind.get("scenario") == "REFUND":
+            # Unlinked, it could give back more than the original paid.
+            raise FspiopError(
+                "3100",
+                "a refund names the transaction it refunds (refundInfo.originalTransactionId)",
+            )
         return
     try:
         original_transaction = correlation_uuid(str(refund["originalTransactionId"]))
