@@ -254,3 +254,64 @@ def test_a_refund_that_names_no_original_transaction_hears_3100_and_moves_no_mon
     assert error_code(told) == "3100", told
     assert "refundInfo" in told["errorInformation"]["errorDescription"]
     assert node.position_of(payee.fsp_id) == before
+
+
+def test_a_request_to_pay_answered_after_it_expired_is_not_passed_on_and_both_hear_3301(
+    payer: Peer, payee: Peer
+) -> None:
+    request_id = str(new_id())
+    document = {
+        "transactionRequestId": request_id,
+        "payee": {"partyIdInfo": {"partyIdType": "MSISDN", "partyIdentifier": "17585550782"}},
+        "payer": {
+            "partyIdType": "MSISDN",
+            "partyIdentifier": "17585550783",
+            "fspId": payer.fsp_id,
+        },
+        "amount": {"currency": "XCD", "amount": "12.25"},
+        "transactionType": {
+            "scenario": "PAYMENT",
+            "initiator": "PAYEE",
+            "initiatorType": "BUSINESS",
+        },
+        "expiration": moment(timedelta(seconds=1)),
+    }
+    sent = payee.send(
+        "POST", "/transactionRequests", resource="transactionRequests", document=document
+    )
+    assert sent.status_code == 202, sent.text
+    payer.wait_for("POST", "/transactionRequests")
+    time.sleep(1.2)
+    path = f"/transactionRequests/{request_id}"
+    late = payer.send(
+        "PUT", path, resource="transactionRequests", destination=payee.fsp_id,
+        document={"transactionRequestState": "RECEIVED"},
+    )  # fmt: skip
+    assert late.status_code == 200, late.text
+    for side in (payee, payer):
+        assert error_code(side.wait_for("PUT", f"{path}/error").json()) == "3301"
+    with pytest.raises(AssertionError, match="got no PUT"):
+        payee.wait_for("PUT", path, timeout=1.5)
+
+
+def test_a_quote_whose_destination_and_body_name_different_payee_fsps_hears_3100(
+    payer: Peer, payee: Peer
+) -> None:
+    document = quote_document(
+        payee={
+            "partyIdInfo": {
+                "partyIdType": "MSISDN",
+                "partyIdentifier": "17585550784",
+                "fspId": payer.fsp_id,
+            }
+        }
+    )
+    sent = payer.send(
+        "POST", "/quotes", resource="quotes", document=document, destination=payee.fsp_id
+    )
+    assert sent.status_code == 202, sent.text
+    told = payer.wait_for("PUT", f"/quotes/{document['quoteId']}/error").json()
+    assert error_code(told) == "3100", told
+    assert "FSPIOP-Destination" in told["errorInformation"]["errorDescription"]
+    with pytest.raises(AssertionError, match="got no POST"):
+        payee.wait_for("POST", "/quotes", timeout=1.5)

@@ -230,6 +230,8 @@ class TransactionRequestRow(Base):
     # The id as the DFSP wrote it when that was a ULID (FSPIOP v2.0 allows both); the key
     # is the UUID of the same 128 bits.
     ulid: Mapped[str | None] = mapped_column(String(26))
+    # The payee's deadline for an answer, when it set one (migration 0022).
+    expiration: Mapped[datetime | None] = mapped_column(default=None)
 
 
 # -- settlement -----------------------------------------------------------------------------------

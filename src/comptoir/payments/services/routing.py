@@ -69,9 +69,9 @@ def _route_new_request(
     content changed is 3106; a resend of the same content goes on again to the DFSP the first
     went to, which answers it as a resend (API Definition 3.2.5.1: once a callback was sent,
     a resend gets a new one). A DFSP named in FSPIOP-Destination that is not a participant is
-    3201; one named in the body (`named_in_body`) that is not, `fsp_not_found`; a party no
-    DFSP holds, 3204. Otherwise `record` keeps what routing the answer needs, and the request
-    goes on, untouched, to `destination`.
+    3201; one named in the body (`named_in_body`) that is not, `fsp_not_found`; the two naming
+    different DFSPs, 3100; a party no DFSP holds, 3204. Otherwise `record` keeps what routing
+    the answer needs, and the request goes on, untouched, to `destination`.
     `stored` is the first request's content hash, its sender and the DFSP it went to."""
     path = f"/{resource}/{request_id}"
     if stored is not None:
@@ -95,6 +95,19 @@ def _route_new_request(
         )
         return
     if refused_unknown_destination(session, sender, inbound, resource=resource, path=path):
+        return
+    named = named_destination(sender, inbound)
+    if named is not None and named_in_body is not None and named != named_in_body:
+        # The sender signed both: which DFSP should answer is in doubt, so neither is asked.
+        disagreement = FspiopError(
+            "3100",
+            f"FSPIOP-Destination {named} is not the {who_is_missing} FSP {named_in_body} "
+            "that the body names",
+        )
+        sender.error(
+            session, destination=inbound.source.id, resource=resource, path=path,
+            error=disagreement,
+        )  # fmt: skip
         return
     if destination is None or session.get(ParticipantRow, destination) is None:
         missing = (
@@ -293,11 +306,12 @@ def route_transaction_request(
     request_id = correlation_uuid(body.transactionRequestId)
     payer = body.payer
     existing = session.get(TransactionRequestRow, request_id)
+    expiration = None if body.expiration is None else parse_time(body.expiration)
     if existing is None and _refused_as_expired(
         session,
         sender,
         inbound,
-        None if body.expiration is None else parse_time(body.expiration),
+        expiration,
         clock,
         resource="transactionRequests",
         path=f"/transactionRequests/{body.transactionRequestId}",
@@ -331,6 +345,7 @@ def route_transaction_request(
             request_hash=content_hash(inbound.body),
             state="RECEIVED",
             created_at=clock.now(),
+            expiration=expiration,
         ),
     )
 
@@ -352,8 +367,17 @@ def ask_transaction_request(
 
 
 def answer_transaction_request(
-    session: Session, sender: Sender, inbound: Inbound, request_id: uuid.UUID, *, error: bool
+    session: Session,
+    sender: Sender,
+    clock: Clock,
+    inbound: Inbound,
+    request_id: uuid.UUID,
+    *,
+    error: bool,
 ) -> None:
+    """PUT /transactionRequests/{ID}[/error] from the payer's DFSP, back to the payee's. An
+    answer that comes after the payee's request expired is not passed on: both DFSPs hear
+    3301, the payee that no answer came in time, the payer that its answer went nowhere."""
     if error:
         inbound.error()
     row = session.get(TransactionRequestRow, request_id, with_for_update=True)
@@ -362,6 +386,17 @@ def answer_transaction_request(
     if row.payer_fsp != inbound.source.id:
         raise FspiopError("3100", "only the payer's DFSP may answer a transaction request")
     inbound.addressed_to(row.payee_fsp)
+    if not error and row.expiration is not None and clock.now() > row.expiration:
+        inbound.parse(TransactionRequestPut)  # a malformed late answer is refused as malformed
+        row.state = "EXPIRED"
+        session.flush()
+        late = FspiopError("3301", "the payer answered after the transaction request expired")
+        for destination in (row.payee_fsp, row.payer_fsp):
+            sender.error(
+                session, destination=destination, resource="transactionRequests",
+                path=inbound.path, error=late,
+            )  # fmt: skip
+        return
     if error:
         row.state = "REJECTED"
     else:

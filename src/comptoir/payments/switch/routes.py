@@ -327,7 +327,7 @@ async def put_transaction_request_error(request: Request, request_id: str) -> Re
         request,
         "transactionRequests",
         lambda session, switch, inbound: routing.answer_transaction_request(
-            session, switch.sender, inbound, _id(request_id), error=True
+            session, switch.sender, switch.clock, inbound, _id(request_id), error=True
         ),
         status=200,
     )
@@ -339,7 +339,7 @@ async def put_transaction_request(request: Request, request_id: str) -> Response
         request,
         "transactionRequests",
         lambda session, switch, inbound: routing.answer_transaction_request(
-            session, switch.sender, inbound, _id(request_id), error=False
+            session, switch.sender, switch.clock, inbound, _id(request_id), error=False
         ),
         status=200,
     )
