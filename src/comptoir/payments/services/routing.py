@@ -1,4 +1,4 @@
-"""The routing of quotes and requests to pay.
+"""The routing of quotes, and what requests to pay (`requests_to_pay`) share with it.
 
 A payer's `POST /quotes` and a payee's `POST /transactionRequests` go to the DFSP that holds the
 other party (named in FSPIOP-Destination or the body, or found in the alias `directory`), and
@@ -22,36 +22,36 @@ from comptoir.kernel.fspiop import (
     not_found_in_uri,
     ulid_or_none,
 )
-from comptoir.payments.models import ParticipantRow, QuoteRow, TransactionRequestRow
+from comptoir.kernel.money import Money, MoneyError
+from comptoir.payments.models import ParticipantRow, QuoteRow
 from comptoir.payments.services.directory import (
     named_destination,
     owner_of,
     refused_unknown_destination,
 )
+from comptoir.payments.services.participant_cache import participant_cache
 from comptoir.payments.services.transfer_context import parse_time
 from comptoir.payments.switch.intake import Inbound
 from comptoir.payments.switch.outbound import Sender
 from comptoir.payments.switch.schemas import (
     QuotePost,
     QuotePut,
-    TransactionRequestPost,
-    TransactionRequestPut,
 )
 
 __all__ = [
     "answer_quote",
-    "answer_transaction_request",
     "ask_quote",
-    "ask_transaction_request",
+    "pass_question_on",
+    "refused_as_expired",
+    "route_new_request",
     "route_quote",
-    "route_transaction_request",
 ]
 
 
 # -- quotes ---------------------------------------------------------------------------------------
 
 
-def _route_new_request(
+def route_new_request(
     session: Session,
     sender: Sender,
     inbound: Inbound,
@@ -143,7 +143,7 @@ def route_quote(session: Session, sender: Sender, clock: Clock, inbound: Inbound
     info = body.payee.partyIdInfo
     existing = session.get(QuoteRow, quote_id)
     expiration = None if body.expiration is None else parse_time(body.expiration)
-    if existing is None and _refused_as_expired(
+    if existing is None and refused_as_expired(
         session,
         sender,
         inbound,
@@ -154,7 +154,19 @@ def route_quote(session: Session, sender: Sender, clock: Clock, inbound: Inbound
         error=FspiopError("3302", "the quote request expired before the switch received it"),
     ):
         return
-    _route_new_request(
+    destination = (
+        named_destination(sender, inbound)
+        or info.fspId
+        or owner_of(session, info.partyIdType, info.partyIdentifier, info.partySubIdOrType)
+    )
+    refusal = None if existing else _amount_refusal(session, body, inbound.source.id, destination)
+    if refusal is not None:
+        sender.error(
+            session, destination=inbound.source.id, resource="quotes",
+            path=f"/quotes/{body.quoteId}", error=refusal,
+        )  # fmt: skip
+        return
+    route_new_request(
         session,
         sender,
         inbound,
@@ -165,11 +177,7 @@ def route_quote(session: Session, sender: Sender, clock: Clock, inbound: Inbound
             if existing is None
             else (existing.request_hash, existing.payer_fsp, existing.payee_fsp)
         ),
-        destination=(
-            named_destination(sender, inbound)
-            or info.fspId
-            or owner_of(session, info.partyIdType, info.partyIdentifier, info.partySubIdOrType)
-        ),
+        destination=destination,
         named_in_body=info.fspId,
         who_is_missing="payee",
         fsp_not_found="3203",
@@ -185,6 +193,30 @@ def route_quote(session: Session, sender: Sender, clock: Clock, inbound: Inbound
             created_at=clock.now(),
         ),
     )
+
+
+def _amount_refusal(
+    session: Session, body: QuotePost, payer_fsp: str, payee_fsp: str | None
+) -> FspiopError | None:
+    """What the transfer would be refused for, said before the payee is asked to quote: an
+    amount of nothing or finer than its currency's minor unit (3100), a currency the payer's
+    DFSP (4103) or the payee's (5106) does not hold. A quote with currency conversion is in
+    the payee's currency, which the payer's DFSP need not hold."""
+    try:
+        amount = Money.parse(body.amount.amount, body.amount.currency)
+    except MoneyError as exc:
+        return FspiopError("3100", str(exc))
+    if amount.is_zero():
+        return FspiopError("3100", "the amount must be more than zero")
+    participants = participant_cache(session)
+    converted = body.converter is not None or body.currencyConversion is not None
+    if not converted and participants.accounts(session, payer_fsp, amount.currency) is None:
+        return FspiopError("4103", f"the payer FSP does not hold {amount.currency}")
+    if payee_fsp is None or participants.get(session, payee_fsp) is None:
+        return None  # routing says who is missing
+    if participants.accounts(session, payee_fsp, amount.currency) is None:
+        return FspiopError("5106", f"the payee FSP does not hold {amount.currency}")
+    return None
 
 
 def answer_quote(
@@ -239,7 +271,7 @@ def ask_quote(session: Session, sender: Sender, inbound: Inbound, quote_id: uuid
     """GET /quotes/{ID} from the quote's payer DFSP: on to the payee's DFSP, whose PUT comes
     back through `answer_quote`; 3205 to anyone else (API Definition 6.5.3.1)."""
     quote = session.get(QuoteRow, quote_id)
-    _pass_question_on(
+    pass_question_on(
         session,
         sender,
         inbound,
@@ -249,7 +281,7 @@ def ask_quote(session: Session, sender: Sender, inbound: Inbound, quote_id: uuid
     )
 
 
-def _pass_question_on(
+def pass_question_on(
     session: Session,
     sender: Sender,
     inbound: Inbound,
@@ -276,7 +308,7 @@ def _pass_question_on(
     )
 
 
-def _refused_as_expired(
+def refused_as_expired(
     session: Session,
     sender: Sender,
     inbound: Inbound,
@@ -293,120 +325,3 @@ def _refused_as_expired(
         return False
     sender.error(session, destination=inbound.source.id, resource=resource, path=path, error=error)
     return True
-
-
-# -- transaction requests (request to pay) --------------------------------------------------------
-
-
-def route_transaction_request(
-    session: Session, sender: Sender, clock: Clock, inbound: Inbound
-) -> None:
-    """POST /transactionRequests: a merchant's request to pay, to the payer's DFSP."""
-    body = inbound.parse(TransactionRequestPost)
-    request_id = correlation_uuid(body.transactionRequestId)
-    payer = body.payer
-    existing = session.get(TransactionRequestRow, request_id)
-    expiration = None if body.expiration is None else parse_time(body.expiration)
-    if existing is None and _refused_as_expired(
-        session,
-        sender,
-        inbound,
-        expiration,
-        clock,
-        resource="transactionRequests",
-        path=f"/transactionRequests/{body.transactionRequestId}",
-        error=FspiopError("3301", "the transaction request expired before the switch received it"),
-    ):
-        return
-    _route_new_request(
-        session,
-        sender,
-        inbound,
-        resource="transactionRequests",
-        request_id=body.transactionRequestId,
-        stored=(
-            None
-            if existing is None
-            else (existing.request_hash, existing.payee_fsp, existing.payer_fsp)
-        ),
-        destination=(
-            named_destination(sender, inbound)
-            or payer.fspId
-            or owner_of(session, payer.partyIdType, payer.partyIdentifier, payer.partySubIdOrType)
-        ),
-        named_in_body=payer.fspId,
-        who_is_missing="payer",
-        fsp_not_found="3202",
-        record=lambda payer_fsp: TransactionRequestRow(
-            id=request_id,
-            ulid=ulid_or_none(body.transactionRequestId),
-            payee_fsp=inbound.source.id,
-            payer_fsp=payer_fsp,
-            request_hash=content_hash(inbound.body),
-            state="RECEIVED",
-            created_at=clock.now(),
-            expiration=expiration,
-        ),
-    )
-
-
-def ask_transaction_request(
-    session: Session, sender: Sender, inbound: Inbound, request_id: uuid.UUID
-) -> None:
-    """GET /transactionRequests/{ID} from the DFSP that sent the request: on to the payer's
-    DFSP, whose PUT comes back through `answer_transaction_request`; 3206 to anyone else."""
-    row = session.get(TransactionRequestRow, request_id)
-    _pass_question_on(
-        session,
-        sender,
-        inbound,
-        resource="transactionRequests",
-        answerer=row.payer_fsp if row and row.payee_fsp == inbound.source.id else None,
-        unknown=FspiopError("3206", f"no transaction request of yours has the id {request_id}"),
-    )
-
-
-def answer_transaction_request(
-    session: Session,
-    sender: Sender,
-    clock: Clock,
-    inbound: Inbound,
-    request_id: uuid.UUID,
-    *,
-    error: bool,
-) -> None:
-    """PUT /transactionRequests/{ID}[/error] from the payer's DFSP, back to the payee's. An
-    answer that comes after the payee's request expired is not passed on: both DFSPs hear
-    3301, the payee that no answer came in time, the payer that its answer went nowhere."""
-    if error:
-        inbound.error()
-    row = session.get(TransactionRequestRow, request_id, with_for_update=True)
-    if row is None:
-        raise not_found_in_uri("3206", f"no transaction request has the id {request_id}")
-    if row.payer_fsp != inbound.source.id:
-        raise FspiopError("3100", "only the payer's DFSP may answer a transaction request")
-    inbound.addressed_to(row.payee_fsp)
-    if not error and row.expiration is not None and clock.now() > row.expiration:
-        inbound.parse(TransactionRequestPut)  # a malformed late answer is refused as malformed
-        row.state = "EXPIRED"
-        session.flush()
-        late = FspiopError("3301", "the payer answered after the transaction request expired")
-        for destination in (row.payee_fsp, row.payer_fsp):
-            sender.error(
-                session, destination=destination, resource="transactionRequests",
-                path=inbound.path, error=late,
-            )  # fmt: skip
-        return
-    if error:
-        row.state = "REJECTED"
-    else:
-        row.state = inbound.parse(TransactionRequestPut).transactionRequestState
-    session.flush()
-    sender.relay(
-        session,
-        destination=row.payee_fsp,
-        method="PUT",
-        path=inbound.uri,
-        headers=inbound.relayed_headers,
-        body=inbound.body,
-    )

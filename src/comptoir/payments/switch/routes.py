@@ -30,7 +30,13 @@ from comptoir.kernel.fspiop import (
     is_correlation_id,
 )
 from comptoir.kernel.web.direct import PathMatcher
-from comptoir.payments.services import directory, directory_batch, routing, transfers
+from comptoir.payments.services import (
+    directory,
+    directory_batch,
+    requests_to_pay,
+    routing,
+    transfers,
+)
 from comptoir.payments.services.transfers import TransferContext
 from comptoir.payments.switch.group_commit import GroupCommitter
 from comptoir.payments.switch.intake import Arrival, Inbound, receive
@@ -304,7 +310,7 @@ async def post_transaction_request(request: Request) -> Response:
     return await _handle(
         request,
         "transactionRequests",
-        lambda session, switch, inbound: routing.route_transaction_request(
+        lambda session, switch, inbound: requests_to_pay.route_transaction_request(
             session, switch.sender, switch.clock, inbound
         ),
     )
@@ -315,7 +321,7 @@ async def get_transaction_request(request: Request, request_id: str) -> Response
     return await _handle(
         request,
         "transactionRequests",
-        lambda session, switch, inbound: routing.ask_transaction_request(
+        lambda session, switch, inbound: requests_to_pay.ask_transaction_request(
             session, switch.sender, inbound, _id(request_id)
         ),
     )
@@ -326,7 +332,7 @@ async def put_transaction_request_error(request: Request, request_id: str) -> Re
     return await _handle(
         request,
         "transactionRequests",
-        lambda session, switch, inbound: routing.answer_transaction_request(
+        lambda session, switch, inbound: requests_to_pay.answer_transaction_request(
             session, switch.sender, switch.clock, inbound, _id(request_id), error=True
         ),
         status=200,
@@ -338,7 +344,7 @@ async def put_transaction_request(request: Request, request_id: str) -> Response
     return await _handle(
         request,
         "transactionRequests",
-        lambda session, switch, inbound: routing.answer_transaction_request(
+        lambda session, switch, inbound: requests_to_pay.answer_transaction_request(
             session, switch.sender, switch.clock, inbound, _id(request_id), error=False
         ),
         status=200,
