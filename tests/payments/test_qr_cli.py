@@ -255,9 +255,9 @@ def test_decode_names_every_tag_of_the_emvco_sample_and_prints_its_script_as_wri
     assert fields["unreserved_templates"] == [
         {"tag": "91", "gui": "A011223344998877", "sub_tags": {"07": "12345678"}}
     ]
-    # Every tag is named once, so none is left unknown, and no sub-tag of 62 is left unnamed.
-    assert fields["unknown_tags"] == {}
-    assert additional["other"] == {}
+    # Still listed raw, as before they were named, for the scripts that read them there.
+    assert set(fields["unknown_tags"]) == {"31", "55", "64", "91"}
+    assert additional["other"] == {"03": "1234", "06": "***", "09": "ME"}
 
 
 def test_decode_names_a_fixed_fee_and_the_primitive_account_of_a_card_network() -> None:
@@ -275,7 +275,7 @@ def test_decode_names_a_fixed_fee_and_the_primitive_account_of_a_card_network() 
     }
 
 
-def test_decode_keeps_tags_without_a_meaning_yet_as_unknown() -> None:
+def test_decode_keeps_tags_without_a_meaning_yet_raw() -> None:
     payload = with_crc(
         "00020126290012org.comptoir0109shop@dfsp520459995303951"
         "5802LC5910Chez Marie6008Castries62160506INV-421102ab7003xyz6304"
@@ -283,6 +283,9 @@ def test_decode_keeps_tags_without_a_meaning_yet_as_unknown() -> None:
     fields = json.loads(run("decode", payload).stdout)
     assert fields["unknown_tags"] == {"70": "xyz"}
     assert fields["additional_data"]["other"] == {"11": "ab"}
+    assert fields["merchant_accounts"] == [
+        {"tag": "26", "gui": "org.comptoir", "sub_tags": {"01": "shop@dfsp"}}
+    ]
 
 
 def test_decode_reads_the_payload_from_stdin_given_a_dash() -> None:

@@ -3,8 +3,9 @@
 The codec keeps some root tags raw (the merchant accounts of other schemes, a tip or fee, the
 name in another language, the unreserved templates); they are checked when decoded, and here
 they are named too, so that a person reading the output sees what the payer's app would see.
-Each tag appears once: `unknown_tags` holds only those the specification has not yet given a
-meaning (65 to 79), and `additional_data.other` only the sub-tags of tag 62 without a name.
+`unknown_tags` still lists every tag kept raw, as it was in the payload, and
+`additional_data.other` every sub-tag of tag 62 beyond its four own fields: scripts written
+against the earlier output keep working.
 """
 
 from __future__ import annotations
@@ -28,13 +29,6 @@ _MORE_ADDITIONAL: Final = {
 # Tag 62, sub-tag 09: what the payer's app is asked to give the merchant.
 _CONSUMER_DATA: Final = {"A": "address", "M": "mobile", "E": "email"}
 _TIP_KINDS: Final = {"01": "tip_prompt", "02": "fixed_fee", "03": "percentage_fee"}
-_NAMED_62: Final = frozenset({*_MORE_ADDITIONAL, "09"})
-
-
-def _named_root_tag(tag: str) -> bool:
-    """Whether a kept tag has its own place in the output: a merchant account (02 to 51), the
-    tip or fee (55 to 57), the language template (64) or an unreserved template (80 to 99)."""
-    return "02" <= tag <= "51" or "55" <= tag <= "57" or tag == "64" or "80" <= tag <= "99"
 
 
 def qr_fields(qr: MerchantQr, crc: str) -> dict[str, object]:
@@ -57,11 +51,12 @@ def qr_fields(qr: MerchantQr, crc: str) -> dict[str, object]:
      "additional_data": {"bill_number", "reference_label", "terminal_label", "purpose",
                          "mobile_number", "store_label", "loyalty_number", "customer_label":
                          ... | null, "consumer_data_request": ["address", "mobile", "email"]
-                         (those asked) | null, "other": {sub-tag without a name: value}},
+                         (those asked) | null, "other": {sub-tag: value}},
      "language_template": {"language": "ZH", "merchant_name": ...,
                            "merchant_city": ... | null} | null,
      "unreserved_templates": [{"tag": "80", "gui": ..., "sub_tags": {...}}],
-     "unknown_tags": {tag reserved for future use: raw value}, "crc": "ABCD"}
+     "unknown_tags": {tag kept raw (named above too, where it has a name): value},
+     "crc": "ABCD"}
     """
     account = qr.account
     point = qr.point_of_initiation
@@ -105,13 +100,13 @@ def qr_fields(qr: MerchantQr, crc: str) -> dict[str, object]:
             "consumer_data_request": None
             if request is None
             else [_CONSUMER_DATA[letter] for letter in request],
-            "other": {sub: value for sub, value in extra.other.items() if sub not in _NAMED_62},
+            "other": dict(extra.other),
         },
         "language_template": _language_template(kept.get("64")),
         "unreserved_templates": [
             _template(tag, value) for tag, value in kept.items() if "80" <= tag <= "99"
         ],
-        "unknown_tags": {tag: value for tag, value in kept.items() if not _named_root_tag(tag)},
+        "unknown_tags": dict(kept),
         "crc": crc,
     }
 
