@@ -97,6 +97,7 @@ def add_participant(
             lazy("The participant's name must be printable text of 1 to 200 characters."),
         )
     if net_debit_cap.currency != currency or net_debit_cap.is_negative():
+        # Said before the participant is recorded, with the other checks of what was typed.
         raise Problem(
             PARTICIPANT_INVALID,
             lazy("The net debit cap must be zero or more, in {currency}.", currency=currency),
@@ -130,8 +131,7 @@ def add_participant(
     session.add(participant)
     session.flush()
     forget_participant(session, participant_id)
-    _open_currency(session, store=store, participant_id=participant_id, currency=currency)
-    set_net_debit_cap(
+    _open_currency(
         session, store=store, participant_id=participant_id, cap=net_debit_cap, actor=actor
     )
     audit.record(
@@ -165,13 +165,7 @@ def add_currency(
                 currency=currency,
             ),
         )
-    if net_debit_cap.is_negative():
-        raise Problem(
-            PARTICIPANT_INVALID,
-            lazy("The net debit cap must be zero or more, in {currency}.", currency=currency),
-        )
-    _open_currency(session, store=store, participant_id=participant_id, currency=currency)
-    set_net_debit_cap(
+    _open_currency(
         session, store=store, participant_id=participant_id, cap=net_debit_cap, actor=actor
     )
     audit.record(
@@ -185,8 +179,16 @@ def add_currency(
 
 
 def _open_currency(
-    session: Session, *, store: LedgerStore, participant_id: str, currency: str
-) -> ParticipantCurrencyRow:
+    session: Session, *, store: LedgerStore, participant_id: str, cap: Money, actor: str
+) -> None:
+    """The participant's position, liquidity and cap accounts in `cap`'s currency, the cap
+    set on them."""
+    currency = cap.currency
+    if cap.is_negative():
+        raise Problem(
+            PARTICIPANT_INVALID,
+            lazy("The net debit cap must be zero or more, in {currency}.", currency=currency),
+        )
     hub_accounts(session, store, currency)
     position = Account(
         id=new_id(),
@@ -195,8 +197,8 @@ def _open_currency(
         flags=int(AccountFlags.DEBITS_MUST_NOT_EXCEED_CREDITS),
     )
     liquidity = Account(id=new_id(), ledger=currency, code=int(AccountCode.LIQUIDITY))
-    cap = Account(id=new_id(), ledger=currency, code=int(AccountCode.NDC))
-    failures = store.create_accounts(session, [position, liquidity, cap])
+    cap_account = Account(id=new_id(), ledger=currency, code=int(AccountCode.NDC))
+    failures = store.create_accounts(session, [position, liquidity, cap_account])
     if failures:
         raise RuntimeError(f"cannot create the accounts of {participant_id}: {failures}")
     row = ParticipantCurrencyRow(
@@ -204,10 +206,10 @@ def _open_currency(
         currency=currency,
         position_account_id=position.id,
         liquidity_account_id=liquidity.id,
-        ndc_account_id=cap.id,
+        ndc_account_id=cap_account.id,
         net_debit_cap=0,
     )
     session.add(row)
     session.flush()
     forget_participant(session, participant_id)
-    return row
+    set_net_debit_cap(session, store=store, participant_id=participant_id, cap=cap, actor=actor)

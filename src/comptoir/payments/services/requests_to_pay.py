@@ -19,6 +19,7 @@ from comptoir.kernel.fspiop import (
 from comptoir.payments.models import TransactionRequestRow
 from comptoir.payments.services.directory import named_destination, owner_of
 from comptoir.payments.services.routing import (
+    answered_too_late,
     pass_question_on,
     refused_as_expired,
     route_new_request,
@@ -123,16 +124,11 @@ def answer_transaction_request(
     if row.payer_fsp != inbound.source.id:
         raise FspiopError("3100", "only the payer's DFSP may answer a transaction request")
     inbound.addressed_to(row.payee_fsp)
-    if not error and row.expiration is not None and clock.now() > row.expiration:
-        inbound.parse(TransactionRequestPut)  # a malformed late answer is refused as malformed
-        row.state = "EXPIRED"
-        session.flush()
-        late = FspiopError("3301", "the payer answered after the transaction request expired")
-        for destination in (row.payee_fsp, row.payer_fsp):
-            sender.error(
-                session, destination=destination, resource="transactionRequests",
-                path=inbound.path, error=late,
-            )  # fmt: skip
+    if not error and answered_too_late(
+        session, sender, clock, inbound, row, answer=TransactionRequestPut,
+        resource="transactionRequests", told=(row.payee_fsp, row.payer_fsp),
+        late=FspiopError("3301", "the payer answered after the transaction request expired"),
+    ):  # fmt: skip
         return
     if error:
         row.state = "REJECTED"

@@ -23,7 +23,7 @@ from comptoir.kernel.fspiop import (
     ulid_or_none,
 )
 from comptoir.kernel.money import Money, MoneyError
-from comptoir.payments.models import ParticipantRow, QuoteRow
+from comptoir.payments.models import ParticipantRow, QuoteRow, TransactionRequestRow
 from comptoir.payments.services.directory import (
     named_destination,
     owner_of,
@@ -33,13 +33,11 @@ from comptoir.payments.services.participant_cache import participant_cache
 from comptoir.payments.services.transfer_context import parse_time
 from comptoir.payments.switch.intake import Inbound
 from comptoir.payments.switch.outbound import Sender
-from comptoir.payments.switch.schemas import (
-    QuotePost,
-    QuotePut,
-)
+from comptoir.payments.switch.schemas import QuotePost, QuotePut, Relayed
 
 __all__ = [
     "answer_quote",
+    "answered_too_late",
     "ask_quote",
     "pass_question_on",
     "refused_as_expired",
@@ -219,6 +217,33 @@ def _amount_refusal(
     return None
 
 
+def answered_too_late(
+    session: Session,
+    sender: Sender,
+    clock: Clock,
+    inbound: Inbound,
+    row: QuoteRow | TransactionRequestRow,
+    *,
+    answer: type[Relayed],
+    resource: str,
+    told: tuple[str, str],
+    late: FspiopError,
+) -> bool:
+    """An answer that comes after its request's own expiration is not passed on: the request
+    is marked EXPIRED and both DFSPs (`told`) hear `late`, the asker that no answer came in
+    time, the answerer that its answer went nowhere. True if it was too late."""
+    if row.expiration is None or clock.now() <= row.expiration:
+        return False
+    inbound.parse(answer)  # a malformed late answer is refused as malformed
+    row.state = "EXPIRED"
+    session.flush()
+    for destination in told:
+        sender.error(
+            session, destination=destination, resource=resource, path=inbound.path, error=late
+        )
+    return True
+
+
 def answer_quote(
     session: Session,
     sender: Sender,
@@ -239,16 +264,11 @@ def answer_quote(
     if quote.payee_fsp != inbound.source.id:
         raise FspiopError("3100", "only the quote's payee DFSP may answer it")
     inbound.addressed_to(quote.payer_fsp)
-    if not error and quote.expiration is not None and clock.now() > quote.expiration:
-        inbound.parse(QuotePut)  # a malformed late answer is refused as malformed
-        quote.state = "EXPIRED"
-        session.flush()
-        late = FspiopError("3302", "the payee answered after the quote request expired")
-        for destination in (quote.payer_fsp, quote.payee_fsp):
-            sender.error(
-                session, destination=destination, resource="quotes", path=inbound.path,
-                error=late,
-            )  # fmt: skip
+    if not error and answered_too_late(
+        session, sender, clock, inbound, quote, answer=QuotePut, resource="quotes",
+        told=(quote.payer_fsp, quote.payee_fsp),
+        late=FspiopError("3302", "the payee answered after the quote request expired"),
+    ):  # fmt: skip
         return
     if not error:
         answer = inbound.parse(QuotePut)
