@@ -79,7 +79,8 @@ def local_moment(moment: datetime | None) -> str:
 
 def local_zone() -> str:
     """The reader's clock, named in the reader's language with its offset from UTC now
-    ("Atlantic Time (GMT-04:00)"), so that a time shown on a page is never mistaken for UTC."""
+    ("Atlantic Standard Time (GMT-04:00)"), so that a time shown on a page is not taken for
+    UTC."""
     zone = current_zone()
     now = datetime.now(UTC).astimezone(zone)
     locale = current_locale()

@@ -3,8 +3,7 @@
 Prepare reserves the amount in the payer's position (a pending ledger transfer, refused past
 the net debit cap) and forwards the request to the payee. The ILP packet's transaction names
 the quote, which must still hold, and for a refund the transaction it refunds, of which it may
-not pass what is left. A second POST with a known id gets the
-same answer again.
+not pass what is left. A second POST with a known id gets the same answer again.
 """
 
 from __future__ import annotations
