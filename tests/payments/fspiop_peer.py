@@ -12,10 +12,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import httpx
+import jsonschema
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -25,6 +27,7 @@ from starlette.routing import Route
 from comptoir.kernel.fspiop import build_headers, generate_rsa_jwk, ilp, import_rsa_jwk, json_body
 from comptoir.kernel.fspiop.signature import sign_headers
 from comptoir.kernel.ids import new_id
+from tests.kernel.fspiop import OPENAPI_PATH, body_schema_name, json_schema_for
 from tests.support.servers import free_port
 
 
@@ -39,6 +42,31 @@ class Callback:
         return json.loads(self.body) if self.body else None
 
 
+@cache
+def _validator(schema_name: str) -> Any:
+    return jsonschema.Draft202012Validator(json_schema_for(schema_name))
+
+
+def nonconformity(method: str, path: str, body: bytes) -> str | None:
+    """What is wrong with a message's body against the schema the FSPIOP OpenAPI document gives
+    its method and path, or None. Without the document (outside CI) nothing is checked: the
+    test of this check says so by skipping."""
+    if not OPENAPI_PATH.is_file():
+        return None
+    schema_name = body_schema_name(method, path)
+    if schema_name is None:
+        return f"{method} {path} carries a body the API gives it none" if body else None
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return f"{method} {path}: the body is not JSON"
+    error = jsonschema.exceptions.best_match(_validator(schema_name).iter_errors(document))
+    if error is None:
+        return None
+    where = "/".join(str(part) for part in error.absolute_path) or "the body"
+    return f"{method} {path} is not a {schema_name}: {where}: {error.message}"
+
+
 class Peer:
     def __init__(self, fsp_id: str, switch_url: str) -> None:
         self.fsp_id = fsp_id
@@ -46,6 +74,8 @@ class Peer:
         private, self.public_jwks = generate_rsa_jwk(kid=f"{fsp_id}-1")
         self.key = import_rsa_jwk(private)
         self.received: queue.Queue[Callback] = queue.Queue()
+        # Every message from the switch is held to its schema in the API's OpenAPI document.
+        self.nonconforming: list[str] = []
         self.port = free_port()
         self.callback_url = f"http://127.0.0.1:{self.port}/fspiop"
         self.client = httpx.Client(timeout=10)
@@ -59,9 +89,11 @@ class Peer:
 
     async def _record(self, request: Request) -> Response:
         path = request.url.path.removeprefix("/fspiop")
-        self.received.put(
-            Callback(request.method, path, dict(request.headers), await request.body())
-        )
+        body = await request.body()
+        problem = nonconformity(request.method, path, body)
+        if problem is not None:
+            self.nonconforming.append(problem)
+        self.received.put(Callback(request.method, path, dict(request.headers), body))
         return Response(status_code=202)
 
     @contextmanager
@@ -87,6 +119,7 @@ class Peer:
             server.should_exit = True
             thread.join(10)
             self.client.close()
+        assert not self.nonconforming, self.nonconforming
 
     def wait_for(self, method: str, path: str, timeout: float = 10.0) -> Callback:
         """The next callback with this method and path (others received meanwhile are kept)."""
@@ -102,6 +135,8 @@ class Peer:
                 except queue.Empty:
                     continue
                 if callback.method == method and callback.path == path:
+                    problem = nonconformity(callback.method, callback.path, callback.body)
+                    assert problem is None, problem
                     return callback
                 kept.append(callback)
         finally:

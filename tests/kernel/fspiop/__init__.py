@@ -115,3 +115,54 @@ def _scalar(text: str) -> object:
     if re.fullmatch(r"-?\d+", text):
         return int(text)
     return text
+
+
+# -- what each message's body must be: the paths of the OpenAPI document -------------------------
+
+_PATH_LINE = re.compile(r"  (/[^:]*):\s*$")
+_METHOD_LINE = re.compile(r"    (get|put|post|patch|delete):\s*$")
+_BODY_SCHEMA = re.compile(r'\s+\$ref: "#/components/schemas/(\w+)"\s*$')
+
+
+@cache
+def _request_bodies(text: str) -> dict[tuple[str, str], str]:
+    found: dict[tuple[str, str], str] = {}
+    path = method = None
+    in_request_body = False
+    for line in text.splitlines():
+        if (match := _PATH_LINE.fullmatch(line)) is not None:
+            path, method, in_request_body = match.group(1), None, False
+        elif (match := _METHOD_LINE.fullmatch(line)) is not None:
+            method, in_request_body = match.group(1).upper(), False
+        elif line.startswith("      requestBody:"):
+            in_request_body = True
+        elif line.startswith("      ") and not line.startswith("       "):
+            in_request_body = False  # another key of the operation
+        elif in_request_body and path and method and (match := _BODY_SCHEMA.match(line)):
+            found[(method, path)] = match.group(1)
+            in_request_body = False
+        elif line and not line.startswith(" "):
+            path = method = None  # past `paths:`
+    return found
+
+
+def request_body_schemas() -> dict[tuple[str, str], str]:
+    """(method, path template) -> the name of the schema its body must follow, from `paths`."""
+    return _request_bodies(openapi_text())
+
+
+def body_schema_name(method: str, path: str) -> str | None:
+    """The schema a message `method path` (without the switch's prefix) carries, or None when
+    the API gives it no body. Of the templates that match, the one with most fixed segments
+    wins (`/participants/{ID}/error` over `/participants/{Type}/{ID}`)."""
+    segments = path.split("?", 1)[0].strip("/").split("/")
+    best: tuple[int, str] | None = None
+    for (known_method, template), name in request_body_schemas().items():
+        parts = template.strip("/").split("/")
+        if known_method != method or len(parts) != len(segments):
+            continue
+        if all(p.startswith("{") or p == s for p, s in zip(parts, segments, strict=True)):
+            fixed = sum(not p.startswith("{") for p in parts)
+            if best is None or fixed > best[0]:
+                best = (fixed, name)
+    return None if best is None else best[1]
