@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from comptoir.apps.wallet.domain.errors import WalletError
 from comptoir.apps.wallet.domain.qr import QrPayment, names_agree, parse_payment_qr
+from comptoir.apps.wallet.domain.qr_image import MAX_IMAGE_BYTES, read_qr_image
 from comptoir.apps.wallet.pages.common import (
     SESSION_COOKIE,
     Visitor,
@@ -207,7 +208,8 @@ def _field_of(code: str) -> str:
 
 @router.get("/wallets/{institution_id}/pay/qr")
 def qr_form(request: Request, institution_id: str, kept: str = "") -> Response:
-    """The form to paste a QR code's text: empty, or the refused one as pasted (`kept`)."""
+    """The form to paste a QR code's text or upload a picture of it: empty, or the refused
+    one as pasted (`kept`)."""
     who = visitor(request, institution_id)
     if not isinstance(who, Visitor):
         return who
@@ -226,11 +228,14 @@ def qr_form(request: Request, institution_id: str, kept: str = "") -> Response:
 def qr_read(
     request: Request,
     institution_id: str,
+    *,
     payload: Annotated[str, Form()] = "",
+    image: Annotated[UploadFile | None, File()] = None,
     lang: Annotated[str, Form()] = "",
     refused: Annotated[str, Form()] = "",
 ) -> Response:
-    """Read a pasted QR payload and fill the payment form with what it says."""
+    """Read a QR payload, pasted or in an uploaded picture (which wins when one is chosen),
+    and fill the payment form with what it says."""
     who = visitor(request, institution_id)
     if not isinstance(who, Visitor):
         return who
@@ -240,10 +245,17 @@ def qr_read(
             request, "qr", institution_id, "pay/qr", typed, lang=lang, refused=bool(refused)
         )
     try:
-        # A long code pasted from a message or a note often arrives cut over several lines.
-        joined = "".join(line.strip() for line in payload.splitlines())
+        picture = image.file.read(MAX_IMAGE_BYTES + 1) if image is not None else b""
+        if picture:
+            joined = read_qr_image(picture)
+        else:
+            # A long code pasted from a message or a note often arrives cut over several lines.
+            joined = "".join(line.strip() for line in payload.splitlines())
         if not joined:
-            raise WalletError("qr_missing", lazy("Paste the text of the merchant's QR code."))
+            raise WalletError(
+                "qr_missing",
+                lazy("Paste the text of the merchant's QR code, or upload a picture of it."),
+            )
         qr = parse_payment_qr(joined)
         if qr.currency is not None and qr.currency != who.institution.currency:
             raise WalletError(
