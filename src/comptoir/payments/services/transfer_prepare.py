@@ -286,11 +286,18 @@ def _link_refund(
         original_transaction = correlation_uuid(str(refund["originalTransactionId"]))
     except ValueError:
         raise FspiopError("3207", "the transaction to refund was not found") from None
+    # Locked (FOR UPDATE on PostgreSQL) before the earlier refunds are summed: two refunds of
+    # one original prepared at once would otherwise both read what is left before either
+    # counts, and together pass it. The second waits here and then sums the first's too.
     original = session.scalars(
-        select(TransferRow).where(
+        select(TransferRow)
+        .where(
             TransferRow.transaction_id == original_transaction,
             TransferRow.state == COMMITTED,
         )
+        .order_by(TransferRow.created_at, TransferRow.id)
+        .limit(1)
+        .with_for_update()
     ).first()
     if original is None:
         raise FspiopError("3207", "the transaction to refund was not found or not committed")
