@@ -158,9 +158,26 @@ def deposit_liquidity(
     if amount.is_zero():
         raise Problem(PARTICIPANT_INVALID, lazy("A deposit must not be zero."))
     if amount.minor < 0:
-        held = position(
+        now = position(
             session, store=store, participant_id=participant_id, currency=amount.currency
-        ).liquidity
+        )
+        held = now.liquidity
+        # What it owes in the windows not yet settled, and has reserved, stays: settling takes
+        # it from this account, which must not then go below zero.
+        owed = max(0, now.position + now.reserved)
+        if -amount.minor <= held < -amount.minor + owed:
+            raise Problem(
+                PARTICIPANT_INVALID,
+                lazy(
+                    "A withdrawal of {amount} is more than the {free} that {id} may take out: "
+                    "{owed} of the {held} it holds covers what it owes and has reserved.",
+                    amount=Money(-amount.minor, amount.currency).to_fixed(),
+                    free=Money(max(held - owed, 0), amount.currency).to_fixed(),
+                    owed=Money(min(owed, max(held, 0)), amount.currency).to_fixed(),
+                    held=Money(max(held, 0), amount.currency).to_fixed(),
+                    id=participant_id,
+                ),
+            )
         if -amount.minor > held:
             raise Problem(
                 PARTICIPANT_INVALID,
