@@ -115,11 +115,19 @@ def fulfil(
         [Transfer(id=new_id(), pending_id=row.id, flags=int(TransferFlags.POST_PENDING_TRANSFER))],
     )
     if failures:
+        result = failures[0][1]
+        expired = result in (
+            TransferResult.PENDING_TRANSFER_EXPIRED,
+            TransferResult.PENDING_TRANSFER_ALREADY_VOIDED,
+        )
         _abort(
             session,
             context,
             row,
-            FspiopError("3303", "the reservation expired"),
+            FspiopError("3303", "the reservation expired")
+            if expired
+            # Never expected: said as what it is, not as an expiry the payer could act on.
+            else FspiopError("2001", f"the ledger refused the commit: {result.value}"),
             payee_wants_notification=wants_notification,
         )
         return
