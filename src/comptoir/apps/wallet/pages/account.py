@@ -86,7 +86,9 @@ def _code_step_page(
 
 
 @router.get("/wallets/{institution_id}/signin")
-def signin_form(request: Request, institution_id: str, step: str = "") -> Response:
+def signin_form(
+    request: Request, institution_id: str, step: str = "", ended: str = ""
+) -> Response:
     wallet = wallet_of(request)
     institution = institution_or_404(wallet, institution_id)
     waiting = _waiting_phone(institution_id).read(request) if step == "code" else ""
@@ -110,6 +112,7 @@ def signin_form(request: Request, institution_id: str, step: str = "") -> Respon
         "institution": institution,
         "step": "phone",
         "oidc_available": registration(wallet, institution_id) is not None,
+        "session_ended": bool(ended),
     }
     refused = _refused_phone(institution_id).read(request) if step == "phone" else ""
     if refused:
@@ -123,6 +126,8 @@ def signin_form(request: Request, institution_id: str, step: str = "") -> Respon
     response = render(request, "wallet/signin.html", context)
     if _refused_phone(institution_id).cookie in request.cookies:
         _refused_phone(institution_id).forget(response)
+    if ended:
+        clear_session_cookie(response, institution_id)  # said once; a reload asks no more
     return response
 
 
@@ -149,7 +154,10 @@ def signin_send_code(
         "return_path": code_step(institution_id),
     }
     if asked.held is None:
-        response = _code_step_page(request, context, institution_id)
+        # The code step at its own address: a reload, or a phone restoring the tab, shows it
+        # again rather than sending the form (and asking for a new code) once more.
+        response = see_other(code_step(institution_id))
+        _waiting_phone(institution_id).keep(request, response, asked.phone)
         _refused_phone(institution_id).forget(response)
         return response
     if asked.held.reason is Hold.RESEND_WAIT:

@@ -105,7 +105,11 @@ def visitor(request: Request, institution_id: str) -> Visitor | RedirectResponse
         wallet, institution_id=institution_id, token=request.cookies.get(SESSION_COOKIE)
     )
     if customer_id is None:
-        return RedirectResponse(f"/wallets/{institution_id}/signin", status_code=303)
+        if request.cookies.get(SESSION_COOKIE) is None:
+            return RedirectResponse(f"/wallets/{institution_id}/signin", status_code=303)
+        # A session that ended (expired, or signed out elsewhere) is said on the sign-in page,
+        # so that a form sent meanwhile is not taken for done.
+        return RedirectResponse(f"/wallets/{institution_id}/signin?ended=1", status_code=303)
     customer = get_customer_view(wallet, institution_id=institution_id, customer_id=customer_id)
     return Visitor(institution, customer)
 
