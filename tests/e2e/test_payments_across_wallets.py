@@ -336,7 +336,11 @@ class Browser:
     def sign_in(self, institution_name: str, phone: str) -> None:
         form = self.get("/signin")
         before = codes_sent(self.node.server, phone)
-        sent = self.submit(form, f"{self.root}/signin", phone=phone)
+        asked = self.submit(form, f"{self.root}/signin", phone=phone)
+        # The code step has its own address, so that a reload asks for no second code.
+        assert asked.status_code == 303, text_of(asked.text)
+        assert asked.headers["location"] == f"{self.root}/signin?step=code"
+        sent = self.client.get(asked.headers["location"])
         assert sent.status_code == 200, text_of(sent.text)
         code = new_code(self.node.server, phone, before)
         # The text names the institution that sent it.

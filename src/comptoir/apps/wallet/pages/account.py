@@ -86,9 +86,7 @@ def _code_step_page(
 
 
 @router.get("/wallets/{institution_id}/signin")
-def signin_form(
-    request: Request, institution_id: str, step: str = "", ended: str = ""
-) -> Response:
+def signin_form(request: Request, institution_id: str, step: str = "", ended: str = "") -> Response:
     wallet = wallet_of(request)
     institution = institution_or_404(wallet, institution_id)
     waiting = _waiting_phone(institution_id).read(request) if step == "code" else ""
