@@ -154,10 +154,10 @@ def signin_send_code(
     if asked.held is None:
         # The code step at its own address: a reload, or a phone restoring the tab, shows it
         # again rather than sending the form (and asking for a new code) once more.
-        response = see_other(code_step(institution_id))
-        _waiting_phone(institution_id).keep(request, response, asked.phone)
-        _refused_phone(institution_id).forget(response)
-        return response
+        to_code_step = see_other(code_step(institution_id))
+        _waiting_phone(institution_id).keep(request, to_code_step, asked.phone)
+        _refused_phone(institution_id).forget(to_code_step)
+        return to_code_step
     if asked.held.reason is Hold.RESEND_WAIT:
         # Asked again too soon: the code step stays, for the code sent before still works.
         context["error"] = held_text(asked.held, wallet.clock.now(), when=local_moment)
