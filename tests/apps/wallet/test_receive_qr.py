@@ -108,3 +108,17 @@ def test_a_person_who_sells_nothing_is_offered_no_code(two_banks: Node, texts: T
 
     assert page.status_code == 200
     assert "Your QR code" not in page.text and "<svg" not in page.text
+
+
+def test_a_town_longer_than_a_code_holds_is_said_with_what_the_code_prints(
+    two_banks: Node, texts: Texts
+) -> None:
+    merchant = _merchant(two_banks, texts)
+
+    page = merchant.get(RECEIVE, params={"city": "A very long town name indeed"})
+
+    assert page.status_code == 200, page.text
+    assert decode(_payload(page.text)).merchant_city == "A very long tow"
+    assert "this one prints “A very long tow”" in page.text
+    short = merchant.get(RECEIVE, params={"city": "Castries"})
+    assert "this one prints" not in short.text

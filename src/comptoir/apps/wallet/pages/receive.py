@@ -14,8 +14,9 @@ from markupsafe import Markup
 
 from comptoir.apps.wallet.domain.amounts import parse_amount
 from comptoir.apps.wallet.domain.errors import WalletError
-from comptoir.apps.wallet.domain.qr import merchant_qr
+from comptoir.apps.wallet.domain.qr import QR_CITY_LENGTH, merchant_qr
 from comptoir.apps.wallet.pages.common import Visitor, error_text, render, visitor
+from comptoir.kernel.emvco_qr import decode
 from comptoir.kernel.i18n import _, current_locale
 from comptoir.kernel.money import Money
 from comptoir.kernel.phones import current_phone_region, phone_country
@@ -59,4 +60,8 @@ def receive(request: Request, institution_id: str, city: str = "", amount: str =
         # segno's own drawing, with the title escaped by segno.
         svg = Markup(render_svg(payload, title=title))  # noqa: S704
         context |= {"payload": payload, "qr_svg": svg, "fixed": fixed}
+        printed = decode(payload).merchant_city
+        if len(" ".join(city.split())) > QR_CITY_LENGTH:
+            # The scheme's field holds 15 characters: say what the sticker will print.
+            context["city_printed"] = printed
     return render(request, "wallet/receive.html", context)
