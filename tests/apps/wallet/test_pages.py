@@ -266,10 +266,13 @@ def test_a_customer_pays_through_the_pages_and_sees_the_total_before_agreeing(
     page_url = started.headers["location"]
     waiting = client.get(page_url)
     assert "Finding the payee" in waiting.text and "Check again" in waiting.text
+    # While it waits, the page looks again by itself; an offer waits for the customer.
+    assert '<meta http-equiv="refresh" content="3">' in waiting.text
 
     node.pump()
     offer = client.get(page_url)
     assert "Chez Marie" in offer.text
+    assert 'http-equiv="refresh"' not in offer.text
     for shown in ("XCD\xa012.50", "XCD\xa00.13", "XCD\xa012.37", "Pay XCD\xa012.50"):
         assert shown in offer.text, shown
     assert (
