@@ -426,6 +426,25 @@ def test_an_offer_left_past_its_time_shows_as_expired_with_no_pay_button(
     assert page_url not in home.text and "Waiting for your agreement" not in home.text
 
 
+def test_an_offer_agreed_to_from_a_tab_left_open_past_its_time_stays_expired(
+    two_banks: Node, texts: Texts
+) -> None:
+    node = two_banks
+    node.customer("wallet-a", ALICE, "Alice Joseph", balance=10_000)
+    node.customer("wallet-b", SHOP, "Chez Marie", merchant=True, alias="shop@wallet-b")
+    client = sign_in(node, "wallet-a", ALICE, texts)
+    page_url = started_payment(node, client, "shop@wallet-b", "5")
+    left_open = client.get(page_url)
+
+    node.clock.advance(timedelta(hours=1))
+    client.post(f"{page_url}/confirm", data={"csrf_token": csrf(left_open.text)})
+    after = client.get(page_url)
+
+    assert "Expired" in after.text and "Start again" in after.text
+    assert "Correct and try again" not in after.text and "Failed" not in after.text
+    assert "XCD\xa0100.00" in client.get("/wallets/wallet-a/home").text
+
+
 def test_the_opening_balance_is_named_in_the_readers_language_and_a_note_as_written() -> None:
     opening = memo_text(books.OPENING_BALANCE)
     with language("fr"):

@@ -139,6 +139,10 @@ def shown_state(payment: PaymentView, now: datetime) -> str:
     expires = payment.quote_expires_at
     if payment.state == "quoted" and expires is not None and expires <= now:
         return "expired"
+    if payment.state == "failed" and payment.error_code == "3302":
+        # Agreed to after its offer expired (a tab left open): still an offer that expired,
+        # to be started again, not a payment to correct.
+        return "expired"
     return payment.state
 
 
