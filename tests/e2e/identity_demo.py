@@ -86,9 +86,14 @@ def absolute(node: DemoNode, location: str) -> str:
 
 
 def log_in_and_consent(
-    node: DemoNode, browser: httpx.Client, authorization_url: str, phone: str
+    node: DemoNode,
+    browser: httpx.Client,
+    authorization_url: str,
+    phone: str,
+    consent_pages: list[str] | None = None,
 ) -> str:
-    """At the provider: log in by SMS code, agree to share, and return the callback URL."""
+    """At the provider: log in by SMS code, agree to share, and return the callback URL
+    (the consent page, when one is shown, added to `consent_pages`)."""
     first = browser.get(authorization_url)
     assert first.status_code == 303, first.text[:500]
     login = browser.get(absolute(node, first.headers["location"]))
@@ -111,6 +116,8 @@ def log_in_and_consent(
     if consent.status_code == 303:
         return consent.headers["location"]
     assert consent.status_code == 200, consent.text[:500]
+    if consent_pages is not None:
+        consent_pages.append(consent.text)
     request_id = re.search(r'name="request_id" value="([^"]+)"', consent.text)
     assert request_id, consent.text[:1000]
     decided = browser.post(

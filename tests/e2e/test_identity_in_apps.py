@@ -52,8 +52,13 @@ def press_sign_in_with_comptoir_id(node: DemoNode, browser: httpx.Client, instit
 def test_a_person_signs_in_to_the_wallet_with_comptoir_id(node: DemoNode) -> None:
     with httpx.Client(timeout=20.0) as browser:
         authorization_url = press_sign_in_with_comptoir_id(node, browser, "island-wallet")
-        callback = log_in_and_consent(node, browser, authorization_url, MARIE)
+        consent_pages: list[str] = []
+        callback = log_in_and_consent(node, browser, authorization_url, MARIE, consent_pages)
         assert callback.startswith(f"{node.url}/wallets/island-wallet/signin/oidc/callback?")
+        # The wallet finds the account by phone: the person cannot untick it.
+        assert len(consent_pages) == 1
+        assert 'id="claim-phone_number" checked disabled' in consent_pages[0]
+        assert "Your phone number <em>(needed)</em>" in consent_pages[0]
 
         back = browser.get(callback)
 

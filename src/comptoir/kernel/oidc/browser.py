@@ -19,6 +19,7 @@ import base64
 import json
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -35,6 +36,11 @@ from comptoir.kernel.oidc.client import RelyingParty
 from comptoir.kernel.oidc.exchanges import AuthorizationStart, OidcError
 
 PENDING_LIFETIME_SECONDS: Final = 600
+# For an app that finds its customer's account by phone: the claims request marking the phone
+# number essential, so the provider's consent page does not let the person untick it.
+PHONE_NUMBER_NEEDED: Final[Mapping[str, object]] = {
+    "userinfo": {"phone_number": {"essential": True}}
+}
 _NONCE_BYTES: Final = 12
 
 
@@ -180,10 +186,12 @@ def begin_sign_in(
     http: httpx.Client,
     clock: Clock = system_clock,
     ui_locales: str | None = None,
+    claims: Mapping[str, object] | None = None,
 ) -> PendingSignIn:
     """Push the authorization request (PAR, private_key_jwt, PKCE S256, DPoP) with a fresh
     DPoP key, and return what to keep until the browser comes back. `ui_locales`: the language
-    the person reads here, for the provider's pages to speak it too."""
+    the person reads here, for the provider's pages to speak it too; `claims`: the OpenID
+    `claims` request (Core 5.5), to mark what the app cannot work without as essential."""
     relying_party = RelyingParty(
         issuer=issuer,
         client_id=client_id,
@@ -193,7 +201,7 @@ def begin_sign_in(
         clock=clock,
     )
     start = relying_party.begin(
-        scope=scope, extra={"ui_locales": ui_locales} if ui_locales else None
+        scope=scope, claims=claims, extra={"ui_locales": ui_locales} if ui_locales else None
     )
     return PendingSignIn(
         start=start, dpop_key=relying_party.dpop_key, issued_at=int(clock.now().timestamp())

@@ -21,6 +21,7 @@ from comptoir.kernel.i18n import _, current_locale
 from comptoir.kernel.oidc import BackChannelClient, OidcError
 from comptoir.kernel.oidc.browser import (
     PENDING_LIFETIME_SECONDS,
+    PHONE_NUMBER_NEEDED,
     begin_sign_in,
     finish_sign_in,
     open_pending,
@@ -84,6 +85,8 @@ def oidc_start(request: Request, institution_id: str) -> Response:
                 http=http,
                 clock=node.clock,
                 ui_locales=current_locale(),
+                # The phone number is what finds the account: the person may not untick it.
+                claims=PHONE_NUMBER_NEEDED,
             )
     except (OidcError, httpx.HTTPError):
         return _refused(
