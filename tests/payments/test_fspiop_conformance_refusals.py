@@ -154,6 +154,8 @@ def test_a_quote_its_schema_refuses_gets_400_and_is_not_relayed(
         destination=payee.fsp_id,
     )
     refused(answer, 400, *codes)
+    with pytest.raises(AssertionError, match="got no POST"):
+        payee.wait_for("POST", "/quotes", timeout=0.5)
 
 
 @pytest.mark.parametrize(
@@ -174,6 +176,8 @@ def test_a_transfer_its_schema_refuses_gets_400_with_3101(
         "POST", "/transfers", resource="transfers", document=document, destination=payee.fsp_id
     )
     refused(answer, 400, "3101")
+    with pytest.raises(AssertionError, match="got no POST"):
+        payee.wait_for("POST", "/transfers", timeout=0.5)
 
 
 # -- synchronous errors: the id in the path ------------------------------------------------------
