@@ -60,8 +60,7 @@ def receive(request: Request, institution_id: str, city: str = "", amount: str =
         # segno's own drawing, with the title escaped by segno.
         svg = Markup(render_svg(payload, title=title))  # noqa: S704
         context |= {"payload": payload, "qr_svg": svg, "fixed": fixed}
-        printed = decode(payload).merchant_city
         if len(" ".join(city.split())) > QR_CITY_LENGTH:
             # The scheme's field holds 15 characters: say what the sticker will print.
-            context["city_printed"] = printed
+            context["city_printed"] = decode(payload).merchant_city
     return render(request, "wallet/receive.html", context)
