@@ -122,4 +122,7 @@ def test_a_picture_with_no_code_is_refused_on_the_page_in_french_and_nothing_is_
 
     assert refused.status_code == 400
     assert "Aucun code QR" in refused.text
+    # Said beside the picture's field, not the text's.
+    assert 'id="image-error"' in refused.text and 'id="payload-error"' not in refused.text
+    assert 'aria-describedby="image-hint image-error" aria-invalid="true"' in refused.text
     assert 'name="amount"' not in refused.text

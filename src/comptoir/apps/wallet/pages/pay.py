@@ -206,6 +206,11 @@ def _field_of(code: str) -> str:
     return "recipient"
 
 
+def _qr_field_of(error: WalletError) -> str:
+    """The field a refusal of the QR form is said beside: the picture's, or the text's."""
+    return "image" if error.code.startswith("qr_image") else "payload"
+
+
 @router.get("/wallets/{institution_id}/pay/qr")
 def qr_form(request: Request, institution_id: str, kept: str = "") -> Response:
     """The form to paste a QR code's text or upload a picture of it: empty, or the refused
@@ -220,7 +225,7 @@ def qr_form(request: Request, institution_id: str, kept: str = "") -> Response:
             payload=draft.typed["payload"], return_path=kept_address(institution_id, "pay/qr")
         )
         if draft.error is not None:
-            context.update(error=error_text(draft.error), error_field="payload")
+            context.update(error=error_text(draft.error), error_field=_qr_field_of(draft.error))
     return render(request, "wallet/pay_qr.html", context)
 
 
@@ -272,7 +277,7 @@ def qr_read(
                 "customer": who.customer,
                 "payload": payload,
                 "error": error_text(error),
-                "error_field": "payload",
+                "error_field": _qr_field_of(error),
                 "return_path": kept_address(institution_id, "pay/qr"),
             },
             status_code=400,
