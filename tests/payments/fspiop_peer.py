@@ -37,6 +37,8 @@ class Callback:
     path: str
     headers: dict[str, str]
     body: bytes
+    # What is wrong with it against its schema in the FSPIOP OpenAPI document, if anything.
+    nonconformity: str | None = None
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
@@ -93,7 +95,7 @@ class Peer:
         problem = nonconformity(request.method, path, body)
         if problem is not None:
             self.nonconforming.append(problem)
-        self.received.put(Callback(request.method, path, dict(request.headers), body))
+        self.received.put(Callback(request.method, path, dict(request.headers), body, problem))
         return Response(status_code=202)
 
     @contextmanager
@@ -135,8 +137,7 @@ class Peer:
                 except queue.Empty:
                     continue
                 if callback.method == method and callback.path == path:
-                    problem = nonconformity(callback.method, callback.path, callback.body)
-                    assert problem is None, problem
+                    assert callback.nonconformity is None, callback.nonconformity
                     return callback
                 kept.append(callback)
         finally:

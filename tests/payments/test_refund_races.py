@@ -75,7 +75,7 @@ class Dfsp:
         )
 
 
-def signed_transfer(
+def transfer_with_fulfilment(
     clock: FrozenClock, payer: str, payee: str, minor: int, transaction: dict[str, Any]
 ) -> tuple[dict[str, Any], str]:
     fulfilment, condition = ilp.new_fulfilment()
@@ -105,7 +105,7 @@ def commit_payment(
     clock = context.clock
     assert isinstance(clock, FrozenClock)
     transaction_id = str(new_id())
-    payment, fulfilment = signed_transfer(
+    payment, fulfilment = transfer_with_fulfilment(
         clock, payer.fsp_id, payee.fsp_id, minor, {"transactionId": transaction_id}
     )
     with database.transaction() as session:
@@ -172,7 +172,7 @@ def test_twenty_refunds_of_one_payment_at_once_give_back_exactly_what_it_paid(
     arrivals = []
     refund_ids = []
     for _ in range(REFUNDS):
-        document, _ = signed_transfer(
+        document, _ = transfer_with_fulfilment(
             clock,
             shop.fsp_id,
             shopper.fsp_id,
