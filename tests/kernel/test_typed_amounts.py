@@ -158,6 +158,12 @@ def test_the_currency_exponent_decides_how_many_decimals_are_allowed() -> None:
         ("1,2,3", AmountMalformed),
         ("1,20.50", AmountMalformed),
         ("1.200.5,0", AmountMalformed),
+        ("12 50", AmountMalformed),
+        ("1 2", AmountMalformed),
+        ("012 500", AmountMalformed),
+        ("1 2345,00", AmountMalformed),
+        ("1 234 56", AmountMalformed),
+        ("12\u202f50 XCD", AmountMalformed),
         ("١٢", AmountMalformed),
         ("1.001", AmountTooPrecise),
         ("12.505", AmountTooPrecise),
@@ -264,6 +270,15 @@ def test_every_digit_typed_is_a_digit_of_the_amount_read(typed: str, language: s
     )
 
 
+@given(st.integers(min_value=1, max_value=999), st.integers(min_value=0, max_value=99), languages)
+def test_a_space_that_groups_no_thousands_is_never_read_as_one_number(
+    whole: int, cents: int, language: str
+) -> None:
+    # "12 50" meant as 12.50 must not be paid as 1,250.00.
+    with pytest.raises(AmountMalformed):
+        typed_amount(f"{whole} {cents:02d}", "XCD", locale=language)
+
+
 # -- counts ---------------------------------------------------------------------------------
 
 
@@ -294,6 +309,8 @@ def test_a_count_is_read_as_the_reader_writes_it(typed: str, language: str, coun
         ("0,100", "en"),
         ("1,00", "en"),
         ("9" * 19, "en"),
+        ("12 50", "fr"),
+        ("1 00", "en"),
     ],
 )
 def test_what_is_not_a_whole_count_is_none(typed: str, language: str) -> None:

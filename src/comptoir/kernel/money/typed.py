@@ -35,6 +35,9 @@ from comptoir.kernel.money.currencies import (
 # A count has at most this many digits: far above any stock, and inside a BIGINT.
 _MAX_COUNT_DIGITS: Final = 18
 _COUNT: Final = re.compile(rf"[0-9]{{1,{_MAX_COUNT_DIGITS}}}")
+# Digits with spaces between them, and the only such run that is read: thousands ("1 234 567").
+_SPACED_DIGITS: Final = re.compile(r"[0-9]+(?:\s+[0-9]+)+")
+_SPACED_THOUSANDS: Final = re.compile(r"[1-9][0-9]{0,2}(?:\s+[0-9]{3})+")
 
 
 @cache
@@ -71,6 +74,19 @@ def _groups_thousands(digits: str, mark: str) -> bool:
     """
     pattern = rf"[1-9][0-9]{{0,2}}(?:{re.escape(mark)}[0-9]{{3}})+"
     return re.fullmatch(pattern, digits) is not None
+
+
+def _spaces_group_thousands(text: str) -> bool:
+    """Whether every space between two digits of `text` groups thousands.
+
+    Spaces are dropped before a number is read, so "12 50" would be 1250: a hundred times what
+    the person who meant 12.50 had in mind. A space inside a number is read only where it
+    groups thousands, as French writes "1 234,50".
+    """
+    return all(
+        _SPACED_THOUSANDS.fullmatch(run.group()) is not None
+        for run in _SPACED_DIGITS.finditer(text)
+    )
 
 
 def _without_currency(text: str, marks: tuple[str, ...]) -> str:
@@ -119,7 +135,8 @@ def typed_amount(text: str, currency: str, *, locale: str) -> Money:
     a CLDR identifier such as "en", "fr" or "fr-CA").
 
     Read: "12.50", "12,5", "1,234.50", "1.234,50", "1 234,50" (spaces of every kind go, as
-    French groups thousands with a narrow no-break space), and the currency copied along with
+    French groups thousands with a narrow no-break space, but a space between digits must group
+    thousands: "12 50" is refused, never read as 1250), and the currency copied along with
     it ("XCD 12.50", "12,50 XCD", "EC$12.50"). Refused, each with its own `AmountError`:
     nothing but spaces and a currency (`AmountMissing`); marks that leave the meaning in doubt,
     and anything `Money.parse` calls malformed (`AmountMalformed`); a non-zero digit below the
@@ -132,6 +149,8 @@ def typed_amount(text: str, currency: str, *, locale: str) -> Money:
     minor_unit_digits(currency)
     group, minus_signs = _number_symbols(locale)
     marks = _currency_marks(currency, locale)
+    if not _spaces_group_thousands(text):
+        raise AmountMalformed(f"{text!r} has a space inside a number that groups no thousands.")
     cleaned = "".join(text.split())
     # The sign may come before the currency, as English writes it ("-XCD 12.50"), or after.
     negative = cleaned[:1] in minus_signs
@@ -166,6 +185,8 @@ def written_amount(value: Money, *, locale: str) -> str:
 def typed_count(text: str, *, locale: str) -> int | None:
     """A whole number of things as a person types it ("12", "1 000", and "1,000" to a reader
     whose language groups thousands with a comma); None when it is not one."""
+    if not _spaces_group_thousands(text):
+        return None
     cleaned = "".join(text.split())
     group, _minus_signs = _number_symbols(locale)
     if group in (",", ".") and _groups_thousands(cleaned, group):
