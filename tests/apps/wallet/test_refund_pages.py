@@ -37,13 +37,19 @@ def test_a_merchant_refunds_from_the_sales_page(two_banks: Node, texts: Texts) -
     node.pump()
     offer = merchant.get(started_refund.headers["location"])
     assert "Refund to Alice Joseph" in offer.text
+    assert re.search(r"<dt>Reason for the refund</dt><dd>damaged</dd>", offer.text)
     merchant.post(
         started_refund.headers["location"] + "/confirm", data={"csrf_token": csrf(offer.text)}
     )
     node.pump()
     after = merchant.get("/wallets/wallet-b/received").text
     assert "XCD\xa06.00 is left to refund" in after and "up to XCD\xa05.90 now" in after
-    assert "XCD\xa094.00" in customer.get("/wallets/wallet-a/home").text
+    home = customer.get("/wallets/wallet-a/home").text
+    assert "XCD\xa094.00" in home
+    # The customer refunded reads why, in the history and among the payments received.
+    assert "Chez Marie \u00b7 damaged" in home
+    received = customer.get("/wallets/wallet-a/received").text
+    assert "This was a refund to you. Reason: damaged" in " ".join(received.split())
 
 
 def _refund_drafted(node: Node, merchant: TestClient, amount: str) -> str:

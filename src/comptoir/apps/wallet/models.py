@@ -198,6 +198,8 @@ class IncomingQuote(Base):
     payer_party: Mapped[dict[str, Any]] = mapped_column(JSON)
     scenario: Mapped[str] = mapped_column(String(STATE))
     refund_of: Mapped[str | None] = mapped_column(String(CORRELATION))
+    # why the payer's merchant refunds, as its refund's quote said (refundInfo.refundReason)
+    refund_reason: Mapped[str | None] = mapped_column(String(128))
     currency: Mapped[str] = mapped_column(String(3))
     transfer_amount: Mapped[int] = mapped_column(BigInteger)
     payee_receive_amount: Mapped[int] = mapped_column(BigInteger)

@@ -141,9 +141,11 @@ def _credit(
 
 
 def _received_memo(quote: IncomingQuote) -> str | None:
-    """Who paid, then their note, as the payee's history shows it ("Marie Joseph · Rent")."""
+    """Who paid, then their note and, for a refund, its reason, as the payee's history shows it
+    ("Marie Joseph · Rent", "Boutique Soleil · Damaged on delivery")."""
     payer = str(quote.payer_party.get("name") or "").strip()
-    memo = " · ".join(part for part in (payer, (quote.note or "").strip()) if part)
+    parts = (payer, (quote.note or "").strip(), (quote.refund_reason or "").strip())
+    memo = " · ".join(part for part in parts if part)
     return memo[:200] or None
 
 

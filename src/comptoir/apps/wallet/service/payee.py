@@ -172,6 +172,7 @@ def make_quote(
             payer_party=document["payer"],
             scenario=scenario.value,
             refund_of=None if refund is None else refund.originalTransactionId,
+            refund_reason=None if refund is None else refund.refundReason,
             currency=currency,
             transfer_amount=terms.transfer_amount,
             payee_receive_amount=terms.payee_receive_amount,

@@ -37,6 +37,7 @@ def payment_view_of(payment: Payment) -> PaymentView:
         transaction_id=payment.transaction_id,
         transaction_request_id=payment.transaction_request_id,
         refund_of=payment.refund_of,
+        refund_reason=payment.refund_reason,
         error_code=payment.error_code,
         error_description=payment.error_description,
         created_at=payment.created_at,

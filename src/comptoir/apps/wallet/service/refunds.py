@@ -88,6 +88,8 @@ def received_payments(
                     refundable_now=Money(refundable_now(left, available), currency),
                     state=transfer.state,
                     at=transfer.created_at,
+                    note=quote.note,
+                    refund_reason=quote.refund_reason,
                 )
             )
         return views

@@ -85,6 +85,7 @@ class PaymentView:
     error_description: str | None
     created_at: datetime
     completed_at: datetime | None
+    refund_reason: str | None = None  # for a refund, why the merchant gives it
 
 
 @dataclass(frozen=True)
@@ -130,3 +131,5 @@ class ReceivedPaymentView:
     refundable_now: Money  # the most the merchant's balance allows to refund at once, now
     state: str
     at: datetime
+    note: str | None = None  # the payer's note
+    refund_reason: str | None = None  # why the payer refunds, when it is a refund
