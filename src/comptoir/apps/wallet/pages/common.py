@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,7 +14,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from comptoir.apps.wallet.domain.books import INSTITUTION_MEMOS
-from comptoir.apps.wallet.domain.errors import WalletError
+from comptoir.apps.wallet.domain.errors import WalletError, each_problem
 from comptoir.apps.wallet.service.context import Wallet
 from comptoir.apps.wallet.service.customers import get_customer_view
 from comptoir.apps.wallet.service.institutions import find_institution
@@ -189,6 +189,22 @@ def render(
 
 def error_text(error: WalletError) -> str:
     return error.text.render()
+
+
+def problems_shown(error: WalletError, field_of: Callable[[str], str]) -> dict[str, Any]:
+    """What a page says of a refused form: every problem in the summary at the top (`errors`;
+    `error` is the first), and each beside its own field (`field_errors`, by field name)."""
+    problems = each_problem(error)
+    texts = [error_text(problem) for problem in problems]
+    beside: dict[str, str] = {}
+    for problem, text in zip(problems, texts, strict=True):
+        beside.setdefault(field_of(problem.code), text)
+    return {
+        "error": texts[0],
+        "errors": texts,
+        "error_field": field_of(error.code),
+        "field_errors": beside,
+    }
 
 
 def set_session_cookie(

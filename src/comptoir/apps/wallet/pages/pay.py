@@ -16,6 +16,7 @@ from comptoir.apps.wallet.pages.common import (
     Visitor,
     error_text,
     parse_uuid,
+    problems_shown,
     render,
     see_other,
     visitor,
@@ -60,7 +61,7 @@ def pay_form(request: Request, institution_id: str, kept: str = "", again: str =
     if draft is not None:
         shown: dict[str, Any] = {"return_path": kept_address(institution_id, "pay")}
         if draft.error is not None:
-            shown.update(error=error_text(draft.error), error_field=_field_of(draft.error.code))
+            shown.update(problems_shown(draft.error, _field_of))
         return _pay_page(request, who, dict(draft.typed), **shown)
     form = _failed_payment_form(request, who, institution_id, again) if again else {}
     if not form.get("qr"):
@@ -180,9 +181,8 @@ def pay(
             who,
             form,
             status_code=400,
-            error=error_text(error),
-            error_field=_field_of(error.code),
             return_path=kept_address(institution_id, "pay"),
+            **problems_shown(error, _field_of),
         )
     forget(request, "pay", institution_id)
     if code is None:

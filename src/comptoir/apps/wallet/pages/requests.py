@@ -7,11 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from comptoir.apps.wallet.domain.errors import WalletError
+from comptoir.apps.wallet.domain.errors import FieldsError, WalletError, each_problem
 from comptoir.apps.wallet.pages.common import (
     Visitor,
     error_text,
     parse_uuid,
+    problems_shown,
     render,
     see_other,
     visitor,
@@ -64,7 +65,7 @@ def requests_page(request: Request, institution_id: str, kept: str = "") -> Resp
         return _requests_page(request, who)
     shown: dict[str, Any] = {"form": dict(draft.typed)}
     if draft.error is not None:
-        shown.update(error=error_text(draft.error), error_field=_request_field_of(draft.error.code))
+        shown.update(problems_shown(draft.error, _request_field_of))
     return _requests_page(
         request, who, return_path=kept_address(institution_id, "requests"), **shown
     )
@@ -98,12 +99,9 @@ def ask_to_pay(
             amount=amount,
             note=note,
         )
-    except WalletError as error:
-        if error.code == "missing_recipient":  # the shared sentence speaks of paying someone
-            error = WalletError(
-                error.code,
-                lazy("Enter the phone number or alias of the customer who is to pay."),
-            )
+    except WalletError as failure:
+        problems = [_in_request_words(problem) for problem in each_problem(failure)]
+        error = problems[0] if len(problems) == 1 else FieldsError(problems)
         form = {"payer": payer, "amount": amount, "note": note}
         # Kept for the language switch, which brings the form back from the server.
         keep(request, "request", institution_id, form, error)
@@ -112,12 +110,19 @@ def ask_to_pay(
             who,
             status_code=400,
             form=form,
-            error=error_text(error),
-            error_field=_request_field_of(error.code),
             return_path=kept_address(institution_id, "requests"),
+            **problems_shown(error, _request_field_of),
         )
     forget(request, "request", institution_id)
     return see_other(f"/wallets/{institution_id}/requests")
+
+
+def _in_request_words(problem: WalletError) -> WalletError:
+    if problem.code == "missing_recipient":  # the shared sentence speaks of paying someone
+        return WalletError(
+            problem.code, lazy("Enter the phone number or alias of the customer who is to pay.")
+        )
+    return problem
 
 
 def _request_field_of(code: str) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy import null, or_, select, update
 from sqlalchemy.orm import Session
 
 from comptoir.apps.wallet.domain import signin as rules
-from comptoir.apps.wallet.domain.errors import MoneyText, WalletError
+from comptoir.apps.wallet.domain.errors import FieldsError, MoneyText, WalletError, each_problem
 from comptoir.apps.wallet.domain.qr import QrPayment
 from comptoir.apps.wallet.models import WalletSession
 from comptoir.apps.wallet.service.context import Wallet
@@ -99,11 +99,10 @@ def keep_draft(
         "typed": {field: typed.get(field, "")[:kept] for field in FIELDS[form]}
     }
     if error is not None:
-        draft.update(
-            code=error.code,
-            message=error.text.message,
-            params={name: _stored_param(value) for name, value in error.text.params.items()},
-        )
+        stored = [_stored_problem(problem) for problem in each_problem(error)]
+        draft.update(stored[0])
+        if len(stored) > 1:
+            draft["problems"] = stored
     with wallet.database.transaction() as session:
         row = _session_row(session, institution_id, token, lock=True)
         if row is not None:
@@ -122,9 +121,21 @@ def kept_draft(
     typed = {field: str(found["typed"].get(field, "")) for field in FIELDS[form]}
     if found.get("code") is None:
         return FormDraft(typed, None)
-    params = {name: _shown_param(value) for name, value in found["params"].items()}
-    text = LazyText(str(found["message"]), params)
-    return FormDraft(typed, WalletError(str(found["code"]), text))
+    problems = [_shown_problem(kept) for kept in found.get("problems") or [found]]
+    return FormDraft(typed, problems[0] if len(problems) == 1 else FieldsError(problems))
+
+
+def _stored_problem(problem: WalletError) -> dict[str, Any]:
+    return {
+        "code": problem.code,
+        "message": problem.text.message,
+        "params": {name: _stored_param(value) for name, value in problem.text.params.items()},
+    }
+
+
+def _shown_problem(kept: Mapping[str, Any]) -> WalletError:
+    params = {name: _shown_param(value) for name, value in kept["params"].items()}
+    return WalletError(str(kept["code"]), LazyText(str(kept["message"]), params))
 
 
 def forget_draft(wallet: Wallet, *, form: FormName, institution_id: str, token: str | None) -> None:

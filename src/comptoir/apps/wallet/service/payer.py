@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from comptoir.apps.wallet import fspiop_client
 from comptoir.apps.wallet.domain import books
 from comptoir.apps.wallet.domain.amounts import parse_amount
-from comptoir.apps.wallet.domain.errors import MoneyText, WalletError
+from comptoir.apps.wallet.domain.errors import FieldChecks, MoneyText, WalletError
 from comptoir.apps.wallet.domain.fees import Scenario, payer_fee
 from comptoir.apps.wallet.domain.parties import PartyKey, parse_recipient
 from comptoir.apps.wallet.domain.states import PaymentState, move
@@ -67,28 +67,38 @@ def start_payment(
 
     `fixed_amount` is the amount a merchant's QR code asks for (EMVCo tag 54), as the server
     read and kept it: the payment is for that, `amount` left empty or the same, and any other
-    amount is refused (a browser can send what it likes)."""
-    party = parse_recipient(recipient)
-    note = clean_note(note)
+    amount is refused (a browser can send what it likes). Every field refused is said at
+    once (`FieldsError`)."""
     with wallet.database.transaction() as session:
         institution = get_institution(session, institution_id)
         customer = get_customer(session, institution_id, customer_id)
-        if fixed_amount is not None and not amount.strip():
-            minor = fixed_amount.minor
-        else:
-            minor = parse_amount(amount, institution.currency, locale=current_locale())
-        if fixed_amount is not None and Money(minor, institution.currency) != fixed_amount:
-            raise WalletError(
-                "amount_fixed",
-                lazy(
-                    "This QR code asks for exactly {amount}: the amount cannot be changed.",
-                    amount=MoneyText(fixed_amount),
-                ),
-            )
+        fields = FieldChecks()
+        party = fields.check(lambda: parse_recipient(recipient))
+        minor = fields.check(lambda: _amount_to_pay(amount, institution.currency, fixed_amount))
+        cleaned_note = fields.check(lambda: clean_note(note))
+        fields.raise_any()
+        if party is None or minor is None:  # raise_any raised: this is for the type checker
+            raise AssertionError("a field refused without a refusal")
         payment = open_payment(
-            session, wallet, institution, customer, party=party, amount=minor, note=note
+            session, wallet, institution, customer, party=party, amount=minor, note=cleaned_note
         )
         return payment.id
+
+
+def _amount_to_pay(typed: str, currency: str, fixed_amount: Money | None) -> int:
+    """The amount typed, or the one the QR code fixes (which nothing typed may change)."""
+    if fixed_amount is not None and not typed.strip():
+        return fixed_amount.minor
+    minor = parse_amount(typed, currency, locale=current_locale())
+    if fixed_amount is not None and Money(minor, currency) != fixed_amount:
+        raise WalletError(
+            "amount_fixed",
+            lazy(
+                "This QR code asks for exactly {amount}: the amount cannot be changed.",
+                amount=MoneyText(fixed_amount),
+            ),
+        )
+    return minor
 
 
 def open_payment(

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from comptoir.apps.wallet import fspiop_client, schemas
 from comptoir.apps.wallet.domain.amounts import parse_amount, to_wire
-from comptoir.apps.wallet.domain.errors import WalletError
+from comptoir.apps.wallet.domain.errors import FieldChecks, WalletError
 from comptoir.apps.wallet.domain.parties import CustomerKind, PartyType, parse_recipient
 from comptoir.apps.wallet.domain.states import OPEN_REQUEST_STATES, RequestState
 from comptoir.apps.wallet.models import Customer, Institution, TransactionRequest
@@ -74,12 +74,20 @@ def open_request(
     """`request_payment` in the caller's transaction (the merchant API records its own row
     with it, so that both exist or neither). With `expires_at`, the request carries its
     expiration to the payer's institution, which refuses to pay it after that moment."""
-    party = parse_recipient(payer_identifier)
-    note = payer.clean_note(note)
     institution = get_institution(session, institution_id)
     merchant = get_customer(session, institution_id, customer_id)
     if merchant.kind != CustomerKind.MERCHANT.value:
         raise WalletError("not_merchant", lazy("Only merchant accounts can request payments."))
+    # Every field refused is said at once (FieldsError).
+    fields = FieldChecks()
+    party = fields.check(lambda: parse_recipient(payer_identifier))
+    minor = fields.check(
+        lambda: parse_amount(amount, institution.currency, locale=current_locale())
+    )
+    cleaned_note = fields.check(lambda: payer.clean_note(note))
+    fields.raise_any()
+    if party is None or minor is None:  # raise_any raised: this is for the type checker
+        raise AssertionError("a field refused without a refusal")
     now = wallet.clock.now()
     row = TransactionRequest(
         id=new_id(),
@@ -92,8 +100,8 @@ def open_request(
         party_id=party.party_id,
         transaction_type=dict(MERCHANT_PAYMENT),
         currency=institution.currency,
-        amount=parse_amount(amount, institution.currency, locale=current_locale()),
-        note=note,
+        amount=minor,
+        note=cleaned_note,
         expires_at=expires_at,
         created_at=now,
         updated_at=now,
